@@ -1,0 +1,146 @@
+import { CancelledError } from '../errors.js';
+
+/**
+ * AsyncOS dialogs as data. A command asks a Question; the Conversation renders it as AsyncOS
+ * text, reads a line from whatever front end is attached (ink shell, stdin script, control
+ * socket), validates it and asks again after a clear message when the answer is wrong.
+ */
+export type Question =
+  | {
+      /** `Choose the operation you want to perform:` and `- KEYWORD - description` lines */
+      kind: 'menu';
+      title?: string;
+      options: { keyword: string; description: string }[];
+    }
+  | {
+      /** a numbered list; the answer is a number or an item's name */
+      kind: 'list';
+      title: string;
+      items: string[];
+      /** 1-based default shown as [n]> */
+      default?: number;
+      allowBlank?: boolean;
+    }
+  | {
+      kind: 'text';
+      prompt: string;
+      default?: string;
+      allowBlank?: boolean;
+      /** returns the problem with the answer, or null */
+      validate?: (answer: string) => string | null;
+    }
+  | { kind: 'yesno'; prompt: string; default: boolean }
+  | { kind: 'number'; prompt: string; default?: number; min: number; max: number };
+
+/** A line-oriented front end. readLine resolves null at end of input; Ctrl-C rejects with CancelledError. */
+export interface LineIO {
+  write(text: string): void;
+  readLine(prompt: string): Promise<string | null>;
+}
+
+export const OPERATION_TITLE = 'Choose the operation you want to perform:';
+
+export class Conversation {
+  constructor(private readonly io: LineIO) {}
+
+  /** Prints text; a trailing newline is added. */
+  print(text = ''): void {
+    this.io.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** An operation menu. Returns the chosen KEYWORD, or null for a blank answer (one level up). */
+  async menu(options: { keyword: string; description: string }[], title = OPERATION_TITLE): Promise<string | null> {
+    const body = [title, ...options.map((o) => `- ${o.keyword} - ${o.description}`)].join('\n');
+    for (;;) {
+      const answer = (await this.#read(`\n${body}\n`, '[]> ')).trim();
+      if (answer === '') return null;
+      const hit = options.find((o) => o.keyword.toLowerCase() === answer.toLowerCase());
+      if (hit) return hit.keyword;
+      this.print(`\nUnknown option "${answer}". Enter one of: ${options.map((o) => o.keyword).join(', ')}.`);
+    }
+  }
+
+  /** A numbered list. Returns the 0-based index, or null for a blank answer when allowed. */
+  async list(title: string, items: string[], opts: { default?: number; allowBlank?: boolean } = {}): Promise<number | null> {
+    const body = [title, ...items.map((item, i) => `${i + 1}. ${item}`)].join('\n');
+    for (;;) {
+      const answer = (await this.#read(`${body}\n`, `[${opts.default ?? ''}]> `)).trim();
+      if (answer === '') {
+        if (opts.default !== undefined) return opts.default - 1;
+        if (opts.allowBlank) return null;
+      } else if (/^\d+$/.test(answer)) {
+        const n = Number(answer);
+        if (n >= 1 && n <= items.length) return n - 1;
+      } else {
+        const byName = items.findIndex((item) => item.toLowerCase() === answer.toLowerCase());
+        if (byName >= 0) return byName;
+      }
+      this.print(`You must enter a value from 1 to ${items.length}.`);
+    }
+  }
+
+  /** A free-text question ending in `[default]> `. */
+  async text(
+    prompt: string,
+    opts: { default?: string; allowBlank?: boolean; validate?: (answer: string) => string | null } = {},
+  ): Promise<string> {
+    for (;;) {
+      let answer = (await this.#read(`${prompt}\n`, `[${opts.default ?? ''}]> `)).trim();
+      if (answer === '' && opts.default !== undefined) answer = opts.default;
+      if (answer === '' && !opts.allowBlank) {
+        this.print('You must enter a value.');
+        continue;
+      }
+      const problem = answer === '' ? null : (opts.validate?.(answer) ?? null);
+      if (problem === null) return answer;
+      this.print(problem);
+    }
+  }
+
+  /** A Y/N question: `prompt [Y]> `. */
+  async yesno(prompt: string, defaultYes: boolean): Promise<boolean> {
+    for (;;) {
+      const answer = (await this.#read('', `${prompt} [${defaultYes ? 'Y' : 'N'}]> `)).trim().toLowerCase();
+      if (answer === '') return defaultYes;
+      if (answer === 'y' || answer === 'yes') return true;
+      if (answer === 'n' || answer === 'no') return false;
+      this.print('Please answer Y or N.');
+    }
+  }
+
+  /** A whole number within [min, max]. */
+  async number(prompt: string, opts: { default?: number; min: number; max: number }): Promise<number> {
+    for (;;) {
+      const raw = (await this.#read(`${prompt}\n`, `[${opts.default ?? ''}]> `)).trim();
+      const answer = raw === '' && opts.default !== undefined ? String(opts.default) : raw;
+      if (/^\d+$/.test(answer)) {
+        const n = Number(answer);
+        if (n >= opts.min && n <= opts.max) return n;
+      }
+      this.print(`The value must be an integer from ${opts.min} to ${opts.max}.`);
+    }
+  }
+
+  /** Asks a Question given as data (used where dialogs are built from tables). */
+  async ask(question: Question): Promise<string | number | boolean | null> {
+    switch (question.kind) {
+      case 'menu':
+        return this.menu(question.options, question.title);
+      case 'list':
+        return this.list(question.title, question.items, question);
+      case 'text':
+        return this.text(question.prompt, question);
+      case 'yesno':
+        return this.yesno(question.prompt, question.default);
+      case 'number':
+        return this.number(question.prompt, question);
+    }
+  }
+
+  async #read(before: string, prompt: string): Promise<string> {
+    if (before) this.io.write(before);
+    const line = await this.io.readLine(prompt);
+    if (line === null) throw new CancelledError('End of input');
+    return line;
+  }
+}

@@ -1,0 +1,50 @@
+import type { Appliance } from '../engine/appliance.js';
+import type { Conversation } from './dialog.js';
+
+/** A flag in commander's syntax, e.g. `--intake-address <addr>`; data, so commands need no commander. */
+export interface FlagSpec {
+  flags: string;
+  description: string;
+  /** for repeatable options (`--recipient X --recipient Y`) */
+  repeatable?: boolean;
+}
+
+export interface CommandInput {
+  /** positional words after the command name */
+  args: string[];
+  /** parsed flags, camelCased as commander does (`--intake-address` -> intakeAddress) */
+  flags: Record<string, unknown>;
+}
+
+export interface CommandContext {
+  appliance: Appliance;
+  io: Conversation;
+  /** false when answers cannot be asked for (one-shot runs): commands must then use flags */
+  interactive: boolean;
+  /** aborted when the user presses Ctrl-C (ends live views such as tail and tophosts --watch) */
+  signal: AbortSignal;
+}
+
+/**
+ * One AsyncOS command. `run` talks through ctx.io and the appliance only: the same function serves
+ * the ink shell, stdin scripts, one-shot runs and the control socket.
+ */
+export interface CommandSpec {
+  name: string;
+  aliases?: string[];
+  /** one line for `help` */
+  summary: string;
+  /** inline help for `help <command>`: batch usage and examples */
+  help: string;
+  /** commander argument syntax, e.g. `[domain]` or `[args...]` */
+  args?: string;
+  flags?: FlagSpec[];
+  /** a configuration command: one-shot runs with flags commit in one step */
+  configures?: boolean;
+  run(ctx: CommandContext, input: CommandInput): Promise<void>;
+}
+
+/** True when any flag other than the read-only ones was given. */
+export function hasActionFlags(flags: Record<string, unknown>, readOnly: string[] = ['json']): boolean {
+  return Object.entries(flags).some(([k, v]) => !readOnly.includes(k) && v !== undefined && v !== false);
+}

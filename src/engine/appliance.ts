@@ -1,0 +1,27 @@
+import { systemClock, type Clock } from './clock.js';
+import { ConfigSession } from './config/session.js';
+import { ConfigStore } from './config/store.js';
+import { ensureDir, homePaths, type HomePaths } from './home.js';
+
+export interface ApplianceOptions {
+  home: string;
+  clock?: Clock;
+}
+
+/**
+ * One appliance: its home directory and its configuration. The live parts (listener, queues,
+ * SETD emulator, control socket) attach to it when it runs; without them, configuration
+ * commands edit the stored configuration directly.
+ */
+export class Appliance {
+  readonly paths: HomePaths;
+  readonly clock: Clock;
+  readonly config: ConfigSession;
+
+  constructor(options: ApplianceOptions) {
+    this.paths = homePaths(options.home);
+    ensureDir(this.paths.root);
+    this.clock = options.clock ?? systemClock;
+    this.config = new ConfigSession(new ConfigStore(this.paths), () => this.clock.now());
+  }
+}
