@@ -36,6 +36,8 @@ export type Question =
 export interface LineIO {
   write(text: string): void;
   readLine(prompt: string): Promise<string | null>;
+  /** replaces the live region (refreshing views such as tophosts --watch); plain front ends print it */
+  frame?(text: string): void;
 }
 
 export const OPERATION_TITLE = 'Choose the operation you want to perform:';
@@ -46,6 +48,12 @@ export class Conversation {
   /** Prints text; a trailing newline is added. */
   print(text = ''): void {
     this.io.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Shows a refreshing screen: in place in the ink shell, printed in plain text elsewhere. */
+  frame(text: string): void {
+    if (this.io.frame) this.io.frame(text);
+    else this.print(text);
   }
 
   /** An operation menu. Returns the chosen KEYWORD, or null for a blank answer (one level up). */

@@ -23,6 +23,13 @@ export interface CommandContext {
   interactive: boolean;
   /** aborted when the user presses Ctrl-C (ends live views such as tail and tophosts --watch) */
   signal: AbortSignal;
+  /** the interactive session, when there is one (quit/exit end it) */
+  session?: ShellSession;
+}
+
+export interface ShellSession {
+  /** ends the shell after the current command */
+  exit(): void;
 }
 
 /**

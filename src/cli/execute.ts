@@ -1,0 +1,110 @@
+import { Conversation, type LineIO } from '../commands/dialog.js';
+import { findCommand } from '../commands/help.js';
+import type { CommandContext, CommandSpec, ShellSession } from '../commands/types.js';
+import type { Appliance } from '../engine/appliance.js';
+import { CancelledError, ErrorCodes, UserError } from '../errors.js';
+import { parseWords } from './command-parser.js';
+import { tokenize } from './tokenize.js';
+
+export interface Invocation {
+  spec: CommandSpec;
+  words: string[];
+}
+
+/** Finds the command a line of words names; an AsyncOS-style error for an unknown one. */
+export function resolveInvocation(registry: readonly CommandSpec[], words: string[]): Invocation {
+  const [name, ...rest] = words;
+  const spec = name === undefined ? undefined : findCommand(registry, name);
+  if (!spec) throw new UserError(`Unknown command: "${name}". Enter "help" for the list of commands.`, ErrorCodes.unknownCommand);
+  return { spec, words: rest };
+}
+
+export interface ShellOptions {
+  appliance: Appliance;
+  registry: readonly CommandSpec[];
+  io: LineIO;
+  /** a terminal or a script that can answer questions */
+  interactive: boolean;
+  /** printed once when the shell opens */
+  banner?: string;
+}
+
+/**
+ * The command loop shared by the ink shell and the stdin-driven shell: prompt with the hostname,
+ * run the command, print errors AsyncOS-style, go on until quit or end of input.
+ */
+export class Shell implements ShellSession {
+  #exiting = false;
+  #running: AbortController | null = null;
+  readonly conversation: Conversation;
+
+  constructor(private readonly options: ShellOptions) {
+    this.conversation = new Conversation(options.io);
+  }
+
+  exit(): void {
+    this.#exiting = true;
+  }
+
+  /** Ctrl-C: ends the running command (live views included); the front end cancels the pending read. */
+  interrupt(): void {
+    this.#running?.abort();
+  }
+
+  get prompt(): string {
+    return `${this.options.appliance.config.committed.hostname}> `;
+  }
+
+  async run(): Promise<void> {
+    if (this.options.banner) this.conversation.print(this.options.banner);
+    while (!this.#exiting) {
+      let line: string | null;
+      try {
+        line = await this.options.io.readLine(this.prompt);
+      } catch (error) {
+        if (error instanceof CancelledError) continue;
+        throw error;
+      }
+      if (line === null) break;
+      await this.execute(line);
+    }
+  }
+
+  /** Runs one command line; never throws for errors a user can cause. */
+  async execute(line: string): Promise<void> {
+    const controller = new AbortController();
+    this.#running = controller;
+    try {
+      const words = tokenize(line.trim());
+      if (words.length === 0) return;
+      const { spec, words: rest } = resolveInvocation(this.options.registry, words);
+      const input = parseWords(spec, rest);
+      const ctx: CommandContext = {
+        appliance: this.options.appliance,
+        io: this.conversation,
+        interactive: this.options.interactive,
+        signal: controller.signal,
+        session: this,
+      };
+      await spec.run(ctx, input);
+    } catch (error) {
+      reportError(this.conversation, error);
+    } finally {
+      this.#running = null;
+    }
+  }
+}
+
+/** Prints an error the AsyncOS way; cancellations print nothing. */
+export function reportError(io: Conversation, error: unknown): void {
+  if (error instanceof CancelledError) {
+    io.print('');
+    return;
+  }
+  if (error instanceof UserError) {
+    io.print(error.message);
+    return;
+  }
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.print(`An application fault occurred: ${message}`);
+}

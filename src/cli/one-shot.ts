@@ -1,0 +1,47 @@
+import type { Writable } from 'node:stream';
+import { Conversation } from '../commands/dialog.js';
+import { formatChanges } from '../commands/showchanges.js';
+import type { CommandSpec } from '../commands/types.js';
+import type { Appliance } from '../engine/appliance.js';
+import { asyncosDate } from '../engine/time-format.js';
+import { ErrorCodes, UserError } from '../errors.js';
+import { COMMIT_FLAGS, parseWords } from './command-parser.js';
+import { resolveInvocation } from './execute.js';
+
+export interface OneShotOptions {
+  appliance: Appliance;
+  registry: readonly CommandSpec[];
+  words: string[];
+  out: Writable;
+  signal: AbortSignal;
+}
+
+/**
+ * Runs one command from argv. Configuration flags apply and commit in one step (`--comment`),
+ * or only show what would change (`--dry-run`). Dialog questions cannot be answered here: a
+ * command that needs one fails with a pointer to its flags.
+ */
+export async function runOneShot({ appliance, registry, words, out, signal }: OneShotOptions): Promise<void> {
+  const { spec, words: rest } = resolveInvocation(registry, words);
+  const input = parseWords(spec, rest, spec.configures ? COMMIT_FLAGS : []);
+  const { comment, dryRun, ...flags } = input.flags;
+  const io = new Conversation({
+    write: (text) => void out.write(text),
+    readLine: async () => {
+      throw new UserError(
+        `\n${spec.name} needs an answer here. Give its flags (see "segsim help ${spec.name}") or run it in the shell ("segsim").`,
+        ErrorCodes.usage,
+      );
+    },
+  });
+  await spec.run({ appliance, io, interactive: false, signal }, { args: input.args, flags });
+  const config = appliance.config;
+  if (!config.hasChanges()) return;
+  if (dryRun) {
+    io.print(`Would change (nothing committed):\n${formatChanges(config.changes())}`);
+    config.clear();
+    return;
+  }
+  const record = config.commit(typeof comment === 'string' ? comment : `segsim ${[spec.name, ...rest].join(' ')}`);
+  if (record) io.print(`Changes committed: ${asyncosDate(record.at)}`);
+}

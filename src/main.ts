@@ -1,0 +1,92 @@
+import type { Readable, Writable } from 'node:stream';
+import { runOneShot } from './cli/one-shot.js';
+import { Shell } from './cli/execute.js';
+import { commandRegistry } from './commands/registry.js';
+import { Appliance } from './engine/appliance.js';
+import { resolveHome } from './engine/home.js';
+import { CancelledError, UserError } from './errors.js';
+import { scriptLineIO } from './ui/plain-io.js';
+import { SEGSIM_VERSION } from './version.js';
+
+export interface MainIO {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+}
+
+const USAGE = `Usage: segsim [--home DIR] [COMMAND [ARGS] [FLAGS]]
+
+With no command, opens the AsyncOS command line on an embedded lab appliance
+(a script on stdin is read line by line). "segsim help" lists the commands,
+"segsim help COMMAND" shows one. The home directory comes from --home, SEGSIM_HOME,
+or the per-user default.
+`;
+
+/** The whole program; returns the exit status (0 ok, 1 failure, 2 usage error). */
+export async function main(argv: string[], io: MainIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  try {
+    const { home, words } = splitGlobalOptions(argv);
+    if (words[0] === '--help' || words[0] === '-h') {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    if (words[0] === '--version' || words[0] === '-V') {
+      io.stdout.write(`segsim ${SEGSIM_VERSION}\n`);
+      return 0;
+    }
+    const appliance = new Appliance({ home: resolveHome(home, io.env) });
+    const registry = commandRegistry();
+    if (words.length === 0) {
+      await openShell(appliance, io);
+      return 0;
+    }
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      await runOneShot({ appliance, registry, words, out: io.stdout, signal: controller.signal });
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof CancelledError) return 130;
+    if (error instanceof UserError) {
+      io.stderr.write(`${error.message.trim()}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`segsim: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
+  const registry = commandRegistry();
+  if (io.stdin.isTTY && io.stdout.isTTY) {
+    const { runInkShell } = await import('./ui/ink-shell.js');
+    await runInkShell({ appliance, registry });
+    return;
+  }
+  const lineIO = scriptLineIO(io.stdin, io.stdout);
+  try {
+    await new Shell({ appliance, registry, io: lineIO, interactive: true }).run();
+  } finally {
+    lineIO.close();
+  }
+}
+
+/** --home may stand anywhere; everything else belongs to the command. */
+function splitGlobalOptions(argv: string[]): { home?: string; words: string[] } {
+  const words: string[] = [];
+  let home: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--home') {
+      home = argv[++i];
+      if (home === undefined) throw new UserError('--home needs a directory.', 'USAGE');
+    } else if (arg.startsWith('--home=')) home = arg.slice('--home='.length);
+    else words.push(arg);
+  }
+  return { home, words };
+}

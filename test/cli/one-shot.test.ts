@@ -1,0 +1,34 @@
+import { tempHome } from '../helpers/scripted.js';
+import { runMain } from '../helpers/run-main.js';
+
+describe('one-shot command line', () => {
+  it('applies and commits configuration flags in one step', async () => {
+    const home = tempHome();
+    const set = await runMain(['--home', home, 'sethostname', 'esa7.example.com', '--comment', 'lab']);
+    expect(set).toMatchObject({ code: 0, stderr: '' });
+    expect(set.stdout).toMatch(/^Changes committed: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n$/);
+    expect((await runMain(['--home', home, 'sethostname'])).stdout).toBe('esa7.example.com\n');
+  });
+
+  it('--dry-run shows what would change and commits nothing', async () => {
+    const home = tempHome();
+    const dry = await runMain(['--home', home, 'sethostname', 'esa8.example.com', '--dry-run']);
+    expect(dry.stdout).toContain('hostname: "esa1.example.com" -> "esa8.example.com"');
+    expect((await runMain(['--home', home, 'sethostname'])).stdout).toBe('esa1.example.com\n');
+  });
+
+  it('exits 2 on usage errors and 1 on other failures, with the error on stderr', async () => {
+    const home = tempHome();
+    expect(await runMain(['--home', home, 'nosuchcommand'])).toMatchObject({ code: 2, stderr: 'Unknown command: "nosuchcommand". Enter "help" for the list of commands.\n' });
+    expect((await runMain(['--home', home, 'sethostname', '--bogus'])).code).toBe(2);
+    const bad = await runMain(['--home', home, 'sethostname', 'not a host']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Invalid hostname');
+  });
+
+  it('a command that needs an answer fails clearly without a terminal', async () => {
+    const r = await runMain(['--home', tempHome(), 'commit']);
+    expect(r.code).toBe(0); // nothing to commit: no question asked
+    expect(r.stdout).toContain('no data to commit');
+  });
+});

@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Conversation, type LineIO } from '../../src/commands/dialog.js';
+import type { CommandContext, CommandSpec } from '../../src/commands/types.js';
+import { Appliance } from '../../src/engine/appliance.js';
+
+export function tempHome(): string {
+  return mkdtempSync(join(tmpdir(), 'segsim-test-'));
+}
+
+/** A LineIO that answers from a list and records everything shown, prompts and answers included. */
+export function scriptedIO(answers: string[]): LineIO & { transcript(): string; remaining(): number } {
+  const out: string[] = [];
+  return {
+    write: (text) => void out.push(text),
+    readLine: async (prompt) => {
+      out.push(prompt);
+      const answer = answers.shift();
+      out.push(answer === undefined ? '\n' : `${answer}\n`);
+      return answer ?? null;
+    },
+    transcript: () => out.join(''),
+    remaining: () => answers.length,
+  };
+}
+
+/** Runs a command in a scripted dialog over an appliance; returns what the screen showed. */
+export async function runScripted(
+  spec: CommandSpec,
+  answers: string[],
+  options: { appliance?: Appliance; args?: string[]; flags?: Record<string, unknown>; interactive?: boolean } = {},
+): Promise<{ transcript: string; appliance: Appliance }> {
+  const appliance = options.appliance ?? new Appliance({ home: tempHome() });
+  const io = scriptedIO(answers);
+  const ctx: CommandContext = {
+    appliance,
+    io: new Conversation(io),
+    interactive: options.interactive ?? true,
+    signal: new AbortController().signal,
+  };
+  await spec.run(ctx, { args: options.args ?? [], flags: options.flags ?? {} });
+  return { transcript: io.transcript(), appliance };
+}
