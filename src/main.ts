@@ -3,7 +3,8 @@ import { runOneShot } from './cli/one-shot.js';
 import { Shell } from './cli/execute.js';
 import { commandRegistry } from './commands/registry.js';
 import { Appliance } from './engine/appliance.js';
-import { resolveHome } from './engine/home.js';
+import { homePaths, resolveHome } from './engine/home.js';
+import { forwardToAppliance } from './cli/control-socket.js';
 import { CancelledError, UserError } from './errors.js';
 import { scriptLineIO } from './ui/plain-io.js';
 import { SEGSIM_VERSION } from './version.js';
@@ -35,17 +36,21 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
       io.stdout.write(`segsim ${SEGSIM_VERSION}\n`);
       return 0;
     }
-    const appliance = new Appliance({ home: resolveHome(home, io.env) });
-    const registry = commandRegistry();
+    const root = resolveHome(home, io.env);
     if (words.length === 0) {
-      await openShell(appliance, io);
+      await openShell(new Appliance({ home: root }), io);
       return 0;
     }
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
     try {
-      await runOneShot({ appliance, registry, words, out: io.stdout, signal: controller.signal });
+      if (!runsInThisProcess(words)) {
+        // A running appliance on this home serves the command: live data, immediate effect.
+        const forwarded = await forwardToAppliance(homePaths(root).socket, words, io, controller.signal);
+        if (forwarded !== null) return forwarded;
+      }
+      await runOneShot({ appliance: new Appliance({ home: root }), registry: commandRegistry(), words, out: io.stdout, signal: controller.signal });
     } finally {
       process.off('SIGINT', onSigint);
     }
@@ -74,6 +79,11 @@ async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
   } finally {
     lineIO.close();
   }
+}
+
+/** Commands that start servers of their own never go to a running appliance. */
+function runsInThisProcess(words: string[]): boolean {
+  return words[0] === 'start' || (words[0] === 'setd' && words[1] === 'start');
 }
 
 /** --home may stand anywhere; everything else belongs to the command. */
