@@ -44,6 +44,7 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
+    const stopOnKey = watchForKeypress(words, io.stdin, () => controller.abort());
     try {
       if (!runsInThisProcess(words)) {
         // A running appliance on this home serves the command: live data, immediate effect.
@@ -53,6 +54,7 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
       await runOneShot({ appliance: new Appliance({ home: root }), registry: commandRegistry(), words, out: io.stdout, signal: controller.signal });
     } finally {
       process.off('SIGINT', onSigint);
+      stopOnKey();
     }
     return 0;
   } catch (error) {
@@ -79,6 +81,24 @@ async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
   } finally {
     lineIO.close();
   }
+}
+
+/** In a terminal, a key ends a refreshing view (`--watch`), as Ctrl-C does. */
+function watchForKeypress(words: string[], stdin: MainIO['stdin'], stop: () => void): () => void {
+  const tty = stdin as NodeJS.ReadStream;
+  if (!words.includes('--watch') || !tty.isTTY || typeof tty.setRawMode !== 'function') return () => undefined;
+  tty.setRawMode(true);
+  tty.resume();
+  const onData = (data: Buffer) => {
+    if (data[0] === 3) process.emit('SIGINT');
+    stop();
+  };
+  tty.on('data', onData);
+  return () => {
+    tty.off('data', onData);
+    tty.setRawMode(false);
+    tty.pause();
+  };
 }
 
 /** Commands that start servers of their own never go to a running appliance. */

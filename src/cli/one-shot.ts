@@ -27,6 +27,8 @@ export async function runOneShot({ appliance, registry, words, out, signal }: On
   const { comment, dryRun, ...flags } = input.flags;
   const io = new Conversation({
     write: (text) => void out.write(text),
+    // in a terminal a refreshing view redraws in place; piped, each refresh is printed
+    frame: (out as { isTTY?: boolean }).isTTY ? (text) => void out.write(`\u001b[H\u001b[2J${text}\n`) : undefined,
     readLine: async () => {
       throw new UserError(
         `\n${spec.name} needs an answer here. Give its flags (see "segsim help ${spec.name}") or run it in the shell ("segsim").`,

@@ -5,6 +5,7 @@ import { quitCommand } from './quit.js';
 import { sethostnameCommand } from './sethostname.js';
 import { showchangesCommand } from './showchanges.js';
 import type { CommandSpec } from './types.js';
+import { tophostsCommand } from './tophosts.js';
 import { versionCommand } from './version.js';
 
 /** Every AsyncOS command segsim knows, listed explicitly (no discovery from the filesystem). */
@@ -15,6 +16,7 @@ const COMMANDS: readonly CommandSpec[] = [
   sethostnameCommand,
   versionCommand,
   quitCommand,
+  tophostsCommand,
 ];
 
 const help = makeHelpCommand(() => ALL);

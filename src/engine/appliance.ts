@@ -2,6 +2,7 @@ import { systemClock, type Clock } from './clock.js';
 import { ConfigSession } from './config/session.js';
 import { ConfigStore } from './config/store.js';
 import { ensureDir, homePaths, type HomePaths } from './home.js';
+import type { LiveAppliance } from './live.js';
 
 export interface ApplianceOptions {
   home: string;
@@ -17,6 +18,8 @@ export class Appliance {
   readonly paths: HomePaths;
   readonly clock: Clock;
   readonly config: ConfigSession;
+  /** the running engine, when this process runs the appliance */
+  live: LiveAppliance | null = null;
 
   constructor(options: ApplianceOptions) {
     this.paths = homePaths(options.home);

@@ -76,6 +76,7 @@ export class TerminalModel implements LineIO {
 
   /** Typed text (already filtered of control keys). */
   type(text: string): void {
+    if (this.#stopLiveView()) return;
     this.#update({ buffer: this.#snapshot.buffer + text.replace(/[\r\n]/g, '') });
   }
 
@@ -83,6 +84,7 @@ export class TerminalModel implements LineIO {
     const { prompt, buffer } = this.#snapshot;
     switch (key) {
       case 'enter':
+        if (this.#stopLiveView()) return;
         if (buffer.trim() !== '' && this.#history.at(-1) !== buffer) this.#history.push(buffer);
         if (prompt === null) {
           this.#typeahead.push(buffer);
@@ -118,6 +120,13 @@ export class TerminalModel implements LineIO {
     this.#pending = null;
     this.#update({ ...change, prompt: null, buffer: '' });
     if (pending) act(pending);
+  }
+
+  /** Any key ends a refreshing view (tophosts --watch), as on the appliance. */
+  #stopLiveView(): boolean {
+    if (this.#snapshot.frame === null || this.#snapshot.prompt !== null) return false;
+    this.onInterrupt();
+    return true;
   }
 
   #line(text: string): ScreenLine {

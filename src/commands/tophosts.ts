@@ -1,0 +1,48 @@
+import { ErrorCodes, UserError } from '../errors.js';
+import { renderTophosts, topHosts, TOPHOSTS_SORTS, type TophostsSort } from './format/tophosts-table.js';
+import { pause, requireLive } from './live.js';
+import type { CommandSpec } from './types.js';
+
+export const tophostsCommand: CommandSpec = {
+  name: 'tophosts',
+  summary: 'Display the top hosts by queue size.',
+  help: [
+    'tophosts [--sort active|connections|delivered|hard|soft] [--watch [SECONDS]] [--json]',
+    '',
+    'Without --sort, asks how to sort (Active Recipients by default). the.tdc.queue, the Threat Defense',
+    "Connector's queue, appears like any destination. --watch refreshes the table in place every second",
+    '(or every SECONDS) until a key or Ctrl-C. Examples:',
+    '  tophosts --sort active --watch',
+    '  segsim tophosts --json',
+  ].join('\n'),
+  flags: [
+    { flags: '--sort <by>', description: 'active, connections, delivered, hard or soft' },
+    { flags: '--watch [seconds]', description: 'refresh in place until Ctrl-C' },
+    { flags: '--json', description: 'print the rows as JSON' },
+  ],
+  async run(ctx, { flags }) {
+    const live = requireLive(ctx, 'tophosts');
+    let sort: TophostsSort = 'active';
+    if (typeof flags.sort === 'string') {
+      const hit = TOPHOSTS_SORTS.find((s) => s.key === flags.sort);
+      if (!hit) throw new UserError(`Unknown sort "${flags.sort}": use ${TOPHOSTS_SORTS.map((s) => s.key).join(', ')}.`, ErrorCodes.usage);
+      sort = hit.key;
+    } else if (ctx.interactive && !flags.json) {
+      const index = await ctx.io.list('Sort results by:', TOPHOSTS_SORTS.map((s) => s.label), { default: 1 });
+      sort = TOPHOSTS_SORTS[index ?? 0]!.key;
+    }
+    if (flags.json) {
+      ctx.io.print(JSON.stringify(topHosts(live.hosts(), sort), null, 2));
+      return;
+    }
+    const screen = () => renderTophosts(live.hosts(), sort, ctx.appliance.clock.now());
+    if (flags.watch === undefined || flags.watch === false) {
+      ctx.io.print(screen());
+      return;
+    }
+    const seconds = flags.watch === true ? 1 : Number(flags.watch);
+    if (!(seconds > 0)) throw new UserError(`--watch takes a number of seconds above 0, not "${String(flags.watch)}".`, ErrorCodes.usage);
+    do ctx.io.frame(`${screen()}\n\nRefreshing every ${seconds} s. Press Ctrl-C to return.`);
+    while (!(await pause(seconds * 1000, ctx.signal)));
+  },
+};

@@ -1,0 +1,56 @@
+import { tophostsCommand } from '../../src/commands/tophosts.js';
+import { Appliance } from '../../src/engine/appliance.js';
+import { host } from '../helpers/fake-live.js';
+import { expectGolden } from '../helpers/golden.js';
+import { runScripted, tempHome } from '../helpers/scripted.js';
+
+const NOW = Date.UTC(2024, 1, 16, 19, 55, 34);
+
+function applianceWith(hosts: ReturnType<typeof host>[]) {
+  const appliance = new Appliance({ home: tempHome(), clock: { now: () => NOW, setTimeout: () => ({ cancel() {} }) } });
+  appliance.live = { hosts: () => hosts } as Appliance['live'];
+  return appliance;
+}
+
+const traffic = [
+  host('example.com', { activeRecipients: 3, connectionsOut: 2, deliveredRecipients: 55_710, softBouncedEvents: 654, hardBouncedRecipients: 40 }),
+  host('the.tdc.queue', { activeRecipients: 12, connectionsOut: 3, deliveredRecipients: 104_163, hostDown: true }),
+  host('partner.example.org', { deliveredRecipients: 7_055 }),
+];
+
+describe('tophosts', () => {
+  it('matches the golden screen: sort menu, * for a host that was down, thousands separators', async () => {
+    const { transcript } = await runScripted(tophostsCommand, [''], { appliance: applianceWith(traffic) });
+    expectGolden('tophosts.txt', transcript);
+  });
+
+  it('sorts by the chosen counter and keeps the top 20', async () => {
+    const many = Array.from({ length: 25 }, (_, i) => host(`d${i}.example.com`, { deliveredRecipients: i }));
+    const { transcript } = await runScripted(tophostsCommand, [], { appliance: applianceWith(many), flags: { sort: 'delivered', json: true } });
+    const rows = JSON.parse(transcript) as { host: string }[];
+    expect(rows).toHaveLength(20);
+    expect(rows[0]!.host).toBe('d24.example.com');
+  });
+
+  it('says how to start an appliance when none runs', async () => {
+    await expect(runScripted(tophostsCommand, [], { flags: { json: true } })).rejects.toThrow(/needs a running appliance.*segsim start/);
+  });
+
+  it('--watch refreshes until interrupted', async () => {
+    const appliance = applianceWith(traffic);
+    const frames: string[] = [];
+    const controller = new AbortController();
+    const { Conversation } = await import('../../src/commands/dialog.js');
+    const io = new Conversation({
+      write: () => undefined,
+      readLine: async () => null,
+      frame: (text) => {
+        frames.push(text);
+        if (frames.length === 2) controller.abort();
+      },
+    });
+    await tophostsCommand.run({ appliance, io, interactive: true, signal: controller.signal }, { args: [], flags: { sort: 'active', watch: '0.01' } });
+    expect(frames).toHaveLength(2);
+    expect(frames[1]).toContain('the.tdc.queue');
+  });
+});
