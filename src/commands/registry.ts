@@ -1,10 +1,12 @@
 import { clearCommand } from './clear.js';
 import { commitCommand } from './commit.js';
+import { grepCommand } from './grep.js';
 import { makeHelpCommand } from './help.js';
 import { quitCommand } from './quit.js';
 import { sethostnameCommand } from './sethostname.js';
 import { showchangesCommand } from './showchanges.js';
 import type { CommandSpec } from './types.js';
+import { tailCommand } from './tail.js';
 import { tophostsCommand } from './tophosts.js';
 import { versionCommand } from './version.js';
 
@@ -17,6 +19,8 @@ const COMMANDS: readonly CommandSpec[] = [
   versionCommand,
   quitCommand,
   tophostsCommand,
+  tailCommand,
+  grepCommand,
 ];
 
 const help = makeHelpCommand(() => ALL);

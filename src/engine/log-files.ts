@@ -1,0 +1,61 @@
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The log subscriptions of the lab appliance: one directory under logs/ is not needed, files are. */
+export function logNames(logsDir: string): string[] {
+  if (!existsSync(logsDir)) return ['mail_logs'];
+  const names = new Set(['mail_logs']);
+  for (const f of readdirSync(logsDir)) names.add(f.replace(/\.\d+$/, ''));
+  return [...names].sort();
+}
+
+/** A log's files, oldest rotation first, the current file last. */
+export function logFiles(logsDir: string, name: string): string[] {
+  if (!existsSync(logsDir)) return [];
+  const rotated = readdirSync(logsDir)
+    .map((f) => ({ f, n: f.startsWith(`${name}.`) ? Number(f.slice(name.length + 1)) : NaN }))
+    .filter((x) => Number.isInteger(x.n))
+    .sort((a, b) => b.n - a.n)
+    .map((x) => join(logsDir, x.f));
+  const current = join(logsDir, name);
+  return existsSync(current) ? [...rotated, current] : rotated;
+}
+
+/** The last `count` lines of the current file. */
+export function lastLines(file: string, count: number): string[] {
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.slice(-count);
+}
+
+/**
+ * Follows a growing log file (tail -f), handing whole new lines to `onLines`, until the signal
+ * aborts. A rotation (the file shrinks or is replaced) starts again from the top of the new file.
+ */
+export async function followFile(file: string, onLines: (lines: string[]) => void, signal: AbortSignal, pollMs = 200): Promise<void> {
+  let offset = existsSync(file) ? statSync(file).size : 0;
+  let partial = '';
+  while (!signal.aborted) {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, pollMs);
+      signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    });
+    if (signal.aborted || !existsSync(file)) continue;
+    const size = statSync(file).size;
+    if (size < offset) offset = 0;
+    if (size === offset) continue;
+    const fd = openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(size - offset);
+      readSync(fd, buffer, 0, buffer.length, offset);
+      offset = size;
+      const text = partial + buffer.toString('utf8');
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      if (lines.length > 0) onLines(lines);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
