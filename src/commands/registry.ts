@@ -5,6 +5,16 @@ import { makeHelpCommand } from './help.js';
 import { quitCommand } from './quit.js';
 import { sethostnameCommand } from './sethostname.js';
 import { showchangesCommand } from './showchanges.js';
+import { statusCommand } from './status.js';
+import { resetcountersCommand } from './resetcounters.js';
+import { hoststatusCommand } from './hoststatus.js';
+import { showrecipientsCommand } from './showrecipients.js';
+import { deleterecipientsCommand } from './deleterecipients.js';
+import { delivernowCommand } from './delivernow.js';
+import { suspenddelCommand } from './suspenddel.js';
+import { resumedelCommand } from './resumedel.js';
+import { redirectrecipientsCommand } from './redirectrecipients.js';
+import { workqueueCommand } from './workqueue.js';
 import type { CommandSpec } from './types.js';
 import { tailCommand } from './tail.js';
 import { tophostsCommand } from './tophosts.js';
@@ -21,6 +31,16 @@ const COMMANDS: readonly CommandSpec[] = [
   tophostsCommand,
   tailCommand,
   grepCommand,
+  statusCommand,
+  resetcountersCommand,
+  hoststatusCommand,
+  showrecipientsCommand,
+  deleterecipientsCommand,
+  delivernowCommand,
+  suspenddelCommand,
+  resumedelCommand,
+  redirectrecipientsCommand,
+  workqueueCommand,
 ];
 
 const help = makeHelpCommand(() => ALL);

@@ -1,6 +1,6 @@
 import { tophostsCommand } from '../../src/commands/tophosts.js';
 import { Appliance } from '../../src/engine/appliance.js';
-import { host } from '../helpers/fake-live.js';
+import { fakeLive, host } from '../helpers/fake-live.js';
 import { expectGolden } from '../helpers/golden.js';
 import { runScripted, tempHome } from '../helpers/scripted.js';
 
@@ -8,7 +8,7 @@ const NOW = Date.UTC(2024, 1, 16, 19, 55, 34);
 
 function applianceWith(hosts: ReturnType<typeof host>[]) {
   const appliance = new Appliance({ home: tempHome(), clock: { now: () => NOW, setTimeout: () => ({ cancel() {} }) } });
-  appliance.live = { hosts: () => hosts } as Appliance['live'];
+  appliance.live = fakeLive(hosts, [], NOW).live;
   return appliance;
 }
 

@@ -1,0 +1,17 @@
+import { ErrorCodes, UserError } from '../errors.js';
+import { renderStatus } from './format/status-screen.js';
+import { requireLive } from './live.js';
+import type { CommandSpec } from './types.js';
+
+export const statusCommand: CommandSpec = {
+  name: 'status',
+  summary: 'System status.',
+  help: 'status [detail] [--json]\n\nHeader, counters (Reset / Uptime / Lifetime), gauges; "status detail" adds rates per hour.\nExamples:\n  status detail\n  segsim status --json',
+  args: '[detail]',
+  flags: [{ flags: '--json', description: 'print the status as JSON' }],
+  async run(ctx, { args, flags }) {
+    if (args[0] !== undefined && args[0] !== 'detail') throw new UserError(`Invalid arguments when processing status: "${args[0]}" (only "detail").`, ErrorCodes.usage);
+    const status = requireLive(ctx, 'status').status();
+    ctx.io.print(flags.json ? JSON.stringify(status, null, 2) : renderStatus(status, args[0] === 'detail'));
+  },
+};
