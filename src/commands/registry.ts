@@ -15,6 +15,7 @@ import { suspenddelCommand } from './suspenddel.js';
 import { resumedelCommand } from './resumedel.js';
 import { redirectrecipientsCommand } from './redirectrecipients.js';
 import { workqueueCommand } from './workqueue.js';
+import { injectCommand } from './inject.js';
 import type { CommandSpec } from './types.js';
 import { tailCommand } from './tail.js';
 import { tophostsCommand } from './tophosts.js';
@@ -41,6 +42,7 @@ const COMMANDS: readonly CommandSpec[] = [
   resumedelCommand,
   redirectrecipientsCommand,
   workqueueCommand,
+  injectCommand,
 ];
 
 const help = makeHelpCommand(() => ALL);

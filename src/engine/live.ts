@@ -22,6 +22,8 @@ export type RecipientFilter = { all: true } | { host: string } | { sender: strin
  * Appliance only while it runs in this process (the shell's embedded one, or `segsim start`).
  */
 export interface LiveAppliance {
+  /** where the listener actually listens (its port may have been 0 in the configuration) */
+  listenerAddress(): { host: string; port: number };
   /** every destination with counters, the.tdc.queue included */
   hosts(): HostStatus[];
   status(): ApplianceStatus;

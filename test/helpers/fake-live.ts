@@ -64,6 +64,7 @@ export function fakeLive(hosts: HostStatus[], queued: QueuedRecipient[] = [], no
     },
   });
   const live: LiveAppliance = {
+    listenerAddress: () => ({ host: '127.0.0.1', port: 2525 }),
     hosts: () => hosts,
     status,
     resetCounters: () => void calls.push('resetCounters'),
