@@ -1,0 +1,36 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadScenario, parseScenario } from '../../src/lab/scenario.js';
+
+const LABS = fileURLToPath(new URL('../../fixtures/labs/', import.meta.url));
+
+const minimal = `name: lab
+title: t
+seedCase: s
+task: do it
+traffic:
+  count: 1
+expect:
+  within: 5
+`;
+
+describe('scenario files', () => {
+  it('every shipped scenario is valid', () => {
+    const files = readdirSync(LABS).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    for (const f of files) expect(loadScenario(`${LABS}${f}`).name).toBe(f.replace('.yaml', ''));
+  });
+
+  it('reads a minimal scenario with defaults', () => {
+    expect(parseScenario(minimal, '<inline>')).toMatchObject({ timeScale: 1, setup: [], accounts: [], traffic: { count: 1 } });
+  });
+
+  it('names the line of each problem', () => {
+    expect(() => parseScenario(minimal.replace('count: 1', 'count: many'), 'lab.yaml')).toThrow(/^lab\.yaml:6: traffic\.count must be a whole number/);
+    expect(() => parseScenario(`${minimal}  colour: red\n`, 'lab.yaml')).toThrow(/^lab\.yaml:9: unknown key "colour" in expect/);
+    expect(() => parseScenario(minimal.replace('title: t\n', ''), 'lab.yaml')).toThrow(/the scenario needs "title"/);
+    expect(() => parseScenario(`${minimal}  logs:\n    - match: "(unclosed"\n      count: 1\n`, 'lab.yaml')).toThrow(/^lab\.yaml:10: expect\.logs\[0\]\.match is not a valid regular expression/);
+    expect(() => parseScenario('name: [unclosed', 'lab.yaml')).toThrow(/^lab\.yaml:1: /);
+    expect(() => parseScenario(minimal.replace('task: do it', 'task: send to ${accounts.ghost.intake}'), 'lab.yaml')).toThrow(/refers to account "ghost"/);
+  });
+});
