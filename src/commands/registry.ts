@@ -15,6 +15,7 @@ import { suspenddelCommand } from './suspenddel.js';
 import { resumedelCommand } from './resumedel.js';
 import { redirectrecipientsCommand } from './redirectrecipients.js';
 import { workqueueCommand } from './workqueue.js';
+import { findeventCommand } from './findevent.js';
 import { injectCommand } from './inject.js';
 import type { CommandSpec } from './types.js';
 import { tailCommand } from './tail.js';
@@ -42,6 +43,7 @@ const COMMANDS: readonly CommandSpec[] = [
   resumedelCommand,
   redirectrecipientsCommand,
   workqueueCommand,
+  findeventCommand,
   injectCommand,
 ];
 
