@@ -1,0 +1,81 @@
+import type { HostStatus } from '../../host-status.js';
+import type { QueueRecord } from '../spool.js';
+
+export interface DestinationStats {
+  delivered: number;
+  softBounced: number;
+  hardBounced: number;
+  dns: number;
+  fiveXX: number;
+  expired: number;
+  other: number;
+  deleted: number;
+}
+
+const zeroStats = (): DestinationStats => ({ delivered: 0, softBounced: 0, hardBounced: 0, dns: 0, fiveXX: 0, expired: 0, other: 0, deleted: 0 });
+
+/** One delivery queue: a recipient domain, or the.tdc.queue. */
+export class Destination {
+  /** waiting records, in arrival order */
+  readonly waiting: QueueRecord[] = [];
+  readonly inFlight = new Set<QueueRecord>();
+  connections = 0;
+  /** connections being opened */
+  pending = 0;
+  stats = zeroStats();
+  hostDown: boolean | null = null;
+  lastActivity: number | null = null;
+  suspended = false;
+  routes: string[] = [];
+  retryTimer: { cancel(): void } | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly isTdc: boolean,
+  ) {}
+
+  readyCount(now: number): number {
+    if (this.suspended) return 0;
+    let n = 0;
+    for (const r of this.waiting) if (r.nextAttemptAt <= now) n++;
+    return n;
+  }
+
+  /** Takes the next record that is due (and matches, when a connection wants one for its host). */
+  take(now: number, matches: (r: QueueRecord) => boolean = () => true): QueueRecord | undefined {
+    if (this.suspended) return undefined;
+    const i = this.waiting.findIndex((r) => r.nextAttemptAt <= now && matches(r));
+    if (i < 0) return undefined;
+    const [record] = this.waiting.splice(i, 1);
+    this.inFlight.add(record!);
+    return record;
+  }
+
+  resetStats(): void {
+    this.stats = zeroStats();
+  }
+
+  status(): HostStatus {
+    const all = [...this.waiting, ...this.inFlight];
+    const rcpts = (rs: QueueRecord[]) => rs.reduce((n, r) => n + r.rcpts.length, 0);
+    const s = this.stats;
+    return {
+      host: this.name,
+      activeRecipients: rcpts(all),
+      unattemptedRecipients: rcpts(all.filter((r) => r.attempts === 0)),
+      attemptedRecipients: rcpts(all.filter((r) => r.attempts > 0)),
+      connectionsOut: this.connections,
+      pendingConnections: this.pending,
+      deliveredRecipients: s.delivered,
+      softBouncedEvents: s.softBounced,
+      hardBouncedRecipients: s.hardBounced,
+      hardBounces: { dns: s.dns, fiveXX: s.fiveXX, filter: 0, expired: s.expired, other: s.other },
+      deletedRecipients: s.deleted,
+      hostDown: this.hostDown,
+      oldestMessage: all.length === 0 ? null : Math.min(...all.map((r) => r.queuedAt)),
+      lastActivity: this.lastActivity,
+      routes: this.routes,
+      suspended: this.suspended,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+
+/** Lowercased, path-safe mailbox folder name of an address. */
+export function mailboxName(address: string): string {
+  return address.toLowerCase().replace(/[^a-z0-9@._+-]/g, '_');
+}
+
+/**
+ * The lab's downstream mail server (the "Exchange" behind the gateway): accepts everything the
+ * gateway delivers and files each message into mailboxes/<recipient>/.
+ */
+export function createLabMailServer(mailboxesDir: string): SMTPServer {
+  let counter = 0;
+  return new SMTPServer({
+    name: 'exchange.lab',
+    banner: 'exchange.lab Microsoft ESMTP MAIL Service ready (segsim lab)',
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    size: 100 * 1024 * 1024,
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const id = `${Date.now().toString(36)}${(counter++).toString(36).padStart(4, '0')}`;
+        const body = Buffer.concat(chunks);
+        Promise.all(
+          session.envelope.rcptTo.map(async (r) => {
+            const dir = join(mailboxesDir, mailboxName(r.address));
+            await mkdir(dir, { recursive: true });
+            await writeFile(join(dir, `${id}.eml`), body);
+          }),
+        ).then(
+          () => cb(null, `2.0.0 Ok: queued as ${id.toUpperCase()}`),
+          (error: Error) => cb(Object.assign(new Error(`4.3.0 Mailbox unavailable: ${error.message}`), { responseCode: 451 })),
+        );
+      });
+    },
+  });
+}

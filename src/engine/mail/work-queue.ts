@@ -1,0 +1,163 @@
+import { DEFAULT_POLICY, TDC_QUEUE, type ApplianceConfig, type MailPolicy } from '../config/model.js';
+import { matchPolicy } from '../policy-match.js';
+import type { MailCounterSet } from './counters.js';
+import type { Delivery } from './delivery/delivery.js';
+import type { IdAllocator } from './ids.js';
+import { buildJournal } from './journal.js';
+import type { MailLog } from './mail-log.js';
+import { scan } from './scanning.js';
+import type { QueueRecord, ReceivedRecord, Spool } from './spool.js';
+
+/** The work queue's decisions for one received message, stored before they are carried out. */
+interface Plan {
+  groups: { mid: number; policy: string; rcpts: ReceivedRecord['rcpts']; journalMid: number | null }[];
+}
+
+const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+
+/** The intake address a policy journals clean mail to, or null (TDC choice No, or TDC disabled). */
+export function intakeFor(policy: MailPolicy, config: Readonly<ApplianceConfig>): string | null {
+  if (policy.tdc.mode === 'custom') return policy.tdc.intakeAddress ?? null;
+  if (policy.tdc.mode === 'default' && config.tdc.enabled) return config.tdc.intakeAddress;
+  return null;
+}
+
+/**
+ * The work queue: per-recipient policy match (splitting the message by policy), the scanning
+ * engines, the journal decision, then the delivery queues. Each stage's verdict is logged as
+ * AsyncOS logs it.
+ */
+export class WorkQueue {
+  #paused = false;
+  readonly #waiting: ReceivedRecord[] = [];
+  #busy = false;
+
+  constructor(
+    private readonly deps: {
+      spool: Spool;
+      log: MailLog;
+      ids: IdAllocator;
+      delivery: Delivery;
+      counters: MailCounterSet;
+      config: () => Readonly<ApplianceConfig>;
+      now: () => number;
+      /** (mid, destination) pairs already queued: work to skip after a crash */
+      alreadyQueued: (name: string) => boolean;
+    },
+  ) {}
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get length(): number {
+    return this.#waiting.length;
+  }
+
+  pause(reason: string): void {
+    this.#paused = true;
+    this.deps.log.info(`work queue paused, ${this.#waiting.length} msgs, ${reason}`);
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.deps.log.info(`work queue resumed, ${this.#waiting.length} msgs`);
+    void this.#drain();
+  }
+
+  add(record: ReceivedRecord): void {
+    this.#waiting.push(record);
+    void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      while (!this.#paused && this.#waiting.length > 0) {
+        const record = this.#waiting.shift()!;
+        try {
+          await this.#process(record);
+        } catch (error) {
+          this.deps.log.write('Warning', `MID ${record.mid} work queue error: ${(error as Error).message}; will retry at the next start`);
+        }
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #process(record: ReceivedRecord): Promise<void> {
+    const { spool, log, ids } = this.deps;
+    const config = this.deps.config();
+    const defaultPolicy = config.incomingPolicies.find((p) => p.name === DEFAULT_POLICY)!;
+    let plan = record.plan as Plan | undefined;
+    if (!plan) {
+      const byPolicy = new Map<string, ReceivedRecord['rcpts']>();
+      for (const r of record.rcpts) {
+        const name = matchPolicy(config.incomingPolicies, { sender: record.from, recipient: r.address }).name;
+        byPolicy.set(name, [...(byPolicy.get(name) ?? []), r]);
+      }
+      plan = {
+        groups: [...byPolicy].map(([policy, rcpts], i) => ({ mid: i === 0 ? record.mid : ids.next('mid'), policy, rcpts, journalMid: null })),
+      };
+      for (const g of plan.groups) {
+        const policy = config.incomingPolicies.find((p) => p.name === g.policy) ?? defaultPolicy;
+        if (intakeFor(policy, config)) g.journalMid = ids.next('mid');
+      }
+      record.plan = plan;
+      spool.updateReceived(record);
+      for (const g of plan.groups.slice(1)) log.info(`MID ${record.mid} was split creating MID ${g.mid} due to a per-recipient policy ${g.policy} in the inbound table`);
+      for (const g of plan.groups) log.info(`MID ${g.mid} matched all recipients for per-recipient policy ${g.policy} in the inbound table`);
+    }
+    const file = `${record.mid}.eml`;
+    const body = spool.readMessage(file);
+    const remoteIpHeader = `X-IronPort-RemoteIP: ${record.remoteIp}`;
+    let referenced = false;
+    for (const g of plan.groups) {
+      const policy = config.incomingPolicies.find((p) => p.name === g.policy) ?? defaultPolicy;
+      const verdict = scan(body, policy, defaultPolicy);
+      for (const line of verdict.lines) log.info(`MID ${g.mid} ${line}`);
+      if (verdict.virus) {
+        log.info(`Message aborted MID ${g.mid} Dropped by antivirus`);
+        log.info(`Message finished MID ${g.mid} aborted`);
+        this.deps.counters.add('droppedMessages');
+        continue;
+      }
+      const base: Omit<QueueRecord, 'destination' | 'rcpts'> = {
+        mid: g.mid,
+        file,
+        kind: 'original',
+        from: record.from,
+        messageId: record.messageId,
+        subject: verdict.spam ? `[SPAM] ${record.subject}` : record.subject,
+        addHeaders: [remoteIpHeader],
+        subjectPrefix: verdict.spam ? '[SPAM] ' : '',
+        size: record.size,
+        queuedAt: this.deps.now(),
+        attempts: 0,
+        softBounces: 0,
+        nextAttemptAt: 0,
+      };
+      const byDomain = new Map<string, ReceivedRecord['rcpts']>();
+      for (const r of g.rcpts) byDomain.set(domainOf(r.address), [...(byDomain.get(domainOf(r.address)) ?? []), r]);
+      const queued: QueueRecord[] = [...byDomain].map(([destination, rcpts]) => ({ ...base, destination, rcpts }));
+      if (!verdict.spam && g.journalMid !== null) {
+        const intake = intakeFor(policy, config) ?? '';
+        const journalFile = `${g.journalMid}.eml`;
+        const original = Buffer.concat([Buffer.from(`${remoteIpHeader}\r\n`, 'latin1'), body]);
+        spool.writeMessage(journalFile, await buildJournal({ hostname: config.hostname, intakeAddress: intake, originalMid: g.mid, journalMid: g.journalMid, original, subject: record.subject, messageId: record.messageId }));
+        queued.push({ ...base, mid: g.journalMid, file: journalFile, kind: 'journal', destination: TDC_QUEUE, from: `tdc@${config.hostname}`, rcpts: [{ rid: 0, address: intake }], addHeaders: [], subjectPrefix: '' });
+        log.info(`TDC: MID ${g.journalMid} with Message-ID '${record.messageId}' enqueued for forwarding to Cisco Secure Email Threat Defense to the message intake address ${intake}`);
+      }
+      log.info(`MID ${g.mid} queued for delivery`);
+      referenced ||= queued.some((q) => q.file === file);
+      for (const q of queued) {
+        if (!this.deps.alreadyQueued(`${q.mid}@${q.destination}`)) this.deps.delivery.enqueue(q);
+      }
+    }
+    spool.doneReceived(record.mid);
+    // every part was dropped (viruses): no queue record holds the original any more
+    if (!referenced) spool.removeMessage(file);
+  }
+}
