@@ -7,7 +7,8 @@ import { homePaths, resolveHome } from './engine/home.js';
 import { forwardToAppliance } from './cli/control-socket.js';
 import { CancelledError, UserError } from './errors.js';
 import { scriptLineIO } from './ui/plain-io.js';
-import { SEGSIM_VERSION } from './version.js';
+import { ASYNCOS_VERSION, SEGSIM_VERSION } from './version.js';
+import { startAppliance, type RunningAppliance } from './cli/run-appliance.js';
 
 export interface MainIO {
   stdin: Readable & { isTTY?: boolean };
@@ -19,13 +20,18 @@ export interface MainIO {
 const USAGE = `Usage: segsim [--home DIR] [COMMAND [ARGS] [FLAGS]]
 
 With no command, opens the AsyncOS command line on an embedded lab appliance
-(a script on stdin is read line by line). "segsim help" lists the commands,
+(a script on stdin is read line by line). "segsim start" runs the appliance
+headless; other segsim commands then talk to it. "segsim help" lists the commands,
 "segsim help COMMAND" shows one. The home directory comes from --home, SEGSIM_HOME,
 or the per-user default.
 `;
 
 /** The whole program; returns the exit status (0 ok, 1 failure, 2 usage error). */
 export async function main(argv: string[], io: MainIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  // a reader that goes away (segsim status | head) is not an error
+  io.stdout.on?.('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   try {
     const { home, words } = splitGlobalOptions(argv);
     if (words[0] === '--help' || words[0] === '-h') {
@@ -39,6 +45,11 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
     const root = resolveHome(home, io.env);
     if (words.length === 0) {
       await openShell(new Appliance({ home: root }), io);
+      return 0;
+    }
+    if (words[0] === 'start') {
+      if (words.length > 1) throw new UserError(`start takes no arguments (got "${words.slice(1).join(' ')}").`, 'USAGE');
+      await runHeadless(new Appliance({ home: root }), io);
       return 0;
     }
     const controller = new AbortController();
@@ -68,19 +79,57 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
   }
 }
 
+/** The shell on an embedded appliance; if it cannot start, the shell still opens for configuration. */
 async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
   const registry = commandRegistry();
-  if (io.stdin.isTTY && io.stdout.isTTY) {
-    const { runInkShell } = await import('./ui/ink-shell.js');
-    await runInkShell({ appliance, registry });
-    return;
-  }
-  const lineIO = scriptLineIO(io.stdin, io.stdout);
+  let running: RunningAppliance | null = null;
+  let banner: string;
   try {
-    await new Shell({ appliance, registry, io: lineIO, interactive: true }).run();
-  } finally {
-    lineIO.close();
+    running = await startAppliance(appliance, registry);
+    banner = applianceBanner(appliance, running);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    banner = `The embedded appliance did not start: ${why}\nConfiguration commands work; live views need a running appliance.`;
   }
+  try {
+    if (io.stdin.isTTY && io.stdout.isTTY) {
+      const { runInkShell } = await import('./ui/ink-shell.js');
+      await runInkShell({ appliance, registry, banner });
+      return;
+    }
+    const lineIO = scriptLineIO(io.stdin, io.stdout);
+    try {
+      await new Shell({ appliance, registry, io: lineIO, interactive: true, banner }).run();
+    } finally {
+      lineIO.close();
+    }
+  } finally {
+    await running?.stop();
+  }
+}
+
+function applianceBanner(appliance: Appliance, running: RunningAppliance): string {
+  const listener = running.engine.listenerAddress();
+  const lab = running.engine.labMailServerAddress();
+  const config = appliance.config.committed;
+  return [
+    `segsim ${SEGSIM_VERSION}: Cisco Secure Email Gateway emulator (AsyncOS ${ASYNCOS_VERSION})`,
+    `Appliance ${config.hostname}, home ${appliance.paths.root}`,
+    `  listener ${config.listener.name} on ${listener.host}:${listener.port}, lab mail server exchange.lab on ${lab.host}:${lab.port}`,
+    'Enter "help" for the commands, "quit" to leave.',
+  ].join('\n');
+}
+
+/** `segsim start`: the appliance without a shell, until SIGINT or SIGTERM. */
+async function runHeadless(appliance: Appliance, io: MainIO): Promise<void> {
+  const running = await startAppliance(appliance, commandRegistry());
+  io.stdout.write(`${applianceBanner(appliance, running).split('\n').slice(0, 3).join('\n')}\nRunning headless; control socket ${appliance.paths.socket}. Stop with Ctrl-C.\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await running.stop();
+  io.stdout.write('Appliance stopped.\n');
 }
 
 /** In a terminal, a key ends a refreshing view (`--watch`), as Ctrl-C does. */

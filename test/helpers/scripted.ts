@@ -9,6 +9,20 @@ export function tempHome(): string {
   return mkdtempSync(join(tmpdir(), 'segsim-test-'));
 }
 
+/** A temporary home whose servers take free ports (port 0), so tests can run side by side. */
+export function labHome(edit: (c: Appliance['config']['pending']) => void = () => undefined): string {
+  const home = tempHome();
+  const appliance = new Appliance({ home });
+  appliance.config.edit((c) => {
+    c.listener.port = 0;
+    c.lab.mailServerPort = 0;
+    c.lab.setdPort = 0;
+    edit(c);
+  });
+  appliance.config.commit('test lab on free ports');
+  return home;
+}
+
 /** A LineIO that answers from a list and records everything shown, prompts and answers included. */
 export function scriptedIO(answers: string[]): LineIO & { transcript(): string; remaining(): number } {
   const out: string[] = [];
