@@ -2,6 +2,8 @@
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): { cancel(): void };
+  /** how many times faster than real time this clock runs (1 when absent) */
+  factor?: number;
 }
 
 export const systemClock: Clock = {
@@ -23,5 +25,6 @@ export function compressedClock(factor: number, base: Clock = systemClock): Cloc
   return {
     now: () => realStart + (base.now() - realStart) * factor,
     setTimeout: (fn, ms) => base.setTimeout(fn, ms / factor),
+    factor,
   };
 }

@@ -35,6 +35,9 @@ export interface DeliveryDeps {
 }
 
 const SETD = 'Cisco Secure Email Threat Defense';
+/** Milliseconds to wait for the TCP connection, the greeting, and any reply. */
+const TDC_TIMEOUTS = { connect: 10_000, greeting: 10_000, socket: 30_000 };
+const ORDINARY_TIMEOUTS = { connect: 30_000, greeting: 30_000, socket: 60_000 };
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
 /**
@@ -249,11 +252,14 @@ export class Delivery {
   }
 
   async #open(dest: Destination, target: Target, dcid: number): Promise<{ client: SmtpClient } | { failure: Failure }> {
+    // timeouts run on the appliance's clock, so a lab that compresses time shortens them too
+    const scale = 1 / (this.deps.clock.factor ?? 1);
+    const t = dest.isTdc ? TDC_TIMEOUTS : ORDINARY_TIMEOUTS;
     const client = new SmtpClient(target, {
       name: this.deps.config().hostname,
       requireTLS: dest.isTdc,
       ca: this.deps.ca,
-      timeouts: dest.isTdc ? { connect: 10_000, greeting: 10_000, socket: 30_000 } : { connect: 30_000, greeting: 30_000, socket: 60_000 },
+      timeouts: { connect: t.connect * scale, greeting: t.greeting * scale, socket: t.socket * scale },
     });
     const prefix = dest.isTdc ? 'TDC: ' : '';
     try {
