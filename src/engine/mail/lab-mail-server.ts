@@ -15,7 +15,7 @@ export function createLabMailServer(mailboxesDir: string): SMTPServer {
   let counter = 0;
   return new SMTPServer({
     name: 'exchange.lab',
-    banner: 'exchange.lab Microsoft ESMTP MAIL Service ready (segsim lab)',
+    banner: 'Microsoft ESMTP MAIL Service ready (segsim lab)',
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,

@@ -66,7 +66,7 @@ export function createListener(config: () => ListenerConfig, pki: LabPki, hostna
   };
   return new SMTPServer({
     name: hostname(),
-    banner: `${hostname()} ESMTP`,
+    banner: 'AsyncOS 15.5 (segsim)',
     size: config().maxMessageSize,
     authOptional: true,
     disabledCommands: ['AUTH'],
