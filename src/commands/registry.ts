@@ -17,6 +17,8 @@ import { redirectrecipientsCommand } from './redirectrecipients.js';
 import { workqueueCommand } from './workqueue.js';
 import { findeventCommand } from './findevent.js';
 import { injectCommand } from './inject.js';
+import { policyconfigCommand } from './policyconfig.js';
+import { tdcconfigCommand } from './tdcconfig.js';
 import type { CommandSpec } from './types.js';
 import { tailCommand } from './tail.js';
 import { tophostsCommand } from './tophosts.js';
@@ -24,6 +26,8 @@ import { versionCommand } from './version.js';
 
 /** Every AsyncOS command segsim knows, listed explicitly (no discovery from the filesystem). */
 const COMMANDS: readonly CommandSpec[] = [
+  tdcconfigCommand,
+  policyconfigCommand,
   commitCommand,
   clearCommand,
   showchangesCommand,

@@ -21,6 +21,7 @@ export function mailboxProblem(value: string): string | null {
   if (value.length > 254) return 'the address is longer than 254 characters';
   const at = value.lastIndexOf('@');
   if (at <= 0) return at === 0 ? 'the address has no local part' : 'the address has no domain';
+  if (at === value.length - 1) return 'the address has no domain';
   const local = value.slice(0, at);
   const domain = value.slice(at + 1);
   if (local.length > 64) return 'the local part is longer than 64 characters';

@@ -1,0 +1,42 @@
+import { DEFAULT_POLICY, type ApplianceConfig, type MailPolicy, type ServiceSetting } from '../../engine/config/model.js';
+
+export type PolicyTable = 'incoming' | 'outgoing';
+
+const service = (v: ServiceSetting) => (v === 'default' ? '(use default)' : v === 'on' ? 'Enabled' : 'Disabled');
+
+/** The Threat Defense Connector column, as the Incoming Mail Policies page words it. */
+export function tdcColumn(policy: MailPolicy, config: Readonly<ApplianceConfig>, table: PolicyTable): string {
+  if (table === 'outgoing') return 'Not Applicable';
+  if (policy.tdc.mode === 'no') return 'Disabled';
+  if (policy.tdc.mode === 'custom') return `Enabled (custom: ${policy.tdc.intakeAddress})`;
+  if (!config.tdc.enabled) return 'Disabled (global TDC off)';
+  return `Enabled (global: ${config.tdc.intakeAddress})`;
+}
+
+export function members(p: MailPolicy): string {
+  if (p.name === DEFAULT_POLICY) return 'all senders and recipients not matched above';
+  const parts = [p.senders.length ? `senders: ${p.senders.join(', ')}` : '', p.recipients.length ? `recipients: ${p.recipients.join(', ')}` : ''];
+  return parts.filter(Boolean).join('; ');
+}
+
+/** PRINT: the policy table with a Threat Defense Connector column. */
+export function renderPolicyTable(config: Readonly<ApplianceConfig>, table: PolicyTable): string {
+  const policies = table === 'incoming' ? config.incomingPolicies : config.outgoingPolicies;
+  const width = Math.max(11, ...policies.map((p) => p.name.length)) + 2;
+  const row = (n: string, name: string, as: string, av: string, tdc: string) => `${n.padEnd(4)}${name.padEnd(width)}${as.padEnd(15)}${av.padEnd(15)}${tdc}`;
+  const notes: string[] = [];
+  if (table === 'incoming' && !config.tdc.enabled && policies.some((p) => p.tdc.mode === 'default')) {
+    notes.push('Note: policies set to use the global Message Intake Address do not journal while the Threat Defense', 'Connector is disabled globally (see tdcconfig).');
+  }
+  if (table === 'outgoing') notes.push('The Threat Defense Connector applies to incoming mail only.');
+  return [
+    `${table === 'incoming' ? 'Incoming' : 'Outgoing'} Mail Policy Configuration`,
+    '',
+    row('#', 'Policy Name', 'Anti-Spam', 'Anti-Virus', 'Threat Defense Connector'),
+    ...policies.map((p, i) => row(`${i + 1}.`, p.name, service(p.antispam), service(p.antivirus), tdcColumn(p, config, table))),
+    '',
+    'Members:',
+    ...policies.map((p, i) => `${`${i + 1}.`.padEnd(4)}${p.name}: ${members(p)}`),
+    ...(notes.length ? ['', ...notes] : []),
+  ].join('\n');
+}

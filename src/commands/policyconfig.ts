@@ -1,0 +1,323 @@
+import { DEFAULT_POLICY, type ApplianceConfig, type MailPolicy, type ServiceSetting, type TdcPolicyMode } from '../engine/config/model.js';
+import { assertMailbox, assertPolicyName, mailboxProblem, memberProblem } from '../engine/config/validate.js';
+import { memberMatches } from '../engine/policy-match.js';
+import { ErrorCodes, UserError } from '../errors.js';
+import { members, renderPolicyTable, tdcColumn, type PolicyTable } from './format/policy-table.js';
+import type { CommandContext, CommandSpec } from './types.js';
+
+const listOf = (c: ApplianceConfig, table: PolicyTable) => (table === 'incoming' ? c.incomingPolicies : c.outgoingPolicies);
+
+function find(c: ApplianceConfig, table: PolicyTable, name: string): MailPolicy {
+  const p = listOf(c, table).find((x) => x.name.toLowerCase() === name.toLowerCase());
+  if (!p) throw new UserError(`There is no ${table} policy named "${name}".`, ErrorCodes.notFound);
+  return p;
+}
+
+function splitMembers(text: string): string[] {
+  const list = text.split(/[\s,]+/).filter(Boolean);
+  for (const m of list) {
+    const problem = memberProblem(m);
+    if (problem) throw new UserError(`Invalid entry "${m}": ${problem}.`, ErrorCodes.invalidValue);
+  }
+  return list;
+}
+
+const membersProblem = (v: string) => {
+  try {
+    splitMembers(v);
+    return null;
+  } catch (error) {
+    return `That value is not valid: ${(error as Error).message}`;
+  }
+};
+
+// ---- the operations, shared by the dialog and the flags ----
+
+function createPolicy(ctx: CommandContext, table: PolicyTable, name: string, senders: string[], recipients: string[]): void {
+  assertPolicyName(name);
+  splitMembers([...senders, ...recipients].join(','));
+  if (senders.length + recipients.length === 0) throw new UserError(`Policy "${name}" needs at least one sender or recipient.`, ErrorCodes.invalidValue);
+  ctx.appliance.config.edit((c) => {
+    const list = listOf(c, table);
+    if (list.some((p) => p.name.toLowerCase() === name.toLowerCase())) throw new UserError('There is already a policy with the new name.', ErrorCodes.conflict);
+    list.splice(list.length - 1, 0, { name, senders, recipients, antispam: 'default', antivirus: 'default', tdc: { mode: table === 'incoming' ? 'default' : 'no' } });
+  });
+}
+
+function setTdc(ctx: CommandContext, table: PolicyTable, name: string, mode: TdcPolicyMode, address?: string): void {
+  if (table === 'outgoing') throw new UserError('The Threat Defense Connector applies to incoming mail only: outgoing policies have no such setting.', ErrorCodes.invalidValue);
+  if (mode === 'custom') {
+    if (!address) throw new UserError('A custom intake address is needed: give --intake-address.', ErrorCodes.invalidValue);
+    assertMailbox(address, 'Message Intake Address');
+  }
+  ctx.appliance.config.edit((c) => {
+    find(c, table, name).tdc = mode === 'custom' ? { mode, intakeAddress: address } : { mode };
+  });
+}
+
+function setService(ctx: CommandContext, table: PolicyTable, name: string, service: 'antispam' | 'antivirus', value: string): void {
+  if (!['on', 'off', 'default'].includes(value)) throw new UserError(`--${service} takes on, off or default, not "${value}".`, ErrorCodes.usage);
+  ctx.appliance.config.edit((c) => {
+    const p = find(c, table, name);
+    if (p.name === DEFAULT_POLICY && value === 'default') throw new UserError('The DEFAULT policy cannot use the default settings of itself: choose on or off.', ErrorCodes.invalidValue);
+    p[service] = value as ServiceSetting;
+  });
+}
+
+function deletePolicy(ctx: CommandContext, table: PolicyTable, name: string): void {
+  if (name.toUpperCase() === DEFAULT_POLICY) throw new UserError('The DEFAULT policy cannot be deleted.', ErrorCodes.invalidValue);
+  ctx.appliance.config.edit((c) => {
+    const list = listOf(c, table);
+    list.splice(list.indexOf(find(c, table, name)), 1);
+  });
+}
+
+function movePolicy(ctx: CommandContext, table: PolicyTable, name: string, position: number): void {
+  if (name.toUpperCase() === DEFAULT_POLICY) throw new UserError('The DEFAULT policy is always last and cannot be moved.', ErrorCodes.invalidValue);
+  ctx.appliance.config.edit((c) => {
+    const list = listOf(c, table);
+    const last = list.length - 1;
+    if (!Number.isInteger(position) || position < 1 || position > last) throw new UserError(`The position must be from 1 to ${last} (DEFAULT stays last).`, ErrorCodes.invalidValue);
+    const p = find(c, table, name);
+    list.splice(list.indexOf(p), 1);
+    list.splice(position - 1, 0, p);
+  });
+}
+
+function search(config: Readonly<ApplianceConfig>, table: PolicyTable, address: string): string {
+  const problem = mailboxProblem(address);
+  if (problem) throw new UserError(`Invalid address "${address}": ${problem}.`, ErrorCodes.invalidValue);
+  const policies = listOf(config as ApplianceConfig, table);
+  // each side is searched on its own: the other side of the message is unknown here
+  const first = (side: 'senders' | 'recipients') =>
+    policies.find((p) => p.name !== DEFAULT_POLICY && p[side].some((m) => memberMatches(m, address))) ?? policies.at(-1)!;
+  const asSender = first('senders');
+  const asRecipient = first('recipients');
+  return [
+    `As a sender, ${address} matches the ${table} policy: ${asSender.name}`,
+    `As a recipient, ${address} matches the ${table} policy: ${asRecipient.name} (Threat Defense Connector: ${tdcColumn(asRecipient, config, table)})`,
+  ].join('\n');
+}
+
+// ---- the dialog ----
+
+async function choosePolicy(ctx: CommandContext, table: PolicyTable, includeDefault: boolean): Promise<string | null> {
+  const names = listOf(ctx.appliance.config.pending, table).map((p) => p.name).filter((n) => includeDefault || n !== DEFAULT_POLICY);
+  if (names.length === 0) {
+    ctx.io.print('There are no policies to choose from besides DEFAULT.');
+    return null;
+  }
+  const i = await ctx.io.list('Enter the name or number of the policy.', names, { allowBlank: true });
+  return i === null ? null : names[i]!;
+}
+
+async function askMembers(ctx: CommandContext, kind: 'senders' | 'recipients'): Promise<string[]> {
+  if (!(await ctx.io.yesno(`Would you like to add ${kind} for this policy?`, kind === 'recipients'))) return [];
+  return splitMembers(
+    await ctx.io.text(`Enter the ${kind} for this policy: addresses, domains, partial domains (.example.com) or user@, separated by commas.`, { validate: membersProblem }),
+  );
+}
+
+async function editService(ctx: CommandContext, table: PolicyTable, name: string, service: 'antispam' | 'antivirus'): Promise<void> {
+  const label = service === 'antispam' ? 'Anti-Spam' : 'Anti-Virus';
+  const options = [
+    { keyword: 'ENABLE', description: `Enable ${label} scanning for this policy.` },
+    { keyword: 'DISABLE', description: `Disable ${label} scanning for this policy.` },
+    ...(name === DEFAULT_POLICY ? [] : [{ keyword: 'DEFAULT', description: `Use the ${label} settings of the DEFAULT policy.` }]),
+  ];
+  ctx.io.print(`${label} for policy ${name}: ${find(ctx.appliance.config.pending, table, name)[service]}`);
+  const op = await ctx.io.menu(options);
+  if (op) setService(ctx, table, name, service, op === 'ENABLE' ? 'on' : op === 'DISABLE' ? 'off' : 'default');
+}
+
+async function editTdc(ctx: CommandContext, table: PolicyTable, name: string): Promise<void> {
+  if (table === 'outgoing') {
+    ctx.io.print('The Threat Defense Connector applies to incoming mail only.');
+    return;
+  }
+  const config = ctx.appliance.config.pending;
+  const p = find(config, table, name);
+  ctx.io.print(`Threat Defense Connector for policy ${name}: ${tdcColumn(p, config, table)}`);
+  const current = p.tdc.mode === 'default' ? 1 : p.tdc.mode === 'custom' ? 2 : 3;
+  const i = await ctx.io.list(
+    'Enable Threat Defense Connector for this policy:',
+    [`Use Global Settings (${config.tdc.intakeAddress ?? 'no intake address set yet'})`, 'Use custom Message Intake Address', 'No'],
+    { default: current },
+  );
+  if (i === 1) {
+    const address = await ctx.io.text('Enter the Message Intake Address for this policy.', {
+      default: p.tdc.intakeAddress,
+      validate: (v) => {
+        const problem = mailboxProblem(v);
+        return problem ? `That value is not valid: ${problem}.` : null;
+      },
+    });
+    setTdc(ctx, table, name, 'custom', address);
+    ctx.io.print('Note: make sure this policy matches the domains whose mail belongs to that SETD account.');
+  } else setTdc(ctx, table, name, i === 2 ? 'no' : 'default');
+}
+
+async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: string): Promise<void> {
+  let name = initial;
+  for (;;) {
+    const p = find(ctx.appliance.config.pending, table, name);
+    const isDefault = p.name === DEFAULT_POLICY;
+    ctx.io.print(`\nPolicy: ${p.name}\nMembers: ${members(p)}`);
+    const op = await ctx.io.menu([
+      ...(isDefault ? [] : [
+        { keyword: 'NAME', description: 'Change the name of the policy.' },
+        { keyword: 'NEW', description: 'Add a new member to the policy.' },
+        { keyword: 'DELETE', description: 'Remove a member from the policy.' },
+      ]),
+      { keyword: 'PRINT', description: 'Display the policy.' },
+      { keyword: 'ANTISPAM', description: 'Modify Anti-Spam policy.' },
+      { keyword: 'ANTIVIRUS', description: 'Modify Anti-Virus policy.' },
+      { keyword: 'THREATDEFENSE', description: 'Modify the Threat Defense Connector setting.' },
+    ]);
+    if (op === null) return;
+    if (op === 'NAME') {
+      const newName = await ctx.io.text('Enter the new name for this policy.', { validate: (v) => (/^[A-Za-z0-9_.-]{1,64}$/.test(v) ? null : 'That value is not valid: use letters, digits, _ - or .') });
+      ctx.appliance.config.edit((c) => {
+        if (listOf(c, table).some((x) => x.name.toLowerCase() === newName.toLowerCase())) throw new UserError('There is already a policy with the new name.', ErrorCodes.conflict);
+        find(c, table, name).name = newName;
+      });
+      name = newName;
+    } else if (op === 'NEW') {
+      const kind = (await ctx.io.list('Add a member as:', ['Sender', 'Recipient'], { default: 2 })) === 0 ? 'senders' : 'recipients';
+      const added = splitMembers(await ctx.io.text(`Enter the ${kind} to add.`, { validate: membersProblem }));
+      ctx.appliance.config.edit((c) => {
+        const target = find(c, table, name)[kind];
+        for (const m of added) {
+          if (target.includes(m)) throw new UserError(`${m} is already a member of this policy.`, ErrorCodes.conflict);
+          target.push(m);
+        }
+      });
+    } else if (op === 'DELETE') {
+      const all = [...p.senders.map((s) => `sender ${s}`), ...p.recipients.map((r) => `recipient ${r}`)];
+      if (all.length <= 1) {
+        ctx.io.print('There is only one member in the policy: it cannot be removed.');
+        continue;
+      }
+      const i = await ctx.io.list('Choose the member to remove.', all, { allowBlank: true });
+      if (i === null) continue;
+      ctx.appliance.config.edit((c) => {
+        const target = find(c, table, name);
+        if (i < target.senders.length) target.senders.splice(i, 1);
+        else target.recipients.splice(i - target.senders.length, 1);
+      });
+    } else if (op === 'PRINT') ctx.io.print(renderPolicyTable(ctx.appliance.config.pending, table));
+    else if (op === 'ANTISPAM' || op === 'ANTIVIRUS') await editService(ctx, table, name, op === 'ANTISPAM' ? 'antispam' : 'antivirus');
+    else await editTdc(ctx, table, name);
+  }
+}
+
+async function dialog(ctx: CommandContext, table: PolicyTable): Promise<void> {
+  for (;;) {
+    ctx.io.print(renderPolicyTable(ctx.appliance.config.pending, table));
+    const op = await ctx.io.menu([
+      { keyword: 'NEW', description: 'Create a new policy.' },
+      { keyword: 'EDIT', description: 'Edit an existing policy.' },
+      { keyword: 'DELETE', description: 'Remove a policy.' },
+      { keyword: 'PRINT', description: 'Print all policies.' },
+      { keyword: 'SEARCH', description: 'Search for a policy by member.' },
+      { keyword: 'MOVE', description: 'Move the position of a policy.' },
+    ]);
+    if (op === null) return;
+    try {
+      if (op === 'NEW') {
+        const name = await ctx.io.text('Enter the name for this policy.', { validate: (v) => (/^[A-Za-z0-9_.-]{1,64}$/.test(v) ? null : 'That value is not valid: use letters, digits, _ - or .') });
+        const senders = await askMembers(ctx, 'senders');
+        const recipients = await askMembers(ctx, 'recipients');
+        createPolicy(ctx, table, name, senders, recipients);
+      } else if (op === 'EDIT') {
+        const name = await choosePolicy(ctx, table, true);
+        if (name) await editPolicy(ctx, table, name);
+      } else if (op === 'DELETE') {
+        const name = await choosePolicy(ctx, table, false);
+        if (name && (await ctx.io.yesno(`Are you sure you want to delete the policy ${name}?`, false))) deletePolicy(ctx, table, name);
+      } else if (op === 'PRINT') {
+        continue;
+      } else if (op === 'SEARCH') {
+        ctx.io.print(search(ctx.appliance.config.pending, table, await ctx.io.text('Enter the email address to search for.')));
+      } else {
+        const name = await choosePolicy(ctx, table, false);
+        const last = listOf(ctx.appliance.config.pending, table).length - 1;
+        if (name) movePolicy(ctx, table, name, await ctx.io.number('Enter the new position for the policy.', { min: 1, max: last }));
+      }
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      ctx.io.print(error.message);
+    }
+  }
+}
+
+export const policyconfigCommand: CommandSpec = {
+  name: 'policyconfig',
+  summary: 'Configure per recipient or sender based policies (Incoming Mail Policies).',
+  help: [
+    'policyconfig [--table incoming|outgoing] [--list] [--json]',
+    '             [--new NAME --recipient X... --sender Y...]',
+    '             [--edit NAME [--tdc default|custom|no [--intake-address ADDR]] [--antispam on|off|default] [--antivirus on|off|default]]',
+    '             [--delete NAME] [--move NAME --position N] [--search ADDRESS]',
+    '',
+    'Policies match recipients (or senders) by address, domain, partial domain (.example.com) or user@;',
+    'the first match wins, DEFAULT is last. Per policy, the Threat Defense Connector uses the global',
+    'intake address (default), a custom intake address (a second SETD account), or no journaling.',
+    'Examples:',
+    '  policyconfig --new partner --recipient partner.example',
+    '  policyconfig --edit partner --tdc custom --intake-address 15e1c36b@beta.cmd.cisco.com',
+    '  segsim policyconfig --search ceo@example.com',
+  ].join('\n'),
+  configures: true,
+  flags: [
+    { flags: '--table <table>', description: 'incoming (default) or outgoing' },
+    { flags: '--list', description: 'print the policy table' },
+    { flags: '--json', description: 'print the policies as JSON' },
+    { flags: '--new <name>', description: 'create a policy' },
+    { flags: '--recipient <member>', description: 'recipient member (repeatable)', repeatable: true },
+    { flags: '--sender <member>', description: 'sender member (repeatable)', repeatable: true },
+    { flags: '--edit <name>', description: 'change a policy' },
+    { flags: '--tdc <choice>', description: 'Threat Defense Connector: default, custom or no' },
+    { flags: '--intake-address <address>', description: 'custom Message Intake Address' },
+    { flags: '--antispam <setting>', description: 'on, off or default' },
+    { flags: '--antivirus <setting>', description: 'on, off or default' },
+    { flags: '--delete <name>', description: 'delete a policy' },
+    { flags: '--move <name>', description: 'move a policy (with --position)' },
+    { flags: '--position <n>', description: 'new 1-based position' },
+    { flags: '--search <address>', description: 'which policy an address matches' },
+  ],
+  async run(ctx, { flags }) {
+    const tableFlag = flags.table === undefined ? 'incoming' : String(flags.table).toLowerCase();
+    if (tableFlag !== 'incoming' && tableFlag !== 'outgoing') throw new UserError(`--table takes incoming or outgoing, not "${String(flags.table)}".`, ErrorCodes.usage);
+    let table: PolicyTable = tableFlag;
+    const str = (k: string) => (flags[k] === undefined ? undefined : String(flags[k]));
+    if (str('new') !== undefined) createPolicy(ctx, table, str('new')!, (flags.sender as string[]) ?? [], (flags.recipient as string[]) ?? []);
+    if (str('edit') !== undefined) {
+      const name = str('edit')!;
+      find(ctx.appliance.config.pending, table, name);
+      if (str('tdc') !== undefined) {
+        const mode = str('tdc')!.toLowerCase();
+        if (!['default', 'custom', 'no'].includes(mode)) throw new UserError(`--tdc takes default, custom or no, not "${str('tdc')}".`, ErrorCodes.usage);
+        setTdc(ctx, table, name, mode as TdcPolicyMode, str('intakeAddress'));
+      }
+      if (str('antispam') !== undefined) setService(ctx, table, name, 'antispam', str('antispam')!);
+      if (str('antivirus') !== undefined) setService(ctx, table, name, 'antivirus', str('antivirus')!);
+    }
+    if (str('delete') !== undefined) deletePolicy(ctx, table, str('delete')!);
+    if (str('move') !== undefined) {
+      if (str('position') === undefined) throw new UserError('--move needs --position N.', ErrorCodes.usage);
+      movePolicy(ctx, table, str('move')!, Number(str('position')));
+    }
+    if (str('search') !== undefined) ctx.io.print(search(ctx.appliance.config.pending, table, str('search')!));
+    const acted = ['new', 'edit', 'delete', 'move', 'search'].some((k) => flags[k] !== undefined);
+    if (flags.json) ctx.io.print(JSON.stringify(listOf(ctx.appliance.config.pending, table), null, 2));
+    else if (flags.list || (!acted && !ctx.interactive)) ctx.io.print(renderPolicyTable(ctx.appliance.config.pending, table));
+    else if (!acted) {
+      if (flags.table === undefined) {
+        const i = await ctx.io.list('Would you like to configure Incoming or Outgoing Mail Policies?', ['Incoming', 'Outgoing'], { default: 1 });
+        table = i === 1 ? 'outgoing' : 'incoming';
+      }
+      await dialog(ctx, table);
+    }
+  },
+};

@@ -1,0 +1,90 @@
+import type { ApplianceConfig } from '../engine/config/model.js';
+import { assertMailbox, mailboxProblem } from '../engine/config/validate.js';
+import { ErrorCodes, UserError } from '../errors.js';
+import type { CommandContext, CommandSpec } from './types.js';
+
+export function renderTdcSettings(config: Readonly<ApplianceConfig>): string {
+  return [
+    'Threat Defense Connector Settings',
+    '',
+    `Threat Defense Connector: ${config.tdc.enabled ? 'Enabled' : 'Disabled'}`,
+    `Message Intake Address:   ${config.tdc.intakeAddress ?? '(not set)'}`,
+  ].join('\n');
+}
+
+const askAddress = (ctx: CommandContext, current: string | null) =>
+  ctx.io.text('Enter the Message Intake Address (from Cisco Secure Email Threat Defense):', {
+    default: current ?? undefined,
+    validate: (v) => {
+      const problem = mailboxProblem(v);
+      return problem ? `That value is not valid: ${problem}.` : null;
+    },
+  });
+
+async function dialog(ctx: CommandContext): Promise<void> {
+  const config = ctx.appliance.config;
+  for (;;) {
+    ctx.io.print(renderTdcSettings(config.pending));
+    const enabled = config.pending.tdc.enabled;
+    const op = await ctx.io.menu([
+      enabled ? { keyword: 'DISABLE', description: 'Disable the Threat Defense Connector.' } : { keyword: 'ENABLE', description: 'Enable the Threat Defense Connector.' },
+      { keyword: 'EDIT', description: 'Change the Message Intake Address.' },
+    ]);
+    if (op === null) return;
+    if (op === 'ENABLE' || op === 'EDIT') {
+      const address = await askAddress(ctx, config.pending.tdc.intakeAddress);
+      config.edit((c) => {
+        c.tdc.intakeAddress = address;
+        if (op === 'ENABLE') c.tdc.enabled = true;
+      });
+    } else if (await ctx.io.yesno('Do you want to disable the Threat Defense Connector?', false)) {
+      config.edit((c) => void (c.tdc.enabled = false));
+    }
+  }
+}
+
+export const tdcconfigCommand: CommandSpec = {
+  name: 'tdcconfig',
+  summary: 'Configure the Threat Defense Connector (journaling to Secure Email Threat Defense).',
+  help: [
+    'tdcconfig [--enable --intake-address ADDRESS | --disable | --intake-address ADDRESS] [--json]',
+    '',
+    'Global Threat Defense Connector settings: whether it is enabled, and the default Message Intake',
+    'Address that SETD issued. Incoming Mail Policies choose per policy whether they use this address,',
+    'a custom one, or no journaling (policyconfig). Examples:',
+    '  tdcconfig --enable --intake-address b5986efe@beta.cmd.cisco.com',
+    '  segsim tdcconfig --json',
+  ].join('\n'),
+  configures: true,
+  flags: [
+    { flags: '--enable', description: 'enable the connector (needs an intake address)' },
+    { flags: '--disable', description: 'disable the connector' },
+    { flags: '--intake-address <address>', description: 'the default Message Intake Address' },
+    { flags: '--json', description: 'print the settings as JSON' },
+  ],
+  async run(ctx, { flags }) {
+    const config = ctx.appliance.config;
+    if (flags.enable && flags.disable) throw new UserError('Use --enable or --disable, not both.', ErrorCodes.usage);
+    const address = flags.intakeAddress === undefined ? undefined : assertMailbox(String(flags.intakeAddress), 'Message Intake Address');
+    if (flags.enable || flags.disable || address !== undefined) {
+      if (flags.enable && !(address ?? config.pending.tdc.intakeAddress)) {
+        throw new UserError('Cannot enable the Threat Defense Connector without a Message Intake Address: give --intake-address.', ErrorCodes.invalidValue);
+      }
+      config.edit((c) => {
+        if (address !== undefined) c.tdc.intakeAddress = address;
+        if (flags.enable) c.tdc.enabled = true;
+        if (flags.disable) c.tdc.enabled = false;
+      });
+      return;
+    }
+    if (flags.json) {
+      ctx.io.print(JSON.stringify(config.pending.tdc, null, 2));
+      return;
+    }
+    if (!ctx.interactive) {
+      ctx.io.print(renderTdcSettings(config.pending));
+      return;
+    }
+    await dialog(ctx);
+  },
+};

@@ -1,0 +1,82 @@
+import { policyconfigCommand } from '../../src/commands/policyconfig.js';
+import { tdcconfigCommand } from '../../src/commands/tdcconfig.js';
+import { Appliance } from '../../src/engine/appliance.js';
+import { expectGolden } from '../helpers/golden.js';
+import { runScripted, tempHome } from '../helpers/scripted.js';
+
+const GLOBAL = 'b5986efe@beta.cmd.cisco.com';
+const CUSTOM = '15e1c36b@beta.cmd.cisco.com';
+
+async function labAppliance(): Promise<Appliance> {
+  const appliance = new Appliance({ home: tempHome() });
+  await runScripted(tdcconfigCommand, [], { appliance, flags: { enable: true, intakeAddress: GLOBAL } });
+  await runScripted(policyconfigCommand, [], { appliance, flags: { new: 'partner', recipient: ['partner.example', '.partner.example'] } });
+  await runScripted(policyconfigCommand, [], { appliance, flags: { edit: 'partner', tdc: 'custom', intakeAddress: CUSTOM } });
+  await runScripted(policyconfigCommand, [], { appliance, flags: { new: 'executives', recipient: ['ceo@example.com'], sender: ['board@example.com'] } });
+  await runScripted(policyconfigCommand, [], { appliance, flags: { edit: 'executives', tdc: 'no', antispam: 'off' } });
+  return appliance;
+}
+
+describe('policyconfig', () => {
+  it('PRINT shows the Threat Defense Connector column (golden transcript)', async () => {
+    const appliance = await labAppliance();
+    const { transcript } = await runScripted(policyconfigCommand, [], { appliance, flags: { list: true }, interactive: false });
+    expectGolden('policyconfig-print.txt', transcript);
+  });
+
+  it('says when a policy uses the global address while TDC is disabled', async () => {
+    const { transcript } = await runScripted(policyconfigCommand, [], { flags: { list: true }, interactive: false });
+    expect(transcript).toContain('Disabled (global TDC off)');
+    expect(transcript).toContain('do not journal while the Threat Defense');
+  });
+
+  it('creates, edits and navigates by dialog: blank Enter goes one level up', async () => {
+    const { transcript, appliance } = await runScripted(policyconfigCommand, [
+      '', // table: Incoming (default)
+      'NEW', 'sales', 'N', 'Y', 'sales.example.com',
+      'EDIT', 'sales', 'THREATDEFENSE', '2', 'notvalid', CUSTOM,
+      '', // leave EDIT
+      '', // leave policyconfig
+    ]);
+    expect(transcript).toContain('That value is not valid: the address has no domain.');
+    expect(appliance.config.pending.incomingPolicies.map((p) => [p.name, p.tdc])).toEqual([
+      ['sales', { mode: 'custom', intakeAddress: CUSTOM }],
+      ['DEFAULT', { mode: 'default' }],
+    ]);
+  });
+
+  it('asks again after a wrong menu answer', async () => {
+    const { transcript } = await runScripted(policyconfigCommand, ['1', 'FROB', '']);
+    expect(transcript).toContain('Unknown option "FROB". Enter one of: NEW, EDIT, DELETE, PRINT, SEARCH, MOVE.');
+  });
+
+  it('keeps DEFAULT last and undeletable; refuses duplicates and bad members', async () => {
+    const appliance = await labAppliance();
+    const run = (flags: Record<string, unknown>) => runScripted(policyconfigCommand, [], { appliance, flags, interactive: false });
+    await expect(run({ delete: 'DEFAULT' })).rejects.toThrow('The DEFAULT policy cannot be deleted.');
+    await expect(run({ move: 'DEFAULT', position: '1' })).rejects.toThrow(/always last/);
+    await expect(run({ new: 'partner', recipient: ['x.example'] })).rejects.toThrow('There is already a policy with the new name.');
+    await expect(run({ new: 'odd', recipient: ['not a domain'] })).rejects.toThrow(/not a valid/);
+    await expect(run({ new: 'empty' })).rejects.toThrow(/needs at least one sender or recipient/);
+    await expect(run({ edit: 'partner', tdc: 'custom' })).rejects.toThrow(/custom intake address is needed/);
+    await expect(run({ edit: 'partner', tdc: 'custom', intakeAddress: 'bad' })).rejects.toThrow(/Invalid Message Intake Address/);
+    await run({ move: 'executives', position: '1' });
+    expect(appliance.config.pending.incomingPolicies.map((p) => p.name)).toEqual(['executives', 'partner', 'DEFAULT']);
+    await run({ delete: 'partner' });
+    expect(appliance.config.pending.incomingPolicies.map((p) => p.name)).toEqual(['executives', 'DEFAULT']);
+  });
+
+  it('SEARCH finds the first matching policy, in order', async () => {
+    const appliance = await labAppliance();
+    const { transcript } = await runScripted(policyconfigCommand, [], { appliance, flags: { search: 'bob@sales.partner.example' }, interactive: false });
+    expect(transcript).toContain('As a recipient, bob@sales.partner.example matches the incoming policy: partner (Threat Defense Connector: Enabled (custom: 15e1c36b@beta.cmd.cisco.com))');
+    const ceo = await runScripted(policyconfigCommand, [], { appliance, flags: { search: 'ceo@example.com' }, interactive: false });
+    expect(ceo.transcript).toContain('matches the incoming policy: executives (Threat Defense Connector: Disabled)');
+  });
+
+  it('outgoing policies have no Threat Defense Connector setting, and say so', async () => {
+    await expect(runScripted(policyconfigCommand, [], { flags: { table: 'outgoing', edit: 'DEFAULT', tdc: 'default' }, interactive: false })).rejects.toThrow(/incoming mail only/);
+    const { transcript } = await runScripted(policyconfigCommand, ['2', 'EDIT', 'DEFAULT', 'THREATDEFENSE', '', '']);
+    expect(transcript).toContain('The Threat Defense Connector applies to incoming mail only.');
+  });
+});
