@@ -19,6 +19,9 @@ import { findeventCommand } from './findevent.js';
 import { injectCommand } from './inject.js';
 import { policyconfigCommand } from './policyconfig.js';
 import { tdcconfigCommand } from './tdcconfig.js';
+import { listenerconfigCommand } from './listenerconfig.js';
+import { smtproutesCommand } from './smtproutes.js';
+import { destconfigCommand } from './destconfig.js';
 import type { CommandSpec } from './types.js';
 import { tailCommand } from './tail.js';
 import { tophostsCommand } from './tophosts.js';
@@ -28,6 +31,9 @@ import { versionCommand } from './version.js';
 const COMMANDS: readonly CommandSpec[] = [
   tdcconfigCommand,
   policyconfigCommand,
+  listenerconfigCommand,
+  smtproutesCommand,
+  destconfigCommand,
   commitCommand,
   clearCommand,
   showchangesCommand,
