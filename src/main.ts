@@ -111,11 +111,13 @@ async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
 function applianceBanner(appliance: Appliance, running: RunningAppliance): string {
   const listener = running.engine.listenerAddress();
   const lab = running.engine.labMailServerAddress();
+  const setd = running.setd.address();
   const config = appliance.config.committed;
   return [
     `segsim ${SEGSIM_VERSION}: Cisco Secure Email Gateway emulator (AsyncOS ${ASYNCOS_VERSION})`,
     `Appliance ${config.hostname}, home ${appliance.paths.root}`,
     `  listener ${config.listener.name} on ${listener.host}:${listener.port}, lab mail server exchange.lab on ${lab.host}:${lab.port}`,
+    `  SETD emulator (intake for ${running.setd.intakeDomains().length} regional domains) on ${setd.address}:${setd.port}`,
     'Enter "help" for the commands, "quit" to leave.',
   ].join('\n');
 }
@@ -123,7 +125,7 @@ function applianceBanner(appliance: Appliance, running: RunningAppliance): strin
 /** `segsim start`: the appliance without a shell, until SIGINT or SIGTERM. */
 async function runHeadless(appliance: Appliance, io: MainIO): Promise<void> {
   const running = await startAppliance(appliance, commandRegistry());
-  io.stdout.write(`${applianceBanner(appliance, running).split('\n').slice(0, 3).join('\n')}\nRunning headless; control socket ${appliance.paths.socket}. Stop with Ctrl-C.\n`);
+  io.stdout.write(`${applianceBanner(appliance, running).split('\n').slice(0, 4).join('\n')}\nRunning headless; control socket ${appliance.paths.socket}. Stop with Ctrl-C.\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

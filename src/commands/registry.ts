@@ -22,6 +22,7 @@ import { tdcconfigCommand } from './tdcconfig.js';
 import { listenerconfigCommand } from './listenerconfig.js';
 import { smtproutesCommand } from './smtproutes.js';
 import { destconfigCommand } from './destconfig.js';
+import { setdCommand } from './setd.js';
 import type { CommandSpec } from './types.js';
 import { tailCommand } from './tail.js';
 import { tophostsCommand } from './tophosts.js';
@@ -34,6 +35,7 @@ const COMMANDS: readonly CommandSpec[] = [
   listenerconfigCommand,
   smtproutesCommand,
   destconfigCommand,
+  setdCommand,
   commitCommand,
   clearCommand,
   showchangesCommand,

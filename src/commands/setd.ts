@@ -1,0 +1,207 @@
+import { asyncosDate } from '../engine/time-format.js';
+import { ErrorCodes, UserError } from '../errors.js';
+import { SetdEmulator } from '../setd/intake-server.js';
+import { findRegion, REGIONS } from '../setd/regions.js';
+import { SetdStore, type Fault, type FaultMode, type ReceivedJournal, type SetdAccount } from '../setd/store.js';
+import { VERDICTS } from '../setd/verdicts.js';
+import { count } from './format/numbers.js';
+import { pause } from './live.js';
+import type { CommandContext, CommandSpec } from './types.js';
+
+const HEADER = /^[A-Za-z0-9-]{1,76}$/;
+
+function renderAccount(a: SetdAccount): string {
+  const region = REGIONS.find((r) => r.key === a.region)!;
+  return [
+    `Account ${a.id}${a.name ? ` (${a.name})` : ''}`,
+    `  Secure Email Gateway: present, ${a.segType === 'cisco' ? 'Cisco SEG' : 'non-Cisco SEG'}, header ${a.header}`,
+    `  Message source: Secure Email Gateway (${a.direction} only)`,
+    `  Visibility & Remediation: No Authentication (${a.visibility})`,
+    `  Region: ${region.name}`,
+    `  Message Intake Address: ${a.intakeAddress}`,
+  ].join('\n');
+}
+
+/** The setup wizard, as the seed walks it: SEG -> header -> message source -> visibility -> intake address. */
+async function wizard(ctx: CommandContext, store: SetdStore, name?: string): Promise<SetdAccount> {
+  const io = ctx.io;
+  io.print('Welcome to Cisco Secure Email Threat Defense\n\n1 Secure Email Gateway > 2 Message Source > 3 Visibility & Remediation > 4 Message Intake');
+  for (;;) {
+    const seg = await io.list('Do you have a Secure Email Gateway (SEG)?', ['Yes, Secure Email Gateway is present.', 'No, Secure Email Gateway is not present.'], { default: 1 });
+    if (seg === 0) break;
+    io.print('Without a SEG, Microsoft 365 is the message source, and this emulator has no Microsoft 365 tenant.\nJournaling from a gateway needs the answer Yes.');
+  }
+  const type = await io.list('Indicate type of SEG and header:', ['Cisco SEG', 'Non-Cisco SEG'], { default: 1 });
+  let header = 'X-IronPort-RemoteIP';
+  const headerChoice = await io.list('Which header carries the original sender IP?', ['Use Cisco SEG default header X-IronPort-RemoteIP', 'Use Custom SEG header'], { default: type === 0 ? 1 : 2 });
+  if (headerChoice === 1) header = await io.text('Enter the custom SEG header.', { validate: (v) => (HEADER.test(v) ? null : 'That value is not valid: a header name has letters, digits and hyphens.') });
+  for (;;) {
+    const direction = await io.list('Message Direction (a gateway message source is incoming only):', ['Incoming', 'Internal', 'Outgoing'], { default: 1 });
+    if (direction === 0) break;
+    io.print('A Secure Email Gateway sends incoming messages only: choose Incoming.');
+  }
+  for (;;) {
+    const vis = await io.list('Visibility & Remediation:', ['Microsoft 365 Authentication: Read/Write (Recommended)', 'Microsoft 365 Authentication: Read', 'No Authentication: Visibility Only'], { default: 3 });
+    if (vis === 2) break;
+    io.print('Microsoft 365 authentication needs a Microsoft 365 tenant, which the emulator does not have. Choose No Authentication.');
+  }
+  const region = await io.list('Region of this account:', REGIONS.map((r) => r.name), { default: 1 });
+  const account = store.createAccount({ name, region: REGIONS[region!]!.key, segType: type === 0 ? 'cisco' : 'other', header });
+  io.print(`\n4 Message Intake\nConfigure your Secure Email Gateway to send messages to Secure Email Threat Defense for processing.\nMessage Intake Address: ${account.intakeAddress}`);
+  return account;
+}
+
+function renderMessages(messages: ReceivedJournal[], accounts: SetdAccount[]): string {
+  const label = (id: string) => accounts.find((a) => a.id === id)?.name || id;
+  const rows = messages.map((m) =>
+    [asyncosDate(m.receivedAt).slice(4, 19), m.sender.slice(0, 26).padEnd(26), `${m.senderIp}${m.ipFromHeader ? '' : '!'}`.padEnd(16), m.recipients.join(',').slice(0, 24).padEnd(24), m.subject.slice(0, 24).padEnd(24), m.verdict.padEnd(10), m.gatewayMid.padEnd(8), label(m.account)].join(' '),
+  );
+  const totals = VERDICTS.map((v) => `${v} ${count(messages.filter((m) => m.verdict === v).length)}`).join(', ');
+  return [
+    `${'Received'.padEnd(15)} ${'Sender'.padEnd(26)} ${'Sender IP'.padEnd(16)} ${'Recipients'.padEnd(24)} ${'Subject'.padEnd(24)} ${'Verdict'.padEnd(10)} ${'MID'.padEnd(8)} Account`,
+    ...rows,
+    '',
+    `${count(messages.length)} messages. Verdicts: ${totals}`,
+    ...(messages.some((m) => !m.ipFromHeader) ? ["! the SEG header was missing: the gateway's own IP is shown, as SETD would see it"] : []),
+  ].join('\n');
+}
+
+function parseFault(args: string[], flags: Record<string, unknown>, store: SetdStore): Fault | { account: string | null; mode: 'none' } {
+  const mode = (args[1] ?? '').toLowerCase() as FaultMode;
+  const modes: FaultMode[] = ['none', '4xx', '5xx', 'tls', 'timeout', 'refuse', 'slow'];
+  if (!modes.includes(mode)) throw new UserError(`setd fault takes a mode: ${modes.join(', ')}.`, ErrorCodes.usage);
+  const account = flags.account === undefined ? null : store.account(String(flags.account)).id;
+  if (mode === 'none') return { account, mode };
+  const fault: Fault = { account, mode };
+  if (mode === '4xx' || mode === '5xx') {
+    const code = flags.code === undefined ? (mode === '4xx' ? 451 : 550) : Number(flags.code);
+    const [low, high] = mode === '4xx' ? [400, 499] : [500, 599];
+    if (!Number.isInteger(code) || code < low || code > high) throw new UserError(`--code for ${mode} must be from ${low} to ${high}.`, ErrorCodes.invalidValue);
+    fault.code = code;
+    const at = flags.at === undefined ? 'rcpt' : String(flags.at).toLowerCase();
+    if (at !== 'rcpt' && at !== 'data') throw new UserError('--at takes rcpt or data.', ErrorCodes.usage);
+    fault.at = at;
+  }
+  if (mode === 'slow') fault.delayMs = flags.delay === undefined ? 2000 : Number(flags.delay);
+  if (flags.forSeconds !== undefined) {
+    const s = Number(flags.forSeconds);
+    if (!(s > 0)) throw new UserError('--for-seconds takes a number of seconds above 0.', ErrorCodes.usage);
+    fault.until = Date.now() + s * 1000;
+  }
+  if (flags.next !== undefined) {
+    const n = Number(flags.next);
+    if (!Number.isInteger(n) || n < 1) throw new UserError('--next takes a whole number of messages, at least 1.', ErrorCodes.usage);
+    fault.remaining = n;
+  }
+  return fault;
+}
+
+function describeFault(f: Fault): string {
+  const target = f.account ? `account ${f.account}` : 'every account';
+  const what = f.mode === '4xx' || f.mode === '5xx' ? `${f.code} at ${(f.at ?? 'rcpt').toUpperCase()}` : f.mode === 'slow' ? `slow (${f.delayMs} ms per command)` : f.mode;
+  const when = f.remaining !== undefined ? `, for the next ${f.remaining}` : f.until !== undefined ? `, until ${asyncosDate(f.until)}` : '';
+  return `${what} for ${target}${when}`;
+}
+
+export const setdCommand: CommandSpec = {
+  name: 'setd',
+  summary: 'The Secure Email Threat Defense emulator: setup wizard, accounts, dashboard, faults.',
+  help: [
+    'setd setup [--yes] [--name LABEL] [--seg yes|no] [--seg-type cisco|other] [--header NAME] [--region REGION]',
+    'setd accounts [--json]',
+    'setd messages [--account ID] [--verdict V] [--watch] [--json]',
+    'setd fault none|4xx|5xx|tls|timeout|refuse|slow [--account ID] [--code N] [--at rcpt|data]',
+    '           [--for-seconds N] [--next N] [--delay MS]',
+    'setd start [--port N]',
+    '',
+    `Regions: ${REGIONS.map((r) => r.key).join(', ')}. Verdicts: ${VERDICTS.join(', ')}.`,
+    'Faults: 4xx/5xx answer journals to the account with the code (at RCPT or DATA); tls makes the',
+    'handshake fail; timeout accepts the connection and never greets; refuse resets connections; slow',
+    'delays every command. --next N ends the fault after N messages ("fails once, then succeeds"),',
+    '--for-seconds N after N seconds. Examples:',
+    '  setd setup --yes --region beta --name primary',
+    '  setd fault 4xx --code 451 --next 1 --account primary',
+    '  setd messages --verdict Phishing',
+  ].join('\n'),
+  args: '[words...]',
+  flags: [
+    { flags: '--yes', description: 'setup: accept every default' },
+    { flags: '--name <label>', description: 'setup: a label for the account' },
+    { flags: '--seg <answer>', description: 'setup: is a Secure Email Gateway present (yes)' },
+    { flags: '--seg-type <type>', description: 'setup: cisco or other' },
+    { flags: '--header <name>', description: 'setup: the SEG header carrying the sender IP' },
+    { flags: '--region <region>', description: 'setup: the region' },
+    { flags: '--account <id>', description: 'an account id, name or intake address' },
+    { flags: '--verdict <verdict>', description: 'messages: only this verdict' },
+    { flags: '--watch', description: 'messages: refresh as journals arrive' },
+    { flags: '--code <code>', description: 'fault: the SMTP code' },
+    { flags: '--at <stage>', description: 'fault: rcpt or data' },
+    { flags: '--for-seconds <n>', description: 'fault: only for N seconds' },
+    { flags: '--next <n>', description: 'fault: only for the next N messages' },
+    { flags: '--delay <ms>', description: 'fault slow: delay per command' },
+    { flags: '--port <port>', description: 'start: the intake port' },
+    { flags: '--json', description: 'print JSON' },
+  ],
+  async run(ctx, { args, flags }) {
+    const store = new SetdStore(ctx.appliance.paths.setd);
+    const sub = (args[0] ?? '').toLowerCase();
+    switch (sub) {
+      case 'setup': {
+        const name = flags.name === undefined ? undefined : String(flags.name);
+        const answered = ['yes', 'seg', 'segType', 'header', 'region'].some((k) => flags[k] !== undefined);
+        if (!answered && ctx.interactive) {
+          await wizard(ctx, store, name);
+          return;
+        }
+        if (flags.seg !== undefined && String(flags.seg).toLowerCase() !== 'yes') {
+          throw new UserError('Without a Secure Email Gateway the message source is Microsoft 365, which the emulator does not have: use --seg yes.', ErrorCodes.invalidValue);
+        }
+        const segType = flags.segType === undefined ? 'cisco' : String(flags.segType).toLowerCase();
+        if (segType !== 'cisco' && segType !== 'other') throw new UserError('--seg-type takes cisco or other.', ErrorCodes.usage);
+        if (flags.region !== undefined && !findRegion(String(flags.region))) throw new UserError(`Unknown region "${String(flags.region)}". Regions: ${REGIONS.map((r) => r.key).join(', ')}.`, ErrorCodes.invalidValue);
+        const account = store.createAccount({ name, region: flags.region as string | undefined, segType, header: flags.header as string | undefined });
+        ctx.io.print(flags.json ? JSON.stringify(account, null, 2) : `${renderAccount(account)}`);
+        return;
+      }
+      case 'accounts': {
+        const accounts = store.accounts();
+        if (flags.json) ctx.io.print(JSON.stringify(accounts, null, 2));
+        else ctx.io.print(accounts.length === 0 ? 'There are no SETD accounts. Create one with "setd setup".' : accounts.map(renderAccount).join('\n\n'));
+        return;
+      }
+      case 'messages': {
+        if (flags.verdict !== undefined && !VERDICTS.some((v) => v.toLowerCase() === String(flags.verdict).toLowerCase())) {
+          throw new UserError(`Unknown verdict "${String(flags.verdict)}". Verdicts: ${VERDICTS.join(', ')}.`, ErrorCodes.invalidValue);
+        }
+        const account = flags.account === undefined ? undefined : store.account(String(flags.account)).id;
+        const list = () => store.messages(account).filter((m) => flags.verdict === undefined || m.verdict.toLowerCase() === String(flags.verdict).toLowerCase());
+        if (flags.json) return ctx.io.print(JSON.stringify(list(), null, 2));
+        if (!flags.watch) return ctx.io.print(renderMessages(list(), store.accounts()));
+        do ctx.io.frame(`${renderMessages(list().slice(-20), store.accounts())}\n\nShowing the last 20; refreshing every second. Press Ctrl-C to return.`);
+        while (!(await pause(1000, ctx.signal)));
+        return;
+      }
+      case 'fault': {
+        const fault = parseFault(args, flags, store);
+        store.setFault(fault);
+        const active = store.faults();
+        ctx.io.print(fault.mode === 'none' ? `Faults cleared for ${fault.account ? `account ${fault.account}` : 'every account'}.` : `Fault set: ${describeFault(fault as Fault)}.`);
+        if (active.length > 0) ctx.io.print(`Active faults:\n${active.map((f) => `  ${describeFault(f)}`).join('\n')}`);
+        return;
+      }
+      case 'start': {
+        const port = flags.port === undefined ? 0 : Number(flags.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('--port must be from 0 to 65535.', ErrorCodes.usage);
+        const emulator = new SetdEmulator(store, ctx.appliance.paths.tls);
+        const address = await emulator.start({ port });
+        ctx.io.print(`SETD intake listening on ${address.address}:${address.port} (STARTTLS, lab CA in ${ctx.appliance.paths.tls}). Press Ctrl-C to stop.`);
+        emulator.on('message', (m: ReceivedJournal) => ctx.io.print(`${asyncosDate(m.receivedAt)} journal for ${m.account}: ${m.sender} "${m.subject}" verdict ${m.verdict}`));
+        await pause(2 ** 31 - 1, ctx.signal);
+        await emulator.stop();
+        return;
+      }
+      default:
+        throw new UserError('setd needs a subcommand: setup, accounts, messages, fault or start. Enter "help setd".', ErrorCodes.usage);
+    }
+  },
+};

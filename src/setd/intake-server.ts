@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { ensureLabPki, type LabPki } from '../engine/tls.js';
+import { intakeDomains } from './regions.js';
+import type { Fault, ReceivedJournal, SetdAccount, SetdStore } from './store.js';
+import { verdictFor } from './verdicts.js';
+
+const FAULT_TEXT: Record<number, string> = {
+  421: '4.7.0 Service not available, closing transmission channel (segsim fault)',
+  450: '4.2.1 Mailbox busy, try again later (segsim fault)',
+  451: '4.7.1 Temporary failure, try again later (segsim fault)',
+  452: '4.3.1 Insufficient system storage (segsim fault)',
+  503: '5.5.1 Bad sequence of commands (segsim fault)',
+  550: '5.7.1 Message rejected (segsim fault)',
+  552: '5.3.4 Message size exceeds fixed limit (segsim fault)',
+  554: '5.7.1 Transaction failed (segsim fault)',
+};
+
+const refusal = (code: number, text?: string) => Object.assign(new Error(text ?? FAULT_TEXT[code] ?? `${String(code)[0]}.0.0 segsim fault`), { responseCode: code });
+const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const CONNECTION_MODES = new Set(['tls', 'timeout', 'refuse', 'slow']);
+
+function addresses(value: AddressObject | AddressObject[] | undefined): string[] {
+  const list = Array.isArray(value) ? value : value ? [value] : [];
+  return list.flatMap((a) => a.value.map((v) => v.address ?? '')).filter(Boolean);
+}
+
+/**
+ * The SETD intake: an SMTP server that takes journaled copies for known Message Intake Addresses
+ * only, over STARTTLS (TLS 1.2 or later, required before MAIL), parses each journal, gives it a
+ * verdict and stores it per account. Faults from the store are applied as connections arrive.
+ */
+export class SetdEmulator extends EventEmitter {
+  readonly #pki: LabPki;
+  readonly #main: SMTPServer;
+  readonly #broken: SMTPServer;
+  readonly #front: Server;
+  readonly #held = new Set<Socket>();
+  readonly #slow = new WeakSet<object>();
+  #faults: Fault[] = [];
+  #faultsVersion = -1;
+
+  constructor(
+    private readonly store: SetdStore,
+    tlsDir: string,
+    private readonly maxSize = 50 * 1024 * 1024,
+  ) {
+    super();
+    this.#pki = ensureLabPki(tlsDir, ['localhost', 'exchange.lab']);
+    this.#main = this.#smtp(this.#pki.key, this.#pki.cert);
+    // a certificate no lab CA signed: the gateway's handshake fails (the "tls" fault)
+    const foreign = ensureLabPki(`${tlsDir}/setd-broken`, ['untrusted.invalid']);
+    this.#broken = this.#smtp(foreign.key, foreign.cert);
+    this.#front = createServer((socket) => this.#route(socket));
+  }
+
+  async start(opts: { host?: string; port?: number } = {}): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.#front.once('error', reject);
+      this.#front.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+    });
+    return this.address();
+  }
+
+  address(): AddressInfo {
+    return this.#front.address() as AddressInfo;
+  }
+
+  /** The regional intake domains, for the gateway's lab records. */
+  intakeDomains(): string[] {
+    return intakeDomains();
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.#held) s.destroy();
+    await new Promise<void>((r) => this.#front.close(() => r()));
+    for (const s of [this.#main, this.#broken]) s.close(() => undefined);
+  }
+
+  #activeFaults(): Fault[] {
+    const version = this.store.faultsVersion();
+    if (version !== this.#faultsVersion) {
+      this.#faults = this.store.faults();
+      this.#faultsVersion = version;
+    }
+    const now = Date.now();
+    return this.#faults.filter((f) => (f.until === undefined || f.until > now) && (f.remaining === undefined || f.remaining > 0));
+  }
+
+  /** Counts one use of a "next N" fault, on disk so that every process sees it. */
+  #consume(fault: Fault): void {
+    if (fault.remaining === undefined) return;
+    fault.remaining--;
+    this.store.saveFaults(this.#faults);
+    this.#faultsVersion = this.store.faultsVersion();
+  }
+
+  #route(socket: Socket): void {
+    socket.on('error', () => undefined);
+    const fault = this.#activeFaults().find((f) => CONNECTION_MODES.has(f.mode));
+    if (fault) this.#consume(fault);
+    switch (fault?.mode) {
+      case 'refuse':
+        socket.resetAndDestroy();
+        return;
+      case 'timeout':
+        // the TCP connection is accepted and nothing is ever said
+        this.#held.add(socket);
+        socket.on('close', () => this.#held.delete(socket));
+        return;
+      case 'tls':
+        this.#broken.server.emit('connection', socket);
+        return;
+      case 'slow':
+        this.#slow.add(socket);
+        break;
+    }
+    this.#main.server.emit('connection', socket);
+  }
+
+  #delay(session: SMTPServerSession): Promise<void> {
+    const socket = (session as unknown as { _socket?: object })._socket;
+    const slow = this.#activeFaults().find((f) => f.mode === 'slow');
+    return slow && socket && this.#slow.has(socket) ? wait(slow.delayMs ?? 2000) : Promise.resolve();
+  }
+
+  #messageFault(account: SetdAccount, at: 'rcpt' | 'data'): Fault | undefined {
+    return this.#activeFaults().find((f) => (f.mode === '4xx' || f.mode === '5xx') && (f.at ?? 'rcpt') === at && (f.account === null || f.account === account.id));
+  }
+
+  #smtp(key: string, cert: string): SMTPServer {
+    const accountsOf = (session: SMTPServerSession) => session.envelope.rcptTo.map((r) => this.store.byIntakeAddress(r.address)).filter((a): a is SetdAccount => a !== undefined);
+    return new SMTPServer({
+      name: 'intake.etd.cisco.com',
+      banner: 'Cisco Secure Email Threat Defense intake (segsim)',
+      key,
+      cert,
+      minVersion: 'TLSv1.2',
+      size: this.maxSize,
+      authOptional: true,
+      disabledCommands: ['AUTH'],
+      logger: false,
+      socketTimeout: 60_000,
+      onConnect: (session, cb) => void this.#delay(session).then(() => cb()),
+      onMailFrom: (_address, session, cb) => {
+        void this.#delay(session).then(() => cb(session.secure ? undefined : refusal(530, '5.7.0 Must issue a STARTTLS command first')));
+      },
+      onRcptTo: (address, session, cb) => {
+        void this.#delay(session).then(() => {
+          const account = this.store.byIntakeAddress(address.address);
+          if (!account) return cb(refusal(550, `5.1.1 <${address.address}>: Recipient address rejected: unknown Message Intake Address`));
+          const fault = this.#messageFault(account, 'rcpt');
+          if (fault) {
+            this.#consume(fault);
+            return cb(refusal(fault.code ?? (fault.mode === '4xx' ? 451 : 550)));
+          }
+          cb();
+        });
+      },
+      onData: (stream, session, cb) => {
+        void (async () => {
+          await this.#delay(session);
+          const parsed = await simpleParser(stream);
+          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) throw refusal(552, '5.3.4 Message size exceeds fixed maximum message size');
+          const accounts = accountsOf(session);
+          for (const account of accounts) {
+            const fault = this.#messageFault(account, 'data');
+            if (fault) {
+              this.#consume(fault);
+              throw refusal(fault.code ?? (fault.mode === '4xx' ? 451 : 554));
+            }
+          }
+          const gatewayIp = session.remoteAddress.replace(/^::ffff:/, '');
+          // stored (and synced) before the 250, like any MTA
+          for (const account of accounts) await this.#receive(account, parsed, gatewayIp);
+        })().then(
+          () => cb(null, '2.0.0 Journal accepted for scanning'),
+          (error: Error) => cb(error),
+        );
+      },
+    });
+  }
+
+  async #receive(account: SetdAccount, journal: ParsedMail, gatewayIp: string): Promise<void> {
+    const attachment = journal.attachments.find((a) => a.contentType === 'message/rfc822');
+    const original = attachment ? await simpleParser(attachment.content) : journal;
+    const headerIp = original.headers.get(account.header.toLowerCase());
+    const record: ReceivedJournal = {
+      id: randomUUID(),
+      account: account.id,
+      receivedAt: Date.now(),
+      sender: addresses(original.from)[0] ?? '',
+      senderIp: typeof headerIp === 'string' ? headerIp : gatewayIp,
+      ipFromHeader: typeof headerIp === 'string',
+      recipients: [...addresses(original.to), ...addresses(original.cc)],
+      subject: original.subject ?? '',
+      messageId: original.messageId ?? '',
+      gatewayMid: String(journal.headers.get('x-ironport-mid') ?? ''),
+      verdict: verdictFor(original.subject ?? '', original.text ?? ''),
+      size: attachment?.size ?? 0,
+    };
+    this.store.saveMessage(record);
+    this.emit('message', record);
+  }
+}
