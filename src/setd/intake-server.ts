@@ -39,7 +39,8 @@ export class SetdEmulator extends EventEmitter {
   readonly #broken: SMTPServer;
   readonly #front: Server;
   readonly #held = new Set<Socket>();
-  readonly #slow = new WeakSet<object>();
+  /** client ports of connections that the slow fault delays */
+  readonly #slow = new Set<number>();
   #faults: Fault[] = [];
   #faultsVersion = -1;
 
@@ -114,17 +115,19 @@ export class SetdEmulator extends EventEmitter {
       case 'tls':
         this.#broken.server.emit('connection', socket);
         return;
-      case 'slow':
-        this.#slow.add(socket);
+      case 'slow': {
+        const port = socket.remotePort ?? 0;
+        this.#slow.add(port);
+        socket.on('close', () => this.#slow.delete(port));
         break;
+      }
     }
     this.#main.server.emit('connection', socket);
   }
 
   #delay(session: SMTPServerSession): Promise<void> {
-    const socket = (session as unknown as { _socket?: object })._socket;
     const slow = this.#activeFaults().find((f) => f.mode === 'slow');
-    return slow && socket && this.#slow.has(socket) ? wait(slow.delayMs ?? 2000) : Promise.resolve();
+    return slow && this.#slow.has(session.remotePort) ? wait(slow.delayMs ?? 2000) : Promise.resolve();
   }
 
   #messageFault(account: SetdAccount, at: 'rcpt' | 'data'): Fault | undefined {
@@ -133,7 +136,7 @@ export class SetdEmulator extends EventEmitter {
 
   #smtp(key: string, cert: string): SMTPServer {
     const accountsOf = (session: SMTPServerSession) => session.envelope.rcptTo.map((r) => this.store.byIntakeAddress(r.address)).filter((a): a is SetdAccount => a !== undefined);
-    return new SMTPServer({
+    const server = new SMTPServer({
       name: 'intake.etd.cisco.com',
       banner: 'Cisco Secure Email Threat Defense intake (segsim)',
       key,
@@ -182,6 +185,9 @@ export class SetdEmulator extends EventEmitter {
         );
       },
     });
+    // a client that fails its handshake (TLS 1.1, say) is its own problem, not the server's
+    server.on('error', () => undefined);
+    return server;
   }
 
   async #receive(account: SetdAccount, journal: ParsedMail, gatewayIp: string): Promise<void> {

@@ -96,6 +96,8 @@ export class MailEngine implements LiveAppliance {
     this.#delivery.start();
     this.#recover();
     this.#listener = this.#createListener();
+    // errors of one client connection (a failed TLS handshake, a reset) never stop the listener
+    this.#listener.on('error', (error: Error) => this.log.write('Warning', `Listener connection error: ${error.message}`));
     this.#listenerAddress = await listen(this.#listener, config.listener.port, config.listener.bindAddress);
     this.log.info(`Listener ${config.listener.name} started on ${this.#listenerAddress.address}:${this.#listenerAddress.port}`);
     this.#saveTimer = setInterval(() => this.#counters.save(), 10_000);
