@@ -4,6 +4,7 @@ import type { CommandContext, CommandSpec, ShellSession } from '../commands/type
 import type { Appliance } from '../engine/appliance.js';
 import { CancelledError, ErrorCodes, UserError } from '../errors.js';
 import { parseWords } from './command-parser.js';
+import { commandHost } from './command-host.js';
 import { tokenize } from './tokenize.js';
 
 export interface Invocation {
@@ -52,7 +53,9 @@ export class Shell implements ShellSession {
   }
 
   get prompt(): string {
-    return `${this.options.appliance.config.committed.hostname}> `;
+    const factor = this.options.appliance.clock.factor ?? 1;
+    const compressed = factor === 1 ? '' : `(time x${factor}) `;
+    return `${compressed}${this.options.appliance.config.committed.hostname}> `;
   }
 
   async run(): Promise<void> {
@@ -85,6 +88,7 @@ export class Shell implements ShellSession {
         interactive: this.options.interactive,
         signal: controller.signal,
         session: this,
+        host: commandHost(() => this.options.registry),
       };
       await spec.run(ctx, input);
     } catch (error) {

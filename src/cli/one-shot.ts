@@ -7,6 +7,7 @@ import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { COMMIT_FLAGS, parseWords } from './command-parser.js';
 import { resolveInvocation } from './execute.js';
+import { commandHost } from './command-host.js';
 
 export interface OneShotOptions {
   appliance: Appliance;
@@ -36,7 +37,7 @@ export async function runOneShot({ appliance, registry, words, out, signal }: On
       );
     },
   });
-  await spec.run({ appliance, io, interactive: false, signal }, { args: input.args, flags });
+  await spec.run({ appliance, io, interactive: false, signal, host: commandHost(() => registry) }, { args: input.args, flags });
   const config = appliance.config;
   if (!config.hasChanges()) return;
   if (dryRun) {

@@ -23,6 +23,7 @@ import { listenerconfigCommand } from './listenerconfig.js';
 import { smtproutesCommand } from './smtproutes.js';
 import { destconfigCommand } from './destconfig.js';
 import { setdCommand } from './setd.js';
+import { labCommand } from './lab.js';
 import type { CommandSpec } from './types.js';
 import { tailCommand } from './tail.js';
 import { tophostsCommand } from './tophosts.js';
@@ -36,6 +37,7 @@ const COMMANDS: readonly CommandSpec[] = [
   smtproutesCommand,
   destconfigCommand,
   setdCommand,
+  labCommand,
   commitCommand,
   clearCommand,
   showchangesCommand,

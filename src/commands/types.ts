@@ -25,6 +25,16 @@ export interface CommandContext {
   signal: AbortSignal;
   /** the interactive session, when there is one (quit/exit end it) */
   session?: ShellSession;
+  /** what commands may ask of the program around them */
+  host: CommandHost;
+}
+
+/** Services of the front end that runs a command (the lab uses them). */
+export interface CommandHost {
+  /** runs another command line on this appliance as a one-shot run: flags commit at once */
+  runLine(appliance: Appliance, line: string, io: Conversation): Promise<void>;
+  /** starts a further appliance in this process (lab run uses a fresh home per scenario) */
+  startAppliance(appliance: Appliance): Promise<{ stop(): Promise<void> }>;
 }
 
 export interface ShellSession {

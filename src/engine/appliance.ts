@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock.js';
+import { LabClock, type Clock } from './clock.js';
 import { ConfigSession } from './config/session.js';
 import { ConfigStore } from './config/store.js';
 import { ensureDir, homePaths, type HomePaths } from './home.js';
@@ -24,7 +24,7 @@ export class Appliance {
   constructor(options: ApplianceOptions) {
     this.paths = homePaths(options.home);
     ensureDir(this.paths.root);
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? new LabClock();
     this.config = new ConfigSession(new ConfigStore(this.paths), () => this.clock.now());
   }
 }

@@ -28,3 +28,36 @@ export function compressedClock(factor: number, base: Clock = systemClock): Cloc
     factor,
   };
 }
+
+/**
+ * The appliance's clock: real time until a lab compresses it. Changing the factor keeps now()
+ * continuous; timers set afterwards run at the new speed.
+ */
+export class LabClock implements Clock {
+  #factor = 1;
+  #realAt: number;
+  #timeAt: number;
+
+  constructor(private readonly base: Clock = systemClock) {
+    this.#realAt = base.now();
+    this.#timeAt = this.#realAt;
+  }
+
+  get factor(): number {
+    return this.#factor;
+  }
+
+  setFactor(factor: number): void {
+    this.#timeAt = this.now();
+    this.#realAt = this.base.now();
+    this.#factor = factor;
+  }
+
+  now(): number {
+    return this.#timeAt + (this.base.now() - this.#realAt) * this.#factor;
+  }
+
+  setTimeout(fn: () => void, ms: number): { cancel(): void } {
+    return this.base.setTimeout(fn, ms / this.#factor);
+  }
+}

@@ -30,7 +30,7 @@ export interface Scenario {
   task: string;
   /** SETD accounts created first (wizard defaults; region optional) */
   accounts: { id: string; region?: string; header?: string }[];
-  /** segsim command lines run before the trainee starts; ${accounts.ID.intake} expands */
+  /** segsim command lines run before the trainee starts; ${accounts.ID.intake} and ${accounts.ID.id} expand */
   setup: string[];
   /** command lines `lab run` runs in place of the trainee */
   solution: string[];
@@ -212,7 +212,7 @@ export function parseScenario(text: string, file: string): Scenario {
     },
   };
   for (const line of [scenario.task, ...scenario.setup, ...scenario.solution]) {
-    for (const ref of line.matchAll(/\$\{accounts\.([^.}]+)\.intake\}/g)) {
+    for (const ref of line.matchAll(/\$\{accounts\.([^.}]+)\.(?:intake|id)\}/g)) {
       if (!accounts.some((a) => a.id === ref[1])) throw new UserError(`${file}: "${line.split('\n').find((l) => l.includes(ref[0])) ?? line}" refers to account "${ref[1]}", which is not in accounts.`, ErrorCodes.scenarioInvalid);
     }
   }

@@ -154,6 +154,8 @@ describe('the.tdc.queue delivery (real loopback sockets)', () => {
       expect(log.match(new RegExp(`TDC: Connection Error: DCID \\d+ domain: the\\.tdc\\.queue IP: 127\\.0\\.0\\.1 port: ${port} details: timeout interface: 127\\.0\\.0\\.1 reason: connection timed out`, 'g'))).toHaveLength(2);
       expect(tdc(engine)?.softBouncedEvents).toBe(1);
       expect(tdc(engine)?.hostDown).toBe(true);
+      // the second attempt outlived the 120 seconds: removed as expired
+      expect(tdc(engine)?.hardBounces.expired).toBe(1);
     } finally {
       await engine.stop();
       silent.close();

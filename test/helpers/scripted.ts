@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { Conversation, type LineIO } from '../../src/commands/dialog.js';
 import type { CommandContext, CommandSpec } from '../../src/commands/types.js';
 import { Appliance } from '../../src/engine/appliance.js';
+import { commandHost } from '../../src/cli/command-host.js';
+import { commandRegistry } from '../../src/commands/registry.js';
+
+/** The CLI's command host, for contexts built by hand in tests. */
+export const testHost = commandHost(commandRegistry);
 
 export function tempHome(): string {
   return mkdtempSync(join(tmpdir(), 'segsim-test-'));
@@ -52,6 +57,7 @@ export async function runScripted(
     io: new Conversation(io),
     interactive: options.interactive ?? true,
     signal: new AbortController().signal,
+    host: testHost,
   };
   await spec.run(ctx, { args: options.args ?? [], flags: options.flags ?? {} });
   return { transcript: io.transcript(), appliance };

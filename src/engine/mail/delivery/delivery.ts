@@ -36,7 +36,7 @@ export interface DeliveryDeps {
 
 const SETD = 'Cisco Secure Email Threat Defense';
 /** Milliseconds to wait for the TCP connection, the greeting, and any reply. */
-const TDC_TIMEOUTS = { connect: 10_000, greeting: 10_000, socket: 30_000 };
+const TDC_TIMEOUTS = { connect: 60_000, greeting: 60_000, socket: 60_000 };
 const ORDINARY_TIMEOUTS = { connect: 30_000, greeting: 30_000, socket: 60_000 };
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
