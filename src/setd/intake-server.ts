@@ -36,7 +36,7 @@ function addresses(value: AddressObject | AddressObject[] | undefined): string[]
 export class SetdEmulator extends EventEmitter {
   readonly #pki: LabPki;
   readonly #main: SMTPServer;
-  readonly #broken: SMTPServer;
+  #broken: SMTPServer | null = null;
   readonly #front: Server;
   readonly #held = new Set<Socket>();
   /** client ports of connections that the slow fault delays */
@@ -46,15 +46,12 @@ export class SetdEmulator extends EventEmitter {
 
   constructor(
     private readonly store: SetdStore,
-    tlsDir: string,
+    private readonly tlsDir: string,
     private readonly maxSize = 50 * 1024 * 1024,
   ) {
     super();
     this.#pki = ensureLabPki(tlsDir, ['localhost', 'exchange.lab']);
     this.#main = this.#smtp(this.#pki.key, this.#pki.cert);
-    // a certificate no lab CA signed: the gateway's handshake fails (the "tls" fault)
-    const foreign = ensureLabPki(`${tlsDir}/setd-broken`, ['untrusted.invalid']);
-    this.#broken = this.#smtp(foreign.key, foreign.cert);
     this.#front = createServer((socket) => this.#route(socket));
   }
 
@@ -78,10 +75,20 @@ export class SetdEmulator extends EventEmitter {
   async stop(): Promise<void> {
     for (const s of this.#held) s.destroy();
     await new Promise<void>((r) => this.#front.close(() => r()));
-    for (const s of [this.#main, this.#broken]) s.close(() => undefined);
+    for (const s of [this.#main, this.#broken]) s?.close(() => undefined);
+  }
+
+  /** A server whose certificate no lab CA signed (the "tls" fault), made when first needed. */
+  #brokenServer(): SMTPServer {
+    if (!this.#broken) {
+      const foreign = ensureLabPki(`${this.tlsDir}/setd-broken`, ['untrusted.invalid']);
+      this.#broken = this.#smtp(foreign.key, foreign.cert);
+    }
+    return this.#broken;
   }
 
   #activeFaults(): Fault[] {
+    // the fault file is read again only when it changed (another process may have set a fault)
     const version = this.store.faultsVersion();
     if (version !== this.#faultsVersion) {
       this.#faults = this.store.faults();
@@ -113,7 +120,7 @@ export class SetdEmulator extends EventEmitter {
         socket.on('close', () => this.#held.delete(socket));
         return;
       case 'tls':
-        this.#broken.server.emit('connection', socket);
+        this.#brokenServer().server.emit('connection', socket);
         return;
       case 'slow': {
         const port = socket.remotePort ?? 0;
@@ -208,7 +215,7 @@ export class SetdEmulator extends EventEmitter {
       verdict: verdictFor(original.subject ?? '', original.text ?? ''),
       size: attachment?.size ?? 0,
     };
-    this.store.saveMessage(record);
+    await this.store.saveMessage(record);
     this.emit('message', record);
   }
 }

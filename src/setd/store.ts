@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDir } from '../engine/home.js';
 import { ErrorCodes, UserError } from '../errors.js';
@@ -107,13 +108,13 @@ export class SetdStore {
   }
 
   /** Appends a received journal to its account's file, synced before the SMTP reply. */
-  saveMessage(m: ReceivedJournal): void {
-    const fd = openSync(join(this.#dir, 'messages', `${m.account}.jsonl`), 'a');
+  async saveMessage(m: ReceivedJournal): Promise<void> {
+    const handle = await open(join(this.#dir, 'messages', `${m.account}.jsonl`), 'a');
     try {
-      appendFileSync(fd, `${JSON.stringify(m)}\n`);
-      fsyncSync(fd);
+      await handle.appendFile(`${JSON.stringify(m)}\n`);
+      await handle.sync();
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
   }
 

@@ -13,6 +13,7 @@ export function mailboxName(address: string): string {
  */
 export function createLabMailServer(mailboxesDir: string): SMTPServer {
   let counter = 0;
+  const made = new Set<string>();
   return new SMTPServer({
     name: 'exchange.lab',
     banner: 'Microsoft ESMTP MAIL Service ready (segsim lab)',
@@ -29,7 +30,10 @@ export function createLabMailServer(mailboxesDir: string): SMTPServer {
         Promise.all(
           session.envelope.rcptTo.map(async (r) => {
             const dir = join(mailboxesDir, mailboxName(r.address));
-            await mkdir(dir, { recursive: true });
+            if (!made.has(dir)) {
+              await mkdir(dir, { recursive: true });
+              made.add(dir);
+            }
             await writeFile(join(dir, `${id}.eml`), body);
           }),
         ).then(

@@ -63,6 +63,7 @@ export class MailEngine implements LiveAppliance {
     this.log = new MailLog(paths.mailLog, () => clock.now());
     this.#ids = new IdAllocator(paths.state);
     this.#spool = new Spool(paths.spool);
+    this.#spool.onError = (error) => this.log.write('Warning', `Spool write failed: ${error.message}`);
     this.#counters = new MailCounterSet(paths.state, () => clock.now());
     this.#pki = ensureLabPki(paths.tls, ['localhost', LAB_MAIL_HOST]);
     const config = () => appliance.config.committed;
@@ -108,6 +109,8 @@ export class MailEngine implements LiveAppliance {
     if (this.#saveTimer) clearInterval(this.#saveTimer);
     await Promise.all([this.#listener, this.#labServer].map((s) => (s ? new Promise<void>((r) => s.close(() => r())) : undefined)));
     await this.#delivery.stop();
+    await this.#workQueue.idle();
+    await this.#spool.settle();
     this.#counters.save();
     this.log.flush();
   }
@@ -168,7 +171,7 @@ export class MailEngine implements LiveAppliance {
       },
       data: async (m) => {
         const record = { mid: m.mid, icid: m.icid, from: m.from, rcpts: m.rcpts, remoteIp: m.remoteIp, receivedAt: this.appliance.clock.now(), size: m.body.length, messageId: m.messageId, subject: m.subject };
-        this.#spool.saveReceived(record, m.body);
+        await this.#spool.saveReceived(record, m.body);
         if (m.messageId) log.info(`MID ${m.mid} Message-ID '${m.messageId}'`);
         log.info(`MID ${m.mid} Subject '${m.subject}'`);
         log.info(`MID ${m.mid} ready ${m.body.length} bytes from <${m.from}>`);

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { open, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDir } from '../home.js';
 
@@ -38,26 +39,40 @@ export interface QueueRecord {
   nextAttemptAt: number;
 }
 
-const fsyncWrite = (path: string, data: string | Buffer, sync: boolean) => {
+/** Removes a file; one already gone is fine. (unlink, not rm: rm walks the path synchronously.) */
+async function remove(path: string): Promise<void> {
+  await unlink(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+}
+
+/** Writes through a temporary name; with `sync`, the data is on disk before the rename. */
+async function writeAtomic(path: string, data: string | Buffer, sync: boolean): Promise<void> {
   const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeFileSync(fd, data);
-    if (sync) fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-};
+  if (sync) {
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } else await writeFile(tmp, data);
+  await rename(tmp, path);
+}
 
 /**
  * The spool on disk: message files, records of received messages, and delivery queue records.
- * A message is answered 250 only after its file and record are synced (saveReceived).
+ * A message is answered 250 only after its file and record are synced (saveReceived). File
+ * operations run off the event loop; the ones on one path run in order.
  */
 export class Spool {
   readonly msgDir: string;
   readonly inDir: string;
   readonly queueDir: string;
+  readonly #chains = new Map<string, Promise<void>>();
+  /** reports a failed background write (the engine logs it) */
+  onError: (error: Error) => void = () => undefined;
 
   constructor(root: string) {
     this.msgDir = ensureDir(join(root, 'msg'));
@@ -69,48 +84,72 @@ export class Spool {
     return join(this.msgDir, file);
   }
 
-  /** Durable: the body and its record are synced to disk before this returns. */
-  saveReceived(record: ReceivedRecord, body: Buffer): void {
-    fsyncWrite(this.messagePath(`${record.mid}.eml`), body, true);
-    fsyncWrite(join(this.inDir, `${record.mid}.json`), JSON.stringify(record), true);
+  /**
+   * Runs file operations on one path one after the other. A durable operation's promise rejects
+   * when it fails (the SMTP reply says so); the others report to onError and always resolve.
+   */
+  #serial(path: string, op: () => Promise<void>, durable = false): Promise<void> {
+    const next = (this.#chains.get(path) ?? Promise.resolve()).then(op);
+    const settled = next.catch((error: Error) => this.onError(error));
+    this.#chains.set(path, settled);
+    void settled.then(() => {
+      if (this.#chains.get(path) === settled) this.#chains.delete(path);
+    });
+    return durable ? next : settled;
   }
 
-  updateReceived(record: ReceivedRecord): void {
-    fsyncWrite(join(this.inDir, `${record.mid}.json`), JSON.stringify(record), true);
+  /** Durable: the body and its record are synced to disk when this resolves. */
+  async saveReceived(record: ReceivedRecord, body: Buffer): Promise<void> {
+    await Promise.all([
+      this.#serial(this.messagePath(`${record.mid}.eml`), () => writeAtomic(this.messagePath(`${record.mid}.eml`), body, true), true),
+      this.#serial(join(this.inDir, `${record.mid}.json`), () => writeAtomic(join(this.inDir, `${record.mid}.json`), JSON.stringify(record), true), true),
+    ]);
   }
 
-  doneReceived(mid: number): void {
-    rmSync(join(this.inDir, `${mid}.json`), { force: true });
+  /** The work queue's plan; not synced: a crash before it lands only means planning again. */
+  updateReceived(record: ReceivedRecord): Promise<void> {
+    const path = join(this.inDir, `${record.mid}.json`);
+    return this.#serial(path, () => writeAtomic(path, JSON.stringify(record), false));
+  }
+
+  doneReceived(mid: number): Promise<void> {
+    const path = join(this.inDir, `${mid}.json`);
+    return this.#serial(path, () => remove(path));
   }
 
   /** A new message file (a journal copy), synced. */
-  writeMessage(file: string, body: Buffer | string): void {
-    fsyncWrite(this.messagePath(file), body, true);
-  }
-
-  /** Another name for an existing message file (a split message shares the body). */
-  linkMessage(from: string, to: string): void {
-    if (!existsSync(this.messagePath(to))) linkSync(this.messagePath(from), this.messagePath(to));
+  writeMessage(file: string, body: Buffer | string): Promise<void> {
+    const path = this.messagePath(file);
+    return this.#serial(path, () => writeAtomic(path, body, true), true);
   }
 
   readMessage(file: string): Buffer {
     return readFileSync(this.messagePath(file));
   }
 
-  removeMessage(file: string): void {
-    rmSync(this.messagePath(file), { force: true });
+  removeMessage(file: string): Promise<void> {
+    const path = this.messagePath(file);
+    return this.#serial(path, () => remove(path));
   }
 
   static queueName(r: Pick<QueueRecord, 'mid' | 'destination'>): string {
     return `${r.mid}@${r.destination}.json`;
   }
 
-  saveQueued(record: QueueRecord): void {
-    fsyncWrite(join(this.queueDir, Spool.queueName(record)), JSON.stringify(record), false);
+  saveQueued(record: QueueRecord): Promise<void> {
+    const path = join(this.queueDir, Spool.queueName(record));
+    const data = JSON.stringify(record);
+    return this.#serial(path, () => writeAtomic(path, data, false));
   }
 
-  removeQueued(record: QueueRecord): void {
-    rmSync(join(this.queueDir, Spool.queueName(record)), { force: true });
+  removeQueued(record: QueueRecord): Promise<void> {
+    const path = join(this.queueDir, Spool.queueName(record));
+    return this.#serial(path, () => remove(path));
+  }
+
+  /** Waits for every background file operation (at stop). */
+  async settle(): Promise<void> {
+    while (this.#chains.size > 0) await Promise.all([...this.#chains.values()]);
   }
 
   /** Everything left by the previous run: received records and queue records. */
@@ -128,6 +167,7 @@ export class Spool {
     for (const dir of [this.inDir, this.queueDir, this.msgDir]) {
       for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
     }
-    return { received: read<ReceivedRecord>(this.inDir).sort((a, b) => a.mid - b.mid), queued: read<QueueRecord>(this.queueDir).sort((a, b) => a.mid - b.mid) };
+    const queued = read<QueueRecord>(this.queueDir).filter((q) => existsSync(this.messagePath(q.file)));
+    return { received: read<ReceivedRecord>(this.inDir).sort((a, b) => a.mid - b.mid), queued: queued.sort((a, b) => a.mid - b.mid) };
   }
 }

@@ -13,6 +13,7 @@ interface Plan {
   groups: { mid: number; policy: string; rcpts: ReceivedRecord['rcpts']; journalMid: number | null }[];
 }
 
+const WORK_QUEUE_CONCURRENCY = 16;
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
 /** The intake address a policy journals clean mail to, or null (TDC choice No, or TDC disabled). */
@@ -30,7 +31,8 @@ export function intakeFor(policy: MailPolicy, config: Readonly<ApplianceConfig>)
 export class WorkQueue {
   #paused = false;
   readonly #waiting: ReceivedRecord[] = [];
-  #busy = false;
+  /** messages being processed at once: their disk writes overlap */
+  readonly #inProgress = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: {
@@ -51,7 +53,7 @@ export class WorkQueue {
   }
 
   get length(): number {
-    return this.#waiting.length;
+    return this.#waiting.length + this.#inProgress.size;
   }
 
   pause(reason: string): void {
@@ -62,29 +64,30 @@ export class WorkQueue {
   resume(): void {
     this.#paused = false;
     this.deps.log.info(`work queue resumed, ${this.#waiting.length} msgs`);
-    void this.#drain();
+    this.#drain();
   }
 
   add(record: ReceivedRecord): void {
     this.#waiting.push(record);
-    void this.#drain();
+    this.#drain();
   }
 
-  async #drain(): Promise<void> {
-    if (this.#busy) return;
-    this.#busy = true;
-    try {
-      while (!this.#paused && this.#waiting.length > 0) {
-        const record = this.#waiting.shift()!;
-        try {
-          await this.#process(record);
-        } catch (error) {
-          this.deps.log.write('Warning', `MID ${record.mid} work queue error: ${(error as Error).message}; will retry at the next start`);
-        }
-      }
-    } finally {
-      this.#busy = false;
+  #drain(): void {
+    while (!this.#paused && this.#waiting.length > 0 && this.#inProgress.size < WORK_QUEUE_CONCURRENCY) {
+      const record = this.#waiting.shift()!;
+      const work = this.#process(record)
+        .catch((error: Error) => this.deps.log.write('Warning', `MID ${record.mid} work queue error: ${error.message}; it stays in the spool for the next start`))
+        .finally(() => {
+          this.#inProgress.delete(work);
+          this.#drain();
+        });
+      this.#inProgress.add(work);
     }
+  }
+
+  /** Resolves when no message is being processed (at stop). */
+  async idle(): Promise<void> {
+    while (this.#inProgress.size > 0) await Promise.all([...this.#inProgress]);
   }
 
   async #process(record: ReceivedRecord): Promise<void> {
@@ -106,7 +109,7 @@ export class WorkQueue {
         if (intakeFor(policy, config)) g.journalMid = ids.next('mid');
       }
       record.plan = plan;
-      spool.updateReceived(record);
+      void spool.updateReceived(record);
       for (const g of plan.groups.slice(1)) log.info(`MID ${record.mid} was split creating MID ${g.mid} due to a per-recipient policy ${g.policy} in the inbound table`);
       for (const g of plan.groups) log.info(`MID ${g.mid} matched all recipients for per-recipient policy ${g.policy} in the inbound table`);
     }
@@ -146,7 +149,7 @@ export class WorkQueue {
         const intake = intakeFor(policy, config) ?? '';
         const journalFile = `${g.journalMid}.eml`;
         const original = Buffer.concat([Buffer.from(`${remoteIpHeader}\r\n`, 'latin1'), body]);
-        spool.writeMessage(journalFile, await buildJournal({ hostname: config.hostname, intakeAddress: intake, originalMid: g.mid, journalMid: g.journalMid, original, subject: record.subject, messageId: record.messageId }));
+        await spool.writeMessage(journalFile, await buildJournal({ hostname: config.hostname, intakeAddress: intake, originalMid: g.mid, journalMid: g.journalMid, original, subject: record.subject, messageId: record.messageId }));
         queued.push({ ...base, mid: g.journalMid, file: journalFile, kind: 'journal', destination: TDC_QUEUE, from: `tdc@${config.hostname}`, rcpts: [{ rid: 0, address: intake }], addHeaders: [], subjectPrefix: '' });
         log.info(`TDC: MID ${g.journalMid} with Message-ID '${record.messageId}' enqueued for forwarding to Cisco Secure Email Threat Defense to the message intake address ${intake}`);
       }
@@ -156,8 +159,8 @@ export class WorkQueue {
         if (!this.deps.alreadyQueued(`${q.mid}@${q.destination}`)) this.deps.delivery.enqueue(q);
       }
     }
-    spool.doneReceived(record.mid);
+    void spool.doneReceived(record.mid);
     // every part was dropped (viruses): no queue record holds the original any more
-    if (!referenced) spool.removeMessage(file);
+    if (!referenced) void spool.removeMessage(file);
   }
 }

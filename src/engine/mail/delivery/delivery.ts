@@ -73,7 +73,7 @@ export class Delivery {
 
   /** Puts a record in its queue; `persist` false when it was read back from the spool. */
   enqueue(record: QueueRecord, persist = true): void {
-    if (persist) this.deps.spool.saveQueued(record);
+    if (persist) void this.deps.spool.saveQueued(record);
     this.#fileUsers.set(record.file, (this.#fileUsers.get(record.file) ?? 0) + 1);
     const dest = this.#destination(record.destination);
     dest.waiting.push(record);
@@ -174,8 +174,8 @@ export class Delivery {
   #kick(dest: Destination): void {
     if (this.#stopping) return;
     const now = this.deps.clock.now();
-    const ready = dest.readyCount(now);
     const control = this.#control(dest);
+    const ready = dest.readyCount(now, control.maxConnections * control.maxMessagesPerConnection);
     const wanted = ready === 0 ? 0 : Math.min(control.maxConnections, Math.max(dest.isTdc ? TDC_MIN_CONNECTIONS : 1, Math.ceil(ready / control.maxMessagesPerConnection)));
     for (let open = dest.connections; open < wanted; open++) {
       const worker = this.#work(dest).finally(() => this.#workers.delete(worker));
@@ -361,7 +361,7 @@ export class Delivery {
       if (failure.code > 0) this.deps.log.info(`Delayed: DCID ${dcid} MID ${record.mid} to RID [${rids}] - ${bounceReason(failure)} ${pythonReply(failure)}`);
       dest.inFlight.delete(record);
       dest.waiting.push(record);
-      this.deps.spool.saveQueued(record);
+      void this.deps.spool.saveQueued(record);
       this.#scheduleRetry(dest, now);
       return;
     }
@@ -400,11 +400,11 @@ export class Delivery {
 
   /** Forgets a record on disk; its message file goes when no record uses it any more. */
   #finished(record: QueueRecord): void {
-    this.deps.spool.removeQueued(record);
+    void this.deps.spool.removeQueued(record);
     const users = (this.#fileUsers.get(record.file) ?? 1) - 1;
     if (users <= 0) {
       this.#fileUsers.delete(record.file);
-      this.deps.spool.removeMessage(record.file);
+      void this.deps.spool.removeMessage(record.file);
     } else this.#fileUsers.set(record.file, users);
   }
 

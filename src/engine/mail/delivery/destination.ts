@@ -34,10 +34,13 @@ export class Destination {
     readonly isTdc: boolean,
   ) {}
 
-  readyCount(now: number): number {
+  /** How many waiting records are due, counting no further than `cap` (the queue may be long). */
+  readyCount(now: number, cap = Infinity): number {
     if (this.suspended) return 0;
     let n = 0;
-    for (const r of this.waiting) if (r.nextAttemptAt <= now) n++;
+    for (const r of this.waiting) {
+      if (r.nextAttemptAt <= now && ++n >= cap) break;
+    }
     return n;
   }
 
