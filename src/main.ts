@@ -8,7 +8,7 @@ import { forwardToAppliance } from './cli/control-socket.js';
 import { CancelledError, UserError } from './errors.js';
 import { scriptLineIO } from './ui/plain-io.js';
 import { ASYNCOS_VERSION, SEGSIM_VERSION } from './version.js';
-import { startAppliance, type RunningAppliance } from './cli/run-appliance.js';
+import type { RunningAppliance } from './cli/run-appliance.js';
 
 export interface MainIO {
   stdin: Readable & { isTTY?: boolean };
@@ -85,6 +85,7 @@ async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
   let running: RunningAppliance | null = null;
   let banner: string;
   try {
+    const { startAppliance } = await import('./cli/run-appliance.js');
     running = await startAppliance(appliance, registry);
     banner = applianceBanner(appliance, running);
   } catch (error) {
@@ -124,6 +125,7 @@ function applianceBanner(appliance: Appliance, running: RunningAppliance): strin
 
 /** `segsim start`: the appliance without a shell, until SIGINT or SIGTERM. */
 async function runHeadless(appliance: Appliance, io: MainIO): Promise<void> {
+  const { startAppliance } = await import('./cli/run-appliance.js');
   const running = await startAppliance(appliance, commandRegistry());
   io.stdout.write(`${applianceBanner(appliance, running).split('\n').slice(0, 4).join('\n')}\nRunning headless; control socket ${appliance.paths.socket}. Stop with Ctrl-C.\n`);
   await new Promise<void>((resolve) => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDomain, memberProblem } from '../engine/config/validate.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { injectTraffic, type InjectSummary, type TrafficSpec } from '../lab/traffic.js';
+import type { InjectSummary, TrafficSpec } from '../lab/traffic.js';
 import { count } from './format/numbers.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -103,6 +103,7 @@ export const injectCommand: CommandSpec = {
       if (!t.includes('@') && !isDomain(t)) throw new UserError(`--to "${t}" is neither an address nor a domain.`, ErrorCodes.invalidValue);
     }
     let lastShown = 0;
+    const { injectTraffic } = await import('../lab/traffic.js');
     const summary = await injectTraffic(target(ctx, flags), spec, (done, total) => {
       if (!flags.json && (done === total || Date.now() - lastShown > 200)) {
         lastShown = Date.now();

@@ -4,17 +4,15 @@ import { join } from 'node:path';
 import { Appliance } from '../engine/appliance.js';
 import { LabClock } from '../engine/clock.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { findScenario, listScenarios, LABS_DIR } from '../lab/catalog.js';
-import { renderResults, type CheckResult } from '../lab/expectations.js';
-import { checkLab, clearLabState, expand, labAccounts, loadLabState, sendLabTraffic, startLab } from '../lab/runner.js';
+import type { CheckResult } from '../lab/expectations.js';
 import type { Scenario } from '../lab/scenario.js';
-import { loadScenario } from '../lab/scenario.js';
 import { Conversation } from './dialog.js';
 import { renderSummary } from './inject.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 /** Plays a scenario end to end on a fresh appliance of its own: setup, solution, traffic, check. */
 async function runScenario(ctx: CommandContext, scenario: Scenario, file: string): Promise<CheckResult[]> {
+  const { checkLab, expand, labAccounts, startLab } = await import('../lab/runner.js');
   const home = mkdtempSync(join(tmpdir(), `segsim-lab-${scenario.name}-`));
   const appliance = new Appliance({ home, clock: new LabClock() });
   appliance.config.edit((c) => {
@@ -47,7 +45,7 @@ export const labCommand: CommandSpec = {
     'lab check             judge every expectation: PASS/FAIL with hints',
     'lab run NAME | --all  play scenarios end to end on fresh appliances (instructors, CI)',
     '',
-    `Scenarios are YAML files in ${LABS_DIR} (or give a path to your own). Examples:`,
+    'Scenarios are YAML files in fixtures/labs (or give a path to your own). Examples:',
     '  lab start default-intake',
     '  segsim lab run --all',
   ].join('\n'),
@@ -58,6 +56,11 @@ export const labCommand: CommandSpec = {
   ],
   async run(ctx, { args, flags }) {
     const sub = (args[0] ?? '').toLowerCase();
+    // the lab machinery (YAML, SMTP client) loads only when a lab command runs
+    const { findScenario, listScenarios, LABS_DIR } = await import('../lab/catalog.js');
+    const { loadScenario } = await import('../lab/scenario.js');
+    const { renderResults } = await import('../lab/expectations.js');
+    const { checkLab, clearLabState, loadLabState, sendLabTraffic, startLab } = await import('../lab/runner.js');
     switch (sub) {
       case 'list': {
         const all = listScenarios();

@@ -1,6 +1,5 @@
 import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { SetdEmulator } from '../setd/intake-server.js';
 import { findRegion, REGIONS } from '../setd/regions.js';
 import { SetdStore, type Fault, type FaultMode, type ReceivedJournal, type SetdAccount } from '../setd/store.js';
 import { VERDICTS } from '../setd/verdicts.js';
@@ -192,6 +191,8 @@ export const setdCommand: CommandSpec = {
       case 'start': {
         const port = flags.port === undefined ? 0 : Number(flags.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('--port must be from 0 to 65535.', ErrorCodes.usage);
+        // loaded only here: a one-shot command should not pay for the SMTP stack
+        const { SetdEmulator } = await import('../setd/intake-server.js');
         const emulator = new SetdEmulator(store, ctx.appliance.paths.tls);
         const address = await emulator.start({ port });
         ctx.io.print(`SETD intake listening on ${address.address}:${address.port} (STARTTLS, lab CA in ${ctx.appliance.paths.tls}). Press Ctrl-C to stop.`);

@@ -1,72 +1,61 @@
-import { readFileSync, existsSync } from 'node:fs';
-import Conf from 'conf';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { ErrorCodes, UserError } from '../../errors.js';
 import { ensureDir, type HomePaths } from '../home.js';
 import { defaultConfig, type ApplianceConfig } from './model.js';
 import { configSchema } from './schema.js';
+import { schemaProblems, type SchemaNode } from './schema-check.js';
 import { configProblems } from './validate.js';
 
+const ROOT_SCHEMA: SchemaNode = { type: 'object', required: Object.keys(configSchema), properties: configSchema as unknown as Record<string, SchemaNode>, additionalProperties: false };
+
 /**
- * The committed configuration on disk (config.json in the home directory), read and written
- * through `conf` with a JSON schema. A corrupt or invalid file is never overwritten: loading it
- * fails with an error naming the file and the problem.
+ * The committed configuration on disk (config.json in the home directory), checked against the
+ * JSON schema and the semantic rules. A fresh home gets the default lab configuration. A corrupt
+ * or invalid file is never overwritten: loading it fails with an error naming the file and the
+ * problem. Writes are atomic (temporary file, sync, rename).
  */
 export class ConfigStore {
-  readonly #paths: HomePaths;
-  #conf: Conf<ApplianceConfig> | undefined;
-
-  constructor(paths: HomePaths) {
-    this.#paths = paths;
-  }
+  constructor(private readonly paths: HomePaths) {}
 
   get file(): string {
-    return this.#paths.config;
+    return this.paths.config;
   }
 
   load(): ApplianceConfig {
-    const conf = this.#open();
-    const config = structuredClone(conf.store) as ApplianceConfig;
-    const problems = configProblems(config);
-    if (problems.length > 0) {
-      throw new UserError(`Configuration file ${this.file} is not valid: ${problems.join('; ')}.`, ErrorCodes.configInvalid);
+    ensureDir(this.paths.root);
+    if (!existsSync(this.file)) {
+      const fresh = defaultConfig();
+      this.#write(fresh);
+      return fresh;
     }
-    return config;
-  }
-
-  save(config: ApplianceConfig): void {
-    const problems = configProblems(config);
-    if (problems.length > 0) throw new UserError(`Configuration not valid: ${problems.join('; ')}.`, ErrorCodes.configInvalid);
-    this.#open().store = config;
-  }
-
-  #open(): Conf<ApplianceConfig> {
-    if (this.#conf) return this.#conf;
-    ensureDir(this.#paths.root);
-    if (existsSync(this.file)) this.#checkParsable();
+    let config: unknown;
     try {
-      this.#conf = new Conf<ApplianceConfig>({
-        cwd: this.#paths.root,
-        configName: 'config',
-        projectName: 'segsim',
-        schema: configSchema as never,
-        defaults: defaultConfig(),
-        clearInvalidConfig: false,
-        watch: false,
-      });
-      void this.#conf.store; // validate now, not on first use
-    } catch (error) {
-      const detail = error instanceof Error ? error.message.replace(/^Config schema violation: /, '') : String(error);
-      throw new UserError(`Configuration file ${this.file} is not valid: ${detail}.`, ErrorCodes.configInvalid);
-    }
-    return this.#conf;
-  }
-
-  #checkParsable(): void {
-    try {
-      JSON.parse(readFileSync(this.file, 'utf8'));
+      config = JSON.parse(readFileSync(this.file, 'utf8'));
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       throw new UserError(`Configuration file ${this.file} is corrupt: ${detail}.`, ErrorCodes.configCorrupt);
     }
+    const problems = schemaProblems(config, ROOT_SCHEMA);
+    if (problems.length === 0) problems.push(...configProblems(config as ApplianceConfig));
+    if (problems.length > 0) throw new UserError(`Configuration file ${this.file} is not valid: ${problems.join('; ')}.`, ErrorCodes.configInvalid);
+    return config as ApplianceConfig;
+  }
+
+  save(config: ApplianceConfig): void {
+    const problems = [...schemaProblems(config, ROOT_SCHEMA), ...configProblems(config)];
+    if (problems.length > 0) throw new UserError(`Configuration not valid: ${problems.join('; ')}.`, ErrorCodes.configInvalid);
+    this.#write(config);
+  }
+
+  #write(config: ApplianceConfig): void {
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    const fd = openSync(tmp, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file);
   }
 }

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { freemem, totalmem } from 'node:os';
 import type { SMTPServer } from 'smtp-server';
@@ -38,6 +39,8 @@ const listen = (server: SMTPServer, port: number, host: string) =>
  */
 export class MailEngine implements LiveAppliance {
   readonly log: MailLog;
+  /** 'accepted' (mid, ms) when a message is answered 250; 'finished' (mid, kind, ms) when a queue record is done */
+  readonly events = new EventEmitter();
   readonly #ids: IdAllocator;
   readonly #spool: Spool;
   readonly #counters: MailCounterSet;
@@ -76,6 +79,7 @@ export class MailEngine implements LiveAppliance {
       config,
       labHost: (host) => this.#labHost(host),
       ca: this.#pki.ca,
+      onFinished: (record) => this.events.emit('finished', record.mid, record.kind, clock.now()),
     });
     this.#workQueue = new WorkQueue({
       spool: this.#spool,
@@ -175,6 +179,7 @@ export class MailEngine implements LiveAppliance {
         if (m.messageId) log.info(`MID ${m.mid} Message-ID '${m.messageId}'`);
         log.info(`MID ${m.mid} Subject '${m.subject}'`);
         log.info(`MID ${m.mid} ready ${m.body.length} bytes from <${m.from}>`);
+        this.events.emit('accepted', m.mid, this.appliance.clock.now());
         this.#counters.add('messagesReceived');
         this.#counters.add('recipientsReceived', m.rcpts.length);
         this.#workQueue.add(record);

@@ -32,6 +32,8 @@ export interface DeliveryDeps {
   labHost: (host: string) => Target | null;
   /** the lab CA, trusted for STARTTLS to the SETD emulator */
   ca: string;
+  /** told when a queue record leaves the queue (delivered or bounced) */
+  onFinished?: (record: QueueRecord) => void;
 }
 
 const SETD = 'Cisco Secure Email Threat Defense';
@@ -396,6 +398,7 @@ export class Delivery {
     dest.inFlight.delete(record);
     this.deps.log.info(`Message finished MID ${record.mid} done`);
     this.#finished(record);
+    this.deps.onFinished?.(record);
   }
 
   /** Forgets a record on disk; its message file goes when no record uses it any more. */
