@@ -310,8 +310,12 @@ export class Delivery {
     } catch (error) {
       const failure = classifyFailure(error);
       this.#failed(dest, record, failure, dcid);
-      if (failure.code > 0 && failure.kind !== 'smtp503or552') await client.reset().catch(() => undefined);
-      return failure.code > 0 && failure.code !== 421;
+      // a refused transaction ends with RSET; a connection that cannot even do that is dropped
+      if (failure.code === 0 || failure.code === 421) return false;
+      return client.reset().then(
+        () => true,
+        () => false,
+      );
     }
   }
 
