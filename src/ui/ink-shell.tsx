@@ -15,7 +15,14 @@ export function Terminal({ model }: { model: TerminalModel }) {
     else if (key.backspace || key.delete) model.key('backspace');
     else if (key.upArrow) model.key('up');
     else if (key.downArrow) model.key('down');
-    else if (!key.ctrl && !key.meta && input) model.type(input);
+    else if (!key.ctrl && !key.meta && input) {
+      // pasted text (or fast typing) arrives in one piece: each line break is an Enter
+      const lines = input.split(/\r\n|\r|\n/);
+      lines.forEach((line, i) => {
+        if (line) model.type(line);
+        if (i < lines.length - 1) model.key('enter');
+      });
+    }
   });
   return (
     <>
@@ -49,7 +56,9 @@ export async function runInkShell(options: InkShellOptions): Promise<void> {
   const holder: { shell?: Shell } = {};
   const model = new TerminalModel(() => holder.shell?.interrupt());
   const shell = (holder.shell = new Shell({ appliance: options.appliance, registry: options.registry, io: model, interactive: true, banner: options.banner }));
-  const app = render(<Terminal model={model} />, { exitOnCtrlC: false, stdin: options.stdin, stdout: options.stdout, patchConsole: false });
+  // undefined must not override ink's own defaults (process.stdin/stdout)
+  const streams = { ...(options.stdin ? { stdin: options.stdin } : {}), ...(options.stdout ? { stdout: options.stdout } : {}) };
+  const app = render(<Terminal model={model} />, { exitOnCtrlC: false, patchConsole: false, ...streams });
   try {
     await shell.run();
   } finally {

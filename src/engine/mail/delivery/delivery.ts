@@ -393,7 +393,7 @@ export class Delivery {
       log.info(`TDC: MID ${record.mid} delivery failed to ${SETD}: Hard Bounced.`);
       log.info(`Bounced: DCID ${dcid} MID ${record.mid} to RID ${rids} - ${failure.code > 0 ? `${bounceReason(failure)} ${pythonReply(failure)}` : `4.4.1 - ${failure.reason}`}`);
     } else {
-      log.info(`Bounced: DCID ${dcid} MID ${record.mid} to RID ${rids} - ${expired ? `5.4.7 - Delivery expired (message too old) ('000', ['${failure.reason}'])` : `${bounceReason(failure)} ${pythonReply(failure)}`}`);
+      log.info(`Bounced: DCID ${dcid} MID ${record.mid} to RID ${rids} - ${expired ? `5.4.7 - Delivery expired (message too old) ${failure.code > 0 ? pythonReply(failure) : `('000', ['${failure.reason}'])`}` : `${bounceReason(failure)} ${pythonReply(failure)}`}`);
     }
     this.#done(dest, record);
   }

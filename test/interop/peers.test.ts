@@ -1,0 +1,147 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { Appliance } from '../../src/engine/appliance.js';
+import { compressedClock } from '../../src/engine/clock.js';
+import { TDC_QUEUE } from '../../src/engine/config/model.js';
+import { startAppliance } from '../../src/cli/run-appliance.js';
+import { commandRegistry } from '../../src/commands/registry.js';
+import { SetdStore } from '../../src/setd/store.js';
+import { injectTraffic } from '../../src/lab/traffic.js';
+import { INTAKE, mailLog, waitFor } from '../helpers/engine.js';
+import { havePeers, smtpSink, smtpSource } from '../helpers/peers.js';
+import { labHome, tempHome } from '../helpers/scripted.js';
+import { BIN } from '../helpers/run-main.js';
+
+const host = (engine: { hosts(): { host: string }[] }, name: string) => engine.hosts().find((h) => h.host === name) as ReturnType<import('../../src/engine/mail/mail-engine.js').MailEngine['hosts']>[number] | undefined;
+
+async function appliance(edit: (c: Appliance['config']['pending']) => void, factor?: number) {
+  const a = new Appliance({ home: tempHome(), clock: factor ? compressedClock(factor) : undefined });
+  a.config.edit((c) => {
+    c.listener.port = 0;
+    c.lab.mailServerPort = 0;
+    c.lab.setdPort = 0;
+    edit(c);
+  });
+  a.config.commit('interop');
+  return a;
+}
+
+describe.runIf(havePeers)('interoperability with programs nobody here wrote', () => {
+  it('smtp-source pushes 2,000 messages: every one reaches the mailboxes and every clean one reaches SETD', async () => {
+    const a = await appliance(() => undefined);
+    const account = new SetdStore(a.paths.setd).createAccount({ region: 'beta' });
+    a.config.edit((c) => void (c.tdc = { enabled: true, intakeAddress: account.intakeAddress }));
+    a.config.commit('tdc');
+    const running = await startAppliance(a, commandRegistry());
+    try {
+      const code = await smtpSource(running.engine.listenerAddress().port, { count: 2000, sessions: 10, size: 2048, to: 'user@example.com' });
+      expect(code).toBe(0);
+      await waitFor(() => (host(running.engine, 'example.com')?.deliveredRecipients ?? 0) === 2000 && (host(running.engine, TDC_QUEUE)?.deliveredRecipients ?? 0) === 2000, 90_000, '2,000 deliveries each way');
+      expect(readdirSync(`${a.paths.mailboxes}/user@example.com`)).toHaveLength(2000);
+      expect(new SetdStore(a.paths.setd).messages(account.id)).toHaveLength(2000);
+    } finally {
+      await running.stop();
+    }
+  }, 120_000);
+
+  it('smtp-sink downstream: a 4xx is retried per the bounce profile, a 5xx hard-bounces at once', async () => {
+    const soft = await smtpSink(['-r', 'RCPT']);
+    const hard = await smtpSink(['-f', 'RCPT']);
+    const a = await appliance((c) => {
+      c.listener.acceptDomains.push('hard.example');
+      c.smtpRoutes = [
+        { domain: 'example.com', destinations: [`127.0.0.1:${soft.port}`] },
+        { domain: 'hard.example', destinations: [`127.0.0.1:${hard.port}`] },
+      ];
+      c.bounceProfile = { maxRetries: 2, maxTimeInQueueSeconds: 3600, initialRetrySeconds: 60, maxRetrySeconds: 600 };
+    }, 200);
+    const running = await startAppliance(a, commandRegistry());
+    try {
+      await injectTraffic(running.engine.listenerAddress(), { count: 2, to: ['example.com', 'x@hard.example'] });
+      await waitFor(() => host(running.engine, 'example.com')?.hardBouncedRecipients === 1 && host(running.engine, 'hard.example')?.hardBouncedRecipients === 1, 20_000);
+      expect(host(running.engine, 'example.com')?.softBouncedEvents).toBe(2); // two retries, then expired
+      expect(host(running.engine, 'hard.example')?.softBouncedEvents).toBe(0);
+      expect(host(running.engine, 'hard.example')?.hardBounces.fiveXX).toBe(1);
+      const log = mailLog(a.paths.root, running.engine);
+      expect(log).toMatch(/Delayed: DCID \d+ MID \d+ to RID \[0\] - 4\.3\.0 - .*\('450', \['4\.3\.0 Error: command failed'\]\)/);
+      expect(log).toMatch(/Bounced: DCID \d+ MID \d+ to RID 0 - 5\.3\.0 - .*\('500', \['5\.3\.0 Error: command failed'\]\)/);
+      expect(log).toMatch(/Bounced: DCID \d+ MID \d+ to RID 0 - 5\.4\.7 - Delivery expired \(message too old\) \('450', /);
+    } finally {
+      await running.stop();
+      await soft.stop();
+      await hard.stop();
+    }
+  });
+
+  it('smtp-sink as the intake route offers no STARTTLS: the TLS Error case; its 503 and 552 texts never get a chance', async () => {
+    const sink = await smtpSink(['-B', '503 5.5.1 Bad sequence', '-f', 'RCPT']);
+    const a = await appliance((c) => {
+      c.tdc = { enabled: true, intakeAddress: INTAKE };
+      c.smtpRoutes.push({ domain: 'intake.test', destinations: [`127.0.0.1:${sink.port}`] });
+    });
+    const running = await startAppliance(a, commandRegistry());
+    try {
+      await injectTraffic(running.engine.listenerAddress(), { count: 2, to: ['example.com'] });
+      await waitFor(() => host(running.engine, TDC_QUEUE)?.hardBouncedRecipients === 2);
+      expect(host(running.engine, TDC_QUEUE)?.softBouncedEvents).toBe(0);
+      expect(mailLog(a.paths.root, running.engine).match(/TDC: MID \d+ delivery failed to Cisco Secure Email Threat Defense:TLS Error\./g)).toHaveLength(2);
+    } finally {
+      await running.stop();
+      await sink.stop();
+    }
+  });
+});
+
+/** A person's terminal: no CI variables (ink renders only a final frame under CI). */
+function terminalEnv(): Record<string, string> {
+  const env = Object.entries(process.env).filter(([k, v]) => v !== undefined && !['CI', 'CONTINUOUS_INTEGRATION'].includes(k));
+  return { ...Object.fromEntries(env as [string, string][]), FORCE_COLOR: '0', TERM: 'xterm-256color' };
+}
+
+describe('a full session through a real pseudo-terminal, with a second terminal', () => {
+  it('drives the ink shell and serves a one-shot command from another terminal over the control socket', async () => {
+    const pty = await import('node-pty');
+    const home = labHome();
+    const term = pty.spawn(process.execPath, [BIN, '--home', home], { cols: 120, rows: 40, env: terminalEnv() });
+    let screen = '';
+    term.onData((d) => (screen += d));
+    const plain = () => screen.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    const expectText = (text: string | RegExp) => waitFor(() => (typeof text === 'string' ? plain().includes(text) : text.test(plain())), 15_000, `"${String(text)}" on the terminal`);
+    const type = async (line: string) => {
+      for (const ch of line) term.write(ch);
+      term.write('\r');
+    };
+    try {
+      await expectText('esa1.example.com>');
+      await type('tdcconfig --enable --intake-address journal@beta.cmd.cisco.com');
+      await type('commit');
+      await expectText('Please enter some comments describing your changes:');
+      await type('enable TDC from the pty');
+      await expectText('Changes committed:');
+      await type('tophosts');
+      await expectText('Sort results by:');
+      await type('');
+      await expectText("Hosts marked with '*' were down as of the last delivery attempt.");
+      // a second terminal: the running appliance answers, with its live configuration
+      const other = await new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, [BIN, '--home', home, 'tdcconfig', '--json']);
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('exit', () => resolve(out));
+      });
+      expect(JSON.parse(other)).toEqual({ enabled: true, intakeAddress: 'journal@beta.cmd.cisco.com' });
+      const status = await new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, [BIN, '--home', home, 'status']);
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('exit', () => resolve(out));
+      });
+      expect(status).toContain('System status:                 Online');
+      await type('quit');
+      await new Promise<void>((resolve) => term.onExit(() => resolve()));
+      expect(existsSync(`${home}/segsim.sock`)).toBe(false);
+    } finally {
+      term.kill();
+    }
+  }, 60_000);
+});
