@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 import { Appliance } from '../../src/engine/appliance.js';
 import { compressedClock } from '../../src/engine/clock.js';
 import { TDC_QUEUE } from '../../src/engine/config/model.js';
@@ -105,7 +106,7 @@ describe('a full session through a real pseudo-terminal, with a second terminal'
     const term = pty.spawn(process.execPath, [BIN, '--home', home], { cols: 120, rows: 40, env: terminalEnv() });
     let screen = '';
     term.onData((d) => (screen += d));
-    const plain = () => screen.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    const plain = () => stripVTControlCharacters(screen);
     const expectText = (text: string | RegExp) => waitFor(() => (typeof text === 'string' ? plain().includes(text) : text.test(plain())), 15_000, `"${String(text)}" on the terminal`);
     const type = async (line: string) => {
       for (const ch of line) term.write(ch);
