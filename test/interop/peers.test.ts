@@ -10,21 +10,13 @@ import { SetdStore } from '../../src/setd/store.js';
 import { injectTraffic } from '../../src/lab/traffic.js';
 import { INTAKE, mailLog, waitFor } from '../helpers/engine.js';
 import { havePeers, smtpSink, smtpSource } from '../helpers/peers.js';
-import { labHome, tempHome } from '../helpers/scripted.js';
+import { labHome } from '../helpers/scripted.js';
 import { BIN } from '../helpers/run-main.js';
 
 const host = (engine: { hosts(): { host: string }[] }, name: string) => engine.hosts().find((h) => h.host === name) as ReturnType<import('../../src/engine/mail/mail-engine.js').MailEngine['hosts']>[number] | undefined;
 
 async function appliance(edit: (c: Appliance['config']['pending']) => void, factor?: number) {
-  const a = new Appliance({ home: tempHome(), clock: factor ? compressedClock(factor) : undefined });
-  a.config.edit((c) => {
-    c.listener.port = 0;
-    c.lab.mailServerPort = 0;
-    c.lab.setdPort = 0;
-    edit(c);
-  });
-  a.config.commit('interop');
-  return a;
+  return new Appliance({ home: labHome(edit), clock: factor ? compressedClock(factor) : undefined });
 }
 
 describe.runIf(havePeers)('interoperability with programs nobody here wrote', () => {
