@@ -51,3 +51,30 @@ describe('the ink shell', () => {
     ui.unmount();
   });
 });
+
+describe('live tophosts in the ink shell', () => {
+  it('refreshes the table in place while counters move, until a key is pressed', async () => {
+    const { fakeLive, host } = await import('../helpers/fake-live.js');
+    const tdc = host('the.tdc.queue', { activeRecipients: 5, connectionsOut: 3, deliveredRecipients: 1_000 });
+    const appliance = new Appliance({ home: tempHome() });
+    appliance.live = fakeLive([tdc]).live;
+    const holder: { shell?: Shell } = {};
+    const model = new TerminalModel(() => holder.shell?.interrupt());
+    const shell = (holder.shell = new Shell({ appliance, registry: commandRegistry(), io: model, interactive: true }));
+    const done = shell.run();
+    const ui = render(<Terminal model={model} />);
+    await waitForFrame(ui, (f) => f.includes('esa1.example.com>'));
+    model.type('tophosts --sort delivered --watch 0.05');
+    model.key('enter');
+    await waitForFrame(ui, () => (ui.lastFrame() ?? '').includes('1,000'));
+    tdc.deliveredRecipients = 104_163; // mail flows
+    await waitForFrame(ui, () => (ui.lastFrame() ?? '').includes('104,163'));
+    expect(ui.lastFrame()).toContain('Refreshing every 0.05 s');
+    model.type('q'); // any key ends the live view
+    await waitForFrame(ui, () => (ui.lastFrame() ?? '').trimEnd().endsWith('esa1.example.com>'));
+    model.type('quit');
+    model.key('enter');
+    await done;
+    ui.unmount();
+  });
+});
