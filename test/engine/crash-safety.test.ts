@@ -15,7 +15,7 @@ function mailboxMessageIds(home: string): string[] {
   const dir = `${home}/mailboxes`;
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((box) =>
-    readdirSync(`${dir}/${box}`).map((f) => /^Message-ID: (.*)$/im.exec(readFileSync(`${dir}/${box}/${f}`, 'latin1'))?.[1]?.trim() ?? f),
+    readdirSync(`${dir}/${box}`).filter((f) => f.endsWith('.eml')).map((f) => /^Message-ID: (.*)$/im.exec(readFileSync(`${dir}/${box}/${f}`, 'latin1'))?.[1]?.trim() ?? f),
   );
 }
 

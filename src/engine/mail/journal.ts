@@ -12,7 +12,8 @@ export function buildJournal(opts: { hostname: string; intakeAddress: string; or
     messageId: `<tdc.${opts.journalMid}.${opts.originalMid}@${opts.hostname}>`,
     headers: { 'X-IronPort-MID': String(opts.originalMid), 'X-IronPort-Journal': 'TDC', 'X-Original-Message-ID': opts.messageId },
     text: `Journaled message MID ${opts.originalMid} (${opts.messageId}) from ${opts.hostname}.\n`,
-    attachments: [{ filename: 'original.eml', content: opts.original, contentType: 'message/rfc822', contentDisposition: 'attachment' }],
+    // message/rfc822 must not be base64 (RFC 2046 5.2.1): the original travels as it is
+    attachments: [{ filename: 'original.eml', content: opts.original, contentType: 'message/rfc822', contentDisposition: 'attachment', contentTransferEncoding: '8bit' }],
   });
   return new Promise((resolve, reject) => composer.compile().build((err: Error | null, message: Buffer) => (err ? reject(err) : resolve(message))));
 }

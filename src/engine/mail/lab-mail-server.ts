@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
@@ -34,7 +34,9 @@ export function createLabMailServer(mailboxesDir: string): SMTPServer {
               await mkdir(dir, { recursive: true });
               made.add(dir);
             }
-            await writeFile(join(dir, `${id}.eml`), body);
+            // written under a temporary name first: a crash never leaves half a message in a mailbox
+            await writeFile(join(dir, `.${id}.tmp`), body);
+            await rename(join(dir, `.${id}.tmp`), join(dir, `${id}.eml`));
           }),
         ).then(
           () => cb(null, `2.0.0 Ok: queued as ${id.toUpperCase()}`),

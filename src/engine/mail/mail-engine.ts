@@ -140,7 +140,7 @@ export class MailEngine implements LiveAppliance {
     const { received, queued } = this.#spool.recover();
     for (const q of queued) {
       this.#recovered.add(`${q.mid}@${q.destination}`);
-      this.#delivery.enqueue(q, false);
+      void this.#delivery.enqueue(q, false);
     }
     if (queued.length + received.length > 0) this.log.info(`Recovered ${queued.length} queued and ${received.length} received messages from the spool`);
     for (const r of received) this.#workQueue.add(r);

@@ -32,6 +32,8 @@ export interface QueueRecord {
   /** header lines added at delivery (e.g. X-IronPort-RemoteIP) */
   addHeaders: string[];
   subjectPrefix: string;
+  /** a journal copy is built from the original's file when it is sent */
+  journal?: { originalMid: number; hostname: string; subject: string; messageId: string };
   size: number;
   queuedAt: number;
   attempts: number;
@@ -115,12 +117,6 @@ export class Spool {
   doneReceived(mid: number): Promise<void> {
     const path = join(this.inDir, `${mid}.json`);
     return this.#serial(path, () => remove(path));
-  }
-
-  /** A new message file (a journal copy), synced. */
-  writeMessage(file: string, body: Buffer | string): Promise<void> {
-    const path = this.messagePath(file);
-    return this.#serial(path, () => writeAtomic(path, body, true), true);
   }
 
   readMessage(file: string): Buffer {

@@ -3,7 +3,6 @@ import { matchPolicy } from '../policy-match.js';
 import type { MailCounterSet } from './counters.js';
 import type { Delivery } from './delivery/delivery.js';
 import type { IdAllocator } from './ids.js';
-import { buildJournal } from './journal.js';
 import type { MailLog } from './mail-log.js';
 import { scan } from './scanning.js';
 import type { QueueRecord, ReceivedRecord, Spool } from './spool.js';
@@ -117,6 +116,7 @@ export class WorkQueue {
     const body = spool.readMessage(file);
     const remoteIpHeader = `X-IronPort-RemoteIP: ${record.remoteIp}`;
     let referenced = false;
+    const saves: Promise<void>[] = [];
     for (const g of plan.groups) {
       const policy = config.incomingPolicies.find((p) => p.name === g.policy) ?? defaultPolicy;
       const verdict = scan(body, policy, defaultPolicy);
@@ -147,18 +147,26 @@ export class WorkQueue {
       const queued: QueueRecord[] = [...byDomain].map(([destination, rcpts]) => ({ ...base, destination, rcpts }));
       if (!verdict.spam && g.journalMid !== null) {
         const intake = intakeFor(policy, config) ?? '';
-        const journalFile = `${g.journalMid}.eml`;
-        const original = Buffer.concat([Buffer.from(`${remoteIpHeader}\r\n`, 'latin1'), body]);
-        await spool.writeMessage(journalFile, await buildJournal({ hostname: config.hostname, intakeAddress: intake, originalMid: g.mid, journalMid: g.journalMid, original, subject: record.subject, messageId: record.messageId }));
-        queued.push({ ...base, mid: g.journalMid, file: journalFile, kind: 'journal', destination: TDC_QUEUE, from: `tdc@${config.hostname}`, rcpts: [{ rid: 0, address: intake }], addHeaders: [], subjectPrefix: '' });
+        // the copy shares the original's spool file: it is built from it when it is sent
+        queued.push({
+          ...base,
+          mid: g.journalMid,
+          kind: 'journal',
+          destination: TDC_QUEUE,
+          from: `tdc@${config.hostname}`,
+          rcpts: [{ rid: 0, address: intake }],
+          journal: { originalMid: g.mid, hostname: config.hostname, subject: record.subject, messageId: record.messageId },
+        });
         log.info(`TDC: MID ${g.journalMid} with Message-ID '${record.messageId}' enqueued for forwarding to Cisco Secure Email Threat Defense to the message intake address ${intake}`);
       }
       log.info(`MID ${g.mid} queued for delivery`);
       referenced ||= queued.some((q) => q.file === file);
       for (const q of queued) {
-        if (!this.deps.alreadyQueued(`${q.mid}@${q.destination}`)) this.deps.delivery.enqueue(q);
+        if (!this.deps.alreadyQueued(`${q.mid}@${q.destination}`)) saves.push(this.deps.delivery.enqueue(q));
       }
     }
+    // the received record goes only once every queue record that replaces it is written
+    await Promise.all(saves);
     void spool.doneReceived(record.mid);
     // every part was dropped (viruses): no queue record holds the original any more
     if (!referenced) void spool.removeMessage(file);

@@ -20,6 +20,7 @@ import {
   type Failure,
 } from './retry-policy.js';
 import { SmtpClient } from './smtp-client.js';
+import { buildJournal } from '../journal.js';
 
 export interface DeliveryDeps {
   clock: Clock;
@@ -73,13 +74,14 @@ export class Delivery {
     await Promise.allSettled([...this.#workers]);
   }
 
-  /** Puts a record in its queue; `persist` false when it was read back from the spool. */
-  enqueue(record: QueueRecord, persist = true): void {
-    if (persist) void this.deps.spool.saveQueued(record);
+  /** Puts a record in its queue; `persist` false when it was read back from the spool. Resolves once the record is on disk. */
+  enqueue(record: QueueRecord, persist = true): Promise<void> {
+    const saved = persist ? this.deps.spool.saveQueued(record) : Promise.resolve();
     this.#fileUsers.set(record.file, (this.#fileUsers.get(record.file) ?? 0) + 1);
     const dest = this.#destination(record.destination);
     dest.waiting.push(record);
     this.#kick(dest);
+    return saved;
   }
 
   hosts(): HostStatus[] {
@@ -289,7 +291,7 @@ export class Delivery {
     this.deps.log.info(dest.isTdc ? `TDC: Delivery start DCID ${dcid} MID ${record.mid}` : `Delivery start DCID ${dcid} MID ${record.mid} to RID ${rids}`);
     let body: Buffer;
     try {
-      body = this.#compose(record);
+      body = await this.#compose(record);
     } catch (error) {
       // the message file is gone (deleted by hand): nothing can be delivered
       this.#failed(dest, record, { kind: 'smtp5xx', reply: `554 5.3.0 message file lost: ${(error as Error).message}`, code: 554, reason: 'other' }, dcid);
@@ -319,18 +321,13 @@ export class Delivery {
     }
   }
 
-  #compose(record: QueueRecord): Buffer {
+  /** The bytes to send: the spool file with the added headers and subject tag, or the journal built from it. */
+  async #compose(record: QueueRecord): Promise<Buffer> {
     const raw = this.deps.spool.readMessage(record.file);
-    if (record.addHeaders.length === 0 && record.subjectPrefix === '') return raw;
-    let text = raw.toString('latin1');
-    if (record.subjectPrefix) {
-      const end = text.search(/\r?\n\r?\n/);
-      const head = end < 0 ? text : text.slice(0, end);
-      const subject = /^Subject:[ \t]?/im;
-      const newHead = subject.test(head) ? head.replace(subject, (m) => `${m}${record.subjectPrefix}`) : `${head}\r\nSubject: ${record.subjectPrefix.trim()}`;
-      text = newHead + (end < 0 ? '' : text.slice(end));
-    }
-    return Buffer.concat([Buffer.from(record.addHeaders.map((h) => `${h}\r\n`).join(''), 'latin1'), Buffer.from(text, 'latin1')]);
+    const original = withChanges(raw, record.addHeaders, record.subjectPrefix);
+    if (!record.journal) return original;
+    const j = record.journal;
+    return buildJournal({ hostname: j.hostname, intakeAddress: record.rcpts[0]!.address, originalMid: j.originalMid, journalMid: record.mid, original, subject: j.subject, messageId: j.messageId });
   }
 
   #delivered(dest: Destination, record: QueueRecord, dcid: number, rcpts: QueueRecord['rcpts'], response: string, finish = true): void {
@@ -427,6 +424,20 @@ export class Delivery {
       this.#failed(dest, r, { kind: 'network', reply: 'expired', code: 0, reason: 'expired' }, 0);
     }
   }
+}
+
+/** The message as delivered: added header lines first, the subject tagged ([SPAM] ) when asked. */
+function withChanges(raw: Buffer, addHeaders: string[], subjectPrefix: string): Buffer {
+  if (addHeaders.length === 0 && subjectPrefix === '') return raw;
+  let text = raw.toString('latin1');
+  if (subjectPrefix) {
+    const end = text.search(/\r?\n\r?\n/);
+    const head = end < 0 ? text : text.slice(0, end);
+    const subject = /^Subject:[ \t]?/im;
+    const newHead = subject.test(head) ? head.replace(subject, (m) => `${m}${subjectPrefix}`) : `${head}\r\nSubject: ${subjectPrefix.trim()}`;
+    text = newHead + (end < 0 ? '' : text.slice(end));
+  }
+  return Buffer.concat([Buffer.from(addHeaders.map((h) => `${h}\r\n`).join(''), 'latin1'), Buffer.from(text, 'latin1')]);
 }
 
 function sameTarget(resolution: Resolution, target: Target): boolean {
