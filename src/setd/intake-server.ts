@@ -6,6 +6,7 @@ import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { ensureLabPki, type LabPki } from '../engine/tls.js';
 import { intakeDomains } from './regions.js';
 import type { Fault, ReceivedJournal, SetdAccount, SetdStore } from './store.js';
+import { attachedOriginal } from './journal-part.js';
 import { verdictFor } from './verdicts.js';
 
 const FAULT_TEXT: Record<number, string> = {
@@ -173,8 +174,10 @@ export class SetdEmulator extends EventEmitter {
       onData: (stream, session, cb) => {
         void (async () => {
           await this.#delay(session);
-          const parsed = await simpleParser(stream);
+          const chunks: Buffer[] = [];
+          for await (const chunk of stream) chunks.push(chunk as Buffer);
           if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) throw refusal(552, '5.3.4 Message size exceeds fixed maximum message size');
+          const journal = Buffer.concat(chunks);
           const accounts = accountsOf(session);
           for (const account of accounts) {
             const fault = this.#messageFault(account, 'data');
@@ -185,7 +188,7 @@ export class SetdEmulator extends EventEmitter {
           }
           const gatewayIp = session.remoteAddress.replace(/^::ffff:/, '');
           // stored (and synced) before the 250, like any MTA
-          for (const account of accounts) await this.#receive(account, parsed, gatewayIp);
+          for (const account of accounts) await this.#receive(account, journal, gatewayIp);
         })().then(
           () => cb(null, '2.0.0 Journal accepted for scanning'),
           (error: Error) => cb(error),
@@ -197,9 +200,15 @@ export class SetdEmulator extends EventEmitter {
     return server;
   }
 
-  async #receive(account: SetdAccount, journal: ParsedMail, gatewayIp: string): Promise<void> {
-    const attachment = journal.attachments.find((a) => a.contentType === 'message/rfc822');
-    const original = attachment ? await simpleParser(attachment.content) : journal;
+  async #receive(account: SetdAccount, raw: Buffer, gatewayIp: string): Promise<void> {
+    // the attached original is cut out by its boundary and parsed once; a journal without one
+    // (or with an encoded one) is parsed whole by mailparser
+    const part = attachedOriginal(raw);
+    const journal: ParsedMail | null = part ? null : await simpleParser(raw);
+    const attachment = journal?.attachments.find((a) => a.contentType === 'message/rfc822');
+    const original = part ? await simpleParser(part.original) : attachment ? await simpleParser(attachment.content) : journal!;
+    const gatewayMid = part ? (part.headers.get('x-ironport-mid') ?? '') : String(journal!.headers.get('x-ironport-mid') ?? '');
+    const size = part ? part.original.length : (attachment?.size ?? 0);
     const headerIp = original.headers.get(account.header.toLowerCase());
     const record: ReceivedJournal = {
       id: randomUUID(),
@@ -211,9 +220,9 @@ export class SetdEmulator extends EventEmitter {
       recipients: [...addresses(original.to), ...addresses(original.cc)],
       subject: original.subject ?? '',
       messageId: original.messageId ?? '',
-      gatewayMid: String(journal.headers.get('x-ironport-mid') ?? ''),
+      gatewayMid,
       verdict: verdictFor(original.subject ?? '', original.text ?? ''),
-      size: attachment?.size ?? 0,
+      size,
     };
     await this.store.saveMessage(record);
     this.emit('message', record);

@@ -107,16 +107,32 @@ export class SetdStore {
     return account;
   }
 
-  /** Appends a received journal to its account's file, synced before the SMTP reply. */
-  async saveMessage(m: ReceivedJournal): Promise<void> {
-    const handle = await open(join(this.#dir, 'messages', `${m.account}.jsonl`), 'a');
-    try {
-      await handle.appendFile(`${JSON.stringify(m)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
+  /**
+   * Appends a received journal to its account's file; resolves once it is synced (before the SMTP
+   * reply). Journals arriving together share one append and one fsync (group commit).
+   */
+  saveMessage(m: ReceivedJournal): Promise<void> {
+    let batch = this.#batches.get(m.account);
+    if (!batch) {
+      const lines: string[] = [];
+      const written = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        this.#batches.delete(m.account);
+        const handle = await open(join(this.#dir, 'messages', `${m.account}.jsonl`), 'a');
+        try {
+          await handle.appendFile(lines.join(''));
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      });
+      batch = { lines, written };
+      this.#batches.set(m.account, batch);
     }
+    batch.lines.push(`${JSON.stringify(m)}\n`);
+    return batch.written;
   }
+
+  readonly #batches = new Map<string, { lines: string[]; written: Promise<void> }>();
 
   messages(account?: string): ReceivedJournal[] {
     const ids = account ? [account] : this.accounts().map((a) => a.id);
