@@ -161,3 +161,22 @@ describe('crash safety', () => {
     }
   });
 });
+
+describe('configuration committed while running', () => {
+  it('moves the listener at once when its port changes', async () => {
+    const { engine, appliance } = await startEngine();
+    try {
+      const before = engine.listenerAddress().port;
+      const { freePort } = await import('../helpers/peers.js');
+      const port = await freePort();
+      appliance.config.edit((c) => void (c.listener.port = port));
+      appliance.config.commit('move the listener');
+      await waitFor(() => engine.listenerAddress().port === port);
+      expect(port).not.toBe(before);
+      const summary = await injectTraffic({ host: '127.0.0.1', port }, { count: 1, to: ['example.com'] });
+      expect(summary.accepted).toBe(1);
+    } finally {
+      await engine.stop();
+    }
+  });
+});

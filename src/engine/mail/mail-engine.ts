@@ -104,12 +104,36 @@ export class MailEngine implements LiveAppliance {
     // errors of one client connection (a failed TLS handshake, a reset) never stop the listener
     this.#listener.on('error', (error: Error) => this.log.write('Warning', `Listener connection error: ${error.message}`));
     this.#listenerAddress = await listen(this.#listener, config.listener.port, config.listener.bindAddress);
+    this.#listenerOn = `${config.listener.bindAddress}:${config.listener.port}`;
     this.log.info(`Listener ${config.listener.name} started on ${this.#listenerAddress.address}:${this.#listenerAddress.port}`);
     this.#saveTimer = setInterval(() => this.#counters.save(), 10_000);
     this.#saveTimer.unref();
+    this.#unsubscribe = this.appliance.config.onCommit((c) => void this.#applyListener(c.listener));
+  }
+
+  #unsubscribe: (() => void) | null = null;
+  #listenerOn = '';
+
+  /** A committed change of the listener's address or port takes effect at once. */
+  async #applyListener(l: { bindAddress: string; port: number; name: string }): Promise<void> {
+    const wanted = `${l.bindAddress}:${l.port}`;
+    if (!this.#listener || wanted === this.#listenerOn) return;
+    const old = this.#listener;
+    try {
+      const next = this.#createListener();
+      next.on('error', (error: Error) => this.log.write('Warning', `Listener connection error: ${error.message}`));
+      await new Promise<void>((r) => old.close(() => r()));
+      this.#listenerAddress = await listen(next, l.port, l.bindAddress);
+      this.#listener = next;
+      this.#listenerOn = wanted;
+      this.log.info(`Listener ${l.name} restarted on ${this.#listenerAddress.address}:${this.#listenerAddress.port}`);
+    } catch (error) {
+      this.log.write('Warning', `Listener ${l.name} could not listen on ${wanted}: ${(error as Error).message}`);
+    }
   }
 
   async stop(): Promise<void> {
+    this.#unsubscribe?.();
     if (this.#saveTimer) clearInterval(this.#saveTimer);
     await Promise.all([this.#listener, this.#labServer].map((s) => (s ? new Promise<void>((r) => s.close(() => r())) : undefined)));
     await this.#delivery.stop();
