@@ -1,6 +1,7 @@
 /**
  * The error hierarchy. Everything a user can cause is a UserError with a stable code; the
- * top-level handler (and the shell) prints its message. Anything else is a bug.
+ * top-level handler (and the shell) prints its message. Anything else is a bug, reported with its
+ * stack (main.ts, reportError).
  */
 export const ErrorCodes = {
   usage: 'USAGE',
@@ -39,10 +40,3 @@ export class CancelledError extends Error {
   }
 }
 
-/** Something that should never happen. */
-export class BugError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BugError';
-  }
-}

@@ -61,7 +61,3 @@ export interface CommandSpec {
   run(ctx: CommandContext, input: CommandInput): Promise<void>;
 }
 
-/** True when any flag other than the read-only ones was given. */
-export function hasActionFlags(flags: Record<string, unknown>, readOnly: string[] = ['json']): boolean {
-  return Object.entries(flags).some(([k, v]) => !readOnly.includes(k) && v !== undefined && v !== false);
-}

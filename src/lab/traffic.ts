@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import nodemailer from 'nodemailer';
 import { ErrorCodes, UserError } from '../errors.js';
 import { EICAR, GTUBE } from '../engine/test-strings.js';
+import { isLoopback } from '../engine/mail/delivery/resolver.js';
 
 /** What to send: generated messages, or .eml files sent as they are. */
 export interface TrafficSpec {
@@ -55,8 +55,7 @@ const WORDS = ['invoice', 'meeting', 'report', 'quarterly', 'update', 'shipment'
 
 /** Injection only ever targets this machine: traffic to any other address is refused. */
 export function assertLoopback(host: string): void {
-  const loopback = host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-  if (!loopback) throw new UserError(`inject sends only to this machine (127.0.0.0/8, ::1, localhost), not to "${host}".`, ErrorCodes.invalidValue);
+  if (!isLoopback(host)) throw new UserError(`inject sends only to this machine (127.0.0.0/8, ::1, localhost), not to "${host}".`, ErrorCodes.invalidValue);
 }
 
 interface Envelope {

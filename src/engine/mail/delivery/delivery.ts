@@ -53,6 +53,8 @@ export class Delivery {
   /** message file -> records still using it */
   readonly #fileUsers = new Map<string, number>();
   #redirect: string | null = null;
+  /** suspenddel ALL also holds destinations that appear later */
+  #suspendAll = false;
   #stopping = false;
   #sweep: { cancel(): void } | null = null;
   readonly #workers = new Set<Promise<void>>();
@@ -86,14 +88,6 @@ export class Delivery {
 
   hosts(): HostStatus[] {
     return [...this.#destinations.values()].map((d) => d.status());
-  }
-
-  activeRecipients(): number {
-    return this.hosts().reduce((n, h) => n + h.activeRecipients, 0);
-  }
-
-  connectionsOut(): number {
-    return [...this.#destinations.values()].reduce((n, d) => n + d.connections, 0);
   }
 
   resetCounters(): void {
@@ -140,8 +134,6 @@ export class Delivery {
     }
     if (hosts === 'ALL') this.#suspendAll = true;
   }
-
-  #suspendAll = false;
 
   resume(hosts: string[] | 'ALL'): void {
     if (hosts === 'ALL') this.#suspendAll = false;
