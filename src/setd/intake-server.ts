@@ -23,6 +23,8 @@ const FAULT_TEXT: Record<number, string> = {
 const refusal = (code: number, text?: string) => Object.assign(new Error(text ?? FAULT_TEXT[code] ?? `${String(code)[0]}.0.0 segsim fault`), { responseCode: code });
 const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const CONNECTION_MODES = new Set(['tls', 'timeout', 'refuse', 'slow']);
+/** verdicts read the subject and plain text (HTML turned to text): no text-to-HTML, no link detection */
+const PARSE = { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true };
 
 function addresses(value: AddressObject | AddressObject[] | undefined): string[] {
   const list = Array.isArray(value) ? value : value ? [value] : [];
@@ -42,8 +44,8 @@ export class SetdEmulator extends EventEmitter {
   readonly #held = new Set<Socket>();
   /** client ports of connections that the slow fault delays */
   readonly #slow = new Set<number>();
+  /** the faults as last read: a "next N" fault is counted down in this copy, then saved */
   #faults: Fault[] = [];
-  #faultsVersion = -1;
 
   constructor(
     private readonly store: SetdStore,
@@ -89,12 +91,7 @@ export class SetdEmulator extends EventEmitter {
   }
 
   #activeFaults(): Fault[] {
-    // the fault file is read again only when it changed (another process may have set a fault)
-    const version = this.store.faultsVersion();
-    if (version !== this.#faultsVersion) {
-      this.#faults = this.store.faults();
-      this.#faultsVersion = version;
-    }
+    this.#faults = this.store.faults();
     const now = Date.now();
     return this.#faults.filter((f) => (f.until === undefined || f.until > now) && (f.remaining === undefined || f.remaining > 0));
   }
@@ -104,7 +101,6 @@ export class SetdEmulator extends EventEmitter {
     if (fault.remaining === undefined) return;
     fault.remaining--;
     this.store.saveFaults(this.#faults);
-    this.#faultsVersion = this.store.faultsVersion();
   }
 
   #route(socket: Socket): void {
@@ -204,9 +200,9 @@ export class SetdEmulator extends EventEmitter {
     // the attached original is cut out by its boundary and parsed once; a journal without one
     // (or with an encoded one) is parsed whole by mailparser
     const part = attachedOriginal(raw);
-    const journal: ParsedMail | null = part ? null : await simpleParser(raw);
+    const journal: ParsedMail | null = part ? null : await simpleParser(raw, PARSE);
     const attachment = journal?.attachments.find((a) => a.contentType === 'message/rfc822');
-    const original = part ? await simpleParser(part.original) : attachment ? await simpleParser(attachment.content) : journal!;
+    const original = part ? await simpleParser(part.original, PARSE) : attachment ? await simpleParser(attachment.content, PARSE) : journal!;
     const gatewayMid = part ? (part.headers.get('x-ironport-mid') ?? '') : String(journal!.headers.get('x-ironport-mid') ?? '');
     const size = part ? part.original.length : (attachment?.size ?? 0);
     const headerIp = original.headers.get(account.header.toLowerCase());

@@ -57,6 +57,19 @@ export interface Fault {
 
 const HEADER = /^[A-Za-z0-9-]{1,76}$/;
 
+/**
+ * Parsed store files, shared by every SetdStore of this process: the intake asks for accounts and
+ * faults on every SMTP command, so a file is read again only when its size or mtime changed, and
+ * looked at (one stat) at most every REVALIDATE_MS. Writes from this process update the cache at
+ * once; a change made by another process is seen within REVALIDATE_MS.
+ */
+const REVALIDATE_MS = 250;
+const cache = new Map<string, { stamp: string; checkedAt: number; value: unknown }>();
+const stampOf = (path: string) => {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st ? `${st.size}:${st.mtimeMs}` : 'missing';
+};
+
 /** Accounts, received journals and faults of the SETD emulator, on disk under setd/. */
 export class SetdStore {
   readonly #dir: string;
@@ -79,7 +92,9 @@ export class SetdStore {
   }
 
   byIntakeAddress(address: string): SetdAccount | undefined {
-    return this.accounts().find((a) => a.intakeAddress.toLowerCase() === address.toLowerCase());
+    const wanted = address.toLowerCase();
+    const hit = this.#cached<SetdAccount[]>('accounts.json', []).find((a) => a.intakeAddress.toLowerCase() === wanted);
+    return hit && structuredClone(hit);
   }
 
   createAccount(opts: { name?: string; region?: string; segType?: 'cisco' | 'other'; header?: string }): SetdAccount {
@@ -158,11 +173,6 @@ export class SetdStore {
     return this.#read<Fault[]>('faults.json', []);
   }
 
-  faultsVersion(): number {
-    const file = join(this.#dir, 'faults.json');
-    return existsSync(file) ? statSync(file).mtimeMs : 0;
-  }
-
   /** Sets the fault of an account (or of the whole server), replacing its previous one; 'none' clears it. */
   setFault(fault: Fault | { account: string | null; mode: 'none' }): void {
     const others = this.faults().filter((f) => f.account !== fault.account);
@@ -173,11 +183,28 @@ export class SetdStore {
     this.#write('faults.json', faults);
   }
 
+  /** The parsed file; callers get their own copy, so changing it changes nothing stored. */
   #read<T>(file: string, empty: T): T {
+    return structuredClone(this.#cached(file, empty));
+  }
+
+  /** The shared parsed file: read only. */
+  #cached<T>(file: string, empty: T): T {
     const path = join(this.#dir, file);
-    if (!existsSync(path)) return empty;
+    const now = Date.now();
+    let hit = cache.get(path);
+    if (!hit || now - hit.checkedAt >= REVALIDATE_MS) {
+      const stamp = stampOf(path);
+      if (!hit || hit.stamp !== stamp) hit = { stamp, checkedAt: now, value: stamp === 'missing' ? empty : this.#parse(path) };
+      hit.checkedAt = now;
+      cache.set(path, hit);
+    }
+    return hit.value as T;
+  }
+
+  #parse(path: string): unknown {
     try {
-      return JSON.parse(readFileSync(path, 'utf8')) as T;
+      return JSON.parse(readFileSync(path, 'utf8'));
     } catch (error) {
       throw new UserError(`SETD store file ${path} is corrupt: ${(error as Error).message}.`, ErrorCodes.configCorrupt);
     }
@@ -190,5 +217,6 @@ export class SetdStore {
     fsyncSync(fd);
     closeSync(fd);
     renameSync(`${path}.tmp`, path);
+    cache.set(path, { stamp: stampOf(path), checkedAt: Date.now(), value: structuredClone(data) });
   }
 }

@@ -52,7 +52,14 @@ async function scenario(journal) {
     if (kind === 'original' && accepted.has(mid)) latencies.push(at - accepted.get(mid));
   });
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  let peakHeap = 0;
+  let peakExternal = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapTotal);
+    peakExternal = Math.max(peakExternal, m.external);
+  }, 100);
   const { port } = running.engine.listenerAddress();
   const started = Date.now();
   const source = spawn('smtp-source', ['-s', String(SESSIONS), '-m', String(MESSAGES), '-l', String(SIZE), '-d', '-f', 'bench@outside.example', '-t', 'user@example.com', `127.0.0.1:${port}`], { stdio: 'ignore' });
@@ -74,6 +81,8 @@ async function scenario(journal) {
     endToEndMsgPerSec: Math.round(MESSAGES / ((doneAt - started) / 1000)),
     latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
     peakRssMB: Math.round(peakRss / 1e6),
+    peakHeapTotalMB: Math.round(peakHeap / 1e6),
+    peakExternalMB: Math.round(peakExternal / 1e6),
   };
 }
 
@@ -98,8 +107,10 @@ for (const tool of ['smtp-source', 'smtp-sink']) {
     process.exit(2);
   }
 }
-const relay = await scenario(false);
-const journaling = await scenario(true);
+// BENCH_ONLY=relay|journaling runs one path (for profiling with --cpu-prof)
+const only = process.env.BENCH_ONLY;
+const relay = only === 'journaling' ? null : await scenario(false);
+const journaling = only === 'relay' ? null : await scenario(true);
 const nodeMs = timeCommand(process.execPath, ['-e', '0']);
 const oneShotMs = timeCommand(process.execPath, [BIN, 'tdcconfig', '--json']);
 const report = {
@@ -112,8 +123,8 @@ const report = {
   targets: { relayEndToEnd: 400, journalingEndToEnd: 300, peakRssMB: 150, oneShotRatio: 1.5 },
 };
 writeFileSync('bench-report.json', JSON.stringify(report, null, 2));
-for (const r of [relay, journaling]) {
-  console.log(`${r.path}: accepted ${r.acceptMsgPerSec} msg/s, end to end ${r.endToEndMsgPerSec} msg/s, latency p50 ${r.latencyMs.p50} ms / p99 ${r.latencyMs.p99} ms, peak RSS ${r.peakRssMB} MB${r.complete ? '' : ' (INCOMPLETE)'}`);
+for (const r of [relay, journaling].filter(Boolean)) {
+  console.log(`${r.path}: accepted ${r.acceptMsgPerSec} msg/s, end to end ${r.endToEndMsgPerSec} msg/s, latency p50 ${r.latencyMs.p50} ms / p99 ${r.latencyMs.p99} ms, peak RSS ${r.peakRssMB} MB (V8 heap ${r.peakHeapTotalMB} MB, external ${r.peakExternalMB} MB)${r.complete ? '' : ' (INCOMPLETE)'}`);
 }
 console.log(`one-shot tdcconfig --json: ${report.oneShot.medianMs} ms vs node -e 0: ${report.oneShot.nodeMedianMs} ms (x${report.oneShot.ratio})`);
 console.log('report: bench-report.json');

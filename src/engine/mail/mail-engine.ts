@@ -16,7 +16,7 @@ import { IdAllocator } from './ids.js';
 import { createLabMailServer } from './lab-mail-server.js';
 import { createListener, ratAccepts, SmtpReply } from './listener.js';
 import { MailLog } from './mail-log.js';
-import { Spool } from './spool.js';
+import { Spool, type QueueRecord } from './spool.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface MailEngineOptions {
@@ -53,7 +53,6 @@ export class MailEngine implements LiveAppliance {
   #labAddress: AddressInfo | null = null;
   #inbound = 0;
   #saveTimer: NodeJS.Timeout | null = null;
-  readonly #recovered = new Set<string>();
   readonly #pki;
 
   constructor(
@@ -89,7 +88,6 @@ export class MailEngine implements LiveAppliance {
       counters: this.#counters,
       config,
       now: () => clock.now(),
-      alreadyQueued: (name) => this.#recovered.has(name),
     });
   }
 
@@ -162,10 +160,9 @@ export class MailEngine implements LiveAppliance {
   /** Puts back what the previous run left: queued records first, then messages not yet through the work queue. */
   #recover(): void {
     const { received, queued } = this.#spool.recover();
-    for (const q of queued) {
-      this.#recovered.add(`${q.mid}@${q.destination}`);
-      void this.#delivery.enqueue(q, false);
-    }
+    const byFile = new Map<string, QueueRecord[]>();
+    for (const q of queued) byFile.set(q.file, [...(byFile.get(q.file) ?? []), q]);
+    for (const [file, records] of byFile) void this.#delivery.enqueue(file, records, false);
     if (queued.length + received.length > 0) this.log.info(`Recovered ${queued.length} queued and ${received.length} received messages from the spool`);
     for (const r of received) this.#workQueue.add(r);
   }

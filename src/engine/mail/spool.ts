@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { open, rename, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { close, existsSync, fsync, open, readdirSync, readFileSync, rename, rmSync, unlink, write, writeFile } from 'node:fs';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
 import { ensureDir } from '../home.js';
 
 /** A message received and on disk, not yet through the work queue. */
@@ -11,11 +11,10 @@ export interface ReceivedRecord {
   rcpts: { rid: number; address: string }[];
   remoteIp: string;
   receivedAt: number;
+  /** bytes of the body; a spool file whose body is shorter was torn by a crash before its 250 */
   size: number;
   messageId: string;
   subject: string;
-  /** the work queue's decisions, written before they are carried out (crash recovery) */
-  plan?: unknown;
 }
 
 /** One message's recipients for one destination, waiting for delivery. */
@@ -41,49 +40,69 @@ export interface QueueRecord {
   nextAttemptAt: number;
 }
 
-/** Removes a file; one already gone is fine. (unlink, not rm: rm walks the path synchronously.) */
+// callback fs, promisified: lighter per call than fs/promises' FileHandle objects
+const openFile = promisify(open);
+const writeBytes = promisify(write);
+const syncFile = promisify(fsync);
+const closeFile = promisify(close);
+const renameFile = promisify(rename);
+const writeWhole = promisify(writeFile);
+const unlinkFile = promisify(unlink);
+
+/** Bodies kept in memory at most (the rest are read from their files when needed). */
+const BODY_CACHE_BYTES = 8 * 1024 * 1024;
+
+/** Removes a file; one already gone is fine. */
 async function remove(path: string): Promise<void> {
-  await unlink(path).catch((error: NodeJS.ErrnoException) => {
+  await unlinkFile(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
 }
 
-/** Writes through a temporary name; with `sync`, the data is on disk before the rename. */
-async function writeAtomic(path: string, data: string | Buffer, sync: boolean): Promise<void> {
-  const tmp = `${path}.tmp`;
-  if (sync) {
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } else await writeFile(tmp, data);
-  await rename(tmp, path);
+/** Writes a new file and syncs it; resolves once the bytes are on disk. */
+async function writeSynced(path: string, data: Buffer): Promise<void> {
+  const fd = await openFile(path, 'w');
+  try {
+    let done = 0;
+    while (done < data.length) done += (await writeBytes(fd, data, done, data.length - done)).bytesWritten;
+    await syncFile(fd);
+  } finally {
+    await closeFile(fd);
+  }
 }
 
 /**
- * The spool on disk: message files, records of received messages, and delivery queue records.
- * A message is answered 250 only after its file and record are synced (saveReceived). File
- * operations run off the event loop; the ones on one path run in order.
+ * The spool on disk. Two kinds of file:
+ * - `msg/<mid>.eml`: one line of JSON (the received record), then the message as received. It is
+ *   written and synced before the 250, in one file so that one fsync covers both.
+ * - `queue/<mid>.json`: the delivery records of that message (every policy split, destination and
+ *   journal copy), written at once when the work queue is done with it and rewritten as records
+ *   finish or wait for a retry.
+ * A message file without a queue file has not been through the work queue yet. When the last
+ * record finishes, the message file goes first, then its queue file. File operations run off the
+ * event loop; the ones on one path run in order.
  */
 export class Spool {
   readonly msgDir: string;
-  readonly inDir: string;
   readonly queueDir: string;
   readonly #chains = new Map<string, Promise<void>>();
+  /** bodies of messages still in the spool, kept while they fit: the work queue and each delivery would read them again */
+  readonly #bodies = new Map<string, Buffer>();
+  #bodyBytes = 0;
   /** reports a failed background write (the engine logs it) */
   onError: (error: Error) => void = () => undefined;
 
   constructor(root: string) {
     this.msgDir = ensureDir(join(root, 'msg'));
-    this.inDir = ensureDir(join(root, 'in'));
     this.queueDir = ensureDir(join(root, 'queue'));
   }
 
   messagePath(file: string): string {
     return join(this.msgDir, file);
+  }
+
+  #queuePath(file: string): string {
+    return join(this.queueDir, `${basename(file, '.eml')}.json`);
   }
 
   /**
@@ -100,47 +119,50 @@ export class Spool {
     return durable ? next : settled;
   }
 
-  /** Durable: the body and its record are synced to disk when this resolves. */
-  async saveReceived(record: ReceivedRecord, body: Buffer): Promise<void> {
-    await Promise.all([
-      this.#serial(this.messagePath(`${record.mid}.eml`), () => writeAtomic(this.messagePath(`${record.mid}.eml`), body, true), true),
-      this.#serial(join(this.inDir, `${record.mid}.json`), () => writeAtomic(join(this.inDir, `${record.mid}.json`), JSON.stringify(record), true), true),
-    ]);
-  }
-
-  /** The work queue's plan; not synced: a crash before it lands only means planning again. */
-  updateReceived(record: ReceivedRecord): Promise<void> {
-    const path = join(this.inDir, `${record.mid}.json`);
-    return this.#serial(path, () => writeAtomic(path, JSON.stringify(record), false));
-  }
-
-  doneReceived(mid: number): Promise<void> {
-    const path = join(this.inDir, `${mid}.json`);
-    return this.#serial(path, () => remove(path));
-  }
-
-  readMessage(file: string): Buffer {
-    return readFileSync(this.messagePath(file));
-  }
-
-  removeMessage(file: string): Promise<void> {
+  /** Durable: the record and the body are synced to disk when this resolves. */
+  saveReceived(record: ReceivedRecord, body: Buffer): Promise<void> {
+    const file = `${record.mid}.eml`;
+    this.#remember(file, body);
     const path = this.messagePath(file);
-    return this.#serial(path, () => remove(path));
+    return this.#serial(path, () => writeSynced(path, Buffer.concat([Buffer.from(`${JSON.stringify(record)}\n`), body])), true);
   }
 
-  static queueName(r: Pick<QueueRecord, 'mid' | 'destination'>): string {
-    return `${r.mid}@${r.destination}.json`;
+  /** The message as received (without the record line). */
+  readMessage(file: string): Buffer {
+    const cached = this.#bodies.get(file);
+    if (cached) return cached;
+    const raw = readFileSync(this.messagePath(file));
+    return raw.subarray(raw.indexOf(0x0a) + 1);
   }
 
-  saveQueued(record: QueueRecord): Promise<void> {
-    const path = join(this.queueDir, Spool.queueName(record));
-    const data = JSON.stringify(record);
-    return this.#serial(path, () => writeAtomic(path, data, false));
+  #remember(file: string, body: Buffer): void {
+    if (this.#bodyBytes + body.length > BODY_CACHE_BYTES) return;
+    this.#bodies.set(file, body);
+    this.#bodyBytes += body.length;
   }
 
-  removeQueued(record: QueueRecord): Promise<void> {
-    const path = join(this.queueDir, Spool.queueName(record));
-    return this.#serial(path, () => remove(path));
+  /** Stores the delivery records of one message file (all of them: the file is replaced). */
+  saveQueue(file: string, records: QueueRecord[]): Promise<void> {
+    const path = this.#queuePath(file);
+    const data = JSON.stringify(records);
+    // a replacement goes through a temporary name, so a crash leaves the old list or the new one
+    return this.#serial(path, async () => {
+      await writeWhole(`${path}.tmp`, data);
+      await renameFile(`${path}.tmp`, path);
+    });
+  }
+
+  /** Forgets a message: its file first, then its queue file (a queue file alone is ignored at start). */
+  removeMessage(file: string): Promise<void> {
+    const cached = this.#bodies.get(file);
+    if (cached) {
+      this.#bodies.delete(file);
+      this.#bodyBytes -= cached.length;
+    }
+    const path = this.messagePath(file);
+    const queuePath = this.#queuePath(file);
+    const gone = this.#serial(path, () => remove(path));
+    return this.#serial(queuePath, () => gone.then(() => remove(queuePath)));
   }
 
   /** Waits for every background file operation (at stop). */
@@ -148,22 +170,45 @@ export class Spool {
     while (this.#chains.size > 0) await Promise.all([...this.#chains.values()]);
   }
 
-  /** Everything left by the previous run: received records and queue records. */
+  /** Everything left by the previous run: messages not yet through the work queue, and queued records. */
   recover(): { received: ReceivedRecord[]; queued: QueueRecord[] } {
-    const read = <T>(dir: string) =>
-      readdirSync(dir)
-        .filter((f) => f.endsWith('.json'))
-        .flatMap((f) => {
-          try {
-            return [JSON.parse(readFileSync(join(dir, f), 'utf8')) as T];
-          } catch {
-            return []; // a record torn by a crash before its rename; its message is still in 'in'
-          }
-        });
-    for (const dir of [this.inDir, this.queueDir, this.msgDir]) {
+    for (const dir of [this.queueDir, this.msgDir]) {
       for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
     }
-    const queued = read<QueueRecord>(this.queueDir).filter((q) => existsSync(this.messagePath(q.file)));
-    return { received: read<ReceivedRecord>(this.inDir).sort((a, b) => a.mid - b.mid), queued: queued.sort((a, b) => a.mid - b.mid) };
+    const received: ReceivedRecord[] = [];
+    const queued: QueueRecord[] = [];
+    for (const file of readdirSync(this.msgDir).filter((f) => f.endsWith('.eml'))) {
+      const records = this.#readQueue(file);
+      if (records) {
+        queued.push(...records);
+        continue;
+      }
+      const raw = readFileSync(this.messagePath(file));
+      const newline = raw.indexOf(0x0a);
+      let record: ReceivedRecord | null = null;
+      try {
+        record = JSON.parse(raw.subarray(0, newline).toString('utf8')) as ReceivedRecord;
+      } catch {
+        record = null;
+      }
+      // torn by a crash before it was synced: it was never answered 250
+      if (newline < 0 || !record || raw.length - newline - 1 !== record.size) rmSync(this.messagePath(file), { force: true });
+      else received.push(record);
+    }
+    // a queue file whose message is gone was finished just before the stop
+    for (const f of readdirSync(this.queueDir)) {
+      if (f.endsWith('.json') && !existsSync(this.messagePath(`${basename(f, '.json')}.eml`))) rmSync(join(this.queueDir, f), { force: true });
+    }
+    return { received: received.sort((a, b) => a.mid - b.mid), queued: queued.sort((a, b) => a.mid - b.mid) };
+  }
+
+  #readQueue(file: string): QueueRecord[] | null {
+    const path = this.#queuePath(file);
+    if (!existsSync(path)) return null;
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as QueueRecord[];
+    } catch {
+      return null; // torn by a crash: the message goes through the work queue again
+    }
   }
 }

@@ -7,11 +7,6 @@ import type { MailLog } from './mail-log.js';
 import { scan } from './scanning.js';
 import type { QueueRecord, ReceivedRecord, Spool } from './spool.js';
 
-/** The work queue's decisions for one received message, stored before they are carried out. */
-interface Plan {
-  groups: { mid: number; policy: string; rcpts: ReceivedRecord['rcpts']; journalMid: number | null }[];
-}
-
 const WORK_QUEUE_CONCURRENCY = 16;
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
@@ -42,8 +37,6 @@ export class WorkQueue {
       counters: MailCounterSet;
       config: () => Readonly<ApplianceConfig>;
       now: () => number;
-      /** (mid, destination) pairs already queued: work to skip after a crash */
-      alreadyQueued: (name: string) => boolean;
     },
   ) {}
 
@@ -93,31 +86,19 @@ export class WorkQueue {
     const { spool, log, ids } = this.deps;
     const config = this.deps.config();
     const defaultPolicy = config.incomingPolicies.find((p) => p.name === DEFAULT_POLICY)!;
-    let plan = record.plan as Plan | undefined;
-    if (!plan) {
-      const byPolicy = new Map<string, ReceivedRecord['rcpts']>();
-      for (const r of record.rcpts) {
-        const name = matchPolicy(config.incomingPolicies, { sender: record.from, recipient: r.address }).name;
-        byPolicy.set(name, [...(byPolicy.get(name) ?? []), r]);
-      }
-      plan = {
-        groups: [...byPolicy].map(([policy, rcpts], i) => ({ mid: i === 0 ? record.mid : ids.next('mid'), policy, rcpts, journalMid: null })),
-      };
-      for (const g of plan.groups) {
-        const policy = config.incomingPolicies.find((p) => p.name === g.policy) ?? defaultPolicy;
-        if (intakeFor(policy, config)) g.journalMid = ids.next('mid');
-      }
-      record.plan = plan;
-      void spool.updateReceived(record);
-      for (const g of plan.groups.slice(1)) log.info(`MID ${record.mid} was split creating MID ${g.mid} due to a per-recipient policy ${g.policy} in the inbound table`);
-      for (const g of plan.groups) log.info(`MID ${g.mid} matched all recipients for per-recipient policy ${g.policy} in the inbound table`);
+    const byPolicy = new Map<string, ReceivedRecord['rcpts']>();
+    for (const r of record.rcpts) {
+      const name = matchPolicy(config.incomingPolicies, { sender: record.from, recipient: r.address }).name;
+      byPolicy.set(name, [...(byPolicy.get(name) ?? []), r]);
     }
+    const groups = [...byPolicy].map(([policy, rcpts], i) => ({ mid: i === 0 ? record.mid : ids.next('mid'), policy, rcpts }));
+    for (const g of groups.slice(1)) log.info(`MID ${record.mid} was split creating MID ${g.mid} due to a per-recipient policy ${g.policy} in the inbound table`);
+    for (const g of groups) log.info(`MID ${g.mid} matched all recipients for per-recipient policy ${g.policy} in the inbound table`);
     const file = `${record.mid}.eml`;
     const body = spool.readMessage(file);
     const remoteIpHeader = `X-IronPort-RemoteIP: ${record.remoteIp}`;
-    let referenced = false;
-    const saves: Promise<void>[] = [];
-    for (const g of plan.groups) {
+    const queued: QueueRecord[] = [];
+    for (const g of groups) {
       const policy = config.incomingPolicies.find((p) => p.name === g.policy) ?? defaultPolicy;
       const verdict = scan(body, policy, defaultPolicy);
       for (const line of verdict.lines) log.info(`MID ${g.mid} ${line}`);
@@ -144,31 +125,26 @@ export class WorkQueue {
       };
       const byDomain = new Map<string, ReceivedRecord['rcpts']>();
       for (const r of g.rcpts) byDomain.set(domainOf(r.address), [...(byDomain.get(domainOf(r.address)) ?? []), r]);
-      const queued: QueueRecord[] = [...byDomain].map(([destination, rcpts]) => ({ ...base, destination, rcpts }));
-      if (!verdict.spam && g.journalMid !== null) {
-        const intake = intakeFor(policy, config) ?? '';
+      for (const [destination, rcpts] of byDomain) queued.push({ ...base, destination, rcpts });
+      const intake = verdict.spam ? null : intakeFor(policy, config);
+      if (intake !== null) {
+        const journalMid = ids.next('mid');
         // the copy shares the original's spool file: it is built from it when it is sent
         queued.push({
           ...base,
-          mid: g.journalMid,
+          mid: journalMid,
           kind: 'journal',
           destination: TDC_QUEUE,
           from: `tdc@${config.hostname}`,
           rcpts: [{ rid: 0, address: intake }],
           journal: { originalMid: g.mid, hostname: config.hostname, subject: record.subject, messageId: record.messageId },
         });
-        log.info(`TDC: MID ${g.journalMid} with Message-ID '${record.messageId}' enqueued for forwarding to Cisco Secure Email Threat Defense to the message intake address ${intake}`);
+        log.info(`TDC: MID ${journalMid} with Message-ID '${record.messageId}' enqueued for forwarding to Cisco Secure Email Threat Defense to the message intake address ${intake}`);
       }
       log.info(`MID ${g.mid} queued for delivery`);
-      referenced ||= queued.some((q) => q.file === file);
-      for (const q of queued) {
-        if (!this.deps.alreadyQueued(`${q.mid}@${q.destination}`)) saves.push(this.deps.delivery.enqueue(q));
-      }
     }
-    // the received record goes only once every queue record that replaces it is written
-    await Promise.all(saves);
-    void spool.doneReceived(record.mid);
-    // every part was dropped (viruses): no queue record holds the original any more
-    if (!referenced) void spool.removeMessage(file);
+    // every part was dropped (viruses): nothing holds the message any more
+    if (queued.length === 0) await spool.removeMessage(file);
+    else await this.deps.delivery.enqueue(file, queued);
   }
 }

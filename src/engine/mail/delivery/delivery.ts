@@ -50,8 +50,8 @@ const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1
  */
 export class Delivery {
   readonly #destinations = new Map<string, Destination>();
-  /** message file -> records still using it */
-  readonly #fileUsers = new Map<string, number>();
+  /** message file -> its records not yet finished (what its queue file lists) */
+  readonly #files = new Map<string, Set<QueueRecord>>();
   #redirect: string | null = null;
   /** suspenddel ALL also holds destinations that appear later */
   #suspendAll = false;
@@ -76,14 +76,27 @@ export class Delivery {
     await Promise.allSettled([...this.#workers]);
   }
 
-  /** Puts a record in its queue; `persist` false when it was read back from the spool. Resolves once the record is on disk. */
-  enqueue(record: QueueRecord, persist = true): Promise<void> {
-    const saved = persist ? this.deps.spool.saveQueued(record) : Promise.resolve();
-    this.#fileUsers.set(record.file, (this.#fileUsers.get(record.file) ?? 0) + 1);
-    const dest = this.#destination(record.destination);
-    dest.waiting.push(record);
-    this.#kick(dest);
+  /**
+   * Puts the records of one message file in their queues; `persist` false when they were read
+   * back from the spool. Resolves once they are on disk.
+   */
+  enqueue(file: string, records: QueueRecord[], persist = true): Promise<void> {
+    let users = this.#files.get(file);
+    if (!users) this.#files.set(file, (users = new Set()));
+    for (const r of records) users.add(r);
+    const saved = persist ? this.deps.spool.saveQueue(file, [...users]) : Promise.resolve();
+    for (const r of records) {
+      const dest = this.#destination(r.destination);
+      dest.add(r);
+      this.#kick(dest);
+    }
     return saved;
+  }
+
+  /** Writes a file's unfinished records again (a retry changed one). */
+  #persist(file: string): void {
+    const users = this.#files.get(file);
+    if (users) void this.deps.spool.saveQueue(file, [...users]);
   }
 
   hosts(): HostStatus[] {
@@ -107,7 +120,7 @@ export class Delivery {
     let deleted = 0;
     for (const d of this.#destinations.values()) {
       for (const r of d.waiting.filter((x) => matchesFilter(d, x, filter))) {
-        d.waiting.splice(d.waiting.indexOf(r), 1);
+        d.remove(r);
         d.stats.deleted += r.rcpts.length;
         this.deps.counters.add('deletedRecipients', r.rcpts.length);
         deleted += r.rcpts.length;
@@ -122,7 +135,7 @@ export class Delivery {
     for (const d of this.#destinations.values()) {
       if (host !== undefined && d.name.toLowerCase() !== host.toLowerCase()) continue;
       this.deps.log.info(`Kicking destination ${d.name}`);
-      for (const r of d.waiting) r.nextAttemptAt = 0;
+      d.dueNow();
       this.#kick(d);
     }
   }
@@ -171,7 +184,10 @@ export class Delivery {
     if (this.#stopping) return;
     const now = this.deps.clock.now();
     const control = this.#control(dest);
-    const ready = dest.readyCount(now, control.maxConnections * control.maxMessagesPerConnection);
+    // counting further than one more connection's worth is wasted: kick runs at every enqueue,
+    // so under a burst connections are added one by one while the queue may hold thousands
+    const cap = Math.min(control.maxConnections, Math.max(dest.connections + 1, dest.isTdc ? TDC_MIN_CONNECTIONS : 1)) * control.maxMessagesPerConnection;
+    const ready = dest.connections >= control.maxConnections ? 0 : dest.readyCount(now, cap);
     const wanted = ready === 0 ? 0 : Math.min(control.maxConnections, Math.max(dest.isTdc ? TDC_MIN_CONNECTIONS : 1, Math.ceil(ready / control.maxMessagesPerConnection)));
     for (let open = dest.connections; open < wanted; open++) {
       const worker = this.#work(dest).finally(() => this.#workers.delete(worker));
@@ -183,7 +199,7 @@ export class Delivery {
   #scheduleRetry(dest: Destination, now: number): void {
     dest.retryTimer?.cancel();
     dest.retryTimer = null;
-    const next = Math.min(...dest.waiting.filter((r) => r.nextAttemptAt > now).map((r) => r.nextAttemptAt));
+    const next = dest.nextRetryAt(now);
     if (Number.isFinite(next) && !this.#stopping) dest.retryTimer = this.deps.clock.setTimeout(() => this.#kick(dest), next - now + 5);
   }
 
@@ -355,8 +371,8 @@ export class Delivery {
       record.nextAttemptAt = now + delay * 1000;
       if (failure.code > 0) this.deps.log.info(`Delayed: DCID ${dcid} MID ${record.mid} to RID [${rids}] - ${bounceReason(failure)} ${pythonReply(failure)}`);
       dest.inFlight.delete(record);
-      dest.waiting.push(record);
-      void this.deps.spool.saveQueued(record);
+      dest.add(record);
+      this.#persist(record.file);
       this.#scheduleRetry(dest, now);
       return;
     }
@@ -396,12 +412,12 @@ export class Delivery {
 
   /** Forgets a record on disk; its message file goes when no record uses it any more. */
   #finished(record: QueueRecord): void {
-    void this.deps.spool.removeQueued(record);
-    const users = (this.#fileUsers.get(record.file) ?? 1) - 1;
-    if (users <= 0) {
-      this.#fileUsers.delete(record.file);
+    const users = this.#files.get(record.file);
+    users?.delete(record);
+    if (!users || users.size === 0) {
+      this.#files.delete(record.file);
       void this.deps.spool.removeMessage(record.file);
-    } else this.#fileUsers.set(record.file, users);
+    } else this.#persist(record.file);
   }
 
   /** TDC copies leave the queue after 120 seconds, delivered or not. */
@@ -410,7 +426,7 @@ export class Delivery {
     if (!dest) return;
     const now = this.deps.clock.now();
     for (const r of dest.waiting.filter((x) => now - x.queuedAt >= TDC_MAX_QUEUE_SECONDS * 1000)) {
-      dest.waiting.splice(dest.waiting.indexOf(r), 1);
+      dest.remove(r);
       dest.inFlight.add(r);
       this.deps.log.info(`TDC: MID ${r.mid} removed from the queue after ${TDC_MAX_QUEUE_SECONDS} seconds: delivery to ${SETD} expired.`);
       this.#failed(dest, r, { kind: 'network', reply: 'expired', code: 0, reason: 'expired' }, 0);

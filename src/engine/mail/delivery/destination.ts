@@ -17,7 +17,9 @@ const zeroStats = (): DestinationStats => ({ delivered: 0, softBounced: 0, hardB
 /** One delivery queue: a recipient domain, or the.tdc.queue. */
 export class Destination {
   /** waiting records, in arrival order */
-  readonly waiting: QueueRecord[] = [];
+  readonly #waiting: QueueRecord[] = [];
+  /** how many waiting records have a retry time (the others are due at once) */
+  #deferred = 0;
   readonly inFlight = new Set<QueueRecord>();
   connections = 0;
   /** connections being opened */
@@ -34,11 +36,49 @@ export class Destination {
     readonly isTdc: boolean,
   ) {}
 
+  get waiting(): readonly QueueRecord[] {
+    return this.#waiting;
+  }
+
+  /** Queues a record; its nextAttemptAt says when it is due (0: at once). */
+  add(record: QueueRecord): void {
+    this.#waiting.push(record);
+    if (record.nextAttemptAt > 0) this.#deferred++;
+  }
+
+  remove(record: QueueRecord): void {
+    const i = this.#waiting.indexOf(record);
+    if (i >= 0) this.#removeAt(i);
+  }
+
+  #removeAt(i: number): QueueRecord {
+    const [record] = this.#waiting.splice(i, 1);
+    if (record!.nextAttemptAt > 0) this.#deferred--;
+    return record!;
+  }
+
+  /** Makes every waiting record due now (delivernow). */
+  dueNow(): void {
+    for (const r of this.#waiting) r.nextAttemptAt = 0;
+    this.#deferred = 0;
+  }
+
+  /** The earliest retry time after `now`, or Infinity. */
+  nextRetryAt(now: number): number {
+    let next = Infinity;
+    if (this.#deferred === 0) return next;
+    for (const r of this.#waiting) if (r.nextAttemptAt > now && r.nextAttemptAt < next) next = r.nextAttemptAt;
+    return next;
+  }
+
   /** How many waiting records are due, counting no further than `cap` (the queue may be long). */
   readyCount(now: number, cap = Infinity): number {
     if (this.suspended) return 0;
+    // records without a retry time are due: no need to look at them one by one
+    if (this.#waiting.length - this.#deferred >= cap) return cap;
+    if (this.#deferred === 0) return this.#waiting.length;
     let n = 0;
-    for (const r of this.waiting) {
+    for (const r of this.#waiting) {
       if (r.nextAttemptAt <= now && ++n >= cap) break;
     }
     return n;
@@ -47,10 +87,10 @@ export class Destination {
   /** Takes the next record that is due (and matches, when a connection wants one for its host). */
   take(now: number, matches: (r: QueueRecord) => boolean = () => true): QueueRecord | undefined {
     if (this.suspended) return undefined;
-    const i = this.waiting.findIndex((r) => r.nextAttemptAt <= now && matches(r));
+    const i = this.#waiting.findIndex((r) => r.nextAttemptAt <= now && matches(r));
     if (i < 0) return undefined;
-    const [record] = this.waiting.splice(i, 1);
-    this.inFlight.add(record!);
+    const record = this.#removeAt(i);
+    this.inFlight.add(record);
     return record;
   }
 
