@@ -6,6 +6,7 @@ import { MailEngine } from '../engine/mail/mail-engine.js';
 import { SetdEmulator } from '../setd/intake-server.js';
 import { SetdStore } from '../setd/store.js';
 import { serveControlSocket } from './control-socket.js';
+import { tuneGarbageCollection } from './gc-tuning.js';
 
 /** A running appliance: its engine, and a stop that undoes everything start did. */
 export interface RunningAppliance {
@@ -21,6 +22,7 @@ export interface RunningAppliance {
 export async function startAppliance(appliance: Appliance, registry: readonly CommandSpec[]): Promise<RunningAppliance> {
   const lock = new HomeLock(appliance.paths.lock);
   lock.acquire();
+  tuneGarbageCollection();
   const setd = new SetdEmulator(new SetdStore(appliance.paths.setd), appliance.paths.tls);
   // the lab's records: every regional intake domain points at the SETD emulator
   let labHosts = new Map<string, { host: string; port: number }>();

@@ -1,7 +1,7 @@
 // npm run bench: throughput, latency and memory of segsim against real peers (Postfix's
 // smtp-source as the client, smtp-sink as the downstream server), loopback only, bounded.
 // Writes bench-report.json and prints a summary. Not part of npm test.
-import { spawn, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,10 +107,24 @@ for (const tool of ['smtp-source', 'smtp-sink']) {
     process.exit(2);
   }
 }
-// BENCH_ONLY=relay|journaling runs one path (for profiling with --cpu-prof)
-const only = process.env.BENCH_ONLY;
-const relay = only === 'journaling' ? null : await scenario(false);
-const journaling = only === 'relay' ? null : await scenario(true);
+// Each path runs in a process of its own, so that one's heap and code do not count in the
+// other's memory. BENCH_SCENARIO=relay|journaling runs one path here (also for --cpu-prof).
+const only = process.env.BENCH_SCENARIO;
+if (only) {
+  const result = await scenario(only === 'journaling');
+  if (process.send) process.send(result);
+  else console.log(JSON.stringify(result, null, 2));
+  process.exit(0);
+}
+const runScenario = (name) =>
+  new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, BENCH_SCENARIO: name }, execArgv: [] });
+    let result = null;
+    child.on('message', (m) => (result = m));
+    child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`bench scenario ${name} exited with ${code}`))));
+  });
+const relay = await runScenario('relay');
+const journaling = await runScenario('journaling');
 const nodeMs = timeCommand(process.execPath, ['-e', '0']);
 const oneShotMs = timeCommand(process.execPath, [BIN, 'tdcconfig', '--json']);
 const report = {
@@ -123,7 +137,7 @@ const report = {
   targets: { relayEndToEnd: 400, journalingEndToEnd: 300, peakRssMB: 150, oneShotRatio: 1.5 },
 };
 writeFileSync('bench-report.json', JSON.stringify(report, null, 2));
-for (const r of [relay, journaling].filter(Boolean)) {
+for (const r of [relay, journaling]) {
   console.log(`${r.path}: accepted ${r.acceptMsgPerSec} msg/s, end to end ${r.endToEndMsgPerSec} msg/s, latency p50 ${r.latencyMs.p50} ms / p99 ${r.latencyMs.p99} ms, peak RSS ${r.peakRssMB} MB (V8 heap ${r.peakHeapTotalMB} MB, external ${r.peakExternalMB} MB)${r.complete ? '' : ' (INCOMPLETE)'}`);
 }
 console.log(`one-shot tdcconfig --json: ${report.oneShot.medianMs} ms vs node -e 0: ${report.oneShot.nodeMedianMs} ms (x${report.oneShot.ratio})`);

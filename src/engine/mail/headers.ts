@@ -1,8 +1,18 @@
+/** Where a raw message's header block ends (the offset of its blank line), or the length when none. */
+export function headerEnd(raw: Buffer): number {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  if (crlf < 0) return lf < 0 ? raw.length : lf;
+  return lf < 0 ? crlf : Math.min(crlf, lf);
+}
+
 /** The header block of a raw message, unfolded, as name -> first value. */
 export function readHeaders(raw: Buffer): Map<string, string> {
-  const text = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('latin1');
-  const end = text.search(/\r?\n\r?\n/);
-  const block = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  // only the header block is turned into text; bodies can be large
+  const block = raw
+    .subarray(0, Math.min(headerEnd(raw), 64 * 1024))
+    .toString('latin1')
+    .replace(/\r?\n[ \t]+/g, ' ');
   const headers = new Map<string, string>();
   for (const line of block.split(/\r?\n/)) {
     const colon = line.indexOf(':');

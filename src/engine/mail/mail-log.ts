@@ -52,8 +52,17 @@ export class MailLog extends EventEmitter {
   }
 
   #format(level: LogLevel, text: string): string {
-    return `${asyncosDate(this.now())} ${level}: ${text}`;
+    // a busy log writes many lines a second: the date is formatted once per second
+    const second = Math.floor(this.now() / 1000);
+    if (second !== this.#second) {
+      this.#second = second;
+      this.#date = asyncosDate(second * 1000);
+    }
+    return `${this.#date} ${level}: ${text}`;
   }
+
+  #second = NaN;
+  #date = '';
 
   #rotate(): void {
     appendFileSync(this.file, `${this.#format('Info', 'Logfile rolled over')}\n`);

@@ -19,16 +19,15 @@ function serviceOn(policy: MailPolicy, fallback: MailPolicy, service: 'antispam'
  * anti-virus positive for the EICAR string, nothing else.
  */
 export function scan(body: Buffer, policy: MailPolicy, defaultPolicy: MailPolicy): ScanVerdict {
-  const text = body.toString('latin1');
   const lines: string[] = [];
   let virus = false;
   let spam = false;
   if (serviceOn(policy, defaultPolicy, 'antivirus')) {
-    virus = text.includes(EICAR);
+    virus = body.includes(EICAR, 0, 'latin1');
     lines.push(`interim AV verdict using Sophos ${virus ? 'VIRAL' : 'CLEAN'}`, `antivirus ${virus ? 'positive \'EICAR-AV-Test\'' : 'negative'}`);
   }
   if (!virus && serviceOn(policy, defaultPolicy, 'antispam')) {
-    spam = text.includes(GTUBE);
+    spam = body.includes(GTUBE, 0, 'latin1');
     lines.push(`interim verdict using engine: CASE spam ${spam ? 'positive' : 'negative'}`, `using engine: CASE spam ${spam ? 'positive' : 'negative'}`);
   }
   if (!virus) lines.push('Outbreak Filters: verdict negative');

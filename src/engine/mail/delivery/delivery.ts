@@ -20,6 +20,7 @@ import {
   type Failure,
 } from './retry-policy.js';
 import { SmtpClient } from './smtp-client.js';
+import { headerEnd } from '../headers.js';
 import { buildJournal } from '../journal.js';
 
 export interface DeliveryDeps {
@@ -437,15 +438,14 @@ export class Delivery {
 /** The message as delivered: added header lines first, the subject tagged ([SPAM] ) when asked. */
 function withChanges(raw: Buffer, addHeaders: string[], subjectPrefix: string): Buffer {
   if (addHeaders.length === 0 && subjectPrefix === '') return raw;
-  let text = raw.toString('latin1');
-  if (subjectPrefix) {
-    const end = text.search(/\r?\n\r?\n/);
-    const head = end < 0 ? text : text.slice(0, end);
-    const subject = /^Subject:[ \t]?/im;
-    const newHead = subject.test(head) ? head.replace(subject, (m) => `${m}${subjectPrefix}`) : `${head}\r\nSubject: ${subjectPrefix.trim()}`;
-    text = newHead + (end < 0 ? '' : text.slice(end));
-  }
-  return Buffer.concat([Buffer.from(addHeaders.map((h) => `${h}\r\n`).join(''), 'latin1'), Buffer.from(text, 'latin1')]);
+  const added = Buffer.from(addHeaders.map((h) => `${h}\r\n`).join(''), 'latin1');
+  if (!subjectPrefix) return Buffer.concat([added, raw]);
+  // only the header block is rewritten; the body is passed on as it is
+  const end = headerEnd(raw);
+  const head = raw.subarray(0, end).toString('latin1');
+  const subject = /^Subject:[ \t]?/im;
+  const newHead = subject.test(head) ? head.replace(subject, (m) => `${m}${subjectPrefix}`) : `${head}\r\nSubject: ${subjectPrefix.trim()}`;
+  return Buffer.concat([added, Buffer.from(newHead, 'latin1'), raw.subarray(end)]);
 }
 
 function sameTarget(resolution: Resolution, target: Target): boolean {

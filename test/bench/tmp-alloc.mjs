@@ -1,0 +1,150 @@
+// npm run bench: throughput, latency and memory of segsim against real peers (Postfix's
+// smtp-source as the client, smtp-sink as the downstream server), loopback only, bounded.
+// Writes bench-report.json and prints a summary. Not part of npm test.
+import { fork, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Appliance } from '../../dist/engine/appliance.js';
+import { startAppliance } from '../../dist/cli/run-appliance.js';
+import { commandRegistry } from '../../dist/commands/registry.js';
+import { SetdStore } from '../../dist/setd/store.js';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const SESSIONS = 10;
+const SIZE = 5 * 1024;
+const LIMIT_MS = Number(process.env.BENCH_LIMIT_MS ?? 300_000);
+const BIN = fileURLToPath(new URL('../../bin/segsim.js', import.meta.url));
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null);
+
+async function scenario(journal) {
+  const sinkPort = await freePort();
+  const sink = spawn('smtp-sink', [...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []), `127.0.0.1:${sinkPort}`, '1000'], { stdio: 'ignore' });
+  const home = mkdtempSync(join(tmpdir(), 'segsim-bench-'));
+  const appliance = new Appliance({ home });
+  const account = new SetdStore(appliance.paths.setd).createAccount({ name: 'bench', region: 'beta' });
+  appliance.config.edit((c) => {
+    c.listener.port = 0;
+    c.lab.mailServerPort = 0;
+    c.lab.setdPort = 0;
+    c.smtpRoutes = [{ domain: 'example.com', destinations: [`127.0.0.1:${sinkPort}`] }];
+    c.tdc = journal ? { enabled: true, intakeAddress: account.intakeAddress } : { enabled: false, intakeAddress: null };
+  });
+  appliance.config.commit('bench');
+  const running = await startAppliance(appliance, commandRegistry());
+  const accepted = new Map();
+  const latencies = [];
+  let finished = 0;
+  running.engine.events.on('accepted', (mid, at) => accepted.set(mid, at));
+  running.engine.events.on('finished', (mid, kind, at) => {
+    finished++;
+    if (kind === 'original' && accepted.has(mid)) latencies.push(at - accepted.get(mid));
+  });
+  let peakRss = 0;
+  let peakHeap = 0;
+  let peakExternal = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapTotal);
+    peakExternal = Math.max(peakExternal, m.external);
+  }, 100);
+  const { port } = running.engine.listenerAddress();
+  const started = Date.now();
+  const source = spawn('smtp-source', ['-s', String(SESSIONS), '-m', String(MESSAGES), '-l', String(SIZE), '-d', '-f', 'bench@outside.example', '-t', 'user@example.com', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  const acceptedAt = await new Promise((resolve) => source.on('exit', () => resolve(Date.now())));
+  const expected = MESSAGES * (journal ? 2 : 1);
+  while (finished < expected && Date.now() - started < LIMIT_MS) await new Promise((r) => setTimeout(r, 20));
+  const doneAt = Date.now();
+  clearInterval(sampler);
+  await running.stop();
+  sink.kill();
+  latencies.sort((a, b) => a - b);
+  return {
+    path: journal ? 'journaling (every message journaled to the SETD emulator over TLS)' : 'relay (no TDC)',
+    messages: MESSAGES,
+    accepted: accepted.size,
+    finishedRecords: finished,
+    complete: finished >= expected,
+    acceptMsgPerSec: Math.round(accepted.size / ((acceptedAt - started) / 1000)),
+    endToEndMsgPerSec: Math.round(MESSAGES / ((doneAt - started) / 1000)),
+    latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+    peakRssMB: Math.round(peakRss / 1e6),
+    peakHeapTotalMB: Math.round(peakHeap / 1e6),
+    peakExternalMB: Math.round(peakExternal / 1e6),
+  };
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeCommand(cmd, args, runs = 11) {
+  return median(
+    Array.from({ length: runs }, () => {
+      const t = process.hrtime.bigint();
+      spawnSync(cmd, args, { stdio: 'ignore', env: { ...process.env, SEGSIM_HOME: mkdtempSync(join(tmpdir(), 'segsim-bench-cli-')) } });
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    }),
+  );
+}
+
+for (const tool of ['smtp-source', 'smtp-sink']) {
+  if (spawnSync('which', [tool]).status !== 0) {
+    console.error(`${tool} is missing: install Debian's postfix package (see .ci/run).`);
+    process.exit(2);
+  }
+}
+// Each path runs in a process of its own, so that one's heap and code do not count in the
+// other's memory. BENCH_SCENARIO=relay|journaling runs one path here (also for --cpu-prof).
+const only = process.env.BENCH_SCENARIO;
+if (only) {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session(); session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  const result = await scenario(only === 'journaling');
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  writeFileSync('/tmp/alloc.heapprofile', JSON.stringify(profile));
+  if (process.send) process.send(result);
+  else console.log(JSON.stringify(result, null, 2));
+  process.exit(0);
+}
+const runScenario = (name) =>
+  new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, BENCH_SCENARIO: name }, execArgv: [] });
+    let result = null;
+    child.on('message', (m) => (result = m));
+    child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`bench scenario ${name} exited with ${code}`))));
+  });
+const relay = await runScenario('relay');
+const journaling = await runScenario('journaling');
+const nodeMs = timeCommand(process.execPath, ['-e', '0']);
+const oneShotMs = timeCommand(process.execPath, [BIN, 'tdcconfig', '--json']);
+const report = {
+  date: new Date().toISOString(),
+  machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
+  load: { client: 'smtp-source', sessions: SESSIONS, messages: MESSAGES, sizeBytes: SIZE, downstream: 'smtp-sink' },
+  relay,
+  journaling,
+  oneShot: { command: 'segsim tdcconfig --json', medianMs: Math.round(oneShotMs), nodeMedianMs: Math.round(nodeMs), ratio: Number((oneShotMs / nodeMs).toFixed(2)) },
+  targets: { relayEndToEnd: 400, journalingEndToEnd: 300, peakRssMB: 150, oneShotRatio: 1.5 },
+};
+writeFileSync('bench-report.json', JSON.stringify(report, null, 2));
+for (const r of [relay, journaling]) {
+  console.log(`${r.path}: accepted ${r.acceptMsgPerSec} msg/s, end to end ${r.endToEndMsgPerSec} msg/s, latency p50 ${r.latencyMs.p50} ms / p99 ${r.latencyMs.p99} ms, peak RSS ${r.peakRssMB} MB (V8 heap ${r.peakHeapTotalMB} MB, external ${r.peakExternalMB} MB)${r.complete ? '' : ' (INCOMPLETE)'}`);
+}
+console.log(`one-shot tdcconfig --json: ${report.oneShot.medianMs} ms vs node -e 0: ${report.oneShot.nodeMedianMs} ms (x${report.oneShot.ratio})`);
+console.log('report: bench-report.json');
