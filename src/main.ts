@@ -1,12 +1,11 @@
+import { existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { runOneShot } from './cli/one-shot.js';
 import { Shell } from './cli/execute.js';
 import { commandRegistry } from './commands/registry.js';
 import { Appliance } from './engine/appliance.js';
 import { homePaths, resolveHome } from './engine/home.js';
-import { forwardToAppliance } from './cli/control-socket.js';
 import { CancelledError, UserError } from './errors.js';
-import { scriptLineIO } from './ui/plain-io.js';
 import { ASYNCOS_VERSION, SEGSIM_VERSION } from './version.js';
 import type { RunningAppliance } from './cli/run-appliance.js';
 
@@ -59,7 +58,9 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
     try {
       if (!runsInThisProcess(words)) {
         // A running appliance on this home serves the command: live data, immediate effect.
-        const forwarded = await forwardToAppliance(homePaths(root).socket, words, io, controller.signal);
+        // no socket file, no appliance: the socket module (and node:net) is not even loaded
+        const socket = homePaths(root).socket;
+        const forwarded = existsSync(socket) ? await (await import('./cli/control-socket.js')).forwardToAppliance(socket, words, io, controller.signal) : null;
         if (forwarded !== null) return forwarded;
       }
       await runOneShot({ appliance: new Appliance({ home: root }), registry: commandRegistry(), words, out: io.stdout, signal: controller.signal });
@@ -98,6 +99,7 @@ async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
       await runInkShell({ appliance, registry, banner });
       return;
     }
+    const { scriptLineIO } = await import('./ui/plain-io.js');
     const lineIO = scriptLineIO(io.stdin, io.stdout);
     try {
       await new Shell({ appliance, registry, io: lineIO, interactive: true, banner }).run();

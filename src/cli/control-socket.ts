@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { CommandSpec } from '../commands/types.js';
@@ -82,8 +82,6 @@ export function forwardToAppliance(
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
   signal?: AbortSignal,
 ): Promise<number | null> {
-  // no socket file, no appliance: spare the connection attempt (a stale file just fails to connect)
-  if (!existsSync(socketPath)) return Promise.resolve(null);
   return new Promise((resolve) => {
     const socket = createConnection(socketPath);
     let connected = false;

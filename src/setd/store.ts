@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -105,7 +104,7 @@ export class SetdStore {
     const accounts = this.accounts();
     const name = opts.name ?? '';
     if (name && accounts.some((a) => a.name.toLowerCase() === name.toLowerCase())) throw new UserError(`There is already an account named "${name}".`, ErrorCodes.conflict);
-    const uuid = randomUUID();
+    const uuid = globalThis.crypto.randomUUID(); // the global: node:crypto costs one-shot runs its load time
     const account: SetdAccount = {
       id: uuid.slice(0, 8),
       name,
