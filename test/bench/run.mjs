@@ -16,7 +16,7 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const SESSIONS = 10;
 const SIZE = 5 * 1024;
 const LIMIT_MS = Number(process.env.BENCH_LIMIT_MS ?? 300_000);
-const BIN = fileURLToPath(new URL('../../bin/segsim.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/segsim.cjs', import.meta.url));
 
 const freePort = () =>
   new Promise((resolve) => {

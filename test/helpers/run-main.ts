@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/main.js';
 
-export const BIN = fileURLToPath(new URL('../../bin/segsim.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/segsim.cjs', import.meta.url));
 
 /** Runs main() in-process with captured streams. */
 export async function runMain(argv: string[], stdinText = ''): Promise<{ code: number; stdout: string; stderr: string }> {

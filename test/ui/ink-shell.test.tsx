@@ -2,7 +2,7 @@ import { render } from 'ink-testing-library';
 import { Shell } from '../../src/cli/execute.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { Appliance } from '../../src/engine/appliance.js';
-import { Terminal } from '../../src/ui/ink-shell.js';
+import { Terminal } from '../../src/ui/terminal-view.js';
 import { TerminalModel } from '../../src/ui/terminal-model.js';
 import { tempHome } from '../helpers/scripted.js';
 

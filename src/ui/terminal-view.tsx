@@ -1,9 +1,6 @@
 import { Box, render, Static, Text, useInput } from 'ink';
 import { useSyncExternalStore } from 'react';
-import { Shell } from '../cli/execute.js';
-import type { CommandSpec } from '../commands/types.js';
-import type { Appliance } from '../engine/appliance.js';
-import { TerminalModel } from './terminal-model.js';
+import type { TerminalModel } from './terminal-model.js';
 
 /** The view: scrollback in <Static>, a small live region with the frame and the prompt line. */
 export function Terminal({ model }: { model: TerminalModel }) {
@@ -43,26 +40,12 @@ export function Terminal({ model }: { model: TerminalModel }) {
   );
 }
 
-export interface InkShellOptions {
-  appliance: Appliance;
-  registry: readonly CommandSpec[];
-  banner?: string;
-  stdin?: NodeJS.ReadStream;
-  stdout?: NodeJS.WriteStream;
-}
-
-/** Opens the interactive AsyncOS command line in the terminal until quit/exit or Ctrl-D. */
-export async function runInkShell(options: InkShellOptions): Promise<void> {
-  const holder: { shell?: Shell } = {};
-  const model = new TerminalModel(() => holder.shell?.interrupt());
-  const shell = (holder.shell = new Shell({ appliance: options.appliance, registry: options.registry, io: model, interactive: true, banner: options.banner }));
+/**
+ * Draws the terminal model with ink until unmounted. This module holds everything that needs ink
+ * and react (ESM only), so the command line's own code never loads them unless a shell opens.
+ */
+export function mountTerminal(model: TerminalModel, streams: { stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream }) {
   // undefined must not override ink's own defaults (process.stdin/stdout)
-  const streams = { ...(options.stdin ? { stdin: options.stdin } : {}), ...(options.stdout ? { stdout: options.stdout } : {}) };
-  const app = render(<Terminal model={model} />, { exitOnCtrlC: false, patchConsole: false, ...streams });
-  try {
-    await shell.run();
-  } finally {
-    app.unmount();
-    await app.waitUntilExit();
-  }
+  const given = { ...(streams.stdin ? { stdin: streams.stdin } : {}), ...(streams.stdout ? { stdout: streams.stdout } : {}) };
+  return render(<Terminal model={model} />, { exitOnCtrlC: false, patchConsole: false, ...given });
 }
