@@ -11,6 +11,7 @@ import { Appliance } from '../../dist/engine/appliance.js';
 import { startAppliance } from '../../dist/cli/run-appliance.js';
 import { commandRegistry } from '../../dist/commands/registry.js';
 import { SetdStore } from '../../dist/setd/store.js';
+import { postfixRelay, postfixUnavailable } from './postfix-relay.mjs';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const SESSIONS = 10;
@@ -131,7 +132,13 @@ const runScenario = (name) =>
 // quotes the median of each figure with its range.
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const runs = { relay: [], journaling: [] };
-for (let i = 0; i < RUNS; i++) for (const name of Object.keys(runs)) runs[name].push(await runScenario(name));
+// Postfix relaying the same load in the same session is the anchor the reference figures come from
+const noPostfix = postfixUnavailable();
+const postfixRuns = [];
+for (let i = 0; i < RUNS; i++) {
+  for (const name of Object.keys(runs)) runs[name].push(await runScenario(name));
+  if (!noPostfix) postfixRuns.push(await postfixRelay({ messages: MESSAGES, sessions: SESSIONS, size: SIZE, limitMs: LIMIT_MS, freePort }));
+}
 const FIGURES = ['acceptMsgPerSec', 'endToEndMsgPerSec', 'peakRssMB', 'peakHeapTotalMB', 'peakExternalMB'];
 const summarize = (list) => ({
   path: list[0].path,
@@ -144,6 +151,15 @@ const summarize = (list) => ({
 });
 const relay = summarize(runs.relay);
 const journaling = summarize(runs.journaling);
+const postfix = noPostfix
+  ? { skipped: noPostfix }
+  : {
+      path: postfixRuns[0].path,
+      runs: postfixRuns.length,
+      complete: postfixRuns.every((r) => r.complete),
+      median: Object.fromEntries(['acceptMsgPerSec', 'endToEndMsgPerSec', 'peakPssMB', 'peakSummedRssMB'].map((f) => [f, median(postfixRuns.map((r) => r[f]))])),
+      each: postfixRuns,
+    };
 const { node: nodeMs, segsim: oneShotMs } = timeCommands({ node: [process.execPath, ['-e', '0']], segsim: [process.execPath, [BIN, 'tdcconfig', '--json']] });
 const targets = { relayEndToEnd: 400, journalingEndToEnd: 300, peakRssMB: 150, oneShotRatio: 1.5 };
 const oneShot = { command: 'segsim tdcconfig --json', medianMs: Math.round(oneShotMs), nodeMedianMs: Math.round(nodeMs), ratio: Number((oneShotMs / nodeMs).toFixed(2)) };
@@ -160,6 +176,7 @@ const report = {
   load: { client: 'smtp-source', sessions: SESSIONS, messages: MESSAGES, sizeBytes: SIZE, downstream: 'smtp-sink' },
   relay,
   journaling,
+  postfix,
   oneShot,
   targets,
   checks,
@@ -172,6 +189,12 @@ for (const r of [relay, journaling]) {
     `${r.path}, median of ${r.runs}: accepted ${m.acceptMsgPerSec}${range(r, 'acceptMsgPerSec')} msg/s, end to end ${m.endToEndMsgPerSec}${range(r, 'endToEndMsgPerSec')} msg/s, ` +
       `latency p50 ${m.latencyMs.p50} ms / p99 ${m.latencyMs.p99} ms, peak RSS ${m.peakRssMB}${range(r, 'peakRssMB')} MB (V8 heap ${m.peakHeapTotalMB} MB, external ${m.peakExternalMB} MB)${r.complete ? '' : ' (INCOMPLETE)'}`,
   );
+}
+if (postfix.skipped) console.log(`Postfix side by side: skipped (${postfix.skipped})`);
+else {
+  const m = postfix.median;
+  console.log(`${postfix.path}, median of ${postfix.runs}: accepted ${m.acceptMsgPerSec} msg/s, end to end ${m.endToEndMsgPerSec} msg/s, peak PSS ${m.peakPssMB} MB (summed RSS ${m.peakSummedRssMB} MB)${postfix.complete ? '' : ' (INCOMPLETE)'}`);
+  console.log(`segsim relay / Postfix relay, end to end: x${(relay.median.endToEndMsgPerSec / m.endToEndMsgPerSec).toFixed(2)}; segsim journaling / Postfix relay: x${(journaling.median.endToEndMsgPerSec / m.endToEndMsgPerSec).toFixed(2)}`);
 }
 console.log(`one-shot tdcconfig --json: ${oneShot.medianMs} ms vs node -e 0: ${oneShot.nodeMedianMs} ms (x${oneShot.ratio})`);
 for (const c of checks) console.log(`${c.met ? 'met    ' : 'NOT MET'} ${c.figure}: ${c.value} (target ${c.target})`);
