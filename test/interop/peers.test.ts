@@ -66,6 +66,42 @@ describe.runIf(havePeers)('interoperability with programs nobody here wrote', ()
     }
   });
 
+  it('smtp-sink downstream: 421 and a dropped connection are retried, 503 and 552 texts hard-bounce (the bounce profile)', async () => {
+    const sinks = {
+      'q421.example': await smtpSink(['-Q', 'RCPT']),
+      'drop.example': await smtpSink(['-q', 'RCPT']),
+      'b503.example': await smtpSink(['-B', '503 5.5.1 Bad sequence of commands', '-f', 'RCPT']),
+      'b552.example': await smtpSink(['-B', '552 5.3.4 Message size exceeds fixed limit', '-f', 'DATA']),
+    };
+    const domains = Object.keys(sinks) as (keyof typeof sinks)[];
+    const a = await appliance((c) => {
+      c.listener.acceptDomains.push(...domains);
+      c.smtpRoutes = domains.map((d) => ({ domain: d, destinations: [`127.0.0.1:${sinks[d].port}`] }));
+      c.bounceProfile = { maxRetries: 2, maxTimeInQueueSeconds: 3600, initialRetrySeconds: 60, maxRetrySeconds: 600 };
+    }, 200);
+    const running = await startAppliance(a, commandRegistry());
+    try {
+      await injectTraffic(running.engine.listenerAddress(), { count: domains.length, to: domains.map((d) => `x@${d}`) }); // one message to each
+      await waitFor(() => domains.every((d) => host(running.engine, d)?.hardBouncedRecipients === 1), 20_000, 'every sink done with its message');
+      // temporary: retried as the profile says (2 retries), then expired
+      for (const d of ['q421.example', 'drop.example'] as const) {
+        expect(host(running.engine, d)?.softBouncedEvents).toBe(2);
+        expect(host(running.engine, d)?.hardBounces.expired).toBe(1);
+      }
+      // permanent: bounced at the first answer, with the sink's own text
+      for (const d of ['b503.example', 'b552.example'] as const) {
+        expect(host(running.engine, d)?.softBouncedEvents).toBe(0);
+        expect(host(running.engine, d)?.hardBounces.fiveXX).toBe(1);
+      }
+      const log = mailLog(a.paths.root, running.engine);
+      expect(log).toMatch(/Bounced: DCID \d+ MID \d+ to RID 0 - 5\.5\.1 - .*\('503', \['5\.5\.1 Bad sequence of commands'\]\)/);
+      expect(log).toMatch(/Bounced: DCID \d+ MID \d+ to RID 0 - 5\.3\.4 - .*\('552', \['5\.3\.4 Message size exceeds fixed limit'\]\)/);
+    } finally {
+      await running.stop();
+      for (const s of Object.values(sinks)) await s.stop();
+    }
+  });
+
   it('smtp-sink as the intake route offers no STARTTLS: the TLS Error case; its 503 and 552 texts never get a chance', async () => {
     const sink = await smtpSink(['-B', '503 5.5.1 Bad sequence', '-f', 'RCPT']);
     const a = await appliance((c) => {
