@@ -23,6 +23,7 @@ const FAULT_TEXT: Record<number, string> = {
 const refusal = (code: number, text?: string) => Object.assign(new Error(text ?? FAULT_TEXT[code] ?? `${String(code)[0]}.0.0 segsim fault`), { responseCode: code });
 const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const CONNECTION_MODES = new Set(['tls', 'timeout', 'refuse', 'slow']);
+const REFUSE_POLL_MS = 200;
 /** verdicts read the subject and plain text (HTML turned to text): no text-to-HTML, no link detection */
 const PARSE = { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true };
 
@@ -46,6 +47,10 @@ export class SetdEmulator extends EventEmitter {
   readonly #slow = new Set<number>();
   /** the faults as last read: a "next N" fault is counted down in this copy, then saved */
   #faults: Fault[] = [];
+  #bound: AddressInfo | null = null;
+  #poll: NodeJS.Timeout | null = null;
+  /** closed by a `refuse` fault (or stopped) */
+  #portClosed = false;
 
   constructor(
     private readonly store: SetdStore,
@@ -59,15 +64,26 @@ export class SetdEmulator extends EventEmitter {
   }
 
   async start(opts: { host?: string; port?: number } = {}): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.#front.once('error', reject);
-      this.#front.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-    });
-    return this.address();
+    await this.#listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
+    this.#bound = this.address();
+    this.#poll = setInterval(() => this.#applyRefuse(), REFUSE_POLL_MS);
+    this.#poll.unref();
+    return this.#bound;
   }
 
+  #listen(port: number, host: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#front.once('error', reject);
+      this.#front.listen(port, host, () => {
+        this.#front.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  /** Where it listens, also while a `refuse` fault keeps the port closed. */
   address(): AddressInfo {
-    return this.#front.address() as AddressInfo;
+    return this.#bound ?? (this.#front.address() as AddressInfo);
   }
 
   /** The regional intake domains, for the gateway's lab records. */
@@ -76,9 +92,36 @@ export class SetdEmulator extends EventEmitter {
   }
 
   async stop(): Promise<void> {
+    if (this.#poll) clearInterval(this.#poll);
+    this.#poll = null;
     for (const s of this.#held) s.destroy();
-    await new Promise<void>((r) => this.#front.close(() => r()));
+    if (!this.#portClosed) await new Promise<void>((r) => this.#front.close(() => r()));
+    this.#portClosed = true;
     for (const s of [this.#main, this.#broken]) s?.close(() => undefined);
+  }
+
+  /**
+   * A `refuse` fault closes the port, so that the gateway sees connection refused as from a
+   * service that is down; the port opens again when the fault ends. Polled, because a fault may
+   * be set by another process. With --next N the next N connections are reset instead (a closed
+   * port cannot count attempts).
+   */
+  #applyRefuse(): void {
+    let refuse = false;
+    try {
+      refuse = this.#activeFaults().some((f) => f.mode === 'refuse' && f.remaining === undefined);
+    } catch {
+      return; // a corrupt store file: the next command that reads it says so
+    }
+    if (refuse && !this.#portClosed) {
+      this.#portClosed = true;
+      this.#front.close();
+    } else if (!refuse && this.#portClosed && this.#bound) {
+      this.#portClosed = false;
+      this.#listen(this.#bound.port, this.#bound.address).catch(() => {
+        this.#portClosed = true; // taken meanwhile: try again at the next poll
+      });
+    }
   }
 
   /** A server whose certificate no lab CA signed (the "tls" fault), made when first needed. */
@@ -109,6 +152,7 @@ export class SetdEmulator extends EventEmitter {
     if (fault) this.#consume(fault);
     switch (fault?.mode) {
       case 'refuse':
+        // counted (--next N), or arriving before the poll has closed the port
         socket.resetAndDestroy();
         return;
       case 'timeout':

@@ -162,6 +162,31 @@ describe('SETD intake server', () => {
     });
   });
 
+  it('refuse closes the intake port until the fault ends: connection refused, then the port opens again', async () => {
+    const e = await emulator();
+    const attempt = () =>
+      new Promise<string>((resolve) => {
+        const socket = connect(e.port, '127.0.0.1');
+        socket.once('data', () => (socket.destroy(), resolve('greeted')));
+        socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      });
+    const until = async (outcome: string) => {
+      for (let tries = 0; (await attempt()) !== outcome; tries++) {
+        if (tries > 60) throw new Error(`never ${outcome}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      e.store.setFault({ account: null, mode: 'refuse' });
+      await until('ECONNREFUSED');
+      e.store.setFault({ account: null, mode: 'none' });
+      await until('greeted');
+      expect(e.setd.address().port).toBe(e.port);
+    } finally {
+      await e.setd.stop();
+    }
+  });
+
   it('the dashboard lists messages with totals per verdict, filtered by verdict', async () => {
     const e = await emulator();
     const a = e.store.createAccount({ name: 'primary' });
