@@ -22,6 +22,15 @@ function splitMembers(text: string): string[] {
   return list;
 }
 
+const policyNameProblem = (v: string) => {
+  try {
+    assertPolicyName(v);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
 const membersProblem = (v: string) => {
   try {
     splitMembers(v);
@@ -41,6 +50,46 @@ function createPolicy(ctx: CommandContext, table: PolicyTable, name: string, sen
     const list = listOf(c, table);
     if (list.some((p) => p.name.toLowerCase() === name.toLowerCase())) throw new UserError('There is already a policy with the new name.', ErrorCodes.conflict);
     list.splice(list.length - 1, 0, { name, senders, recipients, antispam: 'default', antivirus: 'default', tdc: { mode: table === 'incoming' ? 'default' : 'no' } });
+  });
+}
+
+/** DEFAULT has no name or members of its own to change. */
+function assertCustom(table: PolicyTable, name: string): void {
+  if (name.toLowerCase() === DEFAULT_POLICY.toLowerCase()) throw new UserError(`The ${DEFAULT_POLICY} ${table} policy has no name or members to change.`, ErrorCodes.invalidValue);
+}
+
+function renamePolicy(ctx: CommandContext, table: PolicyTable, name: string, newName: string): void {
+  assertCustom(table, name);
+  assertPolicyName(newName);
+  ctx.appliance.config.edit((c) => {
+    if (listOf(c, table).some((x) => x.name.toLowerCase() === newName.toLowerCase() && x.name.toLowerCase() !== name.toLowerCase())) throw new UserError('There is already a policy with the new name.', ErrorCodes.conflict);
+    find(c, table, name).name = newName;
+  });
+}
+
+function addMembers(ctx: CommandContext, table: PolicyTable, name: string, kind: 'senders' | 'recipients', added: string[]): void {
+  assertCustom(table, name);
+  splitMembers(added.join(','));
+  ctx.appliance.config.edit((c) => {
+    const target = find(c, table, name)[kind];
+    for (const m of added) {
+      if (target.includes(m)) throw new UserError(`${m} is already a member of this policy.`, ErrorCodes.conflict);
+      target.push(m);
+    }
+  });
+}
+
+/** Removes members (senders or recipients, by their text), all or none; a policy keeps at least one. */
+function removeMembers(ctx: CommandContext, table: PolicyTable, name: string, removed: string[]): void {
+  assertCustom(table, name);
+  ctx.appliance.config.edit((c) => {
+    const p = find(c, table, name);
+    for (const member of removed) {
+      const kind = p.senders.includes(member) ? 'senders' : p.recipients.includes(member) ? 'recipients' : null;
+      if (!kind) throw new UserError(`${member} is not a member of policy "${p.name}".`, ErrorCodes.notFound);
+      if (p.senders.length + p.recipients.length <= 1) throw new UserError('There is only one member in the policy: it cannot be removed.', ErrorCodes.invalidValue);
+      p[kind].splice(p[kind].indexOf(member), 1);
+    }
   });
 }
 
@@ -176,22 +225,12 @@ async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: stri
     ]);
     if (op === null) return;
     if (op === 'NAME') {
-      const newName = await ctx.io.text('Enter the new name for this policy.', { validate: (v) => (/^[A-Za-z0-9_.-]{1,64}$/.test(v) ? null : 'That value is not valid: use letters, digits, _ - or .') });
-      ctx.appliance.config.edit((c) => {
-        if (listOf(c, table).some((x) => x.name.toLowerCase() === newName.toLowerCase())) throw new UserError('There is already a policy with the new name.', ErrorCodes.conflict);
-        find(c, table, name).name = newName;
-      });
+      const newName = await ctx.io.text('Enter the new name for this policy.', { validate: (v) => (policyNameProblem(v) ? 'That value is not valid: use letters, digits, _ - or .' : null) });
+      renamePolicy(ctx, table, name, newName);
       name = newName;
     } else if (op === 'NEW') {
       const kind = (await ctx.io.list('Add a member as:', ['Sender', 'Recipient'], { default: 2 })) === 0 ? 'senders' : 'recipients';
-      const added = splitMembers(await ctx.io.text(`Enter the ${kind} to add.`, { validate: membersProblem }));
-      ctx.appliance.config.edit((c) => {
-        const target = find(c, table, name)[kind];
-        for (const m of added) {
-          if (target.includes(m)) throw new UserError(`${m} is already a member of this policy.`, ErrorCodes.conflict);
-          target.push(m);
-        }
-      });
+      addMembers(ctx, table, name, kind, splitMembers(await ctx.io.text(`Enter the ${kind} to add.`, { validate: membersProblem })));
     } else if (op === 'DELETE') {
       const all = [...p.senders.map((s) => `sender ${s}`), ...p.recipients.map((r) => `recipient ${r}`)];
       if (all.length <= 1) {
@@ -200,11 +239,7 @@ async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: stri
       }
       const i = await ctx.io.list('Choose the member to remove.', all, { allowBlank: true });
       if (i === null) continue;
-      ctx.appliance.config.edit((c) => {
-        const target = find(c, table, name);
-        if (i < target.senders.length) target.senders.splice(i, 1);
-        else target.recipients.splice(i - target.senders.length, 1);
-      });
+      removeMembers(ctx, table, name, [all[i]!.replace(/^(sender|recipient) /, '')]);
     } else if (op === 'PRINT') ctx.io.print(renderPolicyTable(ctx.appliance.config.pending, table));
     else if (op === 'ANTISPAM' || op === 'ANTIVIRUS') await editService(ctx, table, name, op === 'ANTISPAM' ? 'antispam' : 'antivirus');
     else await editTdc(ctx, table, name);
@@ -251,6 +286,10 @@ async function dialog(ctx: CommandContext, table: PolicyTable): Promise<void> {
   }
 }
 
+/** flags that only mean something with --edit NAME, or with --new NAME as well */
+const EDIT_ONLY = ['name', 'removeMember', 'tdc', 'intakeAddress', 'antispam', 'antivirus'];
+const MEMBER_FLAGS = ['sender', 'recipient'];
+
 export const policyconfigCommand: CommandSpec = {
   name: 'policyconfig',
   summary: 'Configure per recipient or sender based policies (Incoming Mail Policies).',
@@ -274,9 +313,11 @@ export const policyconfigCommand: CommandSpec = {
     { flags: '--list', description: 'print the policy table' },
     { flags: '--json', description: 'print the policies as JSON' },
     { flags: '--new <name>', description: 'create a policy' },
-    { flags: '--recipient <member>', description: 'recipient member (repeatable)', repeatable: true },
-    { flags: '--sender <member>', description: 'sender member (repeatable)', repeatable: true },
+    { flags: '--recipient <member>', description: 'with --new or --edit: a recipient member (repeatable)', repeatable: true },
+    { flags: '--sender <member>', description: 'with --new or --edit: a sender member (repeatable)', repeatable: true },
     { flags: '--edit <name>', description: 'change a policy' },
+    { flags: '--name <name>', description: 'with --edit: the new name of the policy' },
+    { flags: '--remove-member <member>', description: 'with --edit: remove a sender or recipient (repeatable)', repeatable: true },
     { flags: '--tdc <choice>', description: 'Threat Defense Connector: default, custom or no' },
     { flags: '--intake-address <address>', description: 'custom Message Intake Address' },
     { flags: '--antispam <setting>', description: 'on, off or default' },
@@ -291,10 +332,21 @@ export const policyconfigCommand: CommandSpec = {
     if (tableFlag !== 'incoming' && tableFlag !== 'outgoing') throw new UserError(`--table takes incoming or outgoing, not "${String(flags.table)}".`, ErrorCodes.usage);
     let table: PolicyTable = tableFlag;
     const str = (k: string) => (flags[k] === undefined ? undefined : String(flags[k]));
-    if (str('new') !== undefined) createPolicy(ctx, table, str('new')!, (flags.sender as string[]) ?? [], (flags.recipient as string[]) ?? []);
+    const list = (k: string) => (flags[k] as string[] | undefined) ?? [];
+    // a flag that belongs to an action given without it would be silently lost: say so
+    const orphan = EDIT_ONLY.find((k) => flags[k] !== undefined && flags.edit === undefined) ?? MEMBER_FLAGS.find((k) => flags[k] !== undefined && flags.edit === undefined && flags.new === undefined);
+    if (orphan) throw new UserError(`--${orphan.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs ${MEMBER_FLAGS.includes(orphan) ? '--new NAME or ' : ''}--edit NAME.`, ErrorCodes.usage);
+    if (str('new') !== undefined && str('edit') !== undefined) throw new UserError('Give --new or --edit, not both.', ErrorCodes.usage);
+    if (str('new') !== undefined) createPolicy(ctx, table, str('new')!, list('sender'), list('recipient'));
     if (str('edit') !== undefined) {
-      const name = str('edit')!;
-      find(ctx.appliance.config.pending, table, name);
+      let name = find(ctx.appliance.config.pending, table, str('edit')!).name;
+      if (str('name') !== undefined) {
+        renamePolicy(ctx, table, name, str('name')!);
+        name = str('name')!;
+      }
+      if (list('sender').length > 0) addMembers(ctx, table, name, 'senders', list('sender'));
+      if (list('recipient').length > 0) addMembers(ctx, table, name, 'recipients', list('recipient'));
+      if (list('removeMember').length > 0) removeMembers(ctx, table, name, list('removeMember'));
       if (str('tdc') !== undefined) {
         const mode = str('tdc')!.toLowerCase();
         if (!['default', 'custom', 'no'].includes(mode)) throw new UserError(`--tdc takes default, custom or no, not "${str('tdc')}".`, ErrorCodes.usage);

@@ -79,4 +79,30 @@ describe('policyconfig', () => {
     const { transcript } = await runScripted(policyconfigCommand, ['2', 'EDIT', 'DEFAULT', 'THREATDEFENSE', '', '']);
     expect(transcript).toContain('The Threat Defense Connector applies to incoming mail only.');
   });
+
+  it('changes a policy by flags: new name, members added and removed; flags without their action are refused', async () => {
+    const appliance = await labAppliance();
+    const run = (flags: Record<string, unknown>) => runScripted(policyconfigCommand, [], { appliance, flags, interactive: false });
+    await run({ edit: 'partner', name: 'partners', recipient: ['other.example'], sender: ['boss@outside.example'] });
+    await run({ edit: 'partners', removeMember: ['.partner.example'] });
+    const p = appliance.config.pending.incomingPolicies.find((x) => x.name === 'partners')!;
+    expect(p.recipients).toEqual(['partner.example', 'other.example']);
+    expect(p.senders).toEqual(['boss@outside.example']);
+    expect(p.tdc).toEqual({ mode: 'custom', intakeAddress: CUSTOM }); // the rest of the policy is kept
+    await expect(run({ edit: 'partners', name: 'executives' })).rejects.toThrow('There is already a policy with the new name.');
+    await expect(run({ edit: 'partners', name: 'bad name' })).rejects.toThrow(/Invalid policy name/);
+    await expect(run({ edit: 'partners', recipient: ['other.example'] })).rejects.toThrow('other.example is already a member of this policy.');
+    await expect(run({ edit: 'partners', removeMember: ['nobody.example'] })).rejects.toThrow(/is not a member/);
+    await expect(run({ edit: 'DEFAULT', name: 'main' })).rejects.toThrow(/has no name or members to change/);
+    await expect(run({ edit: 'executives', removeMember: ['ceo@example.com', 'board@example.com'] })).rejects.toThrow(/only one member/);
+    await expect(run({ tdc: 'no' })).rejects.toThrow('--tdc needs --edit NAME.');
+    await expect(run({ recipient: ['x.example'] })).rejects.toThrow('--recipient needs --new NAME or --edit NAME.');
+    await expect(run({ new: 'a', edit: 'partners', recipient: ['a.example'] })).rejects.toThrow('Give --new or --edit, not both.');
+    // nothing a refused change tried was kept
+    expect(appliance.config.pending.incomingPolicies.map((x) => [x.name, [...x.senders, ...x.recipients]])).toEqual([
+      ['partners', ['boss@outside.example', 'partner.example', 'other.example']],
+      ['executives', ['board@example.com', 'ceo@example.com']],
+      ['DEFAULT', []],
+    ]);
+  });
 });
