@@ -59,6 +59,7 @@ export const smtproutesCommand: CommandSpec = {
   ],
   async run(ctx, { flags }) {
     const config = ctx.appliance.config;
+    if (flags.dest !== undefined && flags.add === undefined) throw new UserError('--dest needs --add DOMAIN.', ErrorCodes.usage);
     if (flags.add !== undefined) addRoute(ctx, String(flags.add), (flags.dest as string[]) ?? [], true);
     if (flags.delete !== undefined) {
       const d = String(flags.delete).toLowerCase();

@@ -26,6 +26,7 @@ describe('listenerconfig, smtproutes, destconfig', () => {
     await expect(run(smtproutesCommand, appliance, { add: 'x.example', dest: ['/dev/null', 'a.example'] })).rejects.toThrow(/only destination/);
     await expect(run(smtproutesCommand, appliance, { add: 'x.example', dest: ['bad host'] })).rejects.toThrow(/Invalid destination/);
     await expect(run(smtproutesCommand, appliance, { add: 'x.example' })).rejects.toThrow(/at least one destination/);
+    await expect(run(smtproutesCommand, appliance, { dest: ['exchange.lab'] })).rejects.toThrow('--dest needs --add DOMAIN.');
     const { transcript } = await run(smtproutesCommand, appliance, { list: true });
     expect(transcript).toContain('.junk.example                  /dev/null');
     await run(smtproutesCommand, appliance, { delete: 'partner.example' });
