@@ -5,7 +5,7 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { ensureLabPki, type LabPki } from '../engine/tls.js';
 import { intakeDomains } from './regions.js';
-import type { Fault, ReceivedJournal, SetdAccount, SetdStore } from './store.js';
+import { watchFaults, type Fault, type ReceivedJournal, type SetdAccount, type SetdStore } from './store.js';
 import { attachedOriginal } from './journal-part.js';
 import { verdictFor } from './verdicts.js';
 
@@ -49,6 +49,7 @@ export class SetdEmulator extends EventEmitter {
   #faults: Fault[] = [];
   #bound: AddressInfo | null = null;
   #poll: NodeJS.Timeout | null = null;
+  #unwatch: (() => void) | null = null;
   /** closed by a `refuse` fault (or stopped) */
   #portClosed = false;
 
@@ -68,6 +69,7 @@ export class SetdEmulator extends EventEmitter {
     this.#bound = this.address();
     this.#poll = setInterval(() => this.#applyRefuse(), REFUSE_POLL_MS);
     this.#poll.unref();
+    this.#unwatch = watchFaults(() => this.#applyRefuse());
     return this.#bound;
   }
 
@@ -94,6 +96,7 @@ export class SetdEmulator extends EventEmitter {
   async stop(): Promise<void> {
     if (this.#poll) clearInterval(this.#poll);
     this.#poll = null;
+    this.#unwatch?.();
     for (const s of this.#held) s.destroy();
     if (!this.#portClosed) await new Promise<void>((r) => this.#front.close(() => r()));
     this.#portClosed = true;
@@ -102,9 +105,9 @@ export class SetdEmulator extends EventEmitter {
 
   /**
    * A `refuse` fault closes the port, so that the gateway sees connection refused as from a
-   * service that is down; the port opens again when the fault ends. Polled, because a fault may
-   * be set by another process. With --next N the next N connections are reset instead (a closed
-   * port cannot count attempts).
+   * service that is down; the port opens again when the fault ends. Applied at once when the fault
+   * is set in this process, and polled for a fault set by another one. With --next N the next N
+   * connections are reset instead (a closed port cannot count attempts).
    */
   #applyRefuse(): void {
     let refuse = false;

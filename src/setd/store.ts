@@ -64,6 +64,15 @@ const HEADER = /^[A-Za-z0-9-]{1,76}$/;
  */
 const REVALIDATE_MS = 250;
 const cache = new Map<string, { stamp: string; checkedAt: number; value: unknown }>();
+/** told when this process writes the fault file (the emulator applies `refuse` at once) */
+const faultWatchers = new Set<() => void>();
+
+/** Calls `changed` after every fault change made in this process; returns the unsubscribe. */
+export function watchFaults(changed: () => void): () => void {
+  faultWatchers.add(changed);
+  return () => faultWatchers.delete(changed);
+}
+
 const stampOf = (path: string) => {
   const st = statSync(path, { throwIfNoEntry: false });
   return st ? `${st.size}:${st.mtimeMs}` : 'missing';
@@ -217,5 +226,6 @@ export class SetdStore {
     closeSync(fd);
     renameSync(`${path}.tmp`, path);
     cache.set(path, { stamp: stampOf(path), checkedAt: Date.now(), value: structuredClone(data) });
+    if (file === 'faults.json') for (const changed of faultWatchers) changed();
   }
 }
