@@ -7,7 +7,7 @@ import { ensureLabPki, type LabPki } from '../engine/tls.js';
 import { intakeDomains } from './regions.js';
 import { watchFaults, type Fault, type ReceivedJournal, type SetdAccount, type SetdStore } from './store.js';
 import { attachedOriginal } from './journal-part.js';
-import { verdictFor } from './verdicts.js';
+import { VERDICT_HEADER, verdictFor } from './verdicts.js';
 
 const FAULT_TEXT: Record<number, string> = {
   421: '4.7.0 Service not available, closing transmission channel (segsim fault)',
@@ -26,6 +26,8 @@ const CONNECTION_MODES = new Set(['tls', 'timeout', 'refuse', 'slow']);
 const REFUSE_POLL_MS = 200;
 /** verdicts read the subject and plain text (HTML turned to text): no text-to-HTML, no link detection */
 const PARSE = { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true };
+
+const headerText = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 function addresses(value: AddressObject | AddressObject[] | undefined): string[] {
   const list = Array.isArray(value) ? value : value ? [value] : [];
@@ -252,19 +254,19 @@ export class SetdEmulator extends EventEmitter {
     const original = part ? await simpleParser(part.original, PARSE) : attachment ? await simpleParser(attachment.content, PARSE) : journal!;
     const gatewayMid = part ? (part.headers.get('x-ironport-mid') ?? '') : String(journal!.headers.get('x-ironport-mid') ?? '');
     const size = part ? part.original.length : (attachment?.size ?? 0);
-    const headerIp = original.headers.get(account.header.toLowerCase());
+    const headerIp = headerText(original.headers.get(account.header.toLowerCase()));
     const record: ReceivedJournal = {
       id: randomUUID(),
       account: account.id,
       receivedAt: Date.now(),
       sender: addresses(original.from)[0] ?? '',
-      senderIp: typeof headerIp === 'string' ? headerIp : gatewayIp,
-      ipFromHeader: typeof headerIp === 'string',
+      senderIp: headerIp ?? gatewayIp,
+      ipFromHeader: headerIp !== undefined,
       recipients: [...addresses(original.to), ...addresses(original.cc)],
       subject: original.subject ?? '',
       messageId: original.messageId ?? '',
       gatewayMid,
-      verdict: verdictFor(original.subject ?? '', original.text ?? ''),
+      verdict: verdictFor(original.subject ?? '', original.text ?? '', headerText(original.headers.get(VERDICT_HEADER.toLowerCase()))),
       size,
     };
     await this.store.saveMessage(record);

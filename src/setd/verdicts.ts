@@ -15,7 +15,12 @@ export const VERDICT_RULES: { verdict: Verdict; words: RegExp }[] = [
   { verdict: 'Graymail', words: /\b(newsletter|unsubscribe|webinar)\b/i },
 ];
 
-export function verdictFor(subject: string, text: string): Verdict {
+/** A lab may force a verdict with this header on the original (a verdict name, any case). */
+export const VERDICT_HEADER = 'X-Segsim-Verdict';
+
+export function verdictFor(subject: string, text: string, forced?: string): Verdict {
+  const named = VERDICTS.find((v) => v.toLowerCase() === forced?.trim().toLowerCase());
+  if (named) return named;
   const haystack = `${subject}\n${text}`;
   return VERDICT_RULES.find((r) => r.words.test(haystack))?.verdict ?? 'Neutral';
 }

@@ -66,6 +66,10 @@ describe('SETD intake server', () => {
       // without the SEG header, SETD sees the gateway's own address
       await client.sendMail(journal(account.intakeAddress, ORIGINAL.replace(/^X-IronPort-RemoteIP:.*\r\n/, '')));
       expect(e.store.messages(account.id)[1]).toMatchObject({ senderIp: '127.0.0.1', ipFromHeader: false });
+      // a lab can force a verdict with X-Segsim-Verdict (any case); an unknown name leaves the rules to decide
+      await client.sendMail(journal(account.intakeAddress, `X-Segsim-Verdict: phishing\r\n${ORIGINAL}`));
+      await client.sendMail(journal(account.intakeAddress, `X-Segsim-Verdict: Harmless\r\n${ORIGINAL}`));
+      expect(e.store.messages(account.id).slice(2).map((x) => x.verdict)).toEqual(['Phishing', 'BEC']);
     } finally {
       client.close();
       await e.setd.stop();
