@@ -83,8 +83,8 @@ async function writeSynced(path: string, data: Buffer): Promise<void> {
  * event loop; the ones on one path run in order.
  */
 export class Spool {
-  readonly msgDir: string;
-  readonly queueDir: string;
+  readonly #msgDir: string;
+  readonly #queueDir: string;
   readonly #chains = new Map<string, Promise<void>>();
   /** bodies of messages still in the spool, kept while they fit: the work queue and each delivery would read them again */
   readonly #bodies = new Map<string, Buffer>();
@@ -93,16 +93,16 @@ export class Spool {
   onError: (error: Error) => void = () => undefined;
 
   constructor(root: string) {
-    this.msgDir = ensureDir(join(root, 'msg'));
-    this.queueDir = ensureDir(join(root, 'queue'));
+    this.#msgDir = ensureDir(join(root, 'msg'));
+    this.#queueDir = ensureDir(join(root, 'queue'));
   }
 
-  messagePath(file: string): string {
-    return join(this.msgDir, file);
+  #messagePath(file: string): string {
+    return join(this.#msgDir, file);
   }
 
   #queuePath(file: string): string {
-    return join(this.queueDir, `${basename(file, '.eml')}.json`);
+    return join(this.#queueDir, `${basename(file, '.eml')}.json`);
   }
 
   /**
@@ -123,7 +123,7 @@ export class Spool {
   saveReceived(record: ReceivedRecord, body: Buffer): Promise<void> {
     const file = `${record.mid}.eml`;
     this.#remember(file, body);
-    const path = this.messagePath(file);
+    const path = this.#messagePath(file);
     return this.#serial(path, () => writeSynced(path, Buffer.concat([Buffer.from(`${JSON.stringify(record)}\n`), body])), true);
   }
 
@@ -131,7 +131,7 @@ export class Spool {
   readMessage(file: string): Buffer {
     const cached = this.#bodies.get(file);
     if (cached) return cached;
-    const raw = readFileSync(this.messagePath(file));
+    const raw = readFileSync(this.#messagePath(file));
     return raw.subarray(raw.indexOf(0x0a) + 1);
   }
 
@@ -159,7 +159,7 @@ export class Spool {
       this.#bodies.delete(file);
       this.#bodyBytes -= cached.length;
     }
-    const path = this.messagePath(file);
+    const path = this.#messagePath(file);
     const queuePath = this.#queuePath(file);
     const gone = this.#serial(path, () => remove(path));
     return this.#serial(queuePath, () => gone.then(() => remove(queuePath)));
@@ -172,18 +172,18 @@ export class Spool {
 
   /** Everything left by the previous run: messages not yet through the work queue, and queued records. */
   recover(): { received: ReceivedRecord[]; queued: QueueRecord[] } {
-    for (const dir of [this.queueDir, this.msgDir]) {
+    for (const dir of [this.#queueDir, this.#msgDir]) {
       for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
     }
     const received: ReceivedRecord[] = [];
     const queued: QueueRecord[] = [];
-    for (const file of readdirSync(this.msgDir).filter((f) => f.endsWith('.eml'))) {
+    for (const file of readdirSync(this.#msgDir).filter((f) => f.endsWith('.eml'))) {
       const records = this.#readQueue(file);
       if (records) {
         queued.push(...records);
         continue;
       }
-      const raw = readFileSync(this.messagePath(file));
+      const raw = readFileSync(this.#messagePath(file));
       const newline = raw.indexOf(0x0a);
       let record: ReceivedRecord | null = null;
       try {
@@ -192,12 +192,12 @@ export class Spool {
         record = null;
       }
       // torn by a crash before it was synced: it was never answered 250
-      if (newline < 0 || !record || raw.length - newline - 1 !== record.size) rmSync(this.messagePath(file), { force: true });
+      if (newline < 0 || !record || raw.length - newline - 1 !== record.size) rmSync(this.#messagePath(file), { force: true });
       else received.push(record);
     }
     // a queue file whose message is gone was finished just before the stop
-    for (const f of readdirSync(this.queueDir)) {
-      if (f.endsWith('.json') && !existsSync(this.messagePath(`${basename(f, '.json')}.eml`))) rmSync(join(this.queueDir, f), { force: true });
+    for (const f of readdirSync(this.#queueDir)) {
+      if (f.endsWith('.json') && !existsSync(this.#messagePath(`${basename(f, '.json')}.eml`))) rmSync(join(this.#queueDir, f), { force: true });
     }
     return { received: received.sort((a, b) => a.mid - b.mid), queued: queued.sort((a, b) => a.mid - b.mid) };
   }
