@@ -72,6 +72,7 @@ export class SetdEmulator extends EventEmitter {
     this.#poll = setInterval(() => this.#applyRefuse(), REFUSE_POLL_MS);
     this.#poll.unref();
     this.#unwatch = watchFaults(() => this.#applyRefuse());
+    this.#applyRefuse(); // a refuse fault already set keeps the port closed from the start
     return this.#bound;
   }
 

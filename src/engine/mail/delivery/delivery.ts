@@ -39,6 +39,8 @@ export interface DeliveryDeps {
 }
 
 const SETD = 'Cisco Secure Email Threat Defense';
+/** `details:` of a Connection Error line, by reason */
+const CONNECTION_DETAILS: Record<string, string> = { 'connection timed out': 'timeout', 'connection refused': 'Connection refused' };
 /** Milliseconds to wait for the TCP connection, the greeting, and any reply. */
 const TDC_TIMEOUTS = { connect: 60_000, greeting: 60_000, socket: 60_000 };
 const ORDINARY_TIMEOUTS = { connect: 30_000, greeting: 30_000, socket: 60_000 };
@@ -281,7 +283,8 @@ export class Delivery {
       const failure = classifyFailure(error);
       client.close();
       if (failure.kind === 'network') {
-        const details = failure.reason === 'connection timed out' ? 'timeout' : failure.reply.replace(/\s+/g, ' ');
+        // the seed shows "details: timeout"; the rest are plausible forms (unconfirmed), not Node's texts
+        const details = CONNECTION_DETAILS[failure.reason] ?? failure.reply.replace(/\s+/g, ' ');
         this.deps.log.info(`${prefix}Connection Error: DCID ${dcid} domain: ${dest.name} IP: ${target.host} port: ${target.port} details: ${details} interface: 127.0.0.1 reason: ${failure.reason}`);
       }
       return { failure };
