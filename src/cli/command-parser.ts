@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { CommandInput, CommandSpec } from '../commands/types.js';
+import type { CommandInput, CommandSpec, FlagSpec } from '../commands/types.js';
 import { ErrorCodes, UserError } from '../errors.js';
 
 /** Flags every one-shot configuration command takes besides its own. */
@@ -43,5 +43,29 @@ export function parseWords(spec: CommandSpec, words: string[], extraFlags: { fla
     }
     throw error;
   }
-  return input ?? { args: [], flags: {} };
+  const parsed = input ?? { args: [], flags: {} };
+  refuseOrphans(spec, parsed.flags);
+  return parsed;
+}
+
+/**
+ * A flag given without the one it belongs to would be silently lost: say so, naming the flag it
+ * needs with its value, e.g. `--tdc needs --edit NAME.`
+ */
+export function refuseOrphans(command: CommandSpec, given: Record<string, unknown>): void {
+  const specs: FlagSpec[] = command.flags ?? [];
+  const option = (long: string) => {
+    const spec = specs.find((f) => new Option(f.flags).long === long);
+    return spec ? new Option(spec.flags, '') : new Option(long);
+  };
+  const present = (long: string) => given[option(long).attributeName()] !== undefined;
+  for (const f of specs) {
+    const own = new Option(f.flags);
+    if (!f.needs || given[own.attributeName()] === undefined || f.needs.some(present)) continue;
+    const wanted = f.needs.map((long) => {
+      const value = /<(\w+)>/.exec(option(long).flags)?.[1];
+      return value ? `${long} ${value.toUpperCase()}` : long;
+    });
+    throw new UserError(`${own.long} needs ${wanted.join(' or ')}.`, ErrorCodes.usage);
+  }
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY, type ApplianceConfig, type MailPolicy, type ServiceSetting, type TdcPolicyMode } from '../engine/config/model.js';
-import { assertMailbox, assertPolicyName, mailboxProblem, memberProblem } from '../engine/config/validate.js';
+import { assertMailbox, assertPolicyName, mailboxProblem, memberProblem, policyNameProblem } from '../engine/config/validate.js';
 import { memberMatches } from '../engine/policy-match.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { members, renderPolicyTable, tdcColumn, type PolicyTable } from './format/policy-table.js';
@@ -21,15 +21,6 @@ function splitMembers(text: string): string[] {
   }
   return list;
 }
-
-const policyNameProblem = (v: string) => {
-  try {
-    assertPolicyName(v);
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
-};
 
 const membersProblem = (v: string) => {
   try {
@@ -286,10 +277,6 @@ async function dialog(ctx: CommandContext, table: PolicyTable): Promise<void> {
   }
 }
 
-/** flags that only mean something with --edit NAME, or with --new NAME as well */
-const EDIT_ONLY = ['name', 'removeMember', 'tdc', 'intakeAddress', 'antispam', 'antivirus'];
-const MEMBER_FLAGS = ['sender', 'recipient'];
-
 export const policyconfigCommand: CommandSpec = {
   name: 'policyconfig',
   summary: 'Configure per recipient or sender based policies (Incoming Mail Policies).',
@@ -313,17 +300,17 @@ export const policyconfigCommand: CommandSpec = {
     { flags: '--list', description: 'print the policy table' },
     { flags: '--json', description: 'print the policies as JSON' },
     { flags: '--new <name>', description: 'create a policy' },
-    { flags: '--recipient <member>', description: 'with --new or --edit: a recipient member (repeatable)', repeatable: true },
-    { flags: '--sender <member>', description: 'with --new or --edit: a sender member (repeatable)', repeatable: true },
+    { flags: '--recipient <member>', description: 'with --new or --edit: a recipient member (repeatable)', repeatable: true, needs: ['--new', '--edit'] },
+    { flags: '--sender <member>', description: 'with --new or --edit: a sender member (repeatable)', repeatable: true, needs: ['--new', '--edit'] },
     { flags: '--edit <name>', description: 'change a policy' },
-    { flags: '--name <name>', description: 'with --edit: the new name of the policy' },
-    { flags: '--remove-member <member>', description: 'with --edit: remove a sender or recipient (repeatable)', repeatable: true },
-    { flags: '--tdc <choice>', description: 'Threat Defense Connector: default, custom or no' },
-    { flags: '--intake-address <address>', description: 'custom Message Intake Address' },
-    { flags: '--antispam <setting>', description: 'on, off or default' },
-    { flags: '--antivirus <setting>', description: 'on, off or default' },
+    { flags: '--name <name>', description: 'with --edit: the new name of the policy', needs: ['--edit'] },
+    { flags: '--remove-member <member>', description: 'with --edit: remove a sender or recipient (repeatable)', repeatable: true, needs: ['--edit'] },
+    { flags: '--tdc <choice>', description: 'Threat Defense Connector: default, custom or no', needs: ['--edit'] },
+    { flags: '--intake-address <address>', description: 'custom Message Intake Address', needs: ['--edit'] },
+    { flags: '--antispam <setting>', description: 'on, off or default', needs: ['--edit'] },
+    { flags: '--antivirus <setting>', description: 'on, off or default', needs: ['--edit'] },
     { flags: '--delete <name>', description: 'delete a policy' },
-    { flags: '--move <name>', description: 'move a policy (with --position)' },
+    { flags: '--move <name>', description: 'move a policy (with --position)', needs: ['--position'] },
     { flags: '--position <n>', description: 'new 1-based position' },
     { flags: '--search <address>', description: 'which policy an address matches' },
   ],
@@ -333,9 +320,6 @@ export const policyconfigCommand: CommandSpec = {
     let table: PolicyTable = tableFlag;
     const str = (k: string) => (flags[k] === undefined ? undefined : String(flags[k]));
     const list = (k: string) => (flags[k] as string[] | undefined) ?? [];
-    // a flag that belongs to an action given without it would be silently lost: say so
-    const orphan = EDIT_ONLY.find((k) => flags[k] !== undefined && flags.edit === undefined) ?? MEMBER_FLAGS.find((k) => flags[k] !== undefined && flags.edit === undefined && flags.new === undefined);
-    if (orphan) throw new UserError(`--${orphan.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs ${MEMBER_FLAGS.includes(orphan) ? '--new NAME or ' : ''}--edit NAME.`, ErrorCodes.usage);
     if (str('new') !== undefined && str('edit') !== undefined) throw new UserError('Give --new or --edit, not both.', ErrorCodes.usage);
     if (str('new') !== undefined) createPolicy(ctx, table, str('new')!, list('sender'), list('recipient'));
     if (str('edit') !== undefined) {
@@ -356,10 +340,7 @@ export const policyconfigCommand: CommandSpec = {
       if (str('antivirus') !== undefined) setService(ctx, table, name, 'antivirus', str('antivirus')!);
     }
     if (str('delete') !== undefined) deletePolicy(ctx, table, str('delete')!);
-    if (str('move') !== undefined) {
-      if (str('position') === undefined) throw new UserError('--move needs --position N.', ErrorCodes.usage);
-      movePolicy(ctx, table, str('move')!, Number(str('position')));
-    }
+    if (str('move') !== undefined) movePolicy(ctx, table, str('move')!, Number(str('position')));
     if (str('search') !== undefined) ctx.io.print(search(ctx.appliance.config.pending, table, str('search')!));
     const acted = ['new', 'edit', 'delete', 'move', 'search'].some((k) => flags[k] !== undefined);
     if (flags.json) ctx.io.print(JSON.stringify(listOf(ctx.appliance.config.pending, table), null, 2));

@@ -51,7 +51,7 @@ export const smtproutesCommand: CommandSpec = {
   configures: true,
   flags: [
     { flags: '--add <domain>', description: 'add (or replace) the route of a domain' },
-    { flags: '--dest <host>', description: 'destination host[:port] or /dev/null (repeatable)', repeatable: true },
+    { flags: '--dest <host>', description: 'destination host[:port] or /dev/null (repeatable)', repeatable: true, needs: ['--add'] },
     { flags: '--delete <domain>', description: 'delete the route of a domain' },
     { flags: '--clear', description: 'delete every route' },
     { flags: '--list', description: 'print the routes' },
@@ -59,7 +59,6 @@ export const smtproutesCommand: CommandSpec = {
   ],
   async run(ctx, { flags }) {
     const config = ctx.appliance.config;
-    if (flags.dest !== undefined && flags.add === undefined) throw new UserError('--dest needs --add DOMAIN.', ErrorCodes.usage);
     if (flags.add !== undefined) addRoute(ctx, String(flags.add), (flags.dest as string[]) ?? [], true);
     if (flags.delete !== undefined) {
       const d = String(flags.delete).toLowerCase();

@@ -7,6 +7,8 @@ export interface FlagSpec {
   description: string;
   /** for repeatable options (`--recipient X --recipient Y`) */
   repeatable?: boolean;
+  /** the flag means something only beside one of these (long names): without them it is refused */
+  needs?: string[];
 }
 
 export interface CommandInput {

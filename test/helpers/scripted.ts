@@ -5,6 +5,7 @@ import { Conversation, type LineIO } from '../../src/commands/dialog.js';
 import type { CommandContext, CommandSpec } from '../../src/commands/types.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { commandHost } from '../../src/cli/command-host.js';
+import { refuseOrphans } from '../../src/cli/command-parser.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 
 /** The CLI's command host, for contexts built by hand in tests. */
@@ -59,6 +60,8 @@ export async function runScripted(
     signal: new AbortController().signal,
     host: testHost,
   };
+  // flags as the parser hands them over, checked as it checks them
+  refuseOrphans(spec, options.flags ?? {});
   await spec.run(ctx, { args: options.args ?? [], flags: options.flags ?? {} });
   return { transcript: io.transcript(), appliance };
 }

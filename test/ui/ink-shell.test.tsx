@@ -18,15 +18,21 @@ async function waitForFrame(ui: { frames: string[] }, check: (screen: string) =>
   }
 }
 
+/** The ink shell on an appliance, drawn by ink-testing-library: the model takes keys, ui has the frames. */
+async function openShell(appliance: Appliance) {
+  const holder: { shell?: Shell } = {};
+  const model = new TerminalModel(() => holder.shell?.interrupt());
+  const shell = (holder.shell = new Shell({ appliance, registry: commandRegistry(), io: model, interactive: true }));
+  const done = shell.run();
+  const ui = render(<Terminal model={model} />);
+  await waitForFrame(ui, (f) => f.includes('esa1.example.com>'));
+  return { model, ui, done };
+}
+
 describe('the ink shell', () => {
   it('shows the hostname prompt, runs commands, recalls history and leaves a dialog on Ctrl-C', async () => {
-    const holder: { shell?: Shell } = {};
-    const model = new TerminalModel(() => holder.shell?.interrupt());
     const appliance = new Appliance({ home: tempHome() });
-    const shell = (holder.shell = new Shell({ appliance, registry: commandRegistry(), io: model, interactive: true }));
-    const done = shell.run();
-    const ui = render(<Terminal model={model} />);
-    await waitForFrame(ui, (f) => f.includes('esa1.example.com>'));
+    const { model, ui, done } = await openShell(appliance);
 
     model.type('sethostname esa4.example.com');
     model.key('enter');
@@ -58,12 +64,7 @@ describe('live tophosts in the ink shell', () => {
     const tdc = host('the.tdc.queue', { activeRecipients: 5, connectionsOut: 3, deliveredRecipients: 1_000 });
     const appliance = new Appliance({ home: tempHome() });
     appliance.live = fakeLive([tdc]).live;
-    const holder: { shell?: Shell } = {};
-    const model = new TerminalModel(() => holder.shell?.interrupt());
-    const shell = (holder.shell = new Shell({ appliance, registry: commandRegistry(), io: model, interactive: true }));
-    const done = shell.run();
-    const ui = render(<Terminal model={model} />);
-    await waitForFrame(ui, (f) => f.includes('esa1.example.com>'));
+    const { model, ui, done } = await openShell(appliance);
     model.type('tophosts --sort delivered --watch 0.05');
     model.key('enter');
     await waitForFrame(ui, () => (ui.lastFrame() ?? '').includes('1,000'));

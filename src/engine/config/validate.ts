@@ -49,13 +49,13 @@ export function memberProblem(value: string): string | null {
   return isDomain(v) ? null : `"${v}" is not a valid address or domain`;
 }
 
+export function policyNameProblem(name: string): string | null {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? null : `Invalid policy name "${name}": use 1-64 letters, digits, '_', '-' or '.'.`;
+}
+
 export function assertPolicyName(name: string): string {
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
-    throw new UserError(
-      `Invalid policy name "${name}": use 1-64 letters, digits, '_', '-' or '.'.`,
-      ErrorCodes.invalidValue,
-    );
-  }
+  const problem = policyNameProblem(name);
+  if (problem) throw new UserError(problem, ErrorCodes.invalidValue);
   return name;
 }
 
