@@ -6,8 +6,10 @@ import { commandRegistry } from './commands/registry.js';
 import { Appliance } from './engine/appliance.js';
 import { homePaths, resolveHome } from './engine/home.js';
 import { CancelledError, UserError } from './errors.js';
-import { ASYNCOS_VERSION, SEGSIM_VERSION } from './version.js';
+import { SEGSIM_VERSION } from './version.js';
 import type { RunningAppliance } from './cli/run-appliance.js';
+import type { LineIO } from './commands/dialog.js';
+import type { ShellDriver } from './ui/ink-shell.js';
 
 export interface MainIO {
   stdin: Readable & { isTTY?: boolean };
@@ -80,56 +82,62 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
   }
 }
 
-/** The shell on an embedded appliance; if it cannot start, the shell still opens for configuration. */
+/**
+ * The shell: attached to the appliance already running on this home, else on an appliance started
+ * here (if it cannot start, the shell still opens for configuration).
+ */
 async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
+  const terminal = Boolean(io.stdin.isTTY && io.stdout.isTTY);
+  const socket = existsSync(appliance.paths.socket) ? await (await import('./cli/control-socket.js')).connectControl(appliance.paths.socket) : null;
+  if (socket) {
+    const { attachShell } = await import('./cli/control-socket.js');
+    await withFront(io, terminal, (front) => {
+      const attached = attachShell(socket, front, terminal);
+      return { run: () => attached.done, interrupt: attached.interrupt };
+    });
+    return;
+  }
   const registry = commandRegistry();
   let running: RunningAppliance | null = null;
   let banner: string;
   try {
     const { startAppliance } = await import('./cli/run-appliance.js');
     running = await startAppliance(appliance, registry);
-    banner = applianceBanner(appliance, running);
+    banner = `${running.describe()}\nEnter "help" for the commands, "quit" to leave.`;
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     banner = `The embedded appliance did not start: ${why}\nConfiguration commands work; live views need a running appliance.`;
   }
+  const session = appliance.sessions.open(terminal ? 'shell' : 'script', 'console');
   try {
-    if (io.stdin.isTTY && io.stdout.isTTY) {
-      const { runInkShell } = await import('./ui/ink-shell.js');
-      await runInkShell({ appliance, registry, banner });
-      return;
-    }
-    const { scriptLineIO } = await import('./ui/plain-io.js');
-    const lineIO = scriptLineIO(io.stdin, io.stdout);
-    try {
-      await new Shell({ appliance, registry, io: lineIO, interactive: true, banner }).run();
-    } finally {
-      lineIO.close();
-    }
+    await withFront(io, terminal, (front) => new Shell({ appliance, session, registry, io: front, interactive: true, banner, endOfInputQuits: terminal }));
   } finally {
+    session.close();
     await running?.stop();
   }
 }
 
-function applianceBanner(appliance: Appliance, running: RunningAppliance): string {
-  const listener = running.engine.listenerAddress();
-  const lab = running.engine.labMailServerAddress();
-  const setd = running.setd.address();
-  const config = appliance.config.committed;
-  return [
-    `segsim ${SEGSIM_VERSION}: Cisco Secure Email Gateway emulator (AsyncOS ${ASYNCOS_VERSION})`,
-    `Appliance ${config.hostname}, home ${appliance.paths.root}`,
-    `  listener ${config.listener.name} on ${listener.host}:${listener.port}, lab mail server exchange.lab on ${lab.host}:${lab.port}`,
-    `  SETD emulator (intake for ${running.setd.intakeDomains().length} regional domains) on ${setd.address}:${setd.port}`,
-    'Enter "help" for the commands, "quit" to leave.',
-  ].join('\n');
+/** Runs a shell through the terminal (ink) or, for a script on stdin, through plain lines. */
+async function withFront(io: MainIO, terminal: boolean, drive: (front: LineIO) => ShellDriver): Promise<void> {
+  if (terminal) {
+    const { runInkShell } = await import('./ui/ink-shell.js');
+    await runInkShell({ drive });
+    return;
+  }
+  const { scriptLineIO } = await import('./ui/plain-io.js');
+  const lineIO = scriptLineIO(io.stdin, io.stdout);
+  try {
+    await drive(lineIO).run();
+  } finally {
+    lineIO.close();
+  }
 }
 
 /** `segsim start`: the appliance without a shell, until SIGINT or SIGTERM. */
 async function runHeadless(appliance: Appliance, io: MainIO): Promise<void> {
   const { startAppliance } = await import('./cli/run-appliance.js');
   const running = await startAppliance(appliance, commandRegistry());
-  io.stdout.write(`${applianceBanner(appliance, running).split('\n').slice(0, 4).join('\n')}\nRunning headless; control socket ${appliance.paths.socket}. Stop with Ctrl-C.\n`);
+  io.stdout.write(`${running.describe()}\nRunning headless; control socket ${appliance.paths.socket}. Stop with Ctrl-C.\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

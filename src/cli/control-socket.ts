@@ -1,111 +1,223 @@
 import { chmodSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
+import type { LineIO } from '../commands/dialog.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { CancelledError, UserError } from '../errors.js';
+import { Shell } from './execute.js';
+import { readJsonLines, sendJsonLine } from './json-lines.js';
 import { runOneShot } from './one-shot.js';
-
-/** One request: the words of a one-shot command line. Replies: output chunks, then the end. */
-type Request = { argv: string[] };
-type Reply = { out: string } | { err: string; exit: number } | { exit: number };
+import { RemoteLineIO } from './remote-line-io.js';
 
 /**
- * The running appliance serves one-shot commands from other terminals on a Unix socket in its
- * home directory (owner-only). Commands run inside the appliance, so they see live counters and
- * configuration they commit takes effect at once. Closing the connection interrupts the command.
+ * The control protocol: newline-delimited JSON. The first message says what the connection is:
+ * one command line (`argv`), or a shell that attaches (`shell`). The appliance then sends output
+ * (`out`, `frame`), prompts (`ask`, shells only) and the end (`exit`, with `err` on failure, or
+ * `bye` when the appliance stops under an attached shell); an attached shell answers prompts with
+ * `line` or `eof`, and sends `interrupt` (Ctrl-C while a command runs) and `cancel` (Ctrl-C at a
+ * prompt).
  */
-export async function serveControlSocket(appliance: Appliance, registry: readonly CommandSpec[]): Promise<Server> {
+type Request = { argv: string[] } | { shell: { terminal: boolean } };
+type ShellMessage = { line: string } | { eof: true } | { interrupt: true } | { cancel: true };
+type Reply = { out: string } | { frame: string } | { ask: string } | { err: string; exit: number } | { exit: number } | { bye: string };
+
+export interface ControlServer {
+  /** Stops serving: attached shells are told the appliance stopped, one-shot commands are interrupted. */
+  close(): Promise<void>;
+}
+
+/**
+ * The running appliance serves other terminals on a Unix socket in its home directory
+ * (owner-only): one-shot commands, and shells that attach. Each connection is a session of its
+ * own, with its own pending changes; closing the connection interrupts what it runs.
+ */
+export async function serveControlSocket(appliance: Appliance, registry: readonly CommandSpec[], banner: () => string = () => ''): Promise<ControlServer> {
   const path = appliance.paths.socket;
   rmSync(path, { force: true });
-  const server = createServer((socket) => handle(socket, appliance, registry));
+  const connections = new Set<{ socket: Socket; stop(why: string): void }>();
+  const server = createServer((socket) => {
+    const connection: { socket: Socket; stop(why: string): void } = { socket, stop: () => socket.destroy() };
+    connections.add(connection);
+    socket.on('close', () => connections.delete(connection));
+    serve(socket, appliance, registry, banner, (stop) => (connection.stop = stop));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(path, () => resolve());
   });
   chmodSync(path, 0o600);
-  return server;
+  return {
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const c of connections) c.stop(`The appliance on ${appliance.paths.root} stopped; this session is closed.`);
+      await closed;
+    },
+  };
 }
 
-function handle(socket: Socket, appliance: Appliance, registry: readonly CommandSpec[]): void {
-  let buffer = '';
+function serve(socket: Socket, appliance: Appliance, registry: readonly CommandSpec[], banner: () => string, onStop: (stop: (why: string) => void) => void): void {
+  const send = (reply: Reply) => sendJsonLine(socket, reply);
+  const refuse = (why: string) => {
+    send({ err: `Invalid control request: ${why}.`, exit: 2 });
+    socket.end();
+    socket.destroy();
+  };
+  let route: ((message: unknown) => void) | null = null;
+  socket.on('error', () => undefined);
+  readJsonLines(
+    socket,
+    (message) => {
+      if (route) return route(message);
+      const request = message as Request;
+      if ('shell' in request && typeof request.shell === 'object' && request.shell !== null) route = attach(socket, send, appliance, registry, banner(), request.shell.terminal === true, onStop);
+      else if ('argv' in request && Array.isArray(request.argv) && request.argv.every((w) => typeof w === 'string')) {
+        route = () => undefined;
+        void runCommand(socket, send, appliance, registry, request.argv);
+      } else refuse('expected {"argv": [...]} or {"shell": {...}}');
+    },
+    refuse,
+  );
+}
+
+async function runCommand(socket: Socket, send: (reply: Reply) => void, appliance: Appliance, registry: readonly CommandSpec[], argv: string[]): Promise<void> {
   const controller = new AbortController();
   socket.on('close', () => controller.abort());
-  socket.on('error', () => controller.abort());
-  socket.on('data', (chunk) => {
-    buffer += chunk.toString('utf8');
-    const newline = buffer.indexOf('\n');
-    if (newline < 0) return;
-    const line = buffer.slice(0, newline);
-    buffer = '';
-    socket.removeAllListeners('data');
-    void run(line);
+  const out = new Writable({
+    write(chunk, _enc, done) {
+      send({ out: chunk.toString() });
+      done();
+    },
   });
-  const send = (reply: Reply) => {
-    if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
+  try {
+    if (argv.length === 0) throw new UserError('No command given. Enter "segsim help" for the list of commands.', 'USAGE');
+    await runOneShot({ appliance, registry, words: argv, out, signal: controller.signal, from: 'socket' });
+    send({ exit: 0 });
+  } catch (error) {
+    if (error instanceof CancelledError) send({ exit: 130 });
+    else if (error instanceof UserError) send({ err: error.message.trim(), exit: error.exitCode });
+    else send({ err: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, exit: 1 });
+  }
+  socket.end();
+}
+
+/** A shell session on this appliance for the terminal at the other end of the socket. */
+function attach(
+  socket: Socket,
+  send: (reply: Reply) => void,
+  appliance: Appliance,
+  registry: readonly CommandSpec[],
+  banner: string,
+  terminal: boolean,
+  onStop: (stop: (why: string) => void) => void,
+): (message: unknown) => void {
+  const session = appliance.sessions.open(terminal ? 'shell' : 'script', 'socket');
+  const io = new RemoteLineIO(send);
+  const shell = new Shell({ appliance, session, registry, io, interactive: true, banner, endOfInputQuits: terminal });
+  const leave = () => {
+    shell.exit();
+    shell.interrupt();
+    io.close();
   };
-  const run = async (line: string) => {
-    let request: Request;
-    try {
-      request = JSON.parse(line) as Request;
-      if (!Array.isArray(request.argv) || !request.argv.every((w) => typeof w === 'string')) throw new Error('argv');
-    } catch {
-      send({ err: 'Invalid control request.', exit: 2 });
-      socket.end();
-      return;
-    }
-    const out = new Writable({
-      write(chunk, _enc, done) {
-        send({ out: chunk.toString() });
-        done();
-      },
-    });
-    try {
-      await runOneShot({ appliance, registry, words: request.argv, out, signal: controller.signal });
-      send({ exit: 0 });
-    } catch (error) {
-      if (error instanceof CancelledError) send({ exit: 130 });
-      else if (error instanceof UserError) send({ err: error.message.trim(), exit: error.exitCode });
-      else send({ err: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, exit: 1 });
-    }
+  socket.on('close', leave);
+  onStop((why) => {
+    send({ bye: why });
+    leave();
     socket.end();
+  });
+  void shell.run().finally(() => {
+    session.close();
+    send({ exit: 0 });
+    socket.end();
+  });
+  return (message) => {
+    const m = message as ShellMessage;
+    if ('line' in m && typeof m.line === 'string') io.answer(m.line);
+    else if ('eof' in m) io.answer(null);
+    else if ('interrupt' in m) shell.interrupt();
+    else if ('cancel' in m) io.cancel();
   };
+}
+
+/** Connects to the appliance running on `socketPath`; null when none answers there. */
+export function connectControl(socketPath: string): Promise<Socket | null> {
+  return new Promise((resolve) => {
+    const socket = createConnection(socketPath);
+    socket.once('connect', () => {
+      socket.off('error', fail);
+      socket.on('error', () => undefined);
+      resolve(socket);
+    });
+    const fail = () => resolve(null);
+    socket.once('error', fail);
+  });
 }
 
 /**
  * Sends a command to the appliance running on `socketPath`. Resolves the exit status, or null
  * when no appliance answers there (the caller then runs the command locally).
  */
-export function forwardToAppliance(
+export async function forwardToAppliance(
   socketPath: string,
   argv: string[],
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
   signal?: AbortSignal,
 ): Promise<number | null> {
+  const socket = await connectControl(socketPath);
+  if (!socket) return null;
   return new Promise((resolve) => {
-    const socket = createConnection(socketPath);
-    let connected = false;
-    let buffer = '';
     let exit: number | null = null;
     signal?.addEventListener('abort', () => socket.destroy(), { once: true });
-    socket.on('connect', () => {
-      connected = true;
-      socket.write(`${JSON.stringify({ argv })}\n`);
-    });
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const reply = JSON.parse(buffer.slice(0, newline)) as Reply;
-        buffer = buffer.slice(newline + 1);
+    readJsonLines(
+      socket,
+      (message) => {
+        const reply = message as Reply;
         if ('out' in reply) io.stdout.write(reply.out);
-        else {
+        else if ('frame' in reply) io.stdout.write(`${reply.frame}\n`);
+        else if ('exit' in reply) {
           if ('err' in reply) io.stderr.write(`${reply.err}\n`);
           exit = reply.exit;
         }
-      }
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve(connected ? (exit ?? (signal?.aborted ? 130 : 1)) : null));
+      },
+      () => socket.destroy(),
+    );
+    socket.on('close', () => resolve(exit ?? (signal?.aborted ? 130 : 1)));
+    sendJsonLine(socket, { argv } satisfies Request);
   });
+}
+
+/** The terminal's end of an attached shell: LineIO for output and prompts, plus where Ctrl-C goes. */
+export interface AttachedShell {
+  /** resolves when the shell ends: quit, or the appliance stopped (the reason is written) */
+  done: Promise<void>;
+  /** Ctrl-C while a command runs on the appliance */
+  interrupt(): void;
+}
+
+/** Attaches a shell to the appliance on the other end of `socket`; `front` is the terminal or the script. */
+export function attachShell(socket: Socket, front: LineIO, terminal: boolean): AttachedShell {
+  const done = new Promise<void>((resolve) => {
+    readJsonLines(
+      socket,
+      (message) => {
+        const reply = message as Reply;
+        if ('out' in reply) front.write(reply.out);
+        else if ('frame' in reply) (front.frame ?? front.write).call(front, reply.frame);
+        else if ('bye' in reply) front.write(`\n${reply.bye}\n`);
+        else if ('ask' in reply) {
+          front.readLine(reply.ask).then(
+            (line) => sendJsonLine(socket, line === null ? { eof: true } : { line }),
+            (error: unknown) => {
+              if (error instanceof CancelledError) sendJsonLine(socket, { cancel: true });
+              else socket.destroy();
+            },
+          );
+        }
+      },
+      () => socket.destroy(),
+    );
+    socket.on('close', () => resolve());
+  });
+  sendJsonLine(socket, { shell: { terminal } } satisfies Request);
+  return { done, interrupt: () => sendJsonLine(socket, { interrupt: true }) };
 }

@@ -2,6 +2,7 @@ import { Conversation, type LineIO } from '../commands/dialog.js';
 import { findCommand } from '../commands/help.js';
 import type { CommandContext, CommandSpec, ShellSession } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
+import type { Session } from '../engine/sessions.js';
 import { CancelledError, ErrorCodes, UserError } from '../errors.js';
 import { parseWords } from './command-parser.js';
 import { commandHost } from './command-host.js';
@@ -22,12 +23,16 @@ export function resolveInvocation(registry: readonly CommandSpec[], words: strin
 
 export interface ShellOptions {
   appliance: Appliance;
+  /** the session this shell is: its pending changes, its `who` line */
+  session: Session;
   registry: readonly CommandSpec[];
   io: LineIO;
   /** a terminal or a script that can answer questions */
   interactive: boolean;
   /** printed once when the shell opens */
   banner?: string;
+  /** end of input (Ctrl-D in a terminal) is the user leaving: it asks as `quit` does */
+  endOfInputQuits?: boolean;
 }
 
 /**
@@ -55,7 +60,7 @@ export class Shell implements ShellSession {
   get prompt(): string {
     const factor = this.options.appliance.clock.factor ?? 1;
     const compressed = factor === 1 ? '' : `(time x${factor}) `;
-    return `${compressed}${this.options.appliance.config.committed.hostname}> `;
+    return `${compressed}${this.options.appliance.configuration.current.hostname}> `;
   }
 
   async run(): Promise<void> {
@@ -68,7 +73,12 @@ export class Shell implements ShellSession {
         if (error instanceof CancelledError) continue;
         throw error;
       }
-      if (line === null) break;
+      if (line === null) {
+        if (!this.options.endOfInputQuits || !this.options.session.config.hasChanges()) break;
+        this.conversation.print('quit');
+        await this.execute('quit');
+        continue;
+      }
       await this.execute(line);
     }
   }
@@ -77,9 +87,11 @@ export class Shell implements ShellSession {
   async execute(line: string): Promise<void> {
     const controller = new AbortController();
     this.#running = controller;
+    const { session } = this.options;
     try {
       const words = tokenize(line.trim());
       if (words.length === 0) return;
+      session.running(line.trim());
       const { spec, words: rest } = resolveInvocation(this.options.registry, words);
       const input = parseWords(spec, rest);
       const ctx: CommandContext = {
@@ -87,7 +99,8 @@ export class Shell implements ShellSession {
         io: this.conversation,
         interactive: this.options.interactive,
         signal: controller.signal,
-        session: this,
+        session,
+        shell: this,
         host: commandHost(() => this.options.registry),
       };
       await spec.run(ctx, input);
@@ -95,6 +108,7 @@ export class Shell implements ShellSession {
       reportError(this.conversation, error);
     } finally {
       this.#running = null;
+      session.running(null);
     }
   }
 }

@@ -15,14 +15,17 @@ export interface OneShotOptions {
   words: string[];
   out: Writable;
   signal: AbortSignal;
+  /** where the command comes from, for `who`: `console` in this process, `socket` from another terminal */
+  from?: string;
 }
 
 /**
- * Runs one command from argv. Configuration flags apply and commit in one step (`--comment`),
- * or only show what would change (`--dry-run`). Dialog questions cannot be answered here: a
+ * Runs one command from argv in a session of its own, which ends with the command. Configuration
+ * flags apply and commit in one step (`--comment`), or only show what would change (`--dry-run`);
+ * no other session's pending changes are touched. Dialog questions cannot be answered here: a
  * command that needs one fails with a pointer to its flags.
  */
-export async function runOneShot({ appliance, registry, words, out, signal }: OneShotOptions): Promise<void> {
+export async function runOneShot({ appliance, registry, words, out, signal, from = 'console' }: OneShotOptions): Promise<void> {
   const { spec, words: rest } = resolveInvocation(registry, words);
   const input = parseWords(spec, rest, spec.configures ? COMMIT_FLAGS : []);
   const { comment, dryRun, ...flags } = input.flags;
@@ -37,14 +40,19 @@ export async function runOneShot({ appliance, registry, words, out, signal }: On
       );
     },
   });
-  await spec.run({ appliance, io, interactive: false, signal, host: commandHost(() => registry) }, { args: input.args, flags });
-  const config = appliance.config;
-  if (!config.hasChanges()) return;
-  if (dryRun) {
-    io.print(`Would change (nothing committed):\n${formatChanges(config.changes())}`);
-    config.clear();
-    return;
+  const session = appliance.sessions.open('one-shot', from);
+  session.running(words.join(' '));
+  try {
+    await spec.run({ appliance, session, io, interactive: false, signal, host: commandHost(() => registry) }, { args: input.args, flags });
+    const config = session.config;
+    if (!config.hasChanges()) return;
+    if (dryRun) {
+      io.print(`Would change (nothing committed):\n${formatChanges(config.changes())}`);
+      return;
+    }
+    const record = await config.commit(typeof comment === 'string' ? comment : `segsim ${[spec.name, ...rest].join(' ')}`);
+    if (record) io.print(`Changes committed: ${asyncosDate(record.at)}`);
+  } finally {
+    session.close();
   }
-  const record = config.commit(typeof comment === 'string' ? comment : `segsim ${[spec.name, ...rest].join(' ')}`);
-  if (record) io.print(`Changes committed: ${asyncosDate(record.at)}`);
 }

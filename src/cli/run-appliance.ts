@@ -1,17 +1,19 @@
-import type { Server } from 'node:net';
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { HomeLock } from '../engine/lock.js';
 import { MailEngine } from '../engine/mail/mail-engine.js';
 import { SetdEmulator } from '../setd/intake-server.js';
 import { SetdStore } from '../setd/store.js';
-import { serveControlSocket } from './control-socket.js';
+import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
+import { serveControlSocket, type ControlServer } from './control-socket.js';
 import { tuneGarbageCollection } from './gc-tuning.js';
 
 /** A running appliance: its engine, and a stop that undoes everything start did. */
 export interface RunningAppliance {
   engine: MailEngine;
   setd: SetdEmulator;
+  /** what runs where, for the banner of a shell */
+  describe(): string;
   stop(): Promise<void>;
 }
 
@@ -27,13 +29,14 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   // the lab's records: every regional intake domain points at the SETD emulator
   let labHosts = new Map<string, { host: string; port: number }>();
   const engine = new MailEngine(appliance, { labHosts: () => labHosts });
-  let control: Server | null = null;
+  const describe = () => describeAppliance(appliance, engine, setd);
+  let control: ControlServer | null = null;
   try {
-    const address = await setd.start({ port: appliance.config.committed.lab.setdPort });
+    const address = await setd.start({ port: appliance.configuration.current.lab.setdPort });
     labHosts = new Map(setd.intakeDomains().map((d) => [d, { host: '127.0.0.1', port: address.port }]));
     await engine.start();
     appliance.live = engine;
-    control = await serveControlSocket(appliance, registry);
+    control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`);
   } catch (error) {
     await engine.stop().catch(() => undefined);
     await setd.stop().catch(() => undefined);
@@ -43,12 +46,26 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   return {
     engine,
     setd,
+    describe,
     async stop() {
       appliance.live = null;
-      await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()));
+      await control?.close();
       await engine.stop();
       await setd.stop();
       lock.release();
     },
   };
+}
+
+function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdEmulator): string {
+  const listener = engine.listenerAddress();
+  const lab = engine.labMailServerAddress();
+  const intake = setd.address();
+  const config = appliance.configuration.current;
+  return [
+    `segsim ${SEGSIM_VERSION}: Cisco Secure Email Gateway emulator (AsyncOS ${ASYNCOS_VERSION})`,
+    `Appliance ${config.hostname}, home ${appliance.paths.root}`,
+    `  listener ${config.listener.name} on ${listener.host}:${listener.port}, lab mail server exchange.lab on ${lab.host}:${lab.port}`,
+    `  SETD emulator (intake for ${setd.intakeDomains().length} regional domains) on ${intake.address}:${intake.port}`,
+  ].join('\n');
 }

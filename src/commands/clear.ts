@@ -7,7 +7,7 @@ export const clearCommand: CommandSpec = {
   help: 'clear [--yes]\n\nDiscards every change made since the last commit.',
   flags: [{ flags: '--yes', description: 'do not ask for confirmation' }],
   async run(ctx, { flags }) {
-    const config = ctx.appliance.config;
+    const config = ctx.session.config;
     if (!config.hasChanges()) {
       ctx.io.print('No changes have been made since the last commit.');
       return;

@@ -7,7 +7,7 @@ export const commitCommand: CommandSpec = {
   help: 'commit [--comment TEXT]\n\nAsks for a comment describing the changes, then applies them to the running appliance.\nExample: commit --comment "enable TDC"',
   flags: [{ flags: '--comment <text>', description: 'comment describing the changes' }],
   async run(ctx, { flags }) {
-    const config = ctx.appliance.config;
+    const config = ctx.session.config;
     if (!config.hasChanges()) {
       ctx.io.print('There are no changes to commit: no data to commit.');
       return;
@@ -18,7 +18,7 @@ export const commitCommand: CommandSpec = {
         : ctx.interactive
           ? await ctx.io.text('Please enter some comments describing your changes:', { allowBlank: true })
           : '';
-    const record = config.commit(comment);
+    const record = await config.commit(comment);
     if (record) ctx.io.print(`\nChanges committed: ${asyncosDate(record.at)}`);
   },
 };

@@ -37,7 +37,7 @@ export const destconfigCommand: CommandSpec = {
     { flags: '--json', description: 'print the table as JSON' },
   ],
   async run(ctx, { flags }) {
-    const config = ctx.appliance.config;
+    const config = ctx.session.config;
     const set = (domain: string, maxConnections?: number, maxMessages?: number) => {
       const d = domain.toLowerCase() === 'default' ? 'Default' : domain.toLowerCase();
       if (d !== 'Default' && !isDomain(d)) throw new UserError(`Invalid domain "${domain}".`, ErrorCodes.invalidValue);

@@ -31,7 +31,7 @@ function emlFiles(paths: string[]): string[] {
 }
 
 function target(ctx: CommandContext, flags: Record<string, unknown>) {
-  const listener = ctx.appliance.live?.listenerAddress() ?? { host: ctx.appliance.config.committed.listener.bindAddress, port: ctx.appliance.config.committed.listener.port };
+  const listener = ctx.appliance.live?.listenerAddress() ?? { host: ctx.session.config.committed.listener.bindAddress, port: ctx.session.config.committed.listener.port };
   return { host: typeof flags.host === 'string' ? flags.host : listener.host === '0.0.0.0' ? '127.0.0.1' : listener.host, port: whole(flags.port, 'port', 1, 65535) ?? listener.port };
 }
 
@@ -95,7 +95,7 @@ export const injectCommand: CommandSpec = {
     const noFlags = Object.values(flags).every((v) => v === undefined);
     if (noFlags && ctx.interactive) {
       spec.count = await ctx.io.number('How many messages do you want to send?', { min: 1, max: 1_000_000, default: 10 });
-      spec.to = [await ctx.io.text('Enter the recipient domain or address.', { default: ctx.appliance.config.committed.listener.acceptDomains[0] ?? 'example.com', validate: (v) => memberProblem(v) })];
+      spec.to = [await ctx.io.text('Enter the recipient domain or address.', { default: ctx.session.config.committed.listener.acceptDomains[0] ?? 'example.com', validate: (v) => memberProblem(v) })];
       spec.spam = (await ctx.io.number('What percentage should be spam (GTUBE)?', { min: 0, max: 100, default: 0 })) / 100;
       spec.virus = (await ctx.io.number('What percentage should carry a virus (EICAR)?', { min: 0, max: 100, default: 0 })) / 100;
     }

@@ -15,12 +15,11 @@ async function runScenario(ctx: CommandContext, scenario: Scenario, file: string
   const { checkLab, expand, labAccounts, startLab } = await import('../lab/runner.js');
   const home = mkdtempSync(join(tmpdir(), `segsim-lab-${scenario.name}-`));
   const appliance = new Appliance({ home, clock: new LabClock() });
-  appliance.config.edit((c) => {
-    c.listener.port = 0;
-    c.lab.mailServerPort = 0;
-    c.lab.setdPort = 0;
-  });
-  appliance.config.commit(`lab run ${scenario.name}`);
+  await appliance.configuration.commit(
+    (c) => ({ ...c, listener: { ...c.listener, port: 0 }, lab: { mailServerPort: 0, setdPort: 0 } }),
+    `lab run ${scenario.name}`,
+    'lab run',
+  );
   const running = await ctx.host.startAppliance(appliance);
   // the setup and solution commands print nothing here: the report is what counts
   const quiet = new Conversation({ write: () => undefined, readLine: async () => null });

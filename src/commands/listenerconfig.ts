@@ -32,7 +32,7 @@ function checkDomain(d: string): string {
 
 async function ratDialog(ctx: CommandContext): Promise<void> {
   for (;;) {
-    ctx.io.print(renderListener(ctx.appliance.config.pending.listener).split('\n').slice(3).join('\n'));
+    ctx.io.print(renderListener(ctx.session.config.pending.listener).split('\n').slice(3).join('\n'));
     const op = await ctx.io.menu([
       { keyword: 'NEW', description: 'Accept mail for a new domain.' },
       { keyword: 'DELETE', description: 'Remove a domain.' },
@@ -40,13 +40,13 @@ async function ratDialog(ctx: CommandContext): Promise<void> {
     if (op === null) return;
     if (op === 'NEW') {
       const d = await ctx.io.text('Enter the domain to accept mail for (example.com or .example.com).', { validate: (v) => (isDomain(v.replace(/^\./, '')) ? null : 'That value is not valid: enter a domain.') });
-      ctx.appliance.config.edit((c) => {
+      ctx.session.config.edit((c) => {
         if (!c.listener.acceptDomains.includes(d.toLowerCase())) c.listener.acceptDomains.push(d.toLowerCase());
       });
     } else {
-      const list = ctx.appliance.config.pending.listener.acceptDomains;
+      const list = ctx.session.config.pending.listener.acceptDomains;
       const i = await ctx.io.list('Choose the domain to remove.', list, { allowBlank: true });
-      if (i !== null) ctx.appliance.config.edit((c) => void c.listener.acceptDomains.splice(i, 1));
+      if (i !== null) ctx.session.config.edit((c) => void c.listener.acceptDomains.splice(i, 1));
     }
   }
 }
@@ -74,7 +74,7 @@ export const listenerconfigCommand: CommandSpec = {
     { flags: '--json', description: 'print the listener as JSON' },
   ],
   async run(ctx, { flags }) {
-    const config = ctx.appliance.config;
+    const config = ctx.session.config;
     const changes = ['name', 'bind', 'port', 'maxMessageSize', 'acceptDomain', 'removeDomain'].filter((k) => flags[k] !== undefined);
     if (changes.length > 0) {
       if (flags.bind !== undefined && checkBind(String(flags.bind))) throw new UserError(`Invalid bind address "${String(flags.bind)}".`, ErrorCodes.invalidValue);

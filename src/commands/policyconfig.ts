@@ -37,7 +37,7 @@ function createPolicy(ctx: CommandContext, table: PolicyTable, name: string, sen
   assertPolicyName(name);
   splitMembers([...senders, ...recipients].join(','));
   if (senders.length + recipients.length === 0) throw new UserError(`Policy "${name}" needs at least one sender or recipient.`, ErrorCodes.invalidValue);
-  ctx.appliance.config.edit((c) => {
+  ctx.session.config.edit((c) => {
     const list = listOf(c, table);
     if (list.some((p) => p.name.toLowerCase() === name.toLowerCase())) throw new UserError('There is already a policy with the new name.', ErrorCodes.conflict);
     list.splice(list.length - 1, 0, { name, senders, recipients, antispam: 'default', antivirus: 'default', tdc: { mode: table === 'incoming' ? 'default' : 'no' } });
@@ -52,7 +52,7 @@ function assertCustom(table: PolicyTable, name: string): void {
 function renamePolicy(ctx: CommandContext, table: PolicyTable, name: string, newName: string): void {
   assertCustom(table, name);
   assertPolicyName(newName);
-  ctx.appliance.config.edit((c) => {
+  ctx.session.config.edit((c) => {
     if (listOf(c, table).some((x) => x.name.toLowerCase() === newName.toLowerCase() && x.name.toLowerCase() !== name.toLowerCase())) throw new UserError('There is already a policy with the new name.', ErrorCodes.conflict);
     find(c, table, name).name = newName;
   });
@@ -61,7 +61,7 @@ function renamePolicy(ctx: CommandContext, table: PolicyTable, name: string, new
 function addMembers(ctx: CommandContext, table: PolicyTable, name: string, kind: 'senders' | 'recipients', added: string[]): void {
   assertCustom(table, name);
   splitMembers(added.join(','));
-  ctx.appliance.config.edit((c) => {
+  ctx.session.config.edit((c) => {
     const target = find(c, table, name)[kind];
     for (const m of added) {
       if (target.includes(m)) throw new UserError(`${m} is already a member of this policy.`, ErrorCodes.conflict);
@@ -73,7 +73,7 @@ function addMembers(ctx: CommandContext, table: PolicyTable, name: string, kind:
 /** Removes members (senders or recipients, by their text), all or none; a policy keeps at least one. */
 function removeMembers(ctx: CommandContext, table: PolicyTable, name: string, removed: string[]): void {
   assertCustom(table, name);
-  ctx.appliance.config.edit((c) => {
+  ctx.session.config.edit((c) => {
     const p = find(c, table, name);
     for (const member of removed) {
       const kind = p.senders.includes(member) ? 'senders' : p.recipients.includes(member) ? 'recipients' : null;
@@ -90,14 +90,14 @@ function setTdc(ctx: CommandContext, table: PolicyTable, name: string, mode: Tdc
     if (!address) throw new UserError('A custom intake address is needed: give --intake-address.', ErrorCodes.invalidValue);
     assertMailbox(address, 'Message Intake Address');
   }
-  ctx.appliance.config.edit((c) => {
+  ctx.session.config.edit((c) => {
     find(c, table, name).tdc = mode === 'custom' ? { mode, intakeAddress: address } : { mode };
   });
 }
 
 function setService(ctx: CommandContext, table: PolicyTable, name: string, service: 'antispam' | 'antivirus', value: string): void {
   if (!['on', 'off', 'default'].includes(value)) throw new UserError(`--${service} takes on, off or default, not "${value}".`, ErrorCodes.usage);
-  ctx.appliance.config.edit((c) => {
+  ctx.session.config.edit((c) => {
     const p = find(c, table, name);
     if (p.name === DEFAULT_POLICY && value === 'default') throw new UserError('The DEFAULT policy cannot use the default settings of itself: choose on or off.', ErrorCodes.invalidValue);
     p[service] = value as ServiceSetting;
@@ -106,7 +106,7 @@ function setService(ctx: CommandContext, table: PolicyTable, name: string, servi
 
 function deletePolicy(ctx: CommandContext, table: PolicyTable, name: string): void {
   if (name.toUpperCase() === DEFAULT_POLICY) throw new UserError('The DEFAULT policy cannot be deleted.', ErrorCodes.invalidValue);
-  ctx.appliance.config.edit((c) => {
+  ctx.session.config.edit((c) => {
     const list = listOf(c, table);
     list.splice(list.indexOf(find(c, table, name)), 1);
   });
@@ -114,7 +114,7 @@ function deletePolicy(ctx: CommandContext, table: PolicyTable, name: string): vo
 
 function movePolicy(ctx: CommandContext, table: PolicyTable, name: string, position: number): void {
   if (name.toUpperCase() === DEFAULT_POLICY) throw new UserError('The DEFAULT policy is always last and cannot be moved.', ErrorCodes.invalidValue);
-  ctx.appliance.config.edit((c) => {
+  ctx.session.config.edit((c) => {
     const list = listOf(c, table);
     const last = list.length - 1;
     if (!Number.isInteger(position) || position < 1 || position > last) throw new UserError(`The position must be from 1 to ${last} (DEFAULT stays last).`, ErrorCodes.invalidValue);
@@ -142,7 +142,7 @@ function search(config: Readonly<ApplianceConfig>, table: PolicyTable, address: 
 // ---- the dialog ----
 
 async function choosePolicy(ctx: CommandContext, table: PolicyTable, includeDefault: boolean): Promise<string | null> {
-  const names = listOf(ctx.appliance.config.pending, table).map((p) => p.name).filter((n) => includeDefault || n !== DEFAULT_POLICY);
+  const names = listOf(ctx.session.config.pending, table).map((p) => p.name).filter((n) => includeDefault || n !== DEFAULT_POLICY);
   if (names.length === 0) {
     ctx.io.print('There are no policies to choose from besides DEFAULT.');
     return null;
@@ -165,7 +165,7 @@ async function editService(ctx: CommandContext, table: PolicyTable, name: string
     { keyword: 'DISABLE', description: `Disable ${label} scanning for this policy.` },
     ...(name === DEFAULT_POLICY ? [] : [{ keyword: 'DEFAULT', description: `Use the ${label} settings of the DEFAULT policy.` }]),
   ];
-  ctx.io.print(`${label} for policy ${name}: ${find(ctx.appliance.config.pending, table, name)[service]}`);
+  ctx.io.print(`${label} for policy ${name}: ${find(ctx.session.config.pending, table, name)[service]}`);
   const op = await ctx.io.menu(options);
   if (op) setService(ctx, table, name, service, op === 'ENABLE' ? 'on' : op === 'DISABLE' ? 'off' : 'default');
 }
@@ -175,7 +175,7 @@ async function editTdc(ctx: CommandContext, table: PolicyTable, name: string): P
     ctx.io.print('The Threat Defense Connector applies to incoming mail only.');
     return;
   }
-  const config = ctx.appliance.config.pending;
+  const config = ctx.session.config.pending;
   const p = find(config, table, name);
   ctx.io.print(`Threat Defense Connector for policy ${name}: ${tdcColumn(p, config, table)}`);
   const current = p.tdc.mode === 'default' ? 1 : p.tdc.mode === 'custom' ? 2 : 3;
@@ -200,7 +200,7 @@ async function editTdc(ctx: CommandContext, table: PolicyTable, name: string): P
 async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: string): Promise<void> {
   let name = initial;
   for (;;) {
-    const p = find(ctx.appliance.config.pending, table, name);
+    const p = find(ctx.session.config.pending, table, name);
     const isDefault = p.name === DEFAULT_POLICY;
     ctx.io.print(`\nPolicy: ${p.name}\nMembers: ${members(p)}`);
     const op = await ctx.io.menu([
@@ -231,7 +231,7 @@ async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: stri
       const i = await ctx.io.list('Choose the member to remove.', all, { allowBlank: true });
       if (i === null) continue;
       removeMembers(ctx, table, name, [all[i]!.replace(/^(sender|recipient) /, '')]);
-    } else if (op === 'PRINT') ctx.io.print(renderPolicyTable(ctx.appliance.config.pending, table));
+    } else if (op === 'PRINT') ctx.io.print(renderPolicyTable(ctx.session.config.pending, table));
     else if (op === 'ANTISPAM' || op === 'ANTIVIRUS') await editService(ctx, table, name, op === 'ANTISPAM' ? 'antispam' : 'antivirus');
     else await editTdc(ctx, table, name);
   }
@@ -239,7 +239,7 @@ async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: stri
 
 async function dialog(ctx: CommandContext, table: PolicyTable): Promise<void> {
   for (;;) {
-    ctx.io.print(renderPolicyTable(ctx.appliance.config.pending, table));
+    ctx.io.print(renderPolicyTable(ctx.session.config.pending, table));
     const op = await ctx.io.menu([
       { keyword: 'NEW', description: 'Create a new policy.' },
       { keyword: 'EDIT', description: 'Edit an existing policy.' },
@@ -264,10 +264,10 @@ async function dialog(ctx: CommandContext, table: PolicyTable): Promise<void> {
       } else if (op === 'PRINT') {
         continue;
       } else if (op === 'SEARCH') {
-        ctx.io.print(search(ctx.appliance.config.pending, table, await ctx.io.text('Enter the email address to search for.')));
+        ctx.io.print(search(ctx.session.config.pending, table, await ctx.io.text('Enter the email address to search for.')));
       } else {
         const name = await choosePolicy(ctx, table, false);
-        const last = listOf(ctx.appliance.config.pending, table).length - 1;
+        const last = listOf(ctx.session.config.pending, table).length - 1;
         if (name) movePolicy(ctx, table, name, await ctx.io.number('Enter the new position for the policy.', { min: 1, max: last }));
       }
     } catch (error) {
@@ -323,7 +323,7 @@ export const policyconfigCommand: CommandSpec = {
     if (str('new') !== undefined && str('edit') !== undefined) throw new UserError('Give --new or --edit, not both.', ErrorCodes.usage);
     if (str('new') !== undefined) createPolicy(ctx, table, str('new')!, list('sender'), list('recipient'));
     if (str('edit') !== undefined) {
-      let name = find(ctx.appliance.config.pending, table, str('edit')!).name;
+      let name = find(ctx.session.config.pending, table, str('edit')!).name;
       if (str('name') !== undefined) {
         renamePolicy(ctx, table, name, str('name')!);
         name = str('name')!;
@@ -341,10 +341,10 @@ export const policyconfigCommand: CommandSpec = {
     }
     if (str('delete') !== undefined) deletePolicy(ctx, table, str('delete')!);
     if (str('move') !== undefined) movePolicy(ctx, table, str('move')!, Number(str('position')));
-    if (str('search') !== undefined) ctx.io.print(search(ctx.appliance.config.pending, table, str('search')!));
+    if (str('search') !== undefined) ctx.io.print(search(ctx.session.config.pending, table, str('search')!));
     const acted = ['new', 'edit', 'delete', 'move', 'search'].some((k) => flags[k] !== undefined);
-    if (flags.json) ctx.io.print(JSON.stringify(listOf(ctx.appliance.config.pending, table), null, 2));
-    else if (flags.list || (!acted && !ctx.interactive)) ctx.io.print(renderPolicyTable(ctx.appliance.config.pending, table));
+    if (flags.json) ctx.io.print(JSON.stringify(listOf(ctx.session.config.pending, table), null, 2));
+    else if (flags.list || (!acted && !ctx.interactive)) ctx.io.print(renderPolicyTable(ctx.session.config.pending, table));
     else if (!acted) {
       if (flags.table === undefined) {
         const i = await ctx.io.list('Would you like to configure Incoming or Outgoing Mail Policies?', ['Incoming', 'Outgoing'], { default: 1 });

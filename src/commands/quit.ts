@@ -6,10 +6,10 @@ export const quitCommand: CommandSpec = {
   summary: 'Leave the command line.',
   help: 'quit\n\nWith uncommitted changes, asks for confirmation first; the changes are lost.',
   async run(ctx) {
-    if (ctx.appliance.config.hasChanges() && ctx.interactive) {
+    if (ctx.session.config.hasChanges() && ctx.interactive) {
       ctx.io.print('You have uncommitted changes. Leaving now will discard them.');
       if (!(await ctx.io.yesno('Are you sure you wish to exit?', false))) return;
     }
-    ctx.session?.exit();
+    ctx.shell?.exit();
   },
 };

@@ -28,6 +28,7 @@ import type { CommandSpec } from './types.js';
 import { tailCommand } from './tail.js';
 import { tophostsCommand } from './tophosts.js';
 import { versionCommand } from './version.js';
+import { whoCommand } from './who.js';
 
 /** Every AsyncOS command segsim knows, listed explicitly (no discovery from the filesystem). */
 const COMMANDS: readonly CommandSpec[] = [
@@ -43,6 +44,7 @@ const COMMANDS: readonly CommandSpec[] = [
   showchangesCommand,
   sethostnameCommand,
   versionCommand,
+  whoCommand,
   quitCommand,
   tophostsCommand,
   tailCommand,

@@ -14,16 +14,16 @@ export const sethostnameCommand: CommandSpec = {
       args[0] ??
       (ctx.interactive
         ? await ctx.io.text('Enter the new hostname.', {
-            default: ctx.appliance.config.pending.hostname,
+            default: ctx.session.config.pending.hostname,
             validate: (v) => (HOSTNAME.test(v) ? null : 'That value is not valid: enter a host name such as esa1.example.com.'),
           })
         : undefined);
     if (name === undefined) {
-      ctx.io.print(ctx.appliance.config.pending.hostname);
+      ctx.io.print(ctx.session.config.pending.hostname);
       return;
     }
     if (!HOSTNAME.test(name)) throw new UserError(`Invalid hostname "${name}".`, ErrorCodes.invalidValue);
-    ctx.appliance.config.edit((c) => {
+    ctx.session.config.edit((c) => {
       c.hostname = name;
     });
   },

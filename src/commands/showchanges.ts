@@ -1,19 +1,18 @@
-import type { ConfigChange } from '../engine/config/session.js';
+import { describeChange, type ConfigChange } from '../engine/config/changes.js';
 import type { CommandSpec } from './types.js';
 
-/** Renders pending changes as `path: before -> after` lines. */
+/** Renders changes one setting a line, as an operator reads them. */
 export function formatChanges(changes: ConfigChange[]): string {
-  const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
-  return changes.map((c) => `  ${c.path}: ${show(c.before)} -> ${show(c.after)}`).join('\n');
+  return changes.map((c) => `  ${describeChange(c)}`).join('\n');
 }
 
 export const showchangesCommand: CommandSpec = {
   name: 'showchanges',
-  summary: 'Show the pending (uncommitted) configuration changes.',
+  summary: 'Show this session\'s pending (uncommitted) configuration changes.',
   help: 'showchanges [--json]',
   flags: [{ flags: '--json', description: 'print the changes as JSON' }],
   async run(ctx, { flags }) {
-    const changes = ctx.appliance.config.changes();
+    const changes = ctx.session.config.changes();
     if (flags.json) {
       ctx.io.print(JSON.stringify(changes, null, 2));
       return;

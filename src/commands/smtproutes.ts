@@ -28,7 +28,7 @@ export function renderRoutes(routes: SmtpRoute[]): string {
 function addRoute(ctx: CommandContext, domain: string, destinations: string[], replace: boolean): void {
   const d = checkRouteDomain(domain);
   const dests = checkDestinations(destinations);
-  ctx.appliance.config.edit((c) => {
+  ctx.session.config.edit((c) => {
     const existing = c.smtpRoutes.find((r) => r.domain === d);
     if (existing && !replace) throw new UserError(`There is already a route for ${d}: use EDIT (or --add again to replace it).`, ErrorCodes.conflict);
     if (existing) existing.destinations = dests;
@@ -58,7 +58,7 @@ export const smtproutesCommand: CommandSpec = {
     { flags: '--json', description: 'print the routes as JSON' },
   ],
   async run(ctx, { flags }) {
-    const config = ctx.appliance.config;
+    const config = ctx.session.config;
     if (flags.add !== undefined) addRoute(ctx, String(flags.add), (flags.dest as string[]) ?? [], true);
     if (flags.delete !== undefined) {
       const d = String(flags.delete).toLowerCase();

@@ -22,7 +22,7 @@ const askAddress = (ctx: CommandContext, current: string | null) =>
   });
 
 async function dialog(ctx: CommandContext): Promise<void> {
-  const config = ctx.appliance.config;
+  const config = ctx.session.config;
   for (;;) {
     ctx.io.print(renderTdcSettings(config.pending));
     const enabled = config.pending.tdc.enabled;
@@ -63,7 +63,7 @@ export const tdcconfigCommand: CommandSpec = {
     { flags: '--json', description: 'print the settings as JSON' },
   ],
   async run(ctx, { flags }) {
-    const config = ctx.appliance.config;
+    const config = ctx.session.config;
     if (flags.enable && flags.disable) throw new UserError('Use --enable or --disable, not both.', ErrorCodes.usage);
     const address = flags.intakeAddress === undefined ? undefined : assertMailbox(String(flags.intakeAddress), 'Message Intake Address');
     if (flags.enable || flags.disable || address !== undefined) {

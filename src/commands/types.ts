@@ -1,4 +1,5 @@
 import type { Appliance } from '../engine/appliance.js';
+import type { Session } from '../engine/sessions.js';
 import type { Conversation } from './dialog.js';
 
 /** A flag in commander's syntax, e.g. `--intake-address <addr>`; data, so commands need no commander. */
@@ -25,15 +26,17 @@ export interface CommandContext {
   interactive: boolean;
   /** aborted when the user presses Ctrl-C (ends live views such as tail and tophosts --watch) */
   signal: AbortSignal;
-  /** the interactive session, when there is one (quit/exit end it) */
-  session?: ShellSession;
+  /** the session the command runs in: its own pending configuration changes */
+  session: Session;
+  /** the interactive shell, when there is one (quit/exit end it) */
+  shell?: ShellSession;
   /** what commands may ask of the program around them */
   host: CommandHost;
 }
 
 /** Services of the front end that runs a command (the lab uses them). */
 export interface CommandHost {
-  /** runs another command line on this appliance as a one-shot run: flags commit at once */
+  /** runs another command line in a session of its own on this appliance, as a one-shot run: flags commit at once */
   runLine(appliance: Appliance, line: string, io: Conversation): Promise<void>;
   /** starts a further appliance in this process (lab run uses a fresh home per scenario) */
   startAppliance(appliance: Appliance): Promise<{ stop(): Promise<void> }>;

@@ -1,8 +1,9 @@
 import { LabClock, type Clock } from './clock.js';
-import { ConfigSession } from './config/session.js';
+import { CommittedConfig } from './config/committed.js';
 import { ConfigStore } from './config/store.js';
 import { ensureDir, homePaths, type HomePaths } from './home.js';
 import type { LiveAppliance } from './live.js';
+import { SessionRegistry } from './sessions.js';
 
 export interface ApplianceOptions {
   home: string;
@@ -10,14 +11,15 @@ export interface ApplianceOptions {
 }
 
 /**
- * One appliance: its home directory and its configuration. The live parts (listener, queues,
- * SETD emulator, control socket) attach to it when it runs; without them, configuration
- * commands edit the stored configuration directly.
+ * One appliance: its home directory, its committed configuration and the sessions attached to
+ * it. The live parts (listener, queues, SETD emulator, control socket) attach to it when it runs;
+ * without them, configuration commands edit the stored configuration directly.
  */
 export class Appliance {
   readonly paths: HomePaths;
   readonly clock: Clock;
-  readonly config: ConfigSession;
+  readonly configuration: CommittedConfig;
+  readonly sessions: SessionRegistry;
   /** the running engine, when this process runs the appliance */
   live: LiveAppliance | null = null;
 
@@ -25,6 +27,7 @@ export class Appliance {
     this.paths = homePaths(options.home);
     ensureDir(this.paths.root);
     this.clock = options.clock ?? new LabClock();
-    this.config = new ConfigSession(new ConfigStore(this.paths), () => this.clock.now());
+    this.configuration = new CommittedConfig(new ConfigStore(this.paths), () => this.clock.now());
+    this.sessions = new SessionRegistry(this.configuration, () => this.clock.now());
   }
 }

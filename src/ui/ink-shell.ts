@@ -1,25 +1,30 @@
-import { Shell } from '../cli/execute.js';
-import type { CommandSpec } from '../commands/types.js';
-import type { Appliance } from '../engine/appliance.js';
+import type { LineIO } from '../commands/dialog.js';
 import { TerminalModel } from './terminal-model.js';
 
+/** What drives the terminal: a shell in this process, or one attached to a running appliance. */
+export interface ShellDriver {
+  /** resolves when the shell ends (quit, Ctrl-D, or the appliance went away) */
+  run(): Promise<void>;
+  /** Ctrl-C, or a key that ends a live view */
+  interrupt(): void;
+}
+
 export interface InkShellOptions {
-  appliance: Appliance;
-  registry: readonly CommandSpec[];
-  banner?: string;
+  /** builds the shell that reads and writes through the terminal */
+  drive(io: LineIO): ShellDriver;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
 }
 
-/** Opens the interactive AsyncOS command line in the terminal until quit/exit or Ctrl-D. */
+/** Opens the interactive AsyncOS command line in the terminal until the shell ends. */
 export async function runInkShell(options: InkShellOptions): Promise<void> {
-  const holder: { shell?: Shell } = {};
-  const model = new TerminalModel(() => holder.shell?.interrupt());
-  const shell = (holder.shell = new Shell({ appliance: options.appliance, registry: options.registry, io: model, interactive: true, banner: options.banner }));
+  const holder: { driver?: ShellDriver } = {};
+  const model = new TerminalModel(() => holder.driver?.interrupt());
+  const driver = (holder.driver = options.drive(model));
   const { mountTerminal } = await import('./terminal-view.js');
   const app = mountTerminal(model, options);
   try {
-    await shell.run();
+    await driver.run();
   } finally {
     app.unmount();
     await app.waitUntilExit();

@@ -35,14 +35,17 @@ async function scenario(journal) {
   const home = mkdtempSync(join(tmpdir(), 'segsim-bench-'));
   const appliance = new Appliance({ home });
   const account = new SetdStore(appliance.paths.setd).createAccount({ name: 'bench', region: 'beta' });
-  appliance.config.edit((c) => {
-    c.listener.port = 0;
-    c.lab.mailServerPort = 0;
-    c.lab.setdPort = 0;
-    c.smtpRoutes = [{ domain: 'example.com', destinations: [`127.0.0.1:${sinkPort}`] }];
-    c.tdc = journal ? { enabled: true, intakeAddress: account.intakeAddress } : { enabled: false, intakeAddress: null };
-  });
-  appliance.config.commit('bench');
+  await appliance.configuration.commit(
+    (c) => ({
+      ...c,
+      listener: { ...c.listener, port: 0 },
+      lab: { mailServerPort: 0, setdPort: 0 },
+      smtpRoutes: [{ domain: 'example.com', destinations: [`127.0.0.1:${sinkPort}`] }],
+      tdc: journal ? { enabled: true, intakeAddress: account.intakeAddress } : { enabled: false, intakeAddress: null },
+    }),
+    'bench',
+    'bench',
+  );
   const running = await startAppliance(appliance, commandRegistry());
   const accepted = new Map();
   const latencies = [];

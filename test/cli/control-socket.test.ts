@@ -25,7 +25,7 @@ describe('control socket', () => {
       expect(code).toBe(0);
       expect(out.text()).toMatch(/^Changes committed: /);
       // the running appliance's own configuration changed at once
-      expect(appliance.config.committed.hostname).toBe('esa9.example.com');
+      expect(appliance.configuration.current.hostname).toBe('esa9.example.com');
       const bad = await forwardToAppliance(appliance.paths.socket, ['nosuch'], { stdout: out.stream, stderr: err.stream });
       expect(bad).toBe(2);
       expect(err.text()).toContain('Unknown command: "nosuch"');

@@ -13,7 +13,7 @@ describe('one-shot command line', () => {
   it('--dry-run shows what would change and commits nothing', async () => {
     const home = tempHome();
     const dry = await runMain(['--home', home, 'sethostname', 'esa8.example.com', '--dry-run']);
-    expect(dry.stdout).toContain('hostname: "esa1.example.com" -> "esa8.example.com"');
+    expect(dry.stdout).toContain('Hostname: esa1.example.com -> esa8.example.com');
     expect((await runMain(['--home', home, 'sethostname'])).stdout).toBe('esa1.example.com\n');
   });
 

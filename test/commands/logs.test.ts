@@ -3,7 +3,7 @@ import { Conversation } from '../../src/commands/dialog.js';
 import { grepCommand } from '../../src/commands/grep.js';
 import { tailCommand } from '../../src/commands/tail.js';
 import { Appliance } from '../../src/engine/appliance.js';
-import { runScripted, tempHome, testHost } from '../helpers/scripted.js';
+import { consoleSession, runScripted, tempHome, testHost } from '../helpers/scripted.js';
 
 const LINES = [
   'Fri Feb 16 21:19:22 2024 Info: TDC: MID 14501404 with Message-ID \'<a@b>\' enqueued for forwarding to Cisco Secure Email Threat Defense to the message intake address x@beta.cmd.cisco.com',
@@ -56,7 +56,7 @@ describe('tail', () => {
       },
       readLine: async () => null,
     });
-    const running = tailCommand.run({ appliance, io, interactive: false, signal: controller.signal, host: testHost }, { args: ['mail_logs'], flags: { lines: '2' } });
+    const running = tailCommand.run({ appliance, session: consoleSession(appliance), io, interactive: false, signal: controller.signal, host: testHost }, { args: ['mail_logs'], flags: { lines: '2' } });
     await new Promise((r) => setTimeout(r, 300));
     appendFileSync(appliance.paths.mailLog, 'Fri Feb 16 21:19:25 2024 Info: Start MID 99 ICID 1\n');
     await running;

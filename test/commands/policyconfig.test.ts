@@ -2,7 +2,7 @@ import { policyconfigCommand } from '../../src/commands/policyconfig.js';
 import { tdcconfigCommand } from '../../src/commands/tdcconfig.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { expectGolden } from '../helpers/golden.js';
-import { runScripted, tempHome } from '../helpers/scripted.js';
+import { consoleSession, runScripted, tempHome } from '../helpers/scripted.js';
 
 const GLOBAL = 'b5986efe@beta.cmd.cisco.com';
 const CUSTOM = '15e1c36b@beta.cmd.cisco.com';
@@ -39,7 +39,7 @@ describe('policyconfig', () => {
       '', // leave policyconfig
     ]);
     expect(transcript).toContain('That value is not valid: the address has no domain.');
-    expect(appliance.config.pending.incomingPolicies.map((p) => [p.name, p.tdc])).toEqual([
+    expect(consoleSession(appliance).config.pending.incomingPolicies.map((p) => [p.name, p.tdc])).toEqual([
       ['sales', { mode: 'custom', intakeAddress: CUSTOM }],
       ['DEFAULT', { mode: 'default' }],
     ]);
@@ -61,9 +61,9 @@ describe('policyconfig', () => {
     await expect(run({ edit: 'partner', tdc: 'custom' })).rejects.toThrow(/custom intake address is needed/);
     await expect(run({ edit: 'partner', tdc: 'custom', intakeAddress: 'bad' })).rejects.toThrow(/Invalid Message Intake Address/);
     await run({ move: 'executives', position: '1' });
-    expect(appliance.config.pending.incomingPolicies.map((p) => p.name)).toEqual(['executives', 'partner', 'DEFAULT']);
+    expect(consoleSession(appliance).config.pending.incomingPolicies.map((p) => p.name)).toEqual(['executives', 'partner', 'DEFAULT']);
     await run({ delete: 'partner' });
-    expect(appliance.config.pending.incomingPolicies.map((p) => p.name)).toEqual(['executives', 'DEFAULT']);
+    expect(consoleSession(appliance).config.pending.incomingPolicies.map((p) => p.name)).toEqual(['executives', 'DEFAULT']);
   });
 
   it('SEARCH finds the first matching policy, in order', async () => {
@@ -85,7 +85,7 @@ describe('policyconfig', () => {
     const run = (flags: Record<string, unknown>) => runScripted(policyconfigCommand, [], { appliance, flags, interactive: false });
     await run({ edit: 'partner', name: 'partners', recipient: ['other.example'], sender: ['boss@outside.example'] });
     await run({ edit: 'partners', removeMember: ['.partner.example'] });
-    const p = appliance.config.pending.incomingPolicies.find((x) => x.name === 'partners')!;
+    const p = consoleSession(appliance).config.pending.incomingPolicies.find((x) => x.name === 'partners')!;
     expect(p.recipients).toEqual(['partner.example', 'other.example']);
     expect(p.senders).toEqual(['boss@outside.example']);
     expect(p.tdc).toEqual({ mode: 'custom', intakeAddress: CUSTOM }); // the rest of the policy is kept
@@ -99,7 +99,7 @@ describe('policyconfig', () => {
     await expect(run({ recipient: ['x.example'] })).rejects.toThrow('--recipient needs --new NAME or --edit NAME.');
     await expect(run({ new: 'a', edit: 'partners', recipient: ['a.example'] })).rejects.toThrow('Give --new or --edit, not both.');
     // nothing a refused change tried was kept
-    expect(appliance.config.pending.incomingPolicies.map((x) => [x.name, [...x.senders, ...x.recipients]])).toEqual([
+    expect(consoleSession(appliance).config.pending.incomingPolicies.map((x) => [x.name, [...x.senders, ...x.recipients]])).toEqual([
       ['partners', ['boss@outside.example', 'partner.example', 'other.example']],
       ['executives', ['board@example.com', 'ceo@example.com']],
       ['DEFAULT', []],

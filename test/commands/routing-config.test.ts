@@ -2,7 +2,7 @@ import { destconfigCommand } from '../../src/commands/destconfig.js';
 import { listenerconfigCommand } from '../../src/commands/listenerconfig.js';
 import { smtproutesCommand } from '../../src/commands/smtproutes.js';
 import { Appliance } from '../../src/engine/appliance.js';
-import { runScripted, tempHome } from '../helpers/scripted.js';
+import { consoleSession, runScripted, tempHome } from '../helpers/scripted.js';
 
 const run = (spec: Parameters<typeof runScripted>[0], appliance: Appliance, flags: Record<string, unknown>) => runScripted(spec, [], { appliance, flags, interactive: false });
 
@@ -10,13 +10,13 @@ describe('listenerconfig, smtproutes, destconfig', () => {
   it('listenerconfig changes the listener and the RAT by flags and by dialog', async () => {
     const appliance = new Appliance({ home: tempHome() });
     await run(listenerconfigCommand, appliance, { acceptDomain: ['partner.example', '.sub.example.org'], port: '2600', maxMessageSize: '2048' });
-    expect(appliance.config.pending.listener).toMatchObject({ port: 2600, maxMessageSize: 2048, acceptDomains: ['example.com', 'partner.example', '.sub.example.org'] });
+    expect(consoleSession(appliance).config.pending.listener).toMatchObject({ port: 2600, maxMessageSize: 2048, acceptDomains: ['example.com', 'partner.example', '.sub.example.org'] });
     await expect(run(listenerconfigCommand, appliance, { port: '70000' })).rejects.toThrow(/from 0 to 65535/);
     await expect(run(listenerconfigCommand, appliance, { bind: '10.0.0.x' })).rejects.toThrow(/Invalid bind address/);
     await expect(run(listenerconfigCommand, appliance, { acceptDomain: ['user@example.com'] })).rejects.toThrow(/Invalid RAT entry/);
     const { transcript } = await runScripted(listenerconfigCommand, ['RCPTACCESS', 'DELETE', '2', '', ''], { appliance });
     expect(transcript).toContain('ALL                              REJECT  (All Other Recipients)');
-    expect(appliance.config.pending.listener.acceptDomains).toEqual(['example.com', '.sub.example.org']);
+    expect(consoleSession(appliance).config.pending.listener.acceptDomains).toEqual(['example.com', '.sub.example.org']);
   });
 
   it('smtproutes adds, replaces and deletes routes, /dev/null alone', async () => {
@@ -32,16 +32,16 @@ describe('listenerconfig, smtproutes, destconfig', () => {
     await run(smtproutesCommand, appliance, { delete: 'partner.example' });
     await expect(run(smtproutesCommand, appliance, { delete: 'partner.example' })).rejects.toThrow(/no route/);
     await runScripted(smtproutesCommand, ['NEW', 'lab.example', '127.0.0.1:2600, exchange.lab', ''], { appliance });
-    expect(appliance.config.pending.smtpRoutes.at(-1)).toEqual({ domain: 'lab.example', destinations: ['127.0.0.1:2600', 'exchange.lab'] });
+    expect(consoleSession(appliance).config.pending.smtpRoutes.at(-1)).toEqual({ domain: 'lab.example', destinations: ['127.0.0.1:2600', 'exchange.lab'] });
   });
 
   it('destconfig sets limits per domain with range checks', async () => {
     const appliance = new Appliance({ home: tempHome() });
     await run(destconfigCommand, appliance, { domain: 'the.tdc.queue', maxConnections: '5' });
-    expect(appliance.config.pending.destinationControls.at(-1)).toEqual({ domain: 'the.tdc.queue', maxConnections: 5, maxMessagesPerConnection: 50 });
+    expect(consoleSession(appliance).config.pending.destinationControls.at(-1)).toEqual({ domain: 'the.tdc.queue', maxConnections: 5, maxMessagesPerConnection: 50 });
     await expect(run(destconfigCommand, appliance, { domain: 'example.com', maxMessages: '0' })).rejects.toThrow(/from 1 to 1000/);
     await expect(run(destconfigCommand, appliance, { delete: 'Default' })).rejects.toThrow(/cannot be deleted/);
     await runScripted(destconfigCommand, ['DEFAULT', '1001', '100', '10', ''], { appliance });
-    expect(appliance.config.pending.destinationControls[0]).toEqual({ domain: 'Default', maxConnections: 100, maxMessagesPerConnection: 10 });
+    expect(consoleSession(appliance).config.pending.destinationControls[0]).toEqual({ domain: 'Default', maxConnections: 100, maxMessagesPerConnection: 10 });
   });
 });

@@ -1,7 +1,7 @@
 import { tdcconfigCommand } from '../../src/commands/tdcconfig.js';
 import { UserError } from '../../src/errors.js';
 import { expectGolden } from '../helpers/golden.js';
-import { runScripted } from '../helpers/scripted.js';
+import { consoleSession, runScripted } from '../helpers/scripted.js';
 
 const ADDRESS = 'b5986efe-374c-47a5-aade-b8d98847e1a6@beta.cmd.cisco.com';
 
@@ -9,14 +9,14 @@ describe('tdcconfig', () => {
   it('walks the dialog: a wrong address is asked again, blank Enter leaves (golden transcript)', async () => {
     const { transcript, appliance } = await runScripted(tdcconfigCommand, ['enable', 'not an address', 'nobody@', ADDRESS, '']);
     expectGolden('tdcconfig.txt', transcript);
-    expect(appliance.config.pending.tdc).toEqual({ enabled: true, intakeAddress: ADDRESS });
-    expect(appliance.config.committed.tdc.enabled).toBe(false); // pending until commit
+    expect(consoleSession(appliance).config.pending.tdc).toEqual({ enabled: true, intakeAddress: ADDRESS });
+    expect(appliance.configuration.current.tdc.enabled).toBe(false); // pending until commit
   });
 
   it('disables after confirmation', async () => {
     const { appliance } = await runScripted(tdcconfigCommand, [], { flags: { enable: true, intakeAddress: ADDRESS } });
     await runScripted(tdcconfigCommand, ['disable', 'y', ''], { appliance });
-    expect(appliance.config.pending.tdc).toEqual({ enabled: false, intakeAddress: ADDRESS });
+    expect(consoleSession(appliance).config.pending.tdc).toEqual({ enabled: false, intakeAddress: ADDRESS });
   });
 
   it.each([
@@ -30,7 +30,7 @@ describe('tdcconfig', () => {
   ])('refuses the intake address %j and changes nothing', async (address, problem) => {
     const { appliance } = await runScripted(tdcconfigCommand, [], { flags: { json: true } });
     await expect(runScripted(tdcconfigCommand, [], { appliance, flags: { enable: true, intakeAddress: address } })).rejects.toThrow(problem);
-    expect(appliance.config.hasChanges()).toBe(false);
+    expect(consoleSession(appliance).config.hasChanges()).toBe(false);
   });
 
   it('refuses to enable without an address', async () => {

@@ -2,7 +2,7 @@ import { tophostsCommand } from '../../src/commands/tophosts.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { fakeLive, host } from '../helpers/fake-live.js';
 import { expectGolden } from '../helpers/golden.js';
-import { runScripted, tempHome, testHost } from '../helpers/scripted.js';
+import { consoleSession, runScripted, tempHome, testHost } from '../helpers/scripted.js';
 
 const NOW = Date.UTC(2024, 1, 16, 19, 55, 34);
 
@@ -49,7 +49,7 @@ describe('tophosts', () => {
         if (frames.length === 2) controller.abort();
       },
     });
-    await tophostsCommand.run({ appliance, io, interactive: true, signal: controller.signal, host: testHost }, { args: [], flags: { sort: 'active', watch: '0.01' } });
+    await tophostsCommand.run({ appliance, session: consoleSession(appliance), io, interactive: true, signal: controller.signal, host: testHost }, { args: [], flags: { sort: 'active', watch: '0.01' } });
     expect(frames).toHaveLength(2);
     expect(frames[1]).toContain('the.tdc.queue');
   });

@@ -7,7 +7,7 @@ import { Appliance } from '../../src/engine/appliance.js';
 import { injectTraffic } from '../../src/lab/traffic.js';
 import { SetdStore } from '../../src/setd/store.js';
 import { waitFor } from '../helpers/engine.js';
-import { labHome } from '../helpers/scripted.js';
+import { commitEdit, labHome } from '../helpers/scripted.js';
 
 const COUNT = 5000;
 
@@ -25,9 +25,7 @@ describe('crash safety', () => {
     const home = labHome();
     const store = new SetdStore(`${home}/setd`);
     const intake = store.createAccount({ region: 'beta' }).intakeAddress;
-    const setup = new Appliance({ home });
-    setup.config.edit((c) => void (c.tdc = { enabled: true, intakeAddress: intake }));
-    setup.config.commit('journal everything');
+    await commitEdit(new Appliance({ home }), (c) => void (c.tdc = { enabled: true, intakeAddress: intake }), 'journal everything');
     const script = fileURLToPath(new URL('../fixtures/run-appliance.mjs', import.meta.url));
     const child = spawn(process.execPath, [script, home], { stdio: ['ignore', 'pipe', 'inherit'] });
     const port = await new Promise<number>((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));

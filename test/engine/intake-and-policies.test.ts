@@ -8,7 +8,7 @@ import { MailEngine } from '../../src/engine/mail/mail-engine.js';
 import { injectTraffic } from '../../src/lab/traffic.js';
 import { INTAKE, mailLog, startEngine, startIntake, waitFor } from '../helpers/engine.js';
 import { havePeers } from '../helpers/peers.js';
-import { tempHome } from '../helpers/scripted.js';
+import { commitEdit, labHome, tempHome } from '../helpers/scripted.js';
 
 const delivered = (engine: MailEngine, host: string) => engine.hosts().find((h) => h.host === host)?.deliveredRecipients ?? 0;
 const mailboxCount = (home: string) => (existsSync(`${home}/mailboxes`) ? readdirSync(`${home}/mailboxes`).reduce((n, box) => n + readdirSync(`${home}/mailboxes/${box}`).length, 0) : 0);
@@ -136,14 +136,8 @@ function swaksAsync(args: string[]): Promise<{ code: number | null; out: string 
 
 describe('crash safety', () => {
   it('kill -9 mid-flight loses no message answered 250', async () => {
-    const home = tempHome();
-    const appliance = new Appliance({ home });
     // downstream suspended: everything accepted stays queued at the kill
-    appliance.config.edit((c) => {
-      c.listener.port = 0;
-      c.lab.mailServerPort = 0;
-    });
-    appliance.config.commit('crash test');
+    const home = labHome();
     const script = fileURLToPath(new URL('../fixtures/run-engine.mjs', import.meta.url));
     const child = spawn(process.execPath, [script, home], { stdio: ['ignore', 'pipe', 'inherit'] });
     const port = await new Promise<number>((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
@@ -169,8 +163,7 @@ describe('configuration committed while running', () => {
       const before = engine.listenerAddress().port;
       const { freePort } = await import('../helpers/peers.js');
       const port = await freePort();
-      appliance.config.edit((c) => void (c.listener.port = port));
-      appliance.config.commit('move the listener');
+      await commitEdit(appliance, (c) => void (c.listener.port = port), 'move the listener');
       await waitFor(() => engine.listenerAddress().port === port);
       expect(port).not.toBe(before);
       const summary = await injectTraffic({ host: '127.0.0.1', port }, { count: 1, to: ['example.com'] });

@@ -5,7 +5,7 @@ import { Appliance } from '../../src/engine/appliance.js';
 import type { ApplianceConfig } from '../../src/engine/config/model.js';
 import { MailEngine } from '../../src/engine/mail/mail-engine.js';
 import { ensureLabPki } from '../../src/engine/tls.js';
-import { tempHome } from './scripted.js';
+import { commitEdit, tempHome } from './scripted.js';
 
 export const INTAKE = 'journal-1234@intake.test';
 
@@ -13,12 +13,11 @@ export const INTAKE = 'journal-1234@intake.test';
 export async function startEngine(edit: (c: ApplianceConfig) => void = () => undefined, opts: { factor?: number; home?: string } = {}) {
   const home = opts.home ?? tempHome();
   const appliance = new Appliance({ home, clock: opts.factor ? compressedClock(opts.factor) : undefined });
-  appliance.config.edit((c) => {
+  await commitEdit(appliance, (c) => {
     c.listener.port = 0;
     c.lab.mailServerPort = 0;
     edit(c);
   });
-  appliance.config.commit('test');
   const engine = new MailEngine(appliance);
   await engine.start();
   appliance.live = engine;

@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { Conversation, type LineIO } from '../../src/commands/dialog.js';
 import type { CommandContext, CommandSpec } from '../../src/commands/types.js';
 import { Appliance } from '../../src/engine/appliance.js';
+import type { ApplianceConfig } from '../../src/engine/config/model.js';
+import { ConfigStore } from '../../src/engine/config/store.js';
+import { homePaths } from '../../src/engine/home.js';
+import type { Session } from '../../src/engine/sessions.js';
 import { commandHost } from '../../src/cli/command-host.js';
 import { refuseOrphans } from '../../src/cli/command-parser.js';
 import { commandRegistry } from '../../src/commands/registry.js';
@@ -16,17 +20,36 @@ export function tempHome(): string {
 }
 
 /** A temporary home whose servers take free ports (port 0), so tests can run side by side. */
-export function labHome(edit: (c: Appliance['config']['pending']) => void = () => undefined): string {
+export function labHome(edit: (c: ApplianceConfig) => void = () => undefined): string {
   const home = tempHome();
-  const appliance = new Appliance({ home });
-  appliance.config.edit((c) => {
-    c.listener.port = 0;
-    c.lab.mailServerPort = 0;
-    c.lab.setdPort = 0;
-    edit(c);
-  });
-  appliance.config.commit('test lab on free ports');
+  const store = new ConfigStore(homePaths(home));
+  const config = store.load();
+  config.listener.port = 0;
+  config.lab.mailServerPort = 0;
+  config.lab.setdPort = 0;
+  edit(config);
+  store.save(config);
   return home;
+}
+
+/** Commits an edit at once in a session of its own, as a one-shot command would. */
+export async function commitEdit(appliance: Appliance, edit: (c: ApplianceConfig) => void, comment = 'test'): Promise<void> {
+  const session = appliance.sessions.open('script', 'test');
+  try {
+    session.config.edit(edit);
+    await session.config.commit(comment);
+  } finally {
+    session.close();
+  }
+}
+
+const consoleSessions = new WeakMap<Appliance, Session>();
+
+/** The session runScripted uses on an appliance, kept across calls as a shell keeps its own. */
+export function consoleSession(appliance: Appliance): Session {
+  let session = consoleSessions.get(appliance);
+  if (!session) consoleSessions.set(appliance, (session = appliance.sessions.open('shell', 'console')));
+  return session;
 }
 
 /** A LineIO that answers from a list and records everything shown, prompts and answers included. */
@@ -55,6 +78,7 @@ export async function runScripted(
   const io = scriptedIO(answers);
   const ctx: CommandContext = {
     appliance,
+    session: consoleSession(appliance),
     io: new Conversation(io),
     interactive: options.interactive ?? true,
     signal: new AbortController().signal,

@@ -10,12 +10,13 @@ import { SetdStore } from '../../src/setd/store.js';
 import { injectTraffic } from '../../src/lab/traffic.js';
 import { INTAKE, mailLog, waitFor } from '../helpers/engine.js';
 import { havePeers, smtpSink, smtpSource } from '../helpers/peers.js';
-import { labHome } from '../helpers/scripted.js';
+import { commitEdit, labHome } from '../helpers/scripted.js';
+import type { ApplianceConfig } from '../../src/engine/config/model.js';
 import { BIN } from '../helpers/run-main.js';
 
 const host = (engine: { hosts(): { host: string }[] }, name: string) => engine.hosts().find((h) => h.host === name) as ReturnType<import('../../src/engine/mail/mail-engine.js').MailEngine['hosts']>[number] | undefined;
 
-async function appliance(edit: (c: Appliance['config']['pending']) => void, factor?: number) {
+async function appliance(edit: (c: ApplianceConfig) => void, factor?: number) {
   return new Appliance({ home: labHome(edit), clock: factor ? compressedClock(factor) : undefined });
 }
 
@@ -23,8 +24,7 @@ describe.runIf(havePeers)('interoperability with programs nobody here wrote', ()
   it('smtp-source pushes 2,000 messages: every one reaches the mailboxes and every clean one reaches SETD', async () => {
     const a = await appliance(() => undefined);
     const account = new SetdStore(a.paths.setd).createAccount({ region: 'beta' });
-    a.config.edit((c) => void (c.tdc = { enabled: true, intakeAddress: account.intakeAddress }));
-    a.config.commit('tdc');
+    await commitEdit(a, (c) => void (c.tdc = { enabled: true, intakeAddress: account.intakeAddress }), 'tdc');
     const running = await startAppliance(a, commandRegistry());
     try {
       const code = await smtpSource(running.engine.listenerAddress().port, { count: 2000, sessions: 10, size: 2048, to: 'user@example.com' });

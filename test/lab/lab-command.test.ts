@@ -5,7 +5,7 @@ import { Appliance } from '../../src/engine/appliance.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { startAppliance } from '../../src/cli/run-appliance.js';
 import { SetdStore } from '../../src/setd/store.js';
-import { labHome, runScripted } from '../helpers/scripted.js';
+import { consoleSession, labHome, runScripted } from '../helpers/scripted.js';
 
 async function runningLab() {
   const appliance = new Appliance({ home: labHome() });
@@ -29,7 +29,7 @@ describe('lab', () => {
       expect(started.transcript).toContain(intake); // the task names the account's address
       // the trainee creates the policy but leaves its Threat Defense Connector on the global address
       await runScripted(policyconfigCommand, [], { appliance, flags: { new: 'executives', recipient: ['ceo@example.com'] } });
-      appliance.config.commit('trainee');
+      await consoleSession(appliance).config.commit('trainee');
       const { transcript } = await runScripted(labCommand, [], { appliance, args: ['check'] });
       expect(transcript).toMatch(/FAIL {2}the\.tdc\.queue delivered: 20 \(expected exactly 10\)/);
       expect(transcript).toContain("hint: Only the 10 messages outside the executives policy should reach SETD; set the policy's TDC to No.");
@@ -46,7 +46,7 @@ describe('lab', () => {
       await runScripted(labCommand, [], { appliance, args: ['start', 'default-intake'] });
       const intake = new SetdStore(appliance.paths.setd).accounts()[0]!.intakeAddress;
       await runScripted(tdcconfigCommand, [], { appliance, flags: { enable: true, intakeAddress: intake } });
-      appliance.config.commit('trainee');
+      await consoleSession(appliance).config.commit('trainee');
       const { transcript } = await runScripted(labCommand, [], { appliance, args: ['check'] });
       expect(transcript).toContain('8 passed, 0 failed');
     } finally {

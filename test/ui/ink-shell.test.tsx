@@ -4,7 +4,7 @@ import { commandRegistry } from '../../src/commands/registry.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { Terminal } from '../../src/ui/terminal-view.js';
 import { TerminalModel } from '../../src/ui/terminal-model.js';
-import { tempHome } from '../helpers/scripted.js';
+import { consoleSession, tempHome } from '../helpers/scripted.js';
 
 /** Waits for a frame that satisfies the check instead of sleeping a fixed time. */
 async function waitForFrame(ui: { frames: string[] }, check: (screen: string) => boolean, timeoutMs = 5000): Promise<string> {
@@ -22,7 +22,7 @@ async function waitForFrame(ui: { frames: string[] }, check: (screen: string) =>
 async function openShell(appliance: Appliance) {
   const holder: { shell?: Shell } = {};
   const model = new TerminalModel(() => holder.shell?.interrupt());
-  const shell = (holder.shell = new Shell({ appliance, registry: commandRegistry(), io: model, interactive: true }));
+  const shell = (holder.shell = new Shell({ appliance, session: consoleSession(appliance), registry: commandRegistry(), io: model, interactive: true }));
   const done = shell.run();
   const ui = render(<Terminal model={model} />);
   await waitForFrame(ui, (f) => f.includes('esa1.example.com>'));
@@ -41,7 +41,7 @@ describe('the ink shell', () => {
     await waitForFrame(ui, (f) => f.includes('Please enter some comments describing your changes:'));
     model.key('ctrl-c'); // leaves the commit dialog, back at the prompt
     await waitForFrame(ui, (f) => f.includes('[]> ^C') && f.trimEnd().endsWith('esa1.example.com>'));
-    expect(appliance.config.hasChanges()).toBe(true);
+    expect(consoleSession(appliance).config.hasChanges()).toBe(true);
 
     model.key('up'); // history recall: the last command
     await waitForFrame(ui, (f) => f.trimEnd().endsWith('esa1.example.com> commit'));

@@ -1,104 +1,94 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ErrorCodes, UserError } from '../../errors.js';
+import { applyChanges, conflicts, diffConfig, settingName, type ConfigChange } from './changes.js';
+import type { CommitRecord, CommittedConfig } from './committed.js';
 import type { ApplianceConfig } from './model.js';
-import type { ConfigStore } from './store.js';
 import { configProblems } from './validate.js';
 
-export interface ConfigChange {
-  /** dotted path of the changed setting, e.g. tdc.enabled */
-  path: string;
-  before: unknown;
-  after: unknown;
-}
-
-export interface CommitRecord {
-  comment: string;
-  at: number;
-  changes: ConfigChange[];
-}
-
 /**
- * The AsyncOS commit model: configuration commands edit a pending copy; `commit` validates and
- * stores it and tells the listeners (the running engine) at once; `clear` discards it. Nothing
- * pending is persisted.
+ * One session's view of the configuration, as on AsyncOS where every CLI and web login has its
+ * own uncommitted changes. Without changes the session reads the committed configuration as it
+ * is now; its first edit forks a pending copy from it (the base). `commit` applies this session's
+ * changes to whatever is committed by then: changes to other settings merge, and a setting that
+ * another session changed since the base is refused by name, the pending changes kept.
  */
 export class ConfigSession {
-  #committed: ApplianceConfig;
-  #pending: ApplianceConfig;
-  readonly #listeners = new Set<(config: ApplianceConfig) => void>();
+  #base: Readonly<ApplianceConfig> | null = null;
+  #pending: ApplianceConfig | null = null;
 
   constructor(
-    private readonly store: ConfigStore,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.#committed = store.load();
-    this.#pending = structuredClone(this.#committed);
-  }
+    private readonly committedConfig: CommittedConfig,
+    /** who commits, for the commit record (`shell 3`, `one-shot 7`) */
+    readonly owner: string,
+  ) {}
 
-  /** The configuration the engine runs on. */
+  /** The configuration the appliance runs on now. */
   get committed(): Readonly<ApplianceConfig> {
-    return this.#committed;
+    return this.committedConfig.current;
   }
 
-  /** The copy that configuration commands read and change. */
-  get pending(): ApplianceConfig {
-    return this.#pending;
+  /** What configuration commands read: this session's pending copy, else the committed one. */
+  get pending(): Readonly<ApplianceConfig> {
+    return this.#pending ?? this.committedConfig.current;
   }
 
   /** Changes the pending copy; the mutation is validated before it is kept. */
   edit(mutate: (draft: ApplianceConfig) => void): void {
-    const draft = structuredClone(this.#pending);
+    const base = this.#base ?? this.committedConfig.current;
+    const draft = structuredClone(this.#pending ?? base) as ApplianceConfig;
     mutate(draft);
     const problems = configProblems(draft);
     if (problems.length > 0) throw new UserError(`${problems.join('; ')}.`, ErrorCodes.invalidValue);
+    if (isDeepStrictEqual(draft, base)) return void this.clear();
+    this.#base = base;
     this.#pending = draft;
   }
 
   hasChanges(): boolean {
-    return !isDeepStrictEqual(this.#pending, this.#committed);
+    return this.#pending !== null;
   }
 
+  /** This session's changes, against the configuration it started from. */
   changes(): ConfigChange[] {
-    return diff(this.#committed, this.#pending, '');
+    return this.#pending && this.#base ? diffConfig(this.#base, this.#pending) : [];
   }
 
-  /** Stores the pending copy; returns null when there was nothing to commit. */
-  commit(comment: string): CommitRecord | null {
-    if (!this.hasChanges()) return null;
-    const changes = this.changes();
-    this.store.save(this.#pending);
-    this.#committed = structuredClone(this.#pending);
-    for (const listener of this.#listeners) listener(this.#committed);
-    return { comment, at: this.now(), changes };
+  /**
+   * Commits this session's changes; null when there were none. Refused (UserError, pending kept)
+   * when another session changed one of the same settings since this session's first edit, or
+   * when the running appliance cannot apply a setting.
+   */
+  async commit(comment: string): Promise<CommitRecord | null> {
+    const base = this.#base;
+    const pending = this.#pending;
+    if (!base || !pending) return null;
+    const mine = diffConfig(base, pending);
+    const record = await this.committedConfig.commit(
+      (current) => {
+        if (current === base) return structuredClone(pending) as ApplianceConfig;
+        const clashes = conflicts(mine, diffConfig(base, current), pending, current);
+        if (clashes.length > 0) {
+          const names = [...new Set(clashes.map((c) => settingName(c.segments)))];
+          throw new UserError(
+            `Another session committed a change to ${names.join('; ')} after this session changed it. Nothing was committed; your changes are still pending ("showchanges"). Use "clear" to drop them, or "clear", edit again and commit.`,
+            ErrorCodes.conflict,
+          );
+        }
+        return applyChanges(current, mine, pending);
+      },
+      comment,
+      this.owner,
+    );
+    // edits made while the commit waited its turn stay pending on top of the new configuration
+    if (this.#pending === pending) this.clear();
+    return record;
   }
 
   /** Discards pending changes; returns whether there were any. */
   clear(): boolean {
-    const had = this.hasChanges();
-    this.#pending = structuredClone(this.#committed);
+    const had = this.#pending !== null;
+    this.#pending = null;
+    this.#base = null;
     return had;
   }
-
-  /** Re-reads the stored configuration (another process committed). Pending changes are kept. */
-  reload(): void {
-    const hadChanges = this.hasChanges();
-    this.#committed = this.store.load();
-    if (!hadChanges) this.#pending = structuredClone(this.#committed);
-    for (const listener of this.#listeners) listener(this.#committed);
-  }
-
-  onCommit(listener: (config: ApplianceConfig) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-}
-
-function diff(before: unknown, after: unknown, path: string): ConfigChange[] {
-  if (isDeepStrictEqual(before, after)) return [];
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObject(before) && isObject(after)) {
-    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-    return [...keys].flatMap((k) => diff(before[k], after[k], path ? `${path}.${k}` : k));
-  }
-  return [{ path, before, after }];
 }

@@ -50,6 +50,15 @@ export function ratAccepts(listener: ListenerConfig, address: string): boolean {
 }
 
 /**
+ * Committed listener settings that smtp-server reads per connection (the banner's hostname and
+ * the SIZE limit) take effect for the next connection; the RAT is read per recipient anyway.
+ */
+export function refreshListener(server: SMTPServer, listener: Readonly<ListenerConfig>, hostname: string): void {
+  server.options.name = hostname;
+  server.options.size = listener.maxMessageSize;
+}
+
+/**
  * The SMTP listener. smtp-server's callbacks are adapted to the async hooks here and nowhere
  * else; a thrown SmtpReply becomes the SMTP reply.
  */

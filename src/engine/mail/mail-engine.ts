@@ -4,7 +4,8 @@ import { freemem, totalmem } from 'node:os';
 import type { SMTPServer } from 'smtp-server';
 import type { Appliance } from '../appliance.js';
 import type { ApplianceStatus } from '../appliance-status.js';
-import { LAB_MAIL_HOST } from '../config/model.js';
+import { LAB_MAIL_HOST, type ListenerConfig } from '../config/model.js';
+import { ErrorCodes, UserError } from '../../errors.js';
 import { ensureDir } from '../home.js';
 import type { HostStatus } from '../host-status.js';
 import type { LiveAppliance, QueuedRecipient, RecipientFilter } from '../live.js';
@@ -14,7 +15,7 @@ import { Delivery } from './delivery/delivery.js';
 import type { Target } from './delivery/resolver.js';
 import { IdAllocator } from './ids.js';
 import { createLabMailServer } from './lab-mail-server.js';
-import { createListener, ratAccepts, SmtpReply } from './listener.js';
+import { createListener, ratAccepts, refreshListener, SmtpReply } from './listener.js';
 import { MailLog } from './mail-log.js';
 import { Spool, type QueueRecord } from './spool.js';
 import { WorkQueue } from './work-queue.js';
@@ -32,6 +33,11 @@ const listen = (server: SMTPServer, port: number, host: string) =>
       resolve(server.server.address() as AddressInfo);
     });
   });
+
+function listenerRefusal(l: Readonly<ListenerConfig>, wanted: string, current: string, error: unknown): UserError {
+  const why = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+  return new UserError(`Listener ${l.name} cannot listen on ${wanted} (${why}); it keeps listening on ${current}.`, ErrorCodes.invalidValue);
+}
 
 /**
  * The appliance's mail system: listener, work queue, delivery queues (the.tdc.queue included),
@@ -68,7 +74,7 @@ export class MailEngine implements LiveAppliance {
     this.#spool.onError = (error) => this.log.write('Warning', `Spool write failed: ${error.message}`);
     this.#counters = new MailCounterSet(paths.state, () => clock.now());
     this.#pki = ensureLabPki(paths.tls, ['localhost', LAB_MAIL_HOST]);
-    const config = () => appliance.config.committed;
+    const config = () => appliance.configuration.current;
     this.#delivery = new Delivery({
       clock,
       log: this.log,
@@ -92,7 +98,7 @@ export class MailEngine implements LiveAppliance {
   }
 
   async start(): Promise<void> {
-    const config = this.appliance.config.committed;
+    const config = this.appliance.configuration.current;
     this.log.info(`Version: segsim AsyncOS emulation SN: SEGSIM0001`);
     this.#labServer = createLabMailServer(ensureDir(this.appliance.paths.mailboxes));
     this.#labAddress = await listen(this.#labServer, config.lab.mailServerPort, '127.0.0.1');
@@ -106,28 +112,52 @@ export class MailEngine implements LiveAppliance {
     this.log.info(`Listener ${config.listener.name} started on ${this.#listenerAddress.address}:${this.#listenerAddress.port}`);
     this.#saveTimer = setInterval(() => this.#counters.save(), 10_000);
     this.#saveTimer.unref();
-    this.#unsubscribe = this.appliance.config.onCommit((c) => void this.#applyListener(c.listener));
+    const configuration = this.appliance.configuration;
+    const unguard = configuration.guard((next) => this.#moveListener(next.listener));
+    const unlisten = configuration.onCommit((c) => this.#listener && refreshListener(this.#listener, c.listener, c.hostname));
+    this.#unsubscribe = () => {
+      unguard();
+      unlisten();
+    };
   }
 
   #unsubscribe: (() => void) | null = null;
   #listenerOn = '';
 
-  /** A committed change of the listener's address or port takes effect at once. */
-  async #applyListener(l: { bindAddress: string; port: number; name: string }): Promise<void> {
+  /**
+   * Before a commit: a new address or port is bound first, and only then is the old one let go,
+   * so that a listener that cannot move keeps listening where it was and the commit is refused.
+   */
+  async #moveListener(l: Readonly<ListenerConfig>): Promise<void> {
     const wanted = `${l.bindAddress}:${l.port}`;
-    if (!this.#listener || wanted === this.#listenerOn) return;
     const old = this.#listener;
-    try {
+    if (!old || wanted === this.#listenerOn) return;
+    const open = async () => {
       const next = this.#createListener();
       next.on('error', (error: Error) => this.log.write('Warning', `Listener connection error: ${error.message}`));
-      await new Promise<void>((r) => old.close(() => r()));
-      this.#listenerAddress = await listen(next, l.port, l.bindAddress);
-      this.#listener = next;
-      this.#listenerOn = wanted;
-      this.log.info(`Listener ${l.name} restarted on ${this.#listenerAddress.address}:${this.#listenerAddress.port}`);
+      return { next, address: await listen(next, l.port, l.bindAddress) };
+    };
+    let moved: { next: SMTPServer; address: AddressInfo };
+    try {
+      moved = await open();
     } catch (error) {
-      this.log.write('Warning', `Listener ${l.name} could not listen on ${wanted}: ${(error as Error).message}`);
+      // the same port on another address of this host: let the old socket go first, and take it back on failure
+      const samePort = l.port !== 0 && this.#listenerAddress?.port === l.port && (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (!samePort) throw listenerRefusal(l, wanted, this.#listenerOn, error);
+      await new Promise<void>((r) => old.server.close(() => r()));
+      try {
+        moved = await open();
+      } catch (again) {
+        const [host, port] = [this.#listenerAddress!.address, this.#listenerAddress!.port];
+        await new Promise<void>((resolve, reject) => old.server.listen(port, host, () => resolve()).once('error', reject));
+        throw listenerRefusal(l, wanted, this.#listenerOn, again);
+      }
     }
+    old.close(() => undefined);
+    this.#listener = moved.next;
+    this.#listenerAddress = moved.address;
+    this.#listenerOn = wanted;
+    this.log.info(`Listener ${l.name} restarted on ${moved.address.address}:${moved.address.port}`);
   }
 
   async stop(): Promise<void> {
@@ -143,7 +173,7 @@ export class MailEngine implements LiveAppliance {
 
   listenerAddress(): { host: string; port: number } {
     const a = this.#listenerAddress;
-    if (!a) return { host: this.appliance.config.committed.listener.bindAddress, port: this.appliance.config.committed.listener.port };
+    if (!a) return { host: this.appliance.configuration.current.listener.bindAddress, port: this.appliance.configuration.current.listener.port };
     return { host: a.address === '0.0.0.0' || a.address === '::' ? '127.0.0.1' : a.address, port: a.port };
   }
 
@@ -168,7 +198,7 @@ export class MailEngine implements LiveAppliance {
   }
 
   #createListener(): SMTPServer {
-    const config = () => this.appliance.config.committed;
+    const config = () => this.appliance.configuration.current;
     const log = this.log;
     return createListener(() => config().listener, this.#pki, () => config().hostname, {
       connect: (remoteIp) => {

@@ -1,0 +1,49 @@
+import type { LineIO } from '../commands/dialog.js';
+import { CancelledError } from '../errors.js';
+
+/**
+ * The appliance's end of an attached shell: what the shell writes goes to the terminal on the
+ * other end of the control socket, and each prompt waits for the line typed there.
+ */
+export class RemoteLineIO implements LineIO {
+  #pending: { resolve: (line: string | null) => void; reject: (error: Error) => void } | null = null;
+  #closed = false;
+
+  constructor(private readonly send: (message: { out: string } | { frame: string } | { ask: string }) => void) {}
+
+  write(text: string): void {
+    this.send({ out: text });
+  }
+
+  frame(text: string): void {
+    this.send({ frame: text });
+  }
+
+  readLine(prompt: string): Promise<string | null> {
+    if (this.#closed) return Promise.resolve(null);
+    this.send({ ask: prompt });
+    return new Promise((resolve, reject) => {
+      this.#pending = { resolve, reject };
+    });
+  }
+
+  /** The line typed at the other end, or null for end of input. */
+  answer(line: string | null): void {
+    const pending = this.#pending;
+    this.#pending = null;
+    pending?.resolve(line);
+  }
+
+  /** Ctrl-C at a prompt on the other end. */
+  cancel(): void {
+    const pending = this.#pending;
+    this.#pending = null;
+    pending?.reject(new CancelledError());
+  }
+
+  /** The other end is gone: every read from now on is end of input. */
+  close(): void {
+    this.#closed = true;
+    this.answer(null);
+  }
+}

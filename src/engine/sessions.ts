@@ -1,0 +1,75 @@
+import type { CommittedConfig } from './config/committed.js';
+import { ConfigSession } from './config/session.js';
+
+/** The kinds of front end a session comes from. */
+export type SessionKind = 'shell' | 'script' | 'one-shot' | 'web';
+
+export interface SessionInfo {
+  id: number;
+  kind: SessionKind;
+  user: string;
+  /** where it comes from: `console` (this process), `socket` (another terminal), an IP address */
+  from: string;
+  since: number;
+  lastActive: number;
+  /** the command running now, or null at the prompt */
+  running: string | null;
+}
+
+/** One front end attached to the appliance: its own pending configuration changes and its `who` line. */
+export class Session {
+  readonly config: ConfigSession;
+  #running: string | null = null;
+  #lastActive: number;
+
+  constructor(
+    readonly id: number,
+    readonly kind: SessionKind,
+    readonly from: string,
+    readonly since: number,
+    committed: CommittedConfig,
+    private readonly now: () => number,
+    private readonly onClose: (session: Session) => void,
+    readonly user = 'admin',
+  ) {
+    this.#lastActive = since;
+    this.config = new ConfigSession(committed, `${kind} ${id}`);
+  }
+
+  /** The session starts running a command line (null: back at the prompt). */
+  running(command: string | null): void {
+    this.#running = command;
+    this.#lastActive = this.now();
+  }
+
+  info(): SessionInfo {
+    return { id: this.id, kind: this.kind, user: this.user, from: this.from, since: this.since, lastActive: this.#lastActive, running: this.#running };
+  }
+
+  /** Leaves the appliance; uncommitted changes are dropped. */
+  close(): void {
+    this.config.clear();
+    this.onClose(this);
+  }
+}
+
+/** The sessions attached to one appliance (what `who` lists). */
+export class SessionRegistry {
+  readonly #open = new Map<number, Session>();
+  #nextId = 1;
+
+  constructor(
+    private readonly committed: CommittedConfig,
+    private readonly now: () => number,
+  ) {}
+
+  open(kind: SessionKind, from: string): Session {
+    const session = new Session(this.#nextId++, kind, from, this.now(), this.committed, this.now, (s) => this.#open.delete(s.id));
+    this.#open.set(session.id, session);
+    return session;
+  }
+
+  list(): SessionInfo[] {
+    return [...this.#open.values()].map((s) => s.info());
+  }
+}
