@@ -1,3 +1,4 @@
+import { ErrorCodes, UserError } from '../errors.js';
 import { LabClock, type Clock } from './clock.js';
 import { CommittedConfig } from './config/committed.js';
 import { ConfigStore } from './config/store.js';
@@ -29,5 +30,13 @@ export class Appliance {
     this.clock = options.clock ?? new LabClock();
     this.configuration = new CommittedConfig(new ConfigStore(this.paths), () => this.clock.now());
     this.sessions = new SessionRegistry(this.configuration, () => this.clock.now());
+    // a running engine moves its listener before the commit (MailEngine); stopped, the address is tried
+    this.configuration.guard(async (next, previous) => {
+      const l = next.listener;
+      if (this.live || (l.bindAddress === previous.listener.bindAddress && l.port === previous.listener.port)) return;
+      const { bindProblem } = await import('./bind-probe.js');
+      const problem = await bindProblem(l.bindAddress, l.port);
+      if (problem) throw new UserError(`Listener ${l.name} cannot listen on ${l.bindAddress}:${l.port} (${problem}).`, ErrorCodes.invalidValue);
+    });
   }
 }

@@ -32,3 +32,13 @@ describe('one-shot command line', () => {
     expect(r.stdout).toContain('no data to commit');
   });
 });
+
+describe('one-shot configuration without a running appliance', () => {
+  it('refuses a listener address this machine cannot bind, and stores nothing', async () => {
+    const home = tempHome();
+    const r = await runMain(['--home', home, 'listenerconfig', '--bind', '192.0.2.1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Listener IncomingMail cannot listen on 192.0.2.1:2525 (EADDRNOTAVAIL)');
+    expect((await runMain(['--home', home, 'listenerconfig', '--json'])).stdout).toContain('"bindAddress": "127.0.0.1"');
+  });
+});

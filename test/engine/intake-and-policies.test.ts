@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
 import { Appliance } from '../../src/engine/appliance.js';
 import { TDC_QUEUE } from '../../src/engine/config/model.js';
@@ -168,6 +169,52 @@ describe('configuration committed while running', () => {
       expect(port).not.toBe(before);
       const summary = await injectTraffic({ host: '127.0.0.1', port }, { count: 1, to: ['example.com'] });
       expect(summary.accepted).toBe(1);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('applies a new size limit, hostname and RAT to the next connection', async () => {
+    const { engine, appliance } = await startEngine();
+    try {
+      const target = { host: '127.0.0.1', port: engine.listenerAddress().port };
+      await commitEdit(appliance, (c) => {
+        c.listener.maxMessageSize = 2048;
+        c.hostname = 'esa2.example.com';
+        c.listener.acceptDomains.push('partner.example');
+      });
+      const big = await injectTraffic(target, { count: 1, to: ['example.com'], size: 8192 });
+      expect(big.refused).toBe(1);
+      expect(Object.keys(big.reasons).join(' ')).toMatch(/552/);
+      expect((await injectTraffic(target, { count: 1, to: ['partner.example'], size: 512 })).accepted).toBe(1);
+      const greeting = await new Promise<string>((resolve) => {
+        const socket = connect(target.port, target.host);
+        socket.once('data', (d) => {
+          resolve(String(d));
+          socket.end('QUIT\r\n');
+        });
+      });
+      expect(greeting).toMatch(/^220 esa2\.example\.com /);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('refuses a commit whose listener address cannot be bound, and keeps listening where it was', async () => {
+    const { engine, appliance } = await startEngine();
+    try {
+      const port = engine.listenerAddress().port;
+      await expect(commitEdit(appliance, (c) => void (c.listener.bindAddress = '192.0.2.1'))).rejects.toThrow(/cannot listen on 192\.0\.2\.1:0 \(EADDRNOTAVAIL\); it keeps listening on 127\.0\.0\.1:0/);
+      expect(appliance.configuration.current.listener.bindAddress).toBe('127.0.0.1');
+      // a port another program holds
+      const { createServer } = await import('node:net');
+      const holder = createServer();
+      await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+      const taken = (holder.address() as { port: number }).port;
+      await expect(commitEdit(appliance, (c) => void (c.listener.port = taken))).rejects.toThrow(/EADDRINUSE/);
+      holder.close();
+      expect(engine.listenerAddress().port).toBe(port);
+      expect((await injectTraffic({ host: '127.0.0.1', port }, { count: 1, to: ['example.com'] })).accepted).toBe(1);
     } finally {
       await engine.stop();
     }
