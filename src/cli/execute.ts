@@ -59,7 +59,8 @@ export class Shell implements ShellSession {
 
   get prompt(): string {
     const factor = this.options.appliance.clock.factor ?? 1;
-    const compressed = factor === 1 ? '' : `(time x${factor}) `;
+    // a lab's compressed time shows; the slow catch-up after it does not
+    const compressed = factor > 1 ? `(time x${factor}) ` : '';
     return `${compressed}${this.options.appliance.configuration.current.hostname}> `;
   }
 

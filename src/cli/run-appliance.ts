@@ -1,6 +1,8 @@
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
+import { LabClock } from '../engine/clock.js';
 import { HomeLock } from '../engine/lock.js';
+import { lastEntryTime } from '../engine/log-search.js';
 import { MailEngine } from '../engine/mail/mail-engine.js';
 import { SetdEmulator } from '../setd/intake-server.js';
 import { SetdStore } from '../setd/store.js';
@@ -25,6 +27,9 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   const lock = new HomeLock(appliance.paths.lock);
   lock.acquire();
   tuneGarbageCollection();
+  // mail_logs never goes backwards: a clock behind the last line (a restart after a compressed lab) catches up
+  const lastLogged = lastEntryTime(appliance.paths.logs);
+  if (lastLogged !== null && appliance.clock instanceof LabClock) appliance.clock.advanceTo(lastLogged);
   const setd = new SetdEmulator(new SetdStore(appliance.paths.setd), appliance.paths.tls);
   // the lab's records: every regional intake domain points at the SETD emulator
   let labHosts = new Map<string, { host: string; port: number }>();

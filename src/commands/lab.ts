@@ -10,6 +10,16 @@ import { Conversation } from './dialog.js';
 import { renderSummary } from './inject.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
+/** The setup, solution and reset commands of a lab print nothing: what the lab reports is what counts. */
+const quiet = new Conversation({ write: () => undefined, readLine: async () => null });
+
+/** The lab's time ends: the clock goes back to real time (catching up slowly); returns how far ahead it is. */
+function endLabTime(appliance: Appliance): number {
+  if (!(appliance.clock instanceof LabClock)) return 0;
+  appliance.clock.setFactor(1);
+  return appliance.clock.ahead;
+}
+
 /** Plays a scenario end to end on a fresh appliance of its own: setup, solution, traffic, check. */
 async function runScenario(ctx: CommandContext, scenario: Scenario, file: string): Promise<CheckResult[]> {
   const { checkLab, expand, labAccounts, startLab } = await import('../lab/runner.js');
@@ -21,8 +31,6 @@ async function runScenario(ctx: CommandContext, scenario: Scenario, file: string
     'lab run',
   );
   const running = await ctx.host.startAppliance(appliance);
-  // the setup and solution commands print nothing here: the report is what counts
-  const quiet = new Conversation({ write: () => undefined, readLine: async () => null });
   try {
     const { state } = await startLab(appliance, scenario, file, (line) => ctx.host.runLine(appliance, line, quiet));
     const accounts = labAccounts(appliance, state);
@@ -39,9 +47,12 @@ export const labCommand: CommandSpec = {
   summary: 'Training labs: scenarios that replay the seed cases, with automatic checking.',
   help: [
     'lab list',
-    'lab start NAME        prepare this appliance for a scenario and print the task',
+    'lab start NAME        reset what labs own (TDC, policies, routes, RAT, SETD faults), prepare',
+    '                      the scenario and print the task; refused while this session has',
+    '                      uncommitted changes',
     'lab traffic           send the scenario\'s traffic now (lab check sends it if not yet sent)',
-    'lab check             judge every expectation: PASS/FAIL with hints',
+    'lab check             judge every expectation: PASS/FAIL with hints (a pass ends the lab)',
+    'lab stop              end the lab: SETD faults cleared, time back to normal',
     'lab run NAME | --all  play scenarios end to end on fresh appliances (instructors, CI)',
     '',
     'Scenarios are YAML files in fixtures/labs (or give a path to your own). Examples:',
@@ -59,7 +70,7 @@ export const labCommand: CommandSpec = {
     const { findScenario, listScenarios, LABS_DIR } = await import('../lab/catalog.js');
     const { loadScenario } = await import('../lab/scenario.js');
     const { renderResults } = await import('../lab/expectations.js');
-    const { checkLab, clearLabState, loadLabState, sendLabTraffic, startLab } = await import('../lab/runner.js');
+    const { checkLab, clearLabState, loadLabState, resetLab, sendLabTraffic, startLab } = await import('../lab/runner.js');
     switch (sub) {
       case 'list': {
         const all = listScenarios();
@@ -68,9 +79,24 @@ export const labCommand: CommandSpec = {
       }
       case 'start': {
         if (!args[1]) throw new UserError('lab start needs a scenario name ("lab list" shows them).', ErrorCodes.usage);
+        if (ctx.session.config.hasChanges()) {
+          throw new UserError('This session has uncommitted changes. A lab starts from a clean configuration: "commit" or "clear" them first ("showchanges" lists them).', ErrorCodes.conflict);
+        }
         const scenario = findScenario(args[1]);
-        const { task } = await startLab(ctx.appliance, scenario, args[1], (line) => ctx.host.runLine(ctx.appliance, line, ctx.io));
-        ctx.io.print(`\nLab ${scenario.name}: ${scenario.title}\nSeed case: ${scenario.seedCase}${scenario.timeScale !== 1 ? `\nTime runs ${scenario.timeScale} times faster in this lab.` : ''}\n\n${task.trim()}\n\nSend the traffic with "lab traffic" (or let "lab check" send it), then run "lab check".`);
+        const run = (line: string) => ctx.host.runLine(ctx.appliance, line, quiet);
+        const reset = await resetLab(ctx.appliance, run);
+        const { task } = await startLab(ctx.appliance, scenario, args[1], run);
+        const time = scenario.timeScale !== 1 ? `Time: runs ${scenario.timeScale} times faster in this lab ("lab stop" ends it)` : 'Time: real time';
+        ctx.io.print(`\nReset for the lab:\n${[...reset, time].map((line) => `  ${line}`).join('\n')}`);
+        ctx.io.print(`\nLab ${scenario.name}: ${scenario.title}\nSeed case: ${scenario.seedCase}\n\n${task.trim()}\n\nSend the traffic with "lab traffic" (or let "lab check" send it), then run "lab check".`);
+        return;
+      }
+      case 'stop': {
+        const state = loadLabState(ctx.appliance);
+        await ctx.host.runLine(ctx.appliance, 'setd fault none', quiet);
+        const ahead = endLabTime(ctx.appliance);
+        clearLabState(ctx.appliance);
+        ctx.io.print(`Lab ${state.scenario} stopped: SETD faults cleared; ${ahead > 0 ? `time back to normal (the clock is ${Math.round(ahead / 1000)} s ahead and runs at half speed until real time catches up)` : 'time runs with real time'}.`);
         return;
       }
       case 'traffic': {
@@ -89,7 +115,7 @@ export const labCommand: CommandSpec = {
         ctx.io.print(flags.json ? JSON.stringify(results, null, 2) : renderResults(scenario, results));
         if (results.every((r) => r.passed)) {
           clearLabState(ctx.appliance);
-          if (ctx.appliance.clock instanceof LabClock) ctx.appliance.clock.setFactor(1);
+          endLabTime(ctx.appliance);
         } else if (!ctx.interactive) throw new UserError(`Lab ${scenario.name}: ${results.filter((r) => !r.passed).length} expectation(s) failed.`, ErrorCodes.invalidValue);
         return;
       }
@@ -110,7 +136,7 @@ export const labCommand: CommandSpec = {
         return;
       }
       default:
-        throw new UserError('lab needs a subcommand: list, start, traffic, check or run. Enter "help lab".', ErrorCodes.usage);
+        throw new UserError('lab needs a subcommand: list, start, traffic, check, stop or run. Enter "help lab".', ErrorCodes.usage);
     }
   },
 };

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import { logFiles } from './log-files.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -18,6 +19,26 @@ export function parseLogLine(raw: string): LogEntry | null {
   const [, mon, day, hh, mm, ss, year, level, text] = m;
   const at = new Date(Number(year), MONTHS.indexOf(mon!), Number(day), Number(hh), Number(mm), Number(ss)).getTime();
   return { at, level: level!, text: text!, raw };
+}
+
+/** The time of the newest entry of mail_logs (read from the end of the file), or null. */
+export function lastEntryTime(logsDir: string, name = 'mail_logs'): number | null {
+  const file = join(logsDir, name);
+  if (!existsSync(file)) return null;
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    const lines = tail.toString('utf8').split('\n').reverse();
+    for (const line of lines) {
+      const entry = parseLogLine(line);
+      if (entry) return entry.at;
+    }
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Every entry of a log and its rotations, oldest first. Continuation lines join the entry above. */

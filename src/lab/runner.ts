@@ -2,6 +2,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Appliance } from '../engine/appliance.js';
 import { LabClock } from '../engine/clock.js';
+import { describeChange, type ConfigChange } from '../engine/config/changes.js';
+import { defaultConfig } from '../engine/config/model.js';
 import type { HostStatus } from '../engine/host-status.js';
 import { readLog } from '../engine/log-search.js';
 import { ErrorCodes, UserError } from '../errors.js';
@@ -54,6 +56,31 @@ export function expand(text: string, accounts: Map<string, SetdAccount>): string
 export function labAccounts(appliance: Appliance, state: Pick<LabState, 'accounts'>): Map<string, SetdAccount> {
   const store = new SetdStore(appliance.paths.setd);
   return new Map(Object.entries(state.accounts).map(([id, real]) => [id, store.account(real)]));
+}
+
+/**
+ * Puts back what a lab owns, as a fresh home has it (TDC, mail policies, SMTP routes, the RAT, SETD
+ * faults), so that no lab inherits the last one's state. Returns what was reset, a line each.
+ */
+export async function resetLab(appliance: Appliance, run: CommandRunner): Promise<string[]> {
+  const fresh = defaultConfig();
+  const session = appliance.sessions.open('script', 'lab');
+  let changes: ConfigChange[];
+  try {
+    session.config.edit((c) => {
+      c.tdc = fresh.tdc;
+      c.incomingPolicies = fresh.incomingPolicies;
+      c.outgoingPolicies = fresh.outgoingPolicies;
+      c.smtpRoutes = fresh.smtpRoutes;
+      c.listener.acceptDomains = fresh.listener.acceptDomains;
+    });
+    changes = session.config.changes();
+    await session.config.commit('lab start: reset what labs own');
+  } finally {
+    session.close();
+  }
+  await run('setd fault none');
+  return [...changes.map(describeChange), 'SETD faults: all cleared'];
 }
 
 /**
