@@ -1,6 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { stripVTControlCharacters } from 'node:util';
 import { Appliance } from '../../src/engine/appliance.js';
 import { compressedClock } from '../../src/engine/clock.js';
 import { TDC_QUEUE } from '../../src/engine/config/model.js';
@@ -12,6 +11,7 @@ import { INTAKE, mailLog, waitFor } from '../helpers/engine.js';
 import { havePeers, smtpSink, smtpSource } from '../helpers/peers.js';
 import { commitEdit, labHome } from '../helpers/scripted.js';
 import type { ApplianceConfig } from '../../src/engine/config/model.js';
+import { openTerminal } from '../helpers/pty.js';
 import { BIN } from '../helpers/run-main.js';
 
 const host = (engine: { hosts(): { host: string }[] }, name: string) => engine.hosts().find((h) => h.host === name) as ReturnType<import('../../src/engine/mail/mail-engine.js').MailEngine['hosts']>[number] | undefined;
@@ -122,24 +122,11 @@ describe.runIf(havePeers)('interoperability with programs nobody here wrote', ()
 });
 
 /** A person's terminal: no CI variables (ink renders only a final frame under CI). */
-function terminalEnv(): Record<string, string> {
-  const env = Object.entries(process.env).filter(([k, v]) => v !== undefined && !['CI', 'CONTINUOUS_INTEGRATION'].includes(k));
-  return { ...Object.fromEntries(env as [string, string][]), FORCE_COLOR: '0', TERM: 'xterm-256color' };
-}
-
 describe('a full session through a real pseudo-terminal, with a second terminal', () => {
   it('drives the ink shell and serves a one-shot command from another terminal over the control socket', async () => {
-    const pty = await import('node-pty');
     const home = labHome();
-    const term = pty.spawn(process.execPath, [BIN, '--home', home], { cols: 120, rows: 40, env: terminalEnv() });
-    let screen = '';
-    term.onData((d) => (screen += d));
-    const plain = () => stripVTControlCharacters(screen);
-    const expectText = (text: string | RegExp) => waitFor(() => (typeof text === 'string' ? plain().includes(text) : text.test(plain())), 15_000, `"${String(text)}" on the terminal`);
-    const type = async (line: string) => {
-      for (const ch of line) term.write(ch);
-      term.write('\r');
-    };
+    const term = await openTerminal(['--home', home]);
+    const { expectText, type } = term;
     try {
       await expectText('esa1.example.com>');
       await type('tdcconfig --enable --intake-address journal@beta.cmd.cisco.com');
@@ -167,7 +154,7 @@ describe('a full session through a real pseudo-terminal, with a second terminal'
       });
       expect(status).toContain('System status:                 Online');
       await type('quit');
-      await new Promise<void>((resolve) => term.onExit(() => resolve()));
+      await term.exited;
       expect(existsSync(`${home}/segsim.sock`)).toBe(false);
     } finally {
       term.kill();

@@ -1,0 +1,38 @@
+import { openTerminal } from '../helpers/pty.js';
+import { labHome } from '../helpers/scripted.js';
+
+describe('the shell in a real terminal', () => {
+  it('Ctrl-D asks as quit does when there are uncommitted changes; a second terminal attaches and shows in who', async () => {
+    const home = labHome();
+    const first = await openTerminal(['--home', home]);
+    let second: Awaited<ReturnType<typeof openTerminal>> | null = null;
+    try {
+      await first.expectText('esa1.example.com>');
+      first.type('sethostname esa2.example.com');
+      await first.expectText(/esa1\.example\.com> sethostname esa2\.example\.com[\s\S]*esa1\.example\.com>/);
+      first.key('\u0004'); // Ctrl-D
+      await first.expectText('Are you sure you wish to exit? [N]>');
+      first.type('N');
+      await first.expectText(/\[N\]> N[\s\S]*esa1\.example\.com>/);
+
+      // a second terminal opens a shell on the same appliance: it attaches, it does not start another
+      second = await openTerminal(['--home', home]);
+      await second.expectText('Attached to the running appliance');
+      second.type('who');
+      await second.expectText(/1 +admin .* console +cli/);
+      await second.expectText(/\* +admin .* socket +cli: who/);
+      second.key('\u0004'); // nothing pending there: Ctrl-D leaves at once
+      expect(await second.exited).toBe(0);
+
+      first.type('clear');
+      await first.expectText('Are you sure you want to clear all changes');
+      first.type('Y');
+      await first.expectText('Changes cleared.');
+      first.key('\u0004');
+      expect(await first.exited).toBe(0);
+    } finally {
+      first.kill();
+      second?.kill();
+    }
+  }, 60_000);
+});
