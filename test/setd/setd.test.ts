@@ -1,4 +1,5 @@
 import { connect as tlsConnect } from 'node:tls';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
@@ -51,6 +52,37 @@ describe('SETD setup wizard', () => {
     expect(listed.transcript).toContain(accounts[1]!.intakeAddress);
     await expect(runScripted(setdCommand, [], { appliance, args: ['setup'], flags: { seg: 'no' }, interactive: false })).rejects.toThrow(/Microsoft 365/);
     await expect(runScripted(setdCommand, [], { appliance, args: ['setup'], flags: { region: 'mars' }, interactive: false })).rejects.toThrow(/Unknown region/);
+  });
+});
+
+describe('setd fault flags', () => {
+  it.each([
+    [{ delay: '-5' }, 'slow', 'Invalid value "-5" for --delay: enter a whole number from 1 to 300000 milliseconds.'],
+    [{ delay: '1e3' }, 'slow', 'Invalid value "1e3" for --delay'],
+    [{ code: '452.5' }, '4xx', 'Invalid value "452.5" for --code of a 4xx fault: enter a whole number from 400 to 499.'],
+    [{ code: '451' }, '5xx', 'Invalid value "451" for --code of a 5xx fault: enter a whole number from 500 to 599.'],
+    [{ next: '0' }, '4xx', 'Invalid value "0" for --next: enter a whole number from 1 to 1000000.'],
+    [{ next: ' 2' }, '4xx', 'Invalid value " 2" for --next'],
+    [{ forSeconds: '0x10' }, 'timeout', 'Invalid value "0x10" for --for-seconds: enter a whole number from 1 to 604800 seconds.'],
+    [{ forSeconds: '-1' }, 'timeout', 'Invalid value "-1" for --for-seconds'],
+  ])('refuses %j with a %s fault, naming the flag, and sets nothing', async (flags, mode, message) => {
+    const appliance = new Appliance({ home: tempHome() });
+    try {
+      await expect(runScripted(setdCommand, [], { appliance, args: ['fault', mode], flags, interactive: false })).rejects.toThrow(message);
+      expect(new SetdStore(appliance.paths.setd).faults()).toEqual([]);
+    } finally {
+      rmSync(appliance.paths.root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a --port that is not a whole number from 0 to 65535', async () => {
+    const appliance = new Appliance({ home: tempHome() });
+    try {
+      await expect(runScripted(setdCommand, [], { appliance, args: ['start'], flags: { port: '-1' }, interactive: false })).rejects.toThrow('Invalid value "-1" for --port: enter a whole number from 0 to 65535.');
+      await expect(runScripted(setdCommand, [], { appliance, args: ['start'], flags: { port: '65536' }, interactive: false })).rejects.toThrow('for --port');
+    } finally {
+      rmSync(appliance.paths.root, { recursive: true, force: true });
+    }
   });
 });
 
