@@ -4,7 +4,6 @@ import type { Appliance } from '../engine/appliance.js';
 import { HomeLock } from '../engine/lock.js';
 import { MailEngine } from '../engine/mail/mail-engine.js';
 import { SetdEmulator } from '../setd/intake-server.js';
-import { SetdStore } from '../setd/store.js';
 import { serveControlSocket } from './control-socket.js';
 import { tuneGarbageCollection } from './gc-tuning.js';
 
@@ -23,7 +22,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   const lock = new HomeLock(appliance.paths.lock);
   lock.acquire();
   tuneGarbageCollection();
-  const setd = new SetdEmulator(new SetdStore(appliance.paths.setd), appliance.paths.tls);
+  const setd = new SetdEmulator(appliance.setd, appliance.paths.tls);
   // the lab's records: every regional intake domain points at the SETD emulator
   let labHosts = new Map<string, { host: string; port: number }>();
   const engine = new MailEngine(appliance, { labHosts: () => labHosts });

@@ -1,7 +1,8 @@
 import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { findRegion, REGIONS } from '../setd/regions.js';
-import { SetdStore, type Fault, type FaultMode, type ReceivedJournal, type SetdAccount } from '../setd/store.js';
+import type { Fault, FaultClearing, FaultMode, ReceivedJournal, SetdAccount, SetdStore } from '../setd/store.js';
+import { describeProblem, type FileProblem } from '../setd/checked-file.js';
 import { VERDICTS } from '../setd/verdicts.js';
 import { count } from './format/numbers.js';
 import { pause } from './live.js';
@@ -73,7 +74,7 @@ function renderMessages(messages: ReceivedJournal[], accounts: SetdAccount[]): s
   ].join('\n');
 }
 
-function parseFault(args: string[], flags: Record<string, unknown>, store: SetdStore, now: number): Fault | { account: string | null; mode: 'none' } {
+function parseFault(args: string[], flags: Record<string, unknown>, store: SetdStore, now: number): Fault | FaultClearing {
   const mode = (args[1] ?? '').toLowerCase() as FaultMode;
   const modes: FaultMode[] = ['none', '4xx', '5xx', 'tls', 'timeout', 'refuse', 'slow'];
   if (!modes.includes(mode)) throw new UserError(`setd fault takes a mode: ${modes.join(', ')}.`, ErrorCodes.usage);
@@ -91,6 +92,11 @@ function parseFault(args: string[], flags: Record<string, unknown>, store: SetdS
   if (flags.forSeconds !== undefined) fault.until = now + parseDecimal(flags.forSeconds, { name: '--for-seconds', ...LIMITS.forSeconds }) * 1000;
   if (flags.next !== undefined) fault.remaining = parseDecimal(flags.next, { name: '--next', ...LIMITS.next });
   return fault;
+}
+
+/** Store files found bad: said before anything else, so a fault that "does nothing" is explained. */
+function printFileProblems(ctx: CommandContext, store: SetdStore): void {
+  for (const p of store.problems()) ctx.io.print(`Warning: ${describeProblem(p)}${p.file.endsWith('faults.json') ? ' Meanwhile no fault applies.' : ''}`);
 }
 
 function describeFault(f: Fault): string {
@@ -141,10 +147,11 @@ export const setdCommand: CommandSpec = {
     { flags: '--json', description: 'print JSON' },
   ],
   async run(ctx, { args, flags }) {
-    const store = new SetdStore(ctx.appliance.paths.setd);
+    const store = ctx.appliance.setd;
     const sub = (args[0] ?? '').toLowerCase();
     switch (sub) {
       case 'setup': {
+        store.accounts(); // a bad accounts.json is said before the wizard asks anything
         const name = flags.name === undefined ? undefined : String(flags.name);
         const answered = ['yes', 'seg', 'segType', 'header', 'region'].some((k) => flags[k] !== undefined);
         if (!answered && ctx.interactive) {
@@ -162,9 +169,10 @@ export const setdCommand: CommandSpec = {
         return;
       }
       case 'accounts': {
-        const accounts = store.accounts();
-        if (flags.json) ctx.io.print(JSON.stringify(accounts, null, 2));
-        else ctx.io.print(accounts.length === 0 ? 'There are no SETD accounts. Create one with "setd setup".' : accounts.map(renderAccount).join('\n\n'));
+        const accounts = store.accounts(); // while accounts.json is bad, this says so (exit status 1)
+        if (flags.json) return ctx.io.print(JSON.stringify(accounts, null, 2));
+        printFileProblems(ctx, store);
+        ctx.io.print(accounts.length === 0 ? 'There are no SETD accounts. Create one with "setd setup".' : accounts.map(renderAccount).join('\n\n'));
         return;
       }
       case 'messages': {
@@ -180,10 +188,12 @@ export const setdCommand: CommandSpec = {
         return;
       }
       case 'fault': {
-        const fault = parseFault(args, flags, store, Date.now());
+        const fault = parseFault(args, flags, store, store.clock.now());
+        // shown before the write, which replaces a bad faults.json (its copy stays set aside)
+        printFileProblems(ctx, store);
         store.setFault(fault);
-        const active = store.faults();
-        ctx.io.print(fault.mode === 'none' ? `Faults cleared for ${fault.account ? `account ${fault.account}` : 'every account'}.` : `Fault set: ${describeFault(fault as Fault)}.`);
+        const active = store.activeFaults();
+        ctx.io.print(fault.mode === 'none' ? (fault.account ? `Fault cleared for account ${fault.account}.` : 'Every fault cleared.') : `Fault set: ${describeFault(fault)}.`);
         if (active.length > 0) ctx.io.print(`Active faults:\n${active.map((f) => `  ${describeFault(f)}`).join('\n')}`);
         return;
       }
@@ -195,8 +205,14 @@ export const setdCommand: CommandSpec = {
         const address = await emulator.start({ port });
         ctx.io.print(`SETD intake listening on ${address.address}:${address.port} (STARTTLS, lab CA in ${ctx.appliance.paths.tls}). Press Ctrl-C to stop.`);
         emulator.on('message', (m: ReceivedJournal) => ctx.io.print(`${asyncosDate(m.receivedAt)} journal for ${m.account}: ${m.sender} "${m.subject}" verdict ${m.verdict}`));
-        await pause(2 ** 31 - 1, ctx.signal);
-        await emulator.stop();
+        const problem = (p: FileProblem) => ctx.io.print(`Warning: ${describeProblem(p)}`);
+        store.on('problem', problem);
+        try {
+          await pause(2 ** 31 - 1, ctx.signal);
+        } finally {
+          store.off('problem', problem);
+          await emulator.stop();
+        }
         return;
       }
       default:

@@ -3,6 +3,7 @@ import { ConfigSession } from './config/session.js';
 import { ConfigStore } from './config/store.js';
 import { ensureDir, homePaths, type HomePaths } from './home.js';
 import type { LiveAppliance } from './live.js';
+import { SetdStore } from '../setd/store.js';
 
 export interface ApplianceOptions {
   home: string;
@@ -20,11 +21,21 @@ export class Appliance {
   readonly config: ConfigSession;
   /** the running engine, when this process runs the appliance */
   live: LiveAppliance | null = null;
+  #setd: SetdStore | null = null;
 
   constructor(options: ApplianceOptions) {
     this.paths = homePaths(options.home);
     ensureDir(this.paths.root);
     this.clock = options.clock ?? new LabClock();
     this.config = new ConfigSession(new ConfigStore(this.paths), () => this.clock.now());
+  }
+
+  /**
+   * The SETD emulator's store, one per appliance and on its clock: commands and the intake share
+   * it, so a fault set by a command reaches the intake as an event. Made when first used.
+   */
+  get setd(): SetdStore {
+    this.#setd ??= new SetdStore(this.paths.setd, this.clock);
+    return this.#setd;
   }
 }
