@@ -28,6 +28,21 @@ const UNAVAILABLE = '4.3.0 Message Intake temporarily unavailable: the SETD acco
 /** verdicts read the subject and plain text (HTML turned to text): no text-to-HTML, no link detection */
 const PARSE = { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true };
 
+/**
+ * Runs the work of an SMTP command and answers with its outcome: a thrown refusal is the reply,
+ * and anything unexpected (a store file that cannot be written) a temporary 451, never an
+ * unhandled rejection that would stop the process.
+ */
+function answer(cb: (error?: Error | null) => void, work: () => Promise<void>): void {
+  work().then(
+    () => cb(),
+    (error: Error) => cb(asReply(error)),
+  );
+}
+
+/** A refusal as it is, anything else as a temporary local error. */
+const asReply = (error: Error & { responseCode?: number }) => (error.responseCode ? error : refusal(451, `4.3.0 Local error in processing: ${error.message} (segsim)`));
+
 const headerText = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 function addresses(value: AddressObject | AddressObject[] | undefined): string[] {
@@ -137,7 +152,11 @@ export class SetdEmulator extends EventEmitter {
   #route(socket: Socket): void {
     socket.on('error', () => undefined);
     const fault = this.store.activeFaults().find((f) => CONNECTION_MODES.has(f.mode));
-    if (fault) this.store.consumeFault(fault);
+    try {
+      if (fault) this.store.consumeFault(fault);
+    } catch {
+      // the count could not be saved (a full disk): the fault goes on, the intake too
+    }
     switch (fault?.mode) {
       case 'refuse':
         // counted (--next N), or arriving before the poll has closed the port
@@ -173,7 +192,13 @@ export class SetdEmulator extends EventEmitter {
   }
 
   #smtp(key: string, cert: string): SMTPServer {
-    const accountsOf = (session: SMTPServerSession) => session.envelope.rcptTo.map((r) => this.store.byIntakeAddress(r.address)).filter((a): a is SetdAccount => typeof a === 'object');
+    // read again at DATA: accounts.json may have gone bad since RCPT, and a 250 must mean stored
+    const accountsOf = (session: SMTPServerSession) =>
+      session.envelope.rcptTo.map((r) => {
+        const account = this.store.byIntakeAddress(r.address);
+        if (account === 'unavailable') throw refusal(451, UNAVAILABLE);
+        return account;
+      }).filter((a): a is SetdAccount => a !== undefined);
     const server = new SMTPServer({
       name: 'intake.etd.cisco.com',
       banner: 'Cisco Secure Email Threat Defense intake (segsim)',
@@ -185,24 +210,25 @@ export class SetdEmulator extends EventEmitter {
       disabledCommands: ['AUTH'],
       logger: false,
       socketTimeout: 60_000,
-      onConnect: (session, cb) => void this.#delay(session).then(() => cb()),
-      onMailFrom: (_address, session, cb) => {
-        void this.#delay(session).then(() => cb(session.secure ? undefined : refusal(530, '5.7.0 Must issue a STARTTLS command first')));
-      },
-      onRcptTo: (address, session, cb) => {
-        void this.#delay(session).then(() => {
+      onConnect: (session, cb) => answer(cb, () => this.#delay(session)),
+      onMailFrom: (_address, session, cb) =>
+        answer(cb, async () => {
+          await this.#delay(session);
+          if (!session.secure) throw refusal(530, '5.7.0 Must issue a STARTTLS command first');
+        }),
+      onRcptTo: (address, session, cb) =>
+        answer(cb, async () => {
+          await this.#delay(session);
           const account = this.store.byIntakeAddress(address.address);
           // a store file that cannot be read is the service's trouble, not the sender's: temporary
-          if (account === 'unavailable') return cb(refusal(451, UNAVAILABLE));
-          if (!account) return cb(refusal(550, `5.1.1 <${address.address}>: Recipient address rejected: unknown Message Intake Address`));
+          if (account === 'unavailable') throw refusal(451, UNAVAILABLE);
+          if (!account) throw refusal(550, `5.1.1 <${address.address}>: Recipient address rejected: unknown Message Intake Address`);
           const fault = this.#messageFault(account, 'rcpt');
           if (fault) {
             this.store.consumeFault(fault);
-            return cb(refusal(fault.code ?? (fault.mode === '4xx' ? 451 : 550)));
+            throw refusal(fault.code ?? (fault.mode === '4xx' ? 451 : 550));
           }
-          cb();
-        });
-      },
+        }),
       onData: (stream, session, cb) => {
         void (async () => {
           await this.#delay(session);
@@ -223,7 +249,7 @@ export class SetdEmulator extends EventEmitter {
           for (const account of accounts) await this.#receive(account, journal, gatewayIp);
         })().then(
           () => cb(null, '2.0.0 Journal accepted for scanning'),
-          (error: Error) => cb(error),
+          (error: Error) => cb(asReply(error)),
         );
       },
     });

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../engine/clock.js';
@@ -180,8 +180,9 @@ export class SetdStore extends EventEmitter<StoreEvents> {
 
   readonly #batches = new Map<string, { lines: string[]; written: Promise<void> }>();
 
+  /** The journals received, of one account or of all (by their files: readable while accounts.json is bad). */
   messages(account?: string): ReceivedJournal[] {
-    const ids = account ? [account] : this.accounts().map((a) => a.id);
+    const ids = account ? [account] : readdirSync(join(this.#dir, 'messages')).flatMap((f) => (f.endsWith('.jsonl') ? [f.slice(0, -'.jsonl'.length)] : []));
     return ids
       .flatMap((id) => {
         const file = join(this.#dir, 'messages', `${id}.jsonl`);
