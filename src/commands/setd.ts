@@ -96,7 +96,7 @@ function parseFault(args: string[], flags: Record<string, unknown>, store: SetdS
 
 /** Store files found bad: said before anything else, so a fault that "does nothing" is explained. */
 function printFileProblems(ctx: CommandContext, store: SetdStore): void {
-  for (const p of store.problems()) ctx.io.print(`Warning: ${describeProblem(p)}${p.file.endsWith('faults.json') ? ' Meanwhile no fault applies.' : ''}`);
+  for (const p of store.problems()) ctx.io.print(`Warning: ${describeProblem(p)}${p.file.endsWith('faults.json') ? ' The faults in it do not apply.' : ''}`);
 }
 
 function describeFault(f: Fault): string {

@@ -9,6 +9,7 @@ import { CheckedJsonFile, describeProblem, type FileProblem } from './checked-fi
 import { findRegion, REGIONS, type RegionKey } from './regions.js';
 import { ACCOUNTS_SCHEMA, FAULTS_SCHEMA } from './store-schemas.js';
 import type { Verdict } from './verdicts.js';
+
 /** One SETD tenant, as the setup wizard creates it. */
 export interface SetdAccount {
   id: string;
@@ -109,9 +110,9 @@ export class SetdStore extends EventEmitter<StoreEvents> {
   }
 
   /**
-   * The account of an intake address, for the intake (never throws): 'unavailable' while
-   * accounts.json is bad, so that the intake can answer with a temporary error instead of
-   * calling a known address unknown.
+   * The account of an intake address (shared: read only), for the intake, which asks at every
+   * RCPT; never throws. 'unavailable' while accounts.json is bad, so that the intake can answer
+   * with a temporary error instead of calling a known address unknown.
    */
   byIntakeAddress(address: string): SetdAccount | undefined | 'unavailable' {
     const accounts = this.#accounts.read();

@@ -99,7 +99,7 @@ describe('a bad setd/faults.json', () => {
       expect(a.setd.messages()).toHaveLength(1);
       const [kept] = keptAside(a, 'faults.json');
       expect(readFileSync(`${a.paths.setd}/${kept}`, 'utf8')).toBe(bad);
-      const warning = `Warning: SETD store file ${a.paths.setd}/faults.json is not valid: faults[1].mode must be one of "4xx", "5xx", "tls", "timeout", "refuse", "slow"; it was set aside as ${kept}: repair it and rename it back to faults.json. Meanwhile no fault applies.`;
+      const warning = `Warning: SETD store file ${a.paths.setd}/faults.json is not valid: faults[1].mode must be one of "4xx", "5xx", "tls", "timeout", "refuse", "slow"; it was set aside as ${kept}: repair it and rename it back to faults.json. The faults in it do not apply.`;
       const listed = await setd(a, ['accounts']);
       expect(listed.transcript).toContain(warning);
       expect(listed.transcript).toContain(account.intakeAddress);
