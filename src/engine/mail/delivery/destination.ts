@@ -115,10 +115,17 @@ export class Destination {
       hardBounces: { dns: s.dns, fiveXX: s.fiveXX, filter: 0, expired: s.expired, other: s.other },
       deletedRecipients: s.deleted,
       hostDown: this.hostDown,
-      oldestMessage: all.length === 0 ? null : Math.min(...all.map((r) => r.queuedAt)),
+      oldestMessage: oldestOf(all),
       lastActivity: this.lastActivity,
       routes: this.routes,
       suspended: this.suspended,
     };
   }
+}
+
+/** The earliest queuedAt (a loop: spreading a long queue into Math.min overflows the stack). */
+function oldestOf(records: readonly QueueRecord[]): number | null {
+  let oldest: number | null = null;
+  for (const r of records) if (oldest === null || r.queuedAt < oldest) oldest = r.queuedAt;
+  return oldest;
 }
