@@ -100,7 +100,7 @@ describe('the.tdc.queue delivery (real loopback sockets)', () => {
       await waitFor(() => tdc(t.engine)?.deliveredRecipients === 1);
       expect(t.intake.rcptAttempts()).toBe(2);
       expect(tdc(t.engine)?.softBouncedEvents).toBe(1);
-      expect(mailLog(t.home, t.engine)).toMatch(/Delayed: DCID \d+ MID \d+ to RID \[0\] - 4\.7\.1 - .*\('451', \['4\.7\.1 try later'\]\)/);
+      expect(mailLog(t.home, t.engine)).toMatch(/Delayed: DCID \d+ MID \d+ to RID 0 - 4\.7\.1 - .*\('451', \['4\.7\.1 try later'\]\)/);
     } finally {
       await t.done();
     }
