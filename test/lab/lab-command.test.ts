@@ -5,6 +5,8 @@ import { Appliance } from '../../src/engine/appliance.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { startAppliance } from '../../src/cli/run-appliance.js';
 import { SetdStore } from '../../src/setd/store.js';
+import { injectTraffic } from '../../src/lab/traffic.js';
+import { waitFor } from '../helpers/engine.js';
 import { labHome, runScripted } from '../helpers/scripted.js';
 
 async function runningLab() {
@@ -40,14 +42,18 @@ describe('lab', () => {
     }
   });
 
-  it('lab check passes once the trainee does it right', async () => {
+  it('lab check passes once the trainee does it right, counting only the lab traffic (not mail sent by hand beside it)', async () => {
     const { appliance, stop } = await runningLab();
     try {
       await runScripted(labCommand, [], { appliance, args: ['start', 'default-intake'] });
       const intake = new SetdStore(appliance.paths.setd).accounts()[0]!.intakeAddress;
       await runScripted(tdcconfigCommand, [], { appliance, flags: { enable: true, intakeAddress: intake } });
       appliance.config.commit('trainee');
+      // the trainee tries it out by hand first: 3 more journaled messages, before the lab's 20
+      await injectTraffic(appliance.live!.listenerAddress(), { count: 3, to: ['example.com'] });
+      await waitFor(() => appliance.live!.hosts().find((h) => h.host === 'the.tdc.queue')?.deliveredRecipients === 3);
       const { transcript } = await runScripted(labCommand, [], { appliance, args: ['check'] });
+      expect(transcript).toContain('PASS  the.tdc.queue delivered: 20 (expected exactly 20)');
       expect(transcript).toContain('8 passed, 0 failed');
     } finally {
       await stop();

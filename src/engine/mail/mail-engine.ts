@@ -8,6 +8,7 @@ import { ensureDir } from '../home.js';
 import type { HostStatus } from '../host-status.js';
 import type { LiveAppliance, QueuedRecipient, RecipientFilter } from '../live.js';
 import { ensureLabPki } from '../tls.js';
+import { TrackingStore } from '../tracking-store.js';
 import { MailCounterSet } from './counters.js';
 import { Delivery } from './delivery/delivery.js';
 import type { Target } from './delivery/resolver.js';
@@ -42,6 +43,7 @@ export class MailEngine implements LiveAppliance {
   readonly log: MailLog;
   /** what happens to mail; mail_logs is one of its readers */
   readonly events: MailEvents;
+  readonly #tracking: TrackingStore;
   readonly #ids: IdAllocator;
   readonly #spool: Spool;
   readonly #counters: MailCounterSet;
@@ -69,6 +71,8 @@ export class MailEngine implements LiveAppliance {
       const level = logLevel(e);
       for (const line of mailLogLines(e)) this.log.write(level, line);
     });
+    this.#tracking = new TrackingStore(paths.tracking);
+    this.events.on((e) => this.#tracking.record(e));
     this.#ids = new IdAllocator(paths.state);
     this.#spool = new Spool(paths.spool);
     this.#spool.onError = (error) => this.events.emit({ type: 'spool.writeFailed', detail: error.message });
@@ -144,6 +148,7 @@ export class MailEngine implements LiveAppliance {
     await this.#spool.settle();
     this.#counters.save();
     this.log.flush();
+    await this.#tracking.close();
   }
 
   listenerAddress(): { host: string; port: number } {

@@ -1,5 +1,5 @@
 import { TDC_QUEUE } from '../config/model.js';
-import { trackingDate } from '../time-format.js';
+import { asyncosDate, trackingDate } from '../time-format.js';
 import { smtpCode, type Failure, type TlsCause } from './delivery/failure.js';
 import type { LogLevel } from './mail-log.js';
 import type { MailEvent } from './mail-events.js';
@@ -63,6 +63,12 @@ function failureWords(f: Failure): string {
     case 'lost':
       return 'message file lost';
   }
+}
+
+/** An event's lines as they stand in mail_logs, with date and level. */
+export function mailLogEntries(e: MailEvent): string[] {
+  const prefix = `${asyncosDate(e.at)} ${logLevel(e)}: `;
+  return mailLogLines(e).map((line) => prefix + line);
 }
 
 /** The level a line is written at. */
