@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { findeventCommand } from '../../src/commands/findevent.js';
-import { TDC_QUEUE } from '../../src/engine/config/model.js';
+import { TDC_QUEUE, type ApplianceConfig } from '../../src/engine/config/model.js';
 import { MailEngine } from '../../src/engine/mail/mail-engine.js';
 import { findMessages } from '../../src/engine/message-tracking.js';
 import { readTracking } from '../../src/engine/tracking-store.js';
@@ -13,7 +13,7 @@ describe('message tracking (real engine, tracking store on disk)', () => {
     const home = tempHome();
     try {
       const intake = await startIntake(home);
-      const route = (c: Parameters<Parameters<typeof startEngine>[0]>[0]) => {
+      const route = (c: ApplianceConfig) => {
         c.tdc = { enabled: true, intakeAddress: INTAKE };
         c.smtpRoutes.push({ domain: 'intake.test', destinations: [`127.0.0.1:${intake.port}`] });
       };
