@@ -2,7 +2,7 @@ import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { LabClock } from '../engine/clock.js';
 import { HomeLock } from '../engine/lock.js';
-import { lastEntryTime } from '../engine/log-search.js';
+import { lastLineTime } from '../engine/log-files.js';
 import { MailEngine } from '../engine/mail/mail-engine.js';
 import { SetdEmulator } from '../setd/intake-server.js';
 import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
@@ -27,7 +27,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   lock.acquire();
   tuneGarbageCollection();
   // mail_logs never goes backwards: a clock behind the last line (a restart after a compressed lab) catches up
-  const lastLogged = lastEntryTime(appliance.paths.logs);
+  const lastLogged = lastLineTime(appliance.paths.logs);
   if (lastLogged !== null && appliance.clock instanceof LabClock) appliance.clock.advanceTo(lastLogged);
   const setd = new SetdEmulator(appliance.setd, appliance.paths.tls);
   // the lab's records: every regional intake domain points at the SETD emulator

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The log subscriptions of the lab appliance: one directory under logs/ is not needed, files are. */
@@ -57,5 +57,35 @@ export async function followFile(file: string, onLines: (lines: string[]) => voi
     } finally {
       closeSync(fd);
     }
+  }
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const STAMP = /^\w{3} (\w{3}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4}) \w+:/;
+
+/** The time a mail_logs line was written (`Fri Feb 16 21:19:22 2024 Info: ...`), or null. */
+export function lineTime(line: string): number | null {
+  const m = STAMP.exec(line);
+  if (!m) return null;
+  const [, mon, day, hh, mm, ss, year] = m;
+  return new Date(Number(year), MONTHS.indexOf(mon!), Number(day), Number(hh), Number(mm), Number(ss)).getTime();
+}
+
+/** The time of the newest line of a log (read from the end of its current file), or null. */
+export function lastLineTime(logsDir: string, name = 'mail_logs'): number | null {
+  const file = join(logsDir, name);
+  if (!existsSync(file)) return null;
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    for (const line of tail.toString('utf8').split('\n').reverse()) {
+      const at = lineTime(line);
+      if (at !== null) return at;
+    }
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }

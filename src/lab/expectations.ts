@@ -12,11 +12,11 @@ export interface CheckResult {
 
 /** What the lab observed since it started. */
 export interface Observation {
-  /** counters since the lab started, per host */
+  /** per host: what the lab's traffic did (from tracking), and the live gauges */
   hosts: Map<string, Pick<HostStatus, 'activeRecipients' | 'deliveredRecipients' | 'softBouncedEvents' | 'hardBouncedRecipients' | 'connectionsOut'> & { peakConnectionsOut: number }>;
-  /** mail_logs texts (without timestamps) since the lab started */
+  /** the mail_logs texts (without timestamps) of the lab's messages */
   logTexts: string[];
-  /** message-tracking lines since the lab started */
+  /** the message-tracking lines of the lab's messages */
   trackingLines: string[];
   /** per scenario account id, the verdicts of the messages SETD received */
   setd: Map<string, string[]>;

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { freemem, totalmem } from 'node:os';
 import type { SMTPServer } from 'smtp-server';
@@ -10,12 +9,15 @@ import { ensureDir } from '../home.js';
 import type { HostStatus } from '../host-status.js';
 import type { LiveAppliance, QueuedRecipient, RecipientFilter } from '../live.js';
 import { ensureLabPki } from '../tls.js';
+import { TrackingStore } from '../tracking-store.js';
 import { MailCounterSet } from './counters.js';
 import { Delivery } from './delivery/delivery.js';
 import type { Target } from './delivery/resolver.js';
 import { IdAllocator } from './ids.js';
 import { createLabMailServer } from './lab-mail-server.js';
 import { createListener, ratAccepts, refreshListener, SmtpReply } from './listener.js';
+import { MailEvents } from './mail-events.js';
+import { logLevel, mailLogLines } from './mail-log-lines.js';
 import { MailLog } from './mail-log.js';
 import { Spool, type QueueRecord } from './spool.js';
 import { WorkQueue } from './work-queue.js';
@@ -45,8 +47,9 @@ function listenerRefusal(l: Readonly<ListenerConfig>, wanted: string, current: s
  */
 export class MailEngine implements LiveAppliance {
   readonly log: MailLog;
-  /** 'accepted' (mid, ms) when a message is answered 250; 'finished' (mid, kind, ms) when a queue record is done */
-  readonly events = new EventEmitter();
+  /** what happens to mail; mail_logs is one of its readers */
+  readonly events: MailEvents;
+  readonly #tracking: TrackingStore;
   readonly #ids: IdAllocator;
   readonly #spool: Spool;
   readonly #counters: MailCounterSet;
@@ -69,26 +72,32 @@ export class MailEngine implements LiveAppliance {
     ensureDir(paths.state);
     this.#startedAt = clock.now();
     this.log = new MailLog(paths.mailLog, () => clock.now());
+    this.events = new MailEvents(() => clock.now());
+    this.events.on((e) => {
+      const level = logLevel(e);
+      for (const line of mailLogLines(e)) this.log.write(level, line);
+    });
+    this.#tracking = new TrackingStore(paths.tracking);
+    this.events.on((e) => this.#tracking.record(e));
     this.#ids = new IdAllocator(paths.state);
     this.#spool = new Spool(paths.spool);
-    this.#spool.onError = (error) => this.log.write('Warning', `Spool write failed: ${error.message}`);
+    this.#spool.onError = (error) => this.events.emit({ type: 'spool.writeFailed', detail: error.message });
     this.#counters = new MailCounterSet(paths.state, () => clock.now());
     this.#pki = ensureLabPki(paths.tls, ['localhost', LAB_MAIL_HOST]);
     const config = () => appliance.configuration.current;
     this.#delivery = new Delivery({
       clock,
-      log: this.log,
+      events: this.events,
       ids: this.#ids,
       spool: this.#spool,
       counters: this.#counters,
       config,
       labHost: (host) => this.#labHost(host),
       ca: this.#pki.ca,
-      onFinished: (record) => this.events.emit('finished', record.mid, record.kind, clock.now()),
     });
     this.#workQueue = new WorkQueue({
       spool: this.#spool,
-      log: this.log,
+      events: this.events,
       ids: this.#ids,
       delivery: this.#delivery,
       counters: this.#counters,
@@ -99,17 +108,17 @@ export class MailEngine implements LiveAppliance {
 
   async start(): Promise<void> {
     const config = this.appliance.configuration.current;
-    this.log.info(`Version: segsim AsyncOS emulation SN: SEGSIM0001`);
+    this.events.emit({ type: 'system.version' });
     this.#labServer = createLabMailServer(ensureDir(this.appliance.paths.mailboxes));
     this.#labAddress = await listen(this.#labServer, config.lab.mailServerPort, '127.0.0.1');
     this.#delivery.start();
     this.#recover();
     this.#listener = this.#createListener();
     // errors of one client connection (a failed TLS handshake, a reset) never stop the listener
-    this.#listener.on('error', (error: Error) => this.log.write('Warning', `Listener connection error: ${error.message}`));
+    this.#listener.on('error', (error: Error) => this.events.emit({ type: 'listener.connectionError', detail: error.message }));
     this.#listenerAddress = await listen(this.#listener, config.listener.port, config.listener.bindAddress);
     this.#listenerOn = `${config.listener.bindAddress}:${config.listener.port}`;
-    this.log.info(`Listener ${config.listener.name} started on ${this.#listenerAddress.address}:${this.#listenerAddress.port}`);
+    this.events.emit({ type: 'listener.started', name: config.listener.name, address: this.#listenerAddress.address, port: this.#listenerAddress.port, restarted: false });
     this.#saveTimer = setInterval(() => this.#counters.save(), 10_000);
     this.#saveTimer.unref();
     const configuration = this.appliance.configuration;
@@ -134,7 +143,7 @@ export class MailEngine implements LiveAppliance {
     if (!old || wanted === this.#listenerOn) return;
     const open = async () => {
       const next = this.#createListener();
-      next.on('error', (error: Error) => this.log.write('Warning', `Listener connection error: ${error.message}`));
+      next.on('error', (error: Error) => this.events.emit({ type: 'listener.connectionError', detail: error.message }));
       return { next, address: await listen(next, l.port, l.bindAddress) };
     };
     let moved: { next: SMTPServer; address: AddressInfo };
@@ -157,7 +166,7 @@ export class MailEngine implements LiveAppliance {
     this.#listener = moved.next;
     this.#listenerAddress = moved.address;
     this.#listenerOn = wanted;
-    this.log.info(`Listener ${l.name} restarted on ${moved.address.address}:${moved.address.port}`);
+    this.events.emit({ type: 'listener.started', name: l.name, address: moved.address.address, port: moved.address.port, restarted: true });
   }
 
   async stop(): Promise<void> {
@@ -169,6 +178,7 @@ export class MailEngine implements LiveAppliance {
     await this.#spool.settle();
     this.#counters.save();
     this.log.flush();
+    await this.#tracking.close();
   }
 
   listenerAddress(): { host: string; port: number } {
@@ -191,54 +201,53 @@ export class MailEngine implements LiveAppliance {
   #recover(): void {
     const { received, queued } = this.#spool.recover();
     const byFile = new Map<string, QueueRecord[]>();
-    for (const q of queued) byFile.set(q.file, [...(byFile.get(q.file) ?? []), q]);
+    for (const q of queued) {
+      const list = byFile.get(q.file);
+      if (list) list.push(q);
+      else byFile.set(q.file, [q]);
+    }
     for (const [file, records] of byFile) void this.#delivery.enqueue(file, records, false);
-    if (queued.length + received.length > 0) this.log.info(`Recovered ${queued.length} queued and ${received.length} received messages from the spool`);
+    if (queued.length + received.length > 0) this.events.emit({ type: 'spool.recovered', queued: queued.length, received: received.length });
     for (const r of received) this.#workQueue.add(r);
   }
 
   #createListener(): SMTPServer {
     const config = () => this.appliance.configuration.current;
-    const log = this.log;
+    const events = this.events;
     return createListener(() => config().listener, this.#pki, () => config().hostname, {
       connect: (remoteIp) => {
         const icid = this.#ids.next('icid');
         this.#inbound++;
         const l = config().listener;
-        log.info(`New SMTP ICID ${icid} interface ${l.name} (${l.bindAddress}) address ${remoteIp} reverse dns host unknown verified no`);
-        log.info(`ICID ${icid} ACCEPT SG None match ALL SBRS not enabled country not enabled`);
+        events.emit({ type: 'icid.opened', icid, interfaceName: l.name, bindAddress: l.bindAddress, remoteIp });
         return icid;
       },
       mailFrom: (icid, from) => {
         const mid = this.#ids.next('mid');
-        log.info(`Start MID ${mid} ICID ${icid}`);
-        log.info(`MID ${mid} ICID ${icid} From: <${from}>`);
+        events.emit({ type: 'message.started', mid, icid, from });
         return mid;
       },
       rcptTo: (icid, mid, address, rid) => {
         if (!ratAccepts(config().listener, address)) {
           this.#counters.add('rejectedRecipients');
-          log.info(`MID ${mid} ICID ${icid} To: <${address}> Rejected by RAT`);
+          events.emit({ type: 'recipient.rejected', mid, icid, address });
           throw new SmtpReply(550, '#5.1.0 Address rejected');
         }
-        log.info(`MID ${mid} ICID ${icid} RID ${rid} To: <${address}>`);
+        events.emit({ type: 'recipient.accepted', mid, icid, rid, address });
         return rid;
       },
       data: async (m) => {
         const record = { mid: m.mid, icid: m.icid, from: m.from, rcpts: m.rcpts, remoteIp: m.remoteIp, receivedAt: this.appliance.clock.now(), size: m.body.length, messageId: m.messageId, subject: m.subject };
         await this.#spool.saveReceived(record, m.body);
-        if (m.messageId) log.info(`MID ${m.mid} Message-ID '${m.messageId}'`);
-        log.info(`MID ${m.mid} Subject '${m.subject}'`);
-        log.info(`MID ${m.mid} ready ${m.body.length} bytes from <${m.from}>`);
-        this.events.emit('accepted', m.mid, this.appliance.clock.now());
+        events.emit({ type: 'accepted', mid: m.mid, icid: m.icid, from: m.from, rcpts: m.rcpts, messageId: m.messageId, subject: m.subject, size: m.body.length });
         this.#counters.add('messagesReceived');
         this.#counters.add('recipientsReceived', m.rcpts.length);
         this.#workQueue.add(record);
       },
-      tooBig: (icid, mid, size) => log.info(`MID ${mid} ICID ${icid} Message size ${size} exceeds the maximum of ${config().listener.maxMessageSize} bytes: rejected`),
+      tooBig: (icid, mid, size) => events.emit({ type: 'message.tooBig', mid, icid, size, limit: config().listener.maxMessageSize }),
       close: (icid) => {
         this.#inbound--;
-        log.info(`ICID ${icid} close`);
+        events.emit({ type: 'icid.closed', icid });
       },
     });
   }
@@ -289,7 +298,7 @@ export class MailEngine implements LiveAppliance {
   resetCounters(): void {
     this.#counters.reset();
     this.#delivery.resetCounters();
-    this.log.info('Counters reset');
+    this.events.emit({ type: 'counters.reset' });
   }
 
   workQueue(): { paused: boolean; messages: number } {
