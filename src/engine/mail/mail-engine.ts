@@ -6,13 +6,14 @@ import type { Appliance } from '../appliance.js';
 import type { ApplianceStatus } from '../appliance-status.js';
 import { LAB_MAIL_HOST } from '../config/model.js';
 import { ensureDir } from '../home.js';
+import { highestLoggedIds } from '../log-files.js';
 import type { HostStatus } from '../host-status.js';
 import type { LiveAppliance, QueuedRecipient, RecipientFilter } from '../live.js';
 import { ensureLabPki } from '../tls.js';
 import { MailCounterSet } from './counters.js';
 import { Delivery } from './delivery/delivery.js';
 import type { Target } from './delivery/resolver.js';
-import { IdAllocator } from './ids.js';
+import { IdAllocator, maxIds } from './ids.js';
 import { createLabMailServer } from './lab-mail-server.js';
 import { createListener, ratAccepts, SmtpReply } from './listener.js';
 import { MailLog } from './mail-log.js';
@@ -22,7 +23,11 @@ import { WorkQueue } from './work-queue.js';
 export interface MailEngineOptions {
   /** more lab host records (the SETD emulator's intake domains), besides exchange.lab */
   labHosts?: () => ReadonlyMap<string, Target>;
+  /** where a file the appliance cannot use or write is reported besides mail_logs (default: stderr) */
+  warn?: (text: string) => void;
 }
+
+const stderrWarn = (text: string) => void process.stderr.write(`segsim: ${text}\n`);
 
 const listen = (server: SMTPServer, port: number, host: string) =>
   new Promise<AddressInfo>((resolve, reject) => {
@@ -52,8 +57,14 @@ export class MailEngine implements LiveAppliance {
   #listenerAddress: AddressInfo | null = null;
   #labAddress: AddressInfo | null = null;
   #inbound = 0;
-  #saveTimer: NodeJS.Timeout | null = null;
   readonly #pki;
+  readonly #warn: (text: string) => void;
+
+  /** A file the appliance could not use: a Warning in mail_logs, and a word to the operator. */
+  #report(text: string): void {
+    this.log.write('Warning', text);
+    this.#warn(text);
+  }
 
   constructor(
     private readonly appliance: Appliance,
@@ -62,12 +73,17 @@ export class MailEngine implements LiveAppliance {
     const { paths, clock } = appliance;
     ensureDir(paths.state);
     this.#startedAt = clock.now();
+    this.#warn = options.warn ?? stderrWarn;
     this.log = new MailLog(paths.mailLog, () => clock.now());
-    this.#ids = new IdAllocator(paths.state);
+    // mail_logs cannot report its own trouble in itself
+    this.log.warn = this.#warn;
+    const report = (text: string) => this.#report(text);
     this.#spool = new Spool(paths.spool);
     this.#spool.onError = (error) => this.log.write('Warning', `Spool write failed: ${error.message}`);
-    this.#counters = new MailCounterSet(paths.state, () => clock.now());
-    this.#pki = ensureLabPki(paths.tls, ['localhost', LAB_MAIL_HOST]);
+    this.#ids = new IdAllocator(paths.state, { now: () => clock.now(), report, highestUsed: () => maxIds(this.#spool.highestIds(), highestLoggedIds(paths.logs)) });
+    this.#counters = new MailCounterSet(paths.state, () => clock.now(), report);
+    this.log.onWritten = () => this.#counters.save();
+    this.#pki = ensureLabPki(paths.tls, ['localhost', LAB_MAIL_HOST], report, () => clock.now());
     const config = () => appliance.config.committed;
     this.#delivery = new Delivery({
       clock,
@@ -104,8 +120,6 @@ export class MailEngine implements LiveAppliance {
     this.#listenerAddress = await listen(this.#listener, config.listener.port, config.listener.bindAddress);
     this.#listenerOn = `${config.listener.bindAddress}:${config.listener.port}`;
     this.log.info(`Listener ${config.listener.name} started on ${this.#listenerAddress.address}:${this.#listenerAddress.port}`);
-    this.#saveTimer = setInterval(() => this.#counters.save(), 10_000);
-    this.#saveTimer.unref();
     this.#unsubscribe = this.appliance.config.onCommit((c) => void this.#applyListener(c.listener));
   }
 
@@ -132,7 +146,6 @@ export class MailEngine implements LiveAppliance {
 
   async stop(): Promise<void> {
     this.#unsubscribe?.();
-    if (this.#saveTimer) clearInterval(this.#saveTimer);
     await Promise.all([this.#listener, this.#labServer].map((s) => (s ? new Promise<void>((r) => s.close(() => r())) : undefined)));
     await this.#delivery.stop();
     await this.#workQueue.idle();
@@ -159,7 +172,9 @@ export class MailEngine implements LiveAppliance {
 
   /** Puts back what the previous run left: queued records first, then messages not yet through the work queue. */
   #recover(): void {
-    const { received, queued } = this.#spool.recover();
+    const { received, queued, quarantined, requeued } = this.#spool.recover();
+    for (const q of quarantined) this.#report(`MID ${q.mid} moved to the spool quarantine ${this.#spool.quarantineDir}, not delivered: ${q.problem}`);
+    for (const r of requeued) this.log.write('Warning', `MID ${r.mid} goes through the work queue again: its ${r.problem}`);
     const byFile = new Map<string, QueueRecord[]>();
     for (const q of queued) byFile.set(q.file, [...(byFile.get(q.file) ?? []), q]);
     for (const [file, records] of byFile) void this.#delivery.enqueue(file, records, false);
@@ -200,10 +215,12 @@ export class MailEngine implements LiveAppliance {
         if (m.messageId) log.info(`MID ${m.mid} Message-ID '${m.messageId}'`);
         log.info(`MID ${m.mid} Subject '${m.subject}'`);
         log.info(`MID ${m.mid} ready ${m.body.length} bytes from <${m.from}>`);
-        this.events.emit('accepted', m.mid, this.appliance.clock.now());
         this.#counters.add('messagesReceived');
         this.#counters.add('recipientsReceived', m.rcpts.length);
         this.#workQueue.add(record);
+        // the 250 waits until its lines (and the counters) are in their files: a crash after it loses neither
+        await log.written();
+        this.events.emit('accepted', m.mid, this.appliance.clock.now());
       },
       tooBig: (icid, mid, size) => log.info(`MID ${mid} ICID ${icid} Message size ${size} exceeds the maximum of ${config().listener.maxMessageSize} bytes: rejected`),
       close: (icid) => {
@@ -230,6 +247,7 @@ export class MailEngine implements LiveAppliance {
       upSince: this.#startedAt,
       lastCounterReset: c.lastReset,
       oldestMessage: oldest.length > 0 ? Math.min(...oldest) : null,
+      quarantinedMessages: this.#spool.quarantineCount(),
       counters: { reset: c.sinceReset(), uptime: c.uptime(), lifetime: c.lifetime() },
       ids: { mid: this.#ids.last('mid'), icid: this.#ids.last('icid'), dcid: this.#ids.last('dcid') },
       rates: {
