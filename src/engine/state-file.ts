@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { basename } from 'node:path';
+import { ErrorCodes, UserError } from '../errors.js';
 import { schemaProblems, type SchemaNode } from './config/schema-check.js';
 
 /** Where the appliance reports a file it could not use (mail_logs and the operator's terminal). */
@@ -51,12 +52,17 @@ function fileStamp(ms: number): string {
 
 /**
  * Renames a bad file to `<file>.bad-<timestamp>` (never deletes it: an operator may want it) and
- * returns the new path. A name already taken gets a counter.
+ * returns the new path. A name already taken gets a counter. When even that fails, the appliance
+ * cannot go on without overwriting the file: the error names it.
  */
 export function keepAside(path: string, now: number): string {
   const base = `${path}.bad-${fileStamp(now)}`;
   let target = base;
   for (let n = 1; existsSync(target); n++) target = `${base}-${n}`;
-  renameSync(path, target);
+  try {
+    renameSync(path, target);
+  } catch (error) {
+    throw new UserError(`${path} is not valid and cannot be kept aside as ${basename(target)}: ${(error as Error).message}.`, ErrorCodes.io);
+  }
   return target;
 }

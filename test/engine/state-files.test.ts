@@ -5,6 +5,7 @@ import { renderStatus } from '../../src/commands/format/status-screen.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { MailEngine } from '../../src/engine/mail/mail-engine.js';
 import { waitFor } from '../helpers/engine.js';
+import { runBinary } from '../helpers/run-main.js';
 import { labHome } from '../helpers/scripted.js';
 
 /**
@@ -278,5 +279,22 @@ describe('mail_logs that cannot be written', () => {
     } finally {
       await engine.stop();
     }
+  });
+});
+
+describe('the real binary', () => {
+  it('opens on a home whose ids.json, counters.json and server.pem are bad: each named with its problem, no unexpected error', async () => {
+    const root = home();
+    await (await start(root)).stop(); // a used home: state files and the lab PKI exist
+    writeFileSync(join(root, 'state', 'ids.json'), '{}');
+    writeFileSync(join(root, 'state', 'counters.json'), '{"lifetime": ');
+    writeFileSync(join(root, 'tls', 'server.pem'), 'garbage');
+    const run = await runBinary(['--home', root], 'status\nquit\n', 60_000);
+    expect(run.stderr).not.toMatch(/unexpected error|at .*\.js:\d+/);
+    expect(run.stderr).toMatch(/ids\.json is not valid: mid is missing/);
+    expect(run.stderr).toMatch(/counters\.json is not JSON: /);
+    expect(run.stderr).toMatch(/server\.pem is not a PEM certificate/);
+    expect(run.stdout).toMatch(/Messages Received/);
+    expect(run.code).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZERO_COUNTERS, type MailCounters } from '../appliance-status.js';
 import { keepAside, readJsonFile, type ProblemReport } from '../state-file.js';
@@ -105,16 +105,24 @@ export class MailCounterSet {
   }
 
   /**
-   * Saves the counters when they changed, through a temporary name (a crash leaves the old file
-   * or the new). A file that cannot be written is reported once and tried again at the next save.
+   * Saves the counters when they changed. It runs with every write of mail_logs, so it costs one
+   * write on a file kept open, in place: a single write of a small file is whole or absent when
+   * the process dies, and the text only grows (a shorter one is padded with spaces, which JSON
+   * allows). A file that cannot be written is reported once and tried again at the next save.
    */
   save(): void {
     if (!this.#dirty) return;
-    const tmp = `${this.#file}.tmp`;
+    const json = JSON.stringify({ lifetime: this.lifetime(), atReset: this.#atReset, lastReset: this.lastReset });
     try {
-      writeFileSync(tmp, JSON.stringify({ lifetime: this.lifetime(), atReset: this.#atReset, lastReset: this.lastReset }));
-      renameSync(tmp, this.#file);
+      if (this.#fd === null) {
+        this.#fd = openSync(this.#file, constants.O_RDWR | constants.O_CREAT, 0o600);
+        this.#bytes = fstatSync(this.#fd).size;
+      }
+      const text = `${json.padEnd(this.#bytes - 1)}\n`;
+      writeSync(this.#fd, text, 0);
+      this.#bytes = Math.max(this.#bytes, text.length);
     } catch (error) {
+      this.close();
       const message = (error as Error).message;
       if (this.#saveError !== message) this.report(`State file ${this.#file} cannot be written: ${message}. The counters are kept in memory and saved when it can be again.`);
       this.#saveError = message;
@@ -124,6 +132,15 @@ export class MailCounterSet {
     this.#saveError = null;
   }
 
+  /** Closes the file (at stop, after the last save). */
+  close(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+  }
+
+  #fd: number | null = null;
+  /** the file's length: what is written never leaves an end of older, longer text */
+  #bytes = 0;
   #saveError: string | null = null;
 }
 

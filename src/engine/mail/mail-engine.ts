@@ -150,8 +150,9 @@ export class MailEngine implements LiveAppliance {
     await this.#delivery.stop();
     await this.#workQueue.idle();
     await this.#spool.settle();
-    this.#counters.save();
     this.log.flush();
+    this.#counters.save();
+    this.#counters.close();
   }
 
   listenerAddress(): { host: string; port: number } {
