@@ -82,14 +82,17 @@ export class MailLog extends EventEmitter {
   }
 
   #flush(force: boolean): void {
-    if (this.#timer) clearTimeout(this.#timer);
     if (this.#immediate) clearImmediate(this.#immediate);
-    this.#timer = null;
     this.#immediate = null;
     const waiters = this.#waiters;
     this.#waiters = [];
-    // a file that failed is tried again by its own timer (and at stop), not at every reply
-    if (this.#buffer.length > 0 && (force || this.#failing === null)) this.#append();
+    // a file that failed is tried again by its own timer (and at stop), not at every reply: the
+    // replies leave that timer alone, or steady traffic would put the retry off forever
+    if (force || this.#failing === null) {
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = null;
+      if (this.#buffer.length > 0) this.#append();
+    }
     if (this.#failing !== null && this.#buffer.length > 0) this.#timer ??= setTimeout(() => this.flush(), RETRY_MS);
     try {
       this.onWritten();
