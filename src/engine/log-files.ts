@@ -21,6 +21,28 @@ export function logFiles(logsDir: string, name: string): string[] {
   return existsSync(current) ? [...rotated, current] : rotated;
 }
 
+/**
+ * The highest MID, ICID and DCID mail_logs and its rotations mention (0 for a kind never seen).
+ * Read only to rebuild a lost state/ids.json: a whole scan of every rotation.
+ */
+export function highestLoggedIds(logsDir: string): { mid: number; icid: number; dcid: number } {
+  const highest = { mid: 0, icid: 0, dcid: 0 };
+  for (const file of logFiles(logsDir, 'mail_logs')) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'latin1');
+    } catch {
+      continue; // unreadable (a directory, no permission): the spool still counts
+    }
+    for (const m of text.matchAll(/\b(MID|ICID|DCID) (\d+)/g)) {
+      const kind = m[1]!.toLowerCase() as keyof typeof highest;
+      const n = Number(m[2]);
+      if (n > highest[kind]) highest[kind] = n;
+    }
+  }
+  return highest;
+}
+
 /** The last `count` lines of the current file. */
 export function lastLines(file: string, count: number): string[] {
   if (!existsSync(file)) return [];

@@ -6,6 +6,7 @@ import type { ApplianceStatus } from '../appliance-status.js';
 import { LAB_MAIL_HOST, type ListenerConfig } from '../config/model.js';
 import { ErrorCodes, UserError } from '../../errors.js';
 import { ensureDir } from '../home.js';
+import { highestLoggedIds } from '../log-files.js';
 import type { HostStatus } from '../host-status.js';
 import type { LiveAppliance, QueuedRecipient, RecipientFilter } from '../live.js';
 import { ensureLabPki } from '../tls.js';
@@ -13,7 +14,7 @@ import { TrackingStore } from '../tracking-store.js';
 import { MailCounterSet } from './counters.js';
 import { Delivery } from './delivery/delivery.js';
 import type { Target } from './delivery/resolver.js';
-import { IdAllocator } from './ids.js';
+import { IdAllocator, maxIds } from './ids.js';
 import { createLabMailServer } from './lab-mail-server.js';
 import { createListener, ratAccepts, refreshListener, SmtpReply } from './listener.js';
 import { MailEvents } from './mail-events.js';
@@ -25,7 +26,11 @@ import { WorkQueue } from './work-queue.js';
 export interface MailEngineOptions {
   /** more lab host records (the SETD emulator's intake domains), besides exchange.lab */
   labHosts?: () => ReadonlyMap<string, Target>;
+  /** where a file the appliance cannot use or write is reported besides mail_logs (default: stderr) */
+  warn?: (text: string) => void;
 }
+
+const stderrWarn = (text: string) => void process.stderr.write(`segsim: ${text}\n`);
 
 const listen = (server: SMTPServer, port: number, host: string) =>
   new Promise<AddressInfo>((resolve, reject) => {
@@ -61,8 +66,15 @@ export class MailEngine implements LiveAppliance {
   #listenerAddress: AddressInfo | null = null;
   #labAddress: AddressInfo | null = null;
   #inbound = 0;
-  #saveTimer: NodeJS.Timeout | null = null;
   readonly #pki;
+  readonly #warn: (text: string) => void;
+
+  /** A file the appliance could not use: a Warning in mail_logs, and a word to the operator. */
+  /** A problem of the appliance's own files: in mail_logs and on the operator's terminal. */
+  #report(text: string): void {
+    this.events.emit({ type: 'appliance.warning', text });
+    this.#warn(text);
+  }
 
   constructor(
     private readonly appliance: Appliance,
@@ -71,6 +83,7 @@ export class MailEngine implements LiveAppliance {
     const { paths, clock } = appliance;
     ensureDir(paths.state);
     this.#startedAt = clock.now();
+    this.#warn = options.warn ?? stderrWarn;
     this.log = new MailLog(paths.mailLog, () => clock.now());
     this.events = new MailEvents(() => clock.now());
     this.events.on((e) => {
@@ -79,11 +92,15 @@ export class MailEngine implements LiveAppliance {
     });
     this.#tracking = new TrackingStore(paths.tracking);
     this.events.on((e) => this.#tracking.record(e));
-    this.#ids = new IdAllocator(paths.state);
+    // mail_logs cannot report its own trouble in itself
+    this.log.warn = this.#warn;
+    const report = (text: string) => this.#report(text);
     this.#spool = new Spool(paths.spool);
     this.#spool.onError = (error) => this.events.emit({ type: 'spool.writeFailed', detail: error.message });
-    this.#counters = new MailCounterSet(paths.state, () => clock.now());
-    this.#pki = ensureLabPki(paths.tls, ['localhost', LAB_MAIL_HOST]);
+    this.#ids = new IdAllocator(paths.state, { now: () => clock.now(), report, highestUsed: () => maxIds(this.#spool.highestIds(), highestLoggedIds(paths.logs)) });
+    this.#counters = new MailCounterSet(paths.state, () => clock.now(), report);
+    this.log.onWritten = () => this.#counters.save();
+    this.#pki = ensureLabPki(paths.tls, ['localhost', LAB_MAIL_HOST], report, () => clock.now());
     const config = () => appliance.configuration.current;
     this.#delivery = new Delivery({
       clock,
@@ -119,8 +136,6 @@ export class MailEngine implements LiveAppliance {
     this.#listenerAddress = await listen(this.#listener, config.listener.port, config.listener.bindAddress);
     this.#listenerOn = `${config.listener.bindAddress}:${config.listener.port}`;
     this.events.emit({ type: 'listener.started', name: config.listener.name, address: this.#listenerAddress.address, port: this.#listenerAddress.port, restarted: false });
-    this.#saveTimer = setInterval(() => this.#counters.save(), 10_000);
-    this.#saveTimer.unref();
     const configuration = this.appliance.configuration;
     const unguard = configuration.guard((next) => this.#moveListener(next.listener));
     const unlisten = configuration.onCommit((c) => this.#listener && refreshListener(this.#listener, c.listener, c.hostname));
@@ -171,13 +186,13 @@ export class MailEngine implements LiveAppliance {
 
   async stop(): Promise<void> {
     this.#unsubscribe?.();
-    if (this.#saveTimer) clearInterval(this.#saveTimer);
     await Promise.all([this.#listener, this.#labServer].map((s) => (s ? new Promise<void>((r) => s.close(() => r())) : undefined)));
     await this.#delivery.stop();
     await this.#workQueue.idle();
     await this.#spool.settle();
-    this.#counters.save();
     this.log.flush();
+    this.#counters.save();
+    this.#counters.close();
     await this.#tracking.close();
   }
 
@@ -199,7 +214,12 @@ export class MailEngine implements LiveAppliance {
 
   /** Puts back what the previous run left: queued records first, then messages not yet through the work queue. */
   #recover(): void {
-    const { received, queued } = this.#spool.recover();
+    const { received, queued, quarantined, requeued } = this.#spool.recover();
+    for (const q of quarantined) {
+      this.events.emit({ type: 'spool.quarantined', mid: q.mid, dir: this.#spool.quarantineDir, problem: q.problem });
+      this.#warn(`MID ${q.mid} was moved to the spool quarantine ${this.#spool.quarantineDir}: ${q.problem}`);
+    }
+    for (const r of requeued) this.events.emit({ type: 'spool.requeued', mid: r.mid, problem: r.problem });
     const byFile = new Map<string, QueueRecord[]>();
     for (const q of queued) {
       const list = byFile.get(q.file);
@@ -243,6 +263,8 @@ export class MailEngine implements LiveAppliance {
         this.#counters.add('messagesReceived');
         this.#counters.add('recipientsReceived', m.rcpts.length);
         this.#workQueue.add(record);
+        // the 250 waits until its lines (and the counters) are in their files: a crash after it loses neither
+        await this.log.written();
       },
       tooBig: (icid, mid, size) => events.emit({ type: 'message.tooBig', mid, icid, size, limit: config().listener.maxMessageSize }),
       close: (icid) => {
@@ -269,6 +291,7 @@ export class MailEngine implements LiveAppliance {
       upSince: this.#startedAt,
       lastCounterReset: c.lastReset,
       oldestMessage: oldest.length > 0 ? Math.min(...oldest) : null,
+      quarantinedMessages: this.#spool.quarantineCount(),
       counters: { reset: c.sinceReset(), uptime: c.uptime(), lifetime: c.lifetime() },
       ids: { mid: this.#ids.last('mid'), icid: this.#ids.last('icid'), dcid: this.#ids.last('dcid') },
       rates: {

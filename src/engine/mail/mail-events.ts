@@ -46,6 +46,12 @@ export type MailEventBody =
   | { type: 'listener.connectionError'; detail: string }
   | { type: 'spool.writeFailed'; detail: string }
   | { type: 'spool.recovered'; queued: number; received: number }
+  /** an acknowledged message that cannot be read whole, moved aside (never deleted) */
+  | { type: 'spool.quarantined'; mid: number; dir: string; problem: string }
+  /** a message whose queue file was torn goes through the work queue again */
+  | { type: 'spool.requeued'; mid: number; problem: string }
+  /** a file of the appliance's own was bad and was repaired or set aside; the text names it */
+  | { type: 'appliance.warning'; text: string }
   | { type: 'workQueue.paused'; messages: number; reason: string }
   | { type: 'workQueue.resumed'; messages: number }
   | { type: 'workQueue.error'; mid: number; detail: string }

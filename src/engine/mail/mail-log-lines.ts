@@ -73,7 +73,8 @@ export function mailLogEntries(e: MailEvent): string[] {
 
 /** The level a line is written at. */
 export function logLevel(e: MailEvent): LogLevel {
-  return e.type === 'listener.connectionError' || e.type === 'spool.writeFailed' || e.type === 'workQueue.error' ? 'Warning' : 'Info';
+  const warnings: MailEvent['type'][] = ['listener.connectionError', 'spool.writeFailed', 'spool.quarantined', 'spool.requeued', 'appliance.warning', 'workQueue.error'];
+  return warnings.includes(e.type) ? 'Warning' : 'Info';
 }
 
 /** The mail_logs lines (text after `Info: `) of one event, in order; none for events the log does not show. */
@@ -156,6 +157,12 @@ export function mailLogLines(e: MailEvent): string[] {
       return [`Listener connection error: ${e.detail}`];
     case 'spool.writeFailed':
       return [`Spool write failed: ${e.detail}`];
+    case 'spool.quarantined':
+      return [`MID ${e.mid} moved to the spool quarantine ${e.dir}, not delivered: ${e.problem}`];
+    case 'spool.requeued':
+      return [`MID ${e.mid} goes through the work queue again: its ${e.problem}`];
+    case 'appliance.warning':
+      return [e.text];
     case 'spool.recovered':
       return [`Recovered ${e.queued} queued and ${e.received} received messages from the spool`];
     case 'workQueue.paused':
