@@ -32,18 +32,44 @@ export type Question =
   | { kind: 'yesno'; prompt: string; default: boolean }
   | { kind: 'number'; prompt: string; default?: number; min: number; max: number };
 
+/**
+ * How segsim's own words are shown: colour on a colour terminal, unchanged elsewhere. Only what
+ * segsim itself says goes through these (lab verdicts, errors, warnings, what moved in a live
+ * view); AsyncOS screens and dialogs are printed exactly as the appliance prints them.
+ */
+export interface Styles {
+  pass(text: string): string;
+  fail(text: string): string;
+  error(text: string): string;
+  warn(text: string): string;
+  /** a cell of a refreshing view that changed since the last refresh */
+  changed(text: string): string;
+}
+
+const same = (text: string) => text;
+
+/** Styles that change nothing: pipes, scripts, NO_COLOR, and every front end that sets none. */
+export const PLAIN_STYLES: Styles = { pass: same, fail: same, error: same, warn: same, changed: same };
+
 /** A line-oriented front end. readLine resolves null at end of input; Ctrl-C rejects with CancelledError. */
 export interface LineIO {
   write(text: string): void;
   readLine(prompt: string): Promise<string | null>;
   /** replaces the live region (refreshing views such as tophosts --watch); plain front ends print it */
   frame?(text: string): void;
+  /** how this front end styles segsim's own words; plain when absent */
+  styles?: Styles;
 }
 
 export const OPERATION_TITLE = 'Choose the operation you want to perform:';
 
 export class Conversation {
   constructor(private readonly io: LineIO) {}
+
+  /** The front end's styles for segsim's own words (identity unless it is a colour terminal). */
+  get style(): Styles {
+    return this.io.styles ?? PLAIN_STYLES;
+  }
 
   /** Prints text; a trailing newline is added. */
   print(text = ''): void {
