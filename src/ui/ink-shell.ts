@@ -1,6 +1,7 @@
 import type { LineIO } from '../commands/dialog.js';
 import { commandRegistry } from '../commands/registry.js';
 import { registryCompletions } from './completion.js';
+import { isCi } from './stream-front.js';
 import { streamStyles } from './styles.js';
 import { TerminalModel } from './terminal-model.js';
 
@@ -24,9 +25,11 @@ export interface InkShellOptions {
 /** Opens the interactive AsyncOS command line in the terminal until the shell ends. */
 export async function runInkShell(options: InkShellOptions): Promise<void> {
   const holder: { driver?: ShellDriver } = {};
+  const env = options.env ?? process.env;
   const model = new TerminalModel(() => holder.driver?.interrupt(), {
-    styles: streamStyles(options.stdout ?? process.stdout, options.env),
+    styles: streamStyles(options.stdout ?? process.stdout, env),
     completion: registryCompletions(commandRegistry()),
+    progress: !isCi(env),
   });
   const driver = (holder.driver = options.drive(model));
   const { mountTerminal } = await import('./terminal-view.js');

@@ -1,6 +1,9 @@
 import { Chalk, type ColorSupportLevel } from 'chalk';
 import { PLAIN_STYLES, type Styles } from '../commands/dialog.js';
 
+/** How many colours: 0 none, 1 the basic 16, 2 256, 3 true colour (chalk's levels). */
+export type ColourLevel = ColorSupportLevel;
+
 /** What an output stream can tell about itself (a tty.WriteStream can tell its colour depth). */
 export interface OutputStream {
   isTTY?: boolean;
@@ -12,7 +15,7 @@ export interface OutputStream {
  * 3: that level, even in a pipe), as Node itself does; then NO_COLOR (any non-empty value) turns
  * colour off; otherwise only a terminal gets colour, as deep as the terminal says (TERM=dumb: none).
  */
-export function colourLevel(stream: OutputStream, env: NodeJS.ProcessEnv): ColorSupportLevel {
+export function colourLevel(stream: OutputStream, env: NodeJS.ProcessEnv): ColourLevel {
   const force = env.FORCE_COLOR;
   if (force !== undefined) {
     if (force === '0' || force.toLowerCase() === 'false') return 0;
@@ -26,7 +29,7 @@ export function colourLevel(stream: OutputStream, env: NodeJS.ProcessEnv): Color
 }
 
 /** The styles for a colour level: chalk-backed at 1 and above, PLAIN_STYLES at 0. */
-export function stylesFor(level: ColorSupportLevel): Styles {
+export function stylesFor(level: ColourLevel): Styles {
   if (level === 0) return PLAIN_STYLES;
   const chalk = new Chalk({ level });
   return {

@@ -1,9 +1,11 @@
-import type { LineIO, Styles } from '../commands/dialog.js';
+import { PLAIN_STYLES, type LineIO, type Styles } from '../commands/dialog.js';
 import { CancelledError } from '../errors.js';
+import { markChanges } from './changed-cells.js';
 import { complete, type CompletionSource } from './completion.js';
 import { History } from './history.js';
-import type { Key } from './keys.js';
+import type { Key, KeyEvent } from './keys.js';
 import { edit, EMPTY_LINE, insert, lineOf, type EditKey, type EditLine } from './line-editor.js';
+import { endsLiveView, liveFooter } from './live-keys.js';
 
 export interface ScreenLine {
   id: number;
@@ -17,6 +19,10 @@ export interface TerminalSnapshot {
   partial: string;
   /** the live, refreshing region (tophosts --watch), or null */
   frame: string | null;
+  /** the progress line, redrawn in place, or null */
+  progress: string | null;
+  /** the footer of the running live view (which keys end it), or null */
+  live: string | null;
   /** the prompt of the pending read, or null while a command runs */
   prompt: string | null;
   /** the line being edited, and the cursor in it */
@@ -38,6 +44,8 @@ export interface TerminalModelOptions {
   styles?: Styles;
   /** what Tab completes at the command prompt; no completion without it */
   completion?: CompletionSource;
+  /** false where nothing is redrawn (CI): progress is not shown, only the summary after it */
+  progress?: boolean;
 }
 
 /** Keys that edit the line, with their readline names (Ctrl-B/F move as the arrows do). */
@@ -77,7 +85,7 @@ interface Search {
  * LineIO for the shell and takes keys from the ink view; tests drive it directly.
  */
 export class TerminalModel implements LineIO {
-  #snapshot: TerminalSnapshot = { lines: [], partial: '', frame: null, prompt: null, buffer: '', cursor: 0, search: null, clears: 0 };
+  #snapshot: TerminalSnapshot = { lines: [], partial: '', frame: null, progress: null, live: null, prompt: null, buffer: '', cursor: 0, search: null, clears: 0 };
   #nextId = 0;
   #pending: PendingRead | null = null;
   /** lines entered while a command was still running (type-ahead) */
@@ -89,15 +97,21 @@ export class TerminalModel implements LineIO {
   #search: Search | null = null;
   #lastQuery = '';
   readonly #listeners = new Set<() => void>();
-  readonly styles?: Styles;
+  readonly styles: Styles;
   readonly #completion?: CompletionSource;
+  readonly #showsProgress: boolean;
+  /** the last frame as the command gave it, to mark what the next one changes */
+  #lastFrame: string | null = null;
+  /** a live view ended and the next prompt is not up yet: keys still belong to the view */
+  #liveEnding = false;
 
   constructor(
     private readonly onInterrupt: () => void = () => undefined,
     options: TerminalModelOptions = {},
   ) {
-    this.styles = options.styles;
+    this.styles = options.styles ?? PLAIN_STYLES;
     this.#completion = options.completion;
+    this.#showsProgress = options.progress ?? true;
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -114,14 +128,33 @@ export class TerminalModel implements LineIO {
   }
 
   frame(text: string): void {
-    this.#update({ frame: text });
+    const shown = this.styles === PLAIN_STYLES ? text : markChanges(this.#lastFrame, text, this.styles.changed);
+    this.#lastFrame = text;
+    this.#update({ frame: shown });
+  }
+
+  progress(text: string | null): void {
+    if (!this.#showsProgress) return;
+    if (text !== null) return this.#update({ progress: text });
+    this.#endProgress();
+  }
+
+  live(footer: string | null): void {
+    this.#lastFrame = null;
+    if (footer !== null) return this.#update({ live: liveFooter(footer) });
+    this.#liveEnding = true;
+    this.#update({ live: null });
   }
 
   readLine(prompt: string): Promise<string | null> {
+    this.#endProgress();
+    // the last screen of a refreshing view stays above the prompt, as printed text
     const lines = this.#snapshot.frame === null ? this.#snapshot.lines : [...this.#snapshot.lines, ...this.#snapshot.frame.split('\n').map((t) => this.#line(t))];
     const fullPrompt = this.#snapshot.partial + prompt;
     this.#historyIndex = this.#history.length;
     this.#draft = EMPTY_LINE;
+    this.#lastFrame = null;
+    this.#liveEnding = false;
     const early = this.#typeahead.shift();
     if (early !== undefined) {
       this.#update({ lines: [...lines, this.#line(fullPrompt + early)], frame: null, partial: '' });
@@ -135,14 +168,14 @@ export class TerminalModel implements LineIO {
 
   /** Typed text (already filtered of control keys). */
   type(text: string): void {
-    if (this.#stopLiveView()) return;
+    if (this.#liveViewTakes({ text })) return;
     const typed = text.replace(/[\r\n]/g, '');
     if (this.#search) return this.#find(this.#search.query + typed, this.#search.index);
     this.#edit(insert(this.#current(), typed));
   }
 
   key(key: Key): void {
-    if ((key === 'enter' || key === 'escape') && this.#stopLiveView()) return;
+    if (this.#liveViewTakes({ key })) return;
     if (this.#search && this.#searchKey(key)) return;
     const { prompt, buffer } = this.#snapshot;
     const editKey = EDIT_KEYS[key];
@@ -274,11 +307,20 @@ export class TerminalModel implements LineIO {
     if (pending) act(pending);
   }
 
-  /** Any key ends a refreshing view (tophosts --watch), as on the appliance. */
-  #stopLiveView(): boolean {
-    if (this.#snapshot.frame === null || this.#snapshot.prompt !== null) return false;
-    this.onInterrupt();
+  /**
+   * While a live view runs (and until the prompt after it is up), every key is the view's: q, Esc,
+   * Enter and Ctrl-C end it, the others are dropped. None reaches the next prompt.
+   */
+  #liveViewTakes(event: KeyEvent): boolean {
+    if (this.#snapshot.prompt !== null || (this.#snapshot.live === null && !this.#liveEnding)) return false;
+    if (endsLiveView(event)) this.onInterrupt();
     return true;
+  }
+
+  /** The progress line stays on screen as printed text, as last drawn. */
+  #endProgress(): void {
+    const { progress } = this.#snapshot;
+    if (progress !== null) this.#update({ lines: [...this.#snapshot.lines, this.#line(progress)], progress: null });
   }
 
   #line(text: string): ScreenLine {

@@ -53,7 +53,7 @@ function PromptLine({ screen }: { screen: TerminalSnapshot }) {
   );
 }
 
-/** The view: scrollback in <Static>, a small live region with the frame and the prompt line. */
+/** The view: scrollback in <Static>, then a small live region: frame, progress, prompt line, live-view footer. */
 export function Terminal({ model }: { model: TerminalModel }) {
   const screen = useSyncExternalStore(model.subscribe, model.getSnapshot);
   useKeys(model);
@@ -63,7 +63,13 @@ export function Terminal({ model }: { model: TerminalModel }) {
       <Static items={screen.lines}>{(line) => <Text key={line.id}>{line.text === '' ? ' ' : line.text}</Text>}</Static>
       <Box flexDirection="column">
         {screen.frame !== null && <Text>{screen.frame}</Text>}
+        {screen.progress !== null && <Text>{screen.progress}</Text>}
         {screen.prompt !== null ? <PromptLine screen={screen} /> : screen.partial !== '' && <Text>{screen.partial}</Text>}
+        {screen.live !== null && (
+          <Box marginTop={screen.frame === null ? 0 : 1}>
+            <Text>{screen.live}</Text>
+          </Box>
+        )}
       </Box>
     </>
   );
