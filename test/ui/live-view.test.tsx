@@ -1,9 +1,12 @@
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { attachShell, connectControl, serveControlSocket } from '../../src/cli/control-socket.js';
+import { commandRegistry } from '../../src/commands/registry.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { markChanges } from '../../src/ui/changed-cells.js';
 import { isLiveViewStopKey } from '../../src/ui/live-keys.js';
 import { stylesFor } from '../../src/ui/styles.js';
 import { TerminalModel } from '../../src/ui/terminal-model.js';
+import { waitFor } from '../helpers/engine.js';
 import { openInkShell, waitForFrame } from '../helpers/ink.js';
 import { tempHome } from '../helpers/scripted.js';
 
@@ -61,6 +64,31 @@ describe('keys typed during a live view', () => {
   it('the stop keys are the same for a front end that reads the keyboard itself', () => {
     for (const key of ['q', 'Q', '\u001b', '\r', '\u0003']) expect(isLiveViewStopKey(key)).toBe(true);
     for (const key of ['x', ' ', '\u001b[A', '\u007f']) expect(isLiveViewStopKey(key)).toBe(false);
+  });
+
+  it('a shell attached over the control socket: the footer comes over, q ends tail on the appliance, the prompt stays clean', async () => {
+    const appliance = applianceWithLog(home);
+    const server = await serveControlSocket(appliance, commandRegistry());
+    try {
+      const socket = await connectControl(appliance.paths.socket);
+      const holder: { interrupt?: () => void } = {};
+      const model = new TerminalModel(() => holder.interrupt?.());
+      const attached = attachShell(socket!, model, true, 0);
+      holder.interrupt = attached.interrupt;
+      await waitFor(() => model.getSnapshot().prompt === 'esa1.example.com> ');
+      model.type('tail mail_logs');
+      model.key('enter');
+      await waitFor(() => model.getSnapshot().live === FOOTER);
+      model.type('x');
+      model.type('q');
+      await waitFor(() => model.getSnapshot().prompt === 'esa1.example.com> ');
+      expect(model.getSnapshot()).toMatchObject({ buffer: '', live: null });
+      model.type('quit');
+      model.key('enter');
+      await attached.done;
+    } finally {
+      await server.close();
+    }
   });
 });
 
