@@ -5,9 +5,12 @@ export function liveFooter(footer: string): string {
   return `${footer} Press q, Esc, Enter or Ctrl-C to stop.`;
 }
 
-/** Whether a key ends a live view: q, Esc, Enter or Ctrl-C. Other keys belong to the view too, and are dropped. */
+/**
+ * Whether a key ends a live view: q, Esc, Enter or Ctrl-C. Other keys belong to the view too, and
+ * are dropped. Keys typed fast arrive as one run of text: a q anywhere in it counts.
+ */
 export function endsLiveView(event: KeyEvent): boolean {
-  return 'key' in event ? event.key === 'enter' || event.key === 'escape' || event.key === 'ctrl-c' : event.text === 'q' || event.text === 'Q';
+  return 'key' in event ? event.key === 'enter' || event.key === 'escape' || event.key === 'ctrl-c' : /q/i.test(event.text);
 }
 
 /** The same for raw terminal input (a front end that reads the keyboard itself). */

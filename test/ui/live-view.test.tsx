@@ -62,7 +62,7 @@ describe('keys typed during a live view', () => {
   });
 
   it('the stop keys are the same for a front end that reads the keyboard itself', () => {
-    for (const key of ['q', 'Q', '\u001b', '\r', '\u0003']) expect(isLiveViewStopKey(key)).toBe(true);
+    for (const key of ['q', 'Q', 'xq', '\u001b', '\r', '\u0003']) expect(isLiveViewStopKey(key)).toBe(true);
     for (const key of ['x', ' ', '\u001b[A', '\u007f']) expect(isLiveViewStopKey(key)).toBe(false);
   });
 
