@@ -113,3 +113,24 @@ describe('what changed in a refreshing view', () => {
     expect(plain.getSnapshot().frame).toBe(after);
   });
 });
+
+describe('a live view on a plain output stream (one-shot runs)', () => {
+  it('on a terminal: the footer under every redrawn screen; in a pipe: no footer, each refresh printed', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { Conversation } = await import('../../src/commands/dialog.js');
+    const { streamFront } = await import('../../src/ui/stream-front.js');
+    for (const isTTY of [true, false]) {
+      const stdout = Object.assign(new PassThrough(), { isTTY });
+      let text = '';
+      stdout.on('data', (d) => (text += d));
+      const io = new Conversation({ write: (t) => void stdout.write(t), readLine: async () => null, ...streamFront({ stdout, env: { NO_COLOR: '1' } }) });
+      await io.live('Refreshing every 1 s.', async () => {
+        io.frame('screen 1');
+        io.frame('screen 2');
+      });
+      io.print('after');
+      const footer = 'Refreshing every 1 s. Press Ctrl-C to stop.'; // no keyboard given: Ctrl-C is what works
+      expect(text).toBe(isTTY ? `${footer}\n\u001b[H\u001b[2Jscreen 1\n\n${footer}\n\u001b[H\u001b[2Jscreen 2\n\n${footer}\nafter\n` : 'screen 1\nscreen 2\nafter\n');
+    }
+  });
+});
