@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { parseCommandLine } from './cli/command-parser.js';
 import { runOneShot } from './cli/one-shot.js';
 import { Shell } from './cli/execute.js';
 import { commandRegistry } from './commands/registry.js';
 import { Appliance } from './engine/appliance.js';
 import { homePaths, resolveHome } from './engine/home.js';
 import { CancelledError, UserError } from './errors.js';
-import { SEGSIM_VERSION } from './version.js';
 import type { RunningAppliance } from './cli/run-appliance.js';
 import type { LineIO } from './commands/dialog.js';
 import type { ShellDriver } from './ui/ink-shell.js';
@@ -18,15 +18,6 @@ export interface MainIO {
   env: NodeJS.ProcessEnv;
 }
 
-const USAGE = `Usage: segsim [--home DIR] [COMMAND [ARGS] [FLAGS]]
-
-With no command, opens the AsyncOS command line on an embedded lab appliance
-(a script on stdin is read line by line). "segsim start" runs the appliance
-headless; other segsim commands then talk to it. "segsim help" lists the commands,
-"segsim help COMMAND" shows one. The home directory comes from --home, SEGSIM_HOME,
-or the per-user default.
-`;
-
 /** The whole program; returns the exit status (0 ok, 1 failure, 2 usage error). */
 export async function main(argv: string[], io: MainIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   // a reader that goes away (segsim status | head) is not an error
@@ -34,38 +25,32 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
     if (error.code !== 'EPIPE') throw error;
   });
   try {
-    const { home, words } = splitGlobalOptions(argv);
-    if (words[0] === '--help' || words[0] === '-h') {
-      io.stdout.write(USAGE);
-      return 0;
-    }
-    if (words[0] === '--version' || words[0] === '-V') {
-      io.stdout.write(`segsim ${SEGSIM_VERSION}\n`);
-      return 0;
-    }
-    const root = resolveHome(home, io.env);
-    if (words.length === 0) {
+    const registry = commandRegistry();
+    const line = parseCommandLine(registry, argv, { oneShot: true, write: (text) => void io.stdout.write(text) });
+    if (line.kind === 'printed') return 0;
+    const root = resolveHome(line.home, io.env);
+    if (line.kind === 'shell') {
       await openShell(new Appliance({ home: root }), io);
       return 0;
     }
-    if (words[0] === 'start') {
-      if (words.length > 1) throw new UserError(`start takes no arguments (got "${words.slice(1).join(' ')}").`, 'USAGE');
+    if (line.spec.name === 'start') {
       await runHeadless(new Appliance({ home: root }), io);
       return 0;
     }
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
-    const stopOnKey = watchForKeypress(words, io.stdin, () => controller.abort());
+    const stopOnKey = watchForKeypress(line.input.flags.watch !== undefined, io.stdin, () => controller.abort());
     try {
-      if (!runsInThisProcess(words)) {
+      // `setd start` starts a server of its own: it never goes to a running appliance
+      if (!(line.spec.name === 'setd' && line.input.args[0] === 'start')) {
         // A running appliance on this home serves the command: live data, immediate effect.
         // no socket file, no appliance: the socket module (and node:net) is not even loaded
         const socket = homePaths(root).socket;
-        const forwarded = existsSync(socket) ? await (await import('./cli/control-socket.js')).forwardToAppliance(socket, words, io, controller.signal) : null;
+        const forwarded = existsSync(socket) ? await (await import('./cli/control-socket.js')).forwardToAppliance(socket, argv, io, controller.signal) : null;
         if (forwarded !== null) return forwarded;
       }
-      await runOneShot({ appliance: new Appliance({ home: root }), registry: commandRegistry(), words, out: io.stdout, signal: controller.signal });
+      await runOneShot({ appliance: new Appliance({ home: root }), registry, words: argv, out: io.stdout, signal: controller.signal });
     } finally {
       process.off('SIGINT', onSigint);
       stopOnKey();
@@ -147,9 +132,9 @@ async function runHeadless(appliance: Appliance, io: MainIO): Promise<void> {
 }
 
 /** In a terminal, a key ends a refreshing view (`--watch`), as Ctrl-C does. */
-function watchForKeypress(words: string[], stdin: MainIO['stdin'], stop: () => void): () => void {
+function watchForKeypress(watching: boolean, stdin: MainIO['stdin'], stop: () => void): () => void {
   const tty = stdin as NodeJS.ReadStream;
-  if (!words.includes('--watch') || !tty.isTTY || typeof tty.setRawMode !== 'function') return () => undefined;
+  if (!watching || !tty.isTTY || typeof tty.setRawMode !== 'function') return () => undefined;
   tty.setRawMode(true);
   tty.resume();
   const onData = (data: Buffer) => {
@@ -162,24 +147,4 @@ function watchForKeypress(words: string[], stdin: MainIO['stdin'], stop: () => v
     tty.setRawMode(false);
     tty.pause();
   };
-}
-
-/** Commands that start servers of their own never go to a running appliance. */
-function runsInThisProcess(words: string[]): boolean {
-  return words[0] === 'start' || (words[0] === 'setd' && words[1] === 'start');
-}
-
-/** --home may stand anywhere; everything else belongs to the command. */
-function splitGlobalOptions(argv: string[]): { home?: string; words: string[] } {
-  const words: string[] = [];
-  let home: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--home') {
-      home = argv[++i];
-      if (home === undefined) throw new UserError('--home needs a directory.', 'USAGE');
-    } else if (arg.startsWith('--home=')) home = arg.slice('--home='.length);
-    else words.push(arg);
-  }
-  return { home, words };
 }

@@ -5,8 +5,7 @@ import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { COMMIT_FLAGS, parseWords } from './command-parser.js';
-import { resolveInvocation } from './execute.js';
+import { parseCommandLine } from './command-parser.js';
 import { commandHost } from './command-host.js';
 import { streamFront, type OutputHooks } from '../ui/stream-front.js';
 
@@ -29,8 +28,10 @@ export interface OneShotOptions {
  * command that needs one fails with a pointer to its flags.
  */
 export async function runOneShot({ appliance, registry, words, out, signal, from = 'console', front = streamFront({ stdout: out }) }: OneShotOptions): Promise<void> {
-  const { spec, words: rest } = resolveInvocation(registry, words);
-  const input = parseWords(spec, rest, spec.configures ? COMMIT_FLAGS : []);
+  const line = parseCommandLine(registry, words, { oneShot: true, write: (text) => void out.write(text) });
+  if (line.kind === 'printed') return;
+  if (line.kind === 'shell') throw new UserError('No command given. Enter "segsim help" for the list of commands.', ErrorCodes.usage);
+  const { spec, input } = line;
   const { comment, dryRun, ...flags } = input.flags;
   const io = new Conversation({
     write: (text) => void out.write(text),
@@ -52,7 +53,7 @@ export async function runOneShot({ appliance, registry, words, out, signal, from
       io.print(`Would change (nothing committed):\n${formatChanges(config.changes())}`);
       return;
     }
-    const record = await config.commit(typeof comment === 'string' ? comment : `segsim ${[spec.name, ...rest].join(' ')}`);
+    const record = await config.commit(typeof comment === 'string' ? comment : `segsim ${words.join(' ')}`);
     if (record) io.print(`Changes committed: ${asyncosDate(record.at)}`);
   } finally {
     session.close();

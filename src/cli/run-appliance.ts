@@ -5,7 +5,6 @@ import { HomeLock } from '../engine/lock.js';
 import { lastEntryTime } from '../engine/log-search.js';
 import { MailEngine } from '../engine/mail/mail-engine.js';
 import { SetdEmulator } from '../setd/intake-server.js';
-import { SetdStore } from '../setd/store.js';
 import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
 import { serveControlSocket, type ControlServer } from './control-socket.js';
 import { tuneGarbageCollection } from './gc-tuning.js';
@@ -30,7 +29,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   // mail_logs never goes backwards: a clock behind the last line (a restart after a compressed lab) catches up
   const lastLogged = lastEntryTime(appliance.paths.logs);
   if (lastLogged !== null && appliance.clock instanceof LabClock) appliance.clock.advanceTo(lastLogged);
-  const setd = new SetdEmulator(new SetdStore(appliance.paths.setd), appliance.paths.tls);
+  const setd = new SetdEmulator(appliance.setd, appliance.paths.tls);
   // the lab's records: every regional intake domain points at the SETD emulator
   let labHosts = new Map<string, { host: string; port: number }>();
   const engine = new MailEngine(appliance, { labHosts: () => labHosts });

@@ -59,10 +59,21 @@ export const labCommand: CommandSpec = {
     '  lab start default-intake',
     '  segsim lab run --all',
   ].join('\n'),
-  args: '[words...]',
-  flags: [
-    { flags: '--all', description: 'run: every shipped scenario' },
-    { flags: '--json', description: 'print results as JSON' },
+  subcommands: [
+    { name: 'list', summary: 'the shipped scenarios' },
+    { name: 'start', summary: 'reset what labs own and prepare a scenario', args: '<name>' },
+    { name: 'traffic', summary: "send the scenario's traffic now" },
+    { name: 'check', summary: 'judge every expectation', flags: [{ flags: '--json', description: 'print results as JSON' }] },
+    { name: 'stop', summary: 'end the lab' },
+    {
+      name: 'run',
+      summary: 'play scenarios end to end on fresh appliances',
+      args: '[name]',
+      flags: [
+        { flags: '--all', description: 'every shipped scenario' },
+        { flags: '--json', description: 'print results as JSON' },
+      ],
+    },
   ],
   async run(ctx, { args, flags }) {
     const sub = (args[0] ?? '').toLowerCase();

@@ -1,13 +1,22 @@
 import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { findRegion, REGIONS } from '../setd/regions.js';
-import { SetdStore, type Fault, type FaultMode, type ReceivedJournal, type SetdAccount } from '../setd/store.js';
+import type { Fault, FaultClearing, FaultMode, ReceivedJournal, SetdAccount, SetdStore } from '../setd/store.js';
+import { describeProblem, type FileProblem } from '../setd/checked-file.js';
 import { VERDICTS } from '../setd/verdicts.js';
 import { count } from './format/numbers.js';
 import { pause } from './live.js';
+import { parseDecimal } from './numbers.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const HEADER = /^[A-Za-z0-9-]{1,76}$/;
+
+/** Bounds of the fault flags: a slow command up to 5 minutes, a fault up to a week or a million messages. */
+const LIMITS = {
+  delay: { min: 1, max: 300_000, unit: 'milliseconds' },
+  forSeconds: { min: 1, max: 7 * 24 * 3600, unit: 'seconds' },
+  next: { min: 1, max: 1_000_000 },
+} as const;
 
 function renderAccount(a: SetdAccount): string {
   const region = REGIONS.find((r) => r.key === a.region)!;
@@ -65,7 +74,7 @@ function renderMessages(messages: ReceivedJournal[], accounts: SetdAccount[]): s
   ].join('\n');
 }
 
-function parseFault(args: string[], flags: Record<string, unknown>, store: SetdStore): Fault | { account: string | null; mode: 'none' } {
+function parseFault(args: string[], flags: Record<string, unknown>, store: SetdStore, now: number): Fault | FaultClearing {
   const mode = (args[1] ?? '').toLowerCase() as FaultMode;
   const modes: FaultMode[] = ['none', '4xx', '5xx', 'tls', 'timeout', 'refuse', 'slow'];
   if (!modes.includes(mode)) throw new UserError(`setd fault takes a mode: ${modes.join(', ')}.`, ErrorCodes.usage);
@@ -73,26 +82,21 @@ function parseFault(args: string[], flags: Record<string, unknown>, store: SetdS
   if (mode === 'none') return { account, mode };
   const fault: Fault = { account, mode };
   if (mode === '4xx' || mode === '5xx') {
-    const code = flags.code === undefined ? (mode === '4xx' ? 451 : 550) : Number(flags.code);
-    const [low, high] = mode === '4xx' ? [400, 499] : [500, 599];
-    if (!Number.isInteger(code) || code < low || code > high) throw new UserError(`--code for ${mode} must be from ${low} to ${high}.`, ErrorCodes.invalidValue);
-    fault.code = code;
+    const [min, max] = mode === '4xx' ? [400, 499] : [500, 599];
+    fault.code = flags.code === undefined ? (mode === '4xx' ? 451 : 550) : parseDecimal(flags.code, { name: `--code of a ${mode} fault`, min, max });
     const at = flags.at === undefined ? 'rcpt' : String(flags.at).toLowerCase();
     if (at !== 'rcpt' && at !== 'data') throw new UserError('--at takes rcpt or data.', ErrorCodes.usage);
     fault.at = at;
   }
-  if (mode === 'slow') fault.delayMs = flags.delay === undefined ? 2000 : Number(flags.delay);
-  if (flags.forSeconds !== undefined) {
-    const s = Number(flags.forSeconds);
-    if (!(s > 0)) throw new UserError('--for-seconds takes a number of seconds above 0.', ErrorCodes.usage);
-    fault.until = Date.now() + s * 1000;
-  }
-  if (flags.next !== undefined) {
-    const n = Number(flags.next);
-    if (!Number.isInteger(n) || n < 1) throw new UserError('--next takes a whole number of messages, at least 1.', ErrorCodes.usage);
-    fault.remaining = n;
-  }
+  if (mode === 'slow') fault.delayMs = flags.delay === undefined ? 2000 : parseDecimal(flags.delay, { name: '--delay', ...LIMITS.delay });
+  if (flags.forSeconds !== undefined) fault.until = now + parseDecimal(flags.forSeconds, { name: '--for-seconds', ...LIMITS.forSeconds }) * 1000;
+  if (flags.next !== undefined) fault.remaining = parseDecimal(flags.next, { name: '--next', ...LIMITS.next });
   return fault;
+}
+
+/** Store files found bad: said before anything else, so a fault that "does nothing" is explained. */
+function printFileProblems(ctx: CommandContext, store: SetdStore): void {
+  for (const p of store.problems()) ctx.io.print(`Warning: ${describeProblem(p)}${p.file.endsWith('faults.json') ? ' The faults in it do not apply.' : ''}`);
 }
 
 function describeFault(f: Fault): string {
@@ -123,30 +127,52 @@ export const setdCommand: CommandSpec = {
     '  setd fault 4xx --code 451 --next 1 --account primary',
     '  setd messages --verdict Phishing',
   ].join('\n'),
-  args: '[words...]',
-  flags: [
-    { flags: '--yes', description: 'setup: accept every default' },
-    { flags: '--name <label>', description: 'setup: a label for the account' },
-    { flags: '--seg <answer>', description: 'setup: is a Secure Email Gateway present (yes)' },
-    { flags: '--seg-type <type>', description: 'setup: cisco or other' },
-    { flags: '--header <name>', description: 'setup: the SEG header carrying the sender IP' },
-    { flags: '--region <region>', description: 'setup: the region' },
-    { flags: '--account <id>', description: 'an account id, name or intake address' },
-    { flags: '--verdict <verdict>', description: 'messages: only this verdict' },
-    { flags: '--watch', description: 'messages: refresh as journals arrive' },
-    { flags: '--code <code>', description: 'fault: the SMTP code' },
-    { flags: '--at <stage>', description: 'fault: rcpt or data' },
-    { flags: '--for-seconds <n>', description: 'fault: only for N seconds' },
-    { flags: '--next <n>', description: 'fault: only for the next N messages' },
-    { flags: '--delay <ms>', description: 'fault slow: delay per command' },
-    { flags: '--port <port>', description: 'start: the intake port' },
-    { flags: '--json', description: 'print JSON' },
+  subcommands: [
+    {
+      name: 'setup',
+      summary: 'the SETD setup wizard: an account and its Message Intake Address',
+      flags: [
+        { flags: '--yes', description: 'accept every default' },
+        { flags: '--name <label>', description: 'a label for the account' },
+        { flags: '--seg <answer>', description: 'is a Secure Email Gateway present', choices: ['yes', 'no'] },
+        { flags: '--seg-type <type>', description: 'the kind of gateway', choices: ['cisco', 'other'] },
+        { flags: '--header <name>', description: 'the SEG header carrying the sender IP' },
+        { flags: '--region <region>', description: 'the region' },
+        { flags: '--json', description: 'print the account as JSON' },
+      ],
+    },
+    { name: 'accounts', summary: 'the accounts and their intake addresses', flags: [{ flags: '--json', description: 'print JSON' }] },
+    {
+      name: 'messages',
+      summary: 'the dashboard of received journals',
+      flags: [
+        { flags: '--account <id>', description: 'an account id, name or intake address' },
+        { flags: '--verdict <verdict>', description: 'only this verdict' },
+        { flags: '--watch', description: 'refresh as journals arrive', conflicts: ['--json'] },
+        { flags: '--json', description: 'print JSON' },
+      ],
+    },
+    {
+      name: 'fault',
+      summary: 'make the intake fail',
+      args: '<mode>',
+      flags: [
+        { flags: '--account <id>', description: 'an account id, name or intake address' },
+        { flags: '--code <code>', description: 'the SMTP code (4xx, 5xx)' },
+        { flags: '--at <stage>', description: 'where the code is answered', choices: ['rcpt', 'data'] },
+        { flags: '--for-seconds <n>', description: 'only for N seconds', conflicts: ['--next'] },
+        { flags: '--next <n>', description: 'only for the next N messages' },
+        { flags: '--delay <ms>', description: 'slow: delay per command' },
+      ],
+    },
+    { name: 'start', summary: 'run the SETD intake alone, in the foreground', flags: [{ flags: '--port <port>', description: 'the intake port' }] },
   ],
   async run(ctx, { args, flags }) {
-    const store = new SetdStore(ctx.appliance.paths.setd);
+    const store = ctx.appliance.setd;
     const sub = (args[0] ?? '').toLowerCase();
     switch (sub) {
       case 'setup': {
+        store.accounts(); // a bad accounts.json is said before the wizard asks anything
         const name = flags.name === undefined ? undefined : String(flags.name);
         const answered = ['yes', 'seg', 'segType', 'header', 'region'].some((k) => flags[k] !== undefined);
         if (!answered && ctx.interactive) {
@@ -164,9 +190,10 @@ export const setdCommand: CommandSpec = {
         return;
       }
       case 'accounts': {
-        const accounts = store.accounts();
-        if (flags.json) ctx.io.print(JSON.stringify(accounts, null, 2));
-        else ctx.io.print(accounts.length === 0 ? 'There are no SETD accounts. Create one with "setd setup".' : accounts.map(renderAccount).join('\n\n'));
+        const accounts = store.accounts(); // while accounts.json is bad, this says so (exit status 1)
+        if (flags.json) return ctx.io.print(JSON.stringify(accounts, null, 2));
+        printFileProblems(ctx, store);
+        ctx.io.print(accounts.length === 0 ? 'There are no SETD accounts. Create one with "setd setup".' : accounts.map(renderAccount).join('\n\n'));
         return;
       }
       case 'messages': {
@@ -183,24 +210,31 @@ export const setdCommand: CommandSpec = {
         });
       }
       case 'fault': {
-        const fault = parseFault(args, flags, store);
+        const fault = parseFault(args, flags, store, store.clock.now());
+        // shown before the write, which replaces a bad faults.json (its copy stays set aside)
+        printFileProblems(ctx, store);
         store.setFault(fault);
-        const active = store.faults();
-        ctx.io.print(fault.mode === 'none' ? `Faults cleared for ${fault.account ? `account ${fault.account}` : 'every account'}.` : `Fault set: ${describeFault(fault as Fault)}.`);
+        const active = store.activeFaults();
+        ctx.io.print(fault.mode === 'none' ? (fault.account ? `Fault cleared for account ${fault.account}.` : 'Every fault cleared.') : `Fault set: ${describeFault(fault)}.`);
         if (active.length > 0) ctx.io.print(`Active faults:\n${active.map((f) => `  ${describeFault(f)}`).join('\n')}`);
         return;
       }
       case 'start': {
-        const port = flags.port === undefined ? 0 : Number(flags.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('--port must be from 0 to 65535.', ErrorCodes.usage);
+        const port = flags.port === undefined ? 0 : parseDecimal(flags.port, { name: '--port', min: 0, max: 65535 });
         // loaded only here: a one-shot command should not pay for the SMTP stack
         const { SetdEmulator } = await import('../setd/intake-server.js');
         const emulator = new SetdEmulator(store, ctx.appliance.paths.tls);
         const address = await emulator.start({ port });
         ctx.io.print(`SETD intake listening on ${address.address}:${address.port} (STARTTLS, lab CA in ${ctx.appliance.paths.tls}).`);
         emulator.on('message', (m: ReceivedJournal) => ctx.io.print(`${asyncosDate(m.receivedAt)} journal for ${m.account}: ${m.sender} "${m.subject}" verdict ${m.verdict}`));
-        await ctx.io.live('Showing journals as they arrive.', () => pause(2 ** 31 - 1, ctx.signal).then(() => undefined));
-        await emulator.stop();
+        const problem = (p: FileProblem) => ctx.io.print(`Warning: ${describeProblem(p)}`);
+        store.on('problem', problem);
+        try {
+          await ctx.io.live('Showing journals as they arrive.', () => pause(2 ** 31 - 1, ctx.signal).then(() => undefined));
+        } finally {
+          store.off('problem', problem);
+          await emulator.stop();
+        }
         return;
       }
       default:

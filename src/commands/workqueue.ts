@@ -50,10 +50,18 @@ export const workqueueCommand: CommandSpec = {
   name: 'workqueue',
   summary: 'Display and/or alter work queue pause status.',
   help: 'workqueue [status|pause|resume|rate] [--reason TEXT] [--seconds N]\nExamples:\n  workqueue status\n  segsim workqueue pause --reason "maintenance"',
+  // the bare command opens its menu; operations also come in capitals (workqueue PAUSE), as AsyncOS takes them
   args: '[operation]',
+  runsWithoutSubcommand: true,
   flags: [
     { flags: '--reason <text>', description: 'why the work queue is paused (pause)' },
-    { flags: '--seconds <n>', description: 'seconds between displays (rate)' },
+    { flags: '--seconds <n>', description: 'seconds between displays (rate)', number: { min: 1, max: 3600 } },
+  ],
+  subcommands: [
+    { name: 'status', summary: 'whether the work queue runs, and how many messages it holds' },
+    { name: 'pause', summary: 'stop processing messages', flags: [{ flags: '--reason <text>', description: 'why the work queue is paused' }] },
+    { name: 'resume', summary: 'process messages again' },
+    { name: 'rate', summary: 'messages in and out, every few seconds', flags: [{ flags: '--seconds <n>', description: 'seconds between displays', number: { min: 1, max: 3600 } }] },
   ],
   async run(ctx, { args, flags }) {
     if (args[0] !== undefined) {

@@ -5,6 +5,7 @@ import { ConfigStore } from './config/store.js';
 import { ensureDir, homePaths, type HomePaths } from './home.js';
 import type { LiveAppliance } from './live.js';
 import { SessionRegistry } from './sessions.js';
+import { SetdStore } from '../setd/store.js';
 
 export interface ApplianceOptions {
   home: string;
@@ -23,6 +24,7 @@ export class Appliance {
   readonly sessions: SessionRegistry;
   /** the running engine, when this process runs the appliance */
   live: LiveAppliance | null = null;
+  #setd: SetdStore | null = null;
 
   constructor(options: ApplianceOptions) {
     this.paths = homePaths(options.home);
@@ -38,5 +40,14 @@ export class Appliance {
       const problem = await bindProblem(l.bindAddress, l.port);
       if (problem) throw new UserError(`Listener ${l.name} cannot listen on ${l.bindAddress}:${l.port} (${problem}).`, ErrorCodes.invalidValue);
     });
+  }
+
+  /**
+   * The SETD emulator's store, one per appliance and on its clock: commands and the intake share
+   * it, so a fault set by a command reaches the intake as an event. Made when first used.
+   */
+  get setd(): SetdStore {
+    this.#setd ??= new SetdStore(this.paths.setd, this.clock);
+    return this.#setd;
   }
 }

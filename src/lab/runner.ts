@@ -7,7 +7,7 @@ import { defaultConfig } from '../engine/config/model.js';
 import type { HostStatus } from '../engine/host-status.js';
 import { readLog } from '../engine/log-search.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { SetdStore, type SetdAccount } from '../setd/store.js';
+import type { SetdAccount } from '../setd/store.js';
 import { evaluate, type CheckResult, type Observation } from './expectations.js';
 import type { Scenario } from './scenario.js';
 import { injectTraffic, type InjectSummary } from './traffic.js';
@@ -18,9 +18,8 @@ export interface LabState {
   file: string;
   /** scenario account id -> SETD account id */
   accounts: Record<string, string>;
-  /** appliance time (mail_logs) and real time (SETD) at the start */
+  /** appliance time at the start (mail_logs and SETD both read the appliance clock) */
   startedAt: number;
-  startedAtReal: number;
   baseline: Record<string, Pick<HostStatus, 'deliveredRecipients' | 'softBouncedEvents' | 'hardBouncedRecipients'>>;
   trafficSent: boolean;
 }
@@ -54,7 +53,7 @@ export function expand(text: string, accounts: Map<string, SetdAccount>): string
 
 /** The SETD accounts a started lab created, by scenario account id. */
 export function labAccounts(appliance: Appliance, state: Pick<LabState, 'accounts'>): Map<string, SetdAccount> {
-  const store = new SetdStore(appliance.paths.setd);
+  const store = appliance.setd;
   return new Map(Object.entries(state.accounts).map(([id, real]) => [id, store.account(real)]));
 }
 
@@ -90,7 +89,7 @@ export async function resetLab(appliance: Appliance, run: CommandRunner): Promis
 export async function startLab(appliance: Appliance, scenario: Scenario, file: string, run: CommandRunner): Promise<{ state: LabState; task: string }> {
   const live = appliance.live;
   if (!live) throw new UserError('A lab needs a running appliance: open the shell ("segsim") or run "segsim start".', ErrorCodes.noAppliance);
-  const store = new SetdStore(appliance.paths.setd);
+  const store = appliance.setd;
   const accounts = new Map<string, SetdAccount>();
   for (const a of scenario.accounts) {
     const name = `${scenario.name}-${a.id}-${Date.now().toString(36)}`;
@@ -106,7 +105,6 @@ export async function startLab(appliance: Appliance, scenario: Scenario, file: s
     file,
     accounts: Object.fromEntries([...accounts].map(([id, a]) => [id, a.id])),
     startedAt: appliance.clock.now(),
-    startedAtReal: Date.now(),
     baseline: Object.fromEntries(live.hosts().map((h) => [h.host, { deliveredRecipients: h.deliveredRecipients, softBouncedEvents: h.softBouncedEvents, hardBouncedRecipients: h.hardBouncedRecipients }])),
     trafficSent: false,
   };
@@ -142,8 +140,7 @@ function observe(appliance: Appliance, state: LabState, peak: Map<string, number
     .map((e) => /^TDC: MID (\d+) successfully delivered for scanning/.exec(e.text))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => `TDC: Message ${m[1]} was successfully delivered for scanning with Cisco Secure Email Threat Defense.`);
-  const store = new SetdStore(appliance.paths.setd);
-  const setd = new Map(Object.entries(state.accounts).map(([id, real]) => [id, store.messages(real).filter((m) => m.receivedAt >= state.startedAtReal - 1000).map((m) => m.verdict)]));
+  const setd = new Map(Object.entries(state.accounts).map(([id, real]) => [id, appliance.setd.messages(real).filter((m) => m.receivedAt >= state.startedAt - 1000).map((m) => m.verdict)]));
   return { hosts, logTexts: entries.map((e) => e.text), trackingLines, setd };
 }
 

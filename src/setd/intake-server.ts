@@ -5,7 +5,7 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { ensureLabPki, type LabPki } from '../engine/tls.js';
 import { intakeDomains } from './regions.js';
-import { watchFaults, type Fault, type ReceivedJournal, type SetdAccount, type SetdStore } from './store.js';
+import type { Fault, ReceivedJournal, SetdAccount, SetdStore } from './store.js';
 import { attachedOriginal } from './journal-part.js';
 import { VERDICT_HEADER, verdictFor } from './verdicts.js';
 
@@ -21,11 +21,27 @@ const FAULT_TEXT: Record<number, string> = {
 };
 
 const refusal = (code: number, text?: string) => Object.assign(new Error(text ?? FAULT_TEXT[code] ?? `${String(code)[0]}.0.0 segsim fault`), { responseCode: code });
-const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const CONNECTION_MODES = new Set(['tls', 'timeout', 'refuse', 'slow']);
 const REFUSE_POLL_MS = 200;
+/** the answer while setd/accounts.json is bad: TDC retries a 4xx once, so a quick repair saves the copy */
+const UNAVAILABLE = '4.3.0 Message Intake temporarily unavailable: the SETD accounts file is not valid, see "setd accounts" (segsim)';
 /** verdicts read the subject and plain text (HTML turned to text): no text-to-HTML, no link detection */
 const PARSE = { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true };
+
+/**
+ * Runs the work of an SMTP command and answers with its outcome: a thrown refusal is the reply,
+ * and anything unexpected (a store file that cannot be written) a temporary 451, never an
+ * unhandled rejection that would stop the process.
+ */
+function answer(cb: (error?: Error | null) => void, work: () => Promise<void>): void {
+  work().then(
+    () => cb(),
+    (error: Error) => cb(asReply(error)),
+  );
+}
+
+/** A refusal as it is, anything else as a temporary local error. */
+const asReply = (error: Error & { responseCode?: number }) => (error.responseCode ? error : refusal(451, `4.3.0 Local error in processing: ${error.message} (segsim)`));
 
 const headerText = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
@@ -47,11 +63,9 @@ export class SetdEmulator extends EventEmitter {
   readonly #held = new Set<Socket>();
   /** client ports of connections that the slow fault delays */
   readonly #slow = new Set<number>();
-  /** the faults as last read: a "next N" fault is counted down in this copy, then saved */
-  #faults: Fault[] = [];
   #bound: AddressInfo | null = null;
   #poll: NodeJS.Timeout | null = null;
-  #unwatch: (() => void) | null = null;
+  readonly #onFaults = () => this.#applyRefuse();
   /** closed by a `refuse` fault (or stopped) */
   #portClosed = false;
 
@@ -71,7 +85,7 @@ export class SetdEmulator extends EventEmitter {
     this.#bound = this.address();
     this.#poll = setInterval(() => this.#applyRefuse(), REFUSE_POLL_MS);
     this.#poll.unref();
-    this.#unwatch = watchFaults(() => this.#applyRefuse());
+    this.store.on('faults', this.#onFaults);
     this.#applyRefuse(); // a refuse fault already set keeps the port closed from the start
     return this.#bound;
   }
@@ -99,7 +113,7 @@ export class SetdEmulator extends EventEmitter {
   async stop(): Promise<void> {
     if (this.#poll) clearInterval(this.#poll);
     this.#poll = null;
-    this.#unwatch?.();
+    this.store.off('faults', this.#onFaults);
     for (const s of this.#held) s.destroy();
     if (!this.#portClosed) await new Promise<void>((r) => this.#front.close(() => r()));
     this.#portClosed = true;
@@ -108,17 +122,13 @@ export class SetdEmulator extends EventEmitter {
 
   /**
    * A `refuse` fault closes the port, so that the gateway sees connection refused as from a
-   * service that is down; the port opens again when the fault ends. Applied at once when the fault
-   * is set in this process, and polled for a fault set by another one. With --next N the next N
-   * connections are reset instead (a closed port cannot count attempts).
+   * service that is down; the port opens again when the fault ends. Applied at once when the store
+   * tells of a fault change; the poll notices a fault set by another process (the store stats its
+   * file at most every 250 ms) and the end of a timed fault. With --next N the next N connections
+   * are reset instead (a closed port cannot count attempts).
    */
   #applyRefuse(): void {
-    let refuse = false;
-    try {
-      refuse = this.#activeFaults().some((f) => f.mode === 'refuse' && f.remaining === undefined);
-    } catch {
-      return; // a corrupt store file: the next command that reads it says so
-    }
+    const refuse = this.store.activeFaults().some((f) => f.mode === 'refuse' && f.remaining === undefined);
     if (refuse && !this.#portClosed) {
       this.#portClosed = true;
       this.#front.close();
@@ -139,23 +149,14 @@ export class SetdEmulator extends EventEmitter {
     return this.#broken;
   }
 
-  #activeFaults(): Fault[] {
-    this.#faults = this.store.faults();
-    const now = Date.now();
-    return this.#faults.filter((f) => (f.until === undefined || f.until > now) && (f.remaining === undefined || f.remaining > 0));
-  }
-
-  /** Counts one use of a "next N" fault, on disk so that every process sees it. */
-  #consume(fault: Fault): void {
-    if (fault.remaining === undefined) return;
-    fault.remaining--;
-    this.store.saveFaults(this.#faults);
-  }
-
   #route(socket: Socket): void {
     socket.on('error', () => undefined);
-    const fault = this.#activeFaults().find((f) => CONNECTION_MODES.has(f.mode));
-    if (fault) this.#consume(fault);
+    const fault = this.store.activeFaults().find((f) => CONNECTION_MODES.has(f.mode));
+    try {
+      if (fault) this.store.consumeFault(fault);
+    } catch {
+      // the count could not be saved (a full disk): the fault goes on, the intake too
+    }
     switch (fault?.mode) {
       case 'refuse':
         // counted (--next N), or arriving before the poll has closed the port
@@ -179,17 +180,25 @@ export class SetdEmulator extends EventEmitter {
     this.#main.server.emit('connection', socket);
   }
 
+  /** The slow fault's delay, on the appliance clock (as the gateway's timeouts are). */
   #delay(session: SMTPServerSession): Promise<void> {
-    const slow = this.#activeFaults().find((f) => f.mode === 'slow');
-    return slow && this.#slow.has(session.remotePort) ? wait(slow.delayMs ?? 2000) : Promise.resolve();
+    const slow = this.store.activeFaults().find((f) => f.mode === 'slow');
+    if (!slow || !this.#slow.has(session.remotePort)) return Promise.resolve();
+    return new Promise<void>((resolve) => void this.store.clock.setTimeout(resolve, slow.delayMs ?? 2000));
   }
 
   #messageFault(account: SetdAccount, at: 'rcpt' | 'data'): Fault | undefined {
-    return this.#activeFaults().find((f) => (f.mode === '4xx' || f.mode === '5xx') && (f.at ?? 'rcpt') === at && (f.account === null || f.account === account.id));
+    return this.store.activeFaults().find((f) => (f.mode === '4xx' || f.mode === '5xx') && (f.at ?? 'rcpt') === at && (f.account === null || f.account === account.id));
   }
 
   #smtp(key: string, cert: string): SMTPServer {
-    const accountsOf = (session: SMTPServerSession) => session.envelope.rcptTo.map((r) => this.store.byIntakeAddress(r.address)).filter((a): a is SetdAccount => a !== undefined);
+    // read again at DATA: accounts.json may have gone bad since RCPT, and a 250 must mean stored
+    const accountsOf = (session: SMTPServerSession) =>
+      session.envelope.rcptTo.map((r) => {
+        const account = this.store.byIntakeAddress(r.address);
+        if (account === 'unavailable') throw refusal(451, UNAVAILABLE);
+        return account;
+      }).filter((a): a is SetdAccount => a !== undefined);
     const server = new SMTPServer({
       name: 'intake.etd.cisco.com',
       banner: 'Cisco Secure Email Threat Defense intake (segsim)',
@@ -201,22 +210,25 @@ export class SetdEmulator extends EventEmitter {
       disabledCommands: ['AUTH'],
       logger: false,
       socketTimeout: 60_000,
-      onConnect: (session, cb) => void this.#delay(session).then(() => cb()),
-      onMailFrom: (_address, session, cb) => {
-        void this.#delay(session).then(() => cb(session.secure ? undefined : refusal(530, '5.7.0 Must issue a STARTTLS command first')));
-      },
-      onRcptTo: (address, session, cb) => {
-        void this.#delay(session).then(() => {
+      onConnect: (session, cb) => answer(cb, () => this.#delay(session)),
+      onMailFrom: (_address, session, cb) =>
+        answer(cb, async () => {
+          await this.#delay(session);
+          if (!session.secure) throw refusal(530, '5.7.0 Must issue a STARTTLS command first');
+        }),
+      onRcptTo: (address, session, cb) =>
+        answer(cb, async () => {
+          await this.#delay(session);
           const account = this.store.byIntakeAddress(address.address);
-          if (!account) return cb(refusal(550, `5.1.1 <${address.address}>: Recipient address rejected: unknown Message Intake Address`));
+          // a store file that cannot be read is the service's trouble, not the sender's: temporary
+          if (account === 'unavailable') throw refusal(451, UNAVAILABLE);
+          if (!account) throw refusal(550, `5.1.1 <${address.address}>: Recipient address rejected: unknown Message Intake Address`);
           const fault = this.#messageFault(account, 'rcpt');
           if (fault) {
-            this.#consume(fault);
-            return cb(refusal(fault.code ?? (fault.mode === '4xx' ? 451 : 550)));
+            this.store.consumeFault(fault);
+            throw refusal(fault.code ?? (fault.mode === '4xx' ? 451 : 550));
           }
-          cb();
-        });
-      },
+        }),
       onData: (stream, session, cb) => {
         void (async () => {
           await this.#delay(session);
@@ -228,7 +240,7 @@ export class SetdEmulator extends EventEmitter {
           for (const account of accounts) {
             const fault = this.#messageFault(account, 'data');
             if (fault) {
-              this.#consume(fault);
+              this.store.consumeFault(fault);
               throw refusal(fault.code ?? (fault.mode === '4xx' ? 451 : 554));
             }
           }
@@ -237,7 +249,7 @@ export class SetdEmulator extends EventEmitter {
           for (const account of accounts) await this.#receive(account, journal, gatewayIp);
         })().then(
           () => cb(null, '2.0.0 Journal accepted for scanning'),
-          (error: Error) => cb(error),
+          (error: Error) => cb(asReply(error)),
         );
       },
     });
@@ -259,7 +271,7 @@ export class SetdEmulator extends EventEmitter {
     const record: ReceivedJournal = {
       id: randomUUID(),
       account: account.id,
-      receivedAt: Date.now(),
+      receivedAt: this.store.clock.now(),
       sender: addresses(original.from)[0] ?? '',
       senderIp: headerIp ?? gatewayIp,
       ipFromHeader: headerIp !== undefined,

@@ -1,9 +1,13 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { systemClock, type Clock } from '../engine/clock.js';
 import { ensureDir } from '../engine/home.js';
 import { ErrorCodes, UserError } from '../errors.js';
+import { CheckedJsonFile, describeProblem, type FileProblem } from './checked-file.js';
 import { findRegion, REGIONS, type RegionKey } from './regions.js';
+import { ACCOUNTS_SCHEMA, FAULTS_SCHEMA } from './store-schemas.js';
 import type { Verdict } from './verdicts.js';
 
 /** One SETD tenant, as the setup wizard creates it. */
@@ -56,39 +60,45 @@ export interface Fault {
 
 const HEADER = /^[A-Za-z0-9-]{1,76}$/;
 
+/** A fault cleared by `setd fault none`: of one account, or (account null) every fault. */
+export type FaultClearing = { account: string | null; mode: 'none' };
+
+/** Events of a store: `faults` after any change of the faults (this process or another); `problem` when a file is set aside. */
+type StoreEvents = { faults: []; problem: [FileProblem] };
+
 /**
- * Parsed store files, shared by every SetdStore of this process: the intake asks for accounts and
- * faults on every SMTP command, so a file is read again only when its size or mtime changed, and
- * looked at (one stat) at most every REVALIDATE_MS. Writes from this process update the cache at
- * once; a change made by another process is seen within REVALIDATE_MS.
+ * Accounts, received journals and faults of the SETD emulator, on disk under setd/. One store per
+ * appliance (Appliance.setd), on the appliance's clock: fault expiry, creation and reception
+ * times all read it. Faults set here are told at once (`faults` event); faults set by another
+ * process are seen when a read finds the file changed (CheckedJsonFile looks at most every 250 ms).
+ * A corrupt or misshapen accounts.json or faults.json is set aside and reported, never thrown at
+ * the intake: see `problems()`.
  */
-const REVALIDATE_MS = 250;
-const cache = new Map<string, { stamp: string; checkedAt: number; value: unknown }>();
-/** told when this process writes the fault file (the emulator applies `refuse` at once) */
-const faultWatchers = new Set<() => void>();
-
-/** Calls `changed` after every fault change made in this process; returns the unsubscribe. */
-export function watchFaults(changed: () => void): () => void {
-  faultWatchers.add(changed);
-  return () => faultWatchers.delete(changed);
-}
-
-const stampOf = (path: string) => {
-  const st = statSync(path, { throwIfNoEntry: false });
-  return st ? `${st.size}:${st.mtimeMs}` : 'missing';
-};
-
-/** Accounts, received journals and faults of the SETD emulator, on disk under setd/. */
-export class SetdStore {
+export class SetdStore extends EventEmitter<StoreEvents> {
+  readonly clock: Clock;
   readonly #dir: string;
+  readonly #accounts: CheckedJsonFile<SetdAccount[]>;
+  readonly #faults: CheckedJsonFile<Fault[]>;
 
-  constructor(dir: string) {
+  constructor(dir: string, clock: Clock = systemClock) {
+    super();
+    this.clock = clock;
     this.#dir = ensureDir(dir);
     ensureDir(join(dir, 'messages'));
+    const now = () => this.clock.now();
+    const setAside = (problem: FileProblem) => this.emit('problem', problem);
+    this.#accounts = new CheckedJsonFile(join(dir, 'accounts.json'), { label: 'accounts', schema: ACCOUNTS_SCHEMA, empty: () => [], now, setAside });
+    this.#faults = new CheckedJsonFile(join(dir, 'faults.json'), { label: 'faults', schema: FAULTS_SCHEMA, empty: () => [], now, setAside, changed: () => this.emit('faults') });
   }
 
+  /** The store files found bad (set aside), each with its problem; empty when all is well. */
+  problems(): FileProblem[] {
+    return [this.#accounts.problem(), this.#faults.problem()].filter((p): p is FileProblem => p !== null);
+  }
+
+  /** The accounts; throws, naming the file and its problem, while accounts.json is bad. */
   accounts(): SetdAccount[] {
-    return this.#read<SetdAccount[]>('accounts.json', []);
+    return structuredClone(this.#readAccounts());
   }
 
   /** An account by id, name or intake address. */
@@ -99,10 +109,16 @@ export class SetdStore {
     return hit;
   }
 
-  byIntakeAddress(address: string): SetdAccount | undefined {
+  /**
+   * The account of an intake address (shared: read only), for the intake, which asks at every
+   * RCPT; never throws. 'unavailable' while accounts.json is bad, so that the intake can answer
+   * with a temporary error instead of calling a known address unknown.
+   */
+  byIntakeAddress(address: string): SetdAccount | undefined | 'unavailable' {
+    const accounts = this.#accounts.read();
+    if (this.#accounts.problem()) return 'unavailable';
     const wanted = address.toLowerCase();
-    const hit = this.#cached<SetdAccount[]>('accounts.json', []).find((a) => a.intakeAddress.toLowerCase() === wanted);
-    return hit && structuredClone(hit);
+    return accounts.find((a) => a.intakeAddress.toLowerCase() === wanted);
   }
 
   createAccount(opts: { name?: string; region?: string; segType?: 'cisco' | 'other'; header?: string }): SetdAccount {
@@ -110,7 +126,7 @@ export class SetdStore {
     if (!region) throw new UserError(`Unknown region "${opts.region}". Regions: ${REGIONS.map((r) => r.key).join(', ')}.`, ErrorCodes.invalidValue);
     const header = opts.header ?? 'X-IronPort-RemoteIP';
     if (!HEADER.test(header)) throw new UserError(`Invalid header name "${header}": use letters, digits and hyphens.`, ErrorCodes.invalidValue);
-    const accounts = this.accounts();
+    const accounts = this.#readAccounts();
     const name = opts.name ?? '';
     if (name && accounts.some((a) => a.name.toLowerCase() === name.toLowerCase())) throw new UserError(`There is already an account named "${name}".`, ErrorCodes.conflict);
     const uuid = globalThis.crypto.randomUUID(); // the global: node:crypto costs one-shot runs its load time
@@ -124,10 +140,18 @@ export class SetdStore {
       direction: 'Incoming',
       visibility: 'Visibility Only',
       intakeAddress: `${uuid}@${region.intakeDomain}`,
-      createdAt: Date.now(),
+      createdAt: this.clock.now(),
     };
-    this.#write('accounts.json', [...accounts, account]);
-    return account;
+    this.#accounts.write([...accounts, account]);
+    return structuredClone(account);
+  }
+
+  /** The shared parsed accounts (read only); throws while the file is bad. */
+  #readAccounts(): SetdAccount[] {
+    const accounts = this.#accounts.read();
+    const problem = this.#accounts.problem();
+    if (problem) throw new UserError(describeProblem(problem), ErrorCodes.configCorrupt);
+    return accounts;
   }
 
   /**
@@ -157,8 +181,9 @@ export class SetdStore {
 
   readonly #batches = new Map<string, { lines: string[]; written: Promise<void> }>();
 
+  /** The journals received, of one account or of all (by their files: readable while accounts.json is bad). */
   messages(account?: string): ReceivedJournal[] {
-    const ids = account ? [account] : this.accounts().map((a) => a.id);
+    const ids = account ? [account] : readdirSync(join(this.#dir, 'messages')).flatMap((f) => (f.endsWith('.jsonl') ? [f.slice(0, -'.jsonl'.length)] : []));
     return ids
       .flatMap((id) => {
         const file = join(this.#dir, 'messages', `${id}.jsonl`);
@@ -177,55 +202,35 @@ export class SetdStore {
       .sort((a, b) => a.receivedAt - b.receivedAt);
   }
 
+  /** Every stored fault, expired ones included; none while faults.json is bad. */
   faults(): Fault[] {
-    return this.#read<Fault[]>('faults.json', []);
+    return structuredClone(this.#faults.read());
   }
 
-  /** Sets the fault of an account (or of the whole server), replacing its previous one; 'none' clears it. */
-  setFault(fault: Fault | { account: string | null; mode: 'none' }): void {
-    const others = this.faults().filter((f) => f.account !== fault.account);
-    this.#write('faults.json', fault.mode === 'none' ? others : [...others, fault as Fault]);
+  /** The faults in force now, on the store's clock (shared: read only). The intake asks on every command. */
+  activeFaults(): readonly Fault[] {
+    const now = this.clock.now();
+    return this.#faults.read().filter((f) => (f.until === undefined || f.until > now) && (f.remaining === undefined || f.remaining > 0));
   }
 
-  saveFaults(faults: Fault[]): void {
-    this.#write('faults.json', faults);
+  /**
+   * Sets the fault of an account (or of the whole server), replacing its previous one. 'none'
+   * with an account clears that account's fault; without one, it clears every fault.
+   */
+  setFault(fault: Fault | FaultClearing): void {
+    if (fault.mode === 'none' && fault.account === null) return this.#saveFaults([]);
+    const others = this.activeFaults().filter((f) => f.account !== fault.account);
+    this.#saveFaults(fault.mode === 'none' ? [...others] : [...others, fault]);
   }
 
-  /** The parsed file; callers get their own copy, so changing it changes nothing stored. */
-  #read<T>(file: string, empty: T): T {
-    return structuredClone(this.#cached(file, empty));
+  /** Counts one use of a "next N" fault, on disk so that every process sees it. */
+  consumeFault(fault: Fault): void {
+    if (fault.remaining === undefined) return;
+    this.#saveFaults(this.activeFaults().map((f) => (f === fault ? { ...f, remaining: f.remaining! - 1 } : f)));
   }
 
-  /** The shared parsed file: read only. */
-  #cached<T>(file: string, empty: T): T {
-    const path = join(this.#dir, file);
-    const now = Date.now();
-    let hit = cache.get(path);
-    if (!hit || now - hit.checkedAt >= REVALIDATE_MS) {
-      const stamp = stampOf(path);
-      if (!hit || hit.stamp !== stamp) hit = { stamp, checkedAt: now, value: stamp === 'missing' ? empty : this.#parse(path) };
-      hit.checkedAt = now;
-      cache.set(path, hit);
-    }
-    return hit.value as T;
-  }
-
-  #parse(path: string): unknown {
-    try {
-      return JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      throw new UserError(`SETD store file ${path} is corrupt: ${(error as Error).message}.`, ErrorCodes.configCorrupt);
-    }
-  }
-
-  #write(file: string, data: unknown): void {
-    const path = join(this.#dir, file);
-    writeFileSync(`${path}.tmp`, JSON.stringify(data, null, 2));
-    const fd = openSync(`${path}.tmp`, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(`${path}.tmp`, path);
-    cache.set(path, { stamp: stampOf(path), checkedAt: Date.now(), value: structuredClone(data) });
-    if (file === 'faults.json') for (const changed of faultWatchers) changed();
+  #saveFaults(faults: Fault[]): void {
+    this.#faults.write(structuredClone(faults));
+    this.emit('faults');
   }
 }

@@ -1,31 +1,22 @@
-import type { CommandSpec } from '../commands/types.js';
+import type { CommandSpec, FlagSpec } from '../commands/types.js';
 import { insert, type EditLine } from './line-editor.js';
 
 /** What Tab can complete: command names, the word after a command, a command's flags. */
 export interface CompletionSource {
   commands(): string[];
-  /** the words that may follow `command` (its subcommands), lowercase */
+  /** the words that may follow `command` (its subcommands) */
   subcommands(command: string): string[];
-  /** the long flags of `command` (`--sort`, `--no-follow`) */
-  flags(command: string): string[];
+  /** the long flags of `command`, and of its `subcommand` when one is given (`--sort`, `--no-follow`) */
+  flags(command: string, subcommand?: string): string[];
 }
 
-/**
- * The first positional word of the commands that take an operation. One place, to be replaced by
- * a `subcommands` field on CommandSpec when the registry carries it.
- */
-export const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
-  setd: ['setup', 'accounts', 'messages', 'fault', 'start'],
-  lab: ['list', 'start', 'traffic', 'check', 'stop', 'run'],
-  workqueue: ['status', 'pause', 'resume', 'rate'],
-  status: ['detail'],
-};
-
-/** The words that may follow a command: its operations, or for `help`, the commands. */
+/** The words that may follow a command: its subcommands, or for `help`, the commands. */
 export function subcommandsOf(spec: CommandSpec, registry: readonly CommandSpec[]): string[] {
   if (spec.name === 'help') return registry.map((c) => c.name);
-  return [...(SUBCOMMANDS[spec.name] ?? [])];
+  return (spec.subcommands ?? []).map((s) => s.name);
 }
+
+const longFlags = (flags: readonly FlagSpec[] = []) => flags.flatMap((f) => f.flags.match(/--[\w-]+/g) ?? []);
 
 /** Completion over the command registry (names, and aliases longer than one character). */
 export function registryCompletions(registry: readonly CommandSpec[]): CompletionSource {
@@ -36,7 +27,11 @@ export function registryCompletions(registry: readonly CommandSpec[]): Completio
       const spec = find(command);
       return spec ? subcommandsOf(spec, registry) : [];
     },
-    flags: (command) => (find(command)?.flags ?? []).flatMap((f) => f.flags.match(/--[\w-]+/g) ?? []),
+    flags: (command, subcommand) => {
+      const spec = find(command);
+      const sub = spec?.subcommands?.find((s) => s.name === subcommand?.toLowerCase());
+      return [...longFlags(spec?.flags), ...longFlags(sub?.flags)];
+    },
   };
 }
 
@@ -56,7 +51,7 @@ export function complete(line: EditLine, source: CompletionSource): Completion {
   const word = words.at(-1)!;
   const position = words.length - 1;
   const command = words[0]!.toLowerCase();
-  const pool = position === 0 ? source.commands() : word.startsWith('-') ? source.flags(command) : position === 1 ? source.subcommands(command) : [];
+  const pool = position === 0 ? source.commands() : word.startsWith('-') ? source.flags(command, words[1]) : position === 1 ? source.subcommands(command) : [];
   const candidates = [...new Set(pool.filter((c) => c.toLowerCase().startsWith(word.toLowerCase())))].sort();
   if (candidates.length === 0) return { line, candidates: [] };
   const at = { text: line.text.slice(0, line.cursor - word.length) + line.text.slice(line.cursor), cursor: line.cursor - word.length };

@@ -4,6 +4,7 @@ import { tdcconfigCommand } from '../../src/commands/tdcconfig.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { startAppliance } from '../../src/cli/run-appliance.js';
+import { readLog } from '../../src/engine/log-search.js';
 import { SetdStore } from '../../src/setd/store.js';
 import { consoleSession, labHome, runScripted } from '../helpers/scripted.js';
 
@@ -53,6 +54,48 @@ describe('lab', () => {
       await stop();
     }
   });
+
+  it('lab start refuses while the session has uncommitted changes, and says what it resets', async () => {
+    const { appliance, stop } = await runningLab();
+    try {
+      await runScripted(tdcconfigCommand, [], { appliance, flags: { enable: true, intakeAddress: 'x@beta.cmd.cisco.com' } });
+      await expect(runScripted(labCommand, [], { appliance, args: ['start', 'policy-no'] })).rejects.toThrow(/uncommitted changes/);
+      await consoleSession(appliance).config.commit('trainee');
+      const { transcript } = await runScripted(labCommand, [], { appliance, args: ['start', 'setd-timeout'] });
+      expect(transcript).toContain('Reset for the lab:');
+      expect(transcript).toContain('Threat Defense Connector: enabled: yes -> no');
+      expect(transcript).toContain('SETD faults: all cleared');
+      expect(transcript).toContain('Time: runs 20 times faster in this lab');
+      expect(appliance.clock.factor).toBe(20);
+      const stopped = await runScripted(labCommand, [], { appliance, args: ['stop'] });
+      expect(stopped.transcript).toMatch(/Lab setd-timeout stopped: SETD faults cleared; time back to normal/);
+      expect(appliance.clock.factor).toBeLessThan(2);
+      expect(new SetdStore(appliance.paths.setd).faults()).toEqual([]);
+      await expect(runScripted(labCommand, [], { appliance, args: ['check'] })).rejects.toThrow(/No lab has been started/);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('one lab after another in one shell, with a restart between: each passes, mail_logs never goes back in time', async () => {
+    const home = labHome();
+    const play = async (name: string) => {
+      const appliance = new Appliance({ home });
+      const running = await startAppliance(appliance, commandRegistry());
+      try {
+        await runScripted(labCommand, [], { appliance, args: ['start', name] });
+        const { transcript } = await runScripted(labCommand, [], { appliance, args: ['check'] });
+        expect(transcript).toMatch(/ 0 failed/);
+      } finally {
+        await running.stop();
+      }
+    };
+    await play('setd-timeout'); // x20: the appliance clock ends minutes ahead of real time
+    await play('tls-error'); // a restarted appliance: its clock starts where the logs end
+    const times = readLog(`${home}/logs`).map((e) => e.at);
+    expect(times.length).toBeGreaterThan(20);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  }, 120_000);
 
   it('lab run plays a scenario end to end without a person', async () => {
     const { transcript } = await runScripted(labCommand, [], { args: ['run', 'retry-5xx'], interactive: false });

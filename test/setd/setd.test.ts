@@ -1,32 +1,29 @@
 import { connect as tlsConnect } from 'node:tls';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
-import { simpleParser } from 'mailparser';
 import { setdCommand } from '../../src/commands/setd.js';
 import { Appliance } from '../../src/engine/appliance.js';
-import { ensureLabPki } from '../../src/engine/tls.js';
-import { SetdEmulator } from '../../src/setd/intake-server.js';
 import { SetdStore } from '../../src/setd/store.js';
 import { runScripted, tempHome } from '../helpers/scripted.js';
-import { waitFor } from '../helpers/engine.js';
+import { journal, ORIGINAL, startEmulator } from '../helpers/setd.js';
 
-async function emulator(home = tempHome()) {
-  const store = new SetdStore(`${home}/setd`);
-  const setd = new SetdEmulator(store, `${home}/tls`);
-  const { port } = await setd.start();
-  const ca = ensureLabPki(`${home}/tls`).ca;
-  return { home, store, setd, port, ca };
+const homes: string[] = [];
+afterEach(() => {
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+});
+
+/** The emulator on its own store in a temp home removed after the test. */
+async function emulator() {
+  const e = await startEmulator();
+  homes.push(e.home);
+  return e;
 }
-
-function journal(intake: string, original: string) {
-  return { envelope: { from: 'tdc@esa1.example.com', to: [intake] }, from: 'tdc@esa1.example.com', to: intake, subject: 'journal', headers: { 'X-IronPort-MID': '42' }, text: 'journal', attachments: [{ content: original, contentType: 'message/rfc822', filename: 'original.eml', contentDisposition: 'attachment' as const }] };
-}
-
-const ORIGINAL = 'X-IronPort-RemoteIP: 203.0.113.7\r\nFrom: alice@outside.example\r\nTo: bob@example.com\r\nSubject: urgent wire transfer\r\nMessage-ID: <orig-1@outside.example>\r\n\r\nPlease make the wire transfer today.\r\n';
 
 describe('SETD setup wizard', () => {
   it('walks the seed steps with the Cisco default header and presents the intake address', async () => {
     const { transcript, appliance } = await runScripted(setdCommand, ['2', '1', '1', '1', '2', '1', '1', '3', '6'], { args: ['setup'] });
+    homes.push(appliance.paths.root);
     expect(transcript).toContain('Without a SEG, Microsoft 365 is the message source');
     expect(transcript).toContain('Microsoft 365 authentication needs a Microsoft 365 tenant');
     const [account] = new SetdStore(appliance.paths.setd).accounts();
@@ -37,6 +34,7 @@ describe('SETD setup wizard', () => {
 
   it('takes a custom header, several regions and a second account, by dialog and by flags', async () => {
     const appliance = new Appliance({ home: tempHome() });
+    homes.push(appliance.paths.root);
     await runScripted(setdCommand, ['1', '2', '2', 'bad header!', 'X-Gateway-Client-IP', '1', '3', '2'], { appliance, args: ['setup'] });
     await runScripted(setdCommand, [], { appliance, args: ['setup'], flags: { yes: true, name: 'secondary', region: 'australia' }, interactive: false });
     await runScripted(setdCommand, [], { appliance, args: ['setup'], flags: { yes: true }, interactive: false });
@@ -51,6 +49,31 @@ describe('SETD setup wizard', () => {
     expect(listed.transcript).toContain(accounts[1]!.intakeAddress);
     await expect(runScripted(setdCommand, [], { appliance, args: ['setup'], flags: { seg: 'no' }, interactive: false })).rejects.toThrow(/Microsoft 365/);
     await expect(runScripted(setdCommand, [], { appliance, args: ['setup'], flags: { region: 'mars' }, interactive: false })).rejects.toThrow(/Unknown region/);
+  });
+});
+
+describe('setd fault flags', () => {
+  it.each([
+    [{ delay: '-5' }, 'slow', 'Invalid value "-5" for --delay: enter a whole number from 1 to 300000 milliseconds.'],
+    [{ delay: '1e3' }, 'slow', 'Invalid value "1e3" for --delay'],
+    [{ code: '452.5' }, '4xx', 'Invalid value "452.5" for --code of a 4xx fault: enter a whole number from 400 to 499.'],
+    [{ code: '451' }, '5xx', 'Invalid value "451" for --code of a 5xx fault: enter a whole number from 500 to 599.'],
+    [{ next: '0' }, '4xx', 'Invalid value "0" for --next: enter a whole number from 1 to 1000000.'],
+    [{ next: ' 2' }, '4xx', 'Invalid value " 2" for --next'],
+    [{ forSeconds: '0x10' }, 'timeout', 'Invalid value "0x10" for --for-seconds: enter a whole number from 1 to 604800 seconds.'],
+    [{ forSeconds: '-1' }, 'timeout', 'Invalid value "-1" for --for-seconds'],
+  ])('refuses %j with a %s fault, naming the flag, and sets nothing', async (flags, mode, message) => {
+    const appliance = new Appliance({ home: tempHome() });
+    homes.push(appliance.paths.root);
+    await expect(runScripted(setdCommand, [], { appliance, args: ['fault', mode], flags, interactive: false })).rejects.toThrow(message);
+    expect(appliance.setd.faults()).toEqual([]);
+  });
+
+  it('refuses a --port that is not a whole number from 0 to 65535', async () => {
+    const appliance = new Appliance({ home: tempHome() });
+    homes.push(appliance.paths.root);
+    await expect(runScripted(setdCommand, [], { appliance, args: ['start'], flags: { port: '-1' }, interactive: false })).rejects.toThrow('Invalid value "-1" for --port: enter a whole number from 0 to 65535.');
+    await expect(runScripted(setdCommand, [], { appliance, args: ['start'], flags: { port: '65536' }, interactive: false })).rejects.toThrow('for --port');
   });
 });
 
@@ -123,8 +146,7 @@ describe('SETD intake server', () => {
   });
 
   describe('faults, observed from a client', () => {
-    const send = (e: Awaited<ReturnType<typeof emulator>>, to: string) =>
-      nodemailer.createTransport({ host: '127.0.0.1', port: e.port, requireTLS: true, tls: { ca: e.ca, servername: 'localhost' }, connectionTimeout: 1500, greetingTimeout: 1500, socketTimeout: 3000 }).sendMail(journal(to, ORIGINAL));
+    const send = (e: Awaited<ReturnType<typeof emulator>>, to: string) => e.send(to);
 
     it('4xx and 5xx at RCPT or DATA, with the chosen code; "next 1" fails once, then succeeds', async () => {
       const e = await emulator();
@@ -140,6 +162,37 @@ describe('SETD intake server', () => {
         e.store.setFault({ account: a.id, mode: 'none' });
         await send(e, a.intakeAddress);
         expect(e.store.messages(a.id)).toHaveLength(2);
+      } finally {
+        await e.setd.stop();
+      }
+    });
+
+    it('"setd fault none" clears every fault, per-account ones too; with --account, only that account\'s', async () => {
+      const appliance = new Appliance({ home: tempHome() });
+      homes.push(appliance.paths.root);
+      const e = await startEmulator({ appliance });
+      const fault = (words: string[], flags: Record<string, unknown> = {}) => runScripted(setdCommand, [], { appliance, args: ['fault', ...words], flags, interactive: false });
+      const [a, b] = [appliance.setd.createAccount({ name: 'primary' }), appliance.setd.createAccount({ name: 'secondary' })];
+      try {
+        // Given per-account faults on both accounts, as lab setd-timeout and retry-4xx-once leave them
+        await fault(['4xx'], { account: 'primary', code: '452' });
+        await fault(['5xx'], { account: 'secondary' });
+        await expect(e.send(a.intakeAddress)).rejects.toMatchObject({ responseCode: 452 });
+        // When one account's fault is cleared, the other's stays
+        const one = await fault(['none'], { account: 'primary' });
+        expect(one.transcript).toContain(`Fault cleared for account ${a.id}.`);
+        expect(one.transcript).toContain(`550 at RCPT for account ${b.id}`);
+        await e.send(a.intakeAddress);
+        await expect(e.send(b.intakeAddress)).rejects.toMatchObject({ responseCode: 550 });
+        // Then "none" without an account clears every fault, the per-account one included
+        await fault(['4xx'], { account: 'primary' });
+        const all = await fault(['none']);
+        expect(all.transcript).toContain('Every fault cleared.');
+        expect(all.transcript).not.toContain('Active faults');
+        expect(appliance.setd.faults()).toEqual([]);
+        await e.send(a.intakeAddress);
+        await e.send(b.intakeAddress);
+        expect(appliance.setd.messages().map((m) => m.account)).toEqual([a.id, a.id, b.id]);
       } finally {
         await e.setd.stop();
       }
@@ -204,7 +257,5 @@ describe('SETD intake server', () => {
     expect(all.transcript).toContain('2 messages. Verdicts: BEC 1, Scam 0, Phishing 0, Malicious 0, Spam 0, Graymail 1, Neutral 0');
     const bec = await runScripted(setdCommand, [], { appliance, args: ['messages'], flags: { verdict: 'bec', json: true }, interactive: false });
     expect(JSON.parse(bec.transcript).map((m: { subject: string }) => m.subject)).toEqual(['urgent wire transfer']);
-    void simpleParser;
-    void waitFor;
   });
 });

@@ -71,13 +71,14 @@ describe('Tab completion', () => {
     expect(tab('help tophos').line).toEqual(lineOf('help tophosts '));
     expect(tab('tophosts --so').line).toEqual(lineOf('tophosts --sort '));
     expect(tab('tail --no').line).toEqual(lineOf('tail --no-follow '));
+    expect(tab('setd messages --wa').line).toEqual(lineOf('setd messages --watch '));
   });
 
   it('extends to what the candidates share, lists them when it cannot, and leaves unknown words alone', () => {
     expect(tab('se').line).toEqual(lineOf('set'));
     expect(tab('set').candidates).toEqual(['setd', 'sethostname']);
     expect(tab('zz')).toEqual({ line: lineOf('zz'), candidates: [] });
-    expect(tab('status detail x')).toEqual({ line: lineOf('status detail x'), candidates: [] });
+    expect(tab('setd messages x')).toEqual({ line: lineOf('setd messages x'), candidates: [] });
     // in the middle of a line: only the word before the cursor is completed
     expect(tab('tai -n 5', 3).line).toEqual({ text: 'tail -n 5', cursor: 4 });
   });

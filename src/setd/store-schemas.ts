@@ -1,0 +1,45 @@
+import type { SchemaNode } from '../engine/config/schema-check.js';
+import { REGIONS } from './regions.js';
+
+/**
+ * The shapes of setd/accounts.json and setd/faults.json, as JSON Schema, checked on every read
+ * (schema-check.ts): a file edited by hand, or torn, must not reach the intake as if it were valid.
+ */
+export const ACCOUNTS_SCHEMA: SchemaNode = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['id', 'name', 'region', 'segPresent', 'segType', 'header', 'direction', 'visibility', 'intakeAddress', 'createdAt'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string', minLength: 1, maxLength: 64 },
+      name: { type: 'string', maxLength: 200 },
+      region: { enum: REGIONS.map((r) => r.key) },
+      segPresent: { enum: [true] },
+      segType: { enum: ['cisco', 'other'] },
+      header: { type: 'string', minLength: 1, maxLength: 76 },
+      direction: { enum: ['Incoming'] },
+      visibility: { enum: ['Visibility Only'] },
+      intakeAddress: { type: 'string', minLength: 3, maxLength: 254 },
+      createdAt: { type: 'number' },
+    },
+  },
+};
+
+export const FAULTS_SCHEMA: SchemaNode = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['account', 'mode'],
+    additionalProperties: false,
+    properties: {
+      account: { type: ['string', 'null'] },
+      mode: { enum: ['4xx', '5xx', 'tls', 'timeout', 'refuse', 'slow'] },
+      code: { type: 'integer', minimum: 400, maximum: 599 },
+      at: { enum: ['rcpt', 'data'] },
+      delayMs: { type: 'integer', minimum: 0 },
+      until: { type: 'number' },
+      remaining: { type: 'integer', minimum: 0 },
+    },
+  },
+};
