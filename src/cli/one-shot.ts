@@ -7,6 +7,7 @@ import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { parseCommandLine } from './command-parser.js';
 import { commandHost } from './command-host.js';
+import { streamFront, type OutputHooks } from '../ui/stream-front.js';
 
 export interface OneShotOptions {
   appliance: Appliance;
@@ -16,6 +17,8 @@ export interface OneShotOptions {
   signal: AbortSignal;
   /** where the command comes from, for `who`: `console` in this process, `socket` from another terminal */
   from?: string;
+  /** how `out` shows redraws, progress, live views and colour; by default as `out` itself allows (src/ui/stream-front.ts) */
+  front?: OutputHooks;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface OneShotOptions {
  * no other session's pending changes are touched. Dialog questions cannot be answered here: a
  * command that needs one fails with a pointer to its flags.
  */
-export async function runOneShot({ appliance, registry, words, out, signal, from = 'console' }: OneShotOptions): Promise<void> {
+export async function runOneShot({ appliance, registry, words, out, signal, from = 'console', front = streamFront({ stdout: out }) }: OneShotOptions): Promise<void> {
   const line = parseCommandLine(registry, words, { oneShot: true, write: (text) => void out.write(text) });
   if (line.kind === 'printed') return;
   if (line.kind === 'shell') throw new UserError('No command given. Enter "segsim help" for the list of commands.', ErrorCodes.usage);
@@ -32,8 +35,7 @@ export async function runOneShot({ appliance, registry, words, out, signal, from
   const { comment, dryRun, ...flags } = input.flags;
   const io = new Conversation({
     write: (text) => void out.write(text),
-    // in a terminal a refreshing view redraws in place; piped, each refresh is printed
-    frame: (out as { isTTY?: boolean }).isTTY ? (text) => void out.write(`\u001b[H\u001b[2J${text}\n`) : undefined,
+    ...front,
     readLine: async () => {
       throw new UserError(
         `\n${spec.name} needs an answer here. Give its flags (see "segsim help ${spec.name}") or run it in the shell ("segsim").`,

@@ -113,8 +113,8 @@ export const labCommand: CommandSpec = {
       case 'traffic': {
         const state = loadLabState(ctx.appliance);
         const scenario = state.file.endsWith('.yaml') ? loadScenario(state.file) : findScenario(state.scenario);
-        const summary = await sendLabTraffic(ctx.appliance, scenario, state, (done, total) => ctx.io.frame(`Sending lab traffic: ${done}/${total}`));
-        ctx.io.print(renderSummary(summary));
+        const summary = await sendLabTraffic(ctx.appliance, scenario, state, (done, total) => ctx.io.progress(`Sending lab traffic: ${done}/${total}`));
+        ctx.io.print(renderSummary(summary, ctx.io.style));
         return;
       }
       case 'check': {

@@ -204,9 +204,10 @@ export const setdCommand: CommandSpec = {
         const list = () => store.messages(account).filter((m) => flags.verdict === undefined || m.verdict.toLowerCase() === String(flags.verdict).toLowerCase());
         if (flags.json) return ctx.io.print(JSON.stringify(list(), null, 2));
         if (!flags.watch) return ctx.io.print(renderMessages(list(), store.accounts()));
-        do ctx.io.frame(`${renderMessages(list().slice(-20), store.accounts())}\n\nShowing the last 20; refreshing every second. Press Ctrl-C to return.`);
-        while (!(await pause(1000, ctx.signal)));
-        return;
+        return ctx.io.live('Showing the last 20; refreshing every second.', async () => {
+          do ctx.io.frame(renderMessages(list().slice(-20), store.accounts()));
+          while (!(await pause(1000, ctx.signal)));
+        });
       }
       case 'fault': {
         const fault = parseFault(args, flags, store, store.clock.now());
@@ -224,12 +225,12 @@ export const setdCommand: CommandSpec = {
         const { SetdEmulator } = await import('../setd/intake-server.js');
         const emulator = new SetdEmulator(store, ctx.appliance.paths.tls);
         const address = await emulator.start({ port });
-        ctx.io.print(`SETD intake listening on ${address.address}:${address.port} (STARTTLS, lab CA in ${ctx.appliance.paths.tls}). Press Ctrl-C to stop.`);
+        ctx.io.print(`SETD intake listening on ${address.address}:${address.port} (STARTTLS, lab CA in ${ctx.appliance.paths.tls}).`);
         emulator.on('message', (m: ReceivedJournal) => ctx.io.print(`${asyncosDate(m.receivedAt)} journal for ${m.account}: ${m.sender} "${m.subject}" verdict ${m.verdict}`));
         const problem = (p: FileProblem) => ctx.io.print(`Warning: ${describeProblem(p)}`);
         store.on('problem', problem);
         try {
-          await pause(2 ** 31 - 1, ctx.signal);
+          await ctx.io.live('Showing journals as they arrive.', () => pause(2 ** 31 - 1, ctx.signal).then(() => undefined));
         } finally {
           store.off('problem', problem);
           await emulator.stop();

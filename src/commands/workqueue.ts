@@ -33,14 +33,15 @@ async function operate(ctx: CommandContext, op: string, flags: Record<string, un
       const seconds = flags.seconds === undefined ? (ctx.interactive ? await ctx.io.number('Enter the number of seconds between displays.', { min: 1, max: 3600, default: 10 }) : 10) : Number(flags.seconds);
       ctx.io.print('Type Ctrl-C to return to the main prompt.\n\nTime        Pending    In   Out');
       let previous = live.status().counters.uptime;
-      do {
-        const now = live.status();
-        const inbound = now.counters.uptime.messagesReceived - previous.messagesReceived;
-        const outbound = now.counters.uptime.deliveredRecipients - previous.deliveredRecipients;
-        previous = now.counters.uptime;
-        ctx.io.print(`${asyncosDate(now.now).slice(11, 19)}  ${count(live.workQueue().messages).padStart(9)} ${count(inbound).padStart(5)} ${count(outbound).padStart(5)}`);
-      } while (!(await pause(seconds * 1000, ctx.signal)));
-      return;
+      return ctx.io.live(`Refreshing every ${seconds} s.`, async () => {
+        do {
+          const now = live.status();
+          const inbound = now.counters.uptime.messagesReceived - previous.messagesReceived;
+          const outbound = now.counters.uptime.deliveredRecipients - previous.deliveredRecipients;
+          previous = now.counters.uptime;
+          ctx.io.print(`${asyncosDate(now.now).slice(11, 19)}  ${count(live.workQueue().messages).padStart(9)} ${count(inbound).padStart(5)} ${count(outbound).padStart(5)}`);
+        } while (!(await pause(seconds * 1000, ctx.signal)));
+      });
     }
   }
 }

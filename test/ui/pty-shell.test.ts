@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { openTerminal } from '../helpers/pty.js';
 import { labHome } from '../helpers/scripted.js';
 
@@ -33,6 +34,33 @@ describe('the shell in a real terminal', () => {
     } finally {
       first.kill();
       second?.kill();
+    }
+  }, 60_000);
+});
+
+describe('the line editor and live views in a real terminal', () => {
+  it('a key typed during tail ends it and never reaches the next prompt; Tab completes; arrows edit', async () => {
+    const home = labHome();
+    const term = await openTerminal(['--home', home]);
+    try {
+      await term.expectText('esa1.example.com>');
+      term.type('tail mail_logs');
+      await term.expectText('Following mail_logs. Press q, Esc, Enter or Ctrl-C to stop.');
+      term.key('x');
+      term.key('q');
+      await term.expectText(/stop\.[\s\S]*esa1\.example\.com>\s*$/);
+      term.key('ver\t'); // Tab completes "version "
+      await term.expectText(/esa1\.example\.com> version\s*$/);
+      term.key('\u001b[D'.repeat(8)); // Left to the start of the line
+      term.key('help ');
+      term.key('\r');
+      await term.expectText('version: ');
+      expect(term.plain()).not.toContain('Unknown command');
+      term.type('quit');
+      expect(await term.exited).toBe(0);
+    } finally {
+      term.kill();
+      rmSync(home, { recursive: true, force: true });
     }
   }, 60_000);
 });
