@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { parseCommandLine } from './cli/command-parser.js';
 import { runOneShot } from './cli/one-shot.js';
+import { streamFront } from './ui/stream-front.js';
+import { streamStyles } from './ui/styles.js';
 import { Shell } from './cli/execute.js';
 import { commandRegistry } from './commands/registry.js';
 import { Appliance } from './engine/appliance.js';
@@ -14,7 +16,7 @@ import type { ShellDriver } from './ui/ink-shell.js';
 export interface MainIO {
   stdin: Readable & { isTTY?: boolean };
   stdout: Writable & { isTTY?: boolean };
-  stderr: Writable;
+  stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
 }
 
@@ -40,7 +42,6 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
-    const stopOnKey = watchForKeypress(line.input.flags.watch !== undefined, io.stdin, () => controller.abort());
     try {
       // `setd start` starts a server of its own: it never goes to a running appliance
       if (!(line.spec.name === 'setd' && line.input.args[0] === 'start')) {
@@ -50,16 +51,17 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
         const forwarded = existsSync(socket) ? await (await import('./cli/control-socket.js')).forwardToAppliance(socket, argv, io, controller.signal) : null;
         if (forwarded !== null) return forwarded;
       }
-      await runOneShot({ appliance: new Appliance({ home: root }), registry, words: argv, out: io.stdout, signal: controller.signal });
+      // in a terminal, live views end on their keys and progress redraws in place
+      const front = streamFront({ stdout: io.stdout, env: io.env, stdin: io.stdin as NodeJS.ReadStream, stop: () => controller.abort() });
+      await runOneShot({ appliance: new Appliance({ home: root }), registry, words: argv, out: io.stdout, signal: controller.signal, front });
     } finally {
       process.off('SIGINT', onSigint);
-      stopOnKey();
     }
     return 0;
   } catch (error) {
     if (error instanceof CancelledError) return 130;
     if (error instanceof UserError) {
-      io.stderr.write(`${error.message.trim()}\n`);
+      io.stderr.write(`${streamStyles(io.stderr, io.env).error(error.message.trim())}\n`);
       return error.exitCode;
     }
     io.stderr.write(`segsim: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
@@ -106,11 +108,11 @@ async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
 async function withFront(io: MainIO, terminal: boolean, drive: (front: LineIO) => ShellDriver): Promise<void> {
   if (terminal) {
     const { runInkShell } = await import('./ui/ink-shell.js');
-    await runInkShell({ drive });
+    await runInkShell({ drive, env: io.env });
     return;
   }
   const { scriptLineIO } = await import('./ui/plain-io.js');
-  const lineIO = scriptLineIO(io.stdin, io.stdout);
+  const lineIO = scriptLineIO(io.stdin, io.stdout, io.env);
   try {
     await drive(lineIO).run();
   } finally {
@@ -129,22 +131,4 @@ async function runHeadless(appliance: Appliance, io: MainIO): Promise<void> {
   });
   await running.stop();
   io.stdout.write('Appliance stopped.\n');
-}
-
-/** In a terminal, a key ends a refreshing view (`--watch`), as Ctrl-C does. */
-function watchForKeypress(watching: boolean, stdin: MainIO['stdin'], stop: () => void): () => void {
-  const tty = stdin as NodeJS.ReadStream;
-  if (!watching || !tty.isTTY || typeof tty.setRawMode !== 'function') return () => undefined;
-  tty.setRawMode(true);
-  tty.resume();
-  const onData = (data: Buffer) => {
-    if (data[0] === 3) process.emit('SIGINT');
-    stop();
-  };
-  tty.on('data', onData);
-  return () => {
-    tty.off('data', onData);
-    tty.setRawMode(false);
-    tty.pause();
-  };
 }

@@ -108,9 +108,9 @@ export function reportError(io: Conversation, error: unknown): void {
     return;
   }
   if (error instanceof UserError) {
-    io.print(error.message);
+    io.print(io.style.error(error.message));
     return;
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  io.print(`An application fault occurred: ${message}`);
+  io.print(io.style.error(`An application fault occurred: ${message}`));
 }

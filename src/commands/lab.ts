@@ -123,7 +123,7 @@ export const labCommand: CommandSpec = {
         const scenario = state.file.endsWith('.yaml') ? loadScenario(state.file) : findScenario(state.scenario);
         if (ctx.interactive) ctx.io.print('Checking (waiting for the queues to settle)...');
         const results = await checkLab(ctx.appliance, scenario, state, ctx.signal);
-        ctx.io.print(flags.json ? JSON.stringify(results, null, 2) : renderResults(scenario, results));
+        ctx.io.print(flags.json ? JSON.stringify(results, null, 2) : renderResults(scenario, results, ctx.io.style));
         if (results.every((r) => r.passed)) {
           clearLabState(ctx.appliance);
           endLabTime(ctx.appliance);
@@ -138,7 +138,7 @@ export const labCommand: CommandSpec = {
           const started = Date.now();
           const results = await runScenario(ctx, s, file);
           outcomes.push({ name: s.name, results });
-          if (!flags.json) ctx.io.print(`${renderResults(s, results)}  (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+          if (!flags.json) ctx.io.print(`${renderResults(s, results, ctx.io.style)}  (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
         }
         const failed = outcomes.filter((o) => o.results.some((r) => !r.passed));
         if (flags.json) ctx.io.print(JSON.stringify(outcomes, null, 2));

@@ -78,11 +78,11 @@ export function evaluate(scenario: Scenario, seen: Observation): CheckResult[] {
 }
 
 /** The `lab check` report. */
-export function renderResults(scenario: Scenario, results: CheckResult[]): string {
+export function renderResults(scenario: Scenario, results: CheckResult[], style: { pass(text: string): string; fail(text: string): string } = { pass: (t) => t, fail: (t) => t }): string {
   const passed = results.filter((r) => r.passed).length;
   return [
     `Lab ${scenario.name}: ${scenario.title}`,
-    ...results.map((r) => `  ${r.passed ? 'PASS' : 'FAIL'}  ${r.what}: ${r.actual} (expected ${r.expected})${!r.passed && r.hint ? `\n        hint: ${r.hint}` : ''}`),
+    ...results.map((r) => `  ${r.passed ? style.pass('PASS') : style.fail('FAIL')}  ${r.what}: ${r.actual} (expected ${r.expected})${!r.passed && r.hint ? `\n        hint: ${r.hint}` : ''}`),
     `${passed} passed, ${results.length - passed} failed`,
   ].join('\n');
 }
