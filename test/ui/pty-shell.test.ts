@@ -64,3 +64,20 @@ describe('the line editor and live views in a real terminal', () => {
     }
   }, 60_000);
 });
+
+describe('colour in a real terminal', () => {
+  it('lab check PASS/FAIL and errors are coloured on a terminal, plain with NO_COLOR', async () => {
+    const home = labHome();
+    const coloured = await openTerminal(['--home', home, 'lab', 'run', 'retry-5xx'], { FORCE_COLOR: undefined, NO_COLOR: undefined });
+    await coloured.expectText('Labs: 1 of 1 scenarios passed.', 30_000);
+    expect(coloured.raw()).toContain('\u001b[32mPASS\u001b[39m');
+    await coloured.exited;
+    const error = await openTerminal(['--home', home, 'sethostname', 'not a host'], { FORCE_COLOR: undefined, NO_COLOR: undefined });
+    await error.exited;
+    expect(error.raw()).toContain('\u001b[31mInvalid hostname');
+    const plain = await openTerminal(['--home', home, 'sethostname', 'not a host'], { FORCE_COLOR: undefined, NO_COLOR: '1' });
+    await plain.exited;
+    expect(plain.plain()).toContain('Invalid hostname');
+    expect(plain.raw()).not.toContain('\u001b[31m');
+  }, 60_000);
+});
