@@ -1,6 +1,7 @@
 import type { DestinationControl } from '../engine/config/model.js';
 import { isDomain } from '../engine/config/validate.js';
 import { ErrorCodes, UserError } from '../errors.js';
+import { parseDecimal } from './numbers.js';
 import type { CommandSpec } from './types.js';
 
 export function renderControls(controls: DestinationControl[]): string {
@@ -10,11 +11,9 @@ export function renderControls(controls: DestinationControl[]): string {
   ].join('\n');
 }
 
-function limit(value: unknown, what: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UserError(`The ${what} must be from 1 to 1000, not "${String(value)}".`, ErrorCodes.invalidValue);
-  return n;
-}
+/** Connections and messages per connection, one rule for the dialog and the flags. */
+const LIMIT = { min: 1, max: 1000 };
+const limit = (value: unknown, flag: string) => parseDecimal(value, { name: flag, ...LIMIT });
 
 export const destconfigCommand: CommandSpec = {
   name: 'destconfig',
@@ -30,8 +29,8 @@ export const destconfigCommand: CommandSpec = {
   configures: true,
   flags: [
     { flags: '--domain <domain>', description: 'the destination (or Default)' },
-    { flags: '--max-connections <n>', description: 'concurrency limit, 1-1000' },
-    { flags: '--max-messages <n>', description: 'messages per connection, 1-1000' },
+    { flags: '--max-connections <n>', description: 'concurrency limit, 1-1000', number: LIMIT },
+    { flags: '--max-messages <n>', description: 'messages per connection, 1-1000', number: LIMIT },
     { flags: '--delete <domain>', description: 'delete the entry of a domain' },
     { flags: '--list', description: 'print the table' },
     { flags: '--json', description: 'print the table as JSON' },
@@ -53,7 +52,7 @@ export const destconfigCommand: CommandSpec = {
       });
     };
     if (flags.domain !== undefined) {
-      set(String(flags.domain), flags.maxConnections === undefined ? undefined : limit(flags.maxConnections, 'concurrency limit'), flags.maxMessages === undefined ? undefined : limit(flags.maxMessages, 'messages per connection'));
+      set(String(flags.domain), flags.maxConnections === undefined ? undefined : limit(flags.maxConnections, '--max-connections'), flags.maxMessages === undefined ? undefined : limit(flags.maxMessages, '--max-messages'));
     } else if (flags.maxConnections !== undefined || flags.maxMessages !== undefined) throw new UserError('Say which destination with --domain (or Default).', ErrorCodes.usage);
     if (flags.delete !== undefined) {
       const d = String(flags.delete).toLowerCase();
@@ -93,8 +92,8 @@ export const destconfigCommand: CommandSpec = {
         continue;
       }
       const current = config.pending.destinationControls.find((x) => x.domain === domain) ?? config.pending.destinationControls.find((x) => x.domain === 'Default')!;
-      const maxConnections = await ctx.io.number('Enter the max concurrency limit for this domain.', { min: 1, max: 1000, default: current.maxConnections });
-      const maxMessages = await ctx.io.number('Enter the max number of messages per connection.', { min: 1, max: 1000, default: current.maxMessagesPerConnection });
+      const maxConnections = await ctx.io.number('Enter the max concurrency limit for this domain.', { ...LIMIT, default: current.maxConnections });
+      const maxMessages = await ctx.io.number('Enter the max number of messages per connection.', { ...LIMIT, default: current.maxMessagesPerConnection });
       set(domain, maxConnections, maxMessages);
     }
   },

@@ -1,4 +1,5 @@
 import { CancelledError } from '../errors.js';
+import { decimalValue, wholeNumberIn } from './numbers.js';
 
 /**
  * AsyncOS dialogs as data. A command asks a Question; the Conversation renders it as AsyncOS
@@ -202,16 +203,13 @@ export class Conversation {
     }
   }
 
-  /** A whole number within [min, max]. */
-  async number(prompt: string, opts: { default?: number; min: number; max: number }): Promise<number> {
+  /** A whole number within [min, max], by the same rule as numeric flags (decimal digits only). */
+  async number(prompt: string, opts: { default?: number; min: number; max: number; unit?: string }): Promise<number> {
     for (;;) {
       const raw = (await this.#read(`${prompt}\n`, `[${opts.default ?? ''}]> `)).trim();
-      const answer = raw === '' && opts.default !== undefined ? String(opts.default) : raw;
-      if (/^\d+$/.test(answer)) {
-        const n = Number(answer);
-        if (n >= opts.min && n <= opts.max) return n;
-      }
-      this.print(`The value must be an integer from ${opts.min} to ${opts.max}.`);
+      const n = decimalValue(raw === '' && opts.default !== undefined ? String(opts.default) : raw, opts);
+      if (n !== null) return n;
+      this.print(`The value must be ${wholeNumberIn(opts)}.`);
     }
   }
 

@@ -54,7 +54,7 @@ export const findeventCommand: CommandSpec = {
     '  segsim findevent --from "alice@" --since "2024-02-16 21:00"',
   ].join('\n'),
   flags: [
-    { flags: '--mid <n>', description: 'the message ID (MID)' },
+    { flags: '--mid <n>', description: 'the message ID (MID)', number: { min: 1, max: Number.MAX_SAFE_INTEGER } },
     { flags: '--message-id <regexp>', description: 'the Message-ID header' },
     { flags: '--from <regexp>', description: 'the envelope sender' },
     { flags: '--to <regexp>', description: 'an envelope recipient' },

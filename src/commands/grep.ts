@@ -56,7 +56,7 @@ export const grepCommand: CommandSpec = {
     { flags: '-e, --regexp <regexp>', description: 'the regular expression' },
     { flags: '-i, --ignore-case', description: 'ignore case' },
     { flags: '-c, --count', description: 'print only the number of matching lines' },
-    { flags: '-C, --context <lines>', description: 'lines of context around each match' },
+    { flags: '-C, --context <lines>', description: 'lines of context around each match', number: { min: 0, max: 1000 } },
     { flags: '-t, --tail', description: 'follow the log for new matches' },
     { flags: '-p, --paginate', description: 'accepted for compatibility (output is not paged)' },
   ],

@@ -4,6 +4,7 @@ import { isDomain, memberProblem } from '../engine/config/validate.js';
 import { CancelledError, ErrorCodes, UserError } from '../errors.js';
 import type { InjectSummary, TrafficSpec } from '../lab/traffic.js';
 import { count } from './format/numbers.js';
+import { parseDecimal } from './numbers.js';
 import { PLAIN_STYLES, type Styles } from './dialog.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -14,12 +15,7 @@ function share(value: unknown, name: string): number | undefined {
   return pct / 100;
 }
 
-function whole(value: unknown, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`--${name} takes a whole number from ${min} to ${count(max)}, not "${String(value)}".`, ErrorCodes.usage);
-  return n;
-}
+const whole = (value: unknown, name: string, min: number, max: number): number | undefined => (value === undefined ? undefined : parseDecimal(value, { name: `--${name}`, min, max }));
 
 /** .eml files named directly, or every .eml in a named directory. */
 function emlFiles(paths: string[]): string[] {

@@ -3,6 +3,7 @@ import type { ListenerConfig } from '../engine/config/model.js';
 import { isDomain, memberProblem } from '../engine/config/validate.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { count } from './format/numbers.js';
+import { parseDecimal } from './numbers.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 export function renderListener(l: ListenerConfig): string {
@@ -20,9 +21,9 @@ function checkBind(v: string): string | null {
   return isIP(v) ? null : 'That value is not valid: enter an IP address such as 127.0.0.1.';
 }
 
-function checkPort(n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`The port must be from 0 to 65535, not "${n}".`, ErrorCodes.invalidValue);
-}
+/** The listener's numbers, one rule for the dialog and the flags (0 is any free port). */
+const PORT = { min: 0, max: 65535 };
+const MESSAGE_SIZE = { min: 1024, max: 1_000_000_000, unit: 'bytes' };
 
 function checkDomain(d: string): string {
   const problem = memberProblem(d);
@@ -67,8 +68,8 @@ export const listenerconfigCommand: CommandSpec = {
   flags: [
     { flags: '--name <name>', description: 'listener name' },
     { flags: '--bind <address>', description: 'IP address to listen on' },
-    { flags: '--port <port>', description: 'TCP port (0 = any free port)' },
-    { flags: '--max-message-size <bytes>', description: 'largest message accepted' },
+    { flags: '--port <port>', description: 'TCP port (0 = any free port)', number: PORT },
+    { flags: '--max-message-size <bytes>', description: 'largest message accepted', number: MESSAGE_SIZE },
     { flags: '--accept-domain <domain>', description: 'accept mail for this domain (repeatable)', repeatable: true },
     { flags: '--remove-domain <domain>', description: 'stop accepting this domain (repeatable)', repeatable: true },
     { flags: '--json', description: 'print the listener as JSON' },
@@ -79,10 +80,8 @@ export const listenerconfigCommand: CommandSpec = {
     if (changes.length > 0) {
       if (flags.bind !== undefined && checkBind(String(flags.bind))) throw new UserError(`Invalid bind address "${String(flags.bind)}".`, ErrorCodes.invalidValue);
       if (flags.name !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(String(flags.name))) throw new UserError(`Invalid listener name "${String(flags.name)}".`, ErrorCodes.invalidValue);
-      const port = flags.port === undefined ? undefined : Number(flags.port);
-      if (port !== undefined) checkPort(port);
-      const size = flags.maxMessageSize === undefined ? undefined : Number(flags.maxMessageSize);
-      if (size !== undefined && !(Number.isInteger(size) && size >= 1024)) throw new UserError('The maximum message size must be a whole number of bytes, at least 1024.', ErrorCodes.invalidValue);
+      const port = flags.port === undefined ? undefined : parseDecimal(flags.port, { name: '--port', ...PORT });
+      const size = flags.maxMessageSize === undefined ? undefined : parseDecimal(flags.maxMessageSize, { name: '--max-message-size', ...MESSAGE_SIZE });
       const add = ((flags.acceptDomain as string[]) ?? []).map(checkDomain);
       const remove = ((flags.removeDomain as string[]) ?? []).map((d) => d.toLowerCase());
       config.edit((c) => {
@@ -114,8 +113,8 @@ export const listenerconfigCommand: CommandSpec = {
       const l = config.pending.listener;
       const name = await ctx.io.text('Please create a name for this listener.', { default: l.name, validate: (v) => (/^[A-Za-z0-9_-]{1,64}$/.test(v) ? null : 'That value is not valid: use letters, digits, _ or -.') });
       const bind = await ctx.io.text('Please enter the IP address to listen on.', { default: l.bindAddress, validate: checkBind });
-      const port = await ctx.io.number('Please enter the TCP port for this listener.', { min: 0, max: 65535, default: l.port });
-      const size = await ctx.io.number('Please enter the maximum message size in bytes.', { min: 1024, max: 1_000_000_000, default: l.maxMessageSize });
+      const port = await ctx.io.number('Please enter the TCP port for this listener.', { ...PORT, default: l.port });
+      const size = await ctx.io.number('Please enter the maximum message size in bytes.', { ...MESSAGE_SIZE, default: l.maxMessageSize });
       config.edit((c) => Object.assign(c.listener, { name, bindAddress: bind, port, maxMessageSize: size }));
     }
   },

@@ -17,8 +17,18 @@ export interface DecimalRule {
  */
 export function parseDecimal(value: unknown, rule: DecimalRule): number {
   const text = String(value);
+  const n = decimalValue(text, rule);
+  if (n !== null) return n;
+  throw new UserError(`Invalid value "${text}" for ${rule.name}: enter ${wholeNumberIn(rule)}.`, ErrorCodes.invalidValue);
+}
+
+/** The number `text` stands for under the rule, or null: the check that flags and dialogs share. */
+export function decimalValue(text: string, rule: Omit<DecimalRule, 'name'>): number | null {
   const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
-  if (n >= rule.min && n <= rule.max) return n;
-  const range = `from ${rule.min} to ${rule.max}${rule.unit ? ` ${rule.unit}` : ''}`;
-  throw new UserError(`Invalid value "${text}" for ${rule.name}: enter a whole number ${range}.`, ErrorCodes.invalidValue);
+  return n >= rule.min && n <= rule.max ? n : null;
+}
+
+/** `a whole number from 1 to 1000 milliseconds`, as errors and dialogs say it. */
+export function wholeNumberIn(rule: Omit<DecimalRule, 'name'>): string {
+  return `a whole number from ${rule.min} to ${rule.max}${rule.unit ? ` ${rule.unit}` : ''}`;
 }

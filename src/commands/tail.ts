@@ -30,7 +30,7 @@ export const tailCommand: CommandSpec = {
   ].join('\n'),
   args: '[log]',
   flags: [
-    { flags: '-n, --lines <count>', description: 'how many lines to show first (default 20)' },
+    { flags: '-n, --lines <count>', description: 'how many lines to show first (default 20)', number: { min: 0, max: 100_000 } },
     { flags: '--no-follow', description: 'print the last lines and stop' },
   ],
   async run(ctx, { args, flags }) {

@@ -1,7 +1,7 @@
 import { commandHelp } from '../../src/commands/help.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { runMain } from '../helpers/run-main.js';
-import { tempHome } from '../helpers/scripted.js';
+import { labHome, tempHome } from '../helpers/scripted.js';
 
 describe('the one commander program', () => {
   it('prints the same help as "help COMMAND" for --help on every command and subcommand, exit 0', async () => {
@@ -46,6 +46,23 @@ describe('the one commander program', () => {
     const conflict = await runMain(['--home', home, 'setd', 'fault', 'refuse', '--next', '1', '--for-seconds', '5']);
     expect(conflict.code).toBe(2);
     expect(conflict.stderr).toContain("cannot be used with option '--next <n>'");
+  });
+
+  it('reads numbers strictly, by the same rule as the dialogs: decimal digits within the range', async () => {
+    const home = tempHome();
+    for (const port of ['', '0x10', '1e3', '-1', '65536', ' 25', '2.5']) {
+      const r = await runMain(['--home', home, 'listenerconfig', '--port', port]);
+      expect({ port, code: r.code, stderr: r.stderr }).toEqual({ port, code: 1, stderr: `Invalid value "${port}" for --port: enter a whole number from 0 to 65535.\n` });
+    }
+    const size = await runMain(['--home', home, 'listenerconfig', '--max-message-size', '99999999999999999999']);
+    expect(size.stderr).toBe('Invalid value "99999999999999999999" for --max-message-size: enter a whole number from 1024 to 1000000000 bytes.\n');
+    expect((await runMain(['--home', home, 'destconfig', '--domain', 'example.com', '--max-connections', '1e2'])).code).toBe(1);
+    expect((await runMain(['--home', home, 'inject', '--count', '0x10'])).stderr).toContain('Invalid value "0x10" for --count');
+    expect((await runMain(['--home', home, 'listenerconfig', '--json'])).stdout).toContain('"port": 2525'); // nothing changed
+    // the dialog takes the same rule
+    const dialog = await runMain(['--home', labHome()], 'listenerconfig\nEDIT\n\n\n0x10\n2600\n\n\nshowchanges\n');
+    expect(dialog.stdout).toContain('The value must be a whole number from 0 to 65535.');
+    expect(dialog.stdout).toContain('Listener: port: 0 -> 2600');
   });
 
   it('suggests the command a typo meant', async () => {

@@ -44,7 +44,7 @@ describe('Conversation (AsyncOS dialogs)', () => {
   it('checks number ranges', async () => {
     const io = scriptedIO(['0', '1001', '50']);
     expect(await new Conversation(io).number('Max connections?', { min: 1, max: 1000, default: 500 })).toBe(50);
-    expect(io.transcript()).toContain('The value must be an integer from 1 to 1000.');
+    expect(io.transcript()).toContain('The value must be a whole number from 1 to 1000.');
   });
 
   it('ends the dialog at end of input', async () => {
