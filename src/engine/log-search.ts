@@ -70,7 +70,7 @@ export interface MessageEvents {
 }
 
 /** Where each searchable field stands in a mail_logs line. */
-const FIELDS = {
+export const LOG_FIELDS = {
   messageId: /Message-ID '([^']*)'/,
   from: / From: <([^>]*)>/,
   to: / To: <([^>]*)>/,
@@ -89,7 +89,7 @@ export function findEvents(entries: LogEntry[], query: EventQuery, since = -Infi
   for (const e of inRange) {
     const mids = midsIn(e.text);
     if (mids.length === 0) continue;
-    const field = query.by === 'mid' ? undefined : FIELDS[query.by].exec(e.text)?.[1];
+    const field = query.by === 'mid' ? undefined : LOG_FIELDS[query.by].exec(e.text)?.[1];
     const hit = query.by === 'mid' ? mids.includes(query.mid) : field !== undefined && query.pattern.test(field);
     if (hit) matching.add(mids[0]!);
   }

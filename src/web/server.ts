@@ -12,7 +12,11 @@ import { html, type Html } from './html.js';
 import { document, gatewayLayout } from './layout.js';
 import { sendPage, SESSION_COOKIE, type WebContext } from './context.js';
 import { WebLogins } from './logins.js';
+import { registerCommit } from './pages/commit.js';
+import { registerDeliveryStatus } from './pages/delivery-status.js';
 import { registerLoginRoutes } from './pages/login.js';
+import { registerMessageTracking } from './pages/message-tracking.js';
+import { registerMailPolicies } from './pages/mail-policies.js';
 import { registerTdcSettings } from './pages/tdc-settings.js';
 import { STYLESHEET } from './styles.js';
 
@@ -85,6 +89,10 @@ export async function startWebInterface(appliance: Appliance, options: WebOption
   };
   registerLoginRoutes(app, context, cookieOpts);
   registerTdcSettings(app, context);
+  registerMailPolicies(app, context);
+  registerCommit(app, context);
+  registerDeliveryStatus(app, context);
+  registerMessageTracking(app, context);
   app.get('/', (_, reply) => reply.redirect('/monitor/delivery-status'));
 
   await app.listen({ host: '127.0.0.1', port: options.port });
