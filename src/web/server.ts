@@ -18,6 +18,8 @@ import { registerLoginRoutes } from './pages/login.js';
 import { registerMessageTracking } from './pages/message-tracking.js';
 import { registerMailPolicies } from './pages/mail-policies.js';
 import { registerTdcSettings } from './pages/tdc-settings.js';
+import { registerSetdPages } from './setd-portal/pages.js';
+import { registerSetdWizard } from './setd-portal/wizard.js';
 import { STYLESHEET } from './styles.js';
 
 export interface WebOptions {
@@ -93,6 +95,8 @@ export async function startWebInterface(appliance: Appliance, options: WebOption
   registerCommit(app, context);
   registerDeliveryStatus(app, context);
   registerMessageTracking(app, context);
+  registerSetdWizard(app, context);
+  registerSetdPages(app, context);
   app.get('/', (_, reply) => reply.redirect('/monitor/delivery-status'));
 
   await app.listen({ host: '127.0.0.1', port: options.port });
