@@ -2,7 +2,7 @@ import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { LabClock } from '../engine/clock.js';
 import { WEB_PORT } from '../engine/config/model.js';
-import { UserError } from '../errors.js';
+import { ErrorCodes, UserError } from '../errors.js';
 import { HomeLock } from '../engine/lock.js';
 import { lastEntryTime } from '../engine/log-search.js';
 import { MailEngine } from '../engine/mail/mail-engine.js';
@@ -45,14 +45,26 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     return text;
   };
   let control: ControlServer | null = null;
+  let unwatchWeb = () => undefined as void;
+  let moving = Promise.resolve();
   try {
     const address = await setd.start({ port: appliance.configuration.current.lab.setdPort });
     labHosts = new Map(setd.intakeDomains().map((d) => [d, { host: '127.0.0.1', port: address.port }]));
     await engine.start();
     appliance.live = engine;
     web = await startWeb(appliance);
+    appliance.web = web.web;
+    unwatchWeb = watchWebPort(appliance, () => {
+      // one move at a time; stop() waits for it
+      moving = moving.then(async () => {
+        await web.web?.stop();
+        web = await startWeb(appliance);
+        appliance.web = web.web;
+      }).catch(() => undefined);
+    });
     control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`);
   } catch (error) {
+    unwatchWeb();
     await web.web?.stop().catch(() => undefined);
     await engine.stop().catch(() => undefined);
     await setd.stop().catch(() => undefined);
@@ -62,10 +74,15 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   return {
     engine,
     setd,
-    web: web.web,
+    get web() {
+      return web.web;
+    },
     describe,
     async stop() {
       appliance.live = null;
+      appliance.web = null;
+      unwatchWeb();
+      await moving;
       await control?.close();
       await web.web?.stop();
       await engine.stop();
@@ -108,6 +125,28 @@ async function startWeb(appliance: Appliance): Promise<WebStart> {
     notes.push(error instanceof Error ? error.message : String(error));
     return { web: null, problem: notes.join(' '), firstPassword: null };
   }
+}
+
+/**
+ * A committed web port takes effect: a port that cannot be bound is refused at commit, and after
+ * the commit the web interface moves there (its logins end; browsers log in again).
+ */
+function watchWebPort(appliance: Appliance, restart: () => void): () => void {
+  const portOf = (c: { lab: { webPort?: number } }) => c.lab.webPort ?? WEB_PORT;
+  const unguard = appliance.configuration.guard(async (next, previous) => {
+    const port = portOf(next);
+    if (port === portOf(previous) || port === 0) return;
+    const { bindProblem } = await import('../engine/bind-probe.js');
+    const problem = await bindProblem('127.0.0.1', port);
+    if (problem) throw new UserError(`The web interface cannot listen on 127.0.0.1:${port} (${problem}).`, ErrorCodes.invalidValue);
+  });
+  const unlisten = appliance.configuration.onCommit((_, record) => {
+    if (record.changes.some((c) => c.path === 'lab.webPort')) restart();
+  });
+  return () => {
+    unguard();
+    unlisten();
+  };
 }
 
 /** The banner's web interface line(s). */

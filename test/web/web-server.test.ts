@@ -1,4 +1,12 @@
-import { rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { interfaceconfigCommand } from '../../src/commands/interfaceconfig.js';
+import { passwdCommand } from '../../src/commands/passwd.js';
+import { WebLogins } from '../../src/web/logins.js';
+import { freePort } from '../helpers/peers.js';
+import { consoleSession, runScripted } from '../helpers/scripted.js';
 import { TEST_PASSWORD, WebClient, webAppliance } from '../helpers/web.js';
 
 describe('web interface: login, sessions, CSRF', () => {
@@ -55,5 +63,65 @@ describe('web interface: login, sessions, CSRF', () => {
     expect(lab.appliance.sessions.list().filter((s) => s.kind === 'web')).toHaveLength(0);
     const forged = await client.post('/login', { _csrf: `${WebClient.token(page.body)}x`, username: 'admin', password: TEST_PASSWORD });
     expect(forged.status).toBe(403);
+  });
+});
+
+describe('web interface: its port, the admin password, idle logins', () => {
+  let lab: Awaited<ReturnType<typeof webAppliance>>;
+  beforeEach(async () => {
+    lab = await webAppliance();
+  });
+  afterEach(async () => {
+    await lab.stop();
+    rmSync(lab.appliance.paths.root, { recursive: true, force: true });
+  });
+
+  it('interfaceconfig shows where it listens; a committed HTTPS port moves it, a port in use is refused at commit', async () => {
+    const shown = await runScripted(interfaceconfigCommand, [], { appliance: lab.appliance, interactive: false });
+    expect(shown.transcript).toContain(`Web interface: ${lab.url}`);
+    const port = await freePort();
+    await runScripted(interfaceconfigCommand, [], { appliance: lab.appliance, flags: { httpsPort: String(port) } });
+    await consoleSession(lab.appliance).config.commit('move the web interface');
+    await expect.poll(() => lab.appliance.web?.url).toBe(`https://127.0.0.1:${port}/`);
+    expect((await new WebClient(`https://127.0.0.1:${port}/`, lab.ca).get('/login')).status).toBe(200);
+    await expect(lab.client().get('/login')).rejects.toThrow(/ECONNREFUSED/);
+    // a port something else holds: refused by name, nothing committed, the interface stays
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    try {
+      const held = (holder.address() as AddressInfo).port;
+      await runScripted(interfaceconfigCommand, [], { appliance: lab.appliance, flags: { httpsPort: String(held) } });
+      await expect(consoleSession(lab.appliance).config.commit('taken')).rejects.toThrow(new RegExp(`web interface cannot listen on 127.0.0.1:${held} \\(EADDRINUSE\\)`));
+      expect(lab.appliance.configuration.current.lab.webPort).toBe(port);
+      consoleSession(lab.appliance).config.clear();
+    } finally {
+      holder.close();
+    }
+    await expect(runScripted(interfaceconfigCommand, [], { appliance: lab.appliance, flags: { httpsPort: '70000' } })).rejects.toThrow(/from 0 to 65535/);
+  });
+
+  it('passwd sets the admin password (hashed in the home); a short one is refused', async () => {
+    await expect(runScripted(passwdCommand, [], { appliance: lab.appliance, flags: { password: 'short' }, interactive: false })).rejects.toThrow(/at least 8 characters/);
+    await runScripted(passwdCommand, ['new lab passphrase', 'new lab passphrase'], { appliance: lab.appliance });
+    expect(readFileSync(join(lab.appliance.paths.root, 'admin-password.json'), 'utf8')).not.toContain('new lab passphrase');
+    expect((await lab.client().login()).status).toBe(401);
+    expect((await lab.client().login('new lab passphrase')).status).toBe(302);
+  });
+
+  it('a login idle longer than the timeout is closed: its session leaves who, its changes are dropped', () => {
+    let now = 0;
+    const logins = new WebLogins(lab.appliance, 1000, () => now);
+    try {
+      const login = logins.open('127.0.0.1');
+      login.session.config.edit((c) => void (c.hostname = 'idle.example.com'));
+      now = 900;
+      expect(logins.use(login.token)).toBe(login);
+      now = 2500;
+      expect(logins.use(login.token)).toBeNull();
+      expect(lab.appliance.sessions.list().some((s) => s.id === login.session.id)).toBe(false);
+      expect(login.session.config.hasChanges()).toBe(false);
+    } finally {
+      logins.closeAll();
+    }
   });
 });
