@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -6,7 +7,9 @@ import { interfaceconfigCommand } from '../../src/commands/interfaceconfig.js';
 import { passwdCommand } from '../../src/commands/passwd.js';
 import { WebLogins } from '../../src/web/logins.js';
 import { freePort } from '../helpers/peers.js';
-import { consoleSession, runScripted } from '../helpers/scripted.js';
+import { waitFor } from '../helpers/engine.js';
+import { BIN, runBinary } from '../helpers/run-main.js';
+import { consoleSession, labHome, runScripted } from '../helpers/scripted.js';
 import { TEST_PASSWORD, WebClient, webAppliance } from '../helpers/web.js';
 
 describe('web interface: login, sessions, CSRF', () => {
@@ -122,6 +125,34 @@ describe('web interface: its port, the admin password, idle logins', () => {
       expect(login.session.config.hasChanges()).toBe(false);
     } finally {
       logins.closeAll();
+    }
+  });
+});
+
+describe('the built binary', () => {
+  it('segsim start serves the web interface and shows the first password once', async () => {
+    const home = labHome();
+    const child = spawn(process.execPath, [BIN, '--home', home, 'start'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      await waitFor(() => out.includes('Running headless'), 20_000, `segsim start serving:\n${out}`);
+      const [, url, password] = /web interface (https:\/\/127\.0\.0\.1:\d+\/) .*password (\S+) \(shown once/.exec(out)!;
+      const client = new WebClient(url!, readFileSync(join(home, 'tls', 'lab-ca.pem'), 'utf8'));
+      expect((await client.get('/setd/setup')).body).toContain('Welcome to Cisco Secure Email Threat Defense');
+      expect((await client.login(password)).headers.location).toBe('/');
+      expect((await client.get('/monitor/delivery-status')).body).toContain('the.tdc.queue');
+      const attached = await runBinary(['--home', home, 'interfaceconfig']);
+      expect(attached.stdout).toContain(`Web interface: ${url}`);
+      const shell = await runBinary(['--home', home], 'quit\n');
+      expect(shell.stdout).toContain(`web interface ${url}`);
+      expect(shell.stdout).not.toContain(password); // shown once, at start
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });
