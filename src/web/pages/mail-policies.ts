@@ -78,7 +78,7 @@ ${tdcChoices(config, policy).map(
 )}
 </td></tr>
 </table>
-<p class="note"><b>Note:</b> ${CUSTOM_INTAKE_NOTE.replace(/^Note: /, '')} With a custom intake address, set this policy's senders and recipients so that it matches the right domain's traffic.</p>
+<p class="note"><b>Note:</b> ${CUSTOM_INTAKE_NOTE.replace(/^Note: /, '')}</p>
 <div class="buttons"><a class="button" href="${BASE}">Cancel</a><button type="submit" class="primary">Submit</button></div>
 </form>`;
 
