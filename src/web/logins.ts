@@ -36,16 +36,21 @@ export class WebLogins {
     return login;
   }
 
-  /** The login of a cookie, refreshed; null when unknown or idle too long (then closed). */
-  use(token: string | undefined): Login | null {
+  /**
+   * The login of a cookie; null when unknown or idle too long (then closed). `activity` false for
+   * a page's own refresh (a live table polling), which keeps nobody logged in.
+   */
+  use(token: string | undefined, activity = true): Login | null {
     const login = token ? this.#byToken.get(token) : undefined;
     if (!login) return null;
     if (this.now() - login.lastSeen > this.idleMs) {
       this.close(login);
       return null;
     }
-    login.lastSeen = this.now();
-    login.session.running(null);
+    if (activity) {
+      login.lastSeen = this.now();
+      login.session.running(null);
+    }
     return login;
   }
 

@@ -57,7 +57,8 @@ export async function startWebInterface(appliance: Appliance, options: WebOption
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0]!;
     if (PUBLIC.has(path) || path === '/setd' || path.startsWith('/setd/')) return;
-    request.login = logins.use(request.cookies[SESSION_COOKIE]);
+    // htmx's requests are the live tables refreshing themselves, not the person at the browser
+    request.login = logins.use(request.cookies[SESSION_COOKIE], !request.headers['hx-request']);
     if (!request.login) {
       if (request.headers['hx-request']) return reply.code(401).header('HX-Redirect', '/login?expired=1').send('');
       return reply.redirect(request.cookies[SESSION_COOKIE] ? '/login?expired=1' : '/login');

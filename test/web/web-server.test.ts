@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { startAppliance } from '../../src/cli/run-appliance.js';
 import { interfaceconfigCommand } from '../../src/commands/interfaceconfig.js';
+import { commandRegistry } from '../../src/commands/registry.js';
+import { Appliance } from '../../src/engine/appliance.js';
 import { passwdCommand } from '../../src/commands/passwd.js';
 import { WebLogins } from '../../src/web/logins.js';
 import { freePort } from '../helpers/peers.js';
@@ -103,6 +106,25 @@ describe('web interface: its port, the admin password, idle logins', () => {
     await expect(runScripted(interfaceconfigCommand, [], { appliance: lab.appliance, flags: { httpsPort: '70000' } })).rejects.toThrow(/from 0 to 65535/);
   });
 
+  it('a bad admin password file is set aside and said at start; a new password is made', async () => {
+    await lab.stop();
+    const file = join(lab.appliance.paths.root, 'admin-password.json');
+    writeFileSync(file, '{"torn');
+    const appliance = new Appliance({ home: lab.appliance.paths.root });
+    const running = await startAppliance(appliance, commandRegistry());
+    try {
+      const banner = running.describe();
+      expect(banner).toMatch(/admin password file .* is not valid; it was set aside as .*admin-password\.json\.bad-\d+/);
+      const password = /password (\S+) \(shown once/.exec(banner)![1]!;
+      expect(readdirSync(appliance.paths.root).filter((f) => f.startsWith('admin-password.json.bad-'))).toHaveLength(1);
+      expect((await new WebClient(running.web!.url, lab.ca).login(password)).status).toBe(302);
+    } finally {
+      await running.stop();
+      rmSync(appliance.paths.root, { recursive: true, force: true });
+    }
+    lab = await webAppliance(); // afterEach stops and removes this one
+  });
+
   it('passwd sets the admin password (hashed in the home); a short one is refused', async () => {
     await expect(runScripted(passwdCommand, [], { appliance: lab.appliance, flags: { password: 'short' }, interactive: false })).rejects.toThrow(/at least 8 characters/);
     await runScripted(passwdCommand, ['new lab passphrase', 'new lab passphrase'], { appliance: lab.appliance });
@@ -119,6 +141,8 @@ describe('web interface: its port, the admin password, idle logins', () => {
       login.session.config.edit((c) => void (c.hostname = 'idle.example.com'));
       now = 900;
       expect(logins.use(login.token)).toBe(login);
+      now = 1800;
+      expect(logins.use(login.token, false)).toBe(login); // a live table refreshing itself
       now = 2500;
       expect(logins.use(login.token)).toBeNull();
       expect(lab.appliance.sessions.list().some((s) => s.id === login.session.id)).toBe(false);
