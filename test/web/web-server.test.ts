@@ -8,6 +8,8 @@ import { interfaceconfigCommand } from '../../src/commands/interfaceconfig.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { passwdCommand } from '../../src/commands/passwd.js';
+import { policyconfigCommand } from '../../src/commands/policyconfig.js';
+import { tdcconfigCommand } from '../../src/commands/tdcconfig.js';
 import { WebLogins } from '../../src/web/logins.js';
 import { freePort } from '../helpers/peers.js';
 import { waitFor } from '../helpers/engine.js';
@@ -178,5 +180,66 @@ describe('the built binary', () => {
       await exited;
       rmSync(home, { recursive: true, force: true });
     }
+  });
+});
+
+describe('web forms: the operations of the commands, all or nothing', () => {
+  let lab: Awaited<ReturnType<typeof webAppliance>>;
+  let client: WebClient;
+  beforeEach(async () => {
+    lab = await webAppliance();
+    client = lab.client();
+    await client.login();
+  });
+  afterEach(async () => {
+    await lab.stop();
+    rmSync(lab.appliance.paths.root, { recursive: true, force: true });
+  });
+
+  const webSession = () => lab.appliance.sessions.list().find((s) => s.kind === 'web')!;
+  const pendingOf = () => client.get('/commit').then((r) => r.body);
+  const post = async (path: string, form: Record<string, string>) => client.post(path, { _csrf: WebClient.token((await client.get('/mail-policies/incoming')).body), ...form });
+
+  it('a policy form with one bad field shows the error beside it and changes nothing; a good one is one edit', async () => {
+    expect((await post('/mail-policies/incoming/new', { name: 'partner', position: '1', senders: '', recipients: 'partner.example' })).status).toBe(302);
+    await post('/mail-policies/incoming/new', { name: 'vip', position: '1', senders: '', recipients: 'ceo@example.com' });
+    // rename, move and a bad recipient: nothing of it is kept
+    const bad = await post('/mail-policies/incoming/partner/edit', { name: 'partners', position: '1', senders: '', recipients: 'partner.example\nnot@@valid' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatch(/id="recipients-error"[^>]*>Invalid entry &quot;not@@valid&quot;/);
+    expect(bad.body).toContain('value="partners"'); // what was typed stays in the form
+    const names = () => client.get('/mail-policies/incoming').then((r) => [...r.body.matchAll(/data-policy="([^"]+)"/g)].map((m) => m[1]));
+    expect(await names()).toEqual(['vip', 'partner', 'DEFAULT']);
+    // the same edit, valid: renamed, moved and a member swapped at once
+    expect((await post('/mail-policies/incoming/partner/edit', { name: 'partners', position: '1', senders: 'boss@outside.example', recipients: '.partner.example' })).status).toBe(302);
+    expect(await names()).toEqual(['partners', 'vip', 'DEFAULT']);
+    expect(await pendingOf()).toContain('Incoming Mail Policy partners: added');
+    // a name another policy has is refused beside the name
+    const taken = await post('/mail-policies/incoming/partners/edit', { name: 'VIP', position: '1', senders: '', recipients: 'partner.example' });
+    expect(taken.body).toMatch(/id="name-error"[^>]*>There is already a policy with the new name/);
+    // the policy's Threat Defense Connector: custom without an address is refused beside the field
+    const noAddress = await post('/mail-policies/incoming/partners/threat-defense-connector', { mode: 'custom', intakeAddress: '' });
+    expect(noAddress.body).toMatch(/id="intakeAddress-error"[^>]*>Invalid Message Intake Address: enter the Message Intake Address/);
+    expect((await post('/mail-policies/incoming/partners/threat-defense-connector', { mode: 'mystery' })).body).toContain('Choose one of the options.');
+    expect(lab.appliance.configuration.current.incomingPolicies.map((p) => p.name)).toEqual(['DEFAULT']); // nothing committed
+  });
+
+  it('Abandon Changes drops this login\'s changes only; a commit refused for a clash keeps them and says which setting', async () => {
+    await post('/security-services/threat-defense-connector/edit', { intakeAddress: 'first@beta.cmd.cisco.com' });
+    await runScripted(policyconfigCommand, [], { appliance: lab.appliance, flags: { new: 'shellpolicy', recipient: ['shell.example'] } });
+    expect((await post('/abandon', {})).headers.location).toBe('/commit?done=abandoned');
+    expect(await pendingOf()).toContain('There are no uncommitted changes.');
+    expect(consoleSession(lab.appliance).config.changes().map((c) => c.path)).toEqual(['incomingPolicies[shellpolicy]']);
+    consoleSession(lab.appliance).config.clear();
+
+    await post('/security-services/threat-defense-connector/edit', { intakeAddress: 'web@beta.cmd.cisco.com' });
+    await runScripted(tdcconfigCommand, [], { appliance: lab.appliance, flags: { intakeAddress: 'shell@beta.cmd.cisco.com' } });
+    await consoleSession(lab.appliance).config.commit('the shell first');
+    const refused = await post('/commit', { comment: 'too late' });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toContain('Another session committed a change to Threat Defense Connector: Message Intake Address');
+    expect(refused.body).toContain('web@beta.cmd.cisco.com'); // still pending, listed
+    expect(lab.appliance.configuration.current.tdc.intakeAddress).toBe('shell@beta.cmd.cisco.com');
+    expect(webSession()).toBeDefined();
   });
 });
