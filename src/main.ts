@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { parseCommandLine } from './cli/command-parser.js';
 import { runOneShot } from './cli/one-shot.js';
+import { streamFront } from './ui/stream-front.js';
+import { streamStyles } from './ui/styles.js';
 import { Shell } from './cli/execute.js';
 import { commandRegistry } from './commands/registry.js';
 import { Appliance } from './engine/appliance.js';
 import { homePaths, resolveHome } from './engine/home.js';
 import { CancelledError, UserError } from './errors.js';
-import { SEGSIM_VERSION } from './version.js';
 import type { RunningAppliance } from './cli/run-appliance.js';
 import type { LineIO } from './commands/dialog.js';
 import type { ShellDriver } from './ui/ink-shell.js';
@@ -14,18 +16,9 @@ import type { ShellDriver } from './ui/ink-shell.js';
 export interface MainIO {
   stdin: Readable & { isTTY?: boolean };
   stdout: Writable & { isTTY?: boolean };
-  stderr: Writable;
+  stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
 }
-
-const USAGE = `Usage: segsim [--home DIR] [COMMAND [ARGS] [FLAGS]]
-
-With no command, opens the AsyncOS command line on an embedded lab appliance
-(a script on stdin is read line by line). "segsim start" runs the appliance
-headless; other segsim commands then talk to it. "segsim help" lists the commands,
-"segsim help COMMAND" shows one. The home directory comes from --home, SEGSIM_HOME,
-or the per-user default.
-`;
 
 /** The whole program; returns the exit status (0 ok, 1 failure, 2 usage error). */
 export async function main(argv: string[], io: MainIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
@@ -34,47 +27,41 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
     if (error.code !== 'EPIPE') throw error;
   });
   try {
-    const { home, words } = splitGlobalOptions(argv);
-    if (words[0] === '--help' || words[0] === '-h') {
-      io.stdout.write(USAGE);
-      return 0;
-    }
-    if (words[0] === '--version' || words[0] === '-V') {
-      io.stdout.write(`segsim ${SEGSIM_VERSION}\n`);
-      return 0;
-    }
-    const root = resolveHome(home, io.env);
-    if (words.length === 0) {
+    const registry = commandRegistry();
+    const line = parseCommandLine(registry, argv, { oneShot: true, write: (text) => void io.stdout.write(text) });
+    if (line.kind === 'printed') return 0;
+    const root = resolveHome(line.home, io.env);
+    if (line.kind === 'shell') {
       await openShell(new Appliance({ home: root }), io);
       return 0;
     }
-    if (words[0] === 'start') {
-      if (words.length > 1) throw new UserError(`start takes no arguments (got "${words.slice(1).join(' ')}").`, 'USAGE');
+    if (line.spec.name === 'start') {
       await runHeadless(new Appliance({ home: root }), io);
       return 0;
     }
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
-    const stopOnKey = watchForKeypress(words, io.stdin, () => controller.abort());
     try {
-      if (!runsInThisProcess(words)) {
+      // `setd start` starts a server of its own: it never goes to a running appliance
+      if (!(line.spec.name === 'setd' && line.input.args[0] === 'start')) {
         // A running appliance on this home serves the command: live data, immediate effect.
         // no socket file, no appliance: the socket module (and node:net) is not even loaded
         const socket = homePaths(root).socket;
-        const forwarded = existsSync(socket) ? await (await import('./cli/control-socket.js')).forwardToAppliance(socket, words, io, controller.signal) : null;
+        const forwarded = existsSync(socket) ? await (await import('./cli/control-socket.js')).forwardToAppliance(socket, argv, io, controller.signal) : null;
         if (forwarded !== null) return forwarded;
       }
-      await runOneShot({ appliance: new Appliance({ home: root }), registry: commandRegistry(), words, out: io.stdout, signal: controller.signal });
+      // in a terminal, live views end on their keys and progress redraws in place
+      const front = streamFront({ stdout: io.stdout, env: io.env, stdin: io.stdin as NodeJS.ReadStream, stop: () => controller.abort() });
+      await runOneShot({ appliance: new Appliance({ home: root }), registry, words: argv, out: io.stdout, signal: controller.signal, front });
     } finally {
       process.off('SIGINT', onSigint);
-      stopOnKey();
     }
     return 0;
   } catch (error) {
     if (error instanceof CancelledError) return 130;
     if (error instanceof UserError) {
-      io.stderr.write(`${error.message.trim()}\n`);
+      io.stderr.write(`${streamStyles(io.stderr, io.env).error(error.message.trim())}\n`);
       return error.exitCode;
     }
     io.stderr.write(`segsim: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
@@ -121,11 +108,11 @@ async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
 async function withFront(io: MainIO, terminal: boolean, drive: (front: LineIO) => ShellDriver): Promise<void> {
   if (terminal) {
     const { runInkShell } = await import('./ui/ink-shell.js');
-    await runInkShell({ drive });
+    await runInkShell({ drive, env: io.env });
     return;
   }
   const { scriptLineIO } = await import('./ui/plain-io.js');
-  const lineIO = scriptLineIO(io.stdin, io.stdout);
+  const lineIO = scriptLineIO(io.stdin, io.stdout, io.env);
   try {
     await drive(lineIO).run();
   } finally {
@@ -144,42 +131,4 @@ async function runHeadless(appliance: Appliance, io: MainIO): Promise<void> {
   });
   await running.stop();
   io.stdout.write('Appliance stopped.\n');
-}
-
-/** In a terminal, a key ends a refreshing view (`--watch`), as Ctrl-C does. */
-function watchForKeypress(words: string[], stdin: MainIO['stdin'], stop: () => void): () => void {
-  const tty = stdin as NodeJS.ReadStream;
-  if (!words.includes('--watch') || !tty.isTTY || typeof tty.setRawMode !== 'function') return () => undefined;
-  tty.setRawMode(true);
-  tty.resume();
-  const onData = (data: Buffer) => {
-    if (data[0] === 3) process.emit('SIGINT');
-    stop();
-  };
-  tty.on('data', onData);
-  return () => {
-    tty.off('data', onData);
-    tty.setRawMode(false);
-    tty.pause();
-  };
-}
-
-/** Commands that start servers of their own never go to a running appliance. */
-function runsInThisProcess(words: string[]): boolean {
-  return words[0] === 'start' || (words[0] === 'setd' && words[1] === 'start');
-}
-
-/** --home may stand anywhere; everything else belongs to the command. */
-function splitGlobalOptions(argv: string[]): { home?: string; words: string[] } {
-  const words: string[] = [];
-  let home: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--home') {
-      home = argv[++i];
-      if (home === undefined) throw new UserError('--home needs a directory.', 'USAGE');
-    } else if (arg.startsWith('--home=')) home = arg.slice('--home='.length);
-    else words.push(arg);
-  }
-  return { home, words };
 }

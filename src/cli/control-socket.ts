@@ -9,18 +9,28 @@ import { Shell } from './execute.js';
 import { readJsonLines, sendJsonLine } from './json-lines.js';
 import { runOneShot } from './one-shot.js';
 import { RemoteLineIO } from './remote-line-io.js';
+import { colourLevel, stylesFor, type ColourLevel } from '../ui/styles.js';
 
 /**
  * The control protocol: newline-delimited JSON. The first message says what the connection is:
  * one command line (`argv`), or a shell that attaches (`shell`). The appliance then sends output
- * (`out`, `frame`), prompts (`ask`, shells only) and the end (`exit`, with `err` on failure, or
- * `bye` when the appliance stops under an attached shell); an attached shell answers prompts with
- * `line` or `eof`, and sends `interrupt` (Ctrl-C while a command runs) and `cancel` (Ctrl-C at a
- * prompt).
+ * (`out`, `frame`; for shells also `live` and `progress`, null when they end), prompts (`ask`,
+ * shells only) and the end (`exit`, with `err` on failure, or `bye` when the appliance stops under
+ * an attached shell); an attached shell says how many colours its terminal has (`colour`, 0 to 3),
+ * answers prompts with `line` or `eof`, and sends `interrupt` (Ctrl-C or a key that ends a live
+ * view, while a command runs) and `cancel` (Ctrl-C at a prompt).
  */
-type Request = { argv: string[] } | { shell: { terminal: boolean } };
+type Request = { argv: string[] } | { shell: { terminal: boolean; colour?: number } };
 type ShellMessage = { line: string } | { eof: true } | { interrupt: true } | { cancel: true };
-type Reply = { out: string } | { frame: string } | { ask: string } | { err: string; exit: number } | { exit: number } | { bye: string };
+type Reply =
+  | { out: string }
+  | { frame: string }
+  | { live: string | null }
+  | { progress: string | null }
+  | { ask: string }
+  | { err: string; exit: number }
+  | { exit: number }
+  | { bye: string };
 
 export interface ControlServer {
   /** Stops serving: attached shells are told the appliance stopped, one-shot commands are interrupted. */
@@ -70,7 +80,7 @@ function serve(socket: Socket, appliance: Appliance, registry: readonly CommandS
     (message) => {
       if (route) return route(message);
       const request = message as Request;
-      if ('shell' in request && typeof request.shell === 'object' && request.shell !== null) route = attach(socket, send, appliance, registry, banner(), request.shell.terminal === true, onStop);
+      if ('shell' in request && typeof request.shell === 'object' && request.shell !== null) route = attach(socket, send, appliance, registry, banner(), request.shell, onStop);
       else if ('argv' in request && Array.isArray(request.argv) && request.argv.every((w) => typeof w === 'string')) {
         route = () => undefined;
         void runCommand(socket, send, appliance, registry, request.argv);
@@ -108,12 +118,12 @@ function attach(
   appliance: Appliance,
   registry: readonly CommandSpec[],
   banner: string,
-  terminal: boolean,
+  { terminal, colour }: { terminal?: unknown; colour?: unknown },
   onStop: (stop: (why: string) => void) => void,
 ): (message: unknown) => void {
-  const session = appliance.sessions.open(terminal ? 'shell' : 'script', 'socket');
-  const io = new RemoteLineIO(send);
-  const shell = new Shell({ appliance, session, registry, io, interactive: true, banner, endOfInputQuits: terminal });
+  const session = appliance.sessions.open(terminal === true ? 'shell' : 'script', 'socket');
+  const io = new RemoteLineIO(send, stylesFor(colour === 1 || colour === 2 || colour === 3 ? colour : 0));
+  const shell = new Shell({ appliance, session, registry, io, interactive: true, banner, endOfInputQuits: terminal === true });
   const leave = () => {
     shell.exit();
     shell.interrupt();
@@ -194,8 +204,11 @@ export interface AttachedShell {
   interrupt(): void;
 }
 
-/** Attaches a shell to the appliance on the other end of `socket`; `front` is the terminal or the script. */
-export function attachShell(socket: Socket, front: LineIO, terminal: boolean): AttachedShell {
+/**
+ * Attaches a shell to the appliance on the other end of `socket`; `front` is the terminal or the
+ * script. The appliance styles its words for `colour` (by default what this process's stdout can show).
+ */
+export function attachShell(socket: Socket, front: LineIO, terminal: boolean, colour: ColourLevel = terminal ? colourLevel(process.stdout, process.env) : 0): AttachedShell {
   const done = new Promise<void>((resolve) => {
     readJsonLines(
       socket,
@@ -203,6 +216,8 @@ export function attachShell(socket: Socket, front: LineIO, terminal: boolean): A
         const reply = message as Reply;
         if ('out' in reply) front.write(reply.out);
         else if ('frame' in reply) (front.frame ?? front.write).call(front, reply.frame);
+        else if ('live' in reply) front.live?.(reply.live);
+        else if ('progress' in reply) front.progress?.(reply.progress);
         else if ('bye' in reply) front.write(`\n${reply.bye}\n`);
         else if ('ask' in reply) {
           front.readLine(reply.ask).then(
@@ -218,6 +233,6 @@ export function attachShell(socket: Socket, front: LineIO, terminal: boolean): A
     );
     socket.on('close', () => resolve());
   });
-  sendJsonLine(socket, { shell: { terminal } } satisfies Request);
+  sendJsonLine(socket, { shell: { terminal, colour } } satisfies Request);
   return { done, interrupt: () => sendJsonLine(socket, { interrupt: true }) };
 }

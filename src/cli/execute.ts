@@ -1,25 +1,11 @@
 import { Conversation, type LineIO } from '../commands/dialog.js';
-import { findCommand } from '../commands/help.js';
 import type { CommandContext, CommandSpec, ShellSession } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import type { Session } from '../engine/sessions.js';
-import { CancelledError, ErrorCodes, UserError } from '../errors.js';
-import { parseWords } from './command-parser.js';
+import { CancelledError, UserError } from '../errors.js';
+import { parseCommandLine } from './command-parser.js';
 import { commandHost } from './command-host.js';
 import { tokenize } from './tokenize.js';
-
-export interface Invocation {
-  spec: CommandSpec;
-  words: string[];
-}
-
-/** Finds the command a line of words names; an AsyncOS-style error for an unknown one. */
-export function resolveInvocation(registry: readonly CommandSpec[], words: string[]): Invocation {
-  const [name, ...rest] = words;
-  const spec = name === undefined ? undefined : findCommand(registry, name);
-  if (!spec) throw new UserError(`Unknown command: "${name}". Enter "help" for the list of commands.`, ErrorCodes.unknownCommand);
-  return { spec, words: rest };
-}
 
 export interface ShellOptions {
   appliance: Appliance;
@@ -93,8 +79,9 @@ export class Shell implements ShellSession {
       const words = tokenize(line.trim());
       if (words.length === 0) return;
       session.running(line.trim());
-      const { spec, words: rest } = resolveInvocation(this.options.registry, words);
-      const input = parseWords(spec, rest);
+      const parsed = parseCommandLine(this.options.registry, words, { oneShot: false, write: (text) => this.conversation.print(text.trimEnd()) });
+      if (parsed.kind !== 'command') return;
+      const { spec, input } = parsed;
       const ctx: CommandContext = {
         appliance: this.options.appliance,
         io: this.conversation,
@@ -121,9 +108,9 @@ export function reportError(io: Conversation, error: unknown): void {
     return;
   }
   if (error instanceof UserError) {
-    io.print(error.message);
+    io.print(io.style.error(error.message));
     return;
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  io.print(`An application fault occurred: ${message}`);
+  io.print(io.style.error(`An application fault occurred: ${message}`));
 }

@@ -5,9 +5,9 @@ import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { COMMIT_FLAGS, parseWords } from './command-parser.js';
-import { resolveInvocation } from './execute.js';
+import { parseCommandLine } from './command-parser.js';
 import { commandHost } from './command-host.js';
+import { streamFront, type OutputHooks } from '../ui/stream-front.js';
 
 export interface OneShotOptions {
   appliance: Appliance;
@@ -17,6 +17,8 @@ export interface OneShotOptions {
   signal: AbortSignal;
   /** where the command comes from, for `who`: `console` in this process, `socket` from another terminal */
   from?: string;
+  /** how `out` shows redraws, progress, live views and colour; by default as `out` itself allows (src/ui/stream-front.ts) */
+  front?: OutputHooks;
 }
 
 /**
@@ -25,14 +27,15 @@ export interface OneShotOptions {
  * no other session's pending changes are touched. Dialog questions cannot be answered here: a
  * command that needs one fails with a pointer to its flags.
  */
-export async function runOneShot({ appliance, registry, words, out, signal, from = 'console' }: OneShotOptions): Promise<void> {
-  const { spec, words: rest } = resolveInvocation(registry, words);
-  const input = parseWords(spec, rest, spec.configures ? COMMIT_FLAGS : []);
+export async function runOneShot({ appliance, registry, words, out, signal, from = 'console', front = streamFront({ stdout: out }) }: OneShotOptions): Promise<void> {
+  const line = parseCommandLine(registry, words, { oneShot: true, write: (text) => void out.write(text) });
+  if (line.kind === 'printed') return;
+  if (line.kind === 'shell') throw new UserError('No command given. Enter "segsim help" for the list of commands.', ErrorCodes.usage);
+  const { spec, input } = line;
   const { comment, dryRun, ...flags } = input.flags;
   const io = new Conversation({
     write: (text) => void out.write(text),
-    // in a terminal a refreshing view redraws in place; piped, each refresh is printed
-    frame: (out as { isTTY?: boolean }).isTTY ? (text) => void out.write(`\u001b[H\u001b[2J${text}\n`) : undefined,
+    ...front,
     readLine: async () => {
       throw new UserError(
         `\n${spec.name} needs an answer here. Give its flags (see "segsim help ${spec.name}") or run it in the shell ("segsim").`,
@@ -50,7 +53,7 @@ export async function runOneShot({ appliance, registry, words, out, signal, from
       io.print(`Would change (nothing committed):\n${formatChanges(config.changes())}`);
       return;
     }
-    const record = await config.commit(typeof comment === 'string' ? comment : `segsim ${[spec.name, ...rest].join(' ')}`);
+    const record = await config.commit(typeof comment === 'string' ? comment : `segsim ${words.join(' ')}`);
     if (record) io.print(`Changes committed: ${asyncosDate(record.at)}`);
   } finally {
     session.close();

@@ -1,4 +1,4 @@
-import type { LineIO } from '../commands/dialog.js';
+import type { LineIO, Styles } from '../commands/dialog.js';
 import { CancelledError } from '../errors.js';
 
 /**
@@ -9,7 +9,11 @@ export class RemoteLineIO implements LineIO {
   #pending: { resolve: (line: string | null) => void; reject: (error: Error) => void } | null = null;
   #closed = false;
 
-  constructor(private readonly send: (message: { out: string } | { frame: string } | { ask: string }) => void) {}
+  constructor(
+    private readonly send: (message: { out: string } | { frame: string } | { ask: string } | { live: string | null } | { progress: string | null }) => void,
+    /** the styles of the terminal at the other end (its colour level, sent when it attached) */
+    readonly styles?: Styles,
+  ) {}
 
   write(text: string): void {
     this.send({ out: text });
@@ -17,6 +21,14 @@ export class RemoteLineIO implements LineIO {
 
   frame(text: string): void {
     this.send({ frame: text });
+  }
+
+  live(footer: string | null): void {
+    this.send({ live: footer });
+  }
+
+  progress(text: string | null): void {
+    this.send({ progress: text });
   }
 
   readLine(prompt: string): Promise<string | null> {

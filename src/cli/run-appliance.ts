@@ -4,7 +4,7 @@ import { LabClock } from '../engine/clock.js';
 import { WEB_PORT } from '../engine/config/model.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { HomeLock } from '../engine/lock.js';
-import { lastEntryTime } from '../engine/log-search.js';
+import { lastLineTime } from '../engine/log-files.js';
 import { MailEngine } from '../engine/mail/mail-engine.js';
 import { SetdEmulator } from '../setd/intake-server.js';
 import type { WebInterface } from '../web/server.js';
@@ -32,7 +32,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   lock.acquire();
   tuneGarbageCollection();
   // mail_logs never goes backwards: a clock behind the last line (a restart after a compressed lab) catches up
-  const lastLogged = lastEntryTime(appliance.paths.logs);
+  const lastLogged = lastLineTime(appliance.paths.logs);
   if (lastLogged !== null && appliance.clock instanceof LabClock) appliance.clock.advanceTo(lastLogged);
   const setd = new SetdEmulator(appliance.setd, appliance.paths.tls);
   // the lab's records: every regional intake domain points at the SETD emulator

@@ -32,21 +32,65 @@ export type Question =
   | { kind: 'yesno'; prompt: string; default: boolean }
   | { kind: 'number'; prompt: string; default?: number; min: number; max: number };
 
+/**
+ * How segsim's own words are shown: colour on a colour terminal, unchanged elsewhere. Only what
+ * segsim itself says goes through these (lab verdicts, errors, warnings, what moved in a live
+ * view); AsyncOS screens and dialogs are printed exactly as the appliance prints them.
+ */
+export interface Styles {
+  pass(text: string): string;
+  fail(text: string): string;
+  error(text: string): string;
+  warn(text: string): string;
+  /** a cell of a refreshing view that changed since the last refresh */
+  changed(text: string): string;
+}
+
+const same = (text: string) => text;
+
+/** Styles that change nothing: pipes, scripts, NO_COLOR, and every front end that sets none. */
+export const PLAIN_STYLES: Styles = { pass: same, fail: same, error: same, warn: same, changed: same };
+
 /** A line-oriented front end. readLine resolves null at end of input; Ctrl-C rejects with CancelledError. */
 export interface LineIO {
   write(text: string): void;
   readLine(prompt: string): Promise<string | null>;
   /** replaces the live region (refreshing views such as tophosts --watch); plain front ends print it */
   frame?(text: string): void;
+  /**
+   * A live view starts (`footer`: what it shows, to which the front end adds the keys that end it)
+   * or ends (null). Keys typed while it runs belong to the view: they end it or are dropped, and
+   * never reach the next prompt. Front ends without keys (pipes, scripts) leave this out.
+   */
+  live?(footer: string | null): void;
+  /**
+   * A progress line redrawn in place, or null to end it with its last text left on screen. Front
+   * ends that cannot redraw (pipes, CI) leave this out: only the summary after it shows.
+   */
+  progress?(text: string | null): void;
+  /** how this front end styles segsim's own words; plain when absent */
+  styles?: Styles;
 }
+
+/** How often a progress line is redrawn at most: fast enough to look live, cheap on a socket. */
+const PROGRESS_INTERVAL_MS = 100;
 
 export const OPERATION_TITLE = 'Choose the operation you want to perform:';
 
 export class Conversation {
+  /** the progress line, while one is up: the text not drawn yet (throttled), and when it was last drawn */
+  #progress: { pending: string | null; at: number } | null = null;
+
   constructor(private readonly io: LineIO) {}
 
-  /** Prints text; a trailing newline is added. */
+  /** The front end's styles for segsim's own words (identity unless it is a colour terminal). */
+  get style(): Styles {
+    return this.io.styles ?? PLAIN_STYLES;
+  }
+
+  /** Prints text; a trailing newline is added. A progress line before it ends, as last drawn. */
   print(text = ''): void {
+    this.endProgress();
     this.io.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
@@ -54,6 +98,48 @@ export class Conversation {
   frame(text: string): void {
     if (this.io.frame) this.io.frame(text);
     else this.print(text);
+  }
+
+  /**
+   * Runs a live view (tail, tophosts --watch) until `run` returns, which it does when the command's
+   * signal aborts: a key that ends live views, Ctrl-C, or the session going away. `footer` says
+   * what the view shows; the front end adds which keys end it.
+   */
+  async live(footer: string, run: () => Promise<void>): Promise<void> {
+    this.endProgress();
+    if (!this.io.live) return run();
+    this.io.live(footer);
+    try {
+      await run();
+    } finally {
+      this.io.live(null);
+    }
+  }
+
+  /**
+   * Progress (`Injecting [###---] 40/100`): redrawn in place where the front end can, at most every
+   * PROGRESS_INTERVAL_MS, and shown nowhere else. The next print ends it with the last text given,
+   * so a summary after it agrees with the bar, also after Ctrl-C.
+   */
+  progress(text: string): void {
+    if (!this.io.progress) return;
+    const now = Date.now();
+    const p = (this.#progress ??= { pending: null, at: 0 });
+    if (now - p.at < PROGRESS_INTERVAL_MS) {
+      p.pending = text;
+      return;
+    }
+    this.io.progress(text);
+    this.#progress = { pending: null, at: now };
+  }
+
+  /** Ends the progress line, drawing the last text given if it was not drawn yet. */
+  endProgress(): void {
+    const p = this.#progress;
+    if (!p) return;
+    this.#progress = null;
+    if (p.pending !== null) this.io.progress!(p.pending);
+    this.io.progress!(null);
   }
 
   /** An operation menu. Returns the chosen KEYWORD, or null for a blank answer (one level up). */
@@ -146,6 +232,7 @@ export class Conversation {
   }
 
   async #read(before: string, prompt: string): Promise<string> {
+    this.endProgress();
     if (before) this.io.write(before);
     const line = await this.io.readLine(prompt);
     if (line === null) throw new CancelledError('End of input');

@@ -1,5 +1,6 @@
-import { findEvents, readLog, type EventQuery, type MessageEvents } from '../engine/log-search.js';
-import { trackingDate } from '../engine/time-format.js';
+import { mailLogEntries } from '../engine/mail/mail-log-lines.js';
+import { findMessages, type TrackedMessage, type TrackingQuery } from '../engine/message-tracking.js';
+import { readTracking } from '../engine/tracking-store.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -10,22 +11,8 @@ const SEARCHES = [
   { by: 'to', label: 'Search by envelope TO', prompt: 'Enter the regular expression to search for.' },
 ] as const;
 
-/**
- * Message-tracking lines for the Threat Defense Connector, as the tracking view words them.
- * The seed shows the success line; failures carry the reason from mail_logs.
- */
-export function trackingLines(events: MessageEvents): string[] {
-  const lines: string[] = [];
-  for (const e of events.entries) {
-    const ok = /^TDC: MID (\d+) successfully delivered for scanning/.exec(e.text);
-    const failed = /^TDC: MID (\d+) delivery failed to Cisco Secure Email Threat Defense: ?(.*?)\.?$/.exec(e.text);
-    const connection = /^TDC: Connection Error: .* reason: (.*)$/.exec(e.text);
-    if (ok) lines.push(`${trackingDate(e.at)}  TDC: Message ${ok[1]} was successfully delivered for scanning with Cisco Secure Email Threat Defense.`);
-    else if (failed) lines.push(`${trackingDate(e.at)}  TDC: Message ${failed[1]} could not be delivered to Cisco Secure Email Threat Defense: ${failed[2]}.`);
-    else if (connection) lines.push(`${trackingDate(e.at)}  TDC: Message ${events.mid} delivery attempt failed: ${connection[1]}.`);
-  }
-  return lines;
-}
+/** A message's events as mail_logs lines. */
+const logLines = (m: TrackedMessage) => m.events.flatMap(mailLogEntries);
 
 function parseTime(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -42,7 +29,7 @@ function compile(pattern: string): RegExp {
   }
 }
 
-async function askQuery(ctx: CommandContext): Promise<EventQuery> {
+async function askQuery(ctx: CommandContext): Promise<TrackingQuery> {
   const index = await ctx.io.list('Please choose which type of search you want to perform:', SEARCHES.map((s) => s.label), { default: 1 });
   const search = SEARCHES[index ?? 0]!;
   if (search.by === 'messageId') {
@@ -54,12 +41,13 @@ async function askQuery(ctx: CommandContext): Promise<EventQuery> {
 
 export const findeventCommand: CommandSpec = {
   name: 'findevent',
-  summary: 'Find events in mail log files (message tracking).',
+  summary: 'Find events in message tracking (mail_logs lines by message).',
   help: [
     'findevent [--mid N | --message-id RE | --from RE | --to RE | --subject RE] [--since DATE] [--until DATE] [--json]',
     '',
-    "Shows each matching message's mail_logs lines (its connections included) and, for a journal",
-    'copy, the Threat Defense Connector tracking line, e.g.',
+    "Shows each matching message's mail_logs lines (its connections included), read from message",
+    'tracking, which outlives log rotation, and the Threat Defense Connector tracking line of a',
+    'journal copy (also shown when tracking its original), e.g.',
     '  16 Feb 2024 21:19:24 (GMT -06:00)  TDC: Message 14501404 was successfully delivered for scanning ...',
     'Examples:',
     '  findevent --mid 42',
@@ -76,7 +64,7 @@ export const findeventCommand: CommandSpec = {
     { flags: '--json', description: 'print the events as JSON' },
   ],
   async run(ctx, { flags }) {
-    let query: EventQuery | undefined;
+    let query: TrackingQuery | undefined;
     if (flags.mid !== undefined) {
       if (!/^\d+$/.test(String(flags.mid))) throw new UserError(`--mid takes a number, not "${String(flags.mid)}".`, ErrorCodes.usage);
       query = { by: 'mid', mid: Number(flags.mid) };
@@ -89,11 +77,13 @@ export const findeventCommand: CommandSpec = {
       if (!ctx.interactive) throw new UserError('findevent needs --mid, --message-id, --from, --to or --subject.', ErrorCodes.usage);
       query = await askQuery(ctx);
     }
-    const found = findEvents(readLog(ctx.appliance.paths.logs), query, parseTime(flags.since, 'since'), parseTime(flags.until, 'until'));
+    const { events, unreadable } = readTracking(ctx.appliance.paths.tracking);
+    const found = findMessages(events, query, parseTime(flags.since, 'since'), parseTime(flags.until, 'until'));
     if (flags.json) {
-      ctx.io.print(JSON.stringify(found.map((m) => ({ mid: m.mid, lines: m.entries.map((e) => e.raw), tracking: trackingLines(m) })), null, 2));
+      ctx.io.print(JSON.stringify(found.map((m) => ({ mid: m.mid, lines: logLines(m), tracking: m.tracking })), null, 2));
       return;
     }
+    if (unreadable > 0) ctx.io.print(`Warning: ${unreadable} message tracking record(s) could not be read and were skipped.`);
     if (found.length === 0) {
       ctx.io.print('No matching message IDs were found.');
       return;
@@ -108,9 +98,8 @@ export const findeventCommand: CommandSpec = {
       chosen = index === found.length || index === null ? found : [found[index]!];
     }
     for (const m of chosen) {
-      ctx.io.print(m.entries.map((e) => e.raw).join('\n'));
-      const tracking = trackingLines(m);
-      if (tracking.length > 0) ctx.io.print(`\nMessage Tracking (MID ${m.mid}):\n${tracking.join('\n')}`);
+      ctx.io.print(logLines(m).join('\n'));
+      if (m.tracking.length > 0) ctx.io.print(`\nMessage Tracking (MID ${m.mid}):\n${m.tracking.join('\n')}`);
       ctx.io.print('');
     }
   },

@@ -45,7 +45,7 @@ export const grepCommand: CommandSpec = {
     'grep -e REGEXP [-i] [-c] [-C LINES] [-t] [LOG]',
     '',
     'Searches mail_logs (and its rotated files) with a regular expression. -i ignores case, -c counts',
-    'the matching lines, -C shows context lines, -t follows the log afterwards (until Ctrl-C).',
+    'the matching lines, -C shows context lines, -t follows the log afterwards (until q, Esc, Enter or Ctrl-C).',
     'Without -e, asks for the log, the expression and the options. Examples:',
     '  grep -e "TDC:" mail_logs',
     '  segsim grep -e "MID 12 " -C 1 mail_logs',
@@ -84,6 +84,6 @@ export const grepCommand: CommandSpec = {
       const hit = added.filter((l) => re.test(l));
       if (hit.length > 0) ctx.io.print(hit.join('\n'));
     };
-    await followFile(join(ctx.appliance.paths.logs, name), printMatches, ctx.signal);
+    await ctx.io.live(`Following ${name} for new matches.`, () => followFile(join(ctx.appliance.paths.logs, name), printMatches, ctx.signal));
   },
 };

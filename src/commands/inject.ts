@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDomain, memberProblem } from '../engine/config/validate.js';
-import { ErrorCodes, UserError } from '../errors.js';
+import { CancelledError, ErrorCodes, UserError } from '../errors.js';
 import type { InjectSummary, TrafficSpec } from '../lab/traffic.js';
 import { count } from './format/numbers.js';
+import { PLAIN_STYLES, type Styles } from './dialog.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 function share(value: unknown, name: string): number | undefined {
@@ -35,13 +36,15 @@ function target(ctx: CommandContext, flags: Record<string, unknown>) {
   return { host: typeof flags.host === 'string' ? flags.host : listener.host === '0.0.0.0' ? '127.0.0.1' : listener.host, port: whole(flags.port, 'port', 1, 65535) ?? listener.port };
 }
 
-export function renderSummary(s: InjectSummary): string {
+/** What was sent and how it was received; refusals stand out where the front end has colour. */
+export function renderSummary(s: InjectSummary, style: Styles = PLAIN_STYLES): string {
   const rate = s.seconds > 0 ? ` (${count(s.accepted / s.seconds)} msg/s)` : '';
+  const refused = (line: string) => (s.refused > 0 ? style.warn(line) : line);
   return [
     `Injected ${count(s.attempted)} messages in ${s.seconds.toFixed(1)} s${rate}.`,
     `  Accepted: ${count(s.accepted)}`,
-    `  Refused:  ${count(s.refused)}`,
-    ...Object.entries(s.reasons).map(([reason, n]) => `    ${count(n)} x ${reason}`),
+    refused(`  Refused:  ${count(s.refused)}`),
+    ...Object.entries(s.reasons).map(([reason, n]) => refused(`    ${count(n)} x ${reason}`)),
   ].join('\n');
 }
 
@@ -102,14 +105,16 @@ export const injectCommand: CommandSpec = {
     for (const t of spec.to ?? []) {
       if (!t.includes('@') && !isDomain(t)) throw new UserError(`--to "${t}" is neither an address nor a domain.`, ErrorCodes.invalidValue);
     }
-    let lastShown = 0;
     const { injectTraffic } = await import('../lab/traffic.js');
+    let planned = 0;
     const summary = await injectTraffic(target(ctx, flags), spec, (done, total) => {
-      if (!flags.json && (done === total || Date.now() - lastShown > 200)) {
-        lastShown = Date.now();
-        ctx.io.frame(progressBar(done, total));
-      }
+      planned = total;
+      if (!flags.json) ctx.io.progress(progressBar(done, total));
     }, ctx.signal);
-    ctx.io.print(flags.json ? JSON.stringify(summary, null, 2) : renderSummary(summary));
+    if (flags.json) return ctx.io.print(JSON.stringify(summary, null, 2));
+    if (ctx.signal.aborted) ctx.io.print(ctx.io.style.warn(`Interrupted: ${count(summary.attempted)} of ${count(planned)} messages sent.`));
+    ctx.io.print(renderSummary(summary, ctx.io.style));
+    // what was sent is reported; a one-shot run still ends as interrupted (exit status 130)
+    if (ctx.signal.aborted) throw new CancelledError();
   },
 };

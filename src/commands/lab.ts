@@ -59,10 +59,21 @@ export const labCommand: CommandSpec = {
     '  lab start default-intake',
     '  segsim lab run --all',
   ].join('\n'),
-  args: '[words...]',
-  flags: [
-    { flags: '--all', description: 'run: every shipped scenario' },
-    { flags: '--json', description: 'print results as JSON' },
+  subcommands: [
+    { name: 'list', summary: 'the shipped scenarios' },
+    { name: 'start', summary: 'reset what labs own and prepare a scenario', args: '<name>' },
+    { name: 'traffic', summary: "send the scenario's traffic now" },
+    { name: 'check', summary: 'judge every expectation', flags: [{ flags: '--json', description: 'print results as JSON' }] },
+    { name: 'stop', summary: 'end the lab' },
+    {
+      name: 'run',
+      summary: 'play scenarios end to end on fresh appliances',
+      args: '[name]',
+      flags: [
+        { flags: '--all', description: 'every shipped scenario' },
+        { flags: '--json', description: 'print results as JSON' },
+      ],
+    },
   ],
   async run(ctx, { args, flags }) {
     const sub = (args[0] ?? '').toLowerCase();
@@ -102,8 +113,8 @@ export const labCommand: CommandSpec = {
       case 'traffic': {
         const state = loadLabState(ctx.appliance);
         const scenario = state.file.endsWith('.yaml') ? loadScenario(state.file) : findScenario(state.scenario);
-        const summary = await sendLabTraffic(ctx.appliance, scenario, state, (done, total) => ctx.io.frame(`Sending lab traffic: ${done}/${total}`));
-        ctx.io.print(renderSummary(summary));
+        const summary = await sendLabTraffic(ctx.appliance, scenario, state, (done, total) => ctx.io.progress(`Sending lab traffic: ${done}/${total}`));
+        ctx.io.print(renderSummary(summary, ctx.io.style));
         return;
       }
       case 'check': {
@@ -112,7 +123,7 @@ export const labCommand: CommandSpec = {
         const scenario = state.file.endsWith('.yaml') ? loadScenario(state.file) : findScenario(state.scenario);
         if (ctx.interactive) ctx.io.print('Checking (waiting for the queues to settle)...');
         const results = await checkLab(ctx.appliance, scenario, state, ctx.signal);
-        ctx.io.print(flags.json ? JSON.stringify(results, null, 2) : renderResults(scenario, results));
+        ctx.io.print(flags.json ? JSON.stringify(results, null, 2) : renderResults(scenario, results, ctx.io.style));
         if (results.every((r) => r.passed)) {
           clearLabState(ctx.appliance);
           endLabTime(ctx.appliance);
@@ -127,7 +138,7 @@ export const labCommand: CommandSpec = {
           const started = Date.now();
           const results = await runScenario(ctx, s, file);
           outcomes.push({ name: s.name, results });
-          if (!flags.json) ctx.io.print(`${renderResults(s, results)}  (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+          if (!flags.json) ctx.io.print(`${renderResults(s, results, ctx.io.style)}  (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
         }
         const failed = outcomes.filter((o) => o.results.some((r) => !r.passed));
         if (flags.json) ctx.io.print(JSON.stringify(outcomes, null, 2));

@@ -316,7 +316,7 @@ export const policyconfigCommand: CommandSpec = {
     { flags: '--antivirus <setting>', description: 'on, off or default', needs: ['--edit'] },
     { flags: '--delete <name>', description: 'delete a policy' },
     { flags: '--move <name>', description: 'move a policy (with --position)', needs: ['--position'] },
-    { flags: '--position <n>', description: 'new 1-based position' },
+    { flags: '--position <n>', description: 'new 1-based position', needs: ['--move'], number: { min: 1, max: 10_000 } },
     { flags: '--search <address>', description: 'which policy an address matches' },
   ],
   async run(ctx, { flags }) {
@@ -345,7 +345,7 @@ export const policyconfigCommand: CommandSpec = {
       if (str('antivirus') !== undefined) setService(ctx, table, name, 'antivirus', str('antivirus')!);
     }
     if (str('delete') !== undefined) deletePolicy(ctx, table, str('delete')!);
-    if (str('move') !== undefined) movePolicy(ctx, table, str('move')!, Number(str('position')));
+    if (str('move') !== undefined) movePolicy(ctx, table, str('move')!, Number(flags.position));
     if (str('search') !== undefined) ctx.io.print(search(ctx.session.config.pending, table, str('search')!));
     const acted = ['new', 'edit', 'delete', 'move', 'search'].some((k) => flags[k] !== undefined);
     if (flags.json) ctx.io.print(JSON.stringify(listOf(ctx.session.config.pending, table), null, 2));

@@ -31,6 +31,7 @@ import { tailCommand } from './tail.js';
 import { tophostsCommand } from './tophosts.js';
 import { versionCommand } from './version.js';
 import { whoCommand } from './who.js';
+import { startCommand } from './start.js';
 
 /** Every AsyncOS command segsim knows, listed explicitly (no discovery from the filesystem). */
 const COMMANDS: readonly CommandSpec[] = [
@@ -65,6 +66,7 @@ const COMMANDS: readonly CommandSpec[] = [
   workqueueCommand,
   findeventCommand,
   injectCommand,
+  startCommand,
 ];
 
 const help = makeHelpCommand(() => ALL);

@@ -120,24 +120,45 @@ export const setdCommand: CommandSpec = {
     '  setd fault 4xx --code 451 --next 1 --account primary',
     '  setd messages --verdict Phishing',
   ].join('\n'),
-  args: '[words...]',
-  flags: [
-    { flags: '--yes', description: 'setup: accept every default' },
-    { flags: '--name <label>', description: 'setup: a label for the account' },
-    { flags: '--seg <answer>', description: 'setup: is a Secure Email Gateway present (yes)' },
-    { flags: '--seg-type <type>', description: 'setup: cisco or other' },
-    { flags: '--header <name>', description: 'setup: the SEG header carrying the sender IP' },
-    { flags: '--region <region>', description: 'setup: the region' },
-    { flags: '--account <id>', description: 'an account id, name or intake address' },
-    { flags: '--verdict <verdict>', description: 'messages: only this verdict' },
-    { flags: '--watch', description: 'messages: refresh as journals arrive' },
-    { flags: '--code <code>', description: 'fault: the SMTP code' },
-    { flags: '--at <stage>', description: 'fault: rcpt or data' },
-    { flags: '--for-seconds <n>', description: 'fault: only for N seconds' },
-    { flags: '--next <n>', description: 'fault: only for the next N messages' },
-    { flags: '--delay <ms>', description: 'fault slow: delay per command' },
-    { flags: '--port <port>', description: 'start: the intake port' },
-    { flags: '--json', description: 'print JSON' },
+  subcommands: [
+    {
+      name: 'setup',
+      summary: 'the SETD setup wizard: an account and its Message Intake Address',
+      flags: [
+        { flags: '--yes', description: 'accept every default' },
+        { flags: '--name <label>', description: 'a label for the account' },
+        { flags: '--seg <answer>', description: 'is a Secure Email Gateway present', choices: ['yes', 'no'] },
+        { flags: '--seg-type <type>', description: 'the kind of gateway', choices: ['cisco', 'other'] },
+        { flags: '--header <name>', description: 'the SEG header carrying the sender IP' },
+        { flags: '--region <region>', description: 'the region' },
+        { flags: '--json', description: 'print the account as JSON' },
+      ],
+    },
+    { name: 'accounts', summary: 'the accounts and their intake addresses', flags: [{ flags: '--json', description: 'print JSON' }] },
+    {
+      name: 'messages',
+      summary: 'the dashboard of received journals',
+      flags: [
+        { flags: '--account <id>', description: 'an account id, name or intake address' },
+        { flags: '--verdict <verdict>', description: 'only this verdict' },
+        { flags: '--watch', description: 'refresh as journals arrive', conflicts: ['--json'] },
+        { flags: '--json', description: 'print JSON' },
+      ],
+    },
+    {
+      name: 'fault',
+      summary: 'make the intake fail',
+      args: '<mode>',
+      flags: [
+        { flags: '--account <id>', description: 'an account id, name or intake address' },
+        { flags: '--code <code>', description: 'the SMTP code (4xx, 5xx)' },
+        { flags: '--at <stage>', description: 'where the code is answered', choices: ['rcpt', 'data'] },
+        { flags: '--for-seconds <n>', description: 'only for N seconds', conflicts: ['--next'] },
+        { flags: '--next <n>', description: 'only for the next N messages' },
+        { flags: '--delay <ms>', description: 'slow: delay per command' },
+      ],
+    },
+    { name: 'start', summary: 'run the SETD intake alone, in the foreground', flags: [{ flags: '--port <port>', description: 'the intake port' }] },
   ],
   async run(ctx, { args, flags }) {
     const store = ctx.appliance.setd;
@@ -176,9 +197,10 @@ export const setdCommand: CommandSpec = {
         const list = () => store.messages(account).filter((m) => flags.verdict === undefined || m.verdict.toLowerCase() === String(flags.verdict).toLowerCase());
         if (flags.json) return ctx.io.print(JSON.stringify(list(), null, 2));
         if (!flags.watch) return ctx.io.print(renderMessages(list(), store.accounts()));
-        do ctx.io.frame(`${renderMessages(list().slice(-20), store.accounts())}\n\nShowing the last 20; refreshing every second. Press Ctrl-C to return.`);
-        while (!(await pause(1000, ctx.signal)));
-        return;
+        return ctx.io.live('Showing the last 20; refreshing every second.', async () => {
+          do ctx.io.frame(renderMessages(list().slice(-20), store.accounts()));
+          while (!(await pause(1000, ctx.signal)));
+        });
       }
       case 'fault': {
         const fault = parseFault(args, flags, store, store.clock.now());
@@ -196,12 +218,12 @@ export const setdCommand: CommandSpec = {
         const { SetdEmulator } = await import('../setd/intake-server.js');
         const emulator = new SetdEmulator(store, ctx.appliance.paths.tls);
         const address = await emulator.start({ port });
-        ctx.io.print(`SETD intake listening on ${address.address}:${address.port} (STARTTLS, lab CA in ${ctx.appliance.paths.tls}). Press Ctrl-C to stop.`);
+        ctx.io.print(`SETD intake listening on ${address.address}:${address.port} (STARTTLS, lab CA in ${ctx.appliance.paths.tls}).`);
         emulator.on('message', (m: ReceivedJournal) => ctx.io.print(`${asyncosDate(m.receivedAt)} journal for ${m.account}: ${m.sender} "${m.subject}" verdict ${m.verdict}`));
         const problem = (p: FileProblem) => ctx.io.print(`Warning: ${describeProblem(p)}`);
         store.on('problem', problem);
         try {
-          await pause(2 ** 31 - 1, ctx.signal);
+          await ctx.io.live('Showing journals as they arrive.', () => pause(2 ** 31 - 1, ctx.signal).then(() => undefined));
         } finally {
           store.off('problem', problem);
           await emulator.stop();

@@ -24,7 +24,7 @@ export const tailCommand: CommandSpec = {
     'tail [LOG] [-n LINES] [--no-follow]',
     '',
     'Shows the last lines of a log (mail_logs by default when run one-shot), then follows it until',
-    'Ctrl-C. Examples:',
+    'q, Esc, Enter or Ctrl-C. Examples:',
     '  tail mail_logs',
     '  segsim tail mail_logs -n 50 --no-follow',
   ].join('\n'),
@@ -40,7 +40,6 @@ export const tailCommand: CommandSpec = {
     const file = join(ctx.appliance.paths.logs, name);
     for (const line of lastLines(file, count)) ctx.io.print(line);
     if (flags.follow === false) return;
-    if (ctx.interactive) ctx.io.print('Press Ctrl-C to stop.');
-    await followFile(file, (lines) => ctx.io.print(lines.join('\n')), ctx.signal);
+    await ctx.io.live(`Following ${name}.`, () => followFile(file, (lines) => ctx.io.print(lines.join('\n')), ctx.signal));
   },
 };

@@ -11,13 +11,13 @@ export const tophostsCommand: CommandSpec = {
     '',
     'Without --sort, asks how to sort (Active Recipients by default). the.tdc.queue, the Threat Defense',
     "Connector's queue, appears like any destination. --watch refreshes the table in place every second",
-    '(or every SECONDS) until a key or Ctrl-C. Examples:',
+    '(or every SECONDS) until q, Esc, Enter or Ctrl-C. Examples:',
     '  tophosts --sort active --watch',
     '  segsim tophosts --json',
   ].join('\n'),
   flags: [
     { flags: '--sort <by>', description: 'active, connections, delivered, hard or soft' },
-    { flags: '--watch [seconds]', description: 'refresh in place until Ctrl-C' },
+    { flags: '--watch [seconds]', description: 'refresh in place until q, Esc, Enter or Ctrl-C' },
     { flags: '--json', description: 'print the rows as JSON' },
   ],
   async run(ctx, { flags }) {
@@ -42,7 +42,9 @@ export const tophostsCommand: CommandSpec = {
     }
     const seconds = flags.watch === true ? 1 : Number(flags.watch);
     if (!(seconds > 0)) throw new UserError(`--watch takes a number of seconds above 0, not "${String(flags.watch)}".`, ErrorCodes.usage);
-    do ctx.io.frame(`${screen()}\n\nRefreshing every ${seconds} s. Press Ctrl-C to return.`);
-    while (!(await pause(seconds * 1000, ctx.signal)));
+    await ctx.io.live(`Refreshing every ${seconds} s.`, async () => {
+      do ctx.io.frame(screen());
+      while (!(await pause(seconds * 1000, ctx.signal)));
+    });
   },
 };

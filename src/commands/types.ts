@@ -10,6 +10,21 @@ export interface FlagSpec {
   repeatable?: boolean;
   /** the flag means something only beside one of these (long names): without them it is refused */
   needs?: string[];
+  /** the only values the flag takes */
+  choices?: readonly string[];
+  /** the flag takes a whole number in decimal digits within this range */
+  number?: { min: number; max: number; unit?: string };
+  /** flags (long names) that cannot be given with this one */
+  conflicts?: string[];
+}
+
+/** A subcommand (`setd fault`, `lab start`): its own arguments and flags, nothing else accepted. */
+export interface SubcommandSpec {
+  name: string;
+  summary: string;
+  /** commander argument syntax, e.g. `<name>` */
+  args?: string;
+  flags?: FlagSpec[];
 }
 
 export interface CommandInput {
@@ -63,6 +78,10 @@ export interface CommandSpec {
   flags?: FlagSpec[];
   /** a configuration command: one-shot runs with flags commit in one step */
   configures?: boolean;
+  /** subcommands; `run` then gets the subcommand's name as args[0] and its flags */
+  subcommands?: SubcommandSpec[];
+  /** with subcommands: the command alone is valid too (an interactive menu) */
+  runsWithoutSubcommand?: boolean;
   run(ctx: CommandContext, input: CommandInput): Promise<void>;
 }
 

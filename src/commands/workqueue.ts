@@ -33,14 +33,15 @@ async function operate(ctx: CommandContext, op: string, flags: Record<string, un
       const seconds = flags.seconds === undefined ? (ctx.interactive ? await ctx.io.number('Enter the number of seconds between displays.', { min: 1, max: 3600, default: 10 }) : 10) : Number(flags.seconds);
       ctx.io.print('Type Ctrl-C to return to the main prompt.\n\nTime        Pending    In   Out');
       let previous = live.status().counters.uptime;
-      do {
-        const now = live.status();
-        const inbound = now.counters.uptime.messagesReceived - previous.messagesReceived;
-        const outbound = now.counters.uptime.deliveredRecipients - previous.deliveredRecipients;
-        previous = now.counters.uptime;
-        ctx.io.print(`${asyncosDate(now.now).slice(11, 19)}  ${count(live.workQueue().messages).padStart(9)} ${count(inbound).padStart(5)} ${count(outbound).padStart(5)}`);
-      } while (!(await pause(seconds * 1000, ctx.signal)));
-      return;
+      return ctx.io.live(`Refreshing every ${seconds} s.`, async () => {
+        do {
+          const now = live.status();
+          const inbound = now.counters.uptime.messagesReceived - previous.messagesReceived;
+          const outbound = now.counters.uptime.deliveredRecipients - previous.deliveredRecipients;
+          previous = now.counters.uptime;
+          ctx.io.print(`${asyncosDate(now.now).slice(11, 19)}  ${count(live.workQueue().messages).padStart(9)} ${count(inbound).padStart(5)} ${count(outbound).padStart(5)}`);
+        } while (!(await pause(seconds * 1000, ctx.signal)));
+      });
     }
   }
 }
@@ -49,10 +50,18 @@ export const workqueueCommand: CommandSpec = {
   name: 'workqueue',
   summary: 'Display and/or alter work queue pause status.',
   help: 'workqueue [status|pause|resume|rate] [--reason TEXT] [--seconds N]\nExamples:\n  workqueue status\n  segsim workqueue pause --reason "maintenance"',
+  // the bare command opens its menu; operations also come in capitals (workqueue PAUSE), as AsyncOS takes them
   args: '[operation]',
+  runsWithoutSubcommand: true,
   flags: [
     { flags: '--reason <text>', description: 'why the work queue is paused (pause)' },
-    { flags: '--seconds <n>', description: 'seconds between displays (rate)' },
+    { flags: '--seconds <n>', description: 'seconds between displays (rate)', number: { min: 1, max: 3600 } },
+  ],
+  subcommands: [
+    { name: 'status', summary: 'whether the work queue runs, and how many messages it holds' },
+    { name: 'pause', summary: 'stop processing messages', flags: [{ flags: '--reason <text>', description: 'why the work queue is paused' }] },
+    { name: 'resume', summary: 'process messages again' },
+    { name: 'rate', summary: 'messages in and out, every few seconds', flags: [{ flags: '--seconds <n>', description: 'seconds between displays', number: { min: 1, max: 3600 } }] },
   ],
   async run(ctx, { args, flags }) {
     if (args[0] !== undefined) {

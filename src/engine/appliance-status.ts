@@ -38,6 +38,8 @@ export interface ApplianceStatus {
   upSince: number;
   lastCounterReset: number | null;
   oldestMessage: number | null;
+  /** messages in spool/quarantine: acknowledged, but their spool files could not be read whole */
+  quarantinedMessages: number;
   counters: { reset: MailCounters; uptime: MailCounters; lifetime: MailCounters };
   /** the last IDs issued */
   ids: { mid: number; icid: number; dcid: number };

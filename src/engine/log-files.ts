@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The log subscriptions of the lab appliance: one directory under logs/ is not needed, files are. */
@@ -19,6 +19,28 @@ export function logFiles(logsDir: string, name: string): string[] {
     .map((x) => join(logsDir, x.f));
   const current = join(logsDir, name);
   return existsSync(current) ? [...rotated, current] : rotated;
+}
+
+/**
+ * The highest MID, ICID and DCID mail_logs and its rotations mention (0 for a kind never seen).
+ * Read only to rebuild a lost state/ids.json: a whole scan of every rotation.
+ */
+export function highestLoggedIds(logsDir: string): { mid: number; icid: number; dcid: number } {
+  const highest = { mid: 0, icid: 0, dcid: 0 };
+  for (const file of logFiles(logsDir, 'mail_logs')) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'latin1');
+    } catch {
+      continue; // unreadable (a directory, no permission): the spool still counts
+    }
+    for (const m of text.matchAll(/\b(MID|ICID|DCID) (\d+)/g)) {
+      const kind = m[1]!.toLowerCase() as keyof typeof highest;
+      const n = Number(m[2]);
+      if (n > highest[kind]) highest[kind] = n;
+    }
+  }
+  return highest;
 }
 
 /** The last `count` lines of the current file. */
@@ -57,5 +79,35 @@ export async function followFile(file: string, onLines: (lines: string[]) => voi
     } finally {
       closeSync(fd);
     }
+  }
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const STAMP = /^\w{3} (\w{3}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4}) \w+:/;
+
+/** The time a mail_logs line was written (`Fri Feb 16 21:19:22 2024 Info: ...`), or null. */
+export function lineTime(line: string): number | null {
+  const m = STAMP.exec(line);
+  if (!m) return null;
+  const [, mon, day, hh, mm, ss, year] = m;
+  return new Date(Number(year), MONTHS.indexOf(mon!), Number(day), Number(hh), Number(mm), Number(ss)).getTime();
+}
+
+/** The time of the newest line of a log (read from the end of its current file), or null. */
+export function lastLineTime(logsDir: string, name = 'mail_logs'): number | null {
+  const file = join(logsDir, name);
+  if (!existsSync(file)) return null;
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    for (const line of tail.toString('utf8').split('\n').reverse()) {
+      const at = lineTime(line);
+      if (at !== null) return at;
+    }
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -12,11 +12,11 @@ export interface CheckResult {
 
 /** What the lab observed since it started. */
 export interface Observation {
-  /** counters since the lab started, per host */
+  /** per host: what the lab's traffic did (from tracking), and the live gauges */
   hosts: Map<string, Pick<HostStatus, 'activeRecipients' | 'deliveredRecipients' | 'softBouncedEvents' | 'hardBouncedRecipients' | 'connectionsOut'> & { peakConnectionsOut: number }>;
-  /** mail_logs texts (without timestamps) since the lab started */
+  /** the mail_logs texts (without timestamps) of the lab's messages */
   logTexts: string[];
-  /** message-tracking lines since the lab started */
+  /** the message-tracking lines of the lab's messages */
   trackingLines: string[];
   /** per scenario account id, the verdicts of the messages SETD received */
   setd: Map<string, string[]>;
@@ -78,11 +78,11 @@ export function evaluate(scenario: Scenario, seen: Observation): CheckResult[] {
 }
 
 /** The `lab check` report. */
-export function renderResults(scenario: Scenario, results: CheckResult[]): string {
+export function renderResults(scenario: Scenario, results: CheckResult[], style: { pass(text: string): string; fail(text: string): string } = { pass: (t) => t, fail: (t) => t }): string {
   const passed = results.filter((r) => r.passed).length;
   return [
     `Lab ${scenario.name}: ${scenario.title}`,
-    ...results.map((r) => `  ${r.passed ? 'PASS' : 'FAIL'}  ${r.what}: ${r.actual} (expected ${r.expected})${!r.passed && r.hint ? `\n        hint: ${r.hint}` : ''}`),
+    ...results.map((r) => `  ${r.passed ? style.pass('PASS') : style.fail('FAIL')}  ${r.what}: ${r.actual} (expected ${r.expected})${!r.passed && r.hint ? `\n        hint: ${r.hint}` : ''}`),
     `${passed} passed, ${results.length - passed} failed`,
   ].join('\n');
 }

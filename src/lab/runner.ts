@@ -4,8 +4,9 @@ import type { Appliance } from '../engine/appliance.js';
 import { LabClock } from '../engine/clock.js';
 import { describeChange, type ConfigChange } from '../engine/config/changes.js';
 import { defaultConfig } from '../engine/config/model.js';
-import type { HostStatus } from '../engine/host-status.js';
-import { readLog } from '../engine/log-search.js';
+import { mailLogLines, trackingLine } from '../engine/mail/mail-log-lines.js';
+import { familyOf } from '../engine/message-tracking.js';
+import { readTracking } from '../engine/tracking-store.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import type { SetdAccount } from '../setd/store.js';
 import { evaluate, type CheckResult, type Observation } from './expectations.js';
@@ -18,10 +19,9 @@ export interface LabState {
   file: string;
   /** scenario account id -> SETD account id */
   accounts: Record<string, string>;
-  /** appliance time at the start (mail_logs and SETD both read the appliance clock) */
-  startedAt: number;
-  baseline: Record<string, Pick<HostStatus, 'deliveredRecipients' | 'softBouncedEvents' | 'hardBouncedRecipients'>>;
   trafficSent: boolean;
+  /** the MIDs the listener gave while the lab's traffic was sent: after `afterMid`, through `throughMid` */
+  traffic?: { afterMid: number; throughMid: number };
 }
 
 /** Runs one segsim command line inside the appliance (commits as a one-shot run does). */
@@ -84,7 +84,7 @@ export async function resetLab(appliance: Appliance, run: CommandRunner): Promis
 
 /**
  * Prepares the running appliance for a scenario: the SETD accounts, the time factor, the setup
- * commands; records the starting counters so that `lab check` judges only what happens next.
+ * commands. `lab check` judges only the lab's own traffic, found in message tracking.
  */
 export async function startLab(appliance: Appliance, scenario: Scenario, file: string, run: CommandRunner): Promise<{ state: LabState; task: string }> {
   const live = appliance.live;
@@ -104,8 +104,6 @@ export async function startLab(appliance: Appliance, scenario: Scenario, file: s
     scenario: scenario.name,
     file,
     accounts: Object.fromEntries([...accounts].map(([id, a]) => [id, a.id])),
-    startedAt: appliance.clock.now(),
-    baseline: Object.fromEntries(live.hosts().map((h) => [h.host, { deliveredRecipients: h.deliveredRecipients, softBouncedEvents: h.softBouncedEvents, hardBouncedRecipients: h.hardBouncedRecipients }])),
     trafficSent: false,
   };
   saveLabState(appliance, state);
@@ -114,34 +112,39 @@ export async function startLab(appliance: Appliance, scenario: Scenario, file: s
 
 export async function sendLabTraffic(appliance: Appliance, scenario: Scenario, state: LabState, onProgress?: (done: number, total: number) => void): Promise<InjectSummary> {
   const live = appliance.live!;
+  const afterMid = live.status().ids.mid;
   const summary = await injectTraffic(live.listenerAddress(), scenario.traffic, onProgress);
+  state.traffic = { afterMid, throughMid: live.status().ids.mid };
   state.trafficSent = true;
   saveLabState(appliance, state);
   return summary;
 }
 
+/**
+ * What the lab's own traffic did, from message tracking (so mail sent by hand beside it does not
+ * count, and the counts survive a restart of the appliance), plus the live connection gauges.
+ */
 function observe(appliance: Appliance, state: LabState, peak: Map<string, number>): Observation {
   const live = appliance.live!;
+  const { afterMid, throughMid } = state.traffic ?? { afterMid: 0, throughMid: 0 };
+  const { events } = readTracking(appliance.paths.tracking);
+  const lab = familyOf(events, (mid) => mid > afterMid && mid <= throughMid);
+  const mine = events.filter((e) => 'mid' in e && lab.has(e.mid));
   const hosts: Observation['hosts'] = new Map();
-  for (const h of live.hosts()) {
-    const base = state.baseline[h.host] ?? { deliveredRecipients: 0, softBouncedEvents: 0, hardBouncedRecipients: 0 };
-    hosts.set(h.host, {
-      activeRecipients: h.activeRecipients,
-      connectionsOut: h.connectionsOut,
-      deliveredRecipients: h.deliveredRecipients - base.deliveredRecipients,
-      softBouncedEvents: h.softBouncedEvents - base.softBouncedEvents,
-      hardBouncedRecipients: h.hardBouncedRecipients - base.hardBouncedRecipients,
-      peakConnectionsOut: peak.get(h.host) ?? h.connectionsOut,
-    });
+  const counted = (host: string) => {
+    let h = hosts.get(host);
+    if (!h) hosts.set(host, (h = { activeRecipients: 0, connectionsOut: 0, deliveredRecipients: 0, softBouncedEvents: 0, hardBouncedRecipients: 0, peakConnectionsOut: 0 }));
+    return h;
+  };
+  for (const e of mine) {
+    if (e.type === 'delivered') counted(e.queue).deliveredRecipients += e.rids.length;
+    else if (e.type === 'deferred') counted(e.queue).softBouncedEvents++;
+    else if (e.type === 'bounced' || e.type === 'expired') counted(e.queue).hardBouncedRecipients += e.rids.length;
   }
-  // log timestamps have whole seconds: start one second early
-  const entries = readLog(appliance.paths.logs).filter((e) => e.at >= state.startedAt - 1000);
-  const trackingLines = entries
-    .map((e) => /^TDC: MID (\d+) successfully delivered for scanning/.exec(e.text))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => `TDC: Message ${m[1]} was successfully delivered for scanning with Cisco Secure Email Threat Defense.`);
-  const setd = new Map(Object.entries(state.accounts).map(([id, real]) => [id, appliance.setd.messages(real).filter((m) => m.receivedAt >= state.startedAt - 1000).map((m) => m.verdict)]));
-  return { hosts, logTexts: entries.map((e) => e.text), trackingLines, setd };
+  for (const h of live.hosts()) Object.assign(counted(h.host), { activeRecipients: h.activeRecipients, connectionsOut: h.connectionsOut, peakConnectionsOut: peak.get(h.host) ?? h.connectionsOut });
+  // SETD names the gateway MID of the original each journal carries
+  const setd = new Map(Object.entries(state.accounts).map(([id, real]) => [id, appliance.setd.messages(real).filter((m) => lab.has(Number(m.gatewayMid))).map((m) => m.verdict)]));
+  return { hosts, logTexts: mine.flatMap(mailLogLines), trackingLines: mine.flatMap((e) => trackingLine(e) ?? []), setd };
 }
 
 /**

@@ -1,4 +1,8 @@
 import type { LineIO } from '../commands/dialog.js';
+import { commandRegistry } from '../commands/registry.js';
+import { registryCompletions } from './completion.js';
+import { isCi } from './stream-front.js';
+import { streamStyles } from './styles.js';
 import { TerminalModel } from './terminal-model.js';
 
 /** What drives the terminal: a shell in this process, or one attached to a running appliance. */
@@ -14,12 +18,19 @@ export interface InkShellOptions {
   drive(io: LineIO): ShellDriver;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
+  /** where NO_COLOR, FORCE_COLOR and CI are read (process.env by default) */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Opens the interactive AsyncOS command line in the terminal until the shell ends. */
 export async function runInkShell(options: InkShellOptions): Promise<void> {
   const holder: { driver?: ShellDriver } = {};
-  const model = new TerminalModel(() => holder.driver?.interrupt());
+  const env = options.env ?? process.env;
+  const model = new TerminalModel(() => holder.driver?.interrupt(), {
+    styles: streamStyles(options.stdout ?? process.stdout, env),
+    completion: registryCompletions(commandRegistry()),
+    progress: !isCi(env),
+  });
   const driver = (holder.driver = options.drive(model));
   const { mountTerminal } = await import('./terminal-view.js');
   const app = mountTerminal(model, options);

@@ -1,39 +1,74 @@
-import { Box, render, Static, Text, useInput } from 'ink';
-import { useSyncExternalStore } from 'react';
-import type { TerminalModel } from './terminal-model.js';
+import { Box, render, Static, Text, useStdin, useStdout } from 'ink';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { decodeInput } from './keys.js';
+import type { TerminalModel, TerminalSnapshot } from './terminal-model.js';
 
-/** The view: scrollback in <Static>, a small live region with the frame and the prompt line. */
+/** Clears the screen and the scrollback of an xterm-like terminal, cursor home (Ctrl-L). */
+const CLEAR_SCREEN = '\u001b[2J\u001b[3J\u001b[H';
+
+/**
+ * Feeds the model with keys. ink's own key parsing cannot tell Backspace (DEL) from Delete, so the
+ * raw key sequences ink splits its input into are decoded here.
+ */
+function useKeys(model: TerminalModel): void {
+  const { setRawMode, internal_eventEmitter: input } = useStdin();
+  useEffect(() => {
+    setRawMode(true);
+    return () => setRawMode(false);
+  }, [setRawMode]);
+  useEffect(() => {
+    const onInput = (data: string) => {
+      for (const event of decodeInput(data)) {
+        if ('key' in event) model.key(event.key);
+        else model.type(event.text);
+      }
+    };
+    input.on('input', onInput);
+    return () => void input.off('input', onInput);
+  }, [input, model]);
+}
+
+/** Ctrl-L: the terminal is cleared, ink then draws the live region again at the top. */
+function useClearScreen(clears: number): void {
+  const { write } = useStdout();
+  const seen = useRef(clears);
+  useEffect(() => {
+    if (clears === seen.current) return;
+    seen.current = clears;
+    write(CLEAR_SCREEN);
+  }, [clears, write]);
+}
+
+/** The prompt line: the prompt (or the reverse-i-search prompt), the line, and the cursor cell. */
+function PromptLine({ screen }: { screen: TerminalSnapshot }) {
+  const { buffer, cursor, search } = screen;
+  const prompt = search ? `(${search.failed ? 'failed ' : ''}reverse-i-search)\`${search.query}': ` : screen.prompt;
+  return (
+    <Text>
+      {prompt}
+      {buffer.slice(0, cursor)}
+      <Text inverse>{buffer[cursor] ?? ' '}</Text>
+      {buffer.slice(cursor + 1)}
+    </Text>
+  );
+}
+
+/** The view: scrollback in <Static>, then a small live region: frame, progress, prompt line, live-view footer. */
 export function Terminal({ model }: { model: TerminalModel }) {
   const screen = useSyncExternalStore(model.subscribe, model.getSnapshot);
-  useInput((input, key) => {
-    if (key.ctrl && input === 'c') model.key('ctrl-c');
-    else if (key.ctrl && input === 'd') model.key('ctrl-d');
-    else if (key.return) model.key('enter');
-    else if (key.backspace || key.delete) model.key('backspace');
-    else if (key.upArrow) model.key('up');
-    else if (key.downArrow) model.key('down');
-    else if (!key.ctrl && !key.meta && input) {
-      // pasted text (or fast typing) arrives in one piece: each line break is an Enter
-      const lines = input.split(/\r\n|\r|\n/);
-      lines.forEach((line, i) => {
-        if (line) model.type(line);
-        if (i < lines.length - 1) model.key('enter');
-      });
-    }
-  });
+  useKeys(model);
+  useClearScreen(screen.clears);
   return (
     <>
       <Static items={screen.lines}>{(line) => <Text key={line.id}>{line.text === '' ? ' ' : line.text}</Text>}</Static>
       <Box flexDirection="column">
         {screen.frame !== null && <Text>{screen.frame}</Text>}
-        {screen.prompt !== null ? (
-          <Text>
-            {screen.prompt}
-            {screen.buffer}
-            <Text inverse> </Text>
-          </Text>
-        ) : (
-          screen.partial !== '' && <Text>{screen.partial}</Text>
+        {screen.progress !== null && <Text>{screen.progress}</Text>}
+        {screen.prompt !== null ? <PromptLine screen={screen} /> : screen.partial !== '' && <Text>{screen.partial}</Text>}
+        {screen.live !== null && (
+          <Box marginTop={screen.frame === null ? 0 : 1}>
+            <Text>{screen.live}</Text>
+          </Box>
         )}
       </Box>
     </>

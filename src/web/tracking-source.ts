@@ -1,6 +1,8 @@
-import { trackingLines } from '../commands/findevent.js';
 import type { Appliance } from '../engine/appliance.js';
-import { findEvents, LOG_FIELDS, readLog, type EventQuery, type LogEntry, type MessageEvents } from '../engine/log-search.js';
+import type { MailEvent } from '../engine/mail/mail-events.js';
+import { mailLogLines } from '../engine/mail/mail-log-lines.js';
+import { findMessages, type TrackingQuery } from '../engine/message-tracking.js';
+import { readTracking } from '../engine/tracking-store.js';
 
 /** A Message Tracking search: every given criterion must hold (text criteria are substrings, any case). */
 export interface TrackingSearch {
@@ -12,7 +14,7 @@ export interface TrackingSearch {
   until?: number;
 }
 
-/** A message as Message Tracking lists it, with its events and its Threat Defense Connector lines. */
+/** A received message as the web's Message Tracking lists it. */
 export interface TrackedMessage {
   mid: number;
   receivedAt: number;
@@ -20,49 +22,49 @@ export interface TrackedMessage {
   recipients: string[];
   subject: string;
   messageId: string;
-  events: LogEntry[];
-  /** the tracking lines of its journal copies (`TDC: Message N was successfully delivered ...`) */
+  /** its events (its connections' too), each with its mail_logs text */
+  events: { at: number; text: string }[];
+  /** its Threat Defense Connector tracking lines (its journal copies'), in the tracking timestamp form */
   tdc: string[];
 }
 
 const LIMIT = 100;
 const literal = (text: string) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
-const fieldOf = (events: LogEntry[], field: keyof typeof LOG_FIELDS) => events.map((e) => LOG_FIELDS[field].exec(e.text)?.[1]).filter((v): v is string => v !== undefined);
 
 /**
- * The messages received that match a search, newest first (at most 100). Today it reads
- * mail_logs as findevent does; it is the one place the web's Message Tracking asks, so that a
- * tracking store can take its place.
+ * The received messages that match a search, newest first (at most 100), from the message
+ * tracking store, as findevent reads it. The one place the web's Message Tracking asks.
  */
 export function searchTracking(appliance: Appliance, search: TrackingSearch): TrackedMessage[] {
-  const entries = readLog(appliance.paths.logs);
-  const queries: EventQuery[] = [];
+  const { events } = readTracking(appliance.paths.tracking);
+  const queries: TrackingQuery[] = [];
   if (search.mid !== undefined) queries.push({ by: 'mid', mid: search.mid });
   if (search.sender) queries.push({ by: 'from', pattern: literal(search.sender) });
   if (search.recipient) queries.push({ by: 'to', pattern: literal(search.recipient) });
   if (search.subject) queries.push({ by: 'subject', pattern: literal(search.subject) });
-  // received messages have a sender line; journal copies (found through their original) do not
-  queries.push({ by: 'from', pattern: /.*/ });
-  let found: MessageEvents[] | null = null;
+  // received messages have a sender; journal copies (tracked with their originals) do not
+  queries.push({ by: 'from', pattern: /(?:)/ });
+  let found: ReturnType<typeof findMessages> | null = null;
   for (const q of queries) {
-    const hits = findEvents(entries, q, search.since, search.until);
-    found = found === null ? hits : found.filter((m) => hits.some((h) => h.mid === m.mid));
+    const hits = findMessages(events, q, search.since, search.until);
+    const mids = new Set(hits.map((m) => m.mid));
+    found = found === null ? hits : found.filter((m) => mids.has(m.mid));
   }
   return (found ?? [])
     .slice(-LIMIT)
     .reverse()
     .map((m) => {
-      const messageId = fieldOf(m.entries, 'messageId')[0] ?? '';
-      const copies = messageId ? findEvents(entries, { by: 'messageId', pattern: new RegExp(`^${literal(messageId).source}$`) }).filter((c) => c.mid !== m.mid) : [];
+      const accepted = m.events.find((e): e is Extract<MailEvent, { type: 'accepted' }> => e.type === 'accepted');
+      const started = m.events.find((e): e is Extract<MailEvent, { type: 'message.started' }> => e.type === 'message.started');
       return {
         mid: m.mid,
-        receivedAt: m.entries[0]?.at ?? 0,
-        sender: fieldOf(m.entries, 'from')[0] ?? '',
-        recipients: fieldOf(m.entries, 'to'),
-        subject: fieldOf(m.entries, 'subject')[0] ?? '',
-        messageId,
-        events: m.entries,
-        tdc: copies.flatMap(trackingLines),
+        receivedAt: (started ?? m.events[0])?.at ?? 0,
+        sender: accepted?.from ?? started?.from ?? '',
+        recipients: accepted?.rcpts.map((r) => r.address) ?? m.events.flatMap((e) => (e.type === 'recipient.accepted' ? [e.address] : [])),
+        subject: accepted?.subject ?? '',
+        messageId: accepted?.messageId ?? '',
+        events: m.events.flatMap((e) => mailLogLines(e).map((text) => ({ at: e.at, text }))),
+        tdc: m.tracking,
       };
     });
 }

@@ -50,10 +50,12 @@ async function scenario(journal) {
   const accepted = new Map();
   const latencies = [];
   let finished = 0;
-  running.engine.events.on('accepted', (mid, at) => accepted.set(mid, at));
-  running.engine.events.on('finished', (mid, kind, at) => {
-    finished++;
-    if (kind === 'original' && accepted.has(mid)) latencies.push(at - accepted.get(mid));
+  running.engine.events.on((e) => {
+    if (e.type === 'accepted') accepted.set(e.mid, e.at);
+    else if (e.type === 'finished' && e.how === 'done') {
+      finished++;
+      if (e.kind === 'original' && accepted.has(e.mid)) latencies.push(e.at - accepted.get(e.mid));
+    }
   });
   let peakRss = 0;
   let peakHeap = 0;

@@ -1,63 +1,93 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { findeventCommand } from '../../src/commands/findevent.js';
 import { Appliance } from '../../src/engine/appliance.js';
+import type { MailEvent, MailEventBody } from '../../src/engine/mail/mail-events.js';
+import { TrackingStore } from '../../src/engine/tracking-store.js';
 import { runScripted, tempHome } from '../helpers/scripted.js';
 
-// A delivered original (MID 10), its journal copy (MID 11) delivered to SETD, and a copy that
-// failed with a TLS error (MID 13) — line shapes as in the seed.
-const LOG = `Fri Feb 16 21:19:20 2024 Info: New SMTP ICID 5 interface Management (127.0.0.1) address 127.0.0.1 reverse dns host localhost verified yes
-Fri Feb 16 21:19:20 2024 Info: Start MID 10 ICID 5
-Fri Feb 16 21:19:20 2024 Info: MID 10 ICID 5 From: <alice@outside.example>
-Fri Feb 16 21:19:20 2024 Info: MID 10 ICID 5 RID 0 To: <bob@example.com>
-Fri Feb 16 21:19:20 2024 Info: MID 10 Message-ID '<abc@outside.example>'
-Fri Feb 16 21:19:20 2024 Info: MID 10 Subject 'quarterly report'
-Fri Feb 16 21:19:22 2024 Info: TDC: MID 11 with Message-ID '<abc@outside.example>' enqueued for forwarding to Cisco Secure Email Threat Defense to the message intake address x@beta.cmd.cisco.com
-Fri Feb 16 21:19:23 2024 Info: TDC: New SMTP DCID 7 interface 127.0.0.1 address 127.0.0.1 port 2465
-Fri Feb 16 21:19:23 2024 Info: DCID 7 TLS success protocol TLSv1.2 cipher ECDHE-RSA-AES128-GCM-SHA256
-Fri Feb 16 21:19:23 2024 Info: TDC: Delivery start DCID 7 MID 11
-Fri Feb 16 21:19:24 2024 Info: TDC: MID 11 successfully delivered for scanning with Cisco Secure Email Threat Defense.
-Fri Feb 16 21:19:24 2024 Info: Message finished MID 11 done
-Fri Feb 16 21:20:00 2024 Info: Start MID 12 ICID 6
-Fri Feb 16 21:20:00 2024 Info: MID 12 ICID 6 From: <carol@outside.example>
-Fri Feb 16 21:20:01 2024 Info: TDC: MID 13 with Message-ID '<def@outside.example>' enqueued for forwarding to Cisco Secure Email Threat Defense to the message intake address x@beta.cmd.cisco.com
-Fri Feb 16 21:20:02 2024 Info: TDC: MID 13 delivery failed to Cisco Secure Email Threat Defense:TLS Error.
-`;
+const at = (s: number) => Date.UTC(2024, 1, 16, 21, 19, s);
+const SETD = 'journal@beta.cmd.cisco.com';
+const TLS_FAILURE = { kind: 'tls', cause: 'no-starttls', detail: 'x' } as const;
 
-function appliance(): Appliance {
-  const a = new Appliance({ home: tempHome() });
-  mkdirSync(a.paths.logs, { recursive: true });
-  writeFileSync(a.paths.mailLog, LOG);
+// A delivered original (MID 10), its journal copy (MID 11) delivered to SETD, and a copy (MID 13,
+// of MID 12) that failed with a TLS error: as the engine tells them.
+const EVENTS: [number, MailEventBody][] = [
+  [20, { type: 'icid.opened', icid: 5, interfaceName: 'Management', bindAddress: '127.0.0.1', remoteIp: '127.0.0.1' }],
+  [20, { type: 'message.started', mid: 10, icid: 5, from: 'alice@outside.example' }],
+  [20, { type: 'recipient.accepted', mid: 10, icid: 5, rid: 0, address: 'bob@example.com' }],
+  [20, { type: 'accepted', mid: 10, icid: 5, from: 'alice@outside.example', rcpts: [{ rid: 0, address: 'bob@example.com' }], messageId: '<abc@outside.example>', subject: 'quarterly report', size: 100 }],
+  [22, { type: 'journal.enqueued', mid: 11, originalMid: 10, messageId: '<abc@outside.example>', intake: SETD }],
+  [23, { type: 'dcid.opened', dcid: 7, queue: 'the.tdc.queue', localAddress: '127.0.0.1', address: '127.0.0.1', port: 2465 }],
+  [23, { type: 'tls.ok', dcid: 7, protocol: 'TLSv1.2', cipher: 'ECDHE-RSA-AES128-GCM-SHA256' }],
+  [23, { type: 'delivery.started', dcid: 7, mid: 11, queue: 'the.tdc.queue', rids: [0] }],
+  [24, { type: 'delivered', dcid: 7, mid: 11, queue: 'the.tdc.queue', rids: [0], response: '250 ok' }],
+  [24, { type: 'finished', mid: 11, kind: 'journal', how: 'done' }],
+  [40, { type: 'message.started', mid: 12, icid: 6, from: 'carol@outside.example' }],
+  [41, { type: 'accepted', mid: 12, icid: 6, from: 'carol@outside.example', rcpts: [{ rid: 0, address: 'dan@example.com' }], messageId: '<def@outside.example>', subject: 'lunch', size: 100 }],
+  [41, { type: 'journal.enqueued', mid: 13, originalMid: 12, messageId: '<def@outside.example>', intake: SETD }],
+  [42, { type: 'tls.failed', dcid: 8, mid: 13, address: '127.0.0.1', cause: 'no-starttls' }],
+  [42, { type: 'bounced', dcid: 8, mid: 13, queue: 'the.tdc.queue', rids: [0], failure: TLS_FAILURE, bucket: 'other' }],
+];
+
+const homes: string[] = [];
+afterEach(() => {
+  for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
+});
+
+async function appliance(): Promise<Appliance> {
+  const home = tempHome();
+  homes.push(home);
+  const a = new Appliance({ home });
+  const store = new TrackingStore(a.paths.tracking);
+  for (const [s, body] of EVENTS) store.record({ ...body, at: at(s) } as MailEvent);
+  await store.close();
   return a;
 }
 
-describe('findevent', () => {
-  it('shows a delivered message with its connection lines', async () => {
-    const { transcript } = await runScripted(findeventCommand, [], { appliance: appliance(), flags: { mid: '10' }, interactive: false });
-    expect(transcript).toContain('New SMTP ICID 5 interface');
-    expect(transcript).toContain("MID 10 Subject 'quarterly report'");
+describe('findevent (message tracking)', () => {
+  it('shows a delivered message with its connection lines, in mail_logs form', async () => {
+    const { transcript } = await runScripted(findeventCommand, [], { appliance: await appliance(), flags: { mid: '10' }, interactive: false });
+    expect(transcript).toContain('Fri Feb 16 21:19:20 2024 Info: New SMTP ICID 5 interface Management (127.0.0.1)');
+    expect(transcript).toContain("Info: MID 10 Subject 'quarterly report'");
     expect(transcript).not.toContain('MID 12');
   });
 
   it('shows the TDC tracking line of a journaled copy in the tracking timestamp form', async () => {
-    const { transcript } = await runScripted(findeventCommand, [], { appliance: appliance(), flags: { mid: '11' }, interactive: false });
+    const { transcript } = await runScripted(findeventCommand, [], { appliance: await appliance(), flags: { mid: '11' }, interactive: false });
     expect(transcript).toContain('DCID 7 TLS success protocol TLSv1.2');
     expect(transcript).toContain('16 Feb 2024 21:19:24 (GMT +00:00)  TDC: Message 11 was successfully delivered for scanning with Cisco Secure Email Threat Defense.');
   });
 
-  it('shows the TDC reason of a failed copy', async () => {
-    const { transcript } = await runScripted(findeventCommand, [], { appliance: appliance(), flags: { messageId: 'def@' }, interactive: false });
+  it("tracking an original shows its journal copy's TDC line", async () => {
+    const { transcript } = await runScripted(findeventCommand, [], { appliance: await appliance(), flags: { mid: '10' }, interactive: false });
+    expect(transcript).toContain('Message Tracking (MID 10):\n16 Feb 2024 21:19:24 (GMT +00:00)  TDC: Message 11 was successfully delivered for scanning with Cisco Secure Email Threat Defense.');
+  });
+
+  it('shows the TDC reason of a failed copy, with the DCID lines of the TLS failure', async () => {
+    const { transcript } = await runScripted(findeventCommand, [], { appliance: await appliance(), flags: { messageId: 'def@' }, interactive: false });
     expect(transcript).toContain('TDC: Message 13 could not be delivered to Cisco Secure Email Threat Defense: TLS Error.');
+    expect(transcript).toContain('Info: DCID 8 IP 127.0.0.1 TLS was required but could not be successfully negotiated');
+    expect(transcript).toContain('Info: TDC: MID 13 delivery failed to Cisco Secure Email Threat Defense:TLS Error.');
   });
 
   it('finds by Message-ID through the dialog, listing the original and its copy', async () => {
-    const { transcript } = await runScripted(findeventCommand, ['3', 'quarterly', ''], { appliance: appliance() });
+    const { transcript } = await runScripted(findeventCommand, ['3', 'quarterly', ''], { appliance: await appliance() });
     expect(transcript).toContain("MID 10 Subject 'quarterly report'");
-    const byId = await runScripted(findeventCommand, [], { appliance: appliance(), flags: { messageId: 'abc@outside', json: true }, interactive: false });
+    const byId = await runScripted(findeventCommand, [], { appliance: await appliance(), flags: { messageId: 'abc@outside', json: true }, interactive: false });
     expect(JSON.parse(byId.transcript).map((m: { mid: number }) => m.mid)).toEqual([10, 11]);
   });
 
   it('respects the time range and reports no match', async () => {
-    const { transcript } = await runScripted(findeventCommand, [], { appliance: appliance(), flags: { from: 'alice', since: '2024-02-16T21:19:30Z' }, interactive: false });
+    const { transcript } = await runScripted(findeventCommand, [], { appliance: await appliance(), flags: { from: 'alice', since: '2024-02-16T21:19:30Z' }, interactive: false });
     expect(transcript).toBe('No matching message IDs were found.\n');
+  });
+
+  it('skips a torn last record (a crash mid-write) and says so', async () => {
+    const a = await appliance();
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(`${a.paths.tracking}/events.jsonl`, '{"type":"delivered","mid":1');
+    const { transcript } = await runScripted(findeventCommand, [], { appliance: a, flags: { mid: '11' }, interactive: false });
+    expect(transcript).toContain('Warning: 1 message tracking record(s) could not be read and were skipped.');
+    expect(transcript).toContain('TDC: Message 11 was successfully delivered');
   });
 });

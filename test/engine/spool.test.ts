@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Spool, type QueueRecord, type ReceivedRecord } from '../../src/engine/mail/spool.js';
 import { tempHome } from '../helpers/scripted.js';
@@ -6,9 +6,19 @@ import { tempHome } from '../helpers/scripted.js';
 const received = (mid: number, body: Buffer): ReceivedRecord => ({ mid, icid: 1, from: 'a@outside.example', rcpts: [{ rid: 0, address: 'u@example.com' }], remoteIp: '127.0.0.1', receivedAt: 0, size: body.length, messageId: `<${mid}@x>`, subject: 's' });
 const queued = (mid: number, file: string, destination: string): QueueRecord => ({ mid, file, kind: 'original', destination, from: 'a@outside.example', rcpts: [{ rid: 0, address: `u@${destination}` }], messageId: '', subject: '', addHeaders: [], subjectPrefix: '', size: 1, queuedAt: 0, attempts: 0, softBounces: 0, nextAttemptAt: 0 });
 
+const roots: string[] = [];
+const home = () => {
+  const root = tempHome();
+  roots.push(root);
+  return root;
+};
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
 describe('the spool on disk', () => {
   it('keeps a received message as one synced file: its record line, then the message as received', async () => {
-    const root = tempHome();
+    const root = home();
     const body = Buffer.from('Subject: s\r\n\r\nhello\r\n');
     await new Spool(root).saveReceived(received(7, body), body);
     const raw = readFileSync(join(root, 'msg', '7.eml'));
@@ -18,7 +28,7 @@ describe('the spool on disk', () => {
   });
 
   it('recovers messages not yet queued, and the queued records of the others', async () => {
-    const root = tempHome();
+    const root = home();
     const spool = new Spool(root);
     const a = Buffer.from('a\r\n');
     const b = Buffer.from('b\r\n');
@@ -32,7 +42,7 @@ describe('the spool on disk', () => {
   });
 
   it('drops a message file torn before its 250, and a queue file whose message is gone', () => {
-    const root = tempHome();
+    const root = home();
     new Spool(root); // makes the directories
     const body = Buffer.from('the whole message\r\n');
     // the record promises more bytes than were written: the crash came before the fsync and the 250
@@ -47,17 +57,82 @@ describe('the spool on disk', () => {
   });
 
   it('sends a message with a torn queue file through the work queue again', async () => {
-    const root = tempHome();
+    const root = home();
     const body = Buffer.from('m\r\n');
     await new Spool(root).saveReceived(received(8, body), body);
     writeFileSync(join(root, 'queue', '8.json'), '[{"mid": 8, "fi');
-    const { received: r, queued: q } = new Spool(root).recover();
+    const { received: r, queued: q, requeued } = new Spool(root).recover();
     expect(r.map((x) => x.mid)).toEqual([8]);
     expect(q).toEqual([]);
+    expect(requeued).toEqual([{ mid: 8, problem: expect.stringMatching(/^queue file 8\.json is not JSON: /) }]);
+  });
+
+  it('tells a file torn before its 250 (removed) from an acknowledged one that is damaged (quarantined, never removed)', () => {
+    const root = home();
+    const spool = new Spool(root);
+    const body = Buffer.from('Subject: s\r\n\r\nbody\r\n');
+    const file = (mid: number, head: string, rest: Buffer = body) => writeFileSync(join(root, 'msg', `${mid}.eml`), Buffer.concat([Buffer.from(head), rest]));
+    const line = (mid: number) => `${JSON.stringify(received(mid, body))}\n`;
+    // torn: the write stopped inside the record line, or inside the body
+    file(1, line(1).slice(0, 30), Buffer.alloc(0));
+    file(2, line(2), body.subarray(0, 4));
+    // damaged: a whole record line that is not a record, or does not match its file
+    file(3, '{"mid": 3, "icid": 1, garbage}\n');
+    file(4, '{}\n');
+    file(5, '[5]\n');
+    file(6, line(7));
+    file(8, line(8), Buffer.concat([body, Buffer.from('more')]));
+    // whole
+    file(9, line(9));
+    const { received: r, quarantined } = spool.recover();
+    expect(r.map((x) => x.mid)).toEqual([9]);
+    expect(quarantined.map((q) => q.mid).sort()).toEqual([3, 4, 5, 6, 8]);
+    const why = Object.fromEntries(quarantined.map((q) => [q.mid, q.problem]));
+    expect(why[3]).toMatch(/^the record line of 3\.eml is not JSON: /);
+    expect(why[4]).toMatch(/^the record line of 4\.eml is not valid: mid is missing; icid is missing; from is missing \(and 6 more\)$/);
+    expect(why[5]).toBe('the record line of 5.eml is not valid: the record line must be object, not array');
+    expect(why[6]).toBe('the record line of 6.eml is of MID 7');
+    expect(why[8]).toBe(`the message in 8.eml is ${body.length + 4} bytes, its record line says ${body.length}`);
+    expect(readdirSync(join(root, 'msg'))).toEqual(['9.eml']);
+    expect(readdirSync(join(root, 'quarantine')).sort()).toEqual(['3.eml', '4.eml', '5.eml', '6.eml', '8.eml']);
+    expect(readFileSync(join(root, 'quarantine', '4.eml'))).toEqual(Buffer.concat([Buffer.from('{}\n'), body]));
+    expect(spool.quarantineCount()).toBe(5);
+  });
+
+  it('quarantines a message whose queue file is JSON of the wrong shape, with its queue file', async () => {
+    const root = home();
+    const spool = new Spool(root);
+    const body = Buffer.from('m\r\n');
+    for (const mid of [10, 11, 12, 13]) await spool.saveReceived(received(mid, body), body);
+    writeFileSync(join(root, 'queue', '10.json'), '[{}]');
+    writeFileSync(join(root, 'queue', '11.json'), '{}');
+    writeFileSync(join(root, 'queue', '12.json'), JSON.stringify([queued(12, '99.eml', 'example.com')]));
+    writeFileSync(join(root, 'queue', '13.json'), JSON.stringify([queued(13, '13.eml', 'example.com')]));
+    const { received: r, queued: q, quarantined } = new Spool(root).recover();
+    expect(r).toEqual([]);
+    expect(q.map((x) => x.mid)).toEqual([13]);
+    expect(Object.fromEntries(quarantined.map((x) => [x.mid, x.problem]))).toEqual({
+      10: expect.stringMatching(/^queue file 10\.json is not valid: \[0\]\.mid is missing; \[0\]\.file is missing; \[0\]\.kind is missing \(and \d+ more\)$/),
+      11: 'queue file 11.json is not valid: 11.json must be array, not object',
+      12: 'queue file 12.json is not valid: a record of MID 12 names the message file "99.eml"',
+    });
+    expect(readdirSync(join(root, 'quarantine')).sort()).toEqual(['10.eml', '10.queue.json', '11.eml', '11.queue.json', '12.eml', '12.queue.json']);
+    expect(readdirSync(join(root, 'queue'))).toEqual(['13.json']);
+  });
+
+  it('gives the highest MID and ICID it holds, damaged files included, for rebuilding ids.json', async () => {
+    const root = home();
+    const spool = new Spool(root);
+    const body = Buffer.from('m\r\n');
+    await spool.saveReceived({ ...received(20, body), icid: 77 }, body);
+    await spool.saveQueue('20.eml', [{ ...queued(31, '20.eml', 'the.tdc.queue'), kind: 'journal' }]);
+    writeFileSync(join(root, 'msg', '25.eml'), 'garbage');
+    await spool.settle();
+    expect(spool.highestIds()).toEqual({ mid: 31, icid: 77, dcid: 0 });
   });
 
   it('removes the message file before its queue file when the last record is done', async () => {
-    const root = tempHome();
+    const root = home();
     const spool = new Spool(root);
     const body = Buffer.from('m\r\n');
     await spool.saveReceived(received(9, body), body);

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { TDC_QUEUE } from '../../src/engine/config/model.js';
+import type { MailEvent } from '../../src/engine/mail/mail-events.js';
 import { injectTraffic } from '../../src/lab/traffic.js';
 import { INTAKE, mailLog, refuse, startEngine, startIntake, waitFor } from '../helpers/engine.js';
 
@@ -100,7 +101,7 @@ describe('the.tdc.queue delivery (real loopback sockets)', () => {
       await waitFor(() => tdc(t.engine)?.deliveredRecipients === 1);
       expect(t.intake.rcptAttempts()).toBe(2);
       expect(tdc(t.engine)?.softBouncedEvents).toBe(1);
-      expect(mailLog(t.home, t.engine)).toMatch(/Delayed: DCID \d+ MID \d+ to RID \[0\] - 4\.7\.1 - .*\('451', \['4\.7\.1 try later'\]\)/);
+      expect(mailLog(t.home, t.engine)).toMatch(/Delayed: DCID \d+ MID \d+ to RID 0 - 4\.7\.1 - .*\('451', \['4\.7\.1 try later'\]\)/);
     } finally {
       await t.done();
     }
@@ -113,7 +114,11 @@ describe('the.tdc.queue delivery (real loopback sockets)', () => {
       await waitFor(() => tdc(t.engine)?.hardBouncedRecipients === 2);
       expect(t.intake.received).toHaveLength(0);
       expect(tdc(t.engine)?.softBouncedEvents).toBe(0);
-      expect(mailLog(t.home, t.engine).match(/TDC: MID \d+ delivery failed to Cisco Secure Email Threat Defense:TLS Error\.\n/g)).toHaveLength(2);
+      const log = mailLog(t.home, t.engine);
+      expect(log.match(/TDC: MID \d+ delivery failed to Cisco Secure Email Threat Defense:TLS Error\.\n/g)).toHaveLength(2);
+      // the DCID and the reason, in AsyncOS's words
+      expect(log.match(/Info: DCID \d+ TLS failed: STARTTLS unexpected response\n/g)).toHaveLength(2);
+      expect(log.match(/Info: DCID \d+ IP 127\.0\.0\.1 TLS was required but could not be successfully negotiated\n/g)).toHaveLength(2);
     } finally {
       await t.done();
     }
@@ -130,7 +135,47 @@ describe('the.tdc.queue delivery (real loopback sockets)', () => {
       await t.send(1);
       await waitFor(() => tdc(t.engine)?.hardBouncedRecipients === 1);
       expect(t.intake.received).toHaveLength(0);
-      expect(mailLog(t.home, t.engine)).toMatch(/TDC: MID \d+ delivery failed to Cisco Secure Email Threat Defense:TLS Error\./);
+      const log = mailLog(t.home, t.engine);
+      expect(log).toMatch(/TDC: MID \d+ delivery failed to Cisco Secure Email Threat Defense:TLS Error\./);
+      const dcid = /DCID (\d+) TLS failed: verify error: certificate not trusted\n/.exec(log)?.[1];
+      expect(dcid).toBeDefined();
+      expect(log).toContain(`DCID ${dcid} IP 127.0.0.1 TLS was required but could not be successfully negotiated\n`);
+    } finally {
+      await t.done();
+    }
+  });
+
+  it('TLS error (the server offers only TLS 1.1): protocol version, no retry', async () => {
+    const t = await journaling({ extra: { minVersion: 'TLSv1', maxVersion: 'TLSv1.1' } });
+    try {
+      await t.send(1);
+      await waitFor(() => tdc(t.engine)?.hardBouncedRecipients === 1);
+      expect(tdc(t.engine)?.softBouncedEvents).toBe(0);
+      const log = mailLog(t.home, t.engine);
+      expect(log).toMatch(/Info: DCID \d+ TLS failed: protocol version not supported \(TLSv1\.2 or later required\)\n/);
+      expect(log).toMatch(/Info: DCID \d+ IP 127\.0\.0\.1 TLS was required but could not be successfully negotiated\n/);
+      expect(log).toMatch(/TDC: MID \d+ delivery failed to Cisco Secure Email Threat Defense:TLS Error\./);
+    } finally {
+      await t.done();
+    }
+  });
+
+  it('the 120-second rule cuts an attempt still in flight at 120 s (slow server, clock x20)', async () => {
+    // the server takes the message and never answers in time: each attempt hangs in DATA
+    const t = await journaling({ dataDelayMs: 20_000 }, 20);
+    const seen: MailEvent[] = [];
+    t.engine.events.on((e) => void ((e.type === 'journal.enqueued' || e.type === 'expired' || e.type === 'deferred') && seen.push(e)));
+    try {
+      await t.send(1);
+      await waitFor(() => tdc(t.engine)?.hardBouncedRecipients === 1, 15_000, 'the copy to leave the queue');
+      const queued = seen.find((e) => e.type === 'journal.enqueued')!;
+      const expired = seen.find((e) => e.type === 'expired')!;
+      // the first attempt timed out (60 s) and was retried; the retry was cut at 120 s, not at its own timeout (125 s)
+      expect(seen.filter((e) => e.type === 'deferred')).toHaveLength(1);
+      expect(expired.at - queued.at).toBeGreaterThanOrEqual(120_000);
+      expect(expired.at - queued.at).toBeLessThan(122_000);
+      expect(tdc(t.engine)?.hardBounces.expired).toBe(1);
+      expect(mailLog(t.home, t.engine)).toMatch(/TDC: MID \d+ removed from the queue after 120 seconds/);
     } finally {
       await t.done();
     }

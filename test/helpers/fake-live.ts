@@ -35,6 +35,7 @@ export function fakeLive(hosts: HostStatus[], queued: QueuedRecipient[] = [], no
     upSince: now - 93_784_000,
     lastCounterReset: null,
     oldestMessage: now - 42_000,
+    quarantinedMessages: 0,
     counters: {
       reset: { ...ZERO_COUNTERS, messagesReceived: 1200, recipientsReceived: 1500, deliveredRecipients: 1490, softBouncedEvents: 3, hardBouncedRecipients: 2, dnsHardBounces: 1, fiveXXHardBounces: 1 },
       uptime: { ...ZERO_COUNTERS, messagesReceived: 120_000, recipientsReceived: 150_000, deliveredRecipients: 149_900 },

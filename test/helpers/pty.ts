@@ -8,10 +8,14 @@ export function terminalEnv(): Record<string, string> {
   return { ...Object.fromEntries(env as [string, string][]), FORCE_COLOR: '0', TERM: 'xterm-256color' };
 }
 
-/** The real binary in a real pseudo-terminal: type into it, wait for text on its screen. */
-export async function openTerminal(args: string[]) {
+/**
+ * The real binary in a real pseudo-terminal: type into it, wait for text on its screen. `env`
+ * changes the terminal's environment (a value of undefined removes the variable).
+ */
+export async function openTerminal(args: string[], env: Record<string, string | undefined> = {}) {
   const pty = await import('node-pty');
-  const term = pty.spawn(process.execPath, [BIN, ...args], { cols: 120, rows: 40, env: terminalEnv() });
+  const merged = Object.entries({ ...terminalEnv(), ...env }).filter((e): e is [string, string] => e[1] !== undefined);
+  const term = pty.spawn(process.execPath, [BIN, ...args], { cols: 120, rows: 40, env: Object.fromEntries(merged) });
   let screen = '';
   let exitCode: number | null = null;
   term.onData((d) => (screen += d));
@@ -19,6 +23,8 @@ export async function openTerminal(args: string[]) {
   const plain = () => stripVTControlCharacters(screen);
   return {
     plain,
+    /** everything the program wrote, escape codes included */
+    raw: () => screen,
     exited,
     /** the number of times text appears on the screen so far */
     count: (text: string) => plain().split(text).length - 1,

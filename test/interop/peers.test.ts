@@ -56,7 +56,7 @@ describe.runIf(havePeers)('interoperability with programs nobody here wrote', ()
       expect(host(running.engine, 'hard.example')?.softBouncedEvents).toBe(0);
       expect(host(running.engine, 'hard.example')?.hardBounces.fiveXX).toBe(1);
       const log = mailLog(a.paths.root, running.engine);
-      expect(log).toMatch(/Delayed: DCID \d+ MID \d+ to RID \[0\] - 4\.3\.0 - .*\('450', \['4\.3\.0 Error: command failed'\]\)/);
+      expect(log).toMatch(/Delayed: DCID \d+ MID \d+ to RID 0 - 4\.3\.0 - .*\('450', \['4\.3\.0 Error: command failed'\]\)/);
       expect(log).toMatch(/Bounced: DCID \d+ MID \d+ to RID 0 - 5\.3\.0 - .*\('500', \['5\.3\.0 Error: command failed'\]\)/);
       expect(log).toMatch(/Bounced: DCID \d+ MID \d+ to RID 0 - 5\.4\.7 - Delivery expired \(message too old\) \('450', /);
     } finally {

@@ -4,8 +4,11 @@ import { tdcconfigCommand } from '../../src/commands/tdcconfig.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { startAppliance } from '../../src/cli/run-appliance.js';
-import { readLog } from '../../src/engine/log-search.js';
+import { logFiles, lineTime } from '../../src/engine/log-files.js';
+import { readFileSync } from 'node:fs';
 import { SetdStore } from '../../src/setd/store.js';
+import { injectTraffic } from '../../src/lab/traffic.js';
+import { waitFor } from '../helpers/engine.js';
 import { consoleSession, labHome, runScripted } from '../helpers/scripted.js';
 
 async function runningLab() {
@@ -41,14 +44,18 @@ describe('lab', () => {
     }
   });
 
-  it('lab check passes once the trainee does it right', async () => {
+  it('lab check passes once the trainee does it right, counting only the lab traffic (not mail sent by hand beside it)', async () => {
     const { appliance, stop } = await runningLab();
     try {
       await runScripted(labCommand, [], { appliance, args: ['start', 'default-intake'] });
       const intake = new SetdStore(appliance.paths.setd).accounts()[0]!.intakeAddress;
       await runScripted(tdcconfigCommand, [], { appliance, flags: { enable: true, intakeAddress: intake } });
       await consoleSession(appliance).config.commit('trainee');
+      // the trainee tries it out by hand first: 3 more journaled messages, before the lab's 20
+      await injectTraffic(appliance.live!.listenerAddress(), { count: 3, to: ['example.com'] });
+      await waitFor(() => appliance.live!.hosts().find((h) => h.host === 'the.tdc.queue')?.deliveredRecipients === 3);
       const { transcript } = await runScripted(labCommand, [], { appliance, args: ['check'] });
+      expect(transcript).toContain('PASS  the.tdc.queue delivered: 20 (expected exactly 20)');
       expect(transcript).toContain('8 passed, 0 failed');
     } finally {
       await stop();
@@ -92,7 +99,7 @@ describe('lab', () => {
     };
     await play('setd-timeout'); // x20: the appliance clock ends minutes ahead of real time
     await play('tls-error'); // a restarted appliance: its clock starts where the logs end
-    const times = readLog(`${home}/logs`).map((e) => e.at);
+    const times = logFiles(`${home}/logs`, 'mail_logs').flatMap((f) => readFileSync(f, 'utf8').split('\n')).map(lineTime).filter((t) => t !== null);
     expect(times.length).toBeGreaterThan(20);
     expect(times).toEqual([...times].sort((a, b) => a - b));
   }, 120_000);

@@ -1,33 +1,6 @@
-import { render } from 'ink-testing-library';
-import { Shell } from '../../src/cli/execute.js';
-import { commandRegistry } from '../../src/commands/registry.js';
 import { Appliance } from '../../src/engine/appliance.js';
-import { Terminal } from '../../src/ui/terminal-view.js';
-import { TerminalModel } from '../../src/ui/terminal-model.js';
+import { openInkShell as openShell, waitForFrame } from '../helpers/ink.js';
 import { consoleSession, tempHome } from '../helpers/scripted.js';
-
-/** Waits for a frame that satisfies the check instead of sleeping a fixed time. */
-async function waitForFrame(ui: { frames: string[] }, check: (screen: string) => boolean, timeoutMs = 5000): Promise<string> {
-  const started = Date.now();
-  for (;;) {
-    // <Static> lines are written once, so the screen is every frame so far, the live one last
-    const frame = ui.frames.join('\n');
-    if (check(frame)) return frame;
-    if (Date.now() - started > timeoutMs) throw new Error(`frame never matched; last frame:\n${frame}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** The ink shell on an appliance, drawn by ink-testing-library: the model takes keys, ui has the frames. */
-async function openShell(appliance: Appliance) {
-  const holder: { shell?: Shell } = {};
-  const model = new TerminalModel(() => holder.shell?.interrupt());
-  const shell = (holder.shell = new Shell({ appliance, session: consoleSession(appliance), registry: commandRegistry(), io: model, interactive: true }));
-  const done = shell.run();
-  const ui = render(<Terminal model={model} />);
-  await waitForFrame(ui, (f) => f.includes('esa1.example.com>'));
-  return { model, ui, done };
-}
 
 describe('the ink shell', () => {
   it('shows the hostname prompt, runs commands, recalls history and leaves a dialog on Ctrl-C', async () => {

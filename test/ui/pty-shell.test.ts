@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { openTerminal } from '../helpers/pty.js';
 import { labHome } from '../helpers/scripted.js';
 
@@ -34,5 +35,49 @@ describe('the shell in a real terminal', () => {
       first.kill();
       second?.kill();
     }
+  }, 60_000);
+});
+
+describe('the line editor and live views in a real terminal', () => {
+  it('a key typed during tail ends it and never reaches the next prompt; Tab completes; arrows edit', async () => {
+    const home = labHome();
+    const term = await openTerminal(['--home', home]);
+    try {
+      await term.expectText('esa1.example.com>');
+      term.type('tail mail_logs');
+      await term.expectText('Following mail_logs. Press q, Esc, Enter or Ctrl-C to stop.');
+      term.key('x');
+      term.key('q');
+      await term.expectText(/stop\.[\s\S]*esa1\.example\.com>\s*$/);
+      term.key('ver\t'); // Tab completes "version "
+      await term.expectText(/esa1\.example\.com> version\s*$/);
+      term.key('\u001b[D'.repeat(8)); // Left to the start of the line
+      term.key('help ');
+      term.key('\r');
+      await term.expectText('version: ');
+      expect(term.plain()).not.toContain('Unknown command');
+      term.type('quit');
+      expect(await term.exited).toBe(0);
+    } finally {
+      term.kill();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('colour in a real terminal', () => {
+  it('lab check PASS/FAIL and errors are coloured on a terminal, plain with NO_COLOR', async () => {
+    const home = labHome();
+    const coloured = await openTerminal(['--home', home, 'lab', 'run', 'retry-5xx'], { FORCE_COLOR: undefined, NO_COLOR: undefined });
+    await coloured.expectText('Labs: 1 of 1 scenarios passed.', 30_000);
+    expect(coloured.raw()).toContain('\u001b[32mPASS\u001b[39m');
+    await coloured.exited;
+    const error = await openTerminal(['--home', home, 'sethostname', 'not a host'], { FORCE_COLOR: undefined, NO_COLOR: undefined });
+    await error.exited;
+    expect(error.raw()).toContain('\u001b[31mInvalid hostname');
+    const plain = await openTerminal(['--home', home, 'sethostname', 'not a host'], { FORCE_COLOR: undefined, NO_COLOR: '1' });
+    await plain.exited;
+    expect(plain.plain()).toContain('Invalid hostname');
+    expect(plain.raw()).not.toContain('\u001b[31m');
   }, 60_000);
 });

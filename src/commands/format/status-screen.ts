@@ -51,6 +51,8 @@ export function renderStatus(s: ApplianceStatus, detail: boolean): string {
     `Last counter reset:            ${s.lastCounterReset === null ? 'Never' : date(s.lastCounterReset)}`,
     `System status:                 ${g.workQueuePaused ? 'Online (work queue paused)' : 'Online'}`,
     `Oldest Message:                ${s.oldestMessage === null ? 'No Messages' : duration(s.now - s.oldestMessage)}`,
+    // segsim's own line (AsyncOS has no spool quarantine), shown only when it holds something
+    ...(s.quarantinedMessages > 0 ? [`Messages in spool quarantine:  ${count(s.quarantinedMessages)}`] : []),
     '',
     'Feature - IronPort Anti-Spam: Perpetual (lab)',
     'Feature - Sophos Anti-Virus: Perpetual (lab)',

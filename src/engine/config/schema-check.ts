@@ -25,8 +25,9 @@ function typeOf(v: unknown): string {
   return typeof v;
 }
 
-export function schemaProblems(value: unknown, schema: SchemaNode, path = ''): string[] {
-  const at = path || 'the configuration';
+/** `root` names the whole value in a problem about it (a state file checks with its own name). */
+export function schemaProblems(value: unknown, schema: SchemaNode, path = '', root = 'the configuration'): string[] {
+  const at = path || root;
   const actual = typeOf(value);
   if (schema.type !== undefined) {
     const allowed = typeof schema.type === 'string' ? [schema.type] : schema.type;
@@ -45,14 +46,14 @@ export function schemaProblems(value: unknown, schema: SchemaNode, path = ''): s
   }
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) problems.push(`${at} needs at least ${schema.minItems} entries`);
-    if (schema.items) value.forEach((item, i) => problems.push(...schemaProblems(item, schema.items!, `${path}[${i}]`)));
+    if (schema.items) value.forEach((item, i) => problems.push(...schemaProblems(item, schema.items!, `${path}[${i}]`, root)));
   }
   if (actual === 'object') {
     const object = value as Record<string, unknown>;
     for (const key of schema.required ?? []) if (!(key in object)) problems.push(`${path ? `${path}.` : ''}${key} is missing`);
     for (const [key, v] of Object.entries(object)) {
       const child = schema.properties?.[key];
-      if (child) problems.push(...schemaProblems(v, child, path ? `${path}.${key}` : key));
+      if (child) problems.push(...schemaProblems(v, child, path ? `${path}.${key}` : key, root));
       else if (schema.additionalProperties === false) problems.push(`${path ? `${path}.` : ''}${key} is not a known setting`);
     }
   }

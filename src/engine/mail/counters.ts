@@ -1,6 +1,14 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZERO_COUNTERS, type MailCounters } from '../appliance-status.js';
+import { keepAside, readJsonFile, type ProblemReport } from '../state-file.js';
+import { countersSchema } from '../state-schema.js';
+
+interface StoredCounters {
+  lifetime: Partial<MailCounters>;
+  atReset: Partial<MailCounters>;
+  lastReset: number | null;
+}
 
 type RateKey = 'messagesReceived' | 'recipientsReceived' | 'softBouncedEvents' | 'hardBouncedRecipients' | 'deliveredRecipients';
 const RATE_KEYS: RateKey[] = ['messagesReceived', 'recipientsReceived', 'softBouncedEvents', 'hardBouncedRecipients', 'deliveredRecipients'];
@@ -9,6 +17,13 @@ const RATE_KEYS: RateKey[] = ['messagesReceived', 'recipientsReceived', 'softBou
  * The appliance's mail counters: since start (uptime), for the lifetime (kept in the home
  * directory) and since the last `resetcounters`; plus per-second buckets for the hourly rates
  * of `status detail`.
+ *
+ * state/counters.json is saved with every write of mail_logs (MailLog.onWritten), when it changed:
+ * a counter moves in the same step as the log line of its event, so after a crash the lifetime
+ * counters hold exactly the events mail_logs shows, and every message answered 250 (whose lines
+ * are written before the reply) is counted. Recomputing them from the logs instead would tie the
+ * counters to the wording of log lines and could not see past the oldest rotation. A bad file is
+ * kept aside, reported, and the counters start again from zero.
  */
 export class MailCounterSet {
   readonly #file: string;
@@ -17,17 +32,35 @@ export class MailCounterSet {
   #atReset: MailCounters;
   lastReset: number | null;
   readonly #buckets = new Map<number, Partial<Record<RateKey, number>>>();
+  /** changed since the last save */
+  #dirty = false;
 
-  constructor(stateDir: string, private readonly now: () => number) {
+  constructor(
+    stateDir: string,
+    private readonly now: () => number,
+    private readonly report: ProblemReport,
+  ) {
     this.#file = join(stateDir, 'counters.json');
-    const stored = existsSync(this.#file) ? (JSON.parse(readFileSync(this.#file, 'utf8')) as { lifetime: MailCounters; atReset: MailCounters; lastReset: number | null }) : null;
+    const read = readJsonFile<StoredCounters>(this.#file, countersSchema);
+    let stored = read.state === 'ok' ? read.value : null;
+    let problem = read.state === 'bad' ? read.problem : null;
+    const beyond = stored && (Object.keys(ZERO_COUNTERS) as (keyof MailCounters)[]).find((k) => (stored!.atReset[k] ?? 0) > (stored!.lifetime[k] ?? 0));
+    if (beyond) {
+      problem = `not valid: atReset.${beyond} is above lifetime.${beyond}`;
+      stored = null;
+    }
     this.#lifetimeBase = { ...ZERO_COUNTERS, ...stored?.lifetime };
     this.#atReset = { ...ZERO_COUNTERS, ...stored?.atReset };
     this.lastReset = stored?.lastReset ?? null;
+    if (problem === null) return;
+    report(`State file ${this.#file} is ${problem}; kept as ${keepAside(this.#file, now())}. The lifetime and reset counters start again from zero.`);
+    this.#dirty = true;
+    this.save();
   }
 
   add(key: keyof MailCounters, n = 1): void {
     this.#uptime[key] += n;
+    this.#dirty = true;
     if ((RATE_KEYS as string[]).includes(key)) {
       const second = Math.floor(this.now() / 1000);
       const bucket = this.#buckets.get(second) ?? {};
@@ -52,6 +85,7 @@ export class MailCounterSet {
   reset(): void {
     this.#atReset = this.lifetime();
     this.lastReset = this.now();
+    this.#dirty = true;
     this.save();
   }
 
@@ -70,11 +104,44 @@ export class MailCounterSet {
     return [sum(1), sum(5), sum(15)];
   }
 
+  /**
+   * Saves the counters when they changed. It runs with every write of mail_logs, so it costs one
+   * write on a file kept open, in place: a single write of a small file is whole or absent when
+   * the process dies, and the text only grows (a shorter one is padded with spaces, which JSON
+   * allows). A file that cannot be written is reported once and tried again at the next save.
+   */
   save(): void {
-    const tmp = `${this.#file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ lifetime: this.lifetime(), atReset: this.#atReset, lastReset: this.lastReset }));
-    renameSync(tmp, this.#file);
+    if (!this.#dirty) return;
+    const json = JSON.stringify({ lifetime: this.lifetime(), atReset: this.#atReset, lastReset: this.lastReset });
+    try {
+      if (this.#fd === null) {
+        this.#fd = openSync(this.#file, constants.O_RDWR | constants.O_CREAT, 0o600);
+        this.#bytes = fstatSync(this.#fd).size;
+      }
+      const text = `${json.padEnd(this.#bytes - 1)}\n`;
+      writeSync(this.#fd, text, 0);
+      this.#bytes = Math.max(this.#bytes, text.length);
+    } catch (error) {
+      this.close();
+      const message = (error as Error).message;
+      if (this.#saveError !== message) this.report(`State file ${this.#file} cannot be written: ${message}. The counters are kept in memory and saved when it can be again.`);
+      this.#saveError = message;
+      return;
+    }
+    this.#dirty = false;
+    this.#saveError = null;
   }
+
+  /** Closes the file (at stop, after the last save). */
+  close(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+  }
+
+  #fd: number | null = null;
+  /** the file's length: what is written never leaves an end of older, longer text */
+  #bytes = 0;
+  #saveError: string | null = null;
 }
 
 function mapCounters(f: (k: keyof MailCounters) => number): MailCounters {

@@ -1,23 +1,53 @@
-import { existsSync, readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { keepAside, readJsonFile, type ProblemReport } from '../state-file.js';
+import { idsSchema } from '../state-schema.js';
 
-type IdKind = 'mid' | 'icid' | 'dcid';
+export type IdKind = 'mid' | 'icid' | 'dcid';
+export type IdSet = Record<IdKind, number>;
 const BLOCK = 1000;
+
+/** What the allocator needs when ids.json cannot be used. */
+export interface IdRecovery {
+  now: () => number;
+  report: ProblemReport;
+  /** the highest ID of each kind in the spool and mail_logs (0 when none); read only when needed */
+  highestUsed: () => IdSet;
+}
+
+/** The larger of two ID sets, kind by kind. */
+export function maxIds(a: IdSet, b: IdSet): IdSet {
+  return { mid: Math.max(a.mid, b.mid), icid: Math.max(a.icid, b.icid), dcid: Math.max(a.dcid, b.dcid) };
+}
 
 /**
  * ICIDs, MIDs and DCIDs that never repeat, also across restarts and crashes: the state file holds
  * a high-water mark reserved a block ahead, and is synced before any ID of a new block is used.
+ * A missing or bad file (kept aside, reported) is rebuilt from the IDs the spool and mail_logs
+ * hold, a block above the highest: the lines of the last moments before a crash may be missing.
  */
 export class IdAllocator {
   readonly #file: string;
-  #next: Record<IdKind, number>;
-  #reserved: Record<IdKind, number>;
+  #next: IdSet;
+  #reserved: IdSet;
 
-  constructor(stateDir: string) {
+  constructor(stateDir: string, recovery: IdRecovery) {
     this.#file = join(stateDir, 'ids.json');
-    const stored = existsSync(this.#file) ? (JSON.parse(readFileSync(this.#file, 'utf8')) as Record<IdKind, number>) : { mid: 1, icid: 1, dcid: 1 };
-    this.#next = { ...stored };
-    this.#reserved = { ...stored };
+    const read = readJsonFile<IdSet>(this.#file, idsSchema);
+    if (read.state === 'ok') {
+      this.#next = { ...read.value };
+      this.#reserved = { ...read.value };
+      return;
+    }
+    const used = recovery.highestUsed();
+    const fresh = used.mid === 0 && used.icid === 0 && used.dcid === 0;
+    const resume: IdSet = fresh ? { mid: 1, icid: 1, dcid: 1 } : { mid: used.mid + 1 + BLOCK, icid: used.icid + 1 + BLOCK, dcid: used.dcid + 1 + BLOCK };
+    this.#next = { ...resume };
+    this.#reserved = { ...resume };
+    if (read.state === 'missing' && fresh) return; // a new home
+    const why = read.state === 'bad' ? `is ${read.problem}; kept as ${keepAside(this.#file, recovery.now())}` : 'is missing';
+    this.#persist();
+    recovery.report(`State file ${this.#file} ${why}. IDs resume at MID ${resume.mid}, ICID ${resume.icid}, DCID ${resume.dcid}, above every ID in the spool and mail_logs.`);
   }
 
   next(kind: IdKind): number {

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { freemem, totalmem } from 'node:os';
 import type { SMTPServer } from 'smtp-server';
@@ -7,15 +6,19 @@ import type { ApplianceStatus } from '../appliance-status.js';
 import { LAB_MAIL_HOST, type ListenerConfig } from '../config/model.js';
 import { ErrorCodes, UserError } from '../../errors.js';
 import { ensureDir } from '../home.js';
+import { highestLoggedIds } from '../log-files.js';
 import type { HostStatus } from '../host-status.js';
 import type { LiveAppliance, QueuedRecipient, RecipientFilter } from '../live.js';
 import { ensureLabPki } from '../tls.js';
+import { TrackingStore } from '../tracking-store.js';
 import { MailCounterSet } from './counters.js';
 import { Delivery } from './delivery/delivery.js';
 import type { Target } from './delivery/resolver.js';
-import { IdAllocator } from './ids.js';
+import { IdAllocator, maxIds } from './ids.js';
 import { createLabMailServer } from './lab-mail-server.js';
 import { createListener, ratAccepts, refreshListener, SmtpReply } from './listener.js';
+import { MailEvents } from './mail-events.js';
+import { logLevel, mailLogLines } from './mail-log-lines.js';
 import { MailLog } from './mail-log.js';
 import { Spool, type QueueRecord } from './spool.js';
 import { WorkQueue } from './work-queue.js';
@@ -23,7 +26,11 @@ import { WorkQueue } from './work-queue.js';
 export interface MailEngineOptions {
   /** more lab host records (the SETD emulator's intake domains), besides exchange.lab */
   labHosts?: () => ReadonlyMap<string, Target>;
+  /** where a file the appliance cannot use or write is reported besides mail_logs (default: stderr) */
+  warn?: (text: string) => void;
 }
+
+const stderrWarn = (text: string) => void process.stderr.write(`segsim: ${text}\n`);
 
 const listen = (server: SMTPServer, port: number, host: string) =>
   new Promise<AddressInfo>((resolve, reject) => {
@@ -45,8 +52,9 @@ function listenerRefusal(l: Readonly<ListenerConfig>, wanted: string, current: s
  */
 export class MailEngine implements LiveAppliance {
   readonly log: MailLog;
-  /** 'accepted' (mid, ms) when a message is answered 250; 'finished' (mid, kind, ms) when a queue record is done */
-  readonly events = new EventEmitter();
+  /** what happens to mail; mail_logs is one of its readers */
+  readonly events: MailEvents;
+  readonly #tracking: TrackingStore;
   readonly #ids: IdAllocator;
   readonly #spool: Spool;
   readonly #counters: MailCounterSet;
@@ -58,8 +66,15 @@ export class MailEngine implements LiveAppliance {
   #listenerAddress: AddressInfo | null = null;
   #labAddress: AddressInfo | null = null;
   #inbound = 0;
-  #saveTimer: NodeJS.Timeout | null = null;
   readonly #pki;
+  readonly #warn: (text: string) => void;
+
+  /** A file the appliance could not use: a Warning in mail_logs, and a word to the operator. */
+  /** A problem of the appliance's own files: in mail_logs and on the operator's terminal. */
+  #report(text: string): void {
+    this.events.emit({ type: 'appliance.warning', text });
+    this.#warn(text);
+  }
 
   constructor(
     private readonly appliance: Appliance,
@@ -68,27 +83,38 @@ export class MailEngine implements LiveAppliance {
     const { paths, clock } = appliance;
     ensureDir(paths.state);
     this.#startedAt = clock.now();
+    this.#warn = options.warn ?? stderrWarn;
     this.log = new MailLog(paths.mailLog, () => clock.now());
-    this.#ids = new IdAllocator(paths.state);
+    this.events = new MailEvents(() => clock.now());
+    this.events.on((e) => {
+      const level = logLevel(e);
+      for (const line of mailLogLines(e)) this.log.write(level, line);
+    });
+    this.#tracking = new TrackingStore(paths.tracking);
+    this.events.on((e) => this.#tracking.record(e));
+    // mail_logs cannot report its own trouble in itself
+    this.log.warn = this.#warn;
+    const report = (text: string) => this.#report(text);
     this.#spool = new Spool(paths.spool);
-    this.#spool.onError = (error) => this.log.write('Warning', `Spool write failed: ${error.message}`);
-    this.#counters = new MailCounterSet(paths.state, () => clock.now());
-    this.#pki = ensureLabPki(paths.tls, ['localhost', LAB_MAIL_HOST]);
+    this.#spool.onError = (error) => this.events.emit({ type: 'spool.writeFailed', detail: error.message });
+    this.#ids = new IdAllocator(paths.state, { now: () => clock.now(), report, highestUsed: () => maxIds(this.#spool.highestIds(), highestLoggedIds(paths.logs)) });
+    this.#counters = new MailCounterSet(paths.state, () => clock.now(), report);
+    this.log.onWritten = () => this.#counters.save();
+    this.#pki = ensureLabPki(paths.tls, ['localhost', LAB_MAIL_HOST], report, () => clock.now());
     const config = () => appliance.configuration.current;
     this.#delivery = new Delivery({
       clock,
-      log: this.log,
+      events: this.events,
       ids: this.#ids,
       spool: this.#spool,
       counters: this.#counters,
       config,
       labHost: (host) => this.#labHost(host),
       ca: this.#pki.ca,
-      onFinished: (record) => this.events.emit('finished', record.mid, record.kind, clock.now()),
     });
     this.#workQueue = new WorkQueue({
       spool: this.#spool,
-      log: this.log,
+      events: this.events,
       ids: this.#ids,
       delivery: this.#delivery,
       counters: this.#counters,
@@ -99,19 +125,17 @@ export class MailEngine implements LiveAppliance {
 
   async start(): Promise<void> {
     const config = this.appliance.configuration.current;
-    this.log.info(`Version: segsim AsyncOS emulation SN: SEGSIM0001`);
+    this.events.emit({ type: 'system.version' });
     this.#labServer = createLabMailServer(ensureDir(this.appliance.paths.mailboxes));
     this.#labAddress = await listen(this.#labServer, config.lab.mailServerPort, '127.0.0.1');
     this.#delivery.start();
     this.#recover();
     this.#listener = this.#createListener();
     // errors of one client connection (a failed TLS handshake, a reset) never stop the listener
-    this.#listener.on('error', (error: Error) => this.log.write('Warning', `Listener connection error: ${error.message}`));
+    this.#listener.on('error', (error: Error) => this.events.emit({ type: 'listener.connectionError', detail: error.message }));
     this.#listenerAddress = await listen(this.#listener, config.listener.port, config.listener.bindAddress);
     this.#listenerOn = `${config.listener.bindAddress}:${config.listener.port}`;
-    this.log.info(`Listener ${config.listener.name} started on ${this.#listenerAddress.address}:${this.#listenerAddress.port}`);
-    this.#saveTimer = setInterval(() => this.#counters.save(), 10_000);
-    this.#saveTimer.unref();
+    this.events.emit({ type: 'listener.started', name: config.listener.name, address: this.#listenerAddress.address, port: this.#listenerAddress.port, restarted: false });
     const configuration = this.appliance.configuration;
     const unguard = configuration.guard((next) => this.#moveListener(next.listener));
     const unlisten = configuration.onCommit((c) => this.#listener && refreshListener(this.#listener, c.listener, c.hostname));
@@ -134,7 +158,7 @@ export class MailEngine implements LiveAppliance {
     if (!old || wanted === this.#listenerOn) return;
     const open = async () => {
       const next = this.#createListener();
-      next.on('error', (error: Error) => this.log.write('Warning', `Listener connection error: ${error.message}`));
+      next.on('error', (error: Error) => this.events.emit({ type: 'listener.connectionError', detail: error.message }));
       return { next, address: await listen(next, l.port, l.bindAddress) };
     };
     let moved: { next: SMTPServer; address: AddressInfo };
@@ -157,18 +181,19 @@ export class MailEngine implements LiveAppliance {
     this.#listener = moved.next;
     this.#listenerAddress = moved.address;
     this.#listenerOn = wanted;
-    this.log.info(`Listener ${l.name} restarted on ${moved.address.address}:${moved.address.port}`);
+    this.events.emit({ type: 'listener.started', name: l.name, address: moved.address.address, port: moved.address.port, restarted: true });
   }
 
   async stop(): Promise<void> {
     this.#unsubscribe?.();
-    if (this.#saveTimer) clearInterval(this.#saveTimer);
     await Promise.all([this.#listener, this.#labServer].map((s) => (s ? new Promise<void>((r) => s.close(() => r())) : undefined)));
     await this.#delivery.stop();
     await this.#workQueue.idle();
     await this.#spool.settle();
-    this.#counters.save();
     this.log.flush();
+    this.#counters.save();
+    this.#counters.close();
+    await this.#tracking.close();
   }
 
   listenerAddress(): { host: string; port: number } {
@@ -189,56 +214,62 @@ export class MailEngine implements LiveAppliance {
 
   /** Puts back what the previous run left: queued records first, then messages not yet through the work queue. */
   #recover(): void {
-    const { received, queued } = this.#spool.recover();
+    const { received, queued, quarantined, requeued } = this.#spool.recover();
+    for (const q of quarantined) {
+      this.events.emit({ type: 'spool.quarantined', mid: q.mid, dir: this.#spool.quarantineDir, problem: q.problem });
+      this.#warn(`MID ${q.mid} was moved to the spool quarantine ${this.#spool.quarantineDir}: ${q.problem}`);
+    }
+    for (const r of requeued) this.events.emit({ type: 'spool.requeued', mid: r.mid, problem: r.problem });
     const byFile = new Map<string, QueueRecord[]>();
-    for (const q of queued) byFile.set(q.file, [...(byFile.get(q.file) ?? []), q]);
+    for (const q of queued) {
+      const list = byFile.get(q.file);
+      if (list) list.push(q);
+      else byFile.set(q.file, [q]);
+    }
     for (const [file, records] of byFile) void this.#delivery.enqueue(file, records, false);
-    if (queued.length + received.length > 0) this.log.info(`Recovered ${queued.length} queued and ${received.length} received messages from the spool`);
+    if (queued.length + received.length > 0) this.events.emit({ type: 'spool.recovered', queued: queued.length, received: received.length });
     for (const r of received) this.#workQueue.add(r);
   }
 
   #createListener(): SMTPServer {
     const config = () => this.appliance.configuration.current;
-    const log = this.log;
+    const events = this.events;
     return createListener(() => config().listener, this.#pki, () => config().hostname, {
       connect: (remoteIp) => {
         const icid = this.#ids.next('icid');
         this.#inbound++;
         const l = config().listener;
-        log.info(`New SMTP ICID ${icid} interface ${l.name} (${l.bindAddress}) address ${remoteIp} reverse dns host unknown verified no`);
-        log.info(`ICID ${icid} ACCEPT SG None match ALL SBRS not enabled country not enabled`);
+        events.emit({ type: 'icid.opened', icid, interfaceName: l.name, bindAddress: l.bindAddress, remoteIp });
         return icid;
       },
       mailFrom: (icid, from) => {
         const mid = this.#ids.next('mid');
-        log.info(`Start MID ${mid} ICID ${icid}`);
-        log.info(`MID ${mid} ICID ${icid} From: <${from}>`);
+        events.emit({ type: 'message.started', mid, icid, from });
         return mid;
       },
       rcptTo: (icid, mid, address, rid) => {
         if (!ratAccepts(config().listener, address)) {
           this.#counters.add('rejectedRecipients');
-          log.info(`MID ${mid} ICID ${icid} To: <${address}> Rejected by RAT`);
+          events.emit({ type: 'recipient.rejected', mid, icid, address });
           throw new SmtpReply(550, '#5.1.0 Address rejected');
         }
-        log.info(`MID ${mid} ICID ${icid} RID ${rid} To: <${address}>`);
+        events.emit({ type: 'recipient.accepted', mid, icid, rid, address });
         return rid;
       },
       data: async (m) => {
         const record = { mid: m.mid, icid: m.icid, from: m.from, rcpts: m.rcpts, remoteIp: m.remoteIp, receivedAt: this.appliance.clock.now(), size: m.body.length, messageId: m.messageId, subject: m.subject };
         await this.#spool.saveReceived(record, m.body);
-        if (m.messageId) log.info(`MID ${m.mid} Message-ID '${m.messageId}'`);
-        log.info(`MID ${m.mid} Subject '${m.subject}'`);
-        log.info(`MID ${m.mid} ready ${m.body.length} bytes from <${m.from}>`);
-        this.events.emit('accepted', m.mid, this.appliance.clock.now());
+        events.emit({ type: 'accepted', mid: m.mid, icid: m.icid, from: m.from, rcpts: m.rcpts, messageId: m.messageId, subject: m.subject, size: m.body.length });
         this.#counters.add('messagesReceived');
         this.#counters.add('recipientsReceived', m.rcpts.length);
         this.#workQueue.add(record);
+        // the 250 waits until its lines (and the counters) are in their files: a crash after it loses neither
+        await this.log.written();
       },
-      tooBig: (icid, mid, size) => log.info(`MID ${mid} ICID ${icid} Message size ${size} exceeds the maximum of ${config().listener.maxMessageSize} bytes: rejected`),
+      tooBig: (icid, mid, size) => events.emit({ type: 'message.tooBig', mid, icid, size, limit: config().listener.maxMessageSize }),
       close: (icid) => {
         this.#inbound--;
-        log.info(`ICID ${icid} close`);
+        events.emit({ type: 'icid.closed', icid });
       },
     });
   }
@@ -260,6 +291,7 @@ export class MailEngine implements LiveAppliance {
       upSince: this.#startedAt,
       lastCounterReset: c.lastReset,
       oldestMessage: oldest.length > 0 ? Math.min(...oldest) : null,
+      quarantinedMessages: this.#spool.quarantineCount(),
       counters: { reset: c.sinceReset(), uptime: c.uptime(), lifetime: c.lifetime() },
       ids: { mid: this.#ids.last('mid'), icid: this.#ids.last('icid'), dcid: this.#ids.last('dcid') },
       rates: {
@@ -289,7 +321,7 @@ export class MailEngine implements LiveAppliance {
   resetCounters(): void {
     this.#counters.reset();
     this.#delivery.resetCounters();
-    this.log.info('Counters reset');
+    this.events.emit({ type: 'counters.reset' });
   }
 
   workQueue(): { paused: boolean; messages: number } {

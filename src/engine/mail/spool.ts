@@ -1,7 +1,9 @@
-import { close, existsSync, fsync, open, readdirSync, readFileSync, rename, rmSync, unlink, write, writeFile } from 'node:fs';
+import { close, closeSync, existsSync, fsync, open, openSync, readdirSync, readFileSync, readSync, rename, renameSync, rmSync, unlink, write, writeFile } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDir } from '../home.js';
+import { parseJson } from '../state-file.js';
+import { queueFileSchema, receivedRecordSchema } from '../state-schema.js';
 
 /** A message received and on disk, not yet through the work queue. */
 export interface ReceivedRecord {
@@ -78,6 +80,7 @@ async function writeSynced(path: string, data: Buffer): Promise<void> {
  * - `queue/<mid>.json`: the delivery records of that message (every policy split, destination and
  *   journal copy), written at once when the work queue is done with it and rewritten as records
  *   finish or wait for a retry.
+ * - `quarantine/`: messages recovery could not read whole (see recover).
  * A message file without a queue file has not been through the work queue yet. When the last
  * record finishes, the message file goes first, then its queue file. File operations run off the
  * event loop; the ones on one path run in order.
@@ -85,6 +88,8 @@ async function writeSynced(path: string, data: Buffer): Promise<void> {
 export class Spool {
   readonly #msgDir: string;
   readonly #queueDir: string;
+  /** acknowledged messages that cannot be read whole: kept for an operator, never delivered */
+  readonly quarantineDir: string;
   readonly #chains = new Map<string, Promise<void>>();
   /** bodies of messages still in the spool, kept while they fit: the work queue and each delivery would read them again */
   readonly #bodies = new Map<string, Buffer>();
@@ -95,6 +100,7 @@ export class Spool {
   constructor(root: string) {
     this.#msgDir = ensureDir(join(root, 'msg'));
     this.#queueDir = ensureDir(join(root, 'queue'));
+    this.quarantineDir = join(root, 'quarantine');
   }
 
   #messagePath(file: string): string {
@@ -170,45 +176,161 @@ export class Spool {
     while (this.#chains.size > 0) await Promise.all([...this.#chains.values()]);
   }
 
-  /** Everything left by the previous run: messages not yet through the work queue, and queued records. */
-  recover(): { received: ReceivedRecord[]; queued: QueueRecord[] } {
+  /**
+   * Everything left by the previous run: messages not yet through the work queue, and queued
+   * records. A message file torn before its 250 (its record line whole, its body short of the
+   * size the record gives, or not even a whole record line) was never acknowledged and is
+   * removed. One that was acknowledged but cannot be read whole (a damaged record line, a queue
+   * file of the wrong shape) is moved to spool/quarantine, never deleted. A queue file that is
+   * not JSON at all (a crash of the machine between its write and its rename) sends its message
+   * through the work queue again.
+   */
+  recover(): SpoolRecovery {
     for (const dir of [this.#queueDir, this.#msgDir]) {
       for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
     }
-    const received: ReceivedRecord[] = [];
-    const queued: QueueRecord[] = [];
-    for (const file of readdirSync(this.#msgDir).filter((f) => f.endsWith('.eml'))) {
-      const records = this.#readQueue(file);
-      if (records) {
-        queued.push(...records);
+    const found: SpoolRecovery = { received: [], queued: [], quarantined: [], requeued: [] };
+    for (const file of readdirSync(this.#msgDir).filter((f) => MESSAGE_FILE.test(f))) {
+      const mid = Number.parseInt(file, 10);
+      const queue = this.#readQueue(file);
+      if (queue.state === 'ok') {
+        found.queued.push(...queue.records);
         continue;
       }
-      const raw = readFileSync(this.#messagePath(file));
-      const newline = raw.indexOf(0x0a);
-      let record: ReceivedRecord | null = null;
-      try {
-        record = JSON.parse(raw.subarray(0, newline).toString('utf8')) as ReceivedRecord;
-      } catch {
-        record = null;
+      if (queue.state === 'bad') {
+        this.#quarantine(file);
+        found.quarantined.push({ mid, problem: `queue file ${queue.problem}` });
+        continue;
       }
-      // torn by a crash before it was synced: it was never answered 250
-      if (newline < 0 || !record || raw.length - newline - 1 !== record.size) rmSync(this.#messagePath(file), { force: true });
-      else received.push(record);
+      if (queue.state === 'torn') found.requeued.push({ mid, problem: `queue file ${queue.problem}` });
+      const message = this.#readReceived(file);
+      if (message.state === 'ok') found.received.push(message.record);
+      else if (message.state === 'torn') rmSync(this.#messagePath(file), { force: true });
+      else {
+        this.#quarantine(file);
+        found.quarantined.push({ mid, problem: message.problem });
+      }
     }
     // a queue file whose message is gone was finished just before the stop
     for (const f of readdirSync(this.#queueDir)) {
       if (f.endsWith('.json') && !existsSync(this.#messagePath(`${basename(f, '.json')}.eml`))) rmSync(join(this.#queueDir, f), { force: true });
     }
-    return { received: received.sort((a, b) => a.mid - b.mid), queued: queued.sort((a, b) => a.mid - b.mid) };
+    found.received.sort((a, b) => a.mid - b.mid);
+    found.queued.sort((a, b) => a.mid - b.mid);
+    return found;
   }
 
-  #readQueue(file: string): QueueRecord[] | null {
+  #readQueue(file: string): { state: 'missing' } | { state: 'ok'; records: QueueRecord[] } | { state: 'torn' | 'bad'; problem: string } {
     const path = this.#queuePath(file);
-    if (!existsSync(path)) return null;
+    if (!existsSync(path)) return { state: 'missing' };
+    const name = basename(path);
+    let text: string;
     try {
-      return JSON.parse(readFileSync(path, 'utf8')) as QueueRecord[];
-    } catch {
-      return null; // torn by a crash: the message goes through the work queue again
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      return { state: 'bad', problem: `${name} is unreadable: ${(error as Error).message}` };
     }
+    const parsed = parseJson<QueueRecord[]>(text, queueFileSchema, name);
+    if (!parsed.ok) return { state: parsed.syntax ? 'torn' : 'bad', problem: `${name} is ${parsed.problem}` };
+    const stray = parsed.value.find((r) => r.file !== file);
+    if (stray) return { state: 'bad', problem: `${name} is not valid: a record of MID ${stray.mid} names the message file ${JSON.stringify(stray.file)}` };
+    return { state: 'ok', records: parsed.value };
+  }
+
+  #readReceived(file: string): { state: 'ok'; record: ReceivedRecord } | { state: 'torn' } | { state: 'bad'; problem: string } {
+    let raw: Buffer;
+    try {
+      raw = readFileSync(this.#messagePath(file));
+    } catch (error) {
+      return { state: 'bad', problem: `${file} is unreadable: ${(error as Error).message}` };
+    }
+    const newline = raw.indexOf(0x0a);
+    // the record line is written first: without its newline, the write stopped inside it
+    if (newline < 0) return { state: 'torn' };
+    const parsed = parseJson<ReceivedRecord>(raw.subarray(0, newline).toString('utf8'), receivedRecordSchema, 'the record line');
+    // a whole line that is not a record is damage, not a crash: the write went on past it
+    if (!parsed.ok) return { state: 'bad', problem: `the record line of ${file} is ${parsed.problem}` };
+    const record = parsed.value;
+    if (record.mid !== Number.parseInt(file, 10)) return { state: 'bad', problem: `the record line of ${file} is of MID ${record.mid}` };
+    const bodyBytes = raw.length - newline - 1;
+    if (bodyBytes < record.size) return { state: 'torn' };
+    if (bodyBytes > record.size) return { state: 'bad', problem: `the message in ${file} is ${bodyBytes} bytes, its record line says ${record.size}` };
+    return { state: 'ok', record };
+  }
+
+  /** Moves a message file and its queue file (if any) to spool/quarantine, under names not yet taken. */
+  #quarantine(file: string): void {
+    const dir = ensureDir(this.quarantineDir);
+    const mid = basename(file, '.eml');
+    let name = mid;
+    for (let n = 1; existsSync(join(dir, `${name}.eml`)) || existsSync(join(dir, `${name}.queue.json`)); n++) name = `${mid}-${n}`;
+    renameSync(this.#messagePath(file), join(dir, `${name}.eml`));
+    if (existsSync(this.#queuePath(file))) renameSync(this.#queuePath(file), join(dir, `${name}.queue.json`));
+  }
+
+  /** How many messages wait in spool/quarantine for an operator. */
+  quarantineCount(): number {
+    return existsSync(this.quarantineDir) ? readdirSync(this.quarantineDir).filter((f) => f.endsWith('.eml')).length : 0;
+  }
+
+  /**
+   * The highest MID and ICID the spool holds (its quarantine included), for rebuilding a lost
+   * state/ids.json. Damaged files count for what can still be read of them.
+   */
+  highestIds(): { mid: number; icid: number; dcid: number } {
+    const highest = { mid: 0, icid: 0, dcid: 0 };
+    const see = (kind: 'mid' | 'icid', n: unknown) => {
+      if (typeof n === 'number' && Number.isSafeInteger(n) && n > highest[kind]) highest[kind] = n;
+    };
+    const dirs = [this.#msgDir, this.#queueDir, this.quarantineDir].filter((d) => existsSync(d));
+    for (const dir of dirs) {
+      for (const f of readdirSync(dir)) {
+        see('mid', Number.parseInt(f, 10));
+        const path = join(dir, f);
+        try {
+          if (f.endsWith('.eml')) {
+            const head = firstLine(path);
+            const record = JSON.parse(head) as Partial<ReceivedRecord>;
+            see('mid', record.mid);
+            see('icid', record.icid);
+          } else if (f.endsWith('.json')) {
+            const records = JSON.parse(readFileSync(path, 'utf8')) as Partial<QueueRecord>[];
+            for (const r of Array.isArray(records) ? records : []) {
+              see('mid', r?.mid);
+              see('mid', r?.journal?.originalMid);
+            }
+          }
+        } catch {
+          // damaged: its name still counted
+        }
+      }
+    }
+    return highest;
+  }
+}
+
+/** What the spool held at start (see Spool.recover). */
+export interface SpoolRecovery {
+  received: ReceivedRecord[];
+  queued: QueueRecord[];
+  /** acknowledged messages that cannot be read whole, moved to spool/quarantine */
+  quarantined: { mid: number; problem: string }[];
+  /** messages whose queue file was torn: they go through the work queue again */
+  requeued: { mid: number; problem: string }[];
+}
+
+const MESSAGE_FILE = /^\d+\.eml$/;
+
+/** The first line of a file (its first 64 KB at most): a spool message's record line. */
+function firstLine(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    const head = buffer.subarray(0, n);
+    const newline = head.indexOf(0x0a);
+    return head.subarray(0, newline < 0 ? n : newline).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }

@@ -3,7 +3,7 @@ import { matchPolicy } from '../policy-match.js';
 import type { MailCounterSet } from './counters.js';
 import type { Delivery } from './delivery/delivery.js';
 import type { IdAllocator } from './ids.js';
-import type { MailLog } from './mail-log.js';
+import type { MailEvents } from './mail-events.js';
 import { scan } from './scanning.js';
 import type { QueueRecord, ReceivedRecord, Spool } from './spool.js';
 
@@ -19,8 +19,8 @@ export function intakeFor(policy: MailPolicy, config: Readonly<ApplianceConfig>)
 
 /**
  * The work queue: per-recipient policy match (splitting the message by policy), the scanning
- * engines, the journal decision, then the delivery queues. Each stage's verdict is logged as
- * AsyncOS logs it.
+ * engines, the journal decision, then the delivery queues. Each stage tells its verdict as a mail
+ * event.
  */
 export class WorkQueue {
   #paused = false;
@@ -31,7 +31,7 @@ export class WorkQueue {
   constructor(
     private readonly deps: {
       spool: Spool;
-      log: MailLog;
+      events: MailEvents;
       ids: IdAllocator;
       delivery: Delivery;
       counters: MailCounterSet;
@@ -50,12 +50,12 @@ export class WorkQueue {
 
   pause(reason: string): void {
     this.#paused = true;
-    this.deps.log.info(`work queue paused, ${this.#waiting.length} msgs, ${reason}`);
+    this.deps.events.emit({ type: 'workQueue.paused', messages: this.#waiting.length, reason });
   }
 
   resume(): void {
     this.#paused = false;
-    this.deps.log.info(`work queue resumed, ${this.#waiting.length} msgs`);
+    this.deps.events.emit({ type: 'workQueue.resumed', messages: this.#waiting.length });
     this.#drain();
   }
 
@@ -68,7 +68,7 @@ export class WorkQueue {
     while (!this.#paused && this.#waiting.length > 0 && this.#inProgress.size < WORK_QUEUE_CONCURRENCY) {
       const record = this.#waiting.shift()!;
       const work = this.#process(record)
-        .catch((error: Error) => this.deps.log.write('Warning', `MID ${record.mid} work queue error: ${error.message}; it stays in the spool for the next start`))
+        .catch((error: Error) => this.deps.events.emit({ type: 'workQueue.error', mid: record.mid, detail: error.message }))
         .finally(() => {
           this.#inProgress.delete(work);
           this.#drain();
@@ -83,7 +83,7 @@ export class WorkQueue {
   }
 
   async #process(record: ReceivedRecord): Promise<void> {
-    const { spool, log, ids } = this.deps;
+    const { spool, events, ids } = this.deps;
     const config = this.deps.config();
     const defaultPolicy = config.incomingPolicies.find((p) => p.name === DEFAULT_POLICY)!;
     const byPolicy = new Map<string, ReceivedRecord['rcpts']>();
@@ -92,8 +92,8 @@ export class WorkQueue {
       byPolicy.set(name, [...(byPolicy.get(name) ?? []), r]);
     }
     const groups = [...byPolicy].map(([policy, rcpts], i) => ({ mid: i === 0 ? record.mid : ids.next('mid'), policy, rcpts }));
-    for (const g of groups.slice(1)) log.info(`MID ${record.mid} was split creating MID ${g.mid} due to a per-recipient policy ${g.policy} in the inbound table`);
-    for (const g of groups) log.info(`MID ${g.mid} matched all recipients for per-recipient policy ${g.policy} in the inbound table`);
+    for (const g of groups.slice(1)) events.emit({ type: 'split', mid: record.mid, newMid: g.mid, policy: g.policy });
+    for (const g of groups) events.emit({ type: 'policy.matched', mid: g.mid, policy: g.policy });
     const file = `${record.mid}.eml`;
     const body = spool.readMessage(file);
     const remoteIpHeader = `X-IronPort-RemoteIP: ${record.remoteIp}`;
@@ -101,10 +101,11 @@ export class WorkQueue {
     for (const g of groups) {
       const policy = config.incomingPolicies.find((p) => p.name === g.policy) ?? defaultPolicy;
       const verdict = scan(body, policy, defaultPolicy);
-      for (const line of verdict.lines) log.info(`MID ${g.mid} ${line}`);
-      if (verdict.virus) {
-        log.info(`Message aborted MID ${g.mid} Dropped by antivirus`);
-        log.info(`Message finished MID ${g.mid} aborted`);
+      events.emit({ type: 'scanned', mid: g.mid, antivirus: verdict.antivirus, antispam: verdict.antispam });
+      const spam = verdict.antispam === true;
+      if (verdict.antivirus === true) {
+        events.emit({ type: 'dropped', mid: g.mid, by: 'antivirus' });
+        events.emit({ type: 'finished', mid: g.mid, kind: 'original', how: 'aborted' });
         this.deps.counters.add('droppedMessages');
         continue;
       }
@@ -114,9 +115,9 @@ export class WorkQueue {
         kind: 'original',
         from: record.from,
         messageId: record.messageId,
-        subject: verdict.spam ? `[SPAM] ${record.subject}` : record.subject,
+        subject: spam ? `[SPAM] ${record.subject}` : record.subject,
         addHeaders: [remoteIpHeader],
-        subjectPrefix: verdict.spam ? '[SPAM] ' : '',
+        subjectPrefix: spam ? '[SPAM] ' : '',
         size: record.size,
         queuedAt: this.deps.now(),
         attempts: 0,
@@ -126,7 +127,7 @@ export class WorkQueue {
       const byDomain = new Map<string, ReceivedRecord['rcpts']>();
       for (const r of g.rcpts) byDomain.set(domainOf(r.address), [...(byDomain.get(domainOf(r.address)) ?? []), r]);
       for (const [destination, rcpts] of byDomain) queued.push({ ...base, destination, rcpts });
-      const intake = verdict.spam ? null : intakeFor(policy, config);
+      const intake = spam ? null : intakeFor(policy, config);
       if (intake !== null) {
         const journalMid = ids.next('mid');
         // the copy shares the original's spool file: it is built from it when it is sent
@@ -139,9 +140,9 @@ export class WorkQueue {
           rcpts: [{ rid: 0, address: intake }],
           journal: { originalMid: g.mid, hostname: config.hostname, subject: record.subject, messageId: record.messageId },
         });
-        log.info(`TDC: MID ${journalMid} with Message-ID '${record.messageId}' enqueued for forwarding to Cisco Secure Email Threat Defense to the message intake address ${intake}`);
+        events.emit({ type: 'journal.enqueued', mid: journalMid, originalMid: g.mid, messageId: record.messageId, intake });
       }
-      log.info(`MID ${g.mid} queued for delivery`);
+      events.emit({ type: 'queued', mid: g.mid });
     }
     // every part was dropped (viruses): nothing holds the message any more
     if (queued.length === 0) await spool.removeMessage(file);

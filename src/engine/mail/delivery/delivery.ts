@@ -4,28 +4,20 @@ import type { HostStatus } from '../../host-status.js';
 import type { QueuedRecipient, RecipientFilter } from '../../live.js';
 import type { MailCounterSet } from '../counters.js';
 import type { IdAllocator } from '../ids.js';
-import type { MailLog } from '../mail-log.js';
+import type { MailEvents } from '../mail-events.js';
 import type { QueueRecord, Spool } from '../spool.js';
+import { composeMessage } from './composer.js';
+import { ConnectionPool, type Connection } from './connection-pool.js';
 import { Destination } from './destination.js';
-import { isLoopback, resolveDestination, splitHostPort, type Resolution, type Target } from './resolver.js';
-import {
-  bounceReason,
-  classifyFailure,
-  isTemporary,
-  pythonReply,
-  TDC_MAX_QUEUE_SECONDS,
-  TDC_MIN_CONNECTIONS,
-  TDC_RETRIES,
-  TDC_RETRY_DELAY_SECONDS,
-  type Failure,
-} from './retry-policy.js';
-import { SmtpClient } from './smtp-client.js';
-import { headerEnd } from '../headers.js';
-import { buildJournal } from '../journal.js';
+import type { Failure } from './failure.js';
+import { bounceProfilePolicy, decide, TDC_POLICY, type BounceBucket, type QueuePolicy } from './queue-policy.js';
+import type { Target } from './resolver.js';
+import { Router } from './router.js';
+import { DeliveryFailure } from './smtp-client.js';
 
 export interface DeliveryDeps {
   clock: Clock;
-  log: MailLog;
+  events: MailEvents;
   ids: IdAllocator;
   spool: Spool;
   counters: MailCounterSet;
@@ -34,39 +26,46 @@ export interface DeliveryDeps {
   labHost: (host: string) => Target | null;
   /** the lab CA, trusted for STARTTLS to the SETD emulator */
   ca: string;
-  /** told when a queue record leaves the queue (delivered or bounced) */
-  onFinished?: (record: QueueRecord) => void;
 }
 
-const SETD = 'Cisco Secure Email Threat Defense';
-/** `details:` of a Connection Error line, by reason */
-const CONNECTION_DETAILS: Record<string, string> = { 'connection timed out': 'timeout', 'connection refused': 'Connection refused' };
-/** Milliseconds to wait for the TCP connection, the greeting, and any reply. */
-const TDC_TIMEOUTS = { connect: 60_000, greeting: 60_000, socket: 60_000 };
-const ORDINARY_TIMEOUTS = { connect: 30_000, greeting: 30_000, socket: 60_000 };
-const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+const COUNTER_OF: Record<BounceBucket | 'expired', 'dnsHardBounces' | 'fiveXXHardBounces' | 'otherHardBounces' | 'expiredHardBounces'> = {
+  dns: 'dnsHardBounces',
+  fiveXX: 'fiveXXHardBounces',
+  other: 'otherHardBounces',
+  expired: 'expiredHardBounces',
+};
 
 /**
- * Delivery queues, one per destination plus the.tdc.queue, each with its own connections:
- * opened as records become due (at least 3 for TDC), reused for several messages, closed when
- * the queue empties. Retries follow the bounce profile, or the TDC retry table.
+ * The delivery queues, one per destination plus the.tdc.queue. Each follows its QueuePolicy (the
+ * seed's TDC table, or the bounce profile); the connections are the pool's, the routes the
+ * router's. What happens is told as mail events.
  */
 export class Delivery {
   readonly #destinations = new Map<string, Destination>();
   /** message file -> its records not yet finished (what its queue file lists) */
   readonly #files = new Map<string, Set<QueueRecord>>();
-  #redirect: string | null = null;
+  readonly #router: Router;
+  readonly #pool: ConnectionPool;
   /** suspenddel ALL also holds destinations that appear later */
   #suspendAll = false;
   #stopping = false;
   #sweep: { cancel(): void } | null = null;
-  readonly #workers = new Set<Promise<void>>();
 
-  constructor(private readonly deps: DeliveryDeps) {}
+  constructor(private readonly deps: DeliveryDeps) {
+    this.#router = new Router(() => deps.config().smtpRoutes, deps.labHost);
+    this.#pool = new ConnectionPool(
+      { clock: deps.clock, ids: deps.ids, events: deps.events, router: this.#router, control: (d) => this.#control(d), hostname: () => deps.config().hostname, ca: deps.ca },
+      {
+        send: (dest, connection, record) => this.#send(dest, connection, record),
+        failed: (dest, record, failure, dcid) => this.#failed(dest, record, failure, dcid),
+        discarded: (dest, record) => this.#delivered(dest, record, 0, record.rcpts, '/dev/null'),
+      },
+    );
+  }
 
   start(): void {
     const tick = () => {
-      this.#expireTdc();
+      this.#expireWaiting();
       if (!this.#stopping) this.#sweep = this.deps.clock.setTimeout(tick, 1000);
     };
     tick();
@@ -75,8 +74,7 @@ export class Delivery {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#sweep?.cancel();
-    for (const d of this.#destinations.values()) d.retryTimer?.cancel();
-    await Promise.allSettled([...this.#workers]);
+    await this.#pool.stop(this.#destinations.values());
   }
 
   /**
@@ -91,7 +89,7 @@ export class Delivery {
     for (const r of records) {
       const dest = this.#destination(r.destination);
       dest.add(r);
-      this.#kick(dest);
+      this.#pool.kick(dest);
     }
     return saved;
   }
@@ -111,42 +109,46 @@ export class Delivery {
   }
 
   queuedRecipients(filter: RecipientFilter): QueuedRecipient[] {
-    return [...this.#destinations.values()].flatMap((d) =>
-      [...d.waiting, ...d.inFlight]
-        .filter((r) => matchesFilter(d, r, filter))
-        .flatMap((r) => r.rcpts.map((x) => ({ mid: r.mid, rid: x.rid, host: d.name, sender: r.from, recipient: x.address, subject: r.subject, size: r.size, attempts: r.attempts, queuedAt: r.queuedAt }))),
-    );
+    const out: QueuedRecipient[] = [];
+    for (const d of this.#destinations.values()) {
+      for (const r of [...d.waiting, ...d.inFlight]) {
+        if (!matchesFilter(d, r, filter)) continue;
+        for (const x of r.rcpts) out.push({ mid: r.mid, rid: x.rid, host: d.name, sender: r.from, recipient: x.address, subject: r.subject, size: r.size, attempts: r.attempts, queuedAt: r.queuedAt });
+      }
+    }
+    return out;
   }
 
-  /** Deletes waiting recipients (in-flight ones finish their attempt); logs `Deleted: MID n to [rids]`. */
+  /** Deletes waiting recipients (in-flight ones finish their attempt). */
   deleteRecipients(filter: RecipientFilter): number {
     let deleted = 0;
+    const touched = new Set<string>();
     for (const d of this.#destinations.values()) {
-      for (const r of d.waiting.filter((x) => matchesFilter(d, x, filter))) {
-        d.remove(r);
+      for (const r of d.removeWhere((x) => matchesFilter(d, x, filter))) {
         d.stats.deleted += r.rcpts.length;
         this.deps.counters.add('deletedRecipients', r.rcpts.length);
         deleted += r.rcpts.length;
-        this.deps.log.info(`Deleted: MID ${r.mid} to [${r.rcpts.map((x) => x.rid).join(', ')}]`);
-        this.#finished(r);
+        this.deps.events.emit({ type: 'deleted', mid: r.mid, queue: d.name, rids: r.rcpts.map((x) => x.rid) });
+        this.#forget(r, touched);
       }
     }
+    for (const file of touched) this.#persist(file);
     return deleted;
   }
 
   deliverNow(host?: string): void {
     for (const d of this.#destinations.values()) {
       if (host !== undefined && d.name.toLowerCase() !== host.toLowerCase()) continue;
-      this.deps.log.info(`Kicking destination ${d.name}`);
+      this.deps.events.emit({ type: 'queue.kicked', queue: d.name });
       d.dueNow();
-      this.#kick(d);
+      this.#pool.kick(d);
     }
   }
 
   suspend(hosts: string[] | 'ALL'): void {
     for (const name of hosts === 'ALL' ? [...this.#destinations.keys()] : hosts) {
       this.#destination(name.toLowerCase()).suspended = true;
-      this.deps.log.info(`Deliveries are currently suspended [${name}]`);
+      this.deps.events.emit({ type: 'queue.suspended', queue: name });
     }
     if (hosts === 'ALL') this.#suspendAll = true;
   }
@@ -156,25 +158,31 @@ export class Delivery {
     for (const d of this.#destinations.values()) {
       if (hosts !== 'ALL' && !hosts.some((h) => h.toLowerCase() === d.name)) continue;
       d.suspended = false;
-      this.deps.log.info(`Mail delivery resumed [${d.name}]`);
-      this.#kick(d);
+      this.deps.events.emit({ type: 'queue.resumed', queue: d.name });
+      this.#pool.kick(d);
     }
   }
 
   redirect(host: string): void {
-    this.#redirect = host === '' ? null : host;
-    this.deps.log.info(host === '' ? 'Redirection of all mail ended' : `All mail redirected to ${host}`);
-    for (const d of this.#destinations.values()) this.#kick(d);
+    this.#router.redirect = host === '' ? null : host;
+    this.deps.events.emit({ type: 'queue.redirected', host: this.#router.redirect });
+    for (const d of this.#destinations.values()) this.#pool.kick(d);
   }
 
   #destination(name: string): Destination {
     let d = this.#destinations.get(name);
     if (!d) {
-      d = new Destination(name, name === TDC_QUEUE);
+      d = new Destination(name, this.#policyFor(name));
       d.suspended = this.#suspendAll;
       this.#destinations.set(name, d);
     }
     return d;
+  }
+
+  #policyFor(name: string): () => QueuePolicy {
+    if (name === TDC_QUEUE) return () => TDC_POLICY;
+    // the bounce profile is read at each decision: a commit applies to mail already queued
+    return () => bounceProfilePolicy(this.deps.config().bounceProfile);
   }
 
   #control(dest: Destination): DestinationControl {
@@ -182,150 +190,33 @@ export class Delivery {
     return controls.find((c) => c.domain.toLowerCase() === dest.name) ?? controls.find((c) => c.domain === 'Default') ?? { domain: 'Default', maxConnections: 500, maxMessagesPerConnection: 50 };
   }
 
-  /** Opens connections while due records outnumber what the open ones will carry. */
-  #kick(dest: Destination): void {
-    if (this.#stopping) return;
-    const now = this.deps.clock.now();
-    const control = this.#control(dest);
-    // counting further than one more connection's worth is wasted: kick runs at every enqueue,
-    // so under a burst connections are added one by one while the queue may hold thousands
-    const cap = Math.min(control.maxConnections, Math.max(dest.connections + 1, dest.isTdc ? TDC_MIN_CONNECTIONS : 1)) * control.maxMessagesPerConnection;
-    const ready = dest.connections >= control.maxConnections ? 0 : dest.readyCount(now, cap);
-    const wanted = ready === 0 ? 0 : Math.min(control.maxConnections, Math.max(dest.isTdc ? TDC_MIN_CONNECTIONS : 1, Math.ceil(ready / control.maxMessagesPerConnection)));
-    for (let open = dest.connections; open < wanted; open++) {
-      const worker = this.#work(dest).finally(() => this.#workers.delete(worker));
-      this.#workers.add(worker);
-    }
-    this.#scheduleRetry(dest, now);
-  }
-
-  #scheduleRetry(dest: Destination, now: number): void {
-    dest.retryTimer?.cancel();
-    dest.retryTimer = null;
-    const next = dest.nextRetryAt(now);
-    if (Number.isFinite(next) && !this.#stopping) dest.retryTimer = this.deps.clock.setTimeout(() => this.#kick(dest), next - now + 5);
-  }
-
-  #resolve(dest: Destination, record: QueueRecord): Resolution {
-    const config = this.deps.config();
-    if (dest.isTdc) return resolveDestination(domainOf(record.rcpts[0]!.address), config.smtpRoutes, this.deps.labHost);
-    if (this.#redirect) {
-      const { host, port } = splitHostPort(this.#redirect);
-      const lab = this.deps.labHost(host);
-      if (lab) return { kind: 'hosts', targets: [lab], route: `redirect -> ${this.#redirect}` };
-      return isLoopback(host) ? { kind: 'hosts', targets: [{ host, port: port ?? 25 }], route: `redirect -> ${this.#redirect}` } : { kind: 'nxdomain', domain: host };
-    }
-    return resolveDestination(dest.name, config.smtpRoutes, this.deps.labHost);
-  }
-
-  /** One connection: takes due records for one target and sends them, up to the per-connection limit. */
-  async #work(dest: Destination): Promise<void> {
-    dest.connections++;
-    dest.pending++;
-    let client: SmtpClient | null = null;
-    let dcid = 0;
-    let target: Target | null = null;
-    let sent = 0;
-    const limit = this.#control(dest).maxMessagesPerConnection;
-    try {
-      for (;;) {
-        const record = dest.take(this.deps.clock.now(), (r) => !target || sameTarget(this.#resolve(dest, r), target));
-        if (!record) break;
-        const resolution = this.#resolve(dest, record);
-        dest.routes = resolution.kind === 'hosts' ? [resolution.route] : dest.routes;
-        if (resolution.kind === 'devnull') {
-          this.#delivered(dest, record, 0, record.rcpts, '/dev/null');
-          continue;
-        }
-        if (resolution.kind === 'nxdomain') {
-          this.#failed(dest, record, { kind: 'dnsHard', reply: `DNS Hard Error looking up ${resolution.domain} (MX) : NXDomain`, code: 0, reason: 'NXDomain' }, 0, resolution.domain);
-          continue;
-        }
-        if (!client) {
-          target = resolution.targets[0]!;
-          dcid = this.deps.ids.next('dcid');
-          const opened = await this.#open(dest, target, dcid);
-          if ('failure' in opened) {
-            dest.hostDown = true;
-            this.#failed(dest, record, opened.failure, dcid);
-            break;
-          }
-          client = opened.client;
-          dest.pending--;
-        }
-        const ok = await this.#send(dest, client, dcid, record);
-        if (!ok || ++sent >= limit) break;
-      }
-    } finally {
-      if (client) {
-        client.quit();
-        this.deps.log.info(`DCID ${dcid} close`);
-      } else dest.pending--;
-      dest.connections--;
-      this.#kick(dest);
-    }
-  }
-
-  async #open(dest: Destination, target: Target, dcid: number): Promise<{ client: SmtpClient } | { failure: Failure }> {
-    // timeouts run on the appliance's clock, so a lab that compresses time shortens them too
-    const scale = 1 / (this.deps.clock.factor ?? 1);
-    const t = dest.isTdc ? TDC_TIMEOUTS : ORDINARY_TIMEOUTS;
-    const client = new SmtpClient(target, {
-      name: this.deps.config().hostname,
-      requireTLS: dest.isTdc,
-      ca: this.deps.ca,
-      timeouts: { connect: t.connect * scale, greeting: t.greeting * scale, socket: t.socket * scale },
-    });
-    const prefix = dest.isTdc ? 'TDC: ' : '';
-    try {
-      await client.connect();
-    } catch (error) {
-      const failure = classifyFailure(error);
-      client.close();
-      if (failure.kind === 'network') {
-        // the seed shows "details: timeout"; the rest are plausible forms (unconfirmed), not Node's texts
-        const details = CONNECTION_DETAILS[failure.reason] ?? failure.reply.replace(/\s+/g, ' ');
-        this.deps.log.info(`${prefix}Connection Error: DCID ${dcid} domain: ${dest.name} IP: ${target.host} port: ${target.port} details: ${details} interface: 127.0.0.1 reason: ${failure.reason}`);
-      }
-      return { failure };
-    }
-    dest.hostDown = false;
-    this.deps.log.info(`${prefix}New SMTP DCID ${dcid} interface ${client.localAddress()} address ${target.host} port ${target.port}`);
-    const tls = client.tls();
-    if (tls) this.deps.log.info(`DCID ${dcid} TLS success protocol ${tls.protocol} cipher ${tls.cipher}`);
-    return { client };
-  }
-
   /** Sends one record on an open connection; false when the connection is no longer usable. */
-  async #send(dest: Destination, client: SmtpClient, dcid: number, record: QueueRecord): Promise<boolean> {
+  async #send(dest: Destination, { client, dcid }: Connection, record: QueueRecord): Promise<boolean> {
     record.attempts++;
-    const rids = `[${record.rcpts.map((r) => r.rid).join(', ')}]`;
-    this.deps.log.info(dest.isTdc ? `TDC: Delivery start DCID ${dcid} MID ${record.mid}` : `Delivery start DCID ${dcid} MID ${record.mid} to RID ${rids}`);
+    this.deps.events.emit({ type: 'delivery.started', dcid, mid: record.mid, queue: dest.name, rids: record.rcpts.map((r) => r.rid) });
     let body: Buffer;
     try {
-      body = await this.#compose(record);
+      body = await composeMessage(this.deps.spool, record);
     } catch (error) {
       // the message file is gone (deleted by hand): nothing can be delivered
-      this.#failed(dest, record, { kind: 'smtp5xx', reply: `554 5.3.0 message file lost: ${(error as Error).message}`, code: 554, reason: 'other' }, dcid);
+      this.#failed(dest, record, { kind: 'lost', detail: (error as Error).message }, dcid);
       return true;
     }
     try {
       const result = await client.send(record.from, record.rcpts.map((r) => r.address), body);
       const delivered = record.rcpts.filter((r) => result.accepted.includes(r.address));
-      const rejected = result.rejected;
-      if (rejected.length > 0) {
+      if (result.rejected.length > 0) {
         await client.reset().catch(() => undefined);
-        const rest = { ...record, rcpts: record.rcpts.filter((r) => !result.accepted.includes(r.address)) };
         this.#delivered(dest, { ...record, rcpts: delivered }, dcid, delivered, result.response, false);
-        record.rcpts = rest.rcpts;
-        this.#failed(dest, record, classifyFailure(rejected[0]!.error), dcid);
+        record.rcpts = record.rcpts.filter((r) => !result.accepted.includes(r.address));
+        this.#failed(dest, record, result.rejected[0]!.failure, dcid);
       } else this.#delivered(dest, record, dcid, delivered, result.response);
       return true;
     } catch (error) {
-      const failure = classifyFailure(error);
+      const failure: Failure = error instanceof DeliveryFailure ? error.failure : { kind: 'connection', cause: 'other', detail: String(error) };
       this.#failed(dest, record, failure, dcid);
       // a refused transaction ends with RSET; a connection that cannot even do that is dropped
-      if (failure.code === 0 || failure.code === 421) return false;
+      if (failure.kind !== 'smtp' || failure.code === 421) return false;
       return client.reset().then(
         () => true,
         () => false,
@@ -333,126 +224,90 @@ export class Delivery {
     }
   }
 
-  /** The bytes to send: the spool file with the added headers and subject tag, or the journal built from it. */
-  async #compose(record: QueueRecord): Promise<Buffer> {
-    const raw = this.deps.spool.readMessage(record.file);
-    const original = withChanges(raw, record.addHeaders, record.subjectPrefix);
-    if (!record.journal) return original;
-    const j = record.journal;
-    return buildJournal({ hostname: j.hostname, intakeAddress: record.rcpts[0]!.address, originalMid: j.originalMid, journalMid: record.mid, original, subject: j.subject, messageId: j.messageId });
-  }
-
   #delivered(dest: Destination, record: QueueRecord, dcid: number, rcpts: QueueRecord['rcpts'], response: string, finish = true): void {
-    const now = this.deps.clock.now();
-    dest.lastActivity = now;
+    dest.lastActivity = this.deps.clock.now();
     dest.stats.delivered += rcpts.length;
     this.deps.counters.add('deliveredRecipients', rcpts.length);
-    if (dest.isTdc) {
-      this.deps.log.info(`TDC: MID ${record.mid} successfully delivered for scanning with ${SETD}.`);
-    } else if (rcpts.length > 0) {
-      const rids = `[${rcpts.map((r) => r.rid).join(', ')}]`;
-      this.deps.log.info(`Message done DCID ${dcid} MID ${record.mid} to RID ${rids}`);
-      this.deps.log.info(`MID ${record.mid} RID ${rids} Response '${response.replace(/^250[ -]/, '').trim()}'`);
-    }
+    this.deps.events.emit({ type: 'delivered', dcid, mid: record.mid, queue: dest.name, rids: rcpts.map((r) => r.rid), response });
     if (finish) this.#done(dest, record);
   }
 
-  /** A failed attempt: retried when the rules allow it, else a hard bounce. */
-  #failed(dest: Destination, record: QueueRecord, failure: Failure, dcid: number, nxdomain?: string): void {
-    const now = this.deps.clock.now();
+  /** A failed attempt: what happens next is the policy's decision. */
+  #failed(dest: Destination, record: QueueRecord, failure: Failure, dcid: number): void {
+    const policy = dest.policy();
+    // an attempt cut at the deadline ends at the deadline, whatever the timer's jitter
+    const deadline = record.queuedAt + policy.maxQueueSeconds * 1000;
+    const now = this.#pool.wasCut(record) ? Math.max(this.deps.clock.now(), deadline) : this.deps.clock.now();
     dest.lastActivity = now;
-    const age = (now - record.queuedAt) / 1000;
-    const profile = this.deps.config().bounceProfile;
-    const retry = dest.isTdc
-      ? record.softBounces < TDC_RETRIES[failure.kind] && age < TDC_MAX_QUEUE_SECONDS
-      : isTemporary(failure.kind) && record.softBounces < profile.maxRetries && age < profile.maxTimeInQueueSeconds;
-    const rids = record.rcpts.map((r) => r.rid).join(', ');
-    if (retry) {
+    const decision = decide(failure, record, policy, now);
+    const rids = record.rcpts.map((r) => r.rid);
+    if (decision.action === 'retry') {
       record.softBounces++;
+      record.nextAttemptAt = decision.at;
       dest.stats.softBounced++;
       this.deps.counters.add('softBouncedEvents');
-      const delay = dest.isTdc ? TDC_RETRY_DELAY_SECONDS : Math.min(profile.maxRetrySeconds, profile.initialRetrySeconds * 2 ** (record.softBounces - 1));
-      record.nextAttemptAt = now + delay * 1000;
-      if (failure.code > 0) this.deps.log.info(`Delayed: DCID ${dcid} MID ${record.mid} to RID [${rids}] - ${bounceReason(failure)} ${pythonReply(failure)}`);
-      dest.inFlight.delete(record);
+      this.deps.events.emit({ type: 'deferred', dcid, mid: record.mid, queue: dest.name, rids, failure, retryAt: decision.at });
       dest.add(record);
       this.#persist(record.file);
-      this.#scheduleRetry(dest, now);
+      this.#pool.scheduleRetry(dest, now);
       return;
     }
-    const n = record.rcpts.length;
-    dest.stats.hardBounced += n;
-    this.deps.counters.add('hardBouncedRecipients', n);
-    const expired = (dest.isTdc && age >= TDC_MAX_QUEUE_SECONDS) || (!dest.isTdc && isTemporary(failure.kind));
-    const bucket = failure.kind === 'dnsHard' ? 'dns' : expired ? 'expired' : failure.code >= 500 ? 'fiveXX' : 'other';
-    dest.stats[bucket] += n;
-    this.deps.counters.add(bucket === 'dns' ? 'dnsHardBounces' : bucket === 'expired' ? 'expiredHardBounces' : bucket === 'fiveXX' ? 'fiveXXHardBounces' : 'otherHardBounces', n);
-    const log = this.deps.log;
-    if (failure.kind === 'dnsHard') {
-      const why = `5.1.2 - Bad destination host ('000', ['DNS Hard Error looking up ${nxdomain} (MX) : NXDomain'])`;
-      log.info(`DNS Error ${nxdomain} MX - NXDomain`);
-      if (dest.isTdc) {
-        log.info(`TDC: Hard bounced - ${why}`);
-        log.info(`TDC: MID ${record.mid} delivery failed to ${SETD}: Hard Bounced.`);
-      }
-      log.info(`Bounced: DCID 0 MID ${record.mid} to RID ${rids} - Bounced by destination server with response: ${why}`);
-    } else if (dest.isTdc && failure.kind === 'tls') {
-      log.info(`TDC: MID ${record.mid} delivery failed to ${SETD}:TLS Error.`);
-    } else if (dest.isTdc) {
-      log.info(`TDC: MID ${record.mid} delivery failed to ${SETD}: Hard Bounced.`);
-      log.info(`Bounced: DCID ${dcid} MID ${record.mid} to RID ${rids} - ${failure.code > 0 ? `${bounceReason(failure)} ${pythonReply(failure)}` : `4.4.1 - ${failure.reason}`}`);
+    const bucket = decision.action === 'expire' ? 'expired' : decision.bucket;
+    this.#hardBounced(dest, record.rcpts.length, bucket);
+    if (decision.action === 'expire') {
+      this.deps.events.emit({ type: 'expired', dcid, mid: record.mid, queue: dest.name, rids, failure, seconds: policy.maxQueueSeconds });
     } else {
-      log.info(`Bounced: DCID ${dcid} MID ${record.mid} to RID ${rids} - ${expired ? `5.4.7 - Delivery expired (message too old) ${failure.code > 0 ? pythonReply(failure) : `('000', ['${failure.reason}'])`}` : `${bounceReason(failure)} ${pythonReply(failure)}`}`);
+      this.deps.events.emit({ type: 'bounced', dcid, mid: record.mid, queue: dest.name, rids, failure, bucket: decision.bucket });
     }
     this.#done(dest, record);
   }
 
-  #done(dest: Destination, record: QueueRecord): void {
-    dest.inFlight.delete(record);
-    this.deps.log.info(`Message finished MID ${record.mid} done`);
-    this.#finished(record);
-    this.deps.onFinished?.(record);
+  #hardBounced(dest: Destination, n: number, bucket: BounceBucket | 'expired'): void {
+    dest.stats.hardBounced += n;
+    dest.stats[bucket] += n;
+    this.deps.counters.add('hardBouncedRecipients', n);
+    this.deps.counters.add(COUNTER_OF[bucket], n);
   }
 
-  /** Forgets a record on disk; its message file goes when no record uses it any more. */
-  #finished(record: QueueRecord): void {
+  #done(dest: Destination, record: QueueRecord): void {
+    dest.finish(record);
+    this.deps.events.emit({ type: 'finished', mid: record.mid, kind: record.kind, how: 'done' });
+    this.#forget(record);
+  }
+
+  /**
+   * Forgets a record on disk; its message file goes when no record uses it any more. Removing
+   * many at once, the caller collects the files to write again in `touched` and writes each once.
+   */
+  #forget(record: QueueRecord, touched?: Set<string>): void {
     const users = this.#files.get(record.file);
     users?.delete(record);
     if (!users || users.size === 0) {
       this.#files.delete(record.file);
+      touched?.delete(record.file);
       void this.deps.spool.removeMessage(record.file);
-    } else this.#persist(record.file);
+    } else if (touched) touched.add(record.file);
+    else this.#persist(record.file);
   }
 
-  /** TDC copies leave the queue after 120 seconds, delivered or not. */
-  #expireTdc(): void {
-    const dest = this.#destinations.get(TDC_QUEUE);
-    if (!dest) return;
+  /** Under a policy with a deadline (the.tdc.queue's 120 seconds), waiting records leave when it passes. */
+  #expireWaiting(): void {
     const now = this.deps.clock.now();
-    for (const r of dest.waiting.filter((x) => now - x.queuedAt >= TDC_MAX_QUEUE_SECONDS * 1000)) {
-      dest.remove(r);
-      dest.inFlight.add(r);
-      this.deps.log.info(`TDC: MID ${r.mid} removed from the queue after ${TDC_MAX_QUEUE_SECONDS} seconds: delivery to ${SETD} expired.`);
-      this.#failed(dest, r, { kind: 'network', reply: 'expired', code: 0, reason: 'expired' }, 0);
+    for (const dest of this.#destinations.values()) {
+      const policy = dest.policy();
+      if (!policy.deadline) continue;
+      const limit = policy.maxQueueSeconds * 1000;
+      const touched = new Set<string>();
+      for (const r of dest.removeWhere((x) => now - x.queuedAt >= limit)) {
+        this.#hardBounced(dest, r.rcpts.length, 'expired');
+        dest.lastActivity = now;
+        this.deps.events.emit({ type: 'expired', dcid: 0, mid: r.mid, queue: dest.name, rids: r.rcpts.map((x) => x.rid), failure: null, seconds: policy.maxQueueSeconds });
+        this.deps.events.emit({ type: 'finished', mid: r.mid, kind: r.kind, how: 'done' });
+        this.#forget(r, touched);
+      }
+      for (const file of touched) this.#persist(file);
     }
   }
-}
-
-/** The message as delivered: added header lines first, the subject tagged ([SPAM] ) when asked. */
-function withChanges(raw: Buffer, addHeaders: string[], subjectPrefix: string): Buffer {
-  if (addHeaders.length === 0 && subjectPrefix === '') return raw;
-  const added = Buffer.from(addHeaders.map((h) => `${h}\r\n`).join(''), 'latin1');
-  if (!subjectPrefix) return Buffer.concat([added, raw]);
-  // only the header block is rewritten; the body is passed on as it is
-  const end = headerEnd(raw);
-  const head = raw.subarray(0, end).toString('latin1');
-  const subject = /^Subject:[ \t]?/im;
-  const newHead = subject.test(head) ? head.replace(subject, (m) => `${m}${subjectPrefix}`) : `${head}\r\nSubject: ${subjectPrefix.trim()}`;
-  return Buffer.concat([added, Buffer.from(newHead, 'latin1'), raw.subarray(end)]);
-}
-
-function sameTarget(resolution: Resolution, target: Target): boolean {
-  return resolution.kind === 'hosts' && resolution.targets[0]!.host === target.host && resolution.targets[0]!.port === target.port;
 }
 
 function matchesFilter(dest: Destination, r: QueueRecord, filter: RecipientFilter): boolean {

@@ -1,5 +1,6 @@
 import type { HostStatus } from '../../host-status.js';
 import type { QueueRecord } from '../spool.js';
+import type { QueuePolicy } from './queue-policy.js';
 
 export interface DestinationStats {
   delivered: number;
@@ -14,13 +15,22 @@ export interface DestinationStats {
 
 const zeroStats = (): DestinationStats => ({ delivered: 0, softBounced: 0, hardBounced: 0, dns: 0, fiveXX: 0, expired: 0, other: 0, deleted: 0 });
 
-/** One delivery queue: a recipient domain, or the.tdc.queue. */
+/**
+ * One delivery queue: a recipient domain, or the.tdc.queue, with the QueuePolicy it follows.
+ * Views of a long queue (tens of thousands of records) stay cheap: the oldest message is kept in
+ * a heap, and taking from the front does not shift the array.
+ */
 export class Destination {
-  /** waiting records, in arrival order */
-  readonly #waiting: QueueRecord[] = [];
+  /** waiting records, in arrival order, from #head on */
+  #waiting: (QueueRecord | undefined)[] = [];
+  #head = 0;
   /** how many waiting records have a retry time (the others are due at once) */
   #deferred = 0;
   readonly inFlight = new Set<QueueRecord>();
+  /** waiting and in flight: what the queue holds */
+  readonly #members = new Set<QueueRecord>();
+  /** queuedAt min-heap over members; entries of records gone are dropped when they surface */
+  readonly #byAge: QueueRecord[] = [];
   connections = 0;
   /** connections being opened */
   pending = 0;
@@ -33,33 +43,56 @@ export class Destination {
 
   constructor(
     readonly name: string,
-    readonly isTdc: boolean,
+    readonly policy: () => QueuePolicy,
   ) {}
 
-  get waiting(): readonly QueueRecord[] {
-    return this.#waiting;
+  /** The waiting records, in arrival order (a copy). */
+  get waiting(): QueueRecord[] {
+    const out: QueueRecord[] = [];
+    for (let i = this.#head; i < this.#waiting.length; i++) if (this.#waiting[i]) out.push(this.#waiting[i]!);
+    return out;
+  }
+
+  get size(): number {
+    return this.#members.size;
   }
 
   /** Queues a record; its nextAttemptAt says when it is due (0: at once). */
   add(record: QueueRecord): void {
     this.#waiting.push(record);
     if (record.nextAttemptAt > 0) this.#deferred++;
+    this.inFlight.delete(record);
+    if (!this.#members.has(record)) {
+      this.#members.add(record);
+      heapPush(this.#byAge, record);
+    }
   }
 
-  remove(record: QueueRecord): void {
-    const i = this.#waiting.indexOf(record);
-    if (i >= 0) this.#removeAt(i);
+  /** Takes records out of the queue for good: waiting ones that match, or one record in flight. */
+  removeWhere(matches: (r: QueueRecord) => boolean): QueueRecord[] {
+    const removed: QueueRecord[] = [];
+    for (let i = this.#head; i < this.#waiting.length; i++) {
+      const r = this.#waiting[i];
+      if (r && matches(r)) {
+        this.#waiting[i] = undefined;
+        if (r.nextAttemptAt > 0) this.#deferred--;
+        this.#members.delete(r);
+        removed.push(r);
+      }
+    }
+    if (removed.length > 0) this.#compact(true);
+    return removed;
   }
 
-  #removeAt(i: number): QueueRecord {
-    const [record] = this.#waiting.splice(i, 1);
-    if (record!.nextAttemptAt > 0) this.#deferred--;
-    return record!;
+  /** A record in flight leaves the queue (delivered, bounced, expired). */
+  finish(record: QueueRecord): void {
+    this.inFlight.delete(record);
+    this.#members.delete(record);
   }
 
   /** Makes every waiting record due now (delivernow). */
   dueNow(): void {
-    for (const r of this.#waiting) r.nextAttemptAt = 0;
+    for (let i = this.#head; i < this.#waiting.length; i++) if (this.#waiting[i]) this.#waiting[i]!.nextAttemptAt = 0;
     this.#deferred = 0;
   }
 
@@ -67,19 +100,24 @@ export class Destination {
   nextRetryAt(now: number): number {
     let next = Infinity;
     if (this.#deferred === 0) return next;
-    for (const r of this.#waiting) if (r.nextAttemptAt > now && r.nextAttemptAt < next) next = r.nextAttemptAt;
+    for (let i = this.#head; i < this.#waiting.length; i++) {
+      const r = this.#waiting[i];
+      if (r && r.nextAttemptAt > now && r.nextAttemptAt < next) next = r.nextAttemptAt;
+    }
     return next;
   }
 
   /** How many waiting records are due, counting no further than `cap` (the queue may be long). */
   readyCount(now: number, cap = Infinity): number {
     if (this.suspended) return 0;
+    const waiting = this.#members.size - this.inFlight.size;
     // records without a retry time are due: no need to look at them one by one
-    if (this.#waiting.length - this.#deferred >= cap) return cap;
-    if (this.#deferred === 0) return this.#waiting.length;
+    if (waiting - this.#deferred >= cap) return cap;
+    if (this.#deferred === 0) return waiting;
     let n = 0;
-    for (const r of this.#waiting) {
-      if (r.nextAttemptAt <= now && ++n >= cap) break;
+    for (let i = this.#head; i < this.#waiting.length; i++) {
+      const r = this.#waiting[i];
+      if (r && r.nextAttemptAt <= now && ++n >= cap) break;
     }
     return n;
   }
@@ -87,11 +125,44 @@ export class Destination {
   /** Takes the next record that is due (and matches, when a connection wants one for its host). */
   take(now: number, matches: (r: QueueRecord) => boolean = () => true): QueueRecord | undefined {
     if (this.suspended) return undefined;
-    const i = this.#waiting.findIndex((r) => r.nextAttemptAt <= now && matches(r));
-    if (i < 0) return undefined;
-    const record = this.#removeAt(i);
-    this.inFlight.add(record);
-    return record;
+    for (let i = this.#head; i < this.#waiting.length; i++) {
+      const r = this.#waiting[i];
+      if (!r || r.nextAttemptAt > now || !matches(r)) continue;
+      this.#waiting[i] = undefined;
+      if (r.nextAttemptAt > 0) this.#deferred--;
+      this.inFlight.add(r);
+      this.#compact(false);
+      return r;
+    }
+    return undefined;
+  }
+
+  /** Moves the head past taken slots; rebuilds the array when holes dominate. */
+  #compact(force: boolean): void {
+    while (this.#head < this.#waiting.length && this.#waiting[this.#head] === undefined) this.#head++;
+    const waiting = this.#members.size - this.inFlight.size;
+    if (this.#head === this.#waiting.length) {
+      this.#waiting = [];
+      this.#head = 0;
+    } else if ((force || this.#head > 1024) && this.#waiting.length - this.#head > 2 * waiting + 64) {
+      this.#waiting = this.waiting;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head > this.#waiting.length / 2) {
+      this.#waiting = this.#waiting.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** The queuedAt of the oldest record the queue holds, or null. */
+  oldest(): number | null {
+    const heap = this.#byAge;
+    while (heap.length > 0 && !this.#members.has(heap[0]!)) heapPop(heap);
+    // records gone but not surfaced: rebuild once they outnumber the members
+    if (heap.length > 2 * this.#members.size + 1024) {
+      heap.length = 0;
+      for (const r of this.#members) heapPush(heap, r);
+    }
+    return heap.length > 0 ? heap[0]!.queuedAt : null;
   }
 
   resetStats(): void {
@@ -99,14 +170,18 @@ export class Destination {
   }
 
   status(): HostStatus {
-    const all = [...this.waiting, ...this.inFlight];
-    const rcpts = (rs: QueueRecord[]) => rs.reduce((n, r) => n + r.rcpts.length, 0);
+    let active = 0;
+    let unattempted = 0;
+    for (const r of this.#members) {
+      active += r.rcpts.length;
+      if (r.attempts === 0) unattempted += r.rcpts.length;
+    }
     const s = this.stats;
     return {
       host: this.name,
-      activeRecipients: rcpts(all),
-      unattemptedRecipients: rcpts(all.filter((r) => r.attempts === 0)),
-      attemptedRecipients: rcpts(all.filter((r) => r.attempts > 0)),
+      activeRecipients: active,
+      unattemptedRecipients: unattempted,
+      attemptedRecipients: active - unattempted,
       connectionsOut: this.connections,
       pendingConnections: this.pending,
       deliveredRecipients: s.delivered,
@@ -115,10 +190,37 @@ export class Destination {
       hardBounces: { dns: s.dns, fiveXX: s.fiveXX, filter: 0, expired: s.expired, other: s.other },
       deletedRecipients: s.deleted,
       hostDown: this.hostDown,
-      oldestMessage: all.length === 0 ? null : Math.min(...all.map((r) => r.queuedAt)),
+      oldestMessage: this.oldest(),
       lastActivity: this.lastActivity,
       routes: this.routes,
       suspended: this.suspended,
     };
   }
+}
+
+function heapPush(heap: QueueRecord[], r: QueueRecord): void {
+  heap.push(r);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent]!.queuedAt <= r.queuedAt) break;
+    heap[i] = heap[parent]!;
+    i = parent;
+  }
+  heap[i] = r;
+}
+
+function heapPop(heap: QueueRecord[]): void {
+  const last = heap.pop()!;
+  if (heap.length === 0) return;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= heap.length) break;
+    const c = l + 1 < heap.length && heap[l + 1]!.queuedAt < heap[l]!.queuedAt ? l + 1 : l;
+    if (heap[c]!.queuedAt >= last.queuedAt) break;
+    heap[i] = heap[c]!;
+    i = c;
+  }
+  heap[i] = last;
 }

@@ -1,27 +1,39 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { TLSSocket } from 'node:tls';
+import { classifyClientError, type Failure } from './failure.js';
+import type { Timeouts } from './queue-policy.js';
 import type { Target } from './resolver.js';
 
 export interface ClientOptions {
   name: string;
   requireTLS: boolean;
   ca?: string;
-  timeouts: { connect: number; greeting: number; socket: number };
+  timeouts: Timeouts;
 }
 
 export interface SendResult {
   accepted: string[];
-  rejected: { address: string; error: unknown }[];
+  rejected: { address: string; failure: Failure }[];
   response: string;
+}
+
+/** A failed step of the client, already sorted by cause. */
+export class DeliveryFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.kind === 'smtp' ? failure.reply : failure.kind === 'dns' ? failure.domain : failure.detail);
+  }
 }
 
 /**
  * One outbound SMTP connection (nodemailer's SMTPConnection), adapted to promises here and only
- * here. STARTTLS is required when asked, with TLS 1.2 or later and never a plaintext fallback.
+ * here; its errors leave as DeliveryFailure. STARTTLS is required when asked, with TLS 1.2 or
+ * later and never a plaintext fallback.
  */
 export class SmtpClient {
   readonly #conn: SMTPConnection;
   #error: unknown = null;
+  /** whether the TLS handshake was under way when the connection failed */
+  #duringTls = false;
 
   constructor(target: Target, options: ClientOptions) {
     this.#conn = new SMTPConnection({
@@ -39,11 +51,45 @@ export class SmtpClient {
     });
     this.#conn.on('error', (error: unknown) => {
       this.#error = error;
+      this.#duringTls = (this.#conn as unknown as { upgrading?: boolean }).upgrading === true;
     });
   }
 
+  /** rejects the operation in flight (abort) */
+  #rejectPending: ((error: DeliveryFailure) => void) | null = null;
+
+  /** Runs one operation; its errors leave classified, and abort() can end it. */
+  #run<T>(op: (resolve: (value: T) => void, reject: (error: unknown) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#rejectPending = reject;
+      op(resolve, reject);
+    }).then(
+      (value) => {
+        this.#rejectPending = null;
+        return value;
+      },
+      (error: unknown) => {
+        this.#rejectPending = null;
+        throw this.#failure(error);
+      },
+    );
+  }
+
+  /** Ends the connection now; the operation in flight fails with `failure`. */
+  abort(failure: Failure): void {
+    const reject = this.#rejectPending;
+    this.#rejectPending = null;
+    // rejected first: closing makes the connection report its own end
+    reject?.(new DeliveryFailure(failure));
+    this.#conn.close();
+  }
+
+  #failure(error: unknown): DeliveryFailure {
+    return error instanceof DeliveryFailure ? error : new DeliveryFailure(classifyClientError(error, this.#duringTls));
+  }
+
   connect(): Promise<void> {
-    return new Promise((resolve, reject) => {
+    return this.#run<void>((resolve, reject) => {
       this.#conn.once('end', () => reject(this.#error ?? Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' })));
       this.#conn.connect((err?: unknown) => (err ? reject(err) : resolve()));
     });
@@ -61,13 +107,13 @@ export class SmtpClient {
   }
 
   send(from: string, to: string[], message: Buffer): Promise<SendResult> {
-    return new Promise((resolve, reject) => {
+    return this.#run<SendResult>((resolve, reject) => {
       this.#conn.send({ from, to }, message, (err: unknown, info?: { accepted?: string[]; rejected?: string[]; rejectedErrors?: unknown[]; response?: string }) => {
         if (err) return reject(err);
         const rejectedErrors = info?.rejectedErrors ?? [];
         resolve({
           accepted: info?.accepted ?? [],
-          rejected: (info?.rejected ?? []).map((address, i) => ({ address, error: rejectedErrors[i] })),
+          rejected: (info?.rejected ?? []).map((address, i) => ({ address, failure: classifyClientError(rejectedErrors[i], false) })),
           response: info?.response ?? '',
         });
       });
@@ -75,7 +121,7 @@ export class SmtpClient {
   }
 
   reset(): Promise<void> {
-    return new Promise((resolve, reject) => this.#conn.reset((err?: unknown) => (err ? reject(err) : resolve())));
+    return this.#run<void>((resolve, reject) => this.#conn.reset((err?: unknown) => (err ? reject(err) : resolve())));
   }
 
   quit(): void {
