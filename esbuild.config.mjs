@@ -3,7 +3,8 @@
 // minified: stack traces stay readable, and minifying gained only ~3 ms.
 // - dist/bundle/segsim.cjs: src/main.ts with every module of ours and the small ESM-only packages
 //   (chalk, env-paths) inlined; the big packages stay in node_modules and are required only when
-//   a code path needs them (the mail engine, the SETD emulator, labs).
+//   a code path needs them (the mail engine, the SETD emulator, labs, the web interface, whose
+//   htmx.min.js is read from node_modules too).
 // - dist/bundle/terminal-view.js: the ink view (ink and react are ESM only and ink uses top-level
 //   await, so it cannot be required): loaded with import() when a terminal shell opens.
 import { build } from 'esbuild';
@@ -15,7 +16,7 @@ await build({
   entryPoints: ['src/main.ts'],
   outfile: 'dist/bundle/segsim.cjs',
   format: 'cjs',
-  external: ['nodemailer', 'smtp-server', 'mailparser', 'yaml', 'node-forge', './terminal-view.js'],
+  external: ['nodemailer', 'smtp-server', 'mailparser', 'yaml', 'node-forge', 'fastify', '@fastify/*', './terminal-view.js'],
   // LABS_DIR and friends resolve from import.meta.url: the bundle's own file URL
   define: { ...common.define, 'import.meta.url': '__segsimUrl' },
   banner: { js: "const __segsimUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -1,10 +1,13 @@
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { LabClock } from '../engine/clock.js';
+import { WEB_PORT } from '../engine/config/model.js';
+import { ErrorCodes, UserError } from '../errors.js';
 import { HomeLock } from '../engine/lock.js';
 import { lastLineTime } from '../engine/log-files.js';
 import { MailEngine } from '../engine/mail/mail-engine.js';
 import { SetdEmulator } from '../setd/intake-server.js';
+import type { WebInterface } from '../web/server.js';
 import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
 import { serveControlSocket, type ControlServer } from './control-socket.js';
 import { tuneGarbageCollection } from './gc-tuning.js';
@@ -13,6 +16,8 @@ import { tuneGarbageCollection } from './gc-tuning.js';
 export interface RunningAppliance {
   engine: MailEngine;
   setd: SetdEmulator;
+  /** the web interface and SETD portal; null when it could not start (the rest runs without it) */
+  web: WebInterface | null;
   /** what runs where, for the banner of a shell */
   describe(): string;
   stop(): Promise<void>;
@@ -33,15 +38,34 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   // the lab's records: every regional intake domain points at the SETD emulator
   let labHosts = new Map<string, { host: string; port: number }>();
   const engine = new MailEngine(appliance, { labHosts: () => labHosts });
-  const describe = () => describeAppliance(appliance, engine, setd);
+  let web: WebStart = { web: null, problem: null, firstPassword: null };
+  const describe = () => {
+    const text = describeAppliance(appliance, engine, setd, web);
+    web.firstPassword = null; // shown once, in the first banner
+    return text;
+  };
   let control: ControlServer | null = null;
+  let unwatchWeb = () => undefined as void;
+  let moving = Promise.resolve();
   try {
     const address = await setd.start({ port: appliance.configuration.current.lab.setdPort });
     labHosts = new Map(setd.intakeDomains().map((d) => [d, { host: '127.0.0.1', port: address.port }]));
     await engine.start();
     appliance.live = engine;
+    web = await startWeb(appliance);
+    appliance.web = web.web;
+    unwatchWeb = watchWebPort(appliance, () => {
+      // one move at a time; stop() waits for it
+      moving = moving.then(async () => {
+        await web.web?.stop();
+        web = await startWeb(appliance);
+        appliance.web = web.web;
+      }).catch(() => undefined);
+    });
     control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`);
   } catch (error) {
+    unwatchWeb();
+    await web.web?.stop().catch(() => undefined);
     await engine.stop().catch(() => undefined);
     await setd.stop().catch(() => undefined);
     lock.release();
@@ -50,10 +74,17 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   return {
     engine,
     setd,
+    get web() {
+      return web.web;
+    },
     describe,
     async stop() {
       appliance.live = null;
+      appliance.web = null;
+      unwatchWeb();
+      await moving;
       await control?.close();
+      await web.web?.stop();
       await engine.stop();
       await setd.stop();
       lock.release();
@@ -61,7 +92,73 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   };
 }
 
-function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdEmulator): string {
+interface WebStart {
+  web: WebInterface | null;
+  /** why it did not start */
+  problem: string | null;
+  /** the admin password made at first start, until the banner has shown it */
+  firstPassword: string | null;
+}
+
+/**
+ * Starts the web interface (loaded only here: one-shot commands never load the web stack). It is
+ * one part among others: a port in use or a bad password file is said in the banner, and the
+ * appliance runs without it.
+ */
+async function startWeb(appliance: Appliance): Promise<WebStart> {
+  const notes: string[] = [];
+  try {
+    const { ensureAdminPassword } = await import('../engine/admin-account.js');
+    let firstPassword: string | null;
+    try {
+      firstPassword = ensureAdminPassword(appliance.paths);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      notes.push(error.message);
+      firstPassword = ensureAdminPassword(appliance.paths); // the bad file is set aside: a new password
+    }
+    const { startWebInterface } = await import('../web/server.js');
+    const port = appliance.configuration.current.lab.webPort ?? WEB_PORT;
+    const web = await startWebInterface(appliance, { port });
+    return { web, problem: notes.join(' ') || null, firstPassword };
+  } catch (error) {
+    notes.push(error instanceof Error ? error.message : String(error));
+    return { web: null, problem: notes.join(' '), firstPassword: null };
+  }
+}
+
+/**
+ * A committed web port takes effect: a port that cannot be bound is refused at commit, and after
+ * the commit the web interface moves there (its logins end; browsers log in again).
+ */
+function watchWebPort(appliance: Appliance, restart: () => void): () => void {
+  const portOf = (c: { lab: { webPort?: number } }) => c.lab.webPort ?? WEB_PORT;
+  const unguard = appliance.configuration.guard(async (next, previous) => {
+    const port = portOf(next);
+    if (port === portOf(previous) || port === 0) return;
+    const { bindProblem } = await import('../engine/bind-probe.js');
+    const problem = await bindProblem('127.0.0.1', port);
+    if (problem) throw new UserError(`The web interface cannot listen on 127.0.0.1:${port} (${problem}).`, ErrorCodes.invalidValue);
+  });
+  const unlisten = appliance.configuration.onCommit((_, record) => {
+    if (record.changes.some((c) => c.path === 'lab.webPort')) restart();
+  });
+  return () => {
+    unguard();
+    unlisten();
+  };
+}
+
+/** The banner's web interface line(s). */
+export function describeWeb(web: Pick<WebStart, 'web' | 'problem' | 'firstPassword'>, port: number): string[] {
+  if (!web.web) return [`  web interface: not running (https://127.0.0.1:${port}/): ${web.problem ?? 'not started'}`];
+  return [
+    `  web interface ${web.web.url} (SETD portal ${web.web.url}setd/), user admin${web.firstPassword ? `, password ${web.firstPassword} (shown once; "passwd" sets another)` : ''}`,
+    ...(web.problem ? [`  note: ${web.problem}`] : []),
+  ];
+}
+
+function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdEmulator, web: WebStart): string {
   const listener = engine.listenerAddress();
   const lab = engine.labMailServerAddress();
   const intake = setd.address();
@@ -71,5 +168,6 @@ function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdE
     `Appliance ${config.hostname}, home ${appliance.paths.root}`,
     `  listener ${config.listener.name} on ${listener.host}:${listener.port}, lab mail server exchange.lab on ${lab.host}:${lab.port}`,
     `  SETD emulator (intake for ${setd.intakeDomains().length} regional domains) on ${intake.address}:${intake.port}`,
+    ...describeWeb(web, config.lab.webPort ?? WEB_PORT),
   ].join('\n');
 }

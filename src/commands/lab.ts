@@ -26,7 +26,7 @@ async function runScenario(ctx: CommandContext, scenario: Scenario, file: string
   const home = mkdtempSync(join(tmpdir(), `segsim-lab-${scenario.name}-`));
   const appliance = new Appliance({ home, clock: new LabClock() });
   await appliance.configuration.commit(
-    (c) => ({ ...c, listener: { ...c.listener, port: 0 }, lab: { mailServerPort: 0, setdPort: 0 } }),
+    (c) => ({ ...c, listener: { ...c.listener, port: 0 }, lab: { mailServerPort: 0, setdPort: 0, webPort: 0 } }),
     `lab run ${scenario.name}`,
     'lab run',
   );

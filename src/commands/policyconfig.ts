@@ -2,7 +2,8 @@ import { DEFAULT_POLICY, type ApplianceConfig, type MailPolicy, type ServiceSett
 import { assertMailbox, assertPolicyName, mailboxProblem, memberProblem, policyNameProblem } from '../engine/config/validate.js';
 import { memberMatches } from '../engine/policy-match.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { members, renderPolicyTable, tdcColumn, type PolicyTable } from './format/policy-table.js';
+import type { ConfigEditor } from './config-editor.js';
+import { members, renderPolicyTable, tdcChoices, tdcColumn, type PolicyTable } from './format/policy-table.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const listOf = (c: ApplianceConfig, table: PolicyTable) => (table === 'incoming' ? c.incomingPolicies : c.outgoingPolicies);
@@ -13,7 +14,7 @@ function find(c: ApplianceConfig, table: PolicyTable, name: string): MailPolicy 
   return p;
 }
 
-function splitMembers(text: string): string[] {
+export function splitMembers(text: string): string[] {
   const list = text.split(/[\s,]+/).filter(Boolean);
   for (const m of list) {
     const problem = memberProblem(m);
@@ -31,9 +32,9 @@ const membersProblem = (v: string) => {
   }
 };
 
-// ---- the operations, shared by the dialog and the flags ----
+// ---- the operations, shared by the dialog, the flags and the web pages ----
 
-function createPolicy(ctx: CommandContext, table: PolicyTable, name: string, senders: string[], recipients: string[]): void {
+export function createPolicy(ctx: ConfigEditor, table: PolicyTable, name: string, senders: string[], recipients: string[]): void {
   assertPolicyName(name);
   splitMembers([...senders, ...recipients].join(','));
   if (senders.length + recipients.length === 0) throw new UserError(`Policy "${name}" needs at least one sender or recipient.`, ErrorCodes.invalidValue);
@@ -49,7 +50,7 @@ function assertCustom(table: PolicyTable, name: string): void {
   if (name.toLowerCase() === DEFAULT_POLICY.toLowerCase()) throw new UserError(`The ${DEFAULT_POLICY} ${table} policy has no name or members to change.`, ErrorCodes.invalidValue);
 }
 
-function renamePolicy(ctx: CommandContext, table: PolicyTable, name: string, newName: string): void {
+export function renamePolicy(ctx: ConfigEditor, table: PolicyTable, name: string, newName: string): void {
   assertCustom(table, name);
   assertPolicyName(newName);
   ctx.session.config.edit((c) => {
@@ -58,7 +59,7 @@ function renamePolicy(ctx: CommandContext, table: PolicyTable, name: string, new
   });
 }
 
-function addMembers(ctx: CommandContext, table: PolicyTable, name: string, kind: 'senders' | 'recipients', added: string[]): void {
+export function addMembers(ctx: ConfigEditor, table: PolicyTable, name: string, kind: 'senders' | 'recipients', added: string[]): void {
   assertCustom(table, name);
   splitMembers(added.join(','));
   ctx.session.config.edit((c) => {
@@ -71,7 +72,7 @@ function addMembers(ctx: CommandContext, table: PolicyTable, name: string, kind:
 }
 
 /** Removes members (senders or recipients, by their text), all or none; a policy keeps at least one. */
-function removeMembers(ctx: CommandContext, table: PolicyTable, name: string, removed: string[]): void {
+export function removeMembers(ctx: ConfigEditor, table: PolicyTable, name: string, removed: string[]): void {
   assertCustom(table, name);
   ctx.session.config.edit((c) => {
     const p = find(c, table, name);
@@ -84,7 +85,7 @@ function removeMembers(ctx: CommandContext, table: PolicyTable, name: string, re
   });
 }
 
-function setTdc(ctx: CommandContext, table: PolicyTable, name: string, mode: TdcPolicyMode, address?: string): void {
+export function setTdc(ctx: ConfigEditor, table: PolicyTable, name: string, mode: TdcPolicyMode, address?: string): void {
   if (table === 'outgoing') throw new UserError('The Threat Defense Connector applies to incoming mail only: outgoing policies have no such setting.', ErrorCodes.invalidValue);
   if (mode === 'custom') {
     if (!address) throw new UserError('A custom intake address is needed: give --intake-address.', ErrorCodes.invalidValue);
@@ -95,7 +96,7 @@ function setTdc(ctx: CommandContext, table: PolicyTable, name: string, mode: Tdc
   });
 }
 
-function setService(ctx: CommandContext, table: PolicyTable, name: string, service: 'antispam' | 'antivirus', value: string): void {
+export function setService(ctx: ConfigEditor, table: PolicyTable, name: string, service: 'antispam' | 'antivirus', value: string): void {
   if (!['on', 'off', 'default'].includes(value)) throw new UserError(`--${service} takes on, off or default, not "${value}".`, ErrorCodes.usage);
   ctx.session.config.edit((c) => {
     const p = find(c, table, name);
@@ -104,7 +105,7 @@ function setService(ctx: CommandContext, table: PolicyTable, name: string, servi
   });
 }
 
-function deletePolicy(ctx: CommandContext, table: PolicyTable, name: string): void {
+export function deletePolicy(ctx: ConfigEditor, table: PolicyTable, name: string): void {
   if (name.toUpperCase() === DEFAULT_POLICY) throw new UserError('The DEFAULT policy cannot be deleted.', ErrorCodes.invalidValue);
   ctx.session.config.edit((c) => {
     const list = listOf(c, table);
@@ -112,7 +113,7 @@ function deletePolicy(ctx: CommandContext, table: PolicyTable, name: string): vo
   });
 }
 
-function movePolicy(ctx: CommandContext, table: PolicyTable, name: string, position: number): void {
+export function movePolicy(ctx: ConfigEditor, table: PolicyTable, name: string, position: number): void {
   if (name.toUpperCase() === DEFAULT_POLICY) throw new UserError('The DEFAULT policy is always last and cannot be moved.', ErrorCodes.invalidValue);
   ctx.session.config.edit((c) => {
     const list = listOf(c, table);
@@ -138,6 +139,9 @@ function search(config: Readonly<ApplianceConfig>, table: PolicyTable, address: 
     `As a recipient, ${address} matches the ${table} policy: ${asRecipient.name} (Threat Defense Connector: ${tdcColumn(asRecipient, config, table)})`,
   ].join('\n');
 }
+
+/** Said wherever a custom intake address is chosen (the seed's note, in our words). */
+export const CUSTOM_INTAKE_NOTE = 'Note: make sure this policy matches the domains whose mail belongs to that SETD account.';
 
 // ---- the dialog ----
 
@@ -178,13 +182,14 @@ async function editTdc(ctx: CommandContext, table: PolicyTable, name: string): P
   const config = ctx.session.config.pending;
   const p = find(config, table, name);
   ctx.io.print(`Threat Defense Connector for policy ${name}: ${tdcColumn(p, config, table)}`);
-  const current = p.tdc.mode === 'default' ? 1 : p.tdc.mode === 'custom' ? 2 : 3;
+  const choices = tdcChoices(config, p);
   const i = await ctx.io.list(
     'Enable Threat Defense Connector for this policy:',
-    [`Use Global Settings (${config.tdc.intakeAddress ?? 'no intake address set yet'})`, 'Use custom Message Intake Address', 'No'],
-    { default: current },
+    choices.map((c) => c.label),
+    { default: choices.findIndex((c) => c.mode === p.tdc.mode) + 1 },
   );
-  if (i === 1) {
+  const choice = choices[i ?? 0]!;
+  if (choice.takesAddress) {
     const address = await ctx.io.text('Enter the Message Intake Address for this policy.', {
       default: p.tdc.intakeAddress,
       validate: (v) => {
@@ -192,9 +197,9 @@ async function editTdc(ctx: CommandContext, table: PolicyTable, name: string): P
         return problem ? `That value is not valid: ${problem}.` : null;
       },
     });
-    setTdc(ctx, table, name, 'custom', address);
-    ctx.io.print('Note: make sure this policy matches the domains whose mail belongs to that SETD account.');
-  } else setTdc(ctx, table, name, i === 2 ? 'no' : 'default');
+    setTdc(ctx, table, name, choice.mode, address);
+    ctx.io.print(CUSTOM_INTAKE_NOTE);
+  } else setTdc(ctx, table, name, choice.mode);
 }
 
 async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: string): Promise<void> {

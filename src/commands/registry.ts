@@ -20,6 +20,8 @@ import { injectCommand } from './inject.js';
 import { policyconfigCommand } from './policyconfig.js';
 import { tdcconfigCommand } from './tdcconfig.js';
 import { listenerconfigCommand } from './listenerconfig.js';
+import { interfaceconfigCommand } from './interfaceconfig.js';
+import { passwdCommand } from './passwd.js';
 import { smtproutesCommand } from './smtproutes.js';
 import { destconfigCommand } from './destconfig.js';
 import { setdCommand } from './setd.js';
@@ -36,6 +38,8 @@ const COMMANDS: readonly CommandSpec[] = [
   tdcconfigCommand,
   policyconfigCommand,
   listenerconfigCommand,
+  interfaceconfigCommand,
+  passwdCommand,
   smtproutesCommand,
   destconfigCommand,
   setdCommand,

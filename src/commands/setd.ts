@@ -4,12 +4,11 @@ import { findRegion, REGIONS } from '../setd/regions.js';
 import type { Fault, FaultClearing, FaultMode, ReceivedJournal, SetdAccount, SetdStore } from '../setd/store.js';
 import { describeProblem, type FileProblem } from '../setd/checked-file.js';
 import { VERDICTS } from '../setd/verdicts.js';
+import { ACCEPTED, DEFAULT_SEG_HEADER, DIRECTION_QUESTION, HEADER_QUESTION, headerProblem, SEG_QUESTION, SEG_TYPE_QUESTION, VISIBILITY_QUESTION, WIZARD_STEPS } from '../setd/wizard-steps.js';
 import { count } from './format/numbers.js';
 import { pause } from './live.js';
 import { parseDecimal } from './numbers.js';
 import type { CommandContext, CommandSpec } from './types.js';
-
-const HEADER = /^[A-Za-z0-9-]{1,76}$/;
 
 /** Bounds of the fault flags: a slow command up to 5 minutes, a fault up to a week or a million messages. */
 const LIMITS = {
@@ -30,31 +29,25 @@ function renderAccount(a: SetdAccount): string {
   ].join('\n');
 }
 
-/** The setup wizard, as the seed walks it: SEG -> header -> message source -> visibility -> intake address. */
+/** The setup wizard, as the seed walks it (WIZARD_STEPS): SEG -> header -> message source -> visibility -> intake address. */
 async function wizard(ctx: CommandContext, store: SetdStore, name?: string): Promise<SetdAccount> {
   const io = ctx.io;
-  io.print('Welcome to Cisco Secure Email Threat Defense\n\n1 Secure Email Gateway > 2 Message Source > 3 Visibility & Remediation > 4 Message Intake');
-  for (;;) {
-    const seg = await io.list('Do you have a Secure Email Gateway (SEG)?', ['Yes, Secure Email Gateway is present.', 'No, Secure Email Gateway is not present.'], { default: 1 });
-    if (seg === 0) break;
-    io.print('Without a SEG, Microsoft 365 is the message source, and this emulator has no Microsoft 365 tenant.\nJournaling from a gateway needs the answer Yes.');
-  }
-  const type = await io.list('Indicate type of SEG and header:', ['Cisco SEG', 'Non-Cisco SEG'], { default: 1 });
-  let header = 'X-IronPort-RemoteIP';
-  const headerChoice = await io.list('Which header carries the original sender IP?', ['Use Cisco SEG default header X-IronPort-RemoteIP', 'Use Custom SEG header'], { default: type === 0 ? 1 : 2 });
-  if (headerChoice === 1) header = await io.text('Enter the custom SEG header.', { validate: (v) => (HEADER.test(v) ? null : 'That value is not valid: a header name has letters, digits and hyphens.') });
-  for (;;) {
-    const direction = await io.list('Message Direction (a gateway message source is incoming only):', ['Incoming', 'Internal', 'Outgoing'], { default: 1 });
-    if (direction === 0) break;
-    io.print('A Secure Email Gateway sends incoming messages only: choose Incoming.');
-  }
-  for (;;) {
-    const vis = await io.list('Visibility & Remediation:', ['Microsoft 365 Authentication: Read/Write (Recommended)', 'Microsoft 365 Authentication: Read', 'No Authentication: Visibility Only'], { default: 3 });
-    if (vis === 2) break;
-    io.print('Microsoft 365 authentication needs a Microsoft 365 tenant, which the emulator does not have. Choose No Authentication.');
-  }
+  const labels = (q: { choices: readonly { label: string; group?: string }[] }) => q.choices.map((c) => (c.group ? `${c.group}: ${c.label}` : c.label));
+  /** asks until the emulator's one accepted answer is given */
+  const insist = async (q: { prompt: string; choices: readonly { key: string; label: string; group?: string }[]; refusal: string }, accepted: string) => {
+    const wanted = q.choices.findIndex((c) => c.key === accepted);
+    while ((await io.list(q.prompt, labels(q), { default: wanted + 1 })) !== wanted) io.print(q.refusal);
+  };
+  io.print(`Welcome to Cisco Secure Email Threat Defense\n\n${WIZARD_STEPS.map((s, i) => `${i + 1} ${s}`).join(' > ')}`);
+  await insist(SEG_QUESTION, ACCEPTED.seg);
+  const type = await io.list(`${SEG_TYPE_QUESTION.prompt}:`, labels(SEG_TYPE_QUESTION), { default: 1 });
+  let header: string = DEFAULT_SEG_HEADER;
+  const headerChoice = await io.list(HEADER_QUESTION.prompt, labels(HEADER_QUESTION), { default: type === 0 ? 1 : 2 });
+  if (headerChoice === 1) header = await io.text(HEADER_QUESTION.customPrompt, { validate: (v) => (headerProblem(v) ? `That value is not valid: ${headerProblem(v)}.` : null) });
+  await insist(DIRECTION_QUESTION, ACCEPTED.direction);
+  await insist(VISIBILITY_QUESTION, ACCEPTED.visibility);
   const region = await io.list('Region of this account:', REGIONS.map((r) => r.name), { default: 1 });
-  const account = store.createAccount({ name, region: REGIONS[region!]!.key, segType: type === 0 ? 'cisco' : 'other', header });
+  const account = store.createAccount({ name, region: REGIONS[region!]!.key, segType: SEG_TYPE_QUESTION.choices[type ?? 0]!.key, header });
   io.print(`\n4 Message Intake\nConfigure your Secure Email Gateway to send messages to Secure Email Threat Defense for processing.\nMessage Intake Address: ${account.intakeAddress}`);
   return account;
 }

@@ -1,7 +1,23 @@
 import type { ApplianceConfig } from '../engine/config/model.js';
 import { assertMailbox, mailboxProblem } from '../engine/config/validate.js';
 import { ErrorCodes, UserError } from '../errors.js';
+import type { ConfigEditor } from './config-editor.js';
 import type { CommandContext, CommandSpec } from './types.js';
+
+/**
+ * Changes the global settings (the operation behind the flags, the dialog and the web page).
+ * Enabling needs an intake address, given or already set.
+ */
+export function applyTdcSettings(ctx: ConfigEditor, change: { enabled?: boolean; intakeAddress?: string }): void {
+  const address = change.intakeAddress === undefined ? undefined : assertMailbox(change.intakeAddress, 'Message Intake Address');
+  ctx.session.config.edit((c) => {
+    if (address !== undefined) c.tdc.intakeAddress = address;
+    if (change.enabled === true && !c.tdc.intakeAddress) {
+      throw new UserError('Cannot enable the Threat Defense Connector without a Message Intake Address: give --intake-address.', ErrorCodes.invalidValue);
+    }
+    if (change.enabled !== undefined) c.tdc.enabled = change.enabled;
+  });
+}
 
 export function renderTdcSettings(config: Readonly<ApplianceConfig>): string {
   return [
@@ -33,12 +49,9 @@ async function dialog(ctx: CommandContext): Promise<void> {
     if (op === null) return;
     if (op === 'ENABLE' || op === 'EDIT') {
       const address = await askAddress(ctx, config.pending.tdc.intakeAddress);
-      config.edit((c) => {
-        c.tdc.intakeAddress = address;
-        if (op === 'ENABLE') c.tdc.enabled = true;
-      });
+      applyTdcSettings(ctx, { intakeAddress: address, enabled: op === 'ENABLE' ? true : undefined });
     } else if (await ctx.io.yesno('Do you want to disable the Threat Defense Connector?', false)) {
-      config.edit((c) => void (c.tdc.enabled = false));
+      applyTdcSettings(ctx, { enabled: false });
     }
   }
 }
@@ -65,16 +78,9 @@ export const tdcconfigCommand: CommandSpec = {
   async run(ctx, { flags }) {
     const config = ctx.session.config;
     if (flags.enable && flags.disable) throw new UserError('Use --enable or --disable, not both.', ErrorCodes.usage);
-    const address = flags.intakeAddress === undefined ? undefined : assertMailbox(String(flags.intakeAddress), 'Message Intake Address');
-    if (flags.enable || flags.disable || address !== undefined) {
-      if (flags.enable && !(address ?? config.pending.tdc.intakeAddress)) {
-        throw new UserError('Cannot enable the Threat Defense Connector without a Message Intake Address: give --intake-address.', ErrorCodes.invalidValue);
-      }
-      config.edit((c) => {
-        if (address !== undefined) c.tdc.intakeAddress = address;
-        if (flags.enable) c.tdc.enabled = true;
-        if (flags.disable) c.tdc.enabled = false;
-      });
+    if (flags.enable || flags.disable || flags.intakeAddress !== undefined) {
+      const enabled = flags.enable ? true : flags.disable ? false : undefined;
+      applyTdcSettings(ctx, { enabled, intakeAddress: flags.intakeAddress === undefined ? undefined : String(flags.intakeAddress) });
       return;
     }
     if (flags.json) {

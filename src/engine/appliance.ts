@@ -24,6 +24,8 @@ export class Appliance {
   readonly sessions: SessionRegistry;
   /** the running engine, when this process runs the appliance */
   live: LiveAppliance | null = null;
+  /** where the web interface listens, while this process runs it */
+  web: { url: string } | null = null;
   #setd: SetdStore | null = null;
 
   constructor(options: ApplianceOptions) {

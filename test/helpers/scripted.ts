@@ -27,6 +27,7 @@ export function labHome(edit: (c: ApplianceConfig) => void = () => undefined): s
   config.listener.port = 0;
   config.lab.mailServerPort = 0;
   config.lab.setdPort = 0;
+  config.lab.webPort = 0;
   edit(config);
   store.save(config);
   return home;

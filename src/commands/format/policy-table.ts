@@ -1,8 +1,37 @@
-import { DEFAULT_POLICY, type ApplianceConfig, type MailPolicy, type ServiceSetting } from '../../engine/config/model.js';
+import { DEFAULT_POLICY, type ApplianceConfig, type MailPolicy, type ServiceSetting, type TdcPolicyMode } from '../../engine/config/model.js';
 
 export type PolicyTable = 'incoming' | 'outgoing';
 
-const service = (v: ServiceSetting) => (v === 'default' ? '(use default)' : v === 'on' ? 'Enabled' : 'Disabled');
+/** A service's cell on the Mail Policies page: `(use default)`, `Enabled` or `Disabled`. */
+export const serviceCell = (v: ServiceSetting) => (v === 'default' ? '(use default)' : v === 'on' ? 'Enabled' : 'Disabled');
+const service = serviceCell;
+
+/** One choice of "Enable Threat Defense Connector for This Policy". */
+export interface TdcChoice {
+  mode: TdcPolicyMode;
+  label: string;
+  /** the choice takes an intake address of its own */
+  takesAddress: boolean;
+}
+
+/**
+ * The per-policy Threat Defense Connector choices, in the order the policy's page (and
+ * policyconfig's THREATDEFENSE dialog) offers them: the one list both front ends follow.
+ */
+export function tdcChoices(config: Readonly<ApplianceConfig>, _policy: MailPolicy): TdcChoice[] {
+  return [
+    { mode: 'default', label: `Use Global Settings (${config.tdc.intakeAddress ?? 'no intake address set yet'})`, takesAddress: false },
+    { mode: 'custom', label: 'Use custom Message Intake Address', takesAddress: true },
+    { mode: 'no', label: 'No', takesAddress: false },
+  ];
+}
+
+/** The Threat Defense Connector cell of the Incoming Mail Policies page (the link text). */
+export function tdcCell(policy: MailPolicy, config: Readonly<ApplianceConfig>): string {
+  if (policy.tdc.mode === 'no') return 'Disabled';
+  if (policy.tdc.mode === 'custom') return 'Enabled';
+  return config.tdc.enabled ? 'Enabled' : 'Disabled';
+}
 
 /** The Threat Defense Connector column, as the Incoming Mail Policies page words it. */
 export function tdcColumn(policy: MailPolicy, config: Readonly<ApplianceConfig>, table: PolicyTable): string {

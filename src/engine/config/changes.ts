@@ -192,6 +192,7 @@ const SETTING_LABELS: Record<string, string> = {
   'bounceProfile.maxRetrySeconds': 'Bounce profile: maximum retry (seconds)',
   'lab.mailServerPort': 'Lab mail server port',
   'lab.setdPort': 'SETD emulator port',
+  'lab.webPort': 'Web interface HTTPS port',
   senders: 'senders',
   recipients: 'recipients',
   antispam: 'Anti-Spam',

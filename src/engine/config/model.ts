@@ -66,11 +66,16 @@ export interface ApplianceConfig {
   smtpRoutes: SmtpRoute[];
   destinationControls: DestinationControl[];
   bounceProfile: BounceProfile;
-  /** ports of the lab's in-process servers (0 = any free port) */
-  lab: { mailServerPort: number; setdPort: number };
+  /**
+   * ports of the lab's in-process servers (0 = any free port); webPort is the HTTPS port of the web
+   * interface and the SETD portal (absent in homes made before it: WEB_PORT)
+   */
+  lab: { mailServerPort: number; setdPort: number; webPort?: number };
 }
 
 export const DEFAULT_POLICY = 'DEFAULT';
+/** The web interface's HTTPS port when the configuration names none. */
+export const WEB_PORT = 8443;
 /** The pseudo-domain of the Threat Defense Connector's delivery queue. */
 export const TDC_QUEUE = 'the.tdc.queue';
 /** Host name of the lab's downstream mail server ("Exchange" behind the gateway). */
@@ -109,6 +114,6 @@ export function defaultConfig(): ApplianceConfig {
       initialRetrySeconds: 60,
       maxRetrySeconds: 3_600,
     },
-    lab: { mailServerPort: 2526, setdPort: 2465 },
+    lab: { mailServerPort: 2526, setdPort: 2465, webPort: WEB_PORT },
   };
 }

@@ -82,6 +82,6 @@ export const configSchema = {
     type: 'object',
     required: ['mailServerPort', 'setdPort'],
     additionalProperties: false,
-    properties: { mailServerPort: port, setdPort: port },
+    properties: { mailServerPort: port, setdPort: port, webPort: port },
   },
 } as const;

@@ -1,0 +1,72 @@
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCodes, UserError } from '../errors.js';
+import type { HomePaths } from './home.js';
+
+/** The lab's one administrator, as on a fresh appliance. */
+export const ADMIN_USER = 'admin';
+
+interface StoredPassword {
+  user: string;
+  /** scrypt parameters and the salted hash, hex */
+  salt: string;
+  hash: string;
+  changedAt: number;
+}
+
+const KEY_LENGTH = 32;
+const fileOf = (paths: HomePaths) => join(paths.root, 'admin-password.json');
+const hashOf = (password: string, salt: Buffer) => scryptSync(password, salt, KEY_LENGTH);
+
+/** A password the lab accepts: 8 to 128 characters, not only spaces (AsyncOS asks for at least 8). */
+export function passwordProblem(password: string): string | null {
+  if (password.length < 8) return 'the password must have at least 8 characters';
+  if (password.length > 128) return 'the password must have at most 128 characters';
+  if (password.trim() === '') return 'the password must not be only spaces';
+  return null;
+}
+
+/** Stores the admin password, salted and hashed (scrypt), owner-only, replacing the previous one. */
+export function setAdminPassword(paths: HomePaths, password: string): void {
+  const problem = passwordProblem(password);
+  if (problem) throw new UserError(`Invalid password: ${problem}.`, ErrorCodes.invalidValue);
+  const salt = randomBytes(16);
+  const stored: StoredPassword = { user: ADMIN_USER, salt: salt.toString('hex'), hash: hashOf(password, salt).toString('hex'), changedAt: Date.now() };
+  const file = fileOf(paths);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+}
+
+function readStored(paths: HomePaths): StoredPassword | null {
+  const file = fileOf(paths);
+  if (!existsSync(file)) return null;
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<StoredPassword>;
+    if (typeof value.salt === 'string' && typeof value.hash === 'string' && /^[0-9a-f]{64}$/.test(value.hash)) return value as StoredPassword;
+  } catch {
+    // fall through: a bad file is set aside below
+  }
+  const aside = `${file}.bad-${Date.now()}`;
+  renameSync(file, aside);
+  throw new UserError(`The admin password file ${file} is not valid; it was set aside as ${aside}. Set a new password with "passwd".`, ErrorCodes.configCorrupt);
+}
+
+/**
+ * At first start the admin gets a random password, stored hashed; it is returned once so that it
+ * can be shown once. Null when a password is already set.
+ */
+export function ensureAdminPassword(paths: HomePaths): string | null {
+  if (readStored(paths)) return null;
+  const password = randomBytes(9).toString('base64url');
+  setAdminPassword(paths, password);
+  return password;
+}
+
+/** Whether user and password are the admin's (constant time on the hash). */
+export function checkAdminPassword(paths: HomePaths, user: string, password: string): boolean {
+  const stored = readStored(paths);
+  if (!stored || user !== ADMIN_USER) return false;
+  const expected = Buffer.from(stored.hash, 'hex');
+  return timingSafeEqual(hashOf(password, Buffer.from(stored.salt, 'hex')), expected);
+}

@@ -1,0 +1,44 @@
+import type { FastifyRequest } from 'fastify';
+import { UserError } from '../errors.js';
+import { html, type Html } from './html.js';
+
+/** Problems of a submitted form, by field name ('' for the form as a whole). */
+export type FieldErrors = Record<string, string>;
+
+/** The error shown beside a field, if it has one. */
+export function fieldError(errors: FieldErrors, name: string): Html | '' {
+  return errors[name] ? html`<div class="field-error" id="${name}-error" role="alert">${errors[name]}</div>` : '';
+}
+
+/** `class="invalid"` and the ARIA link to the error, on a field that has one. */
+export function invalid(errors: FieldErrors, name: string): Html | '' {
+  return errors[name] ? html` class="invalid" aria-invalid="true" aria-describedby="${name}-error"` : '';
+}
+
+/** A form-level problem (one not tied to a field), above the form. */
+export function formError(errors: FieldErrors): Html | '' {
+  return errors[''] ? html`<div class="notice error" role="alert">Error — ${errors['']}</div>` : '';
+}
+
+/** The form's fields as strings (a repeated field keeps its last value). */
+export function formBody(request: FastifyRequest): Record<string, string> {
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) out[k] = Array.isArray(v) ? String(v.at(-1) ?? '') : String(v ?? '');
+  return out;
+}
+
+/** Runs an operation; a UserError it throws becomes the form's error (the operation changed nothing). */
+export function attempt(errors: FieldErrors, work: () => void, field = ''): boolean {
+  try {
+    work();
+    return true;
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    errors[field] = error.message;
+    return false;
+  }
+}
+
+/** "Your changes have been saved" notice after a redirect (?saved=1). */
+export const SAVED_NOTICE = { kind: 'success' as const, text: 'Your changes have been saved. Click Commit Changes to make them take effect.' };

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import type { Appliance } from '../engine/appliance.js';
+import type { Session } from '../engine/sessions.js';
+
+/** A browser logged in as admin: an appliance session of its own, with its own pending changes. */
+export interface Login {
+  token: string;
+  session: Session;
+  lastSeen: number;
+}
+
+/** AsyncOS's default web interface inactivity timeout. */
+export const DEFAULT_IDLE_MS = 30 * 60 * 1000;
+
+/**
+ * The web logins of one appliance, by the random token their cookie carries. A login idle for
+ * longer than the timeout is closed (its uncommitted changes dropped, as AsyncOS does at logout),
+ * when it is next used or by a sweep, so that `who` does not list it. Real time, not the
+ * appliance clock: a lab running 20 times faster must not log the trainee out.
+ */
+export class WebLogins {
+  readonly #byToken = new Map<string, Login>();
+  readonly #sweep: NodeJS.Timeout;
+
+  constructor(
+    private readonly appliance: Appliance,
+    readonly idleMs = DEFAULT_IDLE_MS,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#sweep = setInterval(() => this.#expire(), Math.min(60_000, idleMs)).unref();
+  }
+
+  open(from: string): Login {
+    const login: Login = { token: randomBytes(32).toString('base64url'), session: this.appliance.sessions.open('web', from), lastSeen: this.now() };
+    this.#byToken.set(login.token, login);
+    return login;
+  }
+
+  /**
+   * The login of a cookie; null when unknown or idle too long (then closed). `activity` false for
+   * a page's own refresh (a live table polling), which keeps nobody logged in.
+   */
+  use(token: string | undefined, activity = true): Login | null {
+    const login = token ? this.#byToken.get(token) : undefined;
+    if (!login) return null;
+    if (this.now() - login.lastSeen > this.idleMs) {
+      this.close(login);
+      return null;
+    }
+    if (activity) {
+      login.lastSeen = this.now();
+      login.session.running(null);
+    }
+    return login;
+  }
+
+  close(login: Login): void {
+    if (this.#byToken.delete(login.token)) login.session.close();
+  }
+
+  closeAll(): void {
+    clearInterval(this.#sweep);
+    for (const login of [...this.#byToken.values()]) this.close(login);
+  }
+
+  #expire(): void {
+    const now = this.now();
+    for (const login of [...this.#byToken.values()]) if (now - login.lastSeen > this.idleMs) this.close(login);
+  }
+}
