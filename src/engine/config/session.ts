@@ -70,7 +70,7 @@ export class ConfigSession {
         if (clashes.length > 0) {
           const names = [...new Set(clashes.map((c) => settingName(c.segments)))];
           throw new UserError(
-            `Another session committed a change to ${names.join('; ')} after this session changed it. Nothing was committed; your changes are still pending ("showchanges"). Use "clear" to drop them, or "clear", edit again and commit.`,
+            `Another session committed a change to ${names.join('; ')} after this session changed it. Nothing was committed, and this session's changes are still pending: review them, abandon them (clear), or abandon them, edit again and commit.`,
             ErrorCodes.conflict,
           );
         }
