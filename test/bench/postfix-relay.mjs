@@ -1,6 +1,8 @@
-// The side-by-side anchor of npm run bench: a private Postfix instance (Debian's postfix package)
-// relaying the same smtp-source load to smtp-sink on loopback, measured the same way as segsim's
-// relay path. Postfix needs root to start its master; elsewhere the bench says it was skipped.
+// The side-by-side peer of npm run bench: a private Postfix instance (Debian's postfix package)
+// relaying the same smtp-source load to smtp-sink on loopback, measured the same way as segsim.
+// With `journal`, it is the fair peer of segsim's journaling path: a blind copy of every message
+// (always_bcc) to the intake address, sent to the same SETD emulator over enforced TLS. Postfix
+// needs root to start its master; elsewhere the bench says it was skipped.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ const masterCf = (port) => `127.0.0.1:${port} inet n - n - - smtpd
 pickup    unix  n - n 60 1 pickup
 cleanup   unix  n - n -  0 cleanup
 qmgr      unix  n - n 300 1 qmgr
+tlsmgr    unix  - - n 1000? 1 tlsmgr
 rewrite   unix  - - n -  - trivial-rewrite
 bounce    unix  - - n -  0 bounce
 defer     unix  - - n -  0 bounce
@@ -37,7 +40,7 @@ scache    unix  - - n -  1 scache
 postlog   unix-dgram n - n - 1 postlogd
 `;
 
-const mainCf = (dir, sinkPort) => `compatibility_level = 3.6
+const mainCf = (dir, sinkPort, journal) => `compatibility_level = 3.6
 queue_directory = ${dir}/queue
 data_directory = ${dir}/data
 mail_owner = postfix
@@ -52,7 +55,14 @@ alias_database =
 smtpd_recipient_restrictions = permit_mynetworks, reject
 maillog_file_prefixes = ${dir}
 maillog_file = ${dir}/maillog
-`;
+${
+  journal
+    ? `always_bcc = ${journal.address}
+transport_maps = inline:{ ${journal.domain}=smtp:[127.0.0.1]:${journal.setdPort} }
+smtp_tls_policy_maps = inline:{ [127.0.0.1]:${journal.setdPort}=encrypt }
+`
+    : ''
+}`;
 
 /** Summed PSS and RSS (bytes) of a process and its children, from /proc. */
 function treeMemory(rootPid) {
@@ -83,10 +93,12 @@ function treeMemory(rootPid) {
 }
 
 /**
- * Relays `messages` messages from smtp-source (10 sessions) through Postfix to smtp-sink.
- * `freePort` gives loopback ports; the instance is stopped and removed before this resolves.
+ * Relays `messages` messages from smtp-source (10 sessions) through Postfix to smtp-sink, and with
+ * `journal` ({ address, domain, setdPort, journaled() }) a blind copy of each to SETD; done when
+ * every original reached the sink and every copy SETD. `freePort` gives loopback ports; the
+ * instance is stopped and removed before this resolves.
  */
-export async function postfixRelay({ messages, sessions, size, limitMs, freePort }) {
+export async function postfixRelay({ messages, sessions, size, limitMs, freePort, journal }) {
   const dir = mkdtempSync(join(tmpdir(), 'segsim-bench-postfix-'));
   chmodSync(dir, 0o755); // the postfix user's daemons must reach data/ and the queue
   const [port, sinkPort] = [await freePort(), await freePort()];
@@ -95,7 +107,7 @@ export async function postfixRelay({ messages, sessions, size, limitMs, freePort
   mkdirSync(join(dir, 'data'));
   const postfixUid = Number(spawnSync('id', ['-u', 'postfix'], { encoding: 'utf8' }).stdout.trim());
   chownSync(join(dir, 'data'), postfixUid, -1);
-  writeFileSync(join(dir, 'conf', 'main.cf'), mainCf(dir, sinkPort));
+  writeFileSync(join(dir, 'conf', 'main.cf'), mainCf(dir, sinkPort, journal));
   writeFileSync(join(dir, 'conf', 'master.cf'), masterCf(port));
   // smtp-sink -c prints its counters as they change: the last mesg= says what has arrived
   const sink = spawn('smtp-sink', ['-u', 'nobody', '-c', `127.0.0.1:${sinkPort}`, '1000'], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -118,14 +130,18 @@ export async function postfixRelay({ messages, sessions, size, limitMs, freePort
     const t0 = Date.now();
     const source = spawn('smtp-source', ['-s', String(sessions), '-m', String(messages), '-l', String(size), '-d', '-f', 'bench@outside.example', '-t', 'user@example.com', `127.0.0.1:${port}`], { stdio: 'ignore' });
     const acceptedAt = await new Promise((resolve) => source.on('exit', () => resolve(Date.now())));
-    while (arrived < messages && Date.now() - t0 < limitMs) await new Promise((r) => setTimeout(r, 20));
+    const copies = () => (journal ? journal.journaled() : messages);
+    while ((arrived < messages || copies() < messages) && Date.now() - t0 < limitMs) await new Promise((r) => setTimeout(r, 20));
     const doneAt = Date.now();
     clearInterval(sampler);
     return {
-      path: 'Postfix 3.7 relay (defaults), the same load, side by side',
+      path: journal ? 'Postfix 3.7 with always_bcc to the intake address over enforced TLS, the same load' : 'Postfix 3.7 relay (defaults), the same load, side by side',
       messages,
       delivered: arrived,
-      complete: arrived >= messages,
+      journaled: journal ? copies() : undefined,
+      complete: arrived >= messages && copies() >= messages,
+      // why an incomplete run stopped, from Postfix's own log
+      maillogTail: arrived >= messages && copies() >= messages ? undefined : readFileSync(join(dir, 'maillog'), 'utf8').split('\n').slice(-8),
       acceptMsgPerSec: Math.round(messages / ((acceptedAt - t0) / 1000)),
       endToEndMsgPerSec: Math.round(arrived / ((doneAt - t0) / 1000)),
       peakPssMB: Math.round(peak.pss / 1e6),
