@@ -2,7 +2,7 @@ import { Conversation, type LineIO } from '../commands/dialog.js';
 import type { CommandContext, CommandSpec, ShellSession } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import type { Session } from '../engine/sessions.js';
-import { CancelledError, UserError } from '../errors.js';
+import { CancelledError, describeError } from '../errors.js';
 import { parseCommandLine } from './command-parser.js';
 import { commandHost } from './command-host.js';
 import { tokenize } from './tokenize.js';
@@ -101,16 +101,8 @@ export class Shell implements ShellSession {
   }
 }
 
-/** Prints an error the AsyncOS way; cancellations print nothing. */
-export function reportError(io: Conversation, error: unknown): void {
-  if (error instanceof CancelledError) {
-    io.print('');
-    return;
-  }
-  if (error instanceof UserError) {
-    io.print(io.style.error(error.message));
-    return;
-  }
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  io.print(io.style.error(`An application fault occurred: ${message}`));
+/** Prints an error the AsyncOS way (describeError), coloured; a cancellation prints an empty line. */
+function reportError(io: Conversation, error: unknown): void {
+  const { text } = describeError(error);
+  io.print(text === null ? '' : io.style.error(text));
 }
