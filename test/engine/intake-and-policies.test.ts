@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
 import { Appliance } from '../../src/engine/appliance.js';
@@ -8,7 +7,9 @@ import { TDC_QUEUE } from '../../src/engine/config/model.js';
 import { MailEngine } from '../../src/engine/mail/mail-engine.js';
 import { injectTraffic } from '../../src/lab/traffic.js';
 import { INTAKE, mailLog, startEngine, startIntake, waitFor } from '../helpers/engine.js';
+import { killAfterFile } from '../helpers/cleanup.js';
 import { havePeers } from '../helpers/peers.js';
+import { spawnFixture } from '../helpers/run-main.js';
 import { commitEdit, labHome, tempHome } from '../helpers/scripted.js';
 
 const delivered = (engine: MailEngine, host: string) => engine.hosts().find((h) => h.host === host)?.deliveredRecipients ?? 0;
@@ -127,7 +128,7 @@ describe('intake and the work queue', () => {
 
 function swaksAsync(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn('swaks', ['--timeout', '10', ...args]);
+    const child = killAfterFile(spawn('swaks', ['--timeout', '10', ...args]));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -139,9 +140,7 @@ describe('crash safety', () => {
   it('kill -9 mid-flight loses no message answered 250', async () => {
     // downstream suspended: everything accepted stays queued at the kill
     const home = labHome();
-    const script = fileURLToPath(new URL('../fixtures/run-engine.mjs', import.meta.url));
-    const child = spawn(process.execPath, [script, home], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const port = await new Promise<number>((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+    const { child, port } = await spawnFixture('run-engine.mjs', home);
     const summary = await injectTraffic({ host: '127.0.0.1', port }, { count: 200, to: ['example.com'], concurrency: 5 });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));

@@ -11,12 +11,14 @@ import type { Session } from '../../src/engine/sessions.js';
 import { commandHost } from '../../src/cli/command-host.js';
 import { refuseOrphans } from '../../src/cli/command-parser.js';
 import { commandRegistry } from '../../src/commands/registry.js';
+import { removeAfterFile } from './cleanup.js';
 
 /** The CLI's command host, for contexts built by hand in tests. */
 export const testHost = commandHost(commandRegistry);
 
+/** A temporary home, removed when the test file ends (test/setup.ts). */
 export function tempHome(): string {
-  return mkdtempSync(join(tmpdir(), 'segsim-test-'));
+  return removeAfterFile(mkdtempSync(join(tmpdir(), 'segsim-test-')));
 }
 
 /** A temporary home whose servers take free ports (port 0), so tests can run side by side. */
