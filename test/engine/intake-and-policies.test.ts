@@ -119,7 +119,11 @@ describe('intake and the work queue', () => {
       const refused = await swaksAsync(['--server', '127.0.0.1', '--port', String(port), '--from', 'a@outside.example', '--to', 'b@nowhere.example']);
       expect(refused.out).toMatch(/<\*\* 550 #5\.1\.0 Address rejected/);
       const garbage = await swaksAsync([...base, '--quit-after', 'EHLO', '--ehlo', 'bad host name with spaces']);
-      expect(garbage.code).not.toBeNull();
+      // a malformed EHLO is refused with 501 and the session goes on to a clean QUIT
+      expect(garbage.out).toMatch(/<\*\* 501 Error: syntax: EHLO hostname/);
+      expect(garbage.out).toMatch(/<- {2}221 Bye/);
+      // and the listener still takes mail after it
+      expect((await swaksAsync(base)).out).toMatch(/<- {2}250 ok: {2}Message \d+ accepted/);
     } finally {
       await engine.stop();
     }
