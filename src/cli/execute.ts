@@ -5,6 +5,7 @@ import type { Session } from '../engine/sessions.js';
 import { CancelledError, describeError } from '../errors.js';
 import { parseCommandLine } from './command-parser.js';
 import { commandHost } from './command-host.js';
+import { runCommand } from './run-command.js';
 import { tokenize } from './tokenize.js';
 
 export interface ShellOptions {
@@ -91,7 +92,7 @@ export class Shell implements ShellSession {
         shell: this,
         host: commandHost(() => this.options.registry),
       };
-      await spec.run(ctx, input);
+      await runCommand(spec, ctx, input);
     } catch (error) {
       reportError(this.conversation, error);
     } finally {
