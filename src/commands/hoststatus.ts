@@ -13,7 +13,7 @@ export const hoststatusCommand: CommandSpec = {
     const live = requireLive(ctx, 'hoststatus');
     const name =
       args[0] ??
-      (ctx.interactive && !ctx.json ? await ctx.io.text('Recipient host:') : undefined);
+      (ctx.interactive ? await ctx.io.text('Recipient host:') : undefined);
     if (name === undefined) throw new UserError('hoststatus needs a domain.', ErrorCodes.usage);
     const host = live.hosts().find((h) => h.host.toLowerCase() === name.toLowerCase());
     if (!host) throw new UserError(`No record of host: ${name}`, ErrorCodes.notFound);
