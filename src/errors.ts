@@ -1,7 +1,7 @@
 /**
  * The error hierarchy. Everything a user can cause is a UserError with a stable code; the
- * top-level handler (and the shell) prints its message. Anything else is a bug, reported with its
- * stack (main.ts, reportError).
+ * shell, one-shot runs and the control socket show it through describeError. Anything else is a
+ * bug, reported with its stack.
  */
 export const ErrorCodes = {
   usage: 'USAGE',
@@ -40,3 +40,19 @@ export class CancelledError extends Error {
   }
 }
 
+
+/** An error as the user sees it: the same words in the shell, a one-shot run and over the control socket. */
+export interface ErrorOutput {
+  /** what to show (uncoloured: each front end colours it); null for a cancellation, which is not reported */
+  text: string | null;
+  /** the exit status of a one-shot run: 130 cancelled, 2 usage, 1 otherwise */
+  exitCode: 1 | 2 | 130;
+}
+
+/** Describes an error for the user: a UserError by its message, anything else as a fault with its stack. */
+export function describeError(error: unknown): ErrorOutput {
+  if (error instanceof CancelledError) return { text: null, exitCode: 130 };
+  if (error instanceof UserError) return { text: error.message.trim(), exitCode: error.exitCode };
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return { text: `An application fault occurred: ${detail}`, exitCode: 1 };
+}

@@ -8,7 +8,7 @@ import { Shell } from './cli/execute.js';
 import { commandRegistry } from './commands/registry.js';
 import { Appliance } from './engine/appliance.js';
 import { homePaths, resolveHome } from './engine/home.js';
-import { CancelledError, UserError } from './errors.js';
+import { describeError } from './errors.js';
 import type { RunningAppliance } from './cli/run-appliance.js';
 import type { LineIO } from './commands/dialog.js';
 import type { ShellDriver } from './ui/ink-shell.js';
@@ -59,13 +59,9 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
     }
     return 0;
   } catch (error) {
-    if (error instanceof CancelledError) return 130;
-    if (error instanceof UserError) {
-      io.stderr.write(`${streamStyles(io.stderr, io.env).error(error.message.trim())}\n`);
-      return error.exitCode;
-    }
-    io.stderr.write(`segsim: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return 1;
+    const { text, exitCode } = describeError(error);
+    if (text !== null) io.stderr.write(`${streamStyles(io.stderr, io.env).error(text)}\n`);
+    return exitCode;
   }
 }
 

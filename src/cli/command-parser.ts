@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandInput, CommandSpec, FlagSpec, SubcommandSpec } from '../commands/types.js';
+import { flagsOf } from '../commands/command-flags.js';
 import { commandHelp, programHelp } from '../commands/help.js';
 import { parseDecimal } from '../commands/numbers.js';
 import { ErrorCodes, UserError } from '../errors.js';
@@ -53,15 +54,15 @@ export function parseCommandLine(registry: readonly CommandSpec[], words: string
     const record = (sub: SubcommandSpec | null, cmd: Command) => {
       const args = sub ? [sub.name, ...cmd.args] : cmd.args;
       const { home, ...flags } = cmd.opts();
-      refuseOrphans(sub ?? spec, flags);
+      refuseOrphans(flagsOf(sub ?? spec), flags);
       parsed = { kind: 'command', spec, input: { args, flags }, home: (home ?? program.opts().home) as string | undefined };
     };
-    const cmd = define(program.command(spec.name), spec, [...(spec.flags ?? []), ...extra], () => commandHelp(spec));
+    const cmd = define(program.command(spec.name), spec, [...flagsOf(spec), ...extra], () => commandHelp(spec));
     for (const alias of spec.aliases ?? []) cmd.alias(alias);
     // a subcommand's flags are its own, even where the command alone takes a flag of the same name
     if (spec.subcommands) cmd.enablePositionalOptions();
     for (const sub of spec.subcommands ?? []) {
-      const child = define(cmd.command(sub.name), sub, [...(sub.flags ?? []), ...extra], () => commandHelp(spec));
+      const child = define(cmd.command(sub.name), sub, [...flagsOf(sub), ...extra], () => commandHelp(spec));
       child.action((...received: unknown[]) => record(sub, received.at(-1) as Command));
     }
     if (spec.subcommands && !spec.runsWithoutSubcommand) {
@@ -119,8 +120,7 @@ function usageError(error: CommanderError, words: string[], registry: readonly C
  * A flag given without the one it belongs to would be silently lost: say so, naming the flag it
  * needs with its value, e.g. `--tdc needs --edit NAME.`
  */
-export function refuseOrphans(command: { flags?: FlagSpec[] }, given: Record<string, unknown>): void {
-  const specs: FlagSpec[] = command.flags ?? [];
+export function refuseOrphans(specs: readonly FlagSpec[], given: Record<string, unknown>): void {
   const option = (long: string) => {
     const spec = specs.find((f) => new Option(f.flags).long === long);
     return spec ? new Option(spec.flags, '') : new Option(long);

@@ -4,12 +4,12 @@ import { Writable } from 'node:stream';
 import type { LineIO } from '../commands/dialog.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
-import { CancelledError, UserError } from '../errors.js';
+import { CancelledError, describeError, UserError } from '../errors.js';
 import { Shell } from './execute.js';
 import { readJsonLines, sendJsonLine } from './json-lines.js';
 import { runOneShot } from './one-shot.js';
 import { RemoteLineIO } from './remote-line-io.js';
-import { colourLevel, stylesFor, type ColourLevel } from '../ui/styles.js';
+import { colourLevel, streamStyles, stylesFor, type ColourLevel, type OutputStream } from '../ui/styles.js';
 
 /**
  * The control protocol: newline-delimited JSON. The first message says what the connection is:
@@ -104,9 +104,8 @@ async function runCommand(socket: Socket, send: (reply: Reply) => void, applianc
     await runOneShot({ appliance, registry, words: argv, out, signal: controller.signal, from: 'socket' });
     send({ exit: 0 });
   } catch (error) {
-    if (error instanceof CancelledError) send({ exit: 130 });
-    else if (error instanceof UserError) send({ err: error.message.trim(), exit: error.exitCode });
-    else send({ err: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, exit: 1 });
+    const { text, exitCode } = describeError(error);
+    send(text === null ? { exit: exitCode } : { err: text, exit: exitCode });
   }
   socket.end();
 }
@@ -170,7 +169,7 @@ export function connectControl(socketPath: string): Promise<Socket | null> {
 export async function forwardToAppliance(
   socketPath: string,
   argv: string[],
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & OutputStream; env?: NodeJS.ProcessEnv },
   signal?: AbortSignal,
 ): Promise<number | null> {
   const socket = await connectControl(socketPath);
@@ -185,7 +184,8 @@ export async function forwardToAppliance(
         if ('out' in reply) io.stdout.write(reply.out);
         else if ('frame' in reply) io.stdout.write(`${reply.frame}\n`);
         else if ('exit' in reply) {
-          if ('err' in reply) io.stderr.write(`${reply.err}\n`);
+          // coloured here as a local run colours its errors (main.ts): the terminal is this end's
+          if ('err' in reply) io.stderr.write(`${streamStyles(io.stderr, io.env).error(reply.err)}\n`);
           exit = reply.exit;
         }
       },

@@ -2,9 +2,10 @@ import { Conversation, type LineIO } from '../commands/dialog.js';
 import type { CommandContext, CommandSpec, ShellSession } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import type { Session } from '../engine/sessions.js';
-import { CancelledError, UserError } from '../errors.js';
+import { CancelledError, describeError } from '../errors.js';
 import { parseCommandLine } from './command-parser.js';
 import { commandHost } from './command-host.js';
+import { runCommand } from './run-command.js';
 import { tokenize } from './tokenize.js';
 
 export interface ShellOptions {
@@ -91,7 +92,7 @@ export class Shell implements ShellSession {
         shell: this,
         host: commandHost(() => this.options.registry),
       };
-      await spec.run(ctx, input);
+      await runCommand(spec, ctx, input);
     } catch (error) {
       reportError(this.conversation, error);
     } finally {
@@ -101,16 +102,8 @@ export class Shell implements ShellSession {
   }
 }
 
-/** Prints an error the AsyncOS way; cancellations print nothing. */
-export function reportError(io: Conversation, error: unknown): void {
-  if (error instanceof CancelledError) {
-    io.print('');
-    return;
-  }
-  if (error instanceof UserError) {
-    io.print(io.style.error(error.message));
-    return;
-  }
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  io.print(io.style.error(`An application fault occurred: ${message}`));
+/** Prints an error the AsyncOS way (describeError), coloured; a cancellation prints an empty line. */
+function reportError(io: Conversation, error: unknown): void {
+  const { text } = describeError(error);
+  io.print(text === null ? '' : io.style.error(text));
 }

@@ -7,6 +7,7 @@ import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { parseCommandLine } from './command-parser.js';
 import { commandHost } from './command-host.js';
+import { runCommand } from './run-command.js';
 import { streamFront, type OutputHooks } from '../ui/stream-front.js';
 
 export interface OneShotOptions {
@@ -46,7 +47,7 @@ export async function runOneShot({ appliance, registry, words, out, signal, from
   const session = appliance.sessions.open('one-shot', from);
   session.running(words.join(' '));
   try {
-    await spec.run({ appliance, session, io, interactive: false, signal, host: commandHost(() => registry) }, { args: input.args, flags });
+    await runCommand(spec, { appliance, session, io, interactive: false, signal, host: commandHost(() => registry) }, { args: input.args, flags });
     const config = session.config;
     if (!config.hasChanges()) return;
     if (dryRun) {

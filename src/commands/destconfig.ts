@@ -27,13 +27,13 @@ export const destconfigCommand: CommandSpec = {
     '  destconfig --domain the.tdc.queue --max-connections 5',
   ].join('\n'),
   configures: true,
+  json: 'the destination control table',
   flags: [
     { flags: '--domain <domain>', description: 'the destination (or Default)' },
     { flags: '--max-connections <n>', description: 'concurrency limit, 1-1000', number: LIMIT },
     { flags: '--max-messages <n>', description: 'messages per connection, 1-1000', number: LIMIT },
     { flags: '--delete <domain>', description: 'delete the entry of a domain' },
     { flags: '--list', description: 'print the table' },
-    { flags: '--json', description: 'print the table as JSON' },
   ],
   async run(ctx, { flags }) {
     const config = ctx.session.config;
@@ -64,8 +64,10 @@ export const destconfigCommand: CommandSpec = {
       });
     }
     const acted = flags.domain !== undefined || flags.delete !== undefined;
-    if (flags.json) return ctx.io.print(JSON.stringify(config.pending.destinationControls, null, 2));
-    if (flags.list || (!acted && !ctx.interactive)) return ctx.io.print(renderControls(config.pending.destinationControls));
+    if (ctx.json || flags.list || (!acted && !ctx.interactive)) {
+      const table = config.pending.destinationControls;
+      return { data: table, render: (io) => io.print(renderControls(table)) };
+    }
     if (acted) return;
     for (;;) {
       ctx.io.print(renderControls(config.pending.destinationControls));

@@ -1,37 +1,11 @@
 import { CancelledError } from '../errors.js';
 import { decimalValue, wholeNumberIn } from './numbers.js';
 
-/**
- * AsyncOS dialogs as data. A command asks a Question; the Conversation renders it as AsyncOS
- * text, reads a line from whatever front end is attached (ink shell, stdin script, control
- * socket), validates it and asks again after a clear message when the answer is wrong.
+/*
+ * AsyncOS dialogs: the Conversation asks menus, lists, text, yes/no and numbers as AsyncOS text,
+ * reads a line from whatever front end is attached (ink shell, stdin script, control socket),
+ * validates it and asks again after a clear message when the answer is wrong.
  */
-export type Question =
-  | {
-      /** `Choose the operation you want to perform:` and `- KEYWORD - description` lines */
-      kind: 'menu';
-      title?: string;
-      options: { keyword: string; description: string }[];
-    }
-  | {
-      /** a numbered list; the answer is a number or an item's name */
-      kind: 'list';
-      title: string;
-      items: string[];
-      /** 1-based default shown as [n]> */
-      default?: number;
-      allowBlank?: boolean;
-    }
-  | {
-      kind: 'text';
-      prompt: string;
-      default?: string;
-      allowBlank?: boolean;
-      /** returns the problem with the answer, or null */
-      validate?: (answer: string) => string | null;
-    }
-  | { kind: 'yesno'; prompt: string; default: boolean }
-  | { kind: 'number'; prompt: string; default?: number; min: number; max: number };
 
 /**
  * How segsim's own words are shown: colour on a colour terminal, unchanged elsewhere. Only what
@@ -210,22 +184,6 @@ export class Conversation {
       const n = decimalValue(raw === '' && opts.default !== undefined ? String(opts.default) : raw, opts);
       if (n !== null) return n;
       this.print(`The value must be ${wholeNumberIn(opts)}.`);
-    }
-  }
-
-  /** Asks a Question given as data (used where dialogs are built from tables). */
-  async ask(question: Question): Promise<string | number | boolean | null> {
-    switch (question.kind) {
-      case 'menu':
-        return this.menu(question.options, question.title);
-      case 'list':
-        return this.list(question.title, question.items, question);
-      case 'text':
-        return this.text(question.prompt, question);
-      case 'yesno':
-        return this.yesno(question.prompt, question.default);
-      case 'number':
-        return this.number(question.prompt, question);
     }
   }
 

@@ -61,8 +61,8 @@ export const findeventCommand: CommandSpec = {
     { flags: '--subject <regexp>', description: 'the subject' },
     { flags: '--since <date>', description: 'only events at or after this time' },
     { flags: '--until <date>', description: 'only events at or before this time' },
-    { flags: '--json', description: 'print the events as JSON' },
   ],
+  json: 'the events',
   async run(ctx, { flags }) {
     let query: TrackingQuery | undefined;
     if (flags.mid !== undefined) {
@@ -79,28 +79,30 @@ export const findeventCommand: CommandSpec = {
     }
     const { events, unreadable } = readTracking(ctx.appliance.paths.tracking);
     const found = findMessages(events, query, parseTime(flags.since, 'since'), parseTime(flags.until, 'until'));
-    if (flags.json) {
-      ctx.io.print(JSON.stringify(found.map((m) => ({ mid: m.mid, lines: logLines(m), tracking: m.tracking })), null, 2));
-      return;
-    }
-    if (unreadable > 0) ctx.io.print(`Warning: ${unreadable} message tracking record(s) could not be read and were skipped.`);
-    if (found.length === 0) {
-      ctx.io.print('No matching message IDs were found.');
-      return;
-    }
-    let chosen = found;
-    if (found.length > 1 && ctx.interactive && query.by !== 'mid') {
-      const index = await ctx.io.list(
-        'The following matching message IDs were found. Please choose one to show additional log information:',
-        [...found.map((m) => `MID ${m.mid}`), 'All of the above'],
-        { default: found.length + 1 },
-      );
-      chosen = index === found.length || index === null ? found : [found[index]!];
-    }
-    for (const m of chosen) {
-      ctx.io.print(logLines(m).join('\n'));
-      if (m.tracking.length > 0) ctx.io.print(`\nMessage Tracking (MID ${m.mid}):\n${m.tracking.join('\n')}`);
-      ctx.io.print('');
-    }
+    const by = query.by;
+    return {
+      data: found.map((m) => ({ mid: m.mid, lines: logLines(m), tracking: m.tracking })),
+      render: async (io) => {
+        if (unreadable > 0) io.print(`Warning: ${unreadable} message tracking record(s) could not be read and were skipped.`);
+        if (found.length === 0) {
+          io.print('No matching message IDs were found.');
+          return;
+        }
+        let chosen = found;
+        if (found.length > 1 && ctx.interactive && by !== 'mid') {
+          const index = await io.list(
+            'The following matching message IDs were found. Please choose one to show additional log information:',
+            [...found.map((m) => `MID ${m.mid}`), 'All of the above'],
+            { default: found.length + 1 },
+          );
+          chosen = index === found.length || index === null ? found : [found[index]!];
+        }
+        for (const m of chosen) {
+          io.print(logLines(m).join('\n'));
+          if (m.tracking.length > 0) io.print(`\nMessage Tracking (MID ${m.mid}):\n${m.tracking.join('\n')}`);
+          io.print('');
+        }
+      },
+    };
   },
 };

@@ -1,4 +1,5 @@
 import { ErrorCodes, UserError } from '../errors.js';
+import { flagsOf } from './command-flags.js';
 import type { CommandSpec, FlagSpec } from './types.js';
 
 /** The groups `help` and `segsim --help` list the commands in, as the README does. */
@@ -12,17 +13,17 @@ export const COMMAND_GROUPS: readonly { title: string; names: readonly string[] 
   { title: 'Sessions and the appliance', names: ['start', 'who', 'help', 'quit'] },
 ];
 
-const flagLines = (flags: readonly FlagSpec[] | undefined, indent = '  ') => (flags ?? []).map((f) => `${indent}${f.flags.padEnd(30)} ${f.description}`);
+const flagLines = (flags: readonly FlagSpec[], indent = '  ') => flags.map((f) => `${indent}${f.flags.padEnd(30)} ${f.description}`);
 
 /** `help <command>` and `<command> --help`: the batch usage, the flags (per subcommand), aliases. */
 export function commandHelp(spec: CommandSpec): string {
-  const subs = (spec.subcommands ?? []).flatMap((s) => (s.flags?.length ? ['', `Flags of ${spec.name} ${s.name}:`, ...flagLines(s.flags)] : []));
+  const subs = (spec.subcommands ?? []).flatMap((s) => (flagsOf(s).length ? ['', `Flags of ${spec.name} ${s.name}:`, ...flagLines(flagsOf(s))] : []));
   return [
     `${spec.name}: ${spec.summary}`,
     ...(spec.aliases?.length ? [`Aliases: ${spec.aliases.join(', ')}`] : []),
     '',
     spec.help,
-    ...(spec.flags?.length ? ['', 'Flags:', ...flagLines(spec.flags)] : []),
+    ...(flagsOf(spec).length ? ['', 'Flags:', ...flagLines(flagsOf(spec))] : []),
     ...subs,
     ...(spec.configures ? ['', 'Configuration command: changes need "commit"; one-shot runs with flags commit at once (--comment, --dry-run).'] : []),
     '',

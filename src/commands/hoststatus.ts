@@ -8,8 +8,8 @@ export const hoststatusCommand: CommandSpec = {
   summary: 'Get the status of the given hostname.',
   help: 'hoststatus [DOMAIN] [--json]\n\nCounters and gauges of one destination; the.tdc.queue works like any domain.\nExamples:\n  hoststatus the.tdc.queue\n  segsim hoststatus example.com --json',
   args: '[domain]',
-  flags: [{ flags: '--json', description: 'print the host status as JSON' }],
-  async run(ctx, { args, flags }) {
+  json: 'the host status',
+  async run(ctx, { args }) {
     const live = requireLive(ctx, 'hoststatus');
     const name =
       args[0] ??
@@ -17,6 +17,6 @@ export const hoststatusCommand: CommandSpec = {
     if (name === undefined) throw new UserError('hoststatus needs a domain.', ErrorCodes.usage);
     const host = live.hosts().find((h) => h.host.toLowerCase() === name.toLowerCase());
     if (!host) throw new UserError(`No record of host: ${name}`, ErrorCodes.notFound);
-    ctx.io.print(flags.json ? JSON.stringify(host, null, 2) : renderHoststatus(host, ctx.appliance.clock.now()));
+    return { data: host, render: (io) => io.print(renderHoststatus(host, ctx.appliance.clock.now())) };
   },
 };

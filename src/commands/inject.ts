@@ -76,8 +76,8 @@ export const injectCommand: CommandSpec = {
     { flags: '--concurrency <n>', description: 'parallel SMTP sessions (default 5)' },
     { flags: '--host <host>', description: 'listener host (loopback only; default the appliance listener)' },
     { flags: '--port <port>', description: 'listener port (default the appliance listener)' },
-    { flags: '--json', description: 'print the summary as JSON' },
   ],
+  json: 'the summary',
   async run(ctx, { flags }) {
     const spec: TrafficSpec = {
       count: whole(flags.count, 'count', 1, 1_000_000) ?? 10,
@@ -92,7 +92,7 @@ export const injectCommand: CommandSpec = {
       concurrency: whole(flags.concurrency, 'concurrency', 1, 50),
     };
     const noFlags = Object.values(flags).every((v) => v === undefined);
-    if (noFlags && ctx.interactive) {
+    if (noFlags && ctx.interactive && !ctx.json) {
       spec.count = await ctx.io.number('How many messages do you want to send?', { min: 1, max: 1_000_000, default: 10 });
       spec.to = [await ctx.io.text('Enter the recipient domain or address.', { default: ctx.session.config.committed.listener.acceptDomains[0] ?? 'example.com', validate: (v) => memberProblem(v) })];
       spec.spam = (await ctx.io.number('What percentage should be spam (GTUBE)?', { min: 0, max: 100, default: 0 })) / 100;
@@ -105,12 +105,17 @@ export const injectCommand: CommandSpec = {
     let planned = 0;
     const summary = await injectTraffic(target(ctx, flags), spec, (done, total) => {
       planned = total;
-      if (!flags.json) ctx.io.progress(progressBar(done, total));
+      if (!ctx.json) ctx.io.progress(progressBar(done, total));
     }, ctx.signal);
-    if (flags.json) return ctx.io.print(JSON.stringify(summary, null, 2));
-    if (ctx.signal.aborted) ctx.io.print(ctx.io.style.warn(`Interrupted: ${count(summary.attempted)} of ${count(planned)} messages sent.`));
-    ctx.io.print(renderSummary(summary, ctx.io.style));
-    // what was sent is reported; a one-shot run still ends as interrupted (exit status 130)
-    if (ctx.signal.aborted) throw new CancelledError();
+    const interrupted = ctx.signal.aborted;
+    return {
+      data: summary,
+      render: (io) => {
+        if (interrupted) io.print(io.style.warn(`Interrupted: ${count(summary.attempted)} of ${count(planned)} messages sent.`));
+        io.print(renderSummary(summary, io.style));
+        // what was sent is reported; a one-shot run still ends as interrupted (exit status 130)
+        if (interrupted) throw new CancelledError();
+      },
+    };
   },
 };

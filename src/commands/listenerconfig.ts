@@ -65,6 +65,7 @@ export const listenerconfigCommand: CommandSpec = {
     '  segsim listenerconfig --port 2600',
   ].join('\n'),
   configures: true,
+  json: 'the listener',
   flags: [
     { flags: '--name <name>', description: 'listener name' },
     { flags: '--bind <address>', description: 'IP address to listen on' },
@@ -72,7 +73,6 @@ export const listenerconfigCommand: CommandSpec = {
     { flags: '--max-message-size <bytes>', description: 'largest message accepted', number: MESSAGE_SIZE },
     { flags: '--accept-domain <domain>', description: 'accept mail for this domain (repeatable)', repeatable: true },
     { flags: '--remove-domain <domain>', description: 'stop accepting this domain (repeatable)', repeatable: true },
-    { flags: '--json', description: 'print the listener as JSON' },
   ],
   async run(ctx, { flags }) {
     const config = ctx.session.config;
@@ -97,8 +97,10 @@ export const listenerconfigCommand: CommandSpec = {
       });
       return;
     }
-    if (flags.json) return ctx.io.print(JSON.stringify(config.pending.listener, null, 2));
-    if (!ctx.interactive) return ctx.io.print(renderListener(config.pending.listener));
+    if (ctx.json || !ctx.interactive) {
+      const listener = config.pending.listener;
+      return { data: listener, render: (io) => io.print(renderListener(listener)) };
+    }
     for (;;) {
       ctx.io.print(renderListener(config.pending.listener));
       const op = await ctx.io.menu([

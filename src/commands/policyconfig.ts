@@ -300,10 +300,10 @@ export const policyconfigCommand: CommandSpec = {
     '  segsim policyconfig --search ceo@example.com',
   ].join('\n'),
   configures: true,
+  json: 'the policies',
   flags: [
     { flags: '--table <table>', description: 'incoming (default) or outgoing' },
     { flags: '--list', description: 'print the policy table' },
-    { flags: '--json', description: 'print the policies as JSON' },
     { flags: '--new <name>', description: 'create a policy' },
     { flags: '--recipient <member>', description: 'with --new or --edit: a recipient member (repeatable)', repeatable: true, needs: ['--new', '--edit'] },
     { flags: '--sender <member>', description: 'with --new or --edit: a sender member (repeatable)', repeatable: true, needs: ['--new', '--edit'] },
@@ -348,9 +348,11 @@ export const policyconfigCommand: CommandSpec = {
     if (str('move') !== undefined) movePolicy(ctx, table, str('move')!, Number(flags.position));
     if (str('search') !== undefined) ctx.io.print(search(ctx.session.config.pending, table, str('search')!));
     const acted = ['new', 'edit', 'delete', 'move', 'search'].some((k) => flags[k] !== undefined);
-    if (flags.json) ctx.io.print(JSON.stringify(listOf(ctx.session.config.pending, table), null, 2));
-    else if (flags.list || (!acted && !ctx.interactive)) ctx.io.print(renderPolicyTable(ctx.session.config.pending, table));
-    else if (!acted) {
+    if (ctx.json || flags.list || (!acted && !ctx.interactive)) {
+      const pending = ctx.session.config.pending;
+      return { data: listOf(pending, table), render: (io) => io.print(renderPolicyTable(pending, table)) };
+    }
+    if (!acted) {
       if (flags.table === undefined) {
         const i = await ctx.io.list('Would you like to configure Incoming or Outgoing Mail Policies?', ['Incoming', 'Outgoing'], { default: 1 });
         table = i === 1 ? 'outgoing' : 'incoming';

@@ -5,6 +5,7 @@ import type { Fault, FaultClearing, FaultMode, ReceivedJournal, SetdAccount, Set
 import { describeProblem, type FileProblem } from '../setd/checked-file.js';
 import { VERDICTS } from '../setd/verdicts.js';
 import { ACCEPTED, DEFAULT_SEG_HEADER, DIRECTION_QUESTION, HEADER_QUESTION, headerProblem, SEG_QUESTION, SEG_TYPE_QUESTION, VISIBILITY_QUESTION, WIZARD_STEPS } from '../setd/wizard-steps.js';
+import type { Conversation } from './dialog.js';
 import { count } from './format/numbers.js';
 import { pause } from './live.js';
 import { parseDecimal } from './numbers.js';
@@ -88,8 +89,8 @@ function parseFault(args: string[], flags: Record<string, unknown>, store: SetdS
 }
 
 /** Store files found bad: said before anything else, so a fault that "does nothing" is explained. */
-function printFileProblems(ctx: CommandContext, store: SetdStore): void {
-  for (const p of store.problems()) ctx.io.print(`Warning: ${describeProblem(p)}${p.file.endsWith('faults.json') ? ' The faults in it do not apply.' : ''}`);
+function printFileProblems(io: Conversation, store: SetdStore): void {
+  for (const p of store.problems()) io.print(`Warning: ${describeProblem(p)}${p.file.endsWith('faults.json') ? ' The faults in it do not apply.' : ''}`);
 }
 
 function describeFault(f: Fault): string {
@@ -131,10 +132,10 @@ export const setdCommand: CommandSpec = {
         { flags: '--seg-type <type>', description: 'the kind of gateway', choices: ['cisco', 'other'] },
         { flags: '--header <name>', description: 'the SEG header carrying the sender IP' },
         { flags: '--region <region>', description: 'the region' },
-        { flags: '--json', description: 'print the account as JSON' },
       ],
+      json: 'the account',
     },
-    { name: 'accounts', summary: 'the accounts and their intake addresses', flags: [{ flags: '--json', description: 'print JSON' }] },
+    { name: 'accounts', summary: 'the accounts and their intake addresses', json: 'the accounts' },
     {
       name: 'messages',
       summary: 'the dashboard of received journals',
@@ -142,8 +143,8 @@ export const setdCommand: CommandSpec = {
         { flags: '--account <id>', description: 'an account id, name or intake address' },
         { flags: '--verdict <verdict>', description: 'only this verdict' },
         { flags: '--watch', description: 'refresh as journals arrive', conflicts: ['--json'] },
-        { flags: '--json', description: 'print JSON' },
       ],
+      json: 'the journals',
     },
     {
       name: 'fault',
@@ -179,15 +180,17 @@ export const setdCommand: CommandSpec = {
         if (segType !== 'cisco' && segType !== 'other') throw new UserError('--seg-type takes cisco or other.', ErrorCodes.usage);
         if (flags.region !== undefined && !findRegion(String(flags.region))) throw new UserError(`Unknown region "${String(flags.region)}". Regions: ${REGIONS.map((r) => r.key).join(', ')}.`, ErrorCodes.invalidValue);
         const account = store.createAccount({ name, region: flags.region as string | undefined, segType, header: flags.header as string | undefined });
-        ctx.io.print(flags.json ? JSON.stringify(account, null, 2) : `${renderAccount(account)}`);
-        return;
+        return { data: account, render: (io) => io.print(renderAccount(account)) };
       }
       case 'accounts': {
         const accounts = store.accounts(); // while accounts.json is bad, this says so (exit status 1)
-        if (flags.json) return ctx.io.print(JSON.stringify(accounts, null, 2));
-        printFileProblems(ctx, store);
-        ctx.io.print(accounts.length === 0 ? 'There are no SETD accounts. Create one with "setd setup".' : accounts.map(renderAccount).join('\n\n'));
-        return;
+        return {
+          data: accounts,
+          render: (io) => {
+            printFileProblems(io, store);
+            io.print(accounts.length === 0 ? 'There are no SETD accounts. Create one with "setd setup".' : accounts.map(renderAccount).join('\n\n'));
+          },
+        };
       }
       case 'messages': {
         if (flags.verdict !== undefined && !VERDICTS.some((v) => v.toLowerCase() === String(flags.verdict).toLowerCase())) {
@@ -195,8 +198,10 @@ export const setdCommand: CommandSpec = {
         }
         const account = flags.account === undefined ? undefined : store.account(String(flags.account)).id;
         const list = () => store.messages(account).filter((m) => flags.verdict === undefined || m.verdict.toLowerCase() === String(flags.verdict).toLowerCase());
-        if (flags.json) return ctx.io.print(JSON.stringify(list(), null, 2));
-        if (!flags.watch) return ctx.io.print(renderMessages(list(), store.accounts()));
+        if (!flags.watch) {
+          const messages = list();
+          return { data: messages, render: (io) => io.print(renderMessages(messages, store.accounts())) };
+        }
         return ctx.io.live('Showing the last 20; refreshing every second.', async () => {
           do ctx.io.frame(renderMessages(list().slice(-20), store.accounts()));
           while (!(await pause(1000, ctx.signal)));
@@ -205,7 +210,7 @@ export const setdCommand: CommandSpec = {
       case 'fault': {
         const fault = parseFault(args, flags, store, store.clock.now());
         // shown before the write, which replaces a bad faults.json (its copy stays set aside)
-        printFileProblems(ctx, store);
+        printFileProblems(ctx.io, store);
         store.setFault(fault);
         const active = store.activeFaults();
         ctx.io.print(fault.mode === 'none' ? (fault.account ? `Fault cleared for account ${fault.account}.` : 'Every fault cleared.') : `Fault set: ${describeFault(fault)}.`);

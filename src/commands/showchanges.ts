@@ -10,13 +10,12 @@ export const showchangesCommand: CommandSpec = {
   name: 'showchanges',
   summary: 'Show this session\'s pending (uncommitted) configuration changes.',
   help: 'showchanges [--json]',
-  flags: [{ flags: '--json', description: 'print the changes as JSON' }],
-  async run(ctx, { flags }) {
+  json: 'the changes',
+  async run(ctx) {
     const changes = ctx.session.config.changes();
-    if (flags.json) {
-      ctx.io.print(JSON.stringify(changes, null, 2));
-      return;
-    }
-    ctx.io.print(changes.length === 0 ? 'No changes have been made since the last commit.' : `Uncommitted changes:\n${formatChanges(changes)}`);
+    return {
+      data: changes,
+      render: (io) => io.print(changes.length === 0 ? 'No changes have been made since the last commit.' : `Uncommitted changes:\n${formatChanges(changes)}`),
+    };
   },
 };

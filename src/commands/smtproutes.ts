@@ -49,13 +49,13 @@ export const smtproutesCommand: CommandSpec = {
     '  smtproutes --add beta.cmd.cisco.com --dest 127.0.0.1:2465',
   ].join('\n'),
   configures: true,
+  json: 'the routes',
   flags: [
     { flags: '--add <domain>', description: 'add (or replace) the route of a domain' },
     { flags: '--dest <host>', description: 'destination host[:port] or /dev/null (repeatable)', repeatable: true, needs: ['--add'] },
     { flags: '--delete <domain>', description: 'delete the route of a domain' },
     { flags: '--clear', description: 'delete every route' },
     { flags: '--list', description: 'print the routes' },
-    { flags: '--json', description: 'print the routes as JSON' },
   ],
   async run(ctx, { flags }) {
     const config = ctx.session.config;
@@ -70,8 +70,10 @@ export const smtproutesCommand: CommandSpec = {
     }
     if (flags.clear) config.edit((c) => void (c.smtpRoutes = []));
     const acted = flags.add !== undefined || flags.delete !== undefined || flags.clear;
-    if (flags.json) return ctx.io.print(JSON.stringify(config.pending.smtpRoutes, null, 2));
-    if (flags.list || (!acted && !ctx.interactive)) return ctx.io.print(renderRoutes(config.pending.smtpRoutes));
+    if (ctx.json || flags.list || (!acted && !ctx.interactive)) {
+      const routes = config.pending.smtpRoutes;
+      return { data: routes, render: (io) => io.print(renderRoutes(routes)) };
+    }
     if (acted) return;
     for (;;) {
       ctx.io.print(renderRoutes(config.pending.smtpRoutes));

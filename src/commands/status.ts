@@ -8,10 +8,10 @@ export const statusCommand: CommandSpec = {
   summary: 'System status.',
   help: 'status [detail] [--json]\n\nHeader, counters (Reset / Uptime / Lifetime), gauges; "status detail" adds rates per hour.\nExamples:\n  status detail\n  segsim status --json',
   args: '[detail]',
-  flags: [{ flags: '--json', description: 'print the status as JSON' }],
-  async run(ctx, { args, flags }) {
+  json: 'the status',
+  async run(ctx, { args }) {
     if (args[0] !== undefined && args[0] !== 'detail') throw new UserError(`Invalid arguments when processing status: "${args[0]}" (only "detail").`, ErrorCodes.usage);
     const status = requireLive(ctx, 'status').status();
-    ctx.io.print(flags.json ? JSON.stringify(status, null, 2) : renderStatus(status, args[0] === 'detail'));
+    return { data: status, render: (io) => io.print(renderStatus(status, args[0] === 'detail')) };
   },
 };

@@ -69,11 +69,11 @@ export const tdcconfigCommand: CommandSpec = {
     '  segsim tdcconfig --json',
   ].join('\n'),
   configures: true,
+  json: 'the settings',
   flags: [
     { flags: '--enable', description: 'enable the connector (needs an intake address)' },
     { flags: '--disable', description: 'disable the connector' },
     { flags: '--intake-address <address>', description: 'the default Message Intake Address' },
-    { flags: '--json', description: 'print the settings as JSON' },
   ],
   async run(ctx, { flags }) {
     const config = ctx.session.config;
@@ -83,13 +83,9 @@ export const tdcconfigCommand: CommandSpec = {
       applyTdcSettings(ctx, { enabled, intakeAddress: flags.intakeAddress === undefined ? undefined : String(flags.intakeAddress) });
       return;
     }
-    if (flags.json) {
-      ctx.io.print(JSON.stringify(config.pending.tdc, null, 2));
-      return;
-    }
-    if (!ctx.interactive) {
-      ctx.io.print(renderTdcSettings(config.pending));
-      return;
+    if (ctx.json || !ctx.interactive) {
+      const pending = config.pending;
+      return { data: pending.tdc, render: (io) => io.print(renderTdcSettings(pending)) };
     }
     await dialog(ctx);
   },

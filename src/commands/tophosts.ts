@@ -18,8 +18,8 @@ export const tophostsCommand: CommandSpec = {
   flags: [
     { flags: '--sort <by>', description: 'active, connections, delivered, hard or soft' },
     { flags: '--watch [seconds]', description: 'refresh in place until q, Esc, Enter or Ctrl-C' },
-    { flags: '--json', description: 'print the rows as JSON' },
   ],
+  json: 'the rows',
   async run(ctx, { flags }) {
     const live = requireLive(ctx, 'tophosts');
     let sort: TophostsSort = 'active';
@@ -27,18 +27,14 @@ export const tophostsCommand: CommandSpec = {
       const hit = TOPHOSTS_SORTS.find((s) => s.key === flags.sort);
       if (!hit) throw new UserError(`Unknown sort "${flags.sort}": use ${TOPHOSTS_SORTS.map((s) => s.key).join(', ')}.`, ErrorCodes.usage);
       sort = hit.key;
-    } else if (ctx.interactive && !flags.json) {
+    } else if (ctx.interactive && !ctx.json) {
       const index = await ctx.io.list('Sort results by:', TOPHOSTS_SORTS.map((s) => s.label), { default: 1 });
       sort = TOPHOSTS_SORTS[index ?? 0]!.key;
     }
-    if (flags.json) {
-      ctx.io.print(JSON.stringify(topHosts(live.hosts(), sort), null, 2));
-      return;
-    }
     const screen = () => renderTophosts(live.hosts(), sort, ctx.appliance.clock.now());
-    if (flags.watch === undefined || flags.watch === false) {
-      ctx.io.print(screen());
-      return;
+    if (ctx.json || flags.watch === undefined || flags.watch === false) {
+      const hosts = live.hosts();
+      return { data: topHosts(hosts, sort), render: (io) => io.print(renderTophosts(hosts, sort, ctx.appliance.clock.now())) };
     }
     const seconds = flags.watch === true ? 1 : Number(flags.watch);
     if (!(seconds > 0)) throw new UserError(`--watch takes a number of seconds above 0, not "${String(flags.watch)}".`, ErrorCodes.usage);

@@ -25,6 +25,20 @@ export interface SubcommandSpec {
   /** commander argument syntax, e.g. `<name>` */
   args?: string;
   flags?: FlagSpec[];
+  /** takes --json, printing what this names as JSON (e.g. `the accounts`): see CommandOutput */
+  json?: string;
+}
+
+/**
+ * What a command that takes --json returns: its data, and the AsyncOS screen of that data. The
+ * runner (src/cli/run-command.ts) prints `data` as JSON for --json, else calls `render`.
+ */
+export interface CommandOutput<T = unknown> {
+  data: T;
+  /** prints the screen (it may still ask, as findevent asks which of several messages to show) */
+  render(io: Conversation): void | Promise<void>;
+  /** the command failed after all (a lab check with failed expectations): thrown once the output is shown */
+  error?: Error;
 }
 
 export interface CommandInput {
@@ -47,6 +61,11 @@ export interface CommandContext {
   shell?: ShellSession;
   /** what commands may ask of the program around them */
   host: CommandHost;
+  /**
+   * --json was given: the runner prints the returned data, so no dialog, progress or live view is
+   * wanted (set by the runner; commands never print JSON themselves)
+   */
+  json?: boolean;
 }
 
 /** Services of the front end that runs a command (the lab uses them). */
@@ -82,6 +101,9 @@ export interface CommandSpec {
   subcommands?: SubcommandSpec[];
   /** with subcommands: the command alone is valid too (an interactive menu) */
   runsWithoutSubcommand?: boolean;
-  run(ctx: CommandContext, input: CommandInput): Promise<void>;
+  /** takes --json, printing what this names as JSON (e.g. `the host status`): see CommandOutput */
+  json?: string;
+  /** runs the command; one that takes --json returns its output (it may return nothing, e.g. after a change) */
+  run(ctx: CommandContext, input: CommandInput): Promise<void | CommandOutput>;
 }
 

@@ -44,10 +44,9 @@ export const whoCommand: CommandSpec = {
     'one-shot commands running now (segsim <command>) and web logins. * marks your own session.',
     'Remote Host is "console" for this process, "socket" for another terminal on this machine.',
   ].join('\n'),
-  flags: [{ flags: '--json', description: 'print the sessions as JSON' }],
-  async run(ctx, { flags }) {
+  json: 'the sessions',
+  async run(ctx) {
     const sessions = ctx.appliance.sessions.list();
-    if (flags.json) ctx.io.print(JSON.stringify(sessions, null, 2));
-    else ctx.io.print(renderWho(sessions, ctx.appliance.clock.now(), ctx.session.id));
+    return { data: sessions, render: (io) => io.print(renderWho(sessions, ctx.appliance.clock.now(), ctx.session.id)) };
   },
 };

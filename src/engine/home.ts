@@ -18,7 +18,7 @@ export interface HomePaths {
   lock: string;
 }
 
-/** The home directory: --home, else SEGSIM_HOME, else the per-user directory conf would use. */
+/** The home directory: --home, else SEGSIM_HOME, else the per-user configuration directory (env-paths). */
 export function resolveHome(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   return explicit ?? env.SEGSIM_HOME ?? envPaths('segsim', { suffix: '' }).config;
 }

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Appliance } from '../engine/appliance.js';
+import { writeJsonAtomic } from '../engine/atomic-file.js';
 import { LabClock } from '../engine/clock.js';
 import { describeChange, type ConfigChange } from '../engine/config/changes.js';
 import { defaultConfig } from '../engine/config/model.js';
@@ -36,7 +37,7 @@ export function loadLabState(appliance: Appliance): LabState {
 }
 
 function saveLabState(appliance: Appliance, state: LabState): void {
-  writeFileSync(stateFile(appliance), JSON.stringify(state, null, 2));
+  writeJsonAtomic(stateFile(appliance), state);
 }
 
 export function clearLabState(appliance: Appliance): void {

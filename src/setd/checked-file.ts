@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { schemaProblems, type SchemaNode } from '../engine/config/schema-check.js';
+import { writeJsonAtomic } from '../engine/atomic-file.js';
 
 /** A store file found bad and set aside (renamed, never deleted). */
 export interface FileProblem {
@@ -83,15 +84,7 @@ export class CheckedJsonFile<T> {
 
   /** Replaces the file atomically (temporary file, sync, rename); ends a problem. */
   write(value: T): void {
-    const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, JSON.stringify(value, null, 2));
-    const fd = openSync(tmp, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
+    writeJsonAtomic(this.path, value);
     this.#value = value;
     this.#problem = null;
     this.#stamp = this.#stampNow();

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { readMessage, remoteIp, smtpCallbacks, SmtpReply } from '../engine/mail/smtp-adapter.js';
 import { ensureLabPki, type LabPki } from '../engine/tls.js';
 import { intakeDomains } from './regions.js';
 import type { Fault, ReceivedJournal, SetdAccount, SetdStore } from './store.js';
@@ -20,28 +21,13 @@ const FAULT_TEXT: Record<number, string> = {
   554: '5.7.1 Transaction failed (segsim fault)',
 };
 
-const refusal = (code: number, text?: string) => Object.assign(new Error(text ?? FAULT_TEXT[code] ?? `${String(code)[0]}.0.0 segsim fault`), { responseCode: code });
+const refusal = (code: number, text?: string) => new SmtpReply(code, text ?? FAULT_TEXT[code] ?? `${String(code)[0]}.0.0 segsim fault`);
 const CONNECTION_MODES = new Set(['tls', 'timeout', 'refuse', 'slow']);
 const REFUSE_POLL_MS = 200;
 /** the answer while setd/accounts.json is bad: TDC retries a 4xx once, so a quick repair saves the copy */
 const UNAVAILABLE = '4.3.0 Message Intake temporarily unavailable: the SETD accounts file is not valid, see "setd accounts" (segsim)';
 /** verdicts read the subject and plain text (HTML turned to text): no text-to-HTML, no link detection */
 const PARSE = { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true };
-
-/**
- * Runs the work of an SMTP command and answers with its outcome: a thrown refusal is the reply,
- * and anything unexpected (a store file that cannot be written) a temporary 451, never an
- * unhandled rejection that would stop the process.
- */
-function answer(cb: (error?: Error | null) => void, work: () => Promise<void>): void {
-  work().then(
-    () => cb(),
-    (error: Error) => cb(asReply(error)),
-  );
-}
-
-/** A refusal as it is, anything else as a temporary local error. */
-const asReply = (error: Error & { responseCode?: number }) => (error.responseCode ? error : refusal(451, `4.3.0 Local error in processing: ${error.message} (segsim)`));
 
 const headerText = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
@@ -210,14 +196,13 @@ export class SetdEmulator extends EventEmitter {
       disabledCommands: ['AUTH'],
       logger: false,
       socketTimeout: 60_000,
-      onConnect: (session, cb) => answer(cb, () => this.#delay(session)),
-      onMailFrom: (_address, session, cb) =>
-        answer(cb, async () => {
+      ...smtpCallbacks({
+        connect: (session) => this.#delay(session),
+        mailFrom: async (_address, session) => {
           await this.#delay(session);
           if (!session.secure) throw refusal(530, '5.7.0 Must issue a STARTTLS command first');
-        }),
-      onRcptTo: (address, session, cb) =>
-        answer(cb, async () => {
+        },
+        rcptTo: async (address, session) => {
           await this.#delay(session);
           const account = this.store.byIntakeAddress(address.address);
           // a store file that cannot be read is the service's trouble, not the sender's: temporary
@@ -228,14 +213,11 @@ export class SetdEmulator extends EventEmitter {
             this.store.consumeFault(fault);
             throw refusal(fault.code ?? (fault.mode === '4xx' ? 451 : 550));
           }
-        }),
-      onData: (stream, session, cb) => {
-        void (async () => {
+        },
+        data: async (stream, session) => {
           await this.#delay(session);
-          const chunks: Buffer[] = [];
-          for await (const chunk of stream) chunks.push(chunk as Buffer);
-          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) throw refusal(552, '5.3.4 Message size exceeds fixed maximum message size');
-          const journal = Buffer.concat(chunks);
+          const { body: journal, sizeExceeded } = await readMessage(stream);
+          if (sizeExceeded) throw refusal(552, '5.3.4 Message size exceeds fixed maximum message size');
           const accounts = accountsOf(session);
           for (const account of accounts) {
             const fault = this.#messageFault(account, 'data');
@@ -244,14 +226,11 @@ export class SetdEmulator extends EventEmitter {
               throw refusal(fault.code ?? (fault.mode === '4xx' ? 451 : 554));
             }
           }
-          const gatewayIp = session.remoteAddress.replace(/^::ffff:/, '');
           // stored (and synced) before the 250, like any MTA
-          for (const account of accounts) await this.#receive(account, journal, gatewayIp);
-        })().then(
-          () => cb(null, '2.0.0 Journal accepted for scanning'),
-          (error: Error) => cb(asReply(error)),
-        );
-      },
+          for (const account of accounts) await this.#receive(account, journal, remoteIp(session));
+          return '2.0.0 Journal accepted for scanning';
+        },
+      }),
     });
     // a client that fails its handshake (TLS 1.1, say) is its own problem, not the server's
     server.on('error', () => undefined);

@@ -13,7 +13,10 @@ export interface ScreenLine {
 }
 
 export interface TerminalSnapshot {
-  /** finished lines: scrollback */
+  /**
+   * finished lines not printed yet: the view prints them once (ink's <Static>) and says so
+   * (`printed`), after which they leave the state; the terminal keeps the scrollback, not this
+   */
   lines: ScreenLine[];
   /** text written after the last newline */
   partial: string;
@@ -124,7 +127,18 @@ export class TerminalModel implements LineIO {
   write(text: string): void {
     const parts = (this.#snapshot.partial + text).split('\n');
     const partial = parts.pop() ?? '';
-    this.#update({ lines: [...this.#snapshot.lines, ...parts.map((t) => this.#line(t))], partial });
+    this.#update({ lines: this.#finished(...parts), partial });
+  }
+
+  /**
+   * The view printed the finished lines up to `lastId`: they leave the state, so that a long
+   * `tail` costs what is on screen, not everything ever shown.
+   */
+  printed(lastId: number): void {
+    const { lines } = this.#snapshot;
+    const kept = lines.findIndex((l) => l.id > lastId);
+    if (kept === 0) return;
+    this.#update({ lines: kept === -1 ? [] : lines.slice(kept) });
   }
 
   frame(text: string): void {
@@ -149,7 +163,7 @@ export class TerminalModel implements LineIO {
   readLine(prompt: string): Promise<string | null> {
     this.#endProgress();
     // the last screen of a refreshing view stays above the prompt, as printed text
-    const lines = this.#snapshot.frame === null ? this.#snapshot.lines : [...this.#snapshot.lines, ...this.#snapshot.frame.split('\n').map((t) => this.#line(t))];
+    const lines = this.#snapshot.frame === null ? this.#snapshot.lines : this.#finished(...this.#snapshot.frame.split('\n'));
     const fullPrompt = this.#snapshot.partial + prompt;
     this.#historyIndex = this.#history.length;
     this.#draft = EMPTY_LINE;
@@ -188,7 +202,7 @@ export class TerminalModel implements LineIO {
           this.#edit(EMPTY_LINE);
           return;
         }
-        this.#settle({ lines: [...this.#snapshot.lines, this.#line(prompt + buffer)] }, (p) => p.resolve(buffer));
+        this.#settle({ lines: this.#finished(prompt + buffer) }, (p) => p.resolve(buffer));
         return;
       case 'tab':
         this.#complete();
@@ -212,11 +226,11 @@ export class TerminalModel implements LineIO {
       case 'ctrl-c':
         this.onInterrupt();
         this.#typeahead.length = 0;
-        if (prompt !== null) this.#settle({ lines: [...this.#snapshot.lines, this.#line(`${prompt}${buffer}^C`)] }, (p) => p.reject(new CancelledError()));
+        if (prompt !== null) this.#settle({ lines: this.#finished(`${prompt}${buffer}^C`) }, (p) => p.reject(new CancelledError()));
         return;
       case 'ctrl-d':
         // on an empty line: end of input; otherwise it deletes the character under the cursor
-        if (prompt !== null && buffer === '') this.#settle({ lines: [...this.#snapshot.lines, this.#line(prompt)] }, (p) => p.resolve(null));
+        if (prompt !== null && buffer === '') this.#settle({ lines: this.#finished(prompt) }, (p) => p.resolve(null));
         else this.#edit(edit(this.#current(), 'delete'));
         return;
       case 'escape':
@@ -247,7 +261,7 @@ export class TerminalModel implements LineIO {
     const { line, candidates } = complete(this.#current(), this.#completion);
     if (candidates.length === 0) return this.#edit(line);
     // as bash lists them: the line so far, the choices, and the prompt again with the same line
-    this.#update({ lines: [...this.#snapshot.lines, this.#line(prompt + this.#snapshot.buffer), this.#line(candidates.join('  '))] });
+    this.#update({ lines: this.#finished(prompt + this.#snapshot.buffer, candidates.join('  ')) });
   }
 
   /** Shows the newest entry at or before `from` containing `query`; the line stays when none does. */
@@ -320,7 +334,12 @@ export class TerminalModel implements LineIO {
   /** The progress line stays on screen as printed text, as last drawn. */
   #endProgress(): void {
     const { progress } = this.#snapshot;
-    if (progress !== null) this.#update({ lines: [...this.#snapshot.lines, this.#line(progress)], progress: null });
+    if (progress !== null) this.#update({ lines: this.#finished(progress), progress: null });
+  }
+
+  /** The lines not printed yet, and these after them. */
+  #finished(...texts: string[]): ScreenLine[] {
+    return [...this.#snapshot.lines, ...texts.map((t) => this.#line(t))];
   }
 
   #line(text: string): ScreenLine {

@@ -1,5 +1,5 @@
 import { Box, render, Static, Text, useStdin, useStdout } from 'ink';
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import { decodeInput } from './keys.js';
 import type { TerminalModel, TerminalSnapshot } from './terminal-model.js';
 
@@ -53,14 +53,29 @@ function PromptLine({ screen }: { screen: TerminalSnapshot }) {
   );
 }
 
-/** The view: scrollback in <Static>, then a small live region: frame, progress, prompt line, live-view footer. */
+/**
+ * Finished lines are printed once by <Static> and then leave the model's state (`printed`). Each
+ * batch gets a <Static> of its own (keyed by its first line): <Static> prints the items past those
+ * it has seen, which only works while its list grows, and the model's list shrinks.
+ */
+function usePrinted(model: TerminalModel, lines: TerminalSnapshot['lines']): void {
+  useLayoutEffect(() => {
+    const last = lines.at(-1);
+    if (last) model.printed(last.id);
+  }, [model, lines]);
+}
+
+/** The view: finished lines printed once through <Static>, then a small live region: frame, progress, prompt line, live-view footer. */
 export function Terminal({ model }: { model: TerminalModel }) {
   const screen = useSyncExternalStore(model.subscribe, model.getSnapshot);
   useKeys(model);
   useClearScreen(screen.clears);
+  usePrinted(model, screen.lines);
   return (
     <>
-      <Static items={screen.lines}>{(line) => <Text key={line.id}>{line.text === '' ? ' ' : line.text}</Text>}</Static>
+      <Static key={screen.lines[0]?.id ?? -1} items={screen.lines}>
+        {(line) => <Text key={line.id}>{line.text === '' ? ' ' : line.text}</Text>}
+      </Static>
       <Box flexDirection="column">
         {screen.frame !== null && <Text>{screen.frame}</Text>}
         {screen.progress !== null && <Text>{screen.progress}</Text>}

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
+import { killAfterFile } from '../helpers/cleanup.js';
 import { waitFor } from '../helpers/engine.js';
 import { BIN, runBinary } from '../helpers/run-main.js';
 import { labHome } from '../helpers/scripted.js';
 
 /** `segsim start` on a home, as an operator runs it in a first terminal; resolves once it serves. */
 async function startHeadless(home: string) {
-  const child = spawn(process.execPath, [BIN, '--home', home, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  const child = killAfterFile(spawn(process.execPath, [BIN, '--home', home, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } }));
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

@@ -30,7 +30,7 @@ describe('control socket', () => {
       expect(bad).toBe(2);
       expect(err.text()).toContain('Unknown command: "nosuch"');
     } finally {
-      server.close();
+      await server.close();
     }
   });
 

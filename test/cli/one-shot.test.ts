@@ -1,3 +1,9 @@
+import { PassThrough } from 'node:stream';
+import { runOneShot } from '../../src/cli/one-shot.js';
+import { commandRegistry } from '../../src/commands/registry.js';
+import type { CommandSpec } from '../../src/commands/types.js';
+import { Appliance } from '../../src/engine/appliance.js';
+import { describeError } from '../../src/errors.js';
 import { tempHome } from '../helpers/scripted.js';
 import { runMain } from '../helpers/run-main.js';
 
@@ -26,10 +32,35 @@ describe('one-shot command line', () => {
     expect(bad.stderr).toContain('Invalid hostname');
   });
 
-  it('a command that needs an answer fails clearly without a terminal', async () => {
+  it('commit with nothing pending asks nothing', async () => {
     const r = await runMain(['--home', tempHome(), 'commit']);
-    expect(r.code).toBe(0); // nothing to commit: no question asked
+    expect(r.code).toBe(0);
     expect(r.stdout).toContain('no data to commit');
+  });
+
+  // Every command of the registry asks only when ctx.interactive; this is the net under a command
+  // that asks anyway: the question is never left waiting for an answer that cannot come.
+  it('a command that needs an answer fails clearly without a terminal, and changes nothing', async () => {
+    const home = tempHome();
+    const appliance = new Appliance({ home });
+    const asking: CommandSpec = {
+      name: 'askhost',
+      summary: 'asks for a hostname',
+      help: 'askhost',
+      configures: true,
+      async run(ctx) {
+        const name = await ctx.io.text('Enter the hostname.');
+        ctx.session.config.edit((c) => void (c.hostname = name));
+      },
+    };
+    const out = new PassThrough();
+    let written = '';
+    out.on('data', (d) => (written += d));
+    const run = runOneShot({ appliance, registry: [...commandRegistry(), asking], words: ['askhost'], out, signal: new AbortController().signal });
+    const error = await run.then(() => null, (e: unknown) => e);
+    expect(describeError(error)).toEqual({ text: 'askhost needs an answer here. Give its flags (see "segsim help askhost") or run it in the shell ("segsim").', exitCode: 2 });
+    expect(written).toBe('Enter the hostname.\n'); // the question, then the error names what to do
+    expect(appliance.configuration.current.hostname).toBe('esa1.example.com');
   });
 });
 

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { startAppliance } from '../../src/cli/run-appliance.js';
 import { commandRegistry } from '../../src/commands/registry.js';
@@ -9,6 +7,7 @@ import { logFiles } from '../../src/engine/log-files.js';
 import { buildMessages } from '../../src/lab/traffic.js';
 import { SetdStore } from '../../src/setd/store.js';
 import { waitFor } from '../helpers/engine.js';
+import { spawnFixture } from '../helpers/run-main.js';
 import { commitEdit, labHome } from '../helpers/scripted.js';
 
 const COUNT = 5000;
@@ -57,9 +56,7 @@ describe('crash safety', () => {
     const store = new SetdStore(`${home}/setd`);
     const intake = store.createAccount({ region: 'beta' }).intakeAddress;
     await commitEdit(new Appliance({ home }), (c) => void (c.tdc = { enabled: true, intakeAddress: intake }), 'journal everything');
-    const script = fileURLToPath(new URL('../fixtures/run-appliance.mjs', import.meta.url));
-    const child = spawn(process.execPath, [script, home], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const port = await new Promise<number>((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+    const { child, port } = await spawnFixture('run-appliance.mjs', home);
 
     // When it is killed with SIGKILL while accepting and delivering
     let killed = false;

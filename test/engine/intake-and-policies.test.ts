@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
 import { Appliance } from '../../src/engine/appliance.js';
@@ -8,7 +7,9 @@ import { TDC_QUEUE } from '../../src/engine/config/model.js';
 import { MailEngine } from '../../src/engine/mail/mail-engine.js';
 import { injectTraffic } from '../../src/lab/traffic.js';
 import { INTAKE, mailLog, startEngine, startIntake, waitFor } from '../helpers/engine.js';
+import { killAfterFile } from '../helpers/cleanup.js';
 import { havePeers } from '../helpers/peers.js';
+import { spawnFixture } from '../helpers/run-main.js';
 import { commitEdit, labHome, tempHome } from '../helpers/scripted.js';
 
 const delivered = (engine: MailEngine, host: string) => engine.hosts().find((h) => h.host === host)?.deliveredRecipients ?? 0;
@@ -118,7 +119,11 @@ describe('intake and the work queue', () => {
       const refused = await swaksAsync(['--server', '127.0.0.1', '--port', String(port), '--from', 'a@outside.example', '--to', 'b@nowhere.example']);
       expect(refused.out).toMatch(/<\*\* 550 #5\.1\.0 Address rejected/);
       const garbage = await swaksAsync([...base, '--quit-after', 'EHLO', '--ehlo', 'bad host name with spaces']);
-      expect(garbage.code).not.toBeNull();
+      // a malformed EHLO is refused with 501 and the session goes on to a clean QUIT
+      expect(garbage.out).toMatch(/<\*\* 501 Error: syntax: EHLO hostname/);
+      expect(garbage.out).toMatch(/<- {2}221 Bye/);
+      // and the listener still takes mail after it
+      expect((await swaksAsync(base)).out).toMatch(/<- {2}250 ok: {2}Message \d+ accepted/);
     } finally {
       await engine.stop();
     }
@@ -127,7 +132,7 @@ describe('intake and the work queue', () => {
 
 function swaksAsync(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn('swaks', ['--timeout', '10', ...args]);
+    const child = killAfterFile(spawn('swaks', ['--timeout', '10', ...args]));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -139,9 +144,7 @@ describe('crash safety', () => {
   it('kill -9 mid-flight loses no message answered 250', async () => {
     // downstream suspended: everything accepted stays queued at the kill
     const home = labHome();
-    const script = fileURLToPath(new URL('../fixtures/run-engine.mjs', import.meta.url));
-    const child = spawn(process.execPath, [script, home], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const port = await new Promise<number>((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+    const { child, port } = await spawnFixture('run-engine.mjs', home);
     const summary = await injectTraffic({ host: '127.0.0.1', port }, { count: 200, to: ['example.com'], concurrency: 5 });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));

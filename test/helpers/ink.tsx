@@ -32,5 +32,7 @@ export async function openInkShell(appliance: Appliance, options: TerminalModelO
   await waitForFrame(ui, (f) => f.includes('esa1.example.com>'));
   /** the live region: the prompt line (and a frame) as drawn now */
   const live = () => (ui.lastFrame() ?? '').trimEnd();
-  return { model, ui, done, live };
+  /** every line on the screen: what was printed (ink-testing-library draws it all in each frame), then the live region */
+  const screenLines = () => (ui.lastFrame() ?? '').split('\n');
+  return { model, ui, done, live, screenLines };
 }

@@ -1,5 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { waitFor } from './engine.js';
+import { stopAfterFile } from './cleanup.js';
 import { BIN } from './run-main.js';
 
 /** The environment of a terminal: no CI markers (the shell must see a terminal), no colour. */
@@ -20,6 +21,9 @@ export async function openTerminal(args: string[], env: Record<string, string | 
   let exitCode: number | null = null;
   term.onData((d) => (screen += d));
   const exited = new Promise<number>((resolve) => term.onExit(({ exitCode: code }) => resolve((exitCode = code))));
+  stopAfterFile(() => {
+    if (exitCode === null) term.kill();
+  });
   const plain = () => stripVTControlCharacters(screen);
   return {
     plain,

@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/main.js';
+import { killAfterFile } from './cleanup.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/segsim.cjs', import.meta.url));
 
@@ -22,7 +23,7 @@ export async function runMain(argv: string[], stdinText = ''): Promise<{ code: n
 /** Runs the real binary (built into dist/) with stdin text; resolves when it exits. */
 export function runBinary(args: string[], stdinText = '', timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = killAfterFile(spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } }));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -36,5 +37,18 @@ export function runBinary(args: string[], stdinText = '', timeoutMs = 20_000): P
       resolve({ code, stdout, stderr });
     });
     child.stdin.end(stdinText);
+  });
+}
+
+/**
+ * Runs a fixture script of test/fixtures/ (which imports dist/) on `home`; resolves the child and
+ * the port it prints first, or rejects if it exits before printing one.
+ */
+export function spawnFixture(name: string, home: string): Promise<{ child: ChildProcess; port: number }> {
+  const script = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+  const child = killAfterFile(spawn(process.execPath, [script, home], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  return new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve({ child, port: Number(String(d).trim()) }));
+    child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) before it printed its port`)));
   });
 }

@@ -10,13 +10,17 @@ import { homePaths } from '../../src/engine/home.js';
 import type { Session } from '../../src/engine/sessions.js';
 import { commandHost } from '../../src/cli/command-host.js';
 import { refuseOrphans } from '../../src/cli/command-parser.js';
+import { runCommand } from '../../src/cli/run-command.js';
+import { flagsOf } from '../../src/commands/command-flags.js';
 import { commandRegistry } from '../../src/commands/registry.js';
+import { removeAfterFile } from './cleanup.js';
 
 /** The CLI's command host, for contexts built by hand in tests. */
 export const testHost = commandHost(commandRegistry);
 
+/** A temporary home, removed when the test file ends (test/setup.ts). */
 export function tempHome(): string {
-  return mkdtempSync(join(tmpdir(), 'segsim-test-'));
+  return removeAfterFile(mkdtempSync(join(tmpdir(), 'segsim-test-')));
 }
 
 /** A temporary home whose servers take free ports (port 0), so tests can run side by side. */
@@ -85,8 +89,9 @@ export async function runScripted(
     signal: new AbortController().signal,
     host: testHost,
   };
-  // flags as the parser hands them over, checked as it checks them
-  refuseOrphans(spec, options.flags ?? {});
-  await spec.run(ctx, { args: options.args ?? [], flags: options.flags ?? {} });
+  // flags as the parser hands them over, checked as it checks them, run as the shell runs them
+  const sub = spec.subcommands?.find((s) => s.name === options.args?.[0]);
+  refuseOrphans(flagsOf(sub ?? spec), options.flags ?? {});
+  await runCommand(spec, ctx, { args: options.args ?? [], flags: options.flags ?? {} });
   return { transcript: io.transcript(), appliance };
 }

@@ -13,6 +13,7 @@ import { commitEdit, labHome } from '../helpers/scripted.js';
 import type { ApplianceConfig } from '../../src/engine/config/model.js';
 import { openTerminal } from '../helpers/pty.js';
 import { BIN } from '../helpers/run-main.js';
+import { killAfterFile } from '../helpers/cleanup.js';
 
 const host = (engine: { hosts(): { host: string }[] }, name: string) => engine.hosts().find((h) => h.host === name) as ReturnType<import('../../src/engine/mail/mail-engine.js').MailEngine['hosts']>[number] | undefined;
 
@@ -140,14 +141,14 @@ describe('a full session through a real pseudo-terminal, with a second terminal'
       await expectText("Hosts marked with '*' were down as of the last delivery attempt.");
       // a second terminal: the running appliance answers, with its live configuration
       const other = await new Promise<string>((resolve) => {
-        const child = spawn(process.execPath, [BIN, '--home', home, 'tdcconfig', '--json']);
+        const child = killAfterFile(spawn(process.execPath, [BIN, '--home', home, 'tdcconfig', '--json']));
         let out = '';
         child.stdout.on('data', (d) => (out += d));
         child.on('exit', () => resolve(out));
       });
       expect(JSON.parse(other)).toEqual({ enabled: true, intakeAddress: 'journal@beta.cmd.cisco.com' });
       const status = await new Promise<string>((resolve) => {
-        const child = spawn(process.execPath, [BIN, '--home', home, 'status']);
+        const child = killAfterFile(spawn(process.execPath, [BIN, '--home', home, 'status']));
         let out = '';
         child.stdout.on('data', (d) => (out += d));
         child.on('exit', () => resolve(out));

@@ -52,3 +52,28 @@ describe('live tophosts in the ink shell', () => {
     ui.unmount();
   });
 });
+
+describe('scrollback in the ink shell', () => {
+  it('prints each finished line once and keeps none of them in state: a long tail costs what is on screen', async () => {
+    const { render } = await import('ink-testing-library');
+    const { Terminal } = await import('../../src/ui/terminal-view.js');
+    const { TerminalModel } = await import('../../src/ui/terminal-model.js');
+    const model = new TerminalModel();
+    const ui = render(<Terminal model={model} />);
+    try {
+      // bursts written faster than the view draws, and single lines, as a busy tail writes them
+      for (let burst = 0; burst < 20; burst++) {
+        model.write(Array.from({ length: 50 }, (_, i) => `line ${burst * 50 + i}\n`).join(''));
+        if (burst % 5 === 0) await new Promise((r) => setTimeout(r, 0));
+      }
+      model.write('partial');
+      await waitForFrame(ui, (f) => f.includes('line 999') && f.trimEnd().endsWith('partial'));
+      expect(model.getSnapshot().lines).toEqual([]);
+      const screen = (ui.lastFrame() ?? '').split('\n');
+      for (let i = 0; i < 1000; i++) expect(screen.filter((l) => l === `line ${i}`)).toHaveLength(1);
+      expect(screen.at(-1)).toBe('partial');
+    } finally {
+      ui.unmount();
+    }
+  });
+});

@@ -120,8 +120,8 @@ describe('the line editor in the ink shell', () => {
   });
 
   it('Ctrl-R searches the history backwards as you type; Ctrl-R again finds an older match; Enter runs it', async () => {
-    const { ui, done, live, model } = await openInkShell(new Appliance({ home }));
-    const entered = (line: string) => model.getSnapshot().lines.filter((l) => l.text === `esa1.example.com> ${line}`).length;
+    const { ui, done, live, model, screenLines } = await openInkShell(new Appliance({ home }));
+    const entered = (line: string) => screenLines().filter((l) => l === `esa1.example.com> ${line}`).length;
     for (const line of ['help tail', 'version', 'help grep', 'showchanges']) {
       ui.stdin.write(`${line}\r`);
       await waitForFrame(ui, () => live().endsWith('esa1.example.com>') && entered(line) === 1);
@@ -144,7 +144,7 @@ describe('the line editor in the ink shell', () => {
     await waitForFrame(ui, () => live().endsWith("(reverse-i-search)`ver': version"));
     ui.stdin.write(KEY.enter);
     await waitForFrame(ui, () => entered('version') === 2 && live().endsWith('esa1.example.com>'));
-    expect(model.getSnapshot().lines.filter((l) => l.text === 'Current Version')).toHaveLength(2);
+    expect(screenLines().filter((l) => l === 'Current Version')).toHaveLength(2);
 
     // Esc keeps the match on the line for editing, the cursor where the match is
     ui.stdin.write(KEY.ctrlR);

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeJsonAtomic } from '../atomic-file.js';
 import { ErrorCodes, UserError } from '../../errors.js';
 import { ensureDir, type HomePaths } from '../home.js';
 import { defaultConfig, type ApplianceConfig } from './model.js';
@@ -48,14 +49,6 @@ export class ConfigStore {
   }
 
   #write(config: ApplianceConfig): void {
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-    const fd = openSync(tmp, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
+    writeJsonAtomic(this.file, config, { mode: 0o600 });
   }
 }

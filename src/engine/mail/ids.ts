@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { writeJsonAtomic } from '../atomic-file.js';
 import { join } from 'node:path';
 import { keepAside, readJsonFile, type ProblemReport } from '../state-file.js';
 import { idsSchema } from '../state-schema.js';
@@ -64,11 +64,6 @@ export class IdAllocator {
   }
 
   #persist(): void {
-    const tmp = `${this.#file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.#reserved));
-    const fd = openSync(tmp, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, this.#file);
+    writeJsonAtomic(this.#file, this.#reserved, { compact: true });
   }
 }

@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { readMessage, smtpCallbacks } from './smtp-adapter.js';
 
 /** Lowercased, path-safe mailbox folder name of an address. */
 export function mailboxName(address: string): string {
@@ -21,28 +22,27 @@ export function createLabMailServer(mailboxesDir: string): SMTPServer {
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
     size: 100 * 1024 * 1024,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const id = `${Date.now().toString(36)}${(counter++).toString(36).padStart(4, '0')}`;
-        const body = Buffer.concat(chunks);
-        Promise.all(
-          session.envelope.rcptTo.map(async (r) => {
-            const dir = join(mailboxesDir, mailboxName(r.address));
-            if (!made.has(dir)) {
-              await mkdir(dir, { recursive: true });
-              made.add(dir);
-            }
-            // written under a temporary name first: a crash never leaves half a message in a mailbox
-            await writeFile(join(dir, `.${id}.tmp`), body);
-            await rename(join(dir, `.${id}.tmp`), join(dir, `${id}.eml`));
-          }),
-        ).then(
-          () => cb(null, `2.0.0 Ok: queued as ${id.toUpperCase()}`),
-          (error: Error) => cb(Object.assign(new Error(`4.3.0 Mailbox unavailable: ${error.message}`), { responseCode: 451 })),
-        );
-      });
-    },
+    ...smtpCallbacks(
+      {
+        async data(stream, session) {
+          const { body } = await readMessage(stream);
+          const id = `${Date.now().toString(36)}${(counter++).toString(36).padStart(4, '0')}`;
+          await Promise.all(
+            session.envelope.rcptTo.map(async (r) => {
+              const dir = join(mailboxesDir, mailboxName(r.address));
+              if (!made.has(dir)) {
+                await mkdir(dir, { recursive: true });
+                made.add(dir);
+              }
+              // written under a temporary name first: a crash never leaves half a message in a mailbox
+              await writeFile(join(dir, `.${id}.tmp`), body);
+              await rename(join(dir, `.${id}.tmp`), join(dir, `${id}.eml`));
+            }),
+          );
+          return `2.0.0 Ok: queued as ${id.toUpperCase()}`;
+        },
+      },
+      { localError: (message) => `4.3.0 Mailbox unavailable: ${message}` },
+    ),
   });
 }

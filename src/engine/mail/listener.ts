@@ -1,18 +1,9 @@
-import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer } from 'smtp-server';
 import type { ListenerConfig } from '../config/model.js';
 import { memberMatches } from '../policy-match.js';
 import type { LabPki } from '../tls.js';
 import { readHeaders } from './headers.js';
-
-/** A refusal with an SMTP code, as smtp-server wants it. */
-export class SmtpReply extends Error {
-  constructor(
-    readonly responseCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { readMessage, remoteIp, smtpCallbacks, SmtpReply } from './smtp-adapter.js';
 
 export interface AcceptedMessage {
   icid: number;
@@ -59,20 +50,12 @@ export function refreshListener(server: SMTPServer, listener: Readonly<ListenerC
 }
 
 /**
- * The SMTP listener. smtp-server's callbacks are adapted to the async hooks here and nowhere
- * else; a thrown SmtpReply becomes the SMTP reply.
+ * The SMTP listener: the appliance's hooks behind smtp-server, through the one adapter
+ * (smtp-adapter.ts); a thrown SmtpReply becomes the SMTP reply.
  */
 export function createListener(config: () => ListenerConfig, pki: LabPki, hostname: () => string, hooks: ListenerHooks): SMTPServer {
   const transactions = new Map<string, Transaction>();
   const icids = new Map<string, number>();
-  const reply = <T>(cb: (err?: Error | null, value?: T) => void, work: () => T | Promise<T>) => {
-    Promise.resolve()
-      .then(work)
-      .then(
-        (value) => cb(null, value),
-        (error: unknown) => cb(error instanceof Error ? error : new Error(String(error))),
-      );
-  };
   return new SMTPServer({
     name: hostname(),
     banner: 'AsyncOS 15.5 (segsim)',
@@ -84,56 +67,45 @@ export function createListener(config: () => ListenerConfig, pki: LabPki, hostna
     minVersion: 'TLSv1.2',
     logger: false,
     socketTimeout: 60_000,
-    onConnect(session: SMTPServerSession, cb) {
-      reply(cb, () => {
-        icids.set(session.id, hooks.connect(session.remoteAddress.replace(/^::ffff:/, '')));
-      });
-    },
-    onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, cb) {
-      reply(cb, () => {
+    ...smtpCallbacks({
+      connect(session) {
+        icids.set(session.id, hooks.connect(remoteIp(session)));
+      },
+      mailFrom(address, session) {
         const icid = icids.get(session.id)!;
         // smtp-server itself refuses a SIZE= above the limit with 552 before this
         const mid = hooks.mailFrom(icid, address.address);
         transactions.set(session.id, { icid, mid, from: address.address, rcpts: [] });
-      });
-    },
-    onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, cb) {
-      reply(cb, () => {
+      },
+      rcptTo(address, session) {
         const t = transactions.get(session.id)!;
         const rid = hooks.rcptTo(t.icid, t.mid, address.address, t.rcpts.length);
         t.rcpts.push({ rid, address: address.address });
-      });
-    },
-    onData(stream: SMTPServerDataStream, session: SMTPServerSession, cb) {
-      const t = transactions.get(session.id)!;
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      },
+      async data(stream, session) {
+        const t = transactions.get(session.id)!;
+        const { body, sizeExceeded } = await readMessage(stream);
         transactions.delete(session.id);
-        const body = Buffer.concat(chunks);
-        if (stream.sizeExceeded) {
+        if (sizeExceeded) {
           hooks.tooBig(t.icid, t.mid, body.length);
-          cb(new SmtpReply(552, '#5.3.4 Message size exceeds fixed maximum message size'));
-          return;
+          throw new SmtpReply(552, '#5.3.4 Message size exceeds fixed maximum message size');
         }
         const headers = readHeaders(body);
-        reply(cb, async () => {
-          await hooks.data({
-            ...t,
-            remoteIp: session.remoteAddress.replace(/^::ffff:/, ''),
-            body,
-            messageId: headers.get('message-id') ?? '',
-            subject: headers.get('subject') ?? '',
-          });
-          return `ok:  Message ${t.mid} accepted`;
+        await hooks.data({
+          ...t,
+          remoteIp: remoteIp(session),
+          body,
+          messageId: headers.get('message-id') ?? '',
+          subject: headers.get('subject') ?? '',
         });
-      });
-    },
-    onClose(session: SMTPServerSession) {
-      const icid = icids.get(session.id);
-      icids.delete(session.id);
-      transactions.delete(session.id);
-      if (icid !== undefined) hooks.close(icid);
-    },
+        return `ok:  Message ${t.mid} accepted`;
+      },
+      close(session) {
+        const icid = icids.get(session.id);
+        icids.delete(session.id);
+        transactions.delete(session.id);
+        if (icid !== undefined) hooks.close(icid);
+      },
+    }),
   });
 }

@@ -64,8 +64,6 @@ export type MailEventBody =
 /** An event with the appliance time it happened at. */
 export type MailEvent = MailEventBody & { at: number };
 
-export type MailEventType = MailEvent['type'];
-
 /**
  * The bus. Listeners run synchronously, in order, on the emitting call: cheap enough for the hot
  * path, and a reader sees events in the order they happened.

@@ -1,0 +1,4 @@
+// Runs in every test file (vitest setupFiles): what a file left behind goes when it ends.
+import { cleanUpAfterFile } from './helpers/cleanup.js';
+
+afterAll(cleanUpAfterFile);
