@@ -114,6 +114,11 @@ describe('intake and the work queue', () => {
       const base = ['--server', '127.0.0.1', '--port', String(port), '--from', 'a@outside.example', '--to', 'b@example.com'];
       const plain = await swaksAsync(base);
       expect(plain.out).toMatch(/<- {2}250 ok: {2}Message \d+ accepted/);
+      // the dialogue as an ESA speaks it: banner, EHLO extensions (no PIPELINING), AsyncOS codes in the text
+      expect(plain.out).toMatch(/<- {2}220 esa1\.example\.com ESMTP\r?\n/);
+      const ehlo = plain.out.split('\n').filter((l) => /^<- {2}250[- ]/.test(l)).map((l) => l.slice(8).trim());
+      expect(ehlo.slice(0, 5)).toEqual(['esa1.example.com', '8BITMIME', 'SMTPUTF8', 'STARTTLS', 'SIZE 10485760']);
+      expect(plain.out).not.toMatch(/PIPELINING|ENHANCEDSTATUSCODES|DSN/);
       expect((await swaksAsync([...base, '--tls'])).out).toMatch(/TLS started/);
       expect((await swaksAsync([...base, '--pipeline'])).out).toMatch(/250 ok: {2}Message \d+ accepted/);
       const refused = await swaksAsync(['--server', '127.0.0.1', '--port', String(port), '--from', 'a@outside.example', '--to', 'b@nowhere.example']);

@@ -57,8 +57,14 @@ export function createListener(config: () => ListenerConfig, pki: LabPki, hostna
   const transactions = new Map<string, Transaction>();
   const icids = new Map<string, number>();
   return new SMTPServer({
+    // as an ESA speaks (reference §10.6): `220 host ESMTP`, `250 host` to HELO, and the extensions
+    // 8BITMIME, SIZE, SMTPUTF8, STARTTLS only; AsyncOS puts its enhanced codes in the text (#5.1.0)
     name: hostname(),
-    banner: 'AsyncOS 15.5 (segsim)',
+    banner: '',
+    heloResponse: '%s',
+    hidePIPELINING: true,
+    hideENHANCEDSTATUSCODES: true,
+    hideDSN: true,
     size: config().maxMessageSize,
     authOptional: true,
     disabledCommands: ['AUTH'],
