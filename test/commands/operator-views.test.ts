@@ -48,7 +48,10 @@ describe('operator views', () => {
   it('status detail matches its golden screen; plain status has no rates', async () => {
     const { appliance } = setup();
     expectGolden('status-detail.txt', (await runScripted(statusCommand, [], { appliance, args: ['detail'] })).transcript);
-    expect((await runScripted(statusCommand, [], { appliance })).transcript).not.toContain('Rates (Events Per Hour):');
+    const plain = (await runScripted(statusCommand, [], { appliance })).transcript;
+    expectGolden('status.txt', plain);
+    expect(plain).not.toContain('Rates (Events Per Hour):');
+    expect(plain).toMatch(/^Counters: {2,}Reset {2,}Uptime {2,}Lifetime\n {2}Receiving\n/m);
   });
 
   it('queue controls act on the running appliance', async () => {
