@@ -1,4 +1,4 @@
-import { asyncosDate } from '../engine/time-format.js';
+import { renderShowrecipients } from './format/showrecipients-table.js';
 import { requireLive } from './live.js';
 import { chooseRecipients, RECIPIENT_FLAGS } from './recipient-filter.js';
 import type { CommandSpec } from './types.js';
@@ -15,19 +15,6 @@ export const showrecipientsCommand: CommandSpec = {
       ctx.io.print(JSON.stringify(rows, null, 2));
       return;
     }
-    if (rows.length === 0) {
-      ctx.io.print('There are no messages in the queue.');
-      return;
-    }
-    ctx.io.print(
-      [
-        `${'Message ID'.padEnd(12)}${'Size'.padEnd(8)}${'Sender'.padEnd(28)}${'Recipient'.padEnd(34)}${'Subject'.padEnd(24)}Queued`,
-        ...rows.map((r) =>
-          `${String(r.mid).padEnd(12)}${`${Math.ceil(r.size / 1024)}K`.padEnd(8)}${r.sender.padEnd(28)}${r.recipient.padEnd(34)}${r.subject.slice(0, 22).padEnd(24)}${asyncosDate(r.queuedAt)}`,
-        ),
-        '',
-        `${rows.length} ${rows.length === 1 ? 'recipient' : 'recipients'} listed.`,
-      ].join('\n'),
-    );
+    ctx.io.print(renderShowrecipients(rows));
   },
 };
