@@ -10,7 +10,8 @@ export const commitCommand: CommandSpec = {
     '',
     'Asks for a comment describing the changes and whether to save the configuration for rollback',
     '(Y by default: a copy in the rollback folder of the home, the last 10 kept), then applies the',
-    'changes to the running appliance.',
+    'changes to the running appliance. With --comment it asks nothing and saves the rollback point',
+    'unless --no-rollback is given.',
     'Example: commit --comment "enable TDC" --no-rollback',
   ].join('\n'),
   flags: [
@@ -23,13 +24,10 @@ export const commitCommand: CommandSpec = {
       ctx.io.print('There are no changes to commit: no data to commit.');
       return;
     }
-    const comment =
-      typeof flags.comment === 'string'
-        ? flags.comment
-        : ctx.interactive
-          ? await ctx.io.text('Please enter some comments describing your changes:', { allowBlank: true })
-          : '';
-    const rollback = flags.rollback !== false && (!ctx.interactive || (await ctx.io.yesno(ROLLBACK_QUESTION, true)));
+    // the batch form (--comment) asks nothing: the rollback point is saved unless --no-rollback
+    const dialog = typeof flags.comment !== 'string' && ctx.interactive;
+    const comment = typeof flags.comment === 'string' ? flags.comment : dialog ? await ctx.io.text('Please enter some comments describing your changes:', { allowBlank: true }) : '';
+    const rollback = flags.rollback !== false && (!dialog || (await ctx.io.yesno(ROLLBACK_QUESTION, true)));
     const record = await config.commit(comment);
     if (!record) return;
     if (rollback) saveRollbackPoint(ctx.appliance.paths, ctx.appliance.configuration.current, record);

@@ -40,7 +40,14 @@ describe('commit', () => {
     expect(saved).toMatchObject({ comment: 'renamed for the lab', config: { hostname: 'esa2.example.com' } });
   });
 
-  it('saves no rollback point when answered N, or with --no-rollback (then it does not ask)', async () => {
+  it('asks nothing with --comment (the batch form) and saves the rollback point', async () => {
+    const appliance = pending();
+    const { transcript } = await runScripted(commitCommand, [], { appliance, flags: { comment: 'batch' } });
+    expect(transcript).toBe('\nChanges committed: Fri Feb 16 21:19:22 2024 UTC\n');
+    expect(points(appliance)).toHaveLength(1);
+  });
+
+  it('saves no rollback point when answered N, or with --no-rollback', async () => {
     const no = pending();
     expect((await runScripted(commitCommand, ['x', 'n'], { appliance: no })).transcript).toContain('Changes committed:');
     expect(points(no)).toEqual([]);
