@@ -1,9 +1,9 @@
 import type { Writable } from 'node:stream';
 import { Conversation } from '../commands/dialog.js';
+import { changesCommitted } from '../commands/format/commit-lines.js';
 import { formatChanges } from '../commands/showchanges.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
-import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { parseCommandLine } from './command-parser.js';
 import { commandHost } from './command-host.js';
@@ -55,7 +55,7 @@ export async function runOneShot({ appliance, registry, words, out, signal, from
       return;
     }
     const record = await config.commit(typeof comment === 'string' ? comment : `segsim ${words.join(' ')}`);
-    if (record) io.print(`Changes committed: ${asyncosDate(record.at)}`);
+    if (record) io.print(changesCommitted(record.at));
   } finally {
     session.close();
   }

@@ -1,28 +1,14 @@
-import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
+import { applianceIdentity } from '../engine/appliance-identity.js';
+import { renderVersion } from './format/version-block.js';
 import type { CommandSpec } from './types.js';
 
 export const versionCommand: CommandSpec = {
   name: 'version',
   summary: 'View system version information.',
-  help: 'version',
+  help: "version\n\nThe emulated appliance's model, AsyncOS version, install date and serial number (made for this home at its first use).\nsegsim's own version: segsim -V",
   async run(ctx) {
-    ctx.io.print(
-      [
-        'Current Version',
-        '===============',
-        'Product: Cisco Secure Email Gateway (segsim emulator)',
-        'Model: C100V',
-        `Version: ${ASYNCOS_VERSION}`,
-        `Build Date: 2024-01-15`,
-        `Install Date: ${new Date(ctx.appliance.clock.now()).toISOString().slice(0, 10)}`,
-        'Serial #: 4229A1B2C3D4-SEGSIM0001',
-        'BIOS: segsim',
-        'RAID: NA',
-        'RAID Status: NA',
-        'RAID Type: NA',
-        'BMC: NA',
-        `segsim: ${SEGSIM_VERSION}`,
-      ].join('\n'),
-    );
+    const id = applianceIdentity(ctx.appliance.paths, ctx.appliance.clock.now());
+    if (id.problem) ctx.io.print(ctx.io.style.warn(id.problem));
+    ctx.io.print(renderVersion(id));
   },
 };

@@ -1,3 +1,5 @@
+import type { SystemGauges } from './system-gauges.js';
+
 /** The counters `status` shows, each kept since reset, since start (uptime) and for the lifetime. */
 export interface MailCounters {
   messagesReceived: number;
@@ -45,8 +47,7 @@ export interface ApplianceStatus {
   ids: { mid: number; icid: number; dcid: number };
   /** events per hour extrapolated from the last 1, 5 and 15 minutes */
   rates: Record<'messagesReceived' | 'recipientsReceived' | 'softBouncedEvents' | 'completedRecipients' | 'hardBouncedRecipients' | 'deliveredRecipients', [number, number, number]>;
-  gauges: {
-    ramUtilization: number;
+  gauges: SystemGauges & {
     currentInboundConnections: number;
     currentOutboundConnections: number;
     activeRecipients: number;
@@ -54,8 +55,8 @@ export interface ApplianceStatus {
     attemptedRecipients: number;
     messagesInWorkQueue: number;
     destinationsInMemory: number;
+    /** kilobytes the queued mail takes in the spool */
     kilobytesUsed: number;
-    kilobytesFree: number;
     workQueuePaused: boolean;
   };
 }

@@ -3,13 +3,21 @@ import type { SchemaNode } from './config/schema-check.js';
 
 /**
  * JSON schemas of the files the appliance keeps besides its configuration: state/ids.json,
- * state/counters.json and the spool's record lines and queue files. Plain JSON Schema (the
+ * state/counters.json, state/identity.json and the spool's record lines and queue files. Plain JSON Schema (the
  * subset schema-check.ts knows), so that a generated validator can replace the checker.
  */
 const id = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
 const count = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const time = { type: 'number', minimum: 0 } as const;
 const text = { type: 'string' } as const;
+
+/** state/identity.json: the appliance's serial number and install date (see appliance-identity.ts). */
+export const identitySchema = {
+  type: 'object',
+  required: ['serial', 'installedAt'],
+  additionalProperties: false,
+  properties: { serial: { type: 'string', minLength: 1, maxLength: 64 }, installedAt: time },
+} as const satisfies SchemaNode;
 
 /** The next ID of each kind not yet reserved. */
 export const idsSchema = {

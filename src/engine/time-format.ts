@@ -9,12 +9,27 @@ export function asyncosDate(ms: number): string {
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${day} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${d.getFullYear()}`;
 }
 
-/** Short time-zone name as AsyncOS prints after `Status as of:` dates, e.g. `UTC` or `GMT+01:00`. */
+/** English locales tried in turn for a zone's letters: each knows the abbreviations of its region. */
+const ZONE_LOCALES = ['en-US', 'en-GB', 'en-IN', 'en-AU'];
+
+/**
+ * The local zone's abbreviation as AsyncOS prints after `Status as of:` dates (`EDT`, `CST`,
+ * `GMT`, `UTC`). Intl knows a zone's letters only in the locale of its region, so a few English
+ * locales are asked in turn; a zone none of them names keeps Intl's `GMT+8`.
+ */
 export function zoneName(ms: number): string {
-  const offset = -new Date(ms).getTimezoneOffset();
-  if (offset === 0) return 'UTC';
-  const sign = offset > 0 ? '+' : '-';
-  return `GMT${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  let fallback = '';
+  for (const locale of ZONE_LOCALES) {
+    const name = new Intl.DateTimeFormat(locale, { timeZoneName: 'short' }).formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? '';
+    if (/^[A-Z]{2,5}$/.test(name)) return name;
+    fallback ||= name;
+  }
+  return fallback || 'UTC';
+}
+
+/** A date as the appliance's screens print it: `Fri Feb 16 21:19:22 2024 EDT`. */
+export function zonedDate(ms: number): string {
+  return `${asyncosDate(ms)} ${zoneName(ms)}`;
 }
 
 /** Message Tracking timestamp: `16 Feb 2024 21:19:24 (GMT -06:00)`. */

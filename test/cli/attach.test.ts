@@ -38,6 +38,7 @@ describe('a shell that attaches to a running appliance (the real binary, three p
           `policyconfig --edit partner --tdc custom --intake-address ${partner.intakeAddress}`,
           'commit',
           'partner policy journals to its own SETD account',
+          '',
           'quit',
           '',
         ].join('\n'),

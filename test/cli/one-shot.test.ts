@@ -12,7 +12,7 @@ describe('one-shot command line', () => {
     const home = tempHome();
     const set = await runMain(['--home', home, 'sethostname', 'esa7.example.com', '--comment', 'lab']);
     expect(set).toMatchObject({ code: 0, stderr: '' });
-    expect(set.stdout).toMatch(/^Changes committed: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n$/);
+    expect(set.stdout).toMatch(/^Changes committed: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} UTC\n$/);
     expect((await runMain(['--home', home, 'sethostname'])).stdout).toBe('esa7.example.com\n');
   });
 

@@ -27,8 +27,10 @@ const tdc = host('the.tdc.queue', {
   routes: ['beta.cmd.cisco.com -> 127.0.0.1:2465'],
 });
 const queued = [
-  { mid: 7, rid: 0, host: 'the.tdc.queue', sender: 'Alice@outside.example', recipient: 'x@beta.cmd.cisco.com', subject: 'Journal', size: 2048, attempts: 1, queuedAt: NOW - 5000 },
+  { mid: 7, rid: 0, host: 'the.tdc.queue', sender: 'Alice@outside.example', recipient: 'journal-5f1c2e9a7b3d4c60@intake.beta.cmd.cisco.com', subject: 'Journal', size: 2048, attempts: 1, queuedAt: NOW - 5000 },
   { mid: 8, rid: 0, host: 'example.com', sender: 'bob@outside.example', recipient: 'user@example.com', subject: 'hello', size: 900, attempts: 0, queuedAt: NOW - 4000 },
+  { mid: 8, rid: 1, host: 'example.com', sender: 'bob@outside.example', recipient: 'second.user@example.com', subject: 'hello', size: 900, attempts: 0, queuedAt: NOW - 4000 },
+  { mid: 9, rid: 0, host: 'example.com', sender: 'a.sender.with.a.very.long.address@outside.example', recipient: 'user@example.com', subject: 'Quarterly figures', size: 123_456, attempts: 2, queuedAt: NOW - 3000 },
 ];
 
 function setup() {
@@ -48,7 +50,18 @@ describe('operator views', () => {
   it('status detail matches its golden screen; plain status has no rates', async () => {
     const { appliance } = setup();
     expectGolden('status-detail.txt', (await runScripted(statusCommand, [], { appliance, args: ['detail'] })).transcript);
-    expect((await runScripted(statusCommand, [], { appliance })).transcript).not.toContain('Rates (Events Per Hour):');
+    const plain = (await runScripted(statusCommand, [], { appliance })).transcript;
+    expectGolden('status.txt', plain);
+    expect(plain).not.toContain('Rates (Events Per Hour):');
+    expect(plain).toMatch(/^Counters: {2,}Reset {2,}Uptime {2,}Lifetime\n {2}Receiving\n/m);
+  });
+
+  it('showrecipients matches its golden screen: two lines a message, a long address on a line of its own', async () => {
+    const { appliance } = setup();
+    const { transcript } = await runScripted(showrecipientsCommand, [], { appliance, flags: { all: true }, interactive: false });
+    expectGolden('showrecipients.txt', transcript);
+    expect(transcript).toMatch(/^\[0\] +\[1\] +journal-5f1c2e9a7b3d4c60@intake\.beta\.cmd\.cisco\.com$/m);
+    expect(transcript).toMatch(/^9 +123,456 +a\.sender\.with\.a\.very\.long\.address@outside\.example Quarterly figures$/m);
   });
 
   it('queue controls act on the running appliance', async () => {

@@ -24,6 +24,28 @@ describe('tophosts', () => {
     expectGolden('tophosts.txt', transcript);
   });
 
+  it('takes the AsyncOS inline sort keyword, lists the internal queues at zero and fits 80 columns', async () => {
+    const long = host('a-destination-with-a-long-name.example.com', { activeRecipients: 1, deliveredRecipients: 123_456_789 });
+    const { transcript } = await runScripted(tophostsCommand, [], { appliance: applianceWith([...traffic, long]), args: ['deliv_rcpts'] });
+    expectGolden('tophosts-inline.txt', transcript);
+    const lines = transcript.split('\n');
+    expect(lines[0]).toBe('');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
+    for (const q of ['the.encryption.queue', 'the.euq.queue', 'the.euq.release.queue']) expect(transcript).toMatch(new RegExp(`^\\s+\\d+\\s+${q.replaceAll('.', '\\.')}\\s+0\\s+0\\s+0\\s+0\\s+0$`, 'm'));
+    // ordered by Delivered Recipients: the long name first, its counters on the line under it
+    expect(lines[6]).toMatch(/^ {2}1 {2}a-destination-with-a-long-name\.example\.com$/);
+    expect(lines[7]).toMatch(/^ {34}\s+1\s+0\s+123,456,789\s+0\s+0$/);
+    expect(lines[8]).toMatch(/^ {2}2\* the\.tdc\.queue/);
+  });
+
+  it('keeps --sort, and refuses an unknown order or two at once', async () => {
+    const appliance = applianceWith(traffic);
+    const bySoft = await runScripted(tophostsCommand, [], { appliance, flags: { sort: 'soft' } });
+    expect(bySoft.transcript.split('\n')[6]).toMatch(/^ {2}1 {2}example\.com/);
+    await expect(runScripted(tophostsCommand, [], { appliance, args: ['biggest'] })).rejects.toThrow(/Unknown sort "biggest": use active_rcpts, conn_out, deliv_rcpts, hard_bounced, soft_bounced/);
+    await expect(runScripted(tophostsCommand, [], { appliance, args: ['conn_out'], flags: { sort: 'soft' } })).rejects.toThrow(/Give the order once/);
+  });
+
   it('sorts by the chosen counter and keeps the top 20', async () => {
     const many = Array.from({ length: 25 }, (_, i) => host(`d${i}.example.com`, { deliveredRecipients: i }));
     const { transcript } = await runScripted(tophostsCommand, [], { appliance: applianceWith(many), flags: { sort: 'delivered', json: true } });

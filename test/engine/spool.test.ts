@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Spool, type QueueRecord, type ReceivedRecord } from '../../src/engine/mail/spool.js';
 import { tempHome } from '../helpers/scripted.js';
@@ -39,6 +39,26 @@ describe('the spool on disk', () => {
     const { received: r, queued: q } = new Spool(root).recover();
     expect(r.map((x) => x.mid)).toEqual([1]);
     expect(q.map((x) => `${x.mid}@${x.destination}`)).toEqual(['2@example.com', '3@the.tdc.queue']);
+  });
+
+  it('counts the bytes its files take on disk (status shows them as Kilobytes Used), across a restart', async () => {
+    const root = home();
+    const onDisk = () => ['msg', 'queue'].flatMap((d) => readdirSync(join(root, d)).map((f) => statSync(join(root, d, f)).size)).reduce((a, b) => a + b, 0);
+    const spool = new Spool(root);
+    const body = Buffer.alloc(5000, 'x');
+    await spool.saveReceived(received(1, body), body);
+    await spool.saveReceived(received(2, body), body);
+    await spool.saveQueue('2.eml', [queued(2, '2.eml', 'example.com')]);
+    await spool.settle();
+    expect(spool.bytes).toBeGreaterThan(10_000);
+    expect(spool.bytes).toBe(onDisk());
+    const again = new Spool(root);
+    again.recover();
+    expect(again.bytes).toBe(onDisk());
+    await again.removeMessage('2.eml');
+    await again.settle();
+    expect(again.bytes).toBe(onDisk());
+    expect(again.bytes).toBeLessThan(6_000);
   });
 
   it('drops a message file torn before its 250, and a queue file whose message is gone', () => {

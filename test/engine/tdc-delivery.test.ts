@@ -213,6 +213,8 @@ describe('the.tdc.queue delivery (real loopback sockets)', () => {
       t.engine.suspendDelivery([TDC_QUEUE]);
       await t.send(1);
       await waitFor(() => (tdc(t.engine)?.activeRecipients ?? 0) === 1);
+      // no delivery attempted yet: hoststatus already names the route the first one will take
+      expect(tdc(t.engine)?.routes).toEqual([`intake.test -> 127.0.0.1:${t.intake.port}`]);
       await waitFor(() => tdc(t.engine)?.hardBouncedRecipients === 1, 5_000, '120 s (scenario time) to pass');
       expect(tdc(t.engine)?.hardBounces.expired).toBe(1);
       expect(t.intake.received).toHaveLength(0);

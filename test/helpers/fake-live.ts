@@ -52,6 +52,11 @@ export function fakeLive(hosts: HostStatus[], queued: QueuedRecipient[] = [], no
     },
     gauges: {
       ramUtilization: 7,
+      cpuLoad: 3,
+      mgaCpu: 1,
+      diskIoUtilization: 2,
+      loggingDiskUsage: 12,
+      loggingDiskAvailable: 41 * 1024 ** 3,
       currentInboundConnections: 2,
       currentOutboundConnections: 3,
       activeRecipients: 12,

@@ -134,6 +134,8 @@ describe('a full session through a real pseudo-terminal, with a second terminal'
       await type('commit');
       await expectText('Please enter some comments describing your changes:');
       await type('enable TDC from the pty');
+      await expectText('save the current configuration for rollback? [Y]>');
+      await type('');
       await expectText('Changes committed:');
       await type('tophosts');
       await expectText('Sort results by:');

@@ -22,6 +22,8 @@ describe('the ink shell', () => {
     await waitForFrame(ui, (f) => f.trimEnd().endsWith('[]>'));
     model.type('via ink');
     model.key('enter');
+    await waitForFrame(ui, (f) => f.trimEnd().endsWith('Do you want to save the current configuration for rollback? [Y]>'));
+    model.key('enter');
     await waitForFrame(ui, (f) => f.includes('Changes committed:') && f.includes('esa4.example.com>'));
 
     model.type('quit');

@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { freemem, totalmem } from 'node:os';
 import type { SMTPServer } from 'smtp-server';
 import type { Appliance } from '../appliance.js';
 import type { ApplianceStatus } from '../appliance-status.js';
@@ -10,6 +9,7 @@ import { highestLoggedIds } from '../log-files.js';
 import type { HostStatus } from '../host-status.js';
 import type { LiveAppliance, QueuedRecipient, RecipientFilter } from '../live.js';
 import { ensureLabPki } from '../tls.js';
+import { SystemSampler } from '../system-gauges.js';
 import { TrackingStore } from '../tracking-store.js';
 import { MailCounterSet } from './counters.js';
 import { Delivery } from './delivery/delivery.js';
@@ -62,6 +62,7 @@ export class MailEngine implements LiveAppliance {
   readonly #delivery: Delivery;
   readonly #workQueue: WorkQueue;
   readonly #startedAt: number;
+  readonly #system: SystemSampler;
   #listener: SMTPServer | null = null;
   #labServer: SMTPServer | null = null;
   #listenerAddress: AddressInfo | null = null;
@@ -97,6 +98,7 @@ export class MailEngine implements LiveAppliance {
     this.log.warn = this.#warn;
     const report = (text: string) => this.#report(text);
     this.#spool = new Spool(paths.spool);
+    this.#system = new SystemSampler({ logs: ensureDir(paths.logs), spool: paths.spool });
     this.#spool.onError = (error) => this.events.emit({ type: 'spool.writeFailed', detail: error.message });
     this.#ids = new IdAllocator(paths.state, { now: () => clock.now(), report, highestUsed: () => maxIds(this.#spool.highestIds(), highestLoggedIds(paths.logs)) });
     this.#counters = new MailCounterSet(paths.state, () => clock.now(), report);
@@ -304,7 +306,7 @@ export class MailEngine implements LiveAppliance {
         deliveredRecipients: c.rate('deliveredRecipients'),
       },
       gauges: {
-        ramUtilization: Math.round((1 - freemem() / totalmem()) * 100),
+        ...this.#system.read(),
         currentInboundConnections: this.#inbound,
         currentOutboundConnections: sum((h) => h.connectionsOut),
         activeRecipients: sum((h) => h.activeRecipients),
@@ -312,8 +314,7 @@ export class MailEngine implements LiveAppliance {
         attemptedRecipients: sum((h) => h.attemptedRecipients),
         messagesInWorkQueue: this.#workQueue.length,
         destinationsInMemory: hosts.length,
-        kilobytesUsed: Math.round(process.memoryUsage().rss / 1024),
-        kilobytesFree: Math.round(freemem() / 1024),
+        kilobytesUsed: Math.ceil(this.#spool.bytes / 1024),
         workQueuePaused: this.#workQueue.paused,
       },
     };

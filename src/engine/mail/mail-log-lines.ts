@@ -7,7 +7,8 @@ import type { MailEvent } from './mail-events.js';
 /*
  * Every mail_logs line and every message-tracking line, worded once, from the events.
  * Sources: the seed (all TDC: lines, the tracking line), Cisco's log templates (reference
- * asyncos-cli.md §4 and §10.7). Lines no source shows are marked "invented" below.
+ * asyncos-cli.md §4 and §10.7). Lines no source shows are marked "invented" below; the table
+ * of every line with its source and confidence is fixtures/fidelity.md (keep both in step).
  */
 
 const SETD = 'Cisco Secure Email Threat Defense';
@@ -152,27 +153,27 @@ export function mailLogLines(e: MailEvent): string[] {
     case 'system.version':
       return ['Version: segsim AsyncOS emulation SN: SEGSIM0001'];
     case 'listener.started':
-      return [`Listener ${e.name} ${e.restarted ? 'restarted' : 'started'} on ${e.address}:${e.port}`];
+      return [`Listener ${e.name} ${e.restarted ? 'restarted' : 'started'} on ${e.address}:${e.port}`]; // invented (AsyncOS: `SMTP listener NAME starting`, with the start-up lines)
     case 'listener.connectionError':
-      return [`Listener connection error: ${e.detail}`];
+      return [`Listener connection error: ${e.detail}`]; // invented
     case 'spool.writeFailed':
-      return [`Spool write failed: ${e.detail}`];
+      return [`Spool write failed: ${e.detail}`]; // invented
     case 'spool.quarantined':
-      return [`MID ${e.mid} moved to the spool quarantine ${e.dir}, not delivered: ${e.problem}`];
+      return [`MID ${e.mid} moved to the spool quarantine ${e.dir}, not delivered: ${e.problem}`]; // invented
     case 'spool.requeued':
-      return [`MID ${e.mid} goes through the work queue again: its ${e.problem}`];
+      return [`MID ${e.mid} goes through the work queue again: its ${e.problem}`]; // invented
     case 'appliance.warning':
       return [e.text];
     case 'spool.recovered':
-      return [`Recovered ${e.queued} queued and ${e.received} received messages from the spool`];
+      return [`Recovered ${e.queued} queued and ${e.received} received messages from the spool`]; // invented
     case 'workQueue.paused':
       return [`work queue paused, ${e.messages} msgs, ${e.reason}`];
     case 'workQueue.resumed':
       return [`work queue resumed, ${e.messages} msgs`];
     case 'workQueue.error':
-      return [`MID ${e.mid} work queue error: ${e.detail}; it stays in the spool for the next start`];
+      return [`MID ${e.mid} work queue error: ${e.detail}; it stays in the spool for the next start`]; // invented
     case 'counters.reset':
-      return ['Counters reset'];
+      return ['Counters reset']; // invented
     case 'queue.kicked':
       return [`Kicking destination ${e.queue}`];
     case 'queue.suspended':
@@ -180,7 +181,7 @@ export function mailLogLines(e: MailEvent): string[] {
     case 'queue.resumed':
       return [`Mail delivery resumed [${e.queue}]`];
     case 'queue.redirected':
-      return [e.host === null ? 'Redirection of all mail ended' : `All mail redirected to ${e.host}`];
+      return [e.host === null ? 'Redirection of all mail ended' : `All mail redirected to ${e.host}`]; // invented
   }
 }
 

@@ -1,4 +1,4 @@
-import { close, closeSync, existsSync, fsync, open, openSync, readdirSync, readFileSync, readSync, rename, renameSync, rmSync, unlink, write, writeFile } from 'node:fs';
+import { close, closeSync, existsSync, fsync, open, openSync, readdirSync, readFileSync, readSync, rename, renameSync, rmSync, statSync, unlink, write, writeFile } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDir } from '../home.js';
@@ -94,6 +94,9 @@ export class Spool {
   /** bodies of messages still in the spool, kept while they fit: the work queue and each delivery would read them again */
   readonly #bodies = new Map<string, Buffer>();
   #bodyBytes = 0;
+  /** bytes of each message and queue file in the spool (quarantine aside): `status` shows the sum as Kilobytes Used */
+  readonly #fileBytes = new Map<string, number>();
+  #spoolBytes = 0;
   /** reports a failed background write (the engine logs it) */
   onError: (error: Error) => void = () => undefined;
 
@@ -130,7 +133,21 @@ export class Spool {
     const file = `${record.mid}.eml`;
     this.#remember(file, body);
     const path = this.#messagePath(file);
-    return this.#serial(path, () => writeSynced(path, Buffer.concat([Buffer.from(`${JSON.stringify(record)}\n`), body])), true);
+    const data = Buffer.concat([Buffer.from(`${JSON.stringify(record)}\n`), body]);
+    this.#count(path, data.length);
+    return this.#serial(path, () => writeSynced(path, data), true);
+  }
+
+  /** Keeps the byte count of one spool file (null: gone). */
+  #count(path: string, bytes: number | null): void {
+    this.#spoolBytes += (bytes ?? 0) - (this.#fileBytes.get(path) ?? 0);
+    if (bytes === null) this.#fileBytes.delete(path);
+    else this.#fileBytes.set(path, bytes);
+  }
+
+  /** Bytes the queued mail takes in the spool: its message files and queue files. */
+  get bytes(): number {
+    return this.#spoolBytes;
   }
 
   /** The message as received (without the record line). */
@@ -151,6 +168,7 @@ export class Spool {
   saveQueue(file: string, records: QueueRecord[]): Promise<void> {
     const path = this.#queuePath(file);
     const data = JSON.stringify(records);
+    this.#count(path, Buffer.byteLength(data));
     // a replacement goes through a temporary name, so a crash leaves the old list or the new one
     return this.#serial(path, async () => {
       await writeWhole(`${path}.tmp`, data);
@@ -167,6 +185,8 @@ export class Spool {
     }
     const path = this.#messagePath(file);
     const queuePath = this.#queuePath(file);
+    this.#count(path, null);
+    this.#count(queuePath, null);
     const gone = this.#serial(path, () => remove(path));
     return this.#serial(queuePath, () => gone.then(() => remove(queuePath)));
   }
@@ -217,7 +237,22 @@ export class Spool {
     }
     found.received.sort((a, b) => a.mid - b.mid);
     found.queued.sort((a, b) => a.mid - b.mid);
+    this.#countExisting();
     return found;
+  }
+
+  /** Counts the files recovery kept (once, at start: later writes keep the count). */
+  #countExisting(): void {
+    for (const dir of [this.#msgDir, this.#queueDir]) {
+      for (const f of readdirSync(dir)) {
+        const path = join(dir, f);
+        try {
+          this.#count(path, statSync(path).size);
+        } catch {
+          // gone meanwhile: nothing to count
+        }
+      }
+    }
   }
 
   #readQueue(file: string): { state: 'missing' } | { state: 'ok'; records: QueueRecord[] } | { state: 'torn' | 'bad'; problem: string } {

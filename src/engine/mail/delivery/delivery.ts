@@ -101,7 +101,14 @@ export class Delivery {
   }
 
   hosts(): HostStatus[] {
-    return [...this.#destinations.values()].map((d) => d.status());
+    return [...this.#destinations.values()].map((d) => {
+      const status = d.status();
+      // before the first delivery, the route the next one will take (hoststatus shows it at once)
+      const queued = status.routes.length === 0 ? d.anyMember() : undefined;
+      const next = queued && this.#router.resolve(d.name, queued);
+      if (next && next.kind === 'hosts') status.routes = [next.route];
+      return status;
+    });
   }
 
   resetCounters(): void {

@@ -57,6 +57,11 @@ export class Destination {
     return this.#members.size;
   }
 
+  /** One record the queue holds (the oldest still queued is not needed: any tells its route), or undefined. */
+  anyMember(): QueueRecord | undefined {
+    return this.#members.values().next().value;
+  }
+
   /** Queues a record; its nextAttemptAt says when it is due (0: at once). */
   add(record: QueueRecord): void {
     this.#waiting.push(record);
