@@ -3,8 +3,8 @@ import type { SchemaNode } from './config/schema-check.js';
 
 /**
  * JSON schemas of the files the appliance keeps besides its configuration: state/ids.json,
- * state/counters.json and the spool's record lines and queue files. Plain JSON Schema (the
- * subset schema-check.ts knows), so that a generated validator can replace the checker.
+ * state/counters.json and the spool's record lines and queue files. Plain JSON Schema (each
+ * checked by state-schema.generated.ts).
  */
 const id = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
 const count = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;

@@ -1,11 +1,11 @@
-import type { SchemaNode } from '../engine/config/schema-check.js';
 import { REGIONS } from './regions.js';
 
 /**
  * The shapes of setd/accounts.json and setd/faults.json, as JSON Schema, checked on every read
- * (schema-check.ts): a file edited by hand, or torn, must not reach the intake as if it were valid.
+ * (by store-schemas.generated.ts): a file edited by hand, or torn, must not reach the intake as if
+ * it were valid.
  */
-export const ACCOUNTS_SCHEMA: SchemaNode = {
+export const accountsSchema = {
   type: 'array',
   items: {
     type: 'object',
@@ -24,9 +24,9 @@ export const ACCOUNTS_SCHEMA: SchemaNode = {
       createdAt: { type: 'number' },
     },
   },
-};
+} as const;
 
-export const FAULTS_SCHEMA: SchemaNode = {
+export const faultsSchema = {
   type: 'array',
   items: {
     type: 'object',
@@ -42,4 +42,4 @@ export const FAULTS_SCHEMA: SchemaNode = {
       remaining: { type: 'integer', minimum: 0 },
     },
   },
-};
+} as const;

@@ -7,7 +7,7 @@ import { ensureDir } from '../engine/home.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { CheckedJsonFile, describeProblem, type FileProblem } from './checked-file.js';
 import { findRegion, REGIONS, type RegionKey } from './regions.js';
-import { ACCOUNTS_SCHEMA, FAULTS_SCHEMA } from './store-schemas.js';
+import { accountsSchema, faultsSchema } from './store-schemas.js';
 import type { Verdict } from './verdicts.js';
 
 /** One SETD tenant, as the setup wizard creates it. */
@@ -87,8 +87,8 @@ export class SetdStore extends EventEmitter<StoreEvents> {
     ensureDir(join(dir, 'messages'));
     const now = () => this.clock.now();
     const setAside = (problem: FileProblem) => this.emit('problem', problem);
-    this.#accounts = new CheckedJsonFile(join(dir, 'accounts.json'), { label: 'accounts', schema: ACCOUNTS_SCHEMA, empty: () => [], now, setAside });
-    this.#faults = new CheckedJsonFile(join(dir, 'faults.json'), { label: 'faults', schema: FAULTS_SCHEMA, empty: () => [], now, setAside, changed: () => this.emit('faults') });
+    this.#accounts = new CheckedJsonFile(join(dir, 'accounts.json'), { label: 'accounts', schema: accountsSchema, empty: () => [], now, setAside });
+    this.#faults = new CheckedJsonFile(join(dir, 'faults.json'), { label: 'faults', schema: faultsSchema, empty: () => [], now, setAside, changed: () => this.emit('faults') });
   }
 
   /** The store files found bad (set aside), each with its problem; empty when all is well. */

@@ -6,7 +6,7 @@ import { configSchema } from './schema.js';
 import { schemaProblems, type SchemaNode } from './schema-check.js';
 import { configProblems } from './validate.js';
 
-const ROOT_SCHEMA: SchemaNode = { type: 'object', required: Object.keys(configSchema), properties: configSchema as unknown as Record<string, SchemaNode>, additionalProperties: false };
+const ROOT_SCHEMA: SchemaNode = configSchema;
 
 /**
  * The committed configuration on disk (config.json in the home directory), checked against the
