@@ -1,3 +1,5 @@
+import type { JSONSchema } from 'json-schema-to-ts';
+
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 const service = { enum: ['on', 'off', 'default'] } as const;
 
@@ -7,15 +9,17 @@ const policy = {
   additionalProperties: false,
   properties: {
     name: { type: 'string', minLength: 1 },
+    // full addresses (user@example.com), domains (example.com) or partial domains (.example.com)
     senders: stringList,
     recipients: stringList,
     antispam: service,
     antivirus: service,
+    // the policy's Threat Defense Connector choice, as on the Incoming Mail Policies page
     tdc: {
       type: 'object',
       required: ['mode'],
       additionalProperties: false,
-      properties: { mode: { enum: ['default', 'custom', 'no'] }, intakeAddress: { type: 'string' } },
+      properties: { mode: { enum: ['default', 'custom', 'no'] }, /* only for mode 'custom' */ intakeAddress: { type: 'string' } },
     },
   },
 } as const;
@@ -40,8 +44,11 @@ export const configSchema = {
       properties: {
         name: { type: 'string', minLength: 1 },
         bindAddress: { type: 'string', minLength: 1 },
+        // 0 picks a free port (tests)
         port,
+        // the RAT: accepted recipient domains; everything else is rejected
         acceptDomains: stringList,
+        // bytes; AsyncOS default 10 MB
         maxMessageSize: { type: 'integer', minimum: 1024 },
       },
     },
@@ -51,6 +58,7 @@ export const configSchema = {
       additionalProperties: false,
       properties: { enabled: { type: 'boolean' }, intakeAddress: { type: ['string', 'null'] } },
     },
+    // custom Incoming Mail Policies in match order; DEFAULT is always last and always present
     incomingPolicies: { type: 'array', minItems: 1, items: policy },
     outgoingPolicies: { type: 'array', minItems: 1, items: policy },
     smtpRoutes: {
@@ -59,7 +67,12 @@ export const configSchema = {
         type: 'object',
         required: ['domain', 'destinations'],
         additionalProperties: false,
-        properties: { domain: { type: 'string', minLength: 1 }, destinations: { ...stringList, minItems: 1 } },
+        properties: {
+          // domain, partial domain (.example.com) or ALL
+          domain: { type: 'string', minLength: 1 },
+          // host[:port] entries tried in order, or the single entry /dev/null
+          destinations: { ...stringList, minItems: 1 },
+        },
       },
     },
     destinationControls: {
@@ -69,6 +82,7 @@ export const configSchema = {
         required: ['domain', 'maxConnections', 'maxMessagesPerConnection'],
         additionalProperties: false,
         properties: {
+          // a domain, or 'Default' for all others
           domain: { type: 'string', minLength: 1 },
           maxConnections: { type: 'integer', minimum: 1, maximum: 1000 },
           maxMessagesPerConnection: { type: 'integer', minimum: 1, maximum: 1000 },
@@ -86,6 +100,7 @@ export const configSchema = {
         maxRetrySeconds: { type: 'number', minimum: 0.01, maximum: 86400 },
       },
     },
+    // ports of the lab's in-process servers (0 = any free port)
     lab: {
       type: 'object',
       required: ['mailServerPort', 'setdPort'],
@@ -93,4 +108,4 @@ export const configSchema = {
       properties: { mailServerPort: port, setdPort: port },
     },
   },
-} as const;
+} as const satisfies JSONSchema;

@@ -1,0 +1,170 @@
+/**
+ * Checking a value against one of our JSON Schemas with the validator generated from it at build
+ * time (scripts/build-validators.mjs, ajv standalone code), and wording what is wrong. Every file
+ * the appliance reads (config.json, state files, spool records, SETD store files, lab scenarios)
+ * is checked here, so a problem reads the same wherever it is found: the place in the value
+ * (`listener.port`, `[0].mid`, `expect.logs[1].match`) and what it must be.
+ */
+
+/** One problem a generated validator reports: the fields of ajv's ErrorObject read here. */
+export interface ShapeError {
+  instancePath: string;
+  schemaPath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+/** A validator generated from a schema: true when the value has the shape, else `errors` says why. */
+export interface GeneratedValidator {
+  (value: unknown): boolean;
+  errors?: ShapeError[] | null;
+}
+
+/** A schema and the validator generated from it; T is the type the schema describes (FromSchema). */
+export interface JsonShape<T> {
+  readonly schema: object;
+  readonly validate: GeneratedValidator;
+  /** never set: carries T */
+  readonly type?: T;
+}
+
+/** Pairs a schema with its generated validator (the two must come from the same schema). */
+export function jsonShape<T>(schema: object, validate: unknown): JsonShape<T> {
+  return { schema, validate: validate as GeneratedValidator };
+}
+
+/** A place in a value: keys and array indexes from its root. */
+export type ValuePath = (string | number)[];
+
+/** One thing wrong with a value: where (for a line number in YAML) and the sentence saying it. */
+export interface ShapeProblem {
+  path: ValuePath;
+  text: string;
+}
+
+/** How problems name places: `root` is the whole value, `base` prefixes every path ("accounts[0].id"). */
+export interface ShapeNames {
+  root: string;
+  base?: string;
+}
+
+/** True when value has the shape. */
+export function hasShape<T>(value: unknown, shape: JsonShape<T>): value is T {
+  return shape.validate(value);
+}
+
+/** What is wrong with value, in the order the schema lists it; empty when it has the shape. */
+export function shapeProblems(value: unknown, shape: JsonShape<unknown>, names: ShapeNames): ShapeProblem[] {
+  if (shape.validate(value)) return [];
+  const errors = shape.validate.errors ?? [];
+  // a failed anyOf reports each branch's failure too: the anyOf says it once
+  const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
+  return errors.filter((e) => !alternatives.some((a) => e.schemaPath.startsWith(a))).map((e) => problemOf(e, value, shape.schema, names));
+}
+
+/** The first few problems in one line: a wrong shape can have dozens, and the first ones tell what is wrong. */
+export function summarizeProblems(problems: readonly ShapeProblem[], shown = 3): string {
+  const text = problems.slice(0, shown).map((p) => p.text).join('; ');
+  return problems.length > shown ? `${text} (and ${problems.length - shown} more)` : text;
+}
+
+/** `listener.port`, `[0].mid`, `accounts[0].id`: a path as problems write it. */
+export function pathText(path: ValuePath, base = ''): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${key}` : key), base);
+}
+
+function problemOf(error: ShapeError, value: unknown, schema: object, names: ShapeNames): ShapeProblem {
+  const path = pointerPath(error.instancePath, value);
+  const where = pathText(path, names.base) || names.root;
+  const node = schemaNode(schema, error.schemaPath);
+  const p = error.params;
+  const at = (text: string, place = path): ShapeProblem => ({ path: place, text });
+  switch (error.keyword) {
+    case 'type':
+      return at(`${where} must be ${typeWords(p.type)}, not ${valueWords(valueAt(value, path))}`);
+    case 'required':
+      return at(`${pathText([...path, String(p.missingProperty)], names.base)} is missing`);
+    case 'additionalProperties': {
+      const known = Object.keys((node.properties as object | undefined) ?? {});
+      return at(`unknown key "${String(p.additionalProperty)}" in ${where}; expected one of: ${known.join(', ')}`, [...path, String(p.additionalProperty)]);
+    }
+    case 'enum':
+    case 'const': {
+      const allowed = (p.allowedValues as unknown[] | undefined) ?? [p.allowedValue];
+      return at(`${where} must be ${allowed.length === 1 ? '' : 'one of '}${allowed.map((v) => JSON.stringify(v)).join(', ')}`);
+    }
+    case 'minimum':
+      return at(`${where} must be at least ${String(p.limit)}`);
+    case 'maximum':
+      return at(`${where} must be at most ${String(p.limit)}`);
+    case 'minLength':
+      return at(p.limit === 1 ? `${where} must not be empty` : `${where} must be at least ${String(p.limit)} characters long`);
+    case 'maxLength':
+      return at(`${where} must be at most ${String(p.limit)} characters long`);
+    case 'minItems':
+      return at(`${where} needs at least ${String(p.limit)} ${p.limit === 1 ? 'entry' : 'entries'}`);
+    case 'maxItems':
+      return at(`${where} can have at most ${String(p.limit)} ${p.limit === 1 ? 'entry' : 'entries'}`);
+    case 'pattern':
+      return at(`${where} ${valueWords(valueAt(value, path))} is not valid${typeof node.description === 'string' ? `: ${node.description}` : ''}`);
+    case 'anyOf':
+    case 'oneOf': {
+      const branches = (node[error.keyword] as Record<string, unknown>[]).map((b) => (typeof b.description === 'string' ? b.description : typeWords(b.type)));
+      return at(`${where} must be ${branches.join(' or ')}`);
+    }
+    default:
+      return at(`${where} is not valid (${error.keyword})`);
+  }
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  integer: 'a whole number',
+  number: 'a number',
+  string: 'text',
+  boolean: 'true or false',
+  null: 'null',
+  array: 'a list',
+  object: 'an object',
+};
+
+function typeWords(type: unknown): string {
+  const types = Array.isArray(type) ? type : [type];
+  return types.map((t) => TYPE_WORDS[String(t)] ?? String(t)).join(' or ');
+}
+
+/** A value as a problem shows it: scalars as they are written, lists and objects by kind. */
+function valueWords(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v !== null && typeof v === 'object') return 'an object';
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** A JSON pointer (`/rcpts/0/address`) as keys and indexes of value. */
+function pointerPath(pointer: string, value: unknown): ValuePath {
+  if (pointer === '') return [];
+  const path: ValuePath = [];
+  let at = value;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const step = Array.isArray(at) ? Number(key) : key;
+    path.push(step);
+    at = at === null || typeof at !== 'object' ? undefined : (at as Record<string | number, unknown>)[step];
+  }
+  return path;
+}
+
+function valueAt(value: unknown, path: ValuePath): unknown {
+  return path.reduce<unknown>((at, key) => (at === null || typeof at !== 'object' ? undefined : (at as Record<string | number, unknown>)[key]), value);
+}
+
+/** The schema node a schemaPath (`#/properties/lab/additionalProperties`) names the keyword of. */
+function schemaNode(schema: object, schemaPath: string): Record<string, unknown> {
+  const steps = schemaPath.replace(/^#\/?/, '').split('/').slice(0, -1);
+  let node: unknown = schema;
+  for (const step of steps) {
+    if (step === '') continue;
+    node = (node as Record<string, unknown> | undefined)?.[step.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return (node ?? {}) as Record<string, unknown>;
+}
