@@ -22,7 +22,7 @@ const SCHEMA_MODULES = {
   'src/engine/config/schema.ts': ['configSchema'],
   'src/engine/state-schema.ts': ['idsSchema', 'countersSchema', 'receivedRecordSchema', 'queueFileSchema'],
   'src/setd/store-schemas.ts': ['accountsSchema', 'faultsSchema'],
-  // 'src/lab/scenario-schema.ts': ['scenarioSchema'],
+  'src/lab/scenario-schema.ts': ['scenarioSchema'],
 };
 
 const root = new URL('..', import.meta.url).pathname;

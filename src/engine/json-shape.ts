@@ -56,10 +56,26 @@ export function hasShape<T>(value: unknown, shape: JsonShape<T>): value is T {
 /** What is wrong with value, in the order the schema lists it; empty when it has the shape. */
 export function shapeProblems(value: unknown, shape: JsonShape<unknown>, names: ShapeNames): ShapeProblem[] {
   if (shape.validate(value)) return [];
-  const errors = shape.validate.errors ?? [];
-  // a failed anyOf reports each branch's failure too: the anyOf says it once
-  const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
-  return errors.filter((e) => !alternatives.some((a) => e.schemaPath.startsWith(a))).map((e) => problemOf(e, value, shape.schema, names));
+  let errors = shape.validate.errors ?? [];
+  // A failed anyOf reports each branch's failure too. When the value is of the type of one
+  // branch, that branch's problems say what is wrong ("min must be at least 0"); else the anyOf
+  // says it once ("must be a whole number or a mapping").
+  for (const alt of errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')) {
+    const branches = schemaNode(shape.schema, alt.schemaPath)[alt.keyword] as Record<string, unknown>[];
+    const actual = jsonType(valueAt(value, pointerPath(alt.instancePath, value)));
+    const chosen = branches.findIndex((b) => [b.type].flat().some((t) => t === actual || (t === 'number' && actual === 'integer')));
+    const inside = `${alt.schemaPath}/`;
+    const keep = chosen >= 0 && errors.some((e) => e.schemaPath.startsWith(`${inside}${chosen}/`)) ? `${inside}${chosen}/` : null;
+    errors = errors.filter((e) => (e === alt ? keep === null : !e.schemaPath.startsWith(inside) || (keep !== null && e.schemaPath.startsWith(keep))));
+  }
+  return errors.map((e) => problemOf(e, value, shape.schema, names));
+}
+
+function jsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
 }
 
 /** The first few problems in one line: a wrong shape can have dozens, and the first ones tell what is wrong. */
