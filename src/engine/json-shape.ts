@@ -57,16 +57,21 @@ export function hasShape<T>(value: unknown, shape: JsonShape<T>): value is T {
 export function shapeProblems(value: unknown, shape: JsonShape<unknown>, names: ShapeNames): ShapeProblem[] {
   if (shape.validate(value)) return [];
   let errors = shape.validate.errors ?? [];
-  // A failed anyOf reports each branch's failure too. When the value is of the type of one
-  // branch, that branch's problems say what is wrong ("min must be at least 0"); else the anyOf
-  // says it once ("must be a whole number or a mapping").
-  for (const alt of errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')) {
-    const branches = schemaNode(shape.schema, alt.schemaPath)[alt.keyword] as Record<string, unknown>[];
-    const actual = jsonType(valueAt(value, pointerPath(alt.instancePath, value)));
-    const chosen = branches.findIndex((b) => [b.type].flat().some((t) => t === actual || (t === 'number' && actual === 'integer')));
-    const inside = `${alt.schemaPath}/`;
-    const keep = chosen >= 0 && errors.some((e) => e.schemaPath.startsWith(`${inside}${chosen}/`)) ? `${inside}${chosen}/` : null;
-    errors = errors.filter((e) => (e === alt ? keep === null : !e.schemaPath.startsWith(inside) || (keep !== null && e.schemaPath.startsWith(keep))));
+  // A failed anyOf (in our schemas, alternatives of different types) reports each alternative's
+  // failure too. When the value has the type of one alternative, that one's problems say what is
+  // wrong ("min must be at least 0"); else the anyOf says it once ("must be a whole number or a
+  // mapping"). Told apart by place in the value, not by schemaPath: that is relative to the
+  // shared subschema reporting it (scripts/build-validators.mjs).
+  for (const alt of errors.filter((e) => e.keyword === 'anyOf')) {
+    const place = pointerPath(alt.instancePath, value);
+    const node = schemaAt(shape.schema, place, value);
+    const typed = branchFor(node, valueAt(value, place)) !== node;
+    const below = (e: ShapeError) => e.instancePath === alt.instancePath || e.instancePath.startsWith(`${alt.instancePath}/`);
+    errors = errors.filter((e) => {
+      if (e === alt) return !typed;
+      if (!below(e)) return true;
+      return typed && !(e.keyword === 'type' && e.instancePath === alt.instancePath);
+    });
   }
   return errors.map((e) => problemOf(e, value, shape.schema, names));
 }
@@ -92,7 +97,8 @@ export function pathText(path: ValuePath, base = ''): string {
 function problemOf(error: ShapeError, value: unknown, schema: object, names: ShapeNames): ShapeProblem {
   const path = pointerPath(error.instancePath, value);
   const where = pathText(path, names.base) || names.root;
-  const node = schemaNode(schema, error.schemaPath);
+  const node = schemaAt(schema, path, value);
+  const shaped = branchFor(node, valueAt(value, path));
   const p = error.params;
   const at = (text: string, place = path): ShapeProblem => ({ path: place, text });
   switch (error.keyword) {
@@ -101,7 +107,7 @@ function problemOf(error: ShapeError, value: unknown, schema: object, names: Sha
     case 'required':
       return at(`${pathText([...path, String(p.missingProperty)], names.base)} is missing`);
     case 'additionalProperties': {
-      const known = Object.keys((node.properties as object | undefined) ?? {});
+      const known = Object.keys((shaped.properties as object | undefined) ?? {});
       return at(`unknown key "${String(p.additionalProperty)}" in ${where}; expected one of: ${known.join(', ')}`, [...path, String(p.additionalProperty)]);
     }
     case 'enum':
@@ -122,9 +128,8 @@ function problemOf(error: ShapeError, value: unknown, schema: object, names: Sha
     case 'maxItems':
       return at(`${where} can have at most ${String(p.limit)} ${p.limit === 1 ? 'entry' : 'entries'}`);
     case 'pattern':
-      return at(`${where} ${valueWords(valueAt(value, path))} is not valid${typeof node.description === 'string' ? `: ${node.description}` : ''}`);
-    case 'anyOf':
-    case 'oneOf': {
+      return at(`${where} ${valueWords(valueAt(value, path))} is not valid${typeof shaped.description === 'string' ? `: ${shaped.description}` : ''}`);
+    case 'anyOf': {
       const branches = (node[error.keyword] as Record<string, unknown>[]).map((b) => (typeof b.description === 'string' ? b.description : typeWords(b.type)));
       return at(`${where} must be ${branches.join(' or ')}`);
     }
@@ -174,13 +179,28 @@ function valueAt(value: unknown, path: ValuePath): unknown {
   return path.reduce<unknown>((at, key) => (at === null || typeof at !== 'object' ? undefined : (at as Record<string | number, unknown>)[key]), value);
 }
 
-/** The schema node a schemaPath (`#/properties/lab/additionalProperties`) names the keyword of. */
-function schemaNode(schema: object, schemaPath: string): Record<string, unknown> {
-  const steps = schemaPath.replace(/^#\/?/, '').split('/').slice(0, -1);
-  let node: unknown = schema;
-  for (const step of steps) {
-    if (step === '') continue;
-    node = (node as Record<string, unknown> | undefined)?.[step.replace(/~1/g, '/').replace(/~0/g, '~')];
+/**
+ * The subschema that describes the place `path` in value (for the keys an object may have, the
+ * alternatives of an anyOf, a pattern's description), found by walking the schema along the
+ * value: a schemaPath cannot say it, as it is relative to the shared subschema reporting it.
+ */
+function schemaAt(schema: object, path: ValuePath, value: unknown): Record<string, unknown> {
+  let node = schema as Record<string, unknown>;
+  let at = value;
+  for (const step of path) {
+    node = branchFor(node, at);
+    const properties = node.properties as Record<string, unknown> | undefined;
+    const next = typeof step === 'number' ? node.items : (properties?.[step] ?? node.additionalProperties);
+    node = (typeof next === 'object' && next !== null ? next : {}) as Record<string, unknown>;
+    at = at === null || typeof at !== 'object' ? undefined : (at as Record<string | number, unknown>)[step];
   }
-  return (node ?? {}) as Record<string, unknown>;
+  return node;
+}
+
+/** Of an anyOf, the alternative for a value of the type it has (else the node itself). */
+function branchFor(node: Record<string, unknown>, value: unknown): Record<string, unknown> {
+  const branches = node.anyOf as Record<string, unknown>[] | undefined;
+  if (!branches) return node;
+  const actual = jsonType(value);
+  return branches.find((b) => [b.type].flat().some((t) => t === actual || (t === 'number' && actual === 'integer'))) ?? node;
 }
