@@ -1,6 +1,7 @@
 import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { findRegion, REGIONS } from '../setd/regions.js';
+import { checkValue, dialogCheck, HEADER_NAME, PORT } from '../engine/config/validate.js';
+import { REGION, REGIONS } from '../setd/regions.js';
 import type { Fault, FaultClearing, FaultMode, ReceivedJournal, SetdAccount, SetdStore } from '../setd/store.js';
 import { describeProblem, type FileProblem } from '../setd/checked-file.js';
 import { VERDICTS } from '../setd/verdicts.js';
@@ -8,8 +9,6 @@ import { count } from './format/numbers.js';
 import { pause } from './live.js';
 import { parseDecimal } from './numbers.js';
 import type { CommandContext, CommandSpec } from './types.js';
-
-const HEADER = /^[A-Za-z0-9-]{1,76}$/;
 
 /** Bounds of the fault flags: a slow command up to 5 minutes, a fault up to a week or a million messages. */
 const LIMITS = {
@@ -42,7 +41,7 @@ async function wizard(ctx: CommandContext, store: SetdStore, name?: string): Pro
   const type = await io.list('Indicate type of SEG and header:', ['Cisco SEG', 'Non-Cisco SEG'], { default: 1 });
   let header = 'X-IronPort-RemoteIP';
   const headerChoice = await io.list('Which header carries the original sender IP?', ['Use Cisco SEG default header X-IronPort-RemoteIP', 'Use Custom SEG header'], { default: type === 0 ? 1 : 2 });
-  if (headerChoice === 1) header = await io.text('Enter the custom SEG header.', { validate: (v) => (HEADER.test(v) ? null : 'That value is not valid: a header name has letters, digits and hyphens.') });
+  if (headerChoice === 1) header = await io.text('Enter the custom SEG header.', { validate: dialogCheck(HEADER_NAME) });
   for (;;) {
     const direction = await io.list('Message Direction (a gateway message source is incoming only):', ['Incoming', 'Internal', 'Outgoing'], { default: 1 });
     if (direction === 0) break;
@@ -184,7 +183,7 @@ export const setdCommand: CommandSpec = {
         }
         const segType = flags.segType === undefined ? 'cisco' : String(flags.segType).toLowerCase();
         if (segType !== 'cisco' && segType !== 'other') throw new UserError('--seg-type takes cisco or other.', ErrorCodes.usage);
-        if (flags.region !== undefined && !findRegion(String(flags.region))) throw new UserError(`Unknown region "${String(flags.region)}". Regions: ${REGIONS.map((r) => r.key).join(', ')}.`, ErrorCodes.invalidValue);
+        if (flags.region !== undefined) checkValue(REGION, String(flags.region));
         const account = store.createAccount({ name, region: flags.region as string | undefined, segType, header: flags.header as string | undefined });
         ctx.io.print(flags.json ? JSON.stringify(account, null, 2) : `${renderAccount(account)}`);
         return;
@@ -220,7 +219,7 @@ export const setdCommand: CommandSpec = {
         return;
       }
       case 'start': {
-        const port = flags.port === undefined ? 0 : parseDecimal(flags.port, { name: '--port', min: 0, max: 65535 });
+        const port = flags.port === undefined ? 0 : parseDecimal(flags.port, { name: '--port', ...PORT });
         // loaded only here: a one-shot command should not pay for the SMTP stack
         const { SetdEmulator } = await import('../setd/intake-server.js');
         const emulator = new SetdEmulator(store, ctx.appliance.paths.tls);

@@ -1,4 +1,5 @@
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import { HEADER_NAME, ruledString } from '../engine/config/validate.js';
 
 /**
  * A lab scenario file (fixtures/labs/*.yaml) as JSON Schema: its types (ScenarioFile) and its
@@ -48,7 +49,7 @@ export const scenarioSchema = {
     // SETD accounts created first (wizard defaults; region optional)
     accounts: {
       type: 'array',
-      items: { type: 'object', required: ['id'], additionalProperties: false, properties: { id: text, region: text, header: text } },
+      items: { type: 'object', required: ['id'], additionalProperties: false, properties: { id: text, region: text, header: ruledString(HEADER_NAME) } },
     },
     // segsim command lines run before the trainee starts; ${accounts.ID.intake} and ${accounts.ID.id} expand
     setup: texts,

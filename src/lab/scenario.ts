@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ErrorCodes, UserError } from '../errors.js';
 import { jsonShape, pathText, shapeProblems, type ValuePath } from '../engine/json-shape.js';
+import { REGION } from '../setd/regions.js';
 import { scenarioSchema, type ScenarioFile } from './scenario-schema.js';
 import { validateScenario } from './scenario-schema.generated.js';
 import type { TrafficSpec } from './traffic.js';
@@ -110,6 +111,10 @@ export function parseScenario(text: string, file: string): Scenario {
       return counted(p, ['expect', key, i]);
     });
   const accounts = s.accounts ?? [];
+  for (const [i, a] of accounts.entries()) {
+    const problem = a.region === undefined ? null : REGION.problem(a.region);
+    if (problem) fail(['accounts', i, 'region'], `accounts[${i}].region "${a.region}" is not valid: ${problem}`);
+  }
   const hosts: Scenario['expect']['hosts'] = {};
   for (const [host, counters] of Object.entries(s.expect.hosts ?? {})) {
     hosts[host] = {};

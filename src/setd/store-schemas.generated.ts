@@ -8,8 +8,9 @@ list.push(error);
 return list;
 }
 export const validateAccounts = validate21;
-const schema6 = {"type":"array","items":{"type":"object","required":["id","name","region","segPresent","segType","header","direction","visibility","intakeAddress","createdAt"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"maxLength":64},"name":{"type":"string","maxLength":200},"region":{"enum":["north-america","europe","australia","india","uae","beta"]},"segPresent":{"enum":[true]},"segType":{"enum":["cisco","other"]},"header":{"type":"string","minLength":1,"maxLength":76},"direction":{"enum":["Incoming"]},"visibility":{"enum":["Visibility Only"]},"intakeAddress":{"type":"string","minLength":3,"maxLength":254},"createdAt":{"type":"number"}}}};
+const schema6 = {"type":"array","items":{"type":"object","required":["id","name","region","segPresent","segType","header","direction","visibility","intakeAddress","createdAt"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"maxLength":64},"name":{"type":"string","maxLength":200},"region":{"enum":["north-america","europe","australia","india","uae","beta"]},"segPresent":{"enum":[true]},"segType":{"enum":["cisco","other"]},"header":{"type":"string","pattern":"^[A-Za-z0-9-]{1,76}$","description":"use letters, digits and hyphens"},"direction":{"enum":["Incoming"]},"visibility":{"enum":["Visibility Only"]},"intakeAddress":{"type":"string","minLength":3,"maxLength":254},"createdAt":{"type":"number"}}}};
 const func2 = Object.prototype.hasOwnProperty;
+const pattern0 = new RegExp("^[A-Za-z0-9-]{1,76}$", "u");
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -118,12 +119,8 @@ errors++;
 if(data0.header !== undefined){
 let data6 = data0.header;
 if(typeof data6 === "string"){
-if(data6.length > 76){
-vErrors = addError(vErrors, {instancePath:instancePath+"/" + i0+"/header",keyword:"maxLength",params:{limit: 76}});
-errors++;
-}
-if(data6.length < 1){
-vErrors = addError(vErrors, {instancePath:instancePath+"/" + i0+"/header",keyword:"minLength",params:{limit: 1}});
+if(!pattern0.test(data6)){
+vErrors = addError(vErrors, {instancePath:instancePath+"/" + i0+"/header",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,76}$"}});
 errors++;
 }
 }

@@ -1,4 +1,5 @@
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import { HEADER_NAME, ruledString } from '../engine/config/validate.js';
 import { REGIONS } from './regions.js';
 
 /**
@@ -20,7 +21,7 @@ export const accountsSchema = {
       segPresent: { enum: [true] },
       segType: { enum: ['cisco', 'other'] },
       // the header carrying the original sender IP (Cisco default X-IronPort-RemoteIP)
-      header: { type: 'string', minLength: 1, maxLength: 76 },
+      header: ruledString(HEADER_NAME),
       direction: { enum: ['Incoming'] },
       visibility: { enum: ['Visibility Only'] },
       intakeAddress: { type: 'string', minLength: 3, maxLength: 254 },

@@ -6,7 +6,8 @@ import { systemClock, type Clock } from '../engine/clock.js';
 import { ensureDir } from '../engine/home.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { CheckedJsonFile, describeProblem, type FileProblem } from './checked-file.js';
-import { findRegion, REGIONS } from './regions.js';
+import { checkValue, HEADER_NAME } from '../engine/config/validate.js';
+import { findRegion, REGION } from './regions.js';
 import { jsonShape } from '../engine/json-shape.js';
 import { accountsSchema, faultsSchema, type Fault, type SetdAccount } from './store-schemas.js';
 import { validateAccounts, validateFaults } from './store-schemas.generated.js';
@@ -33,7 +34,6 @@ export interface ReceivedJournal {
 
 export type FaultMode = 'none' | '4xx' | '5xx' | 'tls' | 'timeout' | 'refuse' | 'slow';
 
-const HEADER = /^[A-Za-z0-9-]{1,76}$/;
 const ACCOUNTS_FILE = jsonShape<SetdAccount[]>(accountsSchema, validateAccounts);
 const FAULTS_FILE = jsonShape<Fault[]>(faultsSchema, validateFaults);
 
@@ -99,10 +99,9 @@ export class SetdStore extends EventEmitter<StoreEvents> {
   }
 
   createAccount(opts: { name?: string; region?: string; segType?: 'cisco' | 'other'; header?: string }): SetdAccount {
-    const region = findRegion(opts.region ?? 'north-america');
-    if (!region) throw new UserError(`Unknown region "${opts.region}". Regions: ${REGIONS.map((r) => r.key).join(', ')}.`, ErrorCodes.invalidValue);
+    const region = findRegion(checkValue(REGION, opts.region ?? 'north-america'))!;
     const header = opts.header ?? 'X-IronPort-RemoteIP';
-    if (!HEADER.test(header)) throw new UserError(`Invalid header name "${header}": use letters, digits and hyphens.`, ErrorCodes.invalidValue);
+    checkValue(HEADER_NAME, header);
     const accounts = this.#readAccounts();
     const name = opts.name ?? '';
     if (name && accounts.some((a) => a.name.toLowerCase() === name.toLowerCase())) throw new UserError(`There is already an account named "${name}".`, ErrorCodes.conflict);

@@ -36,6 +36,9 @@ describe('scenario files', () => {
     expect(() => parseScenario(hosts('active: { min: -1 }'), 'lab.yaml')).toThrow(/^lab\.yaml:12: expect\.hosts\.the\.tdc\.queue\.active\.min must be at least 0$/);
     expect(() => parseScenario(hosts('active: { hint: h }'), 'lab.yaml')).toThrow(/^lab\.yaml:12: expect\.hosts\.the\.tdc\.queue\.active needs count, min or max$/);
     expect(() => parseScenario(hosts('idle: 0'), 'lab.yaml')).toThrow(/^lab\.yaml:12: unknown key "idle" in expect\.hosts\.the\.tdc\.queue; expected one of: active, delivered, /);
+    const account = (fields: string) => minimal.replace('traffic:', `accounts:\n  - { id: a, ${fields} }\ntraffic:`);
+    expect(() => parseScenario(account('region: mars'), 'lab.yaml')).toThrow(/^lab\.yaml:6: accounts\[0\]\.region "mars" is not valid: use one of north-america, /);
+    expect(() => parseScenario(account('header: X_IP'), 'lab.yaml')).toThrow(/^lab\.yaml:6: accounts\[0\]\.header "X_IP" is not valid: use letters, digits and hyphens$/);
     expect(() => parseScenario(minimal.replace('count: 1', 'count: 1\n  spam: 2'), 'lab.yaml')).toThrow(/^lab\.yaml:7: traffic\.spam must be at most 1$/);
     expect(() => parseScenario(minimal.replace('task: do it', 'task: send to ${accounts.ghost.intake}'), 'lab.yaml')).toThrow(/refers to account "ghost"/);
   });

@@ -8,13 +8,35 @@ list.push(error);
 return list;
 }
 export const validateConfig = validate21;
-const schema6 = {"type":"object","required":["hostname","listener","tdc","incomingPolicies","outgoingPolicies","smtpRoutes","destinationControls","bounceProfile","lab"],"additionalProperties":false,"properties":{"hostname":{"type":"string","minLength":1,"maxLength":253},"listener":{"type":"object","required":["name","bindAddress","port","acceptDomains","maxMessageSize"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"bindAddress":{"type":"string","minLength":1},"port":{"type":"integer","minimum":0,"maximum":65535},"acceptDomains":{"type":"array","items":{"type":"string"}},"maxMessageSize":{"type":"integer","minimum":1024}}},"tdc":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"incomingPolicies":{"$ref":"#/$defs/s0"},"outgoingPolicies":{"$ref":"#/$defs/s0"},"smtpRoutes":{"type":"array","items":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}}},"destinationControls":{"type":"array","items":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}}},"bounceProfile":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"lab":{"type":"object","required":["mailServerPort","setdPort"],"additionalProperties":false,"properties":{"mailServerPort":{"type":"integer","minimum":0,"maximum":65535},"setdPort":{"type":"integer","minimum":0,"maximum":65535}}}},"$defs":{"s2":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["default","custom","no"]},"intakeAddress":{"type":"string"}}},"s1":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","default"]},"antivirus":{"enum":["on","off","default"]},"tdc":{"$ref":"#/$defs/s2"}}},"s0":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}}}};
+const schema6 = {"type":"object","required":["hostname","listener","tdc","incomingPolicies","outgoingPolicies","smtpRoutes","destinationControls","bounceProfile","lab"],"additionalProperties":false,"properties":{"hostname":{"type":"string","pattern":"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$","description":"enter a host name such as esa1.example.com"},"listener":{"type":"object","required":["name","bindAddress","port","acceptDomains","maxMessageSize"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"},"bindAddress":{"type":"string","minLength":1},"port":{"type":"integer","minimum":0,"maximum":65535},"acceptDomains":{"type":"array","items":{"type":"string"}},"maxMessageSize":{"type":"integer","minimum":1024}}},"tdc":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"incomingPolicies":{"$ref":"#/$defs/s0"},"outgoingPolicies":{"$ref":"#/$defs/s0"},"smtpRoutes":{"type":"array","items":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}}},"destinationControls":{"type":"array","items":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}}},"bounceProfile":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"lab":{"type":"object","required":["mailServerPort","setdPort"],"additionalProperties":false,"properties":{"mailServerPort":{"type":"integer","minimum":0,"maximum":65535},"setdPort":{"type":"integer","minimum":0,"maximum":65535}}}},"$defs":{"s2":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s3":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["default","custom","no"]},"intakeAddress":{"type":"string"}}},"s1":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","default"]},"antivirus":{"enum":["on","off","default"]},"tdc":{"$ref":"#/$defs/s3"}}},"s0":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}}}};
 const func2 = Object.prototype.hasOwnProperty;
+const pattern0 = new RegExp("^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$", "u");
+const pattern1 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
 const schema7 = {"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}};
-const schema8 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","default"]},"antivirus":{"enum":["on","off","default"]},"tdc":{"$ref":"#/$defs/s2"}}};
-const schema9 = {"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["default","custom","no"]},"intakeAddress":{"type":"string"}}};
+const schema8 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","default"]},"antivirus":{"enum":["on","off","default"]},"tdc":{"$ref":"#/$defs/s3"}}};
+const schema9 = {"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"};
+const pattern2 = new RegExp("^[A-Za-z0-9_.-]{1,64}$", "u");
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(!pattern2.test(data)){
+vErrors = addError(vErrors, {instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]{1,64}$"}});
+errors++;
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath,keyword:"type",params:{type: "string"}});
+errors++;
+}
+validate24.errors = vErrors;
+return errors === 0;
+}
+
+const schema10 = {"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["default","custom","no"]},"intakeAddress":{"type":"string"}}};
+
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -31,7 +53,7 @@ errors++;
 if(data.mode !== undefined){
 let data0 = data.mode;
 if(!(((data0 === "default") || (data0 === "custom")) || (data0 === "no"))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/mode",keyword:"enum",params:{allowedValues: schema9.properties.mode.enum}});
+vErrors = addError(vErrors, {instancePath:instancePath+"/mode",keyword:"enum",params:{allowedValues: schema10.properties.mode.enum}});
 errors++;
 }
 }
@@ -46,7 +68,7 @@ else {
 vErrors = addError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
 errors++;
 }
-validate24.errors = vErrors;
+validate26.errors = vErrors;
 return errors === 0;
 }
 
@@ -86,16 +108,9 @@ errors++;
 }
 }
 if(data.name !== undefined){
-let data0 = data.name;
-if(typeof data0 === "string"){
-if(data0.length < 1){
-vErrors = addError(vErrors, {instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}});
-errors++;
-}
-}
-else {
-vErrors = addError(vErrors, {instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}});
-errors++;
+if(!(validate24(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
 }
 }
 if(data.senders !== undefined){
@@ -145,8 +160,8 @@ errors++;
 }
 }
 if(data.tdc !== undefined){
-if(!(validate24(data.tdc, {instancePath:instancePath+"/tdc",parentData:data,parentDataProperty:"tdc",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate26(data.tdc, {instancePath:instancePath+"/tdc",parentData:data,parentDataProperty:"tdc",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 }
@@ -234,12 +249,8 @@ errors++;
 if(data.hostname !== undefined){
 let data0 = data.hostname;
 if(typeof data0 === "string"){
-if(data0.length > 253){
-vErrors = addError(vErrors, {instancePath:instancePath+"/hostname",keyword:"maxLength",params:{limit: 253}});
-errors++;
-}
-if(data0.length < 1){
-vErrors = addError(vErrors, {instancePath:instancePath+"/hostname",keyword:"minLength",params:{limit: 1}});
+if(!pattern0.test(data0)){
+vErrors = addError(vErrors, {instancePath:instancePath+"/hostname",keyword:"pattern",params:{pattern: "^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$"}});
 errors++;
 }
 }
@@ -280,8 +291,8 @@ errors++;
 if(data1.name !== undefined){
 let data2 = data1.name;
 if(typeof data2 === "string"){
-if(data2.length < 1){
-vErrors = addError(vErrors, {instancePath:instancePath+"/listener/name",keyword:"minLength",params:{limit: 1}});
+if(!pattern1.test(data2)){
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/name",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"}});
 errors++;
 }
 }

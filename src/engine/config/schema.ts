@@ -1,4 +1,6 @@
 import type { JSONSchema } from 'json-schema-to-ts';
+// names and ports follow the rules the commands use (validate.ts)
+import { HOSTNAME, LISTENER_NAME, POLICY_NAME, PORT, ruledString } from './validate.js';
 
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 const service = { enum: ['on', 'off', 'default'] } as const;
@@ -8,7 +10,7 @@ const policy = {
   required: ['name', 'senders', 'recipients', 'antispam', 'antivirus', 'tdc'],
   additionalProperties: false,
   properties: {
-    name: { type: 'string', minLength: 1 },
+    name: ruledString(POLICY_NAME),
     // full addresses (user@example.com), domains (example.com) or partial domains (.example.com)
     senders: stringList,
     recipients: stringList,
@@ -24,7 +26,7 @@ const policy = {
   },
 } as const;
 
-const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
+const port = { type: 'integer', minimum: PORT.min, maximum: PORT.max } as const;
 
 /**
  * The appliance configuration as JSON Schema: the one description of its shape. The types
@@ -36,13 +38,13 @@ export const configSchema = {
   required: ['hostname', 'listener', 'tdc', 'incomingPolicies', 'outgoingPolicies', 'smtpRoutes', 'destinationControls', 'bounceProfile', 'lab'],
   additionalProperties: false,
   properties: {
-    hostname: { type: 'string', minLength: 1, maxLength: 253 },
+    hostname: ruledString(HOSTNAME),
     listener: {
       type: 'object',
       required: ['name', 'bindAddress', 'port', 'acceptDomains', 'maxMessageSize'],
       additionalProperties: false,
       properties: {
-        name: { type: 'string', minLength: 1 },
+        name: ruledString(LISTENER_NAME),
         bindAddress: { type: 'string', minLength: 1 },
         // 0 picks a free port (tests)
         port,
