@@ -2,19 +2,8 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, w
 import { ErrorCodes, UserError } from '../../errors.js';
 import { ensureDir, type HomePaths } from '../home.js';
 import { defaultConfig, type ApplianceConfig } from './model.js';
-import { jsonShape, shapeProblems, type ShapeProblem } from '../json-shape.js';
+import { configProblems } from './check.js';
 import { CONFIG_VERSION, migrateConfig } from './migrations.js';
-import { configSchema } from './schema.js';
-import { validateConfig } from './schema.generated.js';
-import { configProblems } from './validate.js';
-
-const CONFIG = jsonShape<ApplianceConfig>(configSchema, validateConfig);
-
-/** The shape's problems, then (only on a value of the right shape) the rules between fields. */
-function problemsOf(config: unknown): string[] {
-  const shape = shapeProblems(config, CONFIG, { root: 'the configuration' }).map((p: ShapeProblem) => p.text);
-  return shape.length > 0 ? shape : configProblems(config as ApplianceConfig);
-}
 
 /**
  * The committed configuration on disk (config.json in the home directory), checked against the
@@ -49,13 +38,13 @@ export class ConfigStore {
       throw new UserError(`Configuration file ${this.file} is corrupt: ${detail}.`, ErrorCodes.configCorrupt);
     }
     config = migrateConfig(config, this.file);
-    const problems = problemsOf(config);
+    const problems = configProblems(config);
     if (problems.length > 0) throw new UserError(`Configuration file ${this.file} is not valid: ${problems.join('; ')}.`, ErrorCodes.configInvalid);
     return config as ApplianceConfig;
   }
 
   save(config: ApplianceConfig): void {
-    const problems = problemsOf(config);
+    const problems = configProblems(config);
     if (problems.length > 0) throw new UserError(`Configuration not valid: ${problems.join('; ')}.`, ErrorCodes.configInvalid);
     this.#write(config);
   }

@@ -106,8 +106,8 @@ export const RAT_ENTRY: ValueRule = {
 /** A TCP port: the listener's, the lab servers'; 0 picks any free one. */
 export const PORT = { min: 0, max: 65535 } as const;
 
-/** Semantic checks beyond the JSON schema. Returns a list of problems (empty when valid). */
-export function configProblems(config: ApplianceConfig): string[] {
+/** The rules between fields, beyond the JSON schema (check.ts runs both). Returns the problems (empty when valid). */
+export function crossFieldProblems(config: ApplianceConfig): string[] {
   const problems: string[] = [];
   const check = (ok: boolean, msg: string) => {
     if (!ok) problems.push(msg);
