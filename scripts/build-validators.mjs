@@ -1,7 +1,7 @@
 // Generates the JSON-Schema validators (ajv standalone code) from the schemas in src, one
-// `<schema module>.generated.ts` beside each schema module. A validator generated once costs a
-// one-shot run about what reading the file costs; compiling the schemas with ajv at start-up
-// cost ~95 ms, and a hand-written checker described the shape a second time.
+// `<schema module>.generated.ts` beside each schema module. Generated code costs a one-shot run
+// about a millisecond (the configuration's, loaded on first use); compiling the schemas with ajv
+// at start-up cost ~95 ms, and a hand-written checker described each shape a second time.
 //
 // Run by `npm run build` (before tsc and the bundle). The output is committed, so that tsc,
 // vitest and eslint work on a fresh clone before any build; test/engine/generated-validators

@@ -6,10 +6,13 @@
  * (`listener.port`, `[0].mid`, `expect.logs[1].match`) and what it must be.
  */
 
-/** One problem a generated validator reports: the fields of ajv's ErrorObject read here. */
+/**
+ * One problem a generated validator reports: ajv's ErrorObject without its schemaPath (which
+ * scripts/build-validators.mjs drops: it is relative to the shared subschema reporting it, so
+ * problems are placed by instancePath and the schema is walked along the value instead).
+ */
 export interface ShapeError {
   instancePath: string;
-  schemaPath: string;
   keyword: string;
   params: Record<string, unknown>;
 }
@@ -48,11 +51,6 @@ export interface ShapeNames {
   base?: string;
 }
 
-/** True when value has the shape. */
-export function hasShape<T>(value: unknown, shape: JsonShape<T>): value is T {
-  return shape.validate(value);
-}
-
 /** What is wrong with value, in the order the schema lists it; empty when it has the shape. */
 export function shapeProblems(value: unknown, shape: JsonShape<unknown>, names: ShapeNames): ShapeProblem[] {
   if (shape.validate(value)) return [];
@@ -60,8 +58,7 @@ export function shapeProblems(value: unknown, shape: JsonShape<unknown>, names: 
   // A failed anyOf (in our schemas, alternatives of different types) reports each alternative's
   // failure too. When the value has the type of one alternative, that one's problems say what is
   // wrong ("min must be at least 0"); else the anyOf says it once ("must be a whole number or a
-  // mapping"). Told apart by place in the value, not by schemaPath: that is relative to the
-  // shared subschema reporting it (scripts/build-validators.mjs).
+  // mapping"). An alternative's problems are those at or below the anyOf's place in the value.
   for (const alt of errors.filter((e) => e.keyword === 'anyOf')) {
     const place = pointerPath(alt.instancePath, value);
     const node = schemaAt(shape.schema, place, value);
@@ -181,8 +178,7 @@ function valueAt(value: unknown, path: ValuePath): unknown {
 
 /**
  * The subschema that describes the place `path` in value (for the keys an object may have, the
- * alternatives of an anyOf, a pattern's description), found by walking the schema along the
- * value: a schemaPath cannot say it, as it is relative to the shared subschema reporting it.
+ * alternatives of an anyOf, a pattern's description), found by walking the schema along the value.
  */
 function schemaAt(schema: object, path: ValuePath, value: unknown): Record<string, unknown> {
   let node = schema as Record<string, unknown>;
