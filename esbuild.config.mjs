@@ -7,7 +7,36 @@
 //   htmx.min.js is read from node_modules too).
 // - dist/bundle/terminal-view.js: the ink view (ink and react are ESM only and ink uses top-level
 //   await, so it cannot be required): loaded with import() when a terminal shell opens.
+// - dist/bundle/validators/*.cjs: the validators generated from our JSON Schemas
+//   (scripts/build-validators.mjs), minified, each required by the bundle the first time one of
+//   its validators runs: a one-shot command that reads config.json loads the configuration's
+//   validator and no other (they would cost a few ms of parsing on every run).
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { build } from 'esbuild';
+
+const generated = readdirSync('src', { recursive: true }).filter((f) => f.endsWith('.generated.ts')).map((f) => `src/${f}`);
+
+/** In the bundle, a generated module is a stand-in that requires the real one on first use. */
+const lazyValidators = {
+  name: 'lazy-validators',
+  setup(b) {
+    b.onResolve({ filter: /\.generated\.js$/ }, (args) => ({ path: `${args.resolveDir}/${args.path.replace(/\.js$/, '.ts')}`, namespace: 'lazy-validators' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-validators' }, (args) => {
+      const names = [...readFileSync(args.path, 'utf8').matchAll(/^export const (\w+) =/gm)].map((m) => m[1]);
+      const file = `./validators/${basename(args.path, '.ts')}.cjs`;
+      return {
+        loader: 'js',
+        contents: [
+          'let real;',
+          `const load = () => (real ??= require(${JSON.stringify(file)}));`,
+          'const lazy = (name) => { const v = (data) => { const f = load()[name]; const ok = f(data); v.errors = f.errors; return ok; }; return v; };',
+          ...names.map((n) => `export const ${n} = lazy(${JSON.stringify(n)});`),
+        ].join('\n'),
+      };
+    });
+  },
+};
 
 const common = { bundle: true, platform: 'node', target: 'node20', minify: false, logLevel: 'warning', define: { 'process.env.NODE_ENV': '"production"' } };
 
@@ -16,7 +45,8 @@ await build({
   entryPoints: ['src/main.ts'],
   outfile: 'dist/bundle/segsim.cjs',
   format: 'cjs',
-  external: ['nodemailer', 'smtp-server', 'mailparser', 'yaml', 'node-forge', 'fastify', '@fastify/*', './terminal-view.js'],
+  external: ['nodemailer', 'smtp-server', 'mailparser', 'yaml', 'node-forge', 'fastify', '@fastify/*', './terminal-view.js', './validators/*'],
+  plugins: [lazyValidators],
   // LABS_DIR and friends resolve from import.meta.url: the bundle's own file URL
   define: { ...common.define, 'import.meta.url': '__segsimUrl' },
   banner: { js: "const __segsimUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -28,4 +58,14 @@ await build({
   outfile: 'dist/bundle/terminal-view.js',
   format: 'esm',
   packages: 'external',
+});
+
+await build({
+  ...common,
+  entryPoints: generated,
+  outdir: 'dist/bundle/validators',
+  entryNames: '[name]',
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  minify: true, // generated code: nobody reads its stack traces
 });

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { ListenerConfig } from '../engine/config/model.js';
-import { isDomain, memberProblem } from '../engine/config/validate.js';
+import { checkValue, dialogCheck, LISTENER_NAME, PORT, RAT_ENTRY } from '../engine/config/validate.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { count } from './format/numbers.js';
 import { parseDecimal } from './numbers.js';
@@ -21,14 +21,11 @@ function checkBind(v: string): string | null {
   return isIP(v) ? null : 'That value is not valid: enter an IP address such as 127.0.0.1.';
 }
 
-/** The listener's numbers, one rule for the dialog and the flags (0 is any free port). */
-const PORT = { min: 0, max: 65535 };
+/** The listener's numbers, one rule for the dialog and the flags (PORT: 0 is any free port). */
 const MESSAGE_SIZE = { min: 1024, max: 1_000_000_000, unit: 'bytes' };
 
 function checkDomain(d: string): string {
-  const problem = memberProblem(d);
-  if (problem || d.includes('@')) throw new UserError(`Invalid RAT entry "${d}": enter a domain or a partial domain (.example.com).`, ErrorCodes.invalidValue);
-  return d.toLowerCase();
+  return checkValue(RAT_ENTRY, d).toLowerCase();
 }
 
 async function ratDialog(ctx: CommandContext): Promise<void> {
@@ -40,7 +37,7 @@ async function ratDialog(ctx: CommandContext): Promise<void> {
     ]);
     if (op === null) return;
     if (op === 'NEW') {
-      const d = await ctx.io.text('Enter the domain to accept mail for (example.com or .example.com).', { validate: (v) => (isDomain(v.replace(/^\./, '')) ? null : 'That value is not valid: enter a domain.') });
+      const d = await ctx.io.text('Enter the domain to accept mail for (example.com or .example.com).', { validate: dialogCheck(RAT_ENTRY) });
       ctx.session.config.edit((c) => {
         if (!c.listener.acceptDomains.includes(d.toLowerCase())) c.listener.acceptDomains.push(d.toLowerCase());
       });
@@ -79,7 +76,7 @@ export const listenerconfigCommand: CommandSpec = {
     const changes = ['name', 'bind', 'port', 'maxMessageSize', 'acceptDomain', 'removeDomain'].filter((k) => flags[k] !== undefined);
     if (changes.length > 0) {
       if (flags.bind !== undefined && checkBind(String(flags.bind))) throw new UserError(`Invalid bind address "${String(flags.bind)}".`, ErrorCodes.invalidValue);
-      if (flags.name !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(String(flags.name))) throw new UserError(`Invalid listener name "${String(flags.name)}".`, ErrorCodes.invalidValue);
+      if (flags.name !== undefined) checkValue(LISTENER_NAME, String(flags.name));
       const port = flags.port === undefined ? undefined : parseDecimal(flags.port, { name: '--port', ...PORT });
       const size = flags.maxMessageSize === undefined ? undefined : parseDecimal(flags.maxMessageSize, { name: '--max-message-size', ...MESSAGE_SIZE });
       const add = ((flags.acceptDomain as string[]) ?? []).map(checkDomain);
@@ -113,7 +110,7 @@ export const listenerconfigCommand: CommandSpec = {
         continue;
       }
       const l = config.pending.listener;
-      const name = await ctx.io.text('Please create a name for this listener.', { default: l.name, validate: (v) => (/^[A-Za-z0-9_-]{1,64}$/.test(v) ? null : 'That value is not valid: use letters, digits, _ or -.') });
+      const name = await ctx.io.text('Please create a name for this listener.', { default: l.name, validate: dialogCheck(LISTENER_NAME) });
       const bind = await ctx.io.text('Please enter the IP address to listen on.', { default: l.bindAddress, validate: checkBind });
       const port = await ctx.io.number('Please enter the TCP port for this listener.', { ...PORT, default: l.port });
       const size = await ctx.io.number('Please enter the maximum message size in bytes.', { ...MESSAGE_SIZE, default: l.maxMessageSize });

@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY, type ApplianceConfig, type MailPolicy, type ServiceSetting, type TdcPolicyMode } from '../engine/config/model.js';
-import { assertMailbox, assertPolicyName, mailboxProblem, memberProblem, policyNameProblem } from '../engine/config/validate.js';
+import { assertMailbox, checkValue, dialogCheck, mailboxProblem, memberProblem, POLICY_NAME } from '../engine/config/validate.js';
 import { memberMatches } from '../engine/policy-match.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import type { ConfigEditor } from './config-editor.js';
@@ -35,7 +35,7 @@ const membersProblem = (v: string) => {
 // ---- the operations, shared by the dialog, the flags and the web pages ----
 
 export function createPolicy(ctx: ConfigEditor, table: PolicyTable, name: string, senders: string[], recipients: string[]): void {
-  assertPolicyName(name);
+  checkValue(POLICY_NAME, name);
   splitMembers([...senders, ...recipients].join(','));
   if (senders.length + recipients.length === 0) throw new UserError(`Policy "${name}" needs at least one sender or recipient.`, ErrorCodes.invalidValue);
   ctx.session.config.edit((c) => {
@@ -52,7 +52,7 @@ function assertCustom(table: PolicyTable, name: string): void {
 
 export function renamePolicy(ctx: ConfigEditor, table: PolicyTable, name: string, newName: string): void {
   assertCustom(table, name);
-  assertPolicyName(newName);
+  checkValue(POLICY_NAME, newName);
   ctx.session.config.edit((c) => {
     if (listOf(c, table).some((x) => x.name.toLowerCase() === newName.toLowerCase() && x.name.toLowerCase() !== name.toLowerCase())) throw new UserError('There is already a policy with the new name.', ErrorCodes.conflict);
     find(c, table, name).name = newName;
@@ -221,7 +221,7 @@ async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: stri
     ]);
     if (op === null) return;
     if (op === 'NAME') {
-      const newName = await ctx.io.text('Enter the new name for this policy.', { validate: (v) => (policyNameProblem(v) ? 'That value is not valid: use letters, digits, _ - or .' : null) });
+      const newName = await ctx.io.text('Enter the new name for this policy.', { validate: dialogCheck(POLICY_NAME) });
       renamePolicy(ctx, table, name, newName);
       name = newName;
     } else if (op === 'NEW') {
@@ -256,7 +256,7 @@ async function dialog(ctx: CommandContext, table: PolicyTable): Promise<void> {
     if (op === null) return;
     try {
       if (op === 'NEW') {
-        const name = await ctx.io.text('Enter the name for this policy.', { validate: (v) => (/^[A-Za-z0-9_.-]{1,64}$/.test(v) ? null : 'That value is not valid: use letters, digits, _ - or .') });
+        const name = await ctx.io.text('Enter the name for this policy.', { validate: dialogCheck(POLICY_NAME) });
         const senders = await askMembers(ctx, 'senders');
         const recipients = await askMembers(ctx, 'recipients');
         createPolicy(ctx, table, name, senders, recipients);

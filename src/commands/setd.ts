@@ -1,10 +1,11 @@
 import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { findRegion, REGIONS } from '../setd/regions.js';
+import { checkValue, dialogCheck, HEADER_NAME, PORT } from '../engine/config/validate.js';
+import { REGION, REGIONS } from '../setd/regions.js';
 import type { Fault, FaultClearing, FaultMode, ReceivedJournal, SetdAccount, SetdStore } from '../setd/store.js';
 import { describeProblem, type FileProblem } from '../setd/checked-file.js';
 import { VERDICTS } from '../setd/verdicts.js';
-import { ACCEPTED, DEFAULT_SEG_HEADER, DIRECTION_QUESTION, HEADER_QUESTION, headerProblem, SEG_QUESTION, SEG_TYPE_QUESTION, VISIBILITY_QUESTION, WIZARD_STEPS } from '../setd/wizard-steps.js';
+import { ACCEPTED, DEFAULT_SEG_HEADER, DIRECTION_QUESTION, HEADER_QUESTION, SEG_QUESTION, SEG_TYPE_QUESTION, VISIBILITY_QUESTION, WIZARD_STEPS } from '../setd/wizard-steps.js';
 import type { Conversation } from './dialog.js';
 import { count } from './format/numbers.js';
 import { pause } from './live.js';
@@ -44,7 +45,7 @@ async function wizard(ctx: CommandContext, store: SetdStore, name?: string): Pro
   const type = await io.list(`${SEG_TYPE_QUESTION.prompt}:`, labels(SEG_TYPE_QUESTION), { default: 1 });
   let header: string = DEFAULT_SEG_HEADER;
   const headerChoice = await io.list(HEADER_QUESTION.prompt, labels(HEADER_QUESTION), { default: type === 0 ? 1 : 2 });
-  if (headerChoice === 1) header = await io.text(HEADER_QUESTION.customPrompt, { validate: (v) => (headerProblem(v) ? `That value is not valid: ${headerProblem(v)}.` : null) });
+  if (headerChoice === 1) header = await io.text(HEADER_QUESTION.customPrompt, { validate: dialogCheck(HEADER_NAME) });
   await insist(DIRECTION_QUESTION, ACCEPTED.direction);
   await insist(VISIBILITY_QUESTION, ACCEPTED.visibility);
   const region = await io.list('Region of this account:', REGIONS.map((r) => r.name), { default: 1 });
@@ -178,7 +179,7 @@ export const setdCommand: CommandSpec = {
         }
         const segType = flags.segType === undefined ? 'cisco' : String(flags.segType).toLowerCase();
         if (segType !== 'cisco' && segType !== 'other') throw new UserError('--seg-type takes cisco or other.', ErrorCodes.usage);
-        if (flags.region !== undefined && !findRegion(String(flags.region))) throw new UserError(`Unknown region "${String(flags.region)}". Regions: ${REGIONS.map((r) => r.key).join(', ')}.`, ErrorCodes.invalidValue);
+        if (flags.region !== undefined) checkValue(REGION, String(flags.region));
         const account = store.createAccount({ name, region: flags.region as string | undefined, segType, header: flags.header as string | undefined });
         return { data: account, render: (io) => io.print(renderAccount(account)) };
       }
@@ -218,7 +219,7 @@ export const setdCommand: CommandSpec = {
         return;
       }
       case 'start': {
-        const port = flags.port === undefined ? 0 : parseDecimal(flags.port, { name: '--port', min: 0, max: 65535 });
+        const port = flags.port === undefined ? 0 : parseDecimal(flags.port, { name: '--port', ...PORT });
         // loaded only here: a one-shot command should not pay for the SMTP stack
         const { SetdEmulator } = await import('../setd/intake-server.js');
         const emulator = new SetdEmulator(store, ctx.appliance.paths.tls);

@@ -1,7 +1,5 @@
-import { ErrorCodes, UserError } from '../errors.js';
+import { checkValue, dialogCheck, HOSTNAME } from '../engine/config/validate.js';
 import type { CommandSpec } from './types.js';
-
-const HOSTNAME = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/;
 
 export const sethostnameCommand: CommandSpec = {
   name: 'sethostname',
@@ -15,14 +13,14 @@ export const sethostnameCommand: CommandSpec = {
       (ctx.interactive
         ? await ctx.io.text('Enter the new hostname.', {
             default: ctx.session.config.pending.hostname,
-            validate: (v) => (HOSTNAME.test(v) ? null : 'That value is not valid: enter a host name such as esa1.example.com.'),
+            validate: dialogCheck(HOSTNAME),
           })
         : undefined);
     if (name === undefined) {
       ctx.io.print(ctx.session.config.pending.hostname);
       return;
     }
-    if (!HOSTNAME.test(name)) throw new UserError(`Invalid hostname "${name}".`, ErrorCodes.invalidValue);
+    checkValue(HOSTNAME, name);
     ctx.session.config.edit((c) => {
       c.hostname = name;
     });

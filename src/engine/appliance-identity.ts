@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeJsonAtomic } from './atomic-file.js';
 import { ensureDir, type HomePaths } from './home.js';
 import { keepAside, readJsonFile } from './state-file.js';
+import { jsonShape } from './json-shape.js';
 import { identitySchema } from './state-schema.js';
+import { validateIdentity } from './state-schema.generated.js';
 
 /** What `version` says of this appliance besides the release: made once per home, at its first use. */
 export interface ApplianceIdentity {
@@ -14,6 +16,7 @@ export interface ApplianceIdentity {
 }
 
 const identityFile = (paths: HomePaths) => join(paths.state, 'identity.json');
+const IDENTITY_FILE = jsonShape<ApplianceIdentity>(identitySchema, validateIdentity);
 
 /**
  * This home's serial number and install date (state/identity.json), made on first use. A bad
@@ -21,14 +24,12 @@ const identityFile = (paths: HomePaths) => join(paths.state, 'identity.json');
  */
 export function applianceIdentity(paths: HomePaths, now: number): ApplianceIdentity & { problem?: string } {
   const file = identityFile(paths);
-  const read = readJsonFile<ApplianceIdentity>(file, identitySchema);
+  const read = readJsonFile<ApplianceIdentity>(file, IDENTITY_FILE);
   if (read.state === 'ok') return read.value;
   const hex = (bytes: number) => randomBytes(bytes).toString('hex').toUpperCase();
   const made: ApplianceIdentity = { serial: `${hex(10)}-${hex(6)}`, installedAt: now };
   const problem = read.state === 'bad' ? `${file} is ${read.problem}; kept as ${keepAside(file, now)}, and a new serial number made.` : undefined;
   ensureDir(paths.state);
-  // through a temporary name: a crash leaves no half-written identity
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(made)}\n`);
-  renameSync(`${file}.tmp`, file);
+  writeJsonAtomic(file, made);
   return problem ? { ...made, problem } : made;
 }

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { schemaProblems, type SchemaNode } from '../engine/config/schema-check.js';
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { JsonShape } from '../engine/json-shape.js';
+import { latestKeptAside, readJsonFile, tryKeepAside } from '../engine/state-file.js';
 import { writeJsonAtomic } from '../engine/atomic-file.js';
 
 /** A store file found bad and set aside (renamed, never deleted). */
@@ -8,7 +9,7 @@ export interface FileProblem {
   file: string;
   /** where the bad content is now; null when it could not be renamed (it stays where it was) */
   keptAs: string | null;
-  /** what is wrong with it: "is corrupt: Unexpected token", "is not valid: faults[0].mode ..." */
+  /** what is wrong with it: "is not JSON: Unexpected token", "is not valid: faults[0].mode ..." */
   problem: string;
 }
 
@@ -21,7 +22,7 @@ export function describeProblem(p: FileProblem): string {
 export interface CheckedFileOptions<T> {
   /** names the whole value in problems: "faults[0].mode must be one of ..." */
   label: string;
-  schema: SchemaNode;
+  shape: JsonShape<T>;
   /** what the file reads as when it is missing or bad */
   empty: () => T;
   /** the time in the name of a set-aside copy */
@@ -34,7 +35,6 @@ export interface CheckedFileOptions<T> {
 
 /** How often, at most, a file is looked at (one stat) for changes made by another process. */
 const REVALIDATE_MS = 250;
-const BAD = '.bad-';
 
 /**
  * One JSON file of the SETD store, checked by shape on every read. The intake reads accounts and
@@ -98,7 +98,7 @@ export class CheckedJsonFile<T> {
     } catch (error) {
       return `unreadable:${(error as NodeJS.ErrnoException).code}`; // the read that follows says what is wrong
     }
-    return `missing:${this.#latestKept() ?? ''}`;
+    return `missing:${latestKeptAside(this.path) ?? ''}`;
   }
 
   #load(stamp: string): void {
@@ -112,50 +112,20 @@ export class CheckedJsonFile<T> {
     }
     const { value, problem } = this.#check(this.path);
     if (problem === null) {
-      this.#value = value as T;
+      this.#value = value!;
       return;
     }
-    const aside = this.#setAside();
-    this.#problem = { file: this.path, keptAs: aside.keptAs, problem: aside.error ? `${problem} (and it could not be set aside: ${aside.error})` : problem };
+    const aside = tryKeepAside(this.path, this.#o.now()); // never throws: the intake reads through here
+    this.#problem = { file: this.path, keptAs: aside.keptAs, problem: aside.keptAs === null ? `${problem} (and it could not be set aside: ${aside.error})` : problem };
     this.#stamp = this.#stampNow();
     this.#o.setAside?.(this.#problem);
   }
 
-  #check(path: string): { value?: unknown; problem: string | null } {
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      return { problem: `is corrupt: ${(error as Error).message}` };
-    }
-    const problems = schemaProblems({ [this.#o.label]: value }, { type: 'object', properties: { [this.#o.label]: this.#o.schema } });
-    return problems.length === 0 ? { value, problem: null } : { problem: `is not valid: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}` };
-  }
-
-  /** Renames the bad file beside itself, under a name that no earlier copy has; never throws (the intake reads through here). */
-  #setAside(): { keptAs: string | null; error?: string } {
-    const time = new Date(this.#o.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    let keptAs = `${this.path}${BAD}${time}`;
-    for (let n = 2; existsSync(keptAs); n++) keptAs = `${this.path}${BAD}${time}-${n}`;
-    try {
-      renameSync(this.path, keptAs);
-      return { keptAs };
-    } catch (error) {
-      return { keptAs: null, error: (error as Error).message };
-    }
-  }
-
-  /** The newest set-aside copy of this file (names sort by time). */
-  #latestKept(): string | undefined {
-    const prefix = `${basename(this.path)}${BAD}`;
-    let names: string[];
-    try {
-      names = readdirSync(dirname(this.path)).filter((n) => n.startsWith(prefix));
-    } catch {
-      return undefined;
-    }
-    // numeric collation orders the times, and -2 after its first copy
-    const latest = names.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1);
-    return latest && join(dirname(this.path), latest);
+  #check(path: string): { value?: T; problem: string | null } {
+    const read = readJsonFile(path, this.#o.shape, { root: this.#o.label, base: this.#o.label });
+    if (read.state === 'ok') return { value: read.value, problem: null };
+    // gone since the stat: it reads as empty, and the next look sees it missing
+    if (read.state === 'missing') return { value: this.#o.empty(), problem: null };
+    return { problem: `is ${read.problem}` };
   }
 }

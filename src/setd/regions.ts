@@ -1,3 +1,5 @@
+import type { ValueRule } from '../engine/config/validate.js';
+
 /**
  * SETD regions and the domain of the Message Intake Addresses each issues. The seed shows a Beta
  * address at beta.cmd.cisco.com; the others follow the documented journal domains per region.
@@ -18,6 +20,12 @@ export function findRegion(value: string): (typeof REGIONS)[number] | undefined 
   const v = value.toLowerCase().replace(/[\s_]+/g, '-');
   return REGIONS.find((r) => r.key === v || r.name.toLowerCase().replace(/\s+/g, '-') === v);
 }
+
+/** The rule for a region typed by the operator (setd setup --region, a lab's accounts). */
+export const REGION: ValueRule = {
+  what: 'region',
+  problem: (value) => (findRegion(value) ? null : `use one of ${REGIONS.map((r) => r.key).join(', ')}`),
+};
 
 export function intakeDomains(): string[] {
   return REGIONS.map((r) => r.intakeDomain);

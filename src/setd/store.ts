@@ -6,25 +6,14 @@ import { systemClock, type Clock } from '../engine/clock.js';
 import { ensureDir } from '../engine/home.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { CheckedJsonFile, describeProblem, type FileProblem } from './checked-file.js';
-import { findRegion, REGIONS, type RegionKey } from './regions.js';
-import { ACCOUNTS_SCHEMA, FAULTS_SCHEMA } from './store-schemas.js';
+import { checkValue, HEADER_NAME } from '../engine/config/validate.js';
+import { findRegion, REGION } from './regions.js';
+import { jsonShape } from '../engine/json-shape.js';
+import { accountsSchema, faultsSchema, type Fault, type SetdAccount } from './store-schemas.js';
+import { validateAccounts, validateFaults } from './store-schemas.generated.js';
 import type { Verdict } from './verdicts.js';
 
-/** One SETD tenant, as the setup wizard creates it. */
-export interface SetdAccount {
-  id: string;
-  /** an optional label (labs name their accounts: primary, secondary) */
-  name: string;
-  region: RegionKey;
-  segPresent: true;
-  segType: 'cisco' | 'other';
-  /** the header carrying the original sender IP (Cisco default X-IronPort-RemoteIP) */
-  header: string;
-  direction: 'Incoming';
-  visibility: 'Visibility Only';
-  intakeAddress: string;
-  createdAt: number;
-}
+export type { Fault, SetdAccount };
 
 /** A journaled message as the dashboard shows it. */
 export interface ReceivedJournal {
@@ -45,20 +34,8 @@ export interface ReceivedJournal {
 
 export type FaultMode = 'none' | '4xx' | '5xx' | 'tls' | 'timeout' | 'refuse' | 'slow';
 
-export interface Fault {
-  /** the account it applies to; connection-level modes affect the whole intake server */
-  account: string | null;
-  mode: Exclude<FaultMode, 'none'>;
-  code?: number;
-  at?: 'rcpt' | 'data';
-  /** slow: milliseconds of delay per command */
-  delayMs?: number;
-  /** scheduled: until this time, or for this many more messages/connections */
-  until?: number;
-  remaining?: number;
-}
-
-const HEADER = /^[A-Za-z0-9-]{1,76}$/;
+const ACCOUNTS_FILE = jsonShape<SetdAccount[]>(accountsSchema, validateAccounts);
+const FAULTS_FILE = jsonShape<Fault[]>(faultsSchema, validateFaults);
 
 /** A fault cleared by `setd fault none`: of one account, or (account null) every fault. */
 export type FaultClearing = { account: string | null; mode: 'none' };
@@ -87,8 +64,8 @@ export class SetdStore extends EventEmitter<StoreEvents> {
     ensureDir(join(dir, 'messages'));
     const now = () => this.clock.now();
     const setAside = (problem: FileProblem) => this.emit('problem', problem);
-    this.#accounts = new CheckedJsonFile(join(dir, 'accounts.json'), { label: 'accounts', schema: ACCOUNTS_SCHEMA, empty: () => [], now, setAside });
-    this.#faults = new CheckedJsonFile(join(dir, 'faults.json'), { label: 'faults', schema: FAULTS_SCHEMA, empty: () => [], now, setAside, changed: () => this.emit('faults') });
+    this.#accounts = new CheckedJsonFile(join(dir, 'accounts.json'), { label: 'accounts', shape: ACCOUNTS_FILE, empty: () => [], now, setAside });
+    this.#faults = new CheckedJsonFile(join(dir, 'faults.json'), { label: 'faults', shape: FAULTS_FILE, empty: () => [], now, setAside, changed: () => this.emit('faults') });
   }
 
   /** The store files found bad (set aside), each with its problem; empty when all is well. */
@@ -122,10 +99,9 @@ export class SetdStore extends EventEmitter<StoreEvents> {
   }
 
   createAccount(opts: { name?: string; region?: string; segType?: 'cisco' | 'other'; header?: string }): SetdAccount {
-    const region = findRegion(opts.region ?? 'north-america');
-    if (!region) throw new UserError(`Unknown region "${opts.region}". Regions: ${REGIONS.map((r) => r.key).join(', ')}.`, ErrorCodes.invalidValue);
+    const region = findRegion(checkValue(REGION, opts.region ?? 'north-america'))!;
     const header = opts.header ?? 'X-IronPort-RemoteIP';
-    if (!HEADER.test(header)) throw new UserError(`Invalid header name "${header}": use letters, digits and hyphens.`, ErrorCodes.invalidValue);
+    checkValue(HEADER_NAME, header);
     const accounts = this.#readAccounts();
     const name = opts.name ?? '';
     if (name && accounts.some((a) => a.name.toLowerCase() === name.toLowerCase())) throw new UserError(`There is already an account named "${name}".`, ErrorCodes.conflict);

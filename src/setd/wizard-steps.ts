@@ -3,6 +3,8 @@
  * choices, and what the emulator refuses (it has no Microsoft 365 tenant). The CLI's `setd setup`
  * and the portal's pages both follow this one description.
  */
+import { HEADER_NAME } from '../engine/config/validate.js';
+
 export const WIZARD_STEPS = ['Secure Email Gateway', 'Message Source', 'Visibility & Remediation', 'Message Intake'] as const;
 
 export const SEG_QUESTION = {
@@ -36,7 +38,7 @@ export const HEADER_QUESTION = {
 
 /** A header name SETD can be told to read (letters, digits and hyphens). */
 export function headerProblem(name: string): string | null {
-  return /^[A-Za-z0-9-]{1,76}$/.test(name) ? null : 'a header name has 1 to 76 letters, digits and hyphens';
+  return HEADER_NAME.problem(name);
 }
 
 export const SOURCE_QUESTION = {

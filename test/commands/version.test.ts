@@ -40,7 +40,7 @@ describe('version', () => {
     mkdirSync(a.paths.state, { recursive: true });
     writeFileSync(join(a.paths.state, 'identity.json'), '{"serial": 42}');
     const { transcript } = await runScripted(versionCommand, [], { appliance: a });
-    expect(transcript).toMatch(/identity\.json is not valid: .*serial must be string.*; kept as .*identity\.json\.bad-\S+, and a new serial number made\./);
+    expect(transcript).toMatch(/identity\.json is not valid: .*serial must be text.*; kept as .*identity\.json\.bad-\S+, and a new serial number made\./);
     expect(transcript).toMatch(/^Serial #: [0-9A-F]{20}-[0-9A-F]{12}$/m);
     expect(readdirSync(a.paths.state).filter((f) => f.startsWith('identity.json.bad-'))).toHaveLength(1);
   });

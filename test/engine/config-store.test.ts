@@ -47,6 +47,6 @@ describe('configuration store and commit model', () => {
     const stored = JSON.parse(readFileSync(`${home}/config.json`, 'utf8'));
     stored.listener.port = 'twenty-five';
     writeFileSync(`${home}/config.json`, JSON.stringify(stored));
-    expect(() => new Appliance({ home })).toThrow(/config.json is not valid: .*port.*integer/);
+    expect(() => new Appliance({ home })).toThrow(/config.json is not valid: listener\.port must be a whole number, not /);
   });
 });

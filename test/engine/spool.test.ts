@@ -110,7 +110,7 @@ describe('the spool on disk', () => {
     const why = Object.fromEntries(quarantined.map((q) => [q.mid, q.problem]));
     expect(why[3]).toMatch(/^the record line of 3\.eml is not JSON: /);
     expect(why[4]).toMatch(/^the record line of 4\.eml is not valid: mid is missing; icid is missing; from is missing \(and 6 more\)$/);
-    expect(why[5]).toBe('the record line of 5.eml is not valid: the record line must be object, not array');
+    expect(why[5]).toBe('the record line of 5.eml is not valid: the record line must be an object, not a list');
     expect(why[6]).toBe('the record line of 6.eml is of MID 7');
     expect(why[8]).toBe(`the message in 8.eml is ${body.length + 4} bytes, its record line says ${body.length}`);
     expect(readdirSync(join(root, 'msg'))).toEqual(['9.eml']);
@@ -133,7 +133,7 @@ describe('the spool on disk', () => {
     expect(q.map((x) => x.mid)).toEqual([13]);
     expect(Object.fromEntries(quarantined.map((x) => [x.mid, x.problem]))).toEqual({
       10: expect.stringMatching(/^queue file 10\.json is not valid: \[0\]\.mid is missing; \[0\]\.file is missing; \[0\]\.kind is missing \(and \d+ more\)$/),
-      11: 'queue file 11.json is not valid: 11.json must be array, not object',
+      11: 'queue file 11.json is not valid: 11.json must be a list, not an object',
       12: 'queue file 12.json is not valid: a record of MID 12 names the message file "99.eml"',
     });
     expect(readdirSync(join(root, 'quarantine')).sort()).toEqual(['10.eml', '10.queue.json', '11.eml', '11.queue.json', '12.eml', '12.queue.json']);

@@ -63,7 +63,7 @@ describe('state/ids.json', () => {
   it.each([
     ['of the wrong shape ({})', '{}', /ids\.json is not valid: mid is missing; icid is missing; dcid is missing/],
     ['not JSON', '{"mid": 12', /ids\.json is not JSON: /],
-    ['holding a number that is no ID', '{"mid": -3, "icid": 1.5, "dcid": 2}', /ids\.json is not valid: mid must be at least 1; icid must be integer, not number/],
+    ['holding a number that is no ID', '{"mid": -3, "icid": 1.5, "dcid": 2}', /ids\.json is not valid: mid must be at least 1; icid must be a whole number, not 1\.5/],
   ])('%s: is kept aside, reported by name, and IDs resume above every ID in the spool and mail_logs', async (_, content, problem) => {
     const root = home();
     const first = await start(root);
@@ -121,7 +121,7 @@ describe('state/ids.json', () => {
 describe('state/counters.json', () => {
   it.each([
     ['not JSON', '{"lifetime": {"messagesRec', /counters\.json is not JSON: /],
-    ['of the wrong shape', '{"lifetime": {"messagesReceived": "many"}, "atReset": {}, "lastReset": null}', /counters\.json is not valid: lifetime\.messagesReceived must be integer, not string/],
+    ['of the wrong shape', '{"lifetime": {"messagesReceived": "many"}, "atReset": {}, "lastReset": null}', /counters\.json is not valid: lifetime\.messagesReceived must be a whole number, not "many"/],
     ['inconsistent', '{"lifetime": {"messagesReceived": 1}, "atReset": {"messagesReceived": 5}, "lastReset": 0}', /counters\.json is not valid: atReset\.messagesReceived is above lifetime\.messagesReceived/],
   ])('%s: is kept aside, reported by name, and the counters start again from zero', async (_, content, problem) => {
     const root = home();
@@ -190,7 +190,7 @@ describe('the spool at start', () => {
 
   it.each([
     ['[{}]', /queue file \d+\.json is not valid: \[0\]\.mid is missing/],
-    ['{}', /queue file \d+\.json is not valid: \d+\.json must be array, not object/],
+    ['{}', /queue file \d+\.json is not valid: \d+\.json must be a list, not an object/],
   ])('a queue file holding %s does not stop the appliance: its message is quarantined, the others delivered', async (content, problem) => {
     const root = home();
     const first = await start(root);

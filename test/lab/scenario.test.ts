@@ -28,9 +28,18 @@ describe('scenario files', () => {
   it('names the line of each problem', () => {
     expect(() => parseScenario(minimal.replace('count: 1', 'count: many'), 'lab.yaml')).toThrow(/^lab\.yaml:6: traffic\.count must be a whole number/);
     expect(() => parseScenario(`${minimal}  colour: red\n`, 'lab.yaml')).toThrow(/^lab\.yaml:9: unknown key "colour" in expect/);
-    expect(() => parseScenario(minimal.replace('title: t\n', ''), 'lab.yaml')).toThrow(/the scenario needs "title"/);
+    expect(() => parseScenario(minimal.replace('title: t\n', ''), 'lab.yaml')).toThrow(/^lab\.yaml:1: title is missing$/);
     expect(() => parseScenario(`${minimal}  logs:\n    - match: "(unclosed"\n      count: 1\n`, 'lab.yaml')).toThrow(/^lab\.yaml:10: expect\.logs\[0\]\.match is not a valid regular expression/);
     expect(() => parseScenario('name: [unclosed', 'lab.yaml')).toThrow(/^lab\.yaml:1: /);
+    const hosts = (counters: string) => `${minimal}  hosts:\n    the.tdc.queue:\n      delivered: 1\n      ${counters}\n`;
+    expect(() => parseScenario(hosts('active: many'), 'lab.yaml')).toThrow(/^lab\.yaml:12: expect\.hosts\.the\.tdc\.queue\.active must be a whole number or a mapping with count, min or max$/);
+    expect(() => parseScenario(hosts('active: { min: -1 }'), 'lab.yaml')).toThrow(/^lab\.yaml:12: expect\.hosts\.the\.tdc\.queue\.active\.min must be at least 0$/);
+    expect(() => parseScenario(hosts('active: { hint: h }'), 'lab.yaml')).toThrow(/^lab\.yaml:12: expect\.hosts\.the\.tdc\.queue\.active needs count, min or max$/);
+    expect(() => parseScenario(hosts('idle: 0'), 'lab.yaml')).toThrow(/^lab\.yaml:12: unknown key "idle" in expect\.hosts\.the\.tdc\.queue; expected one of: active, delivered, /);
+    const account = (fields: string) => minimal.replace('traffic:', `accounts:\n  - { id: a, ${fields} }\ntraffic:`);
+    expect(() => parseScenario(account('region: mars'), 'lab.yaml')).toThrow(/^lab\.yaml:6: accounts\[0\]\.region "mars" is not valid: use one of north-america, /);
+    expect(() => parseScenario(account('header: X_IP'), 'lab.yaml')).toThrow(/^lab\.yaml:6: accounts\[0\]\.header "X_IP" is not valid: use letters, digits and hyphens$/);
+    expect(() => parseScenario(minimal.replace('count: 1', 'count: 1\n  spam: 2'), 'lab.yaml')).toThrow(/^lab\.yaml:7: traffic\.spam must be at most 1$/);
     expect(() => parseScenario(minimal.replace('task: do it', 'task: send to ${accounts.ghost.intake}'), 'lab.yaml')).toThrow(/refers to account "ghost"/);
   });
 });

@@ -26,8 +26,8 @@ const setd = (a: Appliance, args: string[], flags: Record<string, unknown> = {})
 
 describe('a bad setd/accounts.json', () => {
   it.each([
-    ['torn JSON', '[{"id": "8c1f', /accounts\.json is corrupt: .*JSON/],
-    ['JSON of the wrong shape', '{"accounts": []}', /accounts\.json is not valid: accounts must be array, not object/],
+    ['torn JSON', '[{"id": "8c1f', /accounts\.json is not JSON: .*JSON/],
+    ['JSON of the wrong shape', '{"accounts": []}', /accounts\.json is not valid: accounts must be a list, not an object/],
     ['an account missing its intake address', '[{"id": "x1", "name": "", "region": "beta", "segPresent": true, "segType": "cisco", "header": "X-IronPort-RemoteIP", "direction": "Incoming", "visibility": "Visibility Only", "createdAt": 1}]', /accounts\.json is not valid: accounts\[0\]\.intakeAddress is missing/],
   ])('(%s): the intake answers 451, the file is set aside and named by the commands, and a repaired file is served again', async (_what, bad, problem) => {
     // Given an account that receives journals

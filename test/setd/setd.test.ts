@@ -48,7 +48,7 @@ describe('SETD setup wizard', () => {
     const listed = await runScripted(setdCommand, [], { appliance, args: ['accounts'], interactive: false });
     expect(listed.transcript).toContain(accounts[1]!.intakeAddress);
     await expect(runScripted(setdCommand, [], { appliance, args: ['setup'], flags: { seg: 'no' }, interactive: false })).rejects.toThrow(/Microsoft 365/);
-    await expect(runScripted(setdCommand, [], { appliance, args: ['setup'], flags: { region: 'mars' }, interactive: false })).rejects.toThrow(/Unknown region/);
+    await expect(runScripted(setdCommand, [], { appliance, args: ['setup'], flags: { region: 'mars' }, interactive: false })).rejects.toThrow(/Invalid region "mars": use one of north-america, europe/);
   });
 });
 

@@ -2,7 +2,7 @@ import { ErrorCodes, UserError } from '../../errors.js';
 import { diffConfig, type ConfigChange } from './changes.js';
 import type { ApplianceConfig } from './model.js';
 import type { ConfigStore } from './store.js';
-import { configProblems } from './validate.js';
+import { configProblems } from './check.js';
 
 export interface CommitRecord {
   comment: string;

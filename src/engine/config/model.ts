@@ -1,77 +1,21 @@
+import type { FromSchema } from 'json-schema-to-ts';
+import type { configSchema } from './schema.js';
+
 /**
  * The appliance configuration: what `commit` stores in the home directory and what the engine
  * runs on. Plain JSON data, so that it can be diffed, validated and sent over the control socket.
+ * Its shape, and what each field means, are in schema.ts; these types are derived from it.
  */
-
-export type ServiceSetting = 'on' | 'off' | 'default';
-
+export type ApplianceConfig = FromSchema<typeof configSchema>;
+export type ListenerConfig = ApplianceConfig['listener'];
+export type MailPolicy = ApplianceConfig['incomingPolicies'][number];
 /** Per-policy Threat Defense Connector choice, as on the Incoming Mail Policies page. */
-export type TdcPolicyMode = 'default' | 'custom' | 'no';
-
-export interface PolicyTdc {
-  mode: TdcPolicyMode;
-  /** only for mode 'custom' */
-  intakeAddress?: string;
-}
-
-export interface MailPolicy {
-  name: string;
-  /** full addresses (user@example.com), domains (example.com) or partial domains (.example.com) */
-  senders: string[];
-  recipients: string[];
-  antispam: ServiceSetting;
-  antivirus: ServiceSetting;
-  tdc: PolicyTdc;
-}
-
-export interface ListenerConfig {
-  name: string;
-  bindAddress: string;
-  /** 0 picks a free port (tests) */
-  port: number;
-  /** the RAT: accepted recipient domains; everything else is rejected */
-  acceptDomains: string[];
-  /** bytes; AsyncOS default 10 MB */
-  maxMessageSize: number;
-}
-
-export interface SmtpRoute {
-  /** domain, partial domain (.example.com) or ALL */
-  domain: string;
-  /** host[:port] entries tried in order, or the single entry /dev/null */
-  destinations: string[];
-}
-
-export interface DestinationControl {
-  /** a domain, or 'Default' for all others */
-  domain: string;
-  maxConnections: number;
-  maxMessagesPerConnection: number;
-}
-
-export interface BounceProfile {
-  maxRetries: number;
-  maxTimeInQueueSeconds: number;
-  initialRetrySeconds: number;
-  maxRetrySeconds: number;
-}
-
-export interface ApplianceConfig {
-  hostname: string;
-  listener: ListenerConfig;
-  tdc: { enabled: boolean; intakeAddress: string | null };
-  /** custom Incoming Mail Policies in match order; DEFAULT is always last and always present */
-  incomingPolicies: MailPolicy[];
-  outgoingPolicies: MailPolicy[];
-  smtpRoutes: SmtpRoute[];
-  destinationControls: DestinationControl[];
-  bounceProfile: BounceProfile;
-  /**
-   * ports of the lab's in-process servers (0 = any free port); webPort is the HTTPS port of the web
-   * interface and the SETD portal (absent in homes made before it: WEB_PORT)
-   */
-  lab: { mailServerPort: number; setdPort: number; webPort?: number };
-}
+export type PolicyTdc = MailPolicy['tdc'];
+export type TdcPolicyMode = PolicyTdc['mode'];
+export type ServiceSetting = MailPolicy['antispam'];
+export type SmtpRoute = ApplianceConfig['smtpRoutes'][number];
+export type DestinationControl = ApplianceConfig['destinationControls'][number];
+export type BounceProfile = ApplianceConfig['bounceProfile'];
 
 export const DEFAULT_POLICY = 'DEFAULT';
 /** The web interface's HTTPS port when the configuration names none. */

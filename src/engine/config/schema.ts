@@ -1,4 +1,7 @@
-/** JSON schema of the stored configuration (one entry per top-level key, as `conf` wants it). */
+import type { JSONSchema } from 'json-schema-to-ts';
+// names and ports follow the rules the commands use (validate.ts)
+import { HOSTNAME, LISTENER_NAME, POLICY_NAME, PORT, ruledString } from './validate.js';
+
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 const service = { enum: ['on', 'off', 'default'] } as const;
 
@@ -7,81 +10,105 @@ const policy = {
   required: ['name', 'senders', 'recipients', 'antispam', 'antivirus', 'tdc'],
   additionalProperties: false,
   properties: {
-    name: { type: 'string', minLength: 1 },
+    name: ruledString(POLICY_NAME),
+    // full addresses (user@example.com), domains (example.com) or partial domains (.example.com)
     senders: stringList,
     recipients: stringList,
     antispam: service,
     antivirus: service,
+    // the policy's Threat Defense Connector choice, as on the Incoming Mail Policies page
     tdc: {
       type: 'object',
       required: ['mode'],
       additionalProperties: false,
-      properties: { mode: { enum: ['default', 'custom', 'no'] }, intakeAddress: { type: 'string' } },
+      properties: { mode: { enum: ['default', 'custom', 'no'] }, /* only for mode 'custom' */ intakeAddress: { type: 'string' } },
     },
   },
 } as const;
 
-const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
+const port = { type: 'integer', minimum: PORT.min, maximum: PORT.max } as const;
 
+/**
+ * The appliance configuration as JSON Schema: the one description of its shape. The types
+ * (model.ts, FromSchema) and the validator (schema.generated.ts, made by
+ * scripts/build-validators.mjs) both come from it; validate.ts adds the rules between fields.
+ */
 export const configSchema = {
-  hostname: { type: 'string', minLength: 1, maxLength: 253 },
-  listener: {
-    type: 'object',
-    required: ['name', 'bindAddress', 'port', 'acceptDomains', 'maxMessageSize'],
-    additionalProperties: false,
-    properties: {
-      name: { type: 'string', minLength: 1 },
-      bindAddress: { type: 'string', minLength: 1 },
-      port,
-      acceptDomains: stringList,
-      maxMessageSize: { type: 'integer', minimum: 1024 },
-    },
-  },
-  tdc: {
-    type: 'object',
-    required: ['enabled', 'intakeAddress'],
-    additionalProperties: false,
-    properties: { enabled: { type: 'boolean' }, intakeAddress: { type: ['string', 'null'] } },
-  },
-  incomingPolicies: { type: 'array', minItems: 1, items: policy },
-  outgoingPolicies: { type: 'array', minItems: 1, items: policy },
-  smtpRoutes: {
-    type: 'array',
-    items: {
+  type: 'object',
+  required: ['hostname', 'listener', 'tdc', 'incomingPolicies', 'outgoingPolicies', 'smtpRoutes', 'destinationControls', 'bounceProfile', 'lab'],
+  additionalProperties: false,
+  properties: {
+    hostname: ruledString(HOSTNAME),
+    listener: {
       type: 'object',
-      required: ['domain', 'destinations'],
-      additionalProperties: false,
-      properties: { domain: { type: 'string', minLength: 1 }, destinations: { ...stringList, minItems: 1 } },
-    },
-  },
-  destinationControls: {
-    type: 'array',
-    items: {
-      type: 'object',
-      required: ['domain', 'maxConnections', 'maxMessagesPerConnection'],
+      required: ['name', 'bindAddress', 'port', 'acceptDomains', 'maxMessageSize'],
       additionalProperties: false,
       properties: {
-        domain: { type: 'string', minLength: 1 },
-        maxConnections: { type: 'integer', minimum: 1, maximum: 1000 },
-        maxMessagesPerConnection: { type: 'integer', minimum: 1, maximum: 1000 },
+        name: ruledString(LISTENER_NAME),
+        bindAddress: { type: 'string', minLength: 1 },
+        // 0 picks a free port (tests)
+        port,
+        // the RAT: accepted recipient domains; everything else is rejected
+        acceptDomains: stringList,
+        // bytes; AsyncOS default 10 MB
+        maxMessageSize: { type: 'integer', minimum: 1024 },
       },
     },
-  },
-  bounceProfile: {
-    type: 'object',
-    required: ['maxRetries', 'maxTimeInQueueSeconds', 'initialRetrySeconds', 'maxRetrySeconds'],
-    additionalProperties: false,
-    properties: {
-      maxRetries: { type: 'integer', minimum: 0, maximum: 10000 },
-      maxTimeInQueueSeconds: { type: 'integer', minimum: 0, maximum: 3000000 },
-      initialRetrySeconds: { type: 'number', minimum: 0.01, maximum: 86400 },
-      maxRetrySeconds: { type: 'number', minimum: 0.01, maximum: 86400 },
+    tdc: {
+      type: 'object',
+      required: ['enabled', 'intakeAddress'],
+      additionalProperties: false,
+      properties: { enabled: { type: 'boolean' }, intakeAddress: { type: ['string', 'null'] } },
+    },
+    // custom Incoming Mail Policies in match order; DEFAULT is always last and always present
+    incomingPolicies: { type: 'array', minItems: 1, items: policy },
+    outgoingPolicies: { type: 'array', minItems: 1, items: policy },
+    smtpRoutes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['domain', 'destinations'],
+        additionalProperties: false,
+        properties: {
+          // domain, partial domain (.example.com) or ALL
+          domain: { type: 'string', minLength: 1 },
+          // host[:port] entries tried in order, or the single entry /dev/null
+          destinations: { ...stringList, minItems: 1 },
+        },
+      },
+    },
+    destinationControls: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['domain', 'maxConnections', 'maxMessagesPerConnection'],
+        additionalProperties: false,
+        properties: {
+          // a domain, or 'Default' for all others
+          domain: { type: 'string', minLength: 1 },
+          maxConnections: { type: 'integer', minimum: 1, maximum: 1000 },
+          maxMessagesPerConnection: { type: 'integer', minimum: 1, maximum: 1000 },
+        },
+      },
+    },
+    bounceProfile: {
+      type: 'object',
+      required: ['maxRetries', 'maxTimeInQueueSeconds', 'initialRetrySeconds', 'maxRetrySeconds'],
+      additionalProperties: false,
+      properties: {
+        maxRetries: { type: 'integer', minimum: 0, maximum: 10000 },
+        maxTimeInQueueSeconds: { type: 'integer', minimum: 0, maximum: 3000000 },
+        initialRetrySeconds: { type: 'number', minimum: 0.01, maximum: 86400 },
+        maxRetrySeconds: { type: 'number', minimum: 0.01, maximum: 86400 },
+      },
+    },
+    // ports of the lab's in-process servers (0 = any free port); webPort is the HTTPS port of the
+    // web interface and the SETD portal (absent in homes made before it: WEB_PORT)
+    lab: {
+      type: 'object',
+      required: ['mailServerPort', 'setdPort'],
+      additionalProperties: false,
+      properties: { mailServerPort: port, setdPort: port, webPort: port },
     },
   },
-  lab: {
-    type: 'object',
-    required: ['mailServerPort', 'setdPort'],
-    additionalProperties: false,
-    properties: { mailServerPort: port, setdPort: port, webPort: port },
-  },
-} as const;
+} as const satisfies JSONSchema;

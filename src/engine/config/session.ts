@@ -3,7 +3,7 @@ import { ErrorCodes, UserError } from '../../errors.js';
 import { applyChanges, conflicts, diffConfig, settingName, type ConfigChange } from './changes.js';
 import type { CommitRecord, CommittedConfig } from './committed.js';
 import type { ApplianceConfig } from './model.js';
-import { configProblems } from './validate.js';
+import { configProblems } from './check.js';
 
 /**
  * One session's view of the configuration, as on AsyncOS where every CLI and web login has its

@@ -3,17 +3,19 @@ import { writeJsonAtomic } from '../atomic-file.js';
 import { ErrorCodes, UserError } from '../../errors.js';
 import { ensureDir, type HomePaths } from '../home.js';
 import { defaultConfig, type ApplianceConfig } from './model.js';
-import { configSchema } from './schema.js';
-import { schemaProblems, type SchemaNode } from './schema-check.js';
-import { configProblems } from './validate.js';
-
-const ROOT_SCHEMA: SchemaNode = { type: 'object', required: Object.keys(configSchema), properties: configSchema as unknown as Record<string, SchemaNode>, additionalProperties: false };
+import { configProblems } from './check.js';
+import { CONFIG_VERSION, migrateConfig } from './migrations.js';
 
 /**
  * The committed configuration on disk (config.json in the home directory), checked against the
  * JSON schema and the semantic rules. A fresh home gets the default lab configuration. A corrupt
  * or invalid file is never overwritten: loading it fails with an error naming the file and the
  * problem. Writes are atomic (temporary file, sync, rename).
+ *
+ * The file carries the version of its shape (migrations.ts): a file of an older version is
+ * migrated in memory at each load and written in the current version by the next commit, so
+ * that reading a home never writes it (one-shot commands, a second process, an older segsim
+ * still opening it until then); a file of a newer version is refused.
  */
 export class ConfigStore {
   constructor(private readonly paths: HomePaths) {}
@@ -36,19 +38,19 @@ export class ConfigStore {
       const detail = error instanceof Error ? error.message : String(error);
       throw new UserError(`Configuration file ${this.file} is corrupt: ${detail}.`, ErrorCodes.configCorrupt);
     }
-    const problems = schemaProblems(config, ROOT_SCHEMA);
-    if (problems.length === 0) problems.push(...configProblems(config as ApplianceConfig));
+    config = migrateConfig(config, this.file);
+    const problems = configProblems(config);
     if (problems.length > 0) throw new UserError(`Configuration file ${this.file} is not valid: ${problems.join('; ')}.`, ErrorCodes.configInvalid);
     return config as ApplianceConfig;
   }
 
   save(config: ApplianceConfig): void {
-    const problems = [...schemaProblems(config, ROOT_SCHEMA), ...configProblems(config)];
+    const problems = configProblems(config);
     if (problems.length > 0) throw new UserError(`Configuration not valid: ${problems.join('; ')}.`, ErrorCodes.configInvalid);
     this.#write(config);
   }
 
   #write(config: ApplianceConfig): void {
-    writeJsonAtomic(this.file, config, { mode: 0o600 });
+    writeJsonAtomic(this.file, { version: CONFIG_VERSION, ...config }, { mode: 0o600 });
   }
 }

@@ -49,26 +49,71 @@ export function memberProblem(value: string): string | null {
   return isDomain(v) ? null : `"${v}" is not a valid address or domain`;
 }
 
-export function policyNameProblem(name: string): string | null {
-  return /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? null : `Invalid policy name "${name}": use 1-64 letters, digits, '_', '-' or '.'.`;
+/**
+ * A rule for one kind of value the operator types, the same for a dialog and a flag: `problem`
+ * says how to put a value right (null when it is valid). A dialog shows "That value is not valid:
+ * <problem>." and asks again (dialogCheck); a flag is refused with `Invalid <what> "<value>":
+ * <problem>.` (checkValue). Rules with a pattern also check the stored files (the schemas use
+ * the same pattern).
+ */
+export interface ValueRule {
+  readonly what: string;
+  problem(value: string): string | null;
 }
 
-export function assertPolicyName(name: string): string {
-  const problem = policyNameProblem(name);
-  if (problem) throw new UserError(problem, ErrorCodes.invalidValue);
-  return name;
+/** A rule that is a regular expression; `pattern` goes into the JSON schemas too. */
+export interface PatternRule extends ValueRule {
+  readonly pattern: RegExp;
+  /** the problem, for the schema's `description` */
+  readonly hint: string;
 }
 
-/** Semantic checks beyond the JSON schema. Returns a list of problems (empty when valid). */
-export function configProblems(config: ApplianceConfig): string[] {
+/** The JSON schema of a string that follows a pattern rule. */
+export function ruledString(rule: PatternRule) {
+  return { type: 'string', pattern: rule.pattern.source, description: rule.hint } as const;
+}
+
+function patternRule(what: string, pattern: RegExp, hint: string): PatternRule {
+  return { what, pattern, hint, problem: (value) => (pattern.test(value) ? null : hint) };
+}
+
+/** Refuses a flag's value that breaks the rule; returns the value. */
+export function checkValue(rule: ValueRule, value: string): string {
+  const problem = rule.problem(value);
+  if (problem) throw new UserError(`Invalid ${rule.what} "${value}": ${problem}.`, ErrorCodes.invalidValue);
+  return value;
+}
+
+/** The check a dialog's question runs on each answer. */
+export function dialogCheck(rule: ValueRule): (value: string) => string | null {
+  return (value) => {
+    const problem = rule.problem(value);
+    return problem ? `That value is not valid: ${problem}.` : null;
+  };
+}
+
+export const POLICY_NAME = patternRule('policy name', /^[A-Za-z0-9_.-]{1,64}$/, "use 1-64 letters, digits, '_', '-' or '.'");
+export const LISTENER_NAME = patternRule('listener name', /^[A-Za-z0-9_-]{1,64}$/, "use 1-64 letters, digits, '_' or '-'");
+/** a header carrying the original sender IP (SETD accounts) */
+export const HEADER_NAME = patternRule('header name', /^[A-Za-z0-9-]{1,76}$/, 'use letters, digits and hyphens');
+/** the appliance's name: DNS labels, one or more */
+export const HOSTNAME = patternRule('hostname', /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/, 'enter a host name such as esa1.example.com');
+/** an entry of the listener's Recipient Access Table: a domain or a partial domain */
+export const RAT_ENTRY: ValueRule = {
+  what: 'RAT entry',
+  problem: (value) => (!value.includes('@') && memberProblem(value) === null ? null : 'enter a domain or a partial domain (.example.com)'),
+};
+/** A TCP port: the listener's, the lab servers'; 0 picks any free one. */
+export const PORT = { min: 0, max: 65535 } as const;
+
+/** The rules between fields, beyond the JSON schema (check.ts runs both). Returns the problems (empty when valid). */
+export function crossFieldProblems(config: ApplianceConfig): string[] {
   const problems: string[] = [];
   const check = (ok: boolean, msg: string) => {
     if (!ok) problems.push(msg);
   };
-  check(isDomain(config.hostname) || /^[A-Za-z0-9-]+$/.test(config.hostname), `hostname "${config.hostname}" is not valid`);
-  check(config.listener.port >= 0 && config.listener.port <= 65535, 'listener port must be 0-65535');
   for (const d of config.listener.acceptDomains) {
-    check(memberProblem(d) === null || d === 'ALL', `listener accepts "${d}", which is not a domain`);
+    check(RAT_ENTRY.problem(d) === null || d === 'ALL', `listener accepts "${d}", which is not a domain`);
   }
   if (config.tdc.enabled) check(config.tdc.intakeAddress !== null, 'TDC is enabled without an intake address');
   if (config.tdc.intakeAddress !== null) {

@@ -2,13 +2,11 @@ import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZERO_COUNTERS, type MailCounters } from '../appliance-status.js';
 import { keepAside, readJsonFile, type ProblemReport } from '../state-file.js';
-import { countersSchema } from '../state-schema.js';
+import { jsonShape } from '../json-shape.js';
+import { countersSchema, type CountersFile } from '../state-schema.js';
+import { validateCounters } from '../state-schema.generated.js';
 
-interface StoredCounters {
-  lifetime: Partial<MailCounters>;
-  atReset: Partial<MailCounters>;
-  lastReset: number | null;
-}
+const COUNTERS_FILE = jsonShape<CountersFile>(countersSchema, validateCounters);
 
 type RateKey = 'messagesReceived' | 'recipientsReceived' | 'softBouncedEvents' | 'hardBouncedRecipients' | 'deliveredRecipients';
 const RATE_KEYS: RateKey[] = ['messagesReceived', 'recipientsReceived', 'softBouncedEvents', 'hardBouncedRecipients', 'deliveredRecipients'];
@@ -41,7 +39,7 @@ export class MailCounterSet {
     private readonly report: ProblemReport,
   ) {
     this.#file = join(stateDir, 'counters.json');
-    const read = readJsonFile<StoredCounters>(this.#file, countersSchema);
+    const read = readJsonFile(this.#file, COUNTERS_FILE);
     let stored = read.state === 'ok' ? read.value : null;
     let problem = read.state === 'bad' ? read.problem : null;
     const beyond = stored && (Object.keys(ZERO_COUNTERS) as (keyof MailCounters)[]).find((k) => (stored!.atReset[k] ?? 0) > (stored!.lifetime[k] ?? 0));

@@ -1,11 +1,14 @@
 import { writeJsonAtomic } from '../atomic-file.js';
 import { join } from 'node:path';
 import { keepAside, readJsonFile, type ProblemReport } from '../state-file.js';
-import { idsSchema } from '../state-schema.js';
+import { jsonShape } from '../json-shape.js';
+import { idsSchema, type IdsFile } from '../state-schema.js';
+import { validateIds } from '../state-schema.generated.js';
 
 export type IdKind = 'mid' | 'icid' | 'dcid';
 export type IdSet = Record<IdKind, number>;
 const BLOCK = 1000;
+const IDS_FILE = jsonShape<IdsFile>(idsSchema, validateIds);
 
 /** What the allocator needs when ids.json cannot be used. */
 export interface IdRecovery {
@@ -33,7 +36,7 @@ export class IdAllocator {
 
   constructor(stateDir: string, recovery: IdRecovery) {
     this.#file = join(stateDir, 'ids.json');
-    const read = readJsonFile<IdSet>(this.#file, idsSchema);
+    const read = readJsonFile(this.#file, IDS_FILE);
     if (read.state === 'ok') {
       this.#next = { ...read.value };
       this.#reserved = { ...read.value };

@@ -3,44 +3,15 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDir } from '../home.js';
 import { parseJson } from '../state-file.js';
-import { queueFileSchema, receivedRecordSchema } from '../state-schema.js';
+import { jsonShape } from '../json-shape.js';
+import { queueFileSchema, receivedRecordSchema, type QueueRecord, type ReceivedRecord } from '../state-schema.js';
+import { validateQueueFile, validateReceivedRecord } from '../state-schema.generated.js';
 
 /** A message received and on disk, not yet through the work queue. */
-export interface ReceivedRecord {
-  mid: number;
-  icid: number;
-  from: string;
-  rcpts: { rid: number; address: string }[];
-  remoteIp: string;
-  receivedAt: number;
-  /** bytes of the body; a spool file whose body is shorter was torn by a crash before its 250 */
-  size: number;
-  messageId: string;
-  subject: string;
-}
+export type { QueueRecord, ReceivedRecord };
 
-/** One message's recipients for one destination, waiting for delivery. */
-export interface QueueRecord {
-  mid: number;
-  /** the message file (a split keeps its parent's file) */
-  file: string;
-  kind: 'original' | 'journal';
-  destination: string;
-  from: string;
-  rcpts: { rid: number; address: string }[];
-  messageId: string;
-  subject: string;
-  /** header lines added at delivery (e.g. X-IronPort-RemoteIP) */
-  addHeaders: string[];
-  subjectPrefix: string;
-  /** a journal copy is built from the original's file when it is sent */
-  journal?: { originalMid: number; hostname: string; subject: string; messageId: string };
-  size: number;
-  queuedAt: number;
-  attempts: number;
-  softBounces: number;
-  nextAttemptAt: number;
-}
+const QUEUE_FILE = jsonShape<QueueRecord[]>(queueFileSchema, validateQueueFile);
+const RECEIVED_RECORD = jsonShape<ReceivedRecord>(receivedRecordSchema, validateReceivedRecord);
 
 // callback fs, promisified: lighter per call than fs/promises' FileHandle objects
 const openFile = promisify(open);
@@ -265,7 +236,7 @@ export class Spool {
     } catch (error) {
       return { state: 'bad', problem: `${name} is unreadable: ${(error as Error).message}` };
     }
-    const parsed = parseJson<QueueRecord[]>(text, queueFileSchema, name);
+    const parsed = parseJson(text, QUEUE_FILE, name);
     if (!parsed.ok) return { state: parsed.syntax ? 'torn' : 'bad', problem: `${name} is ${parsed.problem}` };
     const stray = parsed.value.find((r) => r.file !== file);
     if (stray) return { state: 'bad', problem: `${name} is not valid: a record of MID ${stray.mid} names the message file ${JSON.stringify(stray.file)}` };
@@ -282,7 +253,7 @@ export class Spool {
     const newline = raw.indexOf(0x0a);
     // the record line is written first: without its newline, the write stopped inside it
     if (newline < 0) return { state: 'torn' };
-    const parsed = parseJson<ReceivedRecord>(raw.subarray(0, newline).toString('utf8'), receivedRecordSchema, 'the record line');
+    const parsed = parseJson(raw.subarray(0, newline).toString('utf8'), RECEIVED_RECORD, 'the record line');
     // a whole line that is not a record is damage, not a crash: the write went on past it
     if (!parsed.ok) return { state: 'bad', problem: `the record line of ${file} is ${parsed.problem}` };
     const record = parsed.value;

@@ -3,7 +3,7 @@ import { inOneEdit } from '../../commands/config-editor.js';
 import { members, serviceCell, tdcCell, tdcChoices } from '../../commands/format/policy-table.js';
 import { addMembers, createPolicy, CUSTOM_INTAKE_NOTE, deletePolicy, movePolicy, removeMembers, renamePolicy, setTdc } from '../../commands/policyconfig.js';
 import { DEFAULT_POLICY, type MailPolicy } from '../../engine/config/model.js';
-import { mailboxProblem, memberProblem, policyNameProblem } from '../../engine/config/validate.js';
+import { mailboxProblem, memberProblem, POLICY_NAME } from '../../engine/config/validate.js';
 import { ErrorCodes, UserError } from '../../errors.js';
 import type { WebContext } from '../context.js';
 import { attempt, fieldError, formBody, formError, invalid, SAVED_NOTICE, type FieldErrors } from '../forms.js';
@@ -135,7 +135,7 @@ ${csrfField(csrf)}
   /** Problems of the fields, beside them; `current` is the policy being edited. */
   function policyProblems(values: PolicyValues, policies: readonly MailPolicy[], current: string | null): FieldErrors {
     const errors: FieldErrors = {};
-    const nameProblem = policyNameProblem(values.name);
+    const nameProblem = POLICY_NAME.problem(values.name);
     if (nameProblem) errors.name = nameProblem;
     else if (policies.some((p) => p.name.toLowerCase() === values.name.toLowerCase() && p.name !== current)) errors.name = 'There is already a policy with the new name.';
     const senders = membersProblem(splitList(values.senders));
