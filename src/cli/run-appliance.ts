@@ -62,9 +62,11 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
         appliance.web = web.web;
       }).catch(() => undefined);
     });
+    await appliance.cluster.start();
     control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`);
   } catch (error) {
     unwatchWeb();
+    await appliance.cluster.stop().catch(() => undefined);
     await web.web?.stop().catch(() => undefined);
     await engine.stop().catch(() => undefined);
     await setd.stop().catch(() => undefined);
@@ -84,6 +86,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
       unwatchWeb();
       await moving;
       await control?.close();
+      await appliance.cluster.stop();
       await web.web?.stop();
       await engine.stop();
       await setd.stop();

@@ -1,4 +1,5 @@
 import { clearCommand } from './clear.js';
+import { clusterconfigCommand } from './clusterconfig.js';
 import { commitCommand } from './commit.js';
 import { grepCommand } from './grep.js';
 import { makeHelpCommand } from './help.js';
@@ -67,6 +68,7 @@ const COMMANDS: readonly CommandSpec[] = [
   findeventCommand,
   injectCommand,
   startCommand,
+  clusterconfigCommand,
 ];
 
 const help = makeHelpCommand(() => ALL);

@@ -1,5 +1,6 @@
 import { ErrorCodes, UserError } from '../errors.js';
 import { LabClock, type Clock } from './clock.js';
+import { ClusterNode } from './cluster/cluster-node.js';
 import { CommittedConfig } from './config/committed.js';
 import { ConfigStore } from './config/store.js';
 import { ensureDir, homePaths, type HomePaths } from './home.js';
@@ -22,6 +23,8 @@ export class Appliance {
   readonly clock: Clock;
   readonly configuration: CommittedConfig;
   readonly sessions: SessionRegistry;
+  /** its cluster membership and levels (standalone when it has no cluster file) */
+  readonly cluster: ClusterNode;
   /** the running engine, when this process runs the appliance */
   live: LiveAppliance | null = null;
   /** where the web interface listens, while this process runs it */
@@ -42,6 +45,7 @@ export class Appliance {
       const problem = await bindProblem(l.bindAddress, l.port);
       if (problem) throw new UserError(`Listener ${l.name} cannot listen on ${l.bindAddress}:${l.port} (${problem}).`, ErrorCodes.invalidValue);
     });
+    this.cluster = new ClusterNode(this.paths, this.clock, this.configuration);
   }
 
   /**

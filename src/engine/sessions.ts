@@ -1,3 +1,4 @@
+import type { ClusterMode } from './cluster/levels.js';
 import type { CommittedConfig } from './config/committed.js';
 import { ConfigSession } from './config/session.js';
 
@@ -19,6 +20,8 @@ export interface SessionInfo {
 /** One front end attached to the appliance: its own pending configuration changes and its `who` line. */
 export class Session {
   readonly config: ConfigSession;
+  /** the cluster mode configuration commands edit (clustermode); null on a standalone appliance */
+  mode: ClusterMode | null = null;
   #running: string | null = null;
   #lastActive: number;
 

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { ErrorCodes, UserError } from '../errors.js';
 import { schemaProblems, type SchemaNode } from './config/schema-check.js';
 
@@ -65,4 +65,27 @@ export function keepAside(path: string, now: number): string {
     throw new UserError(`${path} is not valid and cannot be kept aside as ${basename(target)}: ${(error as Error).message}.`, ErrorCodes.io);
   }
   return target;
+}
+
+/**
+ * Writes a file so that a crash at any moment leaves either the old or the new content: a
+ * temporary file, synced, renamed over the old one, and the directory synced so the rename
+ * itself survives a power cut. For rare writes (commits), never on a per-message path.
+ */
+export function writeFileDurably(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }
