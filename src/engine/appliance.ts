@@ -1,6 +1,7 @@
 import { ErrorCodes, UserError } from '../errors.js';
 import { LabClock, type Clock } from './clock.js';
 import { ClusterNode } from './cluster/cluster-node.js';
+import { levelSourceOf } from './cluster/level-source.js';
 import { CommittedConfig } from './config/committed.js';
 import { ConfigStore } from './config/store.js';
 import { ensureDir, homePaths, type HomePaths } from './home.js';
@@ -36,7 +37,10 @@ export class Appliance {
     ensureDir(this.paths.root);
     this.clock = options.clock ?? new LabClock();
     this.configuration = new CommittedConfig(new ConfigStore(this.paths), () => this.clock.now());
-    this.sessions = new SessionRegistry(this.configuration, () => this.clock.now());
+    this.sessions = new SessionRegistry(this.configuration, () => this.clock.now(), {
+      source: (session) => levelSourceOf(this.cluster, this.configuration, session),
+      initialMode: () => (this.cluster.doc ? { level: 'cluster' } : null),
+    });
     // a running engine moves its listener before the commit (MailEngine); stopped, the address is tried
     this.configuration.guard(async (next, previous) => {
       const l = next.listener;
