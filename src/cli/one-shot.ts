@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { enterCommandMode } from '../commands/cluster-gate.js';
 import { Conversation } from '../commands/dialog.js';
 import { formatChanges } from '../commands/showchanges.js';
 import type { CommandSpec } from '../commands/types.js';
@@ -46,7 +47,9 @@ export async function runOneShot({ appliance, registry, words, out, signal, from
   const session = appliance.sessions.open('one-shot', from);
   session.running(words.join(' '));
   try {
-    await spec.run({ appliance, session, io, interactive: false, signal, host: commandHost(() => registry) }, { args: input.args, flags });
+    const ctx = { appliance, session, io, interactive: false, signal, host: commandHost(() => registry) };
+    await enterCommandMode(ctx, spec);
+    await spec.run(ctx, { args: input.args, flags });
     const config = session.config;
     if (!config.hasChanges()) return;
     if (dryRun) {

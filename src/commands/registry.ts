@@ -1,5 +1,6 @@
 import { clearCommand } from './clear.js';
 import { clusterconfigCommand } from './clusterconfig.js';
+import { clustercheckCommand, clustermodeCommand } from './clustermode.js';
 import { commitCommand } from './commit.js';
 import { grepCommand } from './grep.js';
 import { makeHelpCommand } from './help.js';
@@ -69,6 +70,8 @@ const COMMANDS: readonly CommandSpec[] = [
   injectCommand,
   startCommand,
   clusterconfigCommand,
+  clustermodeCommand,
+  clustercheckCommand,
 ];
 
 const help = makeHelpCommand(() => ALL);

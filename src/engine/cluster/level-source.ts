@@ -41,6 +41,23 @@ export class LevelSource implements ConfigSource {
     for (const k of keys) this.#claims.add(k);
   }
 
+  /**
+   * The session's level takes these keys at once, with the values it sees now (those of the level
+   * they are inherited from): what this machine runs on does not change, and nothing is pending.
+   */
+  async establish(keys: readonly LeveledKey[], by: string): Promise<void> {
+    const mode = this.session.mode;
+    if (!this.cluster.doc || !mode) return;
+    await this.cluster.commitLevels(
+      (doc, current) => {
+        const view = configAt(doc, mode, current);
+        return { doc: routeToLevel(doc, mode, view, view, new Set(keys), (v) => this.cluster.stamp(v, doc.self)), base: structuredClone(current) as ApplianceConfig };
+      },
+      `clustermode: settings copied to this level`,
+      by,
+    );
+  }
+
   commit(build: (current: Readonly<ApplianceConfig>) => ApplianceConfig, comment: string, by: string) {
     const mode = this.session.mode;
     if (!this.cluster.doc || !mode) return this.committed.commit(build, comment, by);
