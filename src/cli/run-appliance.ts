@@ -172,5 +172,6 @@ function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdE
     `  listener ${config.listener.name} on ${listener.host}:${listener.port}, lab mail server exchange.lab on ${lab.host}:${lab.port}`,
     `  SETD emulator (intake for ${setd.intakeDomains().length} regional domains) on ${intake.address}:${intake.port}`,
     ...describeWeb(web, config.lab.webPort ?? WEB_PORT),
+    ...appliance.cluster.describe(),
   ].join('\n');
 }

@@ -29,6 +29,7 @@ describe('clusterconfig', () => {
     }
     const status = await runScripted(clusterconfigCommand, [], { appliance: a.appliance, args: ['connstatus'] });
     expect(status.transcript).toMatch(/Machine esa2\.example\.com \(127\.0\.0\.1 port \d+\): Connected/);
+    expect(a.running.describe()).toMatch(/cluster Hosted_Cluster, machine esa1\.example\.com \(2 machines\), Cluster Communication Service on 127\.0\.0\.1:\d+/);
 
     await runScripted(clusterconfigCommand, [], { appliance: a.appliance, args: ['removemachine', 'esa2.example.com'] });
     expect(a.appliance.cluster.doc!.shared.members.map((m) => m.name)).toEqual(['esa1.example.com']);

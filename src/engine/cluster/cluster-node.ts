@@ -17,7 +17,7 @@ import {
   type ClusterMember,
   type ReplicatedDoc,
 } from './cluster-state.js';
-import { CCS_PORT, DEFAULT_GROUP, LEVELED_KEYS, leveledPart, type LevelSettings } from './levels.js';
+import { CCS_PORT, DEFAULT_GROUP, LEVELED_KEYS, leveledPart } from './levels.js';
 import { askPeer, servePeers, type PeerReply, type PeerRequest, type PeerServer } from './peer-protocol.js';
 
 /** How often a running member exchanges its copy with the others (and finds disconnected ones back). */
@@ -395,8 +395,12 @@ export class ClusterNode {
     });
   }
 
-  /** The settings one level holds, for the screens. */
-  settingsOf(settings: LevelSettings): string[] {
-    return LEVELED_KEYS.filter((k) => settings[k] !== undefined);
+  /** The banner's cluster lines (none standalone). */
+  describe(): string[] {
+    const doc = this.doc;
+    const notes = this.problems.map((p) => `  note: ${p}`);
+    if (!doc) return notes;
+    const where = this.#server ? `Cluster Communication Service on 127.0.0.1:${this.#server.port}` : 'Cluster Communication Service not running';
+    return [`  cluster ${doc.name}, machine ${doc.self} (${doc.shared.members.length} machines), ${where}`, ...notes];
   }
 }
