@@ -23,6 +23,7 @@ const SCHEMA_MODULES = {
   'src/engine/state-schema.ts': ['idsSchema', 'countersSchema', 'receivedRecordSchema', 'queueFileSchema', 'identitySchema'],
   'src/setd/store-schemas.ts': ['accountsSchema', 'faultsSchema'],
   'src/lab/scenario-schema.ts': ['scenarioSchema'],
+  'src/engine/cluster/cluster-schema.ts': ['replicatedClusterSchema', 'clusterDocSchema'],
 };
 
 const root = new URL('..', import.meta.url).pathname;

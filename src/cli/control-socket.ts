@@ -6,7 +6,7 @@ import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { CancelledError, describeError, UserError } from '../errors.js';
 import { Shell } from './execute.js';
-import { readJsonLines, sendJsonLine } from './json-lines.js';
+import { readJsonLines, sendJsonLine } from '../engine/json-lines.js';
 import { runOneShot } from './one-shot.js';
 import { RemoteLineIO } from './remote-line-io.js';
 import { colourLevel, streamStyles, stylesFor, type ColourLevel, type OutputStream } from '../ui/styles.js';

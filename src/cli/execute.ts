@@ -1,3 +1,4 @@
+import { enterCommandMode, modePrompt } from '../commands/cluster-gate.js';
 import { Conversation, type LineIO } from '../commands/dialog.js';
 import type { CommandContext, CommandSpec, ShellSession } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
@@ -48,7 +49,7 @@ export class Shell implements ShellSession {
     const factor = this.options.appliance.clock.factor ?? 1;
     // a lab's compressed time shows; the slow catch-up after it does not
     const compressed = factor > 1 ? `(time x${factor}) ` : '';
-    return `${compressed}${this.options.appliance.configuration.current.hostname}> `;
+    return `${compressed}${modePrompt(this.options.appliance, this.options.session) ?? this.options.appliance.configuration.current.hostname}> `;
   }
 
   async run(): Promise<void> {
@@ -92,7 +93,7 @@ export class Shell implements ShellSession {
         shell: this,
         host: commandHost(() => this.options.registry),
       };
-      await runCommand(spec, ctx, input);
+      if (await enterCommandMode(ctx, spec)) await runCommand(spec, ctx, input);
     } catch (error) {
       reportError(this.conversation, error);
     } finally {

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { enterCommandMode } from '../commands/cluster-gate.js';
 import { Conversation } from '../commands/dialog.js';
 import { changesCommitted } from '../commands/format/commit-lines.js';
 import { formatChanges } from '../commands/showchanges.js';
@@ -47,7 +48,9 @@ export async function runOneShot({ appliance, registry, words, out, signal, from
   const session = appliance.sessions.open('one-shot', from);
   session.running(words.join(' '));
   try {
-    await runCommand(spec, { appliance, session, io, interactive: false, signal, host: commandHost(() => registry) }, { args: input.args, flags });
+    const ctx = { appliance, session, io, interactive: false, signal, host: commandHost(() => registry) };
+    await enterCommandMode(ctx, spec);
+    await runCommand(spec, ctx, { args: input.args, flags });
     const config = session.config;
     if (!config.hasChanges()) return;
     if (dryRun) {

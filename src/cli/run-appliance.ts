@@ -62,9 +62,11 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
         appliance.web = web.web;
       }).catch(() => undefined);
     });
+    await appliance.cluster.start();
     control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`);
   } catch (error) {
     unwatchWeb();
+    await appliance.cluster.stop().catch(() => undefined);
     await web.web?.stop().catch(() => undefined);
     await engine.stop().catch(() => undefined);
     await setd.stop().catch(() => undefined);
@@ -84,6 +86,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
       unwatchWeb();
       await moving;
       await control?.close();
+      await appliance.cluster.stop();
       await web.web?.stop();
       await engine.stop();
       await setd.stop();
@@ -169,5 +172,6 @@ function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdE
     `  listener ${config.listener.name} on ${listener.host}:${listener.port}, lab mail server exchange.lab on ${lab.host}:${lab.port}`,
     `  SETD emulator (intake for ${setd.intakeDomains().length} regional domains) on ${intake.address}:${intake.port}`,
     ...describeWeb(web, config.lab.webPort ?? WEB_PORT),
+    ...appliance.cluster.describe(),
   ].join('\n');
 }

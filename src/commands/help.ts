@@ -10,6 +10,7 @@ export const COMMAND_GROUPS: readonly { title: string; names: readonly string[] 
     names: ['tophosts', 'hoststatus', 'status', 'resetcounters', 'workqueue', 'showrecipients', 'deleterecipients', 'delivernow', 'suspenddel', 'resumedel', 'redirectrecipients', 'tail', 'grep', 'findevent', 'version'],
   },
   { title: 'SETD and labs', names: ['setd', 'inject', 'lab'] },
+  { title: 'Centralized management', names: ['clusterconfig', 'clustermode', 'clustercheck'] },
   { title: 'Sessions and the appliance', names: ['start', 'who', 'help', 'quit'] },
 ];
 

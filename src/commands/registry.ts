@@ -1,4 +1,6 @@
 import { clearCommand } from './clear.js';
+import { clusterconfigCommand } from './clusterconfig.js';
+import { clustercheckCommand, clustermodeCommand } from './clustermode.js';
 import { commitCommand } from './commit.js';
 import { grepCommand } from './grep.js';
 import { makeHelpCommand } from './help.js';
@@ -67,6 +69,9 @@ const COMMANDS: readonly CommandSpec[] = [
   findeventCommand,
   injectCommand,
   startCommand,
+  clusterconfigCommand,
+  clustermodeCommand,
+  clustercheckCommand,
 ];
 
 const help = makeHelpCommand(() => ALL);

@@ -1,5 +1,7 @@
 import { ErrorCodes, UserError } from '../errors.js';
 import { LabClock, type Clock } from './clock.js';
+import { ClusterNode } from './cluster/cluster-node.js';
+import { levelSourceOf } from './cluster/level-source.js';
 import { CommittedConfig } from './config/committed.js';
 import { ConfigStore } from './config/store.js';
 import { ensureDir, homePaths, type HomePaths } from './home.js';
@@ -22,6 +24,8 @@ export class Appliance {
   readonly clock: Clock;
   readonly configuration: CommittedConfig;
   readonly sessions: SessionRegistry;
+  /** its cluster membership and levels (standalone when it has no cluster file) */
+  readonly cluster: ClusterNode;
   /** the running engine, when this process runs the appliance */
   live: LiveAppliance | null = null;
   /** where the web interface listens, while this process runs it */
@@ -33,7 +37,10 @@ export class Appliance {
     ensureDir(this.paths.root);
     this.clock = options.clock ?? new LabClock();
     this.configuration = new CommittedConfig(new ConfigStore(this.paths), () => this.clock.now());
-    this.sessions = new SessionRegistry(this.configuration, () => this.clock.now());
+    this.sessions = new SessionRegistry(this.configuration, () => this.clock.now(), {
+      source: (session) => levelSourceOf(this.cluster, this.configuration, session),
+      initialMode: () => (this.cluster.doc ? { level: 'cluster' } : null),
+    });
     // a running engine moves its listener before the commit (MailEngine); stopped, the address is tried
     this.configuration.guard(async (next, previous) => {
       const l = next.listener;
@@ -42,6 +49,7 @@ export class Appliance {
       const problem = await bindProblem(l.bindAddress, l.port);
       if (problem) throw new UserError(`Listener ${l.name} cannot listen on ${l.bindAddress}:${l.port} (${problem}).`, ErrorCodes.invalidValue);
     });
+    this.cluster = new ClusterNode(this.paths, this.clock, this.configuration);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface AtomicWriteOptions {
   /** file mode of a new file (0o600 for what only the owner may read) */
@@ -23,4 +24,11 @@ export function writeJsonAtomic(path: string, value: unknown, options: AtomicWri
     closeSync(fd);
   }
   renameSync(tmp, path);
+  // the rename itself survives a power cut only once the directory is synced
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }

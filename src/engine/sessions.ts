@@ -1,5 +1,6 @@
+import type { ClusterMode } from './cluster/levels.js';
 import type { CommittedConfig } from './config/committed.js';
-import { ConfigSession } from './config/session.js';
+import { ConfigSession, type ConfigSource } from './config/session.js';
 
 /** The kinds of front end a session comes from. */
 export type SessionKind = 'shell' | 'script' | 'one-shot' | 'web';
@@ -19,6 +20,8 @@ export interface SessionInfo {
 /** One front end attached to the appliance: its own pending configuration changes and its `who` line. */
 export class Session {
   readonly config: ConfigSession;
+  /** the cluster mode configuration commands edit (clustermode); null on a standalone appliance */
+  mode: ClusterMode | null = null;
   #running: string | null = null;
   #lastActive: number;
 
@@ -27,13 +30,14 @@ export class Session {
     readonly kind: SessionKind,
     readonly from: string,
     readonly since: number,
-    committed: CommittedConfig,
+    /** where its configuration comes from: given, or made for this session (its cluster level) */
+    source: ConfigSource | ((session: Session) => ConfigSource),
     private readonly now: () => number,
     private readonly onClose: (session: Session) => void,
     readonly user = 'admin',
   ) {
     this.#lastActive = since;
-    this.config = new ConfigSession(committed, `${kind} ${id}`);
+    this.config = new ConfigSession(typeof source === 'function' ? source(this) : source, `${kind} ${id}`);
   }
 
   /** The session starts running a command line (null: back at the prompt). */
@@ -53,6 +57,13 @@ export class Session {
   }
 }
 
+/** How sessions of a clustered appliance read and commit their cluster level (src/engine/cluster). */
+export interface SessionLevels {
+  source(session: Session): ConfigSource;
+  /** the mode a new session starts in: Cluster on a clustered appliance, as AsyncOS does */
+  initialMode(): ClusterMode | null;
+}
+
 /** The sessions attached to one appliance (what `who` lists). */
 export class SessionRegistry {
   readonly #open = new Map<number, Session>();
@@ -61,10 +72,14 @@ export class SessionRegistry {
   constructor(
     private readonly committed: CommittedConfig,
     private readonly now: () => number,
+    private readonly levels?: SessionLevels,
   ) {}
 
   open(kind: SessionKind, from: string): Session {
-    const session = new Session(this.#nextId++, kind, from, this.now(), this.committed, this.now, (s) => this.#open.delete(s.id));
+    const levels = this.levels;
+    const source = levels ? (s: Session) => levels.source(s) : this.committed;
+    const session = new Session(this.#nextId++, kind, from, this.now(), source, this.now, (s) => this.#open.delete(s.id));
+    session.mode = levels?.initialMode() ?? null;
     this.#open.set(session.id, session);
     return session;
   }

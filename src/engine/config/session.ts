@@ -5,6 +5,9 @@ import type { CommitRecord, CommittedConfig } from './committed.js';
 import type { ApplianceConfig } from './model.js';
 import { configProblems } from './check.js';
 
+/** Where a session's configuration comes from and goes: the committed configuration, or a cluster level of it. */
+export type ConfigSource = Pick<CommittedConfig, 'current' | 'commit'>;
+
 /**
  * One session's view of the configuration, as on AsyncOS where every CLI and web login has its
  * own uncommitted changes. Without changes the session reads the committed configuration as it
@@ -17,7 +20,7 @@ export class ConfigSession {
   #pending: ApplianceConfig | null = null;
 
   constructor(
-    private readonly committedConfig: CommittedConfig,
+    private readonly committedConfig: ConfigSource,
     /** who commits, for the commit record (`shell 3`, `one-shot 7`) */
     readonly owner: string,
   ) {}

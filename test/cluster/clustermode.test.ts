@@ -1,0 +1,109 @@
+import { Shell } from '../../src/cli/execute.js';
+import { commandRegistry } from '../../src/commands/registry.js';
+import type { Appliance } from '../../src/engine/appliance.js';
+import { expectGolden } from '../helpers/golden.js';
+import { runOneShot } from '../../src/cli/one-shot.js';
+import { Writable } from 'node:stream';
+import { scriptedIO } from '../helpers/scripted.js';
+import { cleanUp, formCluster, startMember, type Member } from './helpers.js';
+
+/** A shell session on an appliance, driven line by line with scripted answers; returns the screen. */
+function shellOn(appliance: Appliance) {
+  const io = scriptedIO([]);
+  const answers: string[] = [];
+  const shell = new Shell({
+    appliance,
+    session: appliance.sessions.open('shell', 'console'),
+    registry: commandRegistry(),
+    interactive: true,
+    io: { ...io, readLine: async (prompt) => { const line = answers.shift(); io.write(`${prompt}${line ?? ''}\n`); return line ?? null; } },
+  });
+  return {
+    shell,
+    async type(line: string, ...replies: string[]) {
+      io.write(`${shell.prompt}${line}\n`);
+      answers.push(...replies);
+      await shell.execute(line);
+      expect(answers).toEqual([]);
+    },
+    /** the screen so far, with what changes from run to run (ports, secrets, dates) made constant */
+    screen: () =>
+      io
+        .transcript()
+        .replace(/port \d+/g, 'port PORT')
+        .replace(/> \d{4,5}$/gm, '> PORT')
+        .replace(/[0-9a-f]{64}/g, 'SECRET')
+        .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
+        .replace(/committed: .*/g, 'committed: DATE')
+        .replace(/Status as of: .*/g, 'Status as of: DATE'),
+  };
+}
+
+describe('clustermode and the cluster prompt', () => {
+  let a: Member | undefined;
+  let b: Member | undefined;
+  afterEach(async () => {
+    await cleanUp([a, b]);
+    a = b = undefined;
+  });
+
+  it('clusterconfig in the shell: create, LIST and the prompt in Cluster mode (golden)', async () => {
+    a = await startMember('esa1.example.com');
+    b = await startMember('esa2.example.com');
+    const t = shellOn(a.appliance);
+    await t.type('clusterconfig', '2', '0', 'Hosted_Cluster');
+    const secret = a.appliance.cluster.doc!.secret;
+    const tb = shellOn(b.appliance);
+    await tb.type('clusterconfig', '3', '0', String(a.appliance.cluster.port), secret);
+    expect(tb.shell.prompt).toBe('(Cluster Hosted_Cluster)> ');
+    await t.type('clusterconfig', 'LIST', '');
+    expectGolden('clusterconfig.txt', t.screen() + tb.screen());
+  });
+
+  it('clustermode switches the level of this session only, and configuration commands edit it', async () => {
+    a = await startMember('esa1.example.com');
+    b = await startMember('esa2.example.com');
+    await formCluster(a, b);
+    const t = shellOn(a.appliance);
+    const other = shellOn(a.appliance);
+    expect(t.shell.prompt).toBe('(Cluster Hosted_Cluster)> ');
+    await t.type('clustermode', '2', '1');
+    expect(t.shell.prompt).toBe('(Group Main_Group)> ');
+    await t.type('clustermode', '3', '2');
+    expect(t.shell.prompt).toBe('(Machine esa2.example.com)> ');
+    await t.type('clustermode', '3', '');
+    expect(t.shell.prompt).toBe('(Machine esa1.example.com)> ');
+    expect(other.shell.prompt).toBe('(Cluster Hosted_Cluster)> ');
+    // Machine level holds no TDC settings yet: the NOTICE, and a copy of the cluster's to edit here
+    await t.type('tdcconfig --disable', '3');
+    await t.type("commit --comment machine-level");
+    expect(a.appliance.cluster.doc!.machines['esa1.example.com']!.settings.tdc).toEqual({ enabled: false, intakeAddress: null });
+    await t.type('clustermode cluster');
+    expect(t.shell.prompt).toBe('(Cluster Hosted_Cluster)> ');
+    // a restricted command asks to switch to this machine
+    await t.type('tophosts', 'Y', '');
+    expect(t.shell.prompt).toBe('(Machine esa1.example.com)> ');
+    await t.type('tdcconfig --enable --intake-address x@beta.cmd.cisco.com');
+    // uncommitted changes stay with their mode
+    await t.type('clustermode cluster');
+    expect(t.shell.prompt).toBe('(Machine esa1.example.com)> ');
+    await t.type('clear', 'Y');
+    await t.type('clustermode cluster');
+    await t.type('tophosts', 'N');
+    expect(t.shell.prompt).toBe('(Cluster Hosted_Cluster)> ');
+    expectGolden('clustermode.txt', t.screen());
+  });
+
+  it('one-shot runs: restricted commands run in this machine\'s mode, configuration at Cluster level', async () => {
+    a = await startMember('esa1.example.com');
+    b = await startMember('esa2.example.com');
+    await formCluster(a, b);
+    let out = '';
+    const sink = new Writable({ write(chunk, _e, done) { out += String(chunk); done(); } });
+    await runOneShot({ appliance: a.appliance, registry: commandRegistry(), words: ['tophosts', '--sort', 'active'], out: sink, signal: new AbortController().signal });
+    expect(out).toContain('Status as of:');
+    await runOneShot({ appliance: a.appliance, registry: commandRegistry(), words: ['tdcconfig', '--enable', '--intake-address', 'one@beta.cmd.cisco.com'], out: sink, signal: new AbortController().signal });
+    expect(a.appliance.cluster.doc!.shared.cluster.tdc!.intakeAddress).toBe('one@beta.cmd.cisco.com');
+    expect(b.appliance.configuration.current.tdc.intakeAddress).toBe('one@beta.cmd.cisco.com');
+  });
+});
