@@ -156,7 +156,8 @@ describe('a running appliance with bad SETD files', () => {
 
       // Then new journals are accepted again (the bad faults file set aside: no fault applies)
       await send('repaired');
-      await waitFor(() => journaled(a, 'repaired') === 3, 20_000, 'journals after the repair');
+      // the originals and their copies travel apart: wait for both
+      await waitFor(() => journaled(a, 'repaired') === 3 && boxFiles(home).length >= 11, 20_000, 'journals and originals after the repair');
       expect(boxFiles(home).length).toBe(11);
       expect(keptAside(a, 'accounts.json')).toHaveLength(1);
       expect(keptAside(a, 'faults.json')).toHaveLength(1);
