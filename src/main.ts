@@ -53,7 +53,7 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
       }
       // in a terminal, live views end on their keys and progress redraws in place
       const front = streamFront({ stdout: io.stdout, env: io.env, stdin: io.stdin as NodeJS.ReadStream, stop: () => controller.abort() });
-      await runOneShot({ appliance: new Appliance({ home: root }), registry, words: argv, out: io.stdout, signal: controller.signal, front });
+      await runOneShot({ appliance: new Appliance({ home: root }), registry, words: argv, out: io.stdout, signal: controller.signal, front, parsed: line });
     } finally {
       process.off('SIGINT', onSigint);
     }

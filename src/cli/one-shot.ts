@@ -6,7 +6,7 @@ import { formatChanges } from '../commands/showchanges.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { parseCommandLine } from './command-parser.js';
+import { parseCommandLine, type CommandLine } from './command-parser.js';
 import { commandHost } from './command-host.js';
 import { runCommand } from './run-command.js';
 import { streamFront, type OutputHooks } from '../ui/stream-front.js';
@@ -21,6 +21,8 @@ export interface OneShotOptions {
   from?: string;
   /** how `out` shows redraws, progress, live views and colour; by default as `out` itself allows (src/ui/stream-front.ts) */
   front?: OutputHooks;
+  /** `words` already parsed by the caller (main parses argv once, to find the home and the command) */
+  parsed?: CommandLine;
 }
 
 /**
@@ -29,8 +31,8 @@ export interface OneShotOptions {
  * no other session's pending changes are touched. Dialog questions cannot be answered here: a
  * command that needs one fails with a pointer to its flags.
  */
-export async function runOneShot({ appliance, registry, words, out, signal, from = 'console', front = streamFront({ stdout: out }) }: OneShotOptions): Promise<void> {
-  const line = parseCommandLine(registry, words, { oneShot: true, write: (text) => void out.write(text) });
+export async function runOneShot({ appliance, registry, words, out, signal, from = 'console', front = streamFront({ stdout: out }), parsed }: OneShotOptions): Promise<void> {
+  const line = parsed ?? parseCommandLine(registry, words, { oneShot: true, write: (text) => void out.write(text) });
   if (line.kind === 'printed') return;
   if (line.kind === 'shell') throw new UserError('No command given. Enter "segsim help" for the list of commands.', ErrorCodes.usage);
   const { spec, input } = line;
