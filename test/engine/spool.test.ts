@@ -162,4 +162,43 @@ describe('the spool on disk', () => {
     expect(existsSync(join(root, 'msg', '9.eml'))).toBe(false);
     expect(existsSync(join(root, 'queue', '9.json'))).toBe(false);
   });
+
+  it('writes a new queue file only for a message still queued after QUEUE_FILE_DELAY_MS, and progress at once', async () => {
+    const root = home();
+    const spool = new Spool(root, 200);
+    const body = Buffer.from('m\r\n');
+    await spool.saveReceived(received(40, body), body);
+    await spool.saveReceived(received(41, body), body);
+    await spool.saveReceived(received(43, body), body);
+    const delivered = spool.saveQueueLater('40.eml', [queued(40, '40.eml', 'example.com')]);
+    const waiting = spool.saveQueueLater('41.eml', [queued(41, '41.eml', 'example.com')]);
+    void spool.saveQueueLater('41.eml', [queued(41, '41.eml', 'example.com'), queued(42, '41.eml', 'the.tdc.queue')]);
+    const partly = spool.saveQueueLater('43.eml', [queued(43, '43.eml', 'example.com'), queued(44, '43.eml', 'the.tdc.queue')]);
+    expect(readdirSync(join(root, 'queue'))).toEqual([]);
+    // one record done: that is written at once
+    await spool.saveQueue('43.eml', [queued(44, '43.eml', 'the.tdc.queue')]);
+    await partly;
+    expect(readdirSync(join(root, 'queue'))).toEqual(['43.json']);
+    // delivered within the delay: its queue file is never written, its message file goes
+    await spool.removeMessage('40.eml');
+    await delivered;
+    await waiting;
+    await spool.settle();
+    expect(readdirSync(join(root, 'msg')).sort()).toEqual(['41.eml', '43.eml']);
+    expect(readdirSync(join(root, 'queue')).sort()).toEqual(['41.json', '43.json']);
+    const mids = (f: string) => (JSON.parse(readFileSync(join(root, 'queue', f), 'utf8')) as QueueRecord[]).map((r) => r.mid);
+    expect(mids('41.json')).toEqual([41, 42]);
+    expect(mids('43.json')).toEqual([44]);
+    expect(spool.bytes).toBe(['msg/41.eml', 'msg/43.eml', 'queue/41.json', 'queue/43.json'].map((f) => statSync(join(root, f)).size).reduce((a, b) => a + b));
+  });
+
+  it('writes the queue files still waiting when it settles (at stop)', async () => {
+    const root = home();
+    const spool = new Spool(root, 60_000);
+    const body = Buffer.from('m\r\n');
+    await spool.saveReceived(received(50, body), body);
+    void spool.saveQueueLater('50.eml', [queued(50, '50.eml', 'example.com')]);
+    await spool.settle();
+    expect(readdirSync(join(root, 'queue'))).toEqual(['50.json']);
+  });
 });

@@ -229,7 +229,7 @@ export class MailEngine implements LiveAppliance {
       if (list) list.push(q);
       else byFile.set(q.file, [q]);
     }
-    for (const [file, records] of byFile) void this.#delivery.enqueue(file, records, false);
+    for (const [file, records] of byFile) this.#delivery.enqueue(file, records, false);
     if (queued.length + received.length > 0) this.events.emit({ type: 'spool.recovered', queued: queued.length, received: received.length });
     for (const r of received) this.#workQueue.add(r);
   }

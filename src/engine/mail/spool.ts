@@ -25,6 +25,16 @@ const unlinkFile = promisify(unlink);
 /** Bodies kept in memory at most (the rest are read from their files when needed). */
 const BODY_CACHE_BYTES = 8 * 1024 * 1024;
 
+/**
+ * A new queue file is written this long after the work queue is done with its message. Most mail
+ * is delivered sooner, and then its queue file is never written nor removed: a relayed message
+ * costs one file, not two. Nothing is at stake meanwhile: until a record finishes or waits for a
+ * retry, the message file (synced before the 250) says all the queue file would, and after a
+ * crash the message goes through the work queue again. Progress (a record done, a retry time) is
+ * written at once, as before.
+ */
+export const QUEUE_FILE_DELAY_MS = 1000;
+
 /** Removes a file; one already gone is fine. */
 async function remove(path: string): Promise<void> {
   await unlinkFile(path).catch((error: NodeJS.ErrnoException) => {
@@ -49,8 +59,8 @@ async function writeSynced(path: string, data: Buffer): Promise<void> {
  * - `msg/<mid>.eml`: one line of JSON (the received record), then the message as received. It is
  *   written and synced before the 250, in one file so that one fsync covers both.
  * - `queue/<mid>.json`: the delivery records of that message (every policy split, destination and
- *   journal copy), written at once when the work queue is done with it and rewritten as records
- *   finish or wait for a retry.
+ *   journal copy), written QUEUE_FILE_DELAY_MS after the work queue is done with it (unless the
+ *   message is gone by then) and at once whenever a record finishes or waits for a retry.
  * - `quarantine/`: messages recovery could not read whole (see recover).
  * A message file without a queue file has not been through the work queue yet. When the last
  * record finishes, the message file goes first, then its queue file. File operations run off the
@@ -68,10 +78,16 @@ export class Spool {
   /** bytes of each message and queue file in the spool (quarantine aside): `status` shows the sum as Kilobytes Used */
   readonly #fileBytes = new Map<string, number>();
   #spoolBytes = 0;
+  /** queue files waiting for their write, oldest first (a rewrite keeps its place and its time) */
+  readonly #pendingQueues = new Map<string, PendingQueueFile>();
+  #queueTimer: NodeJS.Timeout | null = null;
   /** reports a failed background write (the engine logs it) */
   onError: (error: Error) => void = () => undefined;
 
-  constructor(root: string) {
+  constructor(
+    root: string,
+    private readonly queueFileDelayMs = QUEUE_FILE_DELAY_MS,
+  ) {
     this.#msgDir = ensureDir(join(root, 'msg'));
     this.#queueDir = ensureDir(join(root, 'queue'));
     this.quarantineDir = join(root, 'quarantine');
@@ -135,9 +151,55 @@ export class Spool {
     this.#bodyBytes += body.length;
   }
 
-  /** Stores the delivery records of one message file (all of them: the file is replaced). */
+  /**
+   * Stores the delivery records of one message file (all of them: the file is replaced) now:
+   * progress, which a restart must not undo. Resolves once written.
+   */
   saveQueue(file: string, records: QueueRecord[]): Promise<void> {
     const path = this.#queuePath(file);
+    const written = this.#writeQueue(path, records);
+    const pending = this.#pendingQueues.get(path);
+    if (pending) {
+      this.#pendingQueues.delete(path);
+      void written.then(pending.resolve);
+    }
+    return written;
+  }
+
+  /**
+   * Stores the first records of a message file QUEUE_FILE_DELAY_MS from now, unless the message
+   * is gone by then or saveQueue wrote them first. Resolves once written, or not needed.
+   */
+  saveQueueLater(file: string, records: QueueRecord[]): Promise<void> {
+    const path = this.#queuePath(file);
+    const pending = this.#pendingQueues.get(path);
+    if (pending) {
+      pending.records = records;
+      return pending.done;
+    }
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => (resolve = r));
+    this.#pendingQueues.set(path, { records, due: Date.now() + this.queueFileDelayMs, done, resolve });
+    this.#queueTimer ??= setTimeout(() => this.#writeDueQueues(), this.queueFileDelayMs);
+    return done;
+  }
+
+  /** Writes the queue files that are due (all of them when `all`), and waits for the next. */
+  #writeDueQueues(all = false): void {
+    if (this.#queueTimer) clearTimeout(this.#queueTimer);
+    this.#queueTimer = null;
+    const now = Date.now();
+    for (const [path, pending] of this.#pendingQueues) {
+      if (!all && pending.due > now) {
+        this.#queueTimer = setTimeout(() => this.#writeDueQueues(), pending.due - now);
+        return;
+      }
+      this.#pendingQueues.delete(path);
+      void this.#writeQueue(path, pending.records).then(pending.resolve);
+    }
+  }
+
+  #writeQueue(path: string, records: QueueRecord[]): Promise<void> {
     const data = JSON.stringify(records);
     this.#count(path, Buffer.byteLength(data));
     // a replacement goes through a temporary name, so a crash leaves the old list or the new one
@@ -156,14 +218,22 @@ export class Spool {
     }
     const path = this.#messagePath(file);
     const queuePath = this.#queuePath(file);
+    const pending = this.#pendingQueues.get(queuePath);
+    if (pending) {
+      this.#pendingQueues.delete(queuePath);
+      pending.resolve();
+    }
     this.#count(path, null);
-    this.#count(queuePath, null);
     const gone = this.#serial(path, () => remove(path));
+    // a queue file never written needs no removing
+    if (!this.#fileBytes.has(queuePath)) return gone;
+    this.#count(queuePath, null);
     return this.#serial(queuePath, () => gone.then(() => remove(queuePath)));
   }
 
   /** Waits for every background file operation (at stop). */
   async settle(): Promise<void> {
+    this.#writeDueQueues(true);
     while (this.#chains.size > 0) await Promise.all([...this.#chains.values()]);
   }
 
@@ -313,6 +383,13 @@ export class Spool {
     }
     return highest;
   }
+}
+
+interface PendingQueueFile {
+  records: QueueRecord[];
+  due: number;
+  done: Promise<void>;
+  resolve: () => void;
 }
 
 /** What the spool held at start (see Spool.recover). */

@@ -146,6 +146,6 @@ export class WorkQueue {
     }
     // every part was dropped (viruses): nothing holds the message any more
     if (queued.length === 0) await spool.removeMessage(file);
-    else await this.deps.delivery.enqueue(file, queued);
+    else this.deps.delivery.enqueue(file, queued);
   }
 }

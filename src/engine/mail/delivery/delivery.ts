@@ -79,19 +79,18 @@ export class Delivery {
 
   /**
    * Puts the records of one message file in their queues; `persist` false when they were read
-   * back from the spool. Resolves once they are on disk.
+   * back from the spool. Their queue file is written a little later, if they are still queued.
    */
-  enqueue(file: string, records: QueueRecord[], persist = true): Promise<void> {
+  enqueue(file: string, records: QueueRecord[], persist = true): void {
     let users = this.#files.get(file);
     if (!users) this.#files.set(file, (users = new Set()));
     for (const r of records) users.add(r);
-    const saved = persist ? this.deps.spool.saveQueue(file, [...users]) : Promise.resolve();
+    if (persist) void this.deps.spool.saveQueueLater(file, [...users]);
     for (const r of records) {
       const dest = this.#destination(r.destination);
       dest.add(r);
       this.#pool.kick(dest);
     }
-    return saved;
   }
 
   /** Writes a file's unfinished records again (a retry changed one). */
