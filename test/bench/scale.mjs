@@ -43,12 +43,20 @@ function rssMB() {
   return Math.round(process.memoryUsage().rss / 1e6);
 }
 
+/** What the heap holds after a full collection, and memory outside it (buffers). */
+function heapMB() {
+  globalThis.gc?.();
+  const m = process.memoryUsage();
+  return { heapUsedMB: Math.round(m.heapUsed / 1e6), externalMB: Math.round(m.external / 1e6) };
+}
+
 async function queueGrowth() {
   const { a, running, home } = await appliance(() => ({}));
   try {
     const port = running.engine.listenerAddress().port;
     await new Promise((r) => setTimeout(r, 500));
     const idleRssMB = rssMB();
+    const idleHeap = heapMB();
     const steps = [];
     let queued = 0;
     let peak = 0;
@@ -63,6 +71,7 @@ async function queueGrowth() {
       steps.push({
         queued: active,
         rssMB: rssMB(),
+        ...heapMB(),
         peakRssMB: Math.round(peak / 1e6),
         tophostsMs: await timeCommand(a, ['tophosts', '--sort', 'active']),
         statusMs: await timeCommand(a, ['status', 'detail']),
@@ -70,7 +79,7 @@ async function queueGrowth() {
       });
     }
     clearInterval(sampler);
-    return { idleRssMB, steps };
+    return { idleRssMB, idleHeapUsedMB: idleHeap.heapUsedMB, steps };
   } finally {
     await running.stop();
     rmSync(home, { recursive: true, force: true });

@@ -18,7 +18,15 @@ export function readHeaders(raw: Buffer): Map<string, string> {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
-    if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim());
+    if (!headers.has(name)) headers.set(name, detached(line.slice(colon + 1).trim()));
   }
   return headers;
+}
+
+/**
+ * A string of its own. A slice of a string may be kept by V8 as a view of the whole: a subject
+ * kept in a queue record would keep the message's whole header block alive.
+ */
+function detached(value: string): string {
+  return Buffer.from(value, 'latin1').toString('latin1');
 }

@@ -22,6 +22,32 @@ const renameFile = promisify(rename);
 const writeWhole = promisify(writeFile);
 const unlinkFile = promisify(unlink);
 
+/**
+ * A queue record with its properties in one fixed order. Records made by spreading another
+ * object each got a hidden class (V8 map) of their own: about 440 bytes apiece, more than the
+ * record itself, in a long queue (a heap snapshot of 20,000 queued messages showed 19,987 maps).
+ */
+export function queueRecord(r: QueueRecord): QueueRecord {
+  return {
+    mid: r.mid,
+    file: r.file,
+    kind: r.kind,
+    destination: r.destination,
+    from: r.from,
+    rcpts: r.rcpts,
+    messageId: r.messageId,
+    subject: r.subject,
+    addHeaders: r.addHeaders,
+    subjectPrefix: r.subjectPrefix,
+    journal: r.journal,
+    size: r.size,
+    queuedAt: r.queuedAt,
+    attempts: r.attempts,
+    softBounces: r.softBounces,
+    nextAttemptAt: r.nextAttemptAt,
+  };
+}
+
 /** Bodies kept in memory at most (the rest are read from their files when needed). */
 const BODY_CACHE_BYTES = 8 * 1024 * 1024;
 
@@ -75,10 +101,11 @@ export class Spool {
   /** bodies of messages still in the spool, kept while they fit: the work queue and each delivery would read them again */
   readonly #bodies = new Map<string, Buffer>();
   #bodyBytes = 0;
-  /** bytes of each message and queue file in the spool (quarantine aside): `status` shows the sum as Kilobytes Used */
-  readonly #fileBytes = new Map<string, number>();
+  /** bytes of each message file and queue file in the spool by MID (quarantine aside): `status` shows the sum as Kilobytes Used */
+  readonly #messageBytes = new Map<number, number>();
+  readonly #queueBytes = new Map<number, number>();
   #spoolBytes = 0;
-  /** queue files waiting for their write, oldest first (a rewrite keeps its place and its time) */
+  /** queue files waiting for their write by message file, oldest first (a rewrite keeps its place and its time) */
   readonly #pendingQueues = new Map<string, PendingQueueFile>();
   #queueTimer: NodeJS.Timeout | null = null;
   /** reports a failed background write (the engine logs it) */
@@ -121,15 +148,16 @@ export class Spool {
     this.#remember(file, body);
     const path = this.#messagePath(file);
     const data = Buffer.concat([Buffer.from(`${JSON.stringify(record)}\n`), body]);
-    this.#count(path, data.length);
+    this.#count(this.#messageBytes, file, data.length);
     return this.#serial(path, () => writeSynced(path, data), true);
   }
 
-  /** Keeps the byte count of one spool file (null: gone). */
-  #count(path: string, bytes: number | null): void {
-    this.#spoolBytes += (bytes ?? 0) - (this.#fileBytes.get(path) ?? 0);
-    if (bytes === null) this.#fileBytes.delete(path);
-    else this.#fileBytes.set(path, bytes);
+  /** Keeps the byte count of one spool file (null: gone), by its MID: numbers, not paths, for each message queued. */
+  #count(sizes: Map<number, number>, file: string, bytes: number | null): void {
+    const mid = Number.parseInt(file, 10);
+    this.#spoolBytes += (bytes ?? 0) - (sizes.get(mid) ?? 0);
+    if (bytes === null) sizes.delete(mid);
+    else sizes.set(mid, bytes);
   }
 
   /** Bytes the queued mail takes in the spool: its message files and queue files. */
@@ -147,7 +175,7 @@ export class Spool {
 
   #remember(file: string, body: Buffer): void {
     if (this.#bodyBytes + body.length > BODY_CACHE_BYTES) return;
-    this.#bodies.set(file, body);
+    this.#bodies.set(file, ownBytes(body));
     this.#bodyBytes += body.length;
   }
 
@@ -156,11 +184,10 @@ export class Spool {
    * progress, which a restart must not undo. Resolves once written.
    */
   saveQueue(file: string, records: QueueRecord[]): Promise<void> {
-    const path = this.#queuePath(file);
-    const written = this.#writeQueue(path, records);
-    const pending = this.#pendingQueues.get(path);
+    const written = this.#writeQueue(file, records);
+    const pending = this.#pendingQueues.get(file);
     if (pending) {
-      this.#pendingQueues.delete(path);
+      this.#pendingQueues.delete(file);
       void written.then(pending.resolve);
     }
     return written;
@@ -171,15 +198,14 @@ export class Spool {
    * is gone by then or saveQueue wrote them first. Resolves once written, or not needed.
    */
   saveQueueLater(file: string, records: QueueRecord[]): Promise<void> {
-    const path = this.#queuePath(file);
-    const pending = this.#pendingQueues.get(path);
+    const pending = this.#pendingQueues.get(file);
     if (pending) {
       pending.records = records;
       return pending.done;
     }
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
-    this.#pendingQueues.set(path, { records, due: Date.now() + this.queueFileDelayMs, done, resolve });
+    this.#pendingQueues.set(file, { records, due: Date.now() + this.queueFileDelayMs, done, resolve });
     this.#queueTimer ??= setTimeout(() => this.#writeDueQueues(), this.queueFileDelayMs);
     return done;
   }
@@ -189,19 +215,20 @@ export class Spool {
     if (this.#queueTimer) clearTimeout(this.#queueTimer);
     this.#queueTimer = null;
     const now = Date.now();
-    for (const [path, pending] of this.#pendingQueues) {
+    for (const [file, pending] of this.#pendingQueues) {
       if (!all && pending.due > now) {
         this.#queueTimer = setTimeout(() => this.#writeDueQueues(), pending.due - now);
         return;
       }
-      this.#pendingQueues.delete(path);
-      void this.#writeQueue(path, pending.records).then(pending.resolve);
+      this.#pendingQueues.delete(file);
+      void this.#writeQueue(file, pending.records).then(pending.resolve);
     }
   }
 
-  #writeQueue(path: string, records: QueueRecord[]): Promise<void> {
+  #writeQueue(file: string, records: QueueRecord[]): Promise<void> {
+    const path = this.#queuePath(file);
     const data = JSON.stringify(records);
-    this.#count(path, Buffer.byteLength(data));
+    this.#count(this.#queueBytes, file, Buffer.byteLength(data));
     // a replacement goes through a temporary name, so a crash leaves the old list or the new one
     return this.#serial(path, async () => {
       await writeWhole(`${path}.tmp`, data);
@@ -217,17 +244,17 @@ export class Spool {
       this.#bodyBytes -= cached.length;
     }
     const path = this.#messagePath(file);
-    const queuePath = this.#queuePath(file);
-    const pending = this.#pendingQueues.get(queuePath);
+    const pending = this.#pendingQueues.get(file);
     if (pending) {
-      this.#pendingQueues.delete(queuePath);
+      this.#pendingQueues.delete(file);
       pending.resolve();
     }
-    this.#count(path, null);
+    this.#count(this.#messageBytes, file, null);
     const gone = this.#serial(path, () => remove(path));
     // a queue file never written needs no removing
-    if (!this.#fileBytes.has(queuePath)) return gone;
-    this.#count(queuePath, null);
+    if (!this.#queueBytes.has(Number.parseInt(file, 10))) return gone;
+    this.#count(this.#queueBytes, file, null);
+    const queuePath = this.#queuePath(file);
     return this.#serial(queuePath, () => gone.then(() => remove(queuePath)));
   }
 
@@ -284,11 +311,14 @@ export class Spool {
 
   /** Counts the files recovery kept (once, at start: later writes keep the count). */
   #countExisting(): void {
-    for (const dir of [this.#msgDir, this.#queueDir]) {
-      for (const f of readdirSync(dir)) {
+    for (const [dir, sizes, name] of [
+      [this.#msgDir, this.#messageBytes, MESSAGE_FILE],
+      [this.#queueDir, this.#queueBytes, QUEUE_FILE_NAME],
+    ] as const) {
+      for (const f of readdirSync(dir).filter((n) => name.test(n))) {
         const path = join(dir, f);
         try {
-          this.#count(path, statSync(path).size);
+          this.#count(sizes, f, statSync(path).size);
         } catch {
           // gone meanwhile: nothing to count
         }
@@ -392,6 +422,18 @@ interface PendingQueueFile {
   resolve: () => void;
 }
 
+/**
+ * The bytes of a buffer in memory of their own. A small Buffer is a view of a shared 8 KB slab
+ * (Node's pool): keeping a 2 KB body would keep its whole slab alive, four times the cache's
+ * count (measured: 22 MB of array buffers behind an 8 MB body cache).
+ */
+function ownBytes(body: Buffer): Buffer {
+  if (body.byteLength === body.buffer.byteLength) return body;
+  const copy = Buffer.allocUnsafeSlow(body.byteLength);
+  body.copy(copy);
+  return copy;
+}
+
 /** What the spool held at start (see Spool.recover). */
 export interface SpoolRecovery {
   received: ReceivedRecord[];
@@ -403,6 +445,7 @@ export interface SpoolRecovery {
 }
 
 const MESSAGE_FILE = /^\d+\.eml$/;
+const QUEUE_FILE_NAME = /^\d+\.json$/;
 
 /** The first line of a file (its first 64 KB at most): a spool message's record line. */
 function firstLine(path: string): string {

@@ -5,7 +5,7 @@ import type { Delivery } from './delivery/delivery.js';
 import type { IdAllocator } from './ids.js';
 import type { MailEvents } from './mail-events.js';
 import { scan } from './scanning.js';
-import type { QueueRecord, ReceivedRecord, Spool } from './spool.js';
+import { queueRecord, type QueueRecord, type ReceivedRecord, type Spool } from './spool.js';
 
 const WORK_QUEUE_CONCURRENCY = 16;
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
@@ -126,20 +126,22 @@ export class WorkQueue {
       };
       const byDomain = new Map<string, ReceivedRecord['rcpts']>();
       for (const r of g.rcpts) byDomain.set(domainOf(r.address), [...(byDomain.get(domainOf(r.address)) ?? []), r]);
-      for (const [destination, rcpts] of byDomain) queued.push({ ...base, destination, rcpts });
+      for (const [destination, rcpts] of byDomain) queued.push(queueRecord({ ...base, destination, rcpts }));
       const intake = spam ? null : intakeFor(policy, config);
       if (intake !== null) {
         const journalMid = ids.next('mid');
         // the copy shares the original's spool file: it is built from it when it is sent
-        queued.push({
-          ...base,
-          mid: journalMid,
-          kind: 'journal',
-          destination: TDC_QUEUE,
-          from: `tdc@${config.hostname}`,
-          rcpts: [{ rid: 0, address: intake }],
-          journal: { originalMid: g.mid, hostname: config.hostname, subject: record.subject, messageId: record.messageId },
-        });
+        queued.push(
+          queueRecord({
+            ...base,
+            mid: journalMid,
+            kind: 'journal',
+            destination: TDC_QUEUE,
+            from: `tdc@${config.hostname}`,
+            rcpts: [{ rid: 0, address: intake }],
+            journal: { originalMid: g.mid, hostname: config.hostname, subject: record.subject, messageId: record.messageId },
+          }),
+        );
         events.emit({ type: 'journal.enqueued', mid: journalMid, originalMid: g.mid, messageId: record.messageId, intake });
       }
       events.emit({ type: 'queued', mid: g.mid });

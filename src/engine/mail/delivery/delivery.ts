@@ -198,7 +198,7 @@ export class Delivery {
 
   /** Sends one record on an open connection; false when the connection is no longer usable. */
   async #send(dest: Destination, { client, dcid }: Connection, record: QueueRecord): Promise<boolean> {
-    record.attempts++;
+    dest.attempt(record);
     this.deps.events.emit({ type: 'delivery.started', dcid, mid: record.mid, queue: dest.name, rids: record.rcpts.map((r) => r.rid) });
     let body: Buffer;
     try {
@@ -214,7 +214,10 @@ export class Delivery {
       if (result.rejected.length > 0) {
         await client.reset().catch(() => undefined);
         this.#delivered(dest, { ...record, rcpts: delivered }, dcid, delivered, result.response, false);
-        record.rcpts = record.rcpts.filter((r) => !result.accepted.includes(r.address));
+        dest.keepRecipients(
+          record,
+          record.rcpts.filter((r) => !result.accepted.includes(r.address)),
+        );
         this.#failed(dest, record, result.rejected[0]!.failure, dcid);
       } else this.#delivered(dest, record, dcid, delivered, result.response);
       return true;

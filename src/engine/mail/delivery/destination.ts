@@ -31,6 +31,9 @@ export class Destination {
   readonly #members = new Set<QueueRecord>();
   /** queuedAt min-heap over members; entries of records gone are dropped when they surface */
   readonly #byAge: QueueRecord[] = [];
+  /** recipients of the members, and of those not yet attempted: kept as they change, so views need not walk the queue */
+  #activeRcpts = 0;
+  #unattemptedRcpts = 0;
   connections = 0;
   /** connections being opened */
   pending = 0;
@@ -69,8 +72,29 @@ export class Destination {
     this.inFlight.delete(record);
     if (!this.#members.has(record)) {
       this.#members.add(record);
+      this.#count(record, 1);
       heapPush(this.#byAge, record);
     }
+  }
+
+  #count(record: QueueRecord, sign: 1 | -1): void {
+    this.#activeRcpts += sign * record.rcpts.length;
+    if (record.attempts === 0) this.#unattemptedRcpts += sign * record.rcpts.length;
+  }
+
+  /** A member's delivery attempt begins (its recipients count as attempted from now on). */
+  attempt(record: QueueRecord): void {
+    if (record.attempts === 0 && this.#members.has(record)) this.#unattemptedRcpts -= record.rcpts.length;
+    record.attempts++;
+  }
+
+  /** A member keeps only some of its recipients (the others were delivered). */
+  keepRecipients(record: QueueRecord, rcpts: QueueRecord['rcpts']): void {
+    if (this.#members.has(record)) {
+      this.#count(record, -1);
+      record.rcpts = rcpts;
+      this.#count(record, 1);
+    } else record.rcpts = rcpts;
   }
 
   /** Takes records out of the queue for good: waiting ones that match, or one record in flight. */
@@ -82,6 +106,7 @@ export class Destination {
         this.#waiting[i] = undefined;
         if (r.nextAttemptAt > 0) this.#deferred--;
         this.#members.delete(r);
+        this.#count(r, -1);
         removed.push(r);
       }
     }
@@ -92,7 +117,7 @@ export class Destination {
   /** A record in flight leaves the queue (delivered, bounced, expired). */
   finish(record: QueueRecord): void {
     this.inFlight.delete(record);
-    this.#members.delete(record);
+    if (this.#members.delete(record)) this.#count(record, -1);
   }
 
   /** Makes every waiting record due now (delivernow). */
@@ -175,12 +200,8 @@ export class Destination {
   }
 
   status(): HostStatus {
-    let active = 0;
-    let unattempted = 0;
-    for (const r of this.#members) {
-      active += r.rcpts.length;
-      if (r.attempts === 0) unattempted += r.rcpts.length;
-    }
+    const active = this.#activeRcpts;
+    const unattempted = this.#unattemptedRcpts;
     const s = this.stats;
     return {
       host: this.name,
