@@ -14,6 +14,7 @@ async function labAppliance(): Promise<Appliance> {
   await runScripted(policyconfigCommand, [], { appliance, flags: { edit: 'partner', tdc: 'custom', intakeAddress: CUSTOM } });
   await runScripted(policyconfigCommand, [], { appliance, flags: { new: 'executives', recipient: ['ceo@example.com'], sender: ['board@example.com'] } });
   await runScripted(policyconfigCommand, [], { appliance, flags: { edit: 'executives', tdc: 'no', antispam: 'off' } });
+  await runScripted(policyconfigCommand, [], { appliance, flags: { new: 'sales', recipient: ['sales.example.com'] } });
   return appliance;
 }
 
@@ -26,22 +27,22 @@ describe('policyconfig', () => {
 
   it('says when a policy uses the global address while TDC is disabled', async () => {
     const { transcript } = await runScripted(policyconfigCommand, [], { flags: { list: true }, interactive: false });
-    expect(transcript).toContain('Disabled (global TDC off)');
+    expect(transcript).toContain('1.  DEFAULT: Use Global Settings (no intake address set yet), disabled globally');
     expect(transcript).toContain('do not journal while the Threat Defense');
   });
 
   it('creates, edits and navigates by dialog: blank Enter goes one level up', async () => {
     const { transcript, appliance } = await runScripted(policyconfigCommand, [
       '', // table: Incoming (default)
-      'NEW', 'sales', 'N', 'Y', 'sales.example.com',
-      'EDIT', 'sales', 'THREATDEFENSE', '2', 'notvalid', CUSTOM,
+      'NEW', 'sales', '', '', 'sales.example.com', '', ...Array(6).fill(''),
+      'EDIT', 'sales', 'THREATDEFENSE', '3', 'notvalid', CUSTOM,
       '', // leave EDIT
       '', // leave policyconfig
     ]);
     expect(transcript).toContain('That value is not valid: the address has no domain.');
     expect(consoleSession(appliance).config.pending.incomingPolicies.map((p) => [p.name, p.tdc])).toEqual([
       ['sales', { mode: 'custom', intakeAddress: CUSTOM }],
-      ['DEFAULT', { mode: 'default' }],
+      ['DEFAULT', { mode: 'global' }],
     ]);
   });
 
@@ -61,21 +62,23 @@ describe('policyconfig', () => {
     await expect(run({ edit: 'partner', tdc: 'custom' })).rejects.toThrow(/custom intake address is needed/);
     await expect(run({ edit: 'partner', tdc: 'custom', intakeAddress: 'bad' })).rejects.toThrow(/Invalid Message Intake Address/);
     await run({ move: 'executives', position: '1' });
-    expect(consoleSession(appliance).config.pending.incomingPolicies.map((p) => p.name)).toEqual(['executives', 'partner', 'DEFAULT']);
+    expect(consoleSession(appliance).config.pending.incomingPolicies.map((p) => p.name)).toEqual(['executives', 'partner', 'sales', 'DEFAULT']);
     await run({ delete: 'partner' });
-    expect(consoleSession(appliance).config.pending.incomingPolicies.map((p) => p.name)).toEqual(['executives', 'DEFAULT']);
+    expect(consoleSession(appliance).config.pending.incomingPolicies.map((p) => p.name)).toEqual(['executives', 'sales', 'DEFAULT']);
   });
 
   it('SEARCH finds the first matching policy, in order', async () => {
     const appliance = await labAppliance();
     const { transcript } = await runScripted(policyconfigCommand, [], { appliance, flags: { search: 'bob@sales.partner.example' }, interactive: false });
-    expect(transcript).toContain('As a recipient, bob@sales.partner.example matches the incoming policy: partner (Threat Defense Connector: Enabled (custom: 15e1c36b@beta.cmd.cisco.com))');
+    expect(transcript).toContain(`As a recipient, bob@sales.partner.example matches the incoming policy: partner (Threat Defense Connector: Use custom Message Intake Address (${CUSTOM}))`);
     const ceo = await runScripted(policyconfigCommand, [], { appliance, flags: { search: 'ceo@example.com' }, interactive: false });
-    expect(ceo.transcript).toContain('matches the incoming policy: executives (Threat Defense Connector: Disabled)');
+    expect(ceo.transcript).toContain('matches the incoming policy: executives (Threat Defense Connector: No)');
+    const sales = await runScripted(policyconfigCommand, [], { appliance, flags: { search: 'bob@sales.example.com' }, interactive: false });
+    expect(sales.transcript).toContain(`matches the incoming policy: sales (Threat Defense Connector: (use default) Use Global Settings (${GLOBAL}))`);
   });
 
   it('outgoing policies have no Threat Defense Connector setting, and say so', async () => {
-    await expect(runScripted(policyconfigCommand, [], { flags: { table: 'outgoing', edit: 'DEFAULT', tdc: 'default' }, interactive: false })).rejects.toThrow(/incoming mail only/);
+    await expect(runScripted(policyconfigCommand, [], { flags: { table: 'outgoing', edit: 'DEFAULT', tdc: 'global' }, interactive: false })).rejects.toThrow(/incoming mail only/);
     const { transcript } = await runScripted(policyconfigCommand, ['2', 'EDIT', 'DEFAULT', 'THREATDEFENSE', '', '']);
     expect(transcript).toContain('The Threat Defense Connector applies to incoming mail only.');
   });
@@ -95,13 +98,14 @@ describe('policyconfig', () => {
     await expect(run({ edit: 'partners', removeMember: ['nobody.example'] })).rejects.toThrow(/is not a member/);
     await expect(run({ edit: 'DEFAULT', name: 'main' })).rejects.toThrow(/has no name or members to change/);
     await expect(run({ edit: 'executives', removeMember: ['ceo@example.com', 'board@example.com'] })).rejects.toThrow(/only one member/);
-    await expect(run({ tdc: 'no' })).rejects.toThrow('--tdc needs --edit NAME.');
+    await expect(run({ tdc: 'no' })).rejects.toThrow('--tdc needs --new NAME or --edit NAME.');
     await expect(run({ recipient: ['x.example'] })).rejects.toThrow('--recipient needs --new NAME or --edit NAME.');
     await expect(run({ new: 'a', edit: 'partners', recipient: ['a.example'] })).rejects.toThrow('Give --new or --edit, not both.');
     // nothing a refused change tried was kept
     expect(consoleSession(appliance).config.pending.incomingPolicies.map((x) => [x.name, [...x.senders, ...x.recipients]])).toEqual([
       ['partners', ['boss@outside.example', 'partner.example', 'other.example']],
       ['executives', ['board@example.com', 'ceo@example.com']],
+      ['sales', ['sales.example.com']],
       ['DEFAULT', []],
     ]);
   });

@@ -24,9 +24,12 @@ describe('config.json versions', () => {
     const old = JSON.parse(readFileSync(OLD_FILE, 'utf8'));
     expect(old.version).toBeUndefined();
 
-    // When this segsim opens it, every setting is there and the file is not rewritten
+    // When this segsim opens it, every setting is there, in today's words, and the file is not rewritten
+    const migrated = structuredClone(old);
+    migrated.incomingPolicies[0].antivirus = 'use-default'; // was "default": DEFAULT's setting
+    migrated.incomingPolicies[1].tdc.mode = 'global'; // was "default": the global settings
     const appliance = new Appliance({ home });
-    expect(appliance.configuration.current).toEqual(old);
+    expect(appliance.configuration.current).toEqual(migrated);
     expect(readFileSync(file(), 'utf8')).toBe(readFileSync(OLD_FILE, 'utf8'));
 
     // and the next commit writes it in the current version, settings unchanged
@@ -34,8 +37,8 @@ describe('config.json versions', () => {
     session.config.edit((c) => void (c.hostname = 'esa3.lab.example'));
     await session.config.commit('after the upgrade');
     const written = JSON.parse(readFileSync(file(), 'utf8'));
-    expect(written).toEqual({ version: CONFIG_VERSION, ...old, hostname: 'esa3.lab.example' });
-    expect(new Appliance({ home }).configuration.current).toEqual({ ...old, hostname: 'esa3.lab.example' });
+    expect(written).toEqual({ version: CONFIG_VERSION, ...migrated, hostname: 'esa3.lab.example' });
+    expect(new Appliance({ home }).configuration.current).toEqual({ ...migrated, hostname: 'esa3.lab.example' });
   });
 
   it('refuses a config.json from a newer segsim, naming the file and both versions, and leaves it alone', () => {
