@@ -177,18 +177,21 @@ async function choosePolicy(ctx: CommandContext, table: PolicyTable, includeDefa
 }
 
 /**
- * The appliance's services that segsim does not simulate, in the order NEW asks about them, with
- * EDIT's keyword where EDIT has one: the dialog says so instead of leaving them out.
+ * The appliance's services that segsim does not simulate, in the order NEW asks about them (and
+ * what a new policy has of each): the dialog says so instead of leaving them out.
  */
 const NOT_SIMULATED = [
   { name: 'Advanced-Malware protection', keyword: 'ADVANCEDMALWARE', description: 'Modify Advanced-Malware protection policy.' },
   { name: 'Content Filters', keyword: 'FILTERS', description: 'Modify Content Filters.' },
   { name: 'Outbreak Filters', keyword: 'OUTBREAK', description: 'Modify Outbreak Filters policy.' },
   { name: 'Graymail', keyword: 'GRAYMAIL', description: 'Modify Graymail policy.' },
-  { name: 'user roles', keyword: 'ASSIGN', description: 'Assign user roles to access this policy.' },
+  { name: 'user roles', keyword: 'ASSIGN', description: 'Assign user roles to access this policy.', atNew: 'none is assigned to the policy.' },
   { name: 'Advanced Phishing Protection', keyword: 'ADVANCEDPHISHING', description: 'Modify Advanced Phishing Protection policy.' },
   { name: 'Repeat Clickers List', keyword: null, description: '' },
 ] as const;
+
+/** EDIT's sub-operations for those, in the appliance's order (14.1), which is not NEW's. */
+const NOT_SIMULATED_EDIT = ['ADVANCEDMALWARE', 'OUTBREAK', 'FILTERS', 'GRAYMAIL', 'ASSIGN', 'ADVANCEDPHISHING'].map((k) => NOT_SIMULATED.find((s) => s.keyword === k)!);
 
 const notSimulated = (name: string, rest: string) => `segsim does not simulate ${name}: ${rest}`;
 
@@ -244,7 +247,7 @@ async function newPolicy(ctx: CommandContext, table: PolicyTable): Promise<void>
   const { senders, recipients } = await askMembers(ctx);
   const antispam = await askService(ctx, 'Anti-Spam');
   const antivirus = await askService(ctx, 'Anti-Virus');
-  for (const s of NOT_SIMULATED) ctx.io.print(notSimulated(s.name, 'the policy uses the policy table default.'));
+  for (const s of NOT_SIMULATED) ctx.io.print(notSimulated(s.name, 'atNew' in s ? s.atNew : 'the policy uses the policy table default.'));
   const tdc = table === 'incoming' ? await askTdc(ctx, name) : null;
   // one edit: a refused answer (a name taken meanwhile) leaves no half-made policy
   inOneEdit(ctx.session.config, (editor) => {
@@ -303,11 +306,11 @@ async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: stri
       { keyword: 'PRINT', description: 'Display the policy.' },
       { keyword: 'ANTISPAM', description: 'Modify Anti-Spam policy.' },
       { keyword: 'ANTIVIRUS', description: 'Modify Anti-Virus policy.' },
-      ...NOT_SIMULATED.flatMap((s) => (s.keyword ? [{ keyword: s.keyword, description: s.description }] : [])),
+      ...NOT_SIMULATED_EDIT.map((s) => ({ keyword: s.keyword!, description: s.description })),
       { keyword: 'THREATDEFENSE', description: 'Modify the Threat Defense Connector setting.' },
     ]);
     if (op === null) return;
-    const unsimulated = NOT_SIMULATED.find((s) => s.keyword === op);
+    const unsimulated = NOT_SIMULATED_EDIT.find((s) => s.keyword === op);
     if (unsimulated) ctx.io.print(notSimulated(unsimulated.name, 'there is nothing to modify.'));
     else if (op === 'NAME') {
       const newName = await ctx.io.text('Enter the new name for this policy.', { validate: dialogCheck(POLICY_NAME) });

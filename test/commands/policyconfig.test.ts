@@ -25,6 +25,83 @@ describe('policyconfig', () => {
     expectGolden('policyconfig-print.txt', transcript);
   });
 
+  it('a new policy follows DEFAULT in every service; the flags set and refuse use-default, DEFAULT has only its own settings', async () => {
+    const appliance = await labAppliance();
+    const run = (flags: Record<string, unknown>) => runScripted(policyconfigCommand, [], { appliance, flags, interactive: false });
+    const policy = (name: string) => consoleSession(appliance).config.pending.incomingPolicies.find((p) => p.name === name)!;
+    expect(policy('sales')).toMatchObject({ antispam: 'use-default', antivirus: 'use-default', tdc: { mode: 'use-default' } });
+    // settings given with --new are part of the same edit
+    await run({ new: 'legal', recipient: ['legal.example'], tdc: 'global', antispam: 'off', antivirus: 'on' });
+    expect(policy('legal')).toMatchObject({ antispam: 'off', antivirus: 'on', tdc: { mode: 'global' } });
+    await run({ edit: 'legal', tdc: 'USE-DEFAULT', antispam: 'use-default' });
+    expect(policy('legal')).toMatchObject({ antispam: 'use-default', antivirus: 'on', tdc: { mode: 'use-default' } });
+    await run({ edit: 'DEFAULT', tdc: 'no' });
+    expect(policy('DEFAULT').tdc).toEqual({ mode: 'no' });
+
+    const before = structuredClone(consoleSession(appliance).config.pending);
+    await expect(run({ edit: 'DEFAULT', tdc: 'use-default' })).rejects.toThrow(
+      'The DEFAULT policy cannot use the default settings of itself for the Threat Defense Connector: choose global, custom or no.',
+    );
+    await expect(run({ edit: 'DEFAULT', antivirus: 'use-default' })).rejects.toThrow('The DEFAULT policy cannot use the default settings of itself for Anti-Virus: choose on or off.');
+    await expect(run({ edit: 'sales', tdc: 'default' })).rejects.toThrow(
+      '--tdc takes use-default, global, custom or no, not "default" ("default" is now "global": the global intake address).',
+    );
+    await expect(run({ edit: 'sales', antispam: 'default' })).rejects.toThrow(`--antispam takes on, off or use-default, not "default" ("default" is now "use-default": the DEFAULT policy's setting).`);
+    // a refused setting takes the rest of its action with it: no half-made policy, no half-done edit
+    await expect(run({ new: 'half', recipient: ['half.example'], tdc: 'custom' })).rejects.toThrow(/custom intake address is needed/);
+    await expect(run({ edit: 'sales', name: 'sold', tdc: 'custom', intakeAddress: 'bad' })).rejects.toThrow(/Invalid Message Intake Address/);
+    expect(consoleSession(appliance).config.pending).toEqual(before);
+  });
+
+  it('NEW asks what the appliance asks: members entry by entry, each service enabled or following DEFAULT, and says what segsim does not simulate (golden transcript)', async () => {
+    const appliance = new Appliance({ home: tempHome() });
+    await runScripted(tdcconfigCommand, [], { appliance, flags: { enable: true, intakeAddress: GLOBAL } });
+    const { transcript } = await runScripted(
+      policyconfigCommand,
+      [
+        'NEW', 'partner',
+        '1', '1', '.trusted.example', 'Y', // senders
+        '2', '2', 'partner.example', 'N', // receivers (LDAP asked for, not simulated)
+        'Y', // Anti-Spam enabled
+        'N', 'N', // Anti-Virus: not enabled, not the policy table default: off
+        'Y', '2', CUSTOM, // Threat Defense Connector: a custom intake address
+        '',
+      ],
+      { appliance, flags: { table: 'incoming' } },
+    );
+    expectGolden('policyconfig-new.txt', transcript);
+    expect(consoleSession(appliance).config.pending.incomingPolicies[0]).toEqual({
+      name: 'partner',
+      senders: ['.trusted.example'],
+      recipients: ['partner.example'],
+      antispam: 'on',
+      antivirus: 'off',
+      tdc: { mode: 'custom', intakeAddress: CUSTOM },
+    });
+  });
+
+  it('EDIT offers the appliance\'s sub-operations; THREATDEFENSE offers use default to a custom policy only', async () => {
+    const appliance = await labAppliance();
+    const { transcript } = await runScripted(
+      policyconfigCommand,
+      ['EDIT', 'sales', 'OUTBREAK', 'THREATDEFENSE', '4', 'ANTISPAM', 'DISABLE', '', 'EDIT', 'DEFAULT', 'THREATDEFENSE', '3', 'ANTIVIRUS', 'DEFAULT', '', '', ''],
+      { appliance, flags: { table: 'incoming' } },
+    );
+    const editMenu = transcript.slice(transcript.indexOf('Policy: sales'), transcript.indexOf('[]> OUTBREAK'));
+    expect([...editMenu.matchAll(/^- (\w+) - /gm)].map((m) => m[1])).toEqual(
+      ['NAME', 'NEW', 'DELETE', 'PRINT', 'ANTISPAM', 'ANTIVIRUS', 'ADVANCEDMALWARE', 'OUTBREAK', 'FILTERS', 'GRAYMAIL', 'ASSIGN', 'ADVANCEDPHISHING', 'THREATDEFENSE'],
+    );
+    expect(transcript).toContain('segsim does not simulate Outbreak Filters: there is nothing to modify.');
+    expect(transcript).toContain(`Threat Defense Connector for policy sales: (use default) Use Global Settings (${GLOBAL})`);
+    expect(transcript).toContain(`1. Use Default Settings (DEFAULT: Use Global Settings (${GLOBAL}))\n2. Use Global Settings (${GLOBAL})\n3. Use custom Message Intake Address\n4. No\n[1]> 4`);
+    expect(transcript).toContain('Anti-Spam for policy sales: (use default) (DEFAULT: Enabled)');
+    expect(transcript).toContain(`1. Use Global Settings (${GLOBAL})\n2. Use custom Message Intake Address\n3. No\n[1]> 3`);
+    expect(transcript).toContain('Unknown option "DEFAULT"'); // DEFAULT's Anti-Virus cannot follow itself
+    const pending = consoleSession(appliance).config.pending.incomingPolicies;
+    expect(pending.find((p) => p.name === 'sales')).toMatchObject({ antispam: 'off', tdc: { mode: 'no' } });
+    expect(pending.at(-1)).toMatchObject({ antivirus: 'on', tdc: { mode: 'no' } });
+  });
+
   it('says when a policy uses the global address while TDC is disabled', async () => {
     const { transcript } = await runScripted(policyconfigCommand, [], { flags: { list: true }, interactive: false });
     expect(transcript).toContain('1.  DEFAULT: Use Global Settings (no intake address set yet), disabled globally');
