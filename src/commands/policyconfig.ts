@@ -1,4 +1,5 @@
-import { DEFAULT_POLICY, defaultPolicy, USE_DEFAULT, type ApplianceConfig, type MailPolicy, type ServiceSetting, type TdcPolicyMode } from '../engine/config/model.js';
+import { DEFAULT_POLICY, USE_DEFAULT, type ApplianceConfig, type MailPolicy, type ServiceSetting, type TdcPolicyMode } from '../engine/config/model.js';
+import { configSchema } from '../engine/config/schema.js';
 import { assertMailbox, checkValue, dialogCheck, mailboxProblem, memberProblem, POLICY_NAME } from '../engine/config/validate.js';
 import { defaultPolicyOf, inherited, memberMatches } from '../engine/policy-match.js';
 import { ErrorCodes, UserError } from '../errors.js';
@@ -104,6 +105,8 @@ export function setTdc(ctx: ConfigEditor, table: PolicyTable, name: string, mode
   });
 }
 
+const SERVICE_LABEL = { antispam: 'Anti-Spam', antivirus: 'Anti-Virus' } as const;
+
 export function setService(ctx: ConfigEditor, table: PolicyTable, name: string, service: 'antispam' | 'antivirus', value: ServiceSetting): void {
   ctx.session.config.edit((c) => {
     const p = find(c, table, name);
@@ -112,12 +115,12 @@ export function setService(ctx: ConfigEditor, table: PolicyTable, name: string, 
   });
 }
 
-const SERVICE_LABEL = { antispam: 'Anti-Spam', antivirus: 'Anti-Virus' } as const;
+// the flags take the words config.json stores: the schema's lists
+const POLICY_FIELDS = configSchema.properties.incomingPolicies.items.properties;
+const TDC_MODES: readonly TdcPolicyMode[] = POLICY_FIELDS.tdc.properties.mode.enum;
+const SERVICE_SETTINGS: readonly ServiceSetting[] = POLICY_FIELDS.antispam.enum;
 
-/** The words of a flag's value, checked: each flag's choices in one place. */
-const TDC_MODES: readonly TdcPolicyMode[] = [USE_DEFAULT, 'global', 'custom', 'no'];
-const SERVICE_SETTINGS: readonly ServiceSetting[] = ['on', 'off', USE_DEFAULT];
-
+/** A flag's value, one of its choices (any case), or a usage error listing them. */
 function flagChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
   const v = value.toLowerCase();
   if ((choices as readonly string[]).includes(v)) return v as T;
@@ -233,9 +236,11 @@ async function askIntakeAddress(ctx: CommandContext, current?: string): Promise<
 }
 
 /** NEW's Threat Defense Connector question (incoming policies): enable it with an address, else follow DEFAULT or No. */
-async function askTdc(ctx: CommandContext, name: string): Promise<{ mode: TdcPolicyMode; address?: string }> {
+async function askTdc(ctx: CommandContext): Promise<{ mode: TdcPolicyMode; address?: string }> {
   if (await ctx.io.yesno('Would you like to enable Threat Defense Connector for this policy?', false)) {
-    const enabling = tdcChoices(ctx.session.config.pending, { ...defaultPolicy(), name }).filter((c) => c.mode === 'global' || c.mode === 'custom');
+    const config = ctx.session.config.pending;
+    // the choices that enable it: DEFAULT's list has no use-default to leave out
+    const enabling = tdcChoices(config, defaultPolicyOf(config.incomingPolicies)).filter((c) => c.mode !== 'no');
     const choice = enabling[(await ctx.io.list('Enable Threat Defense Connector for this policy:', enabling.map((c) => c.label), { default: 1 }))!]!;
     return choice.takesAddress ? { mode: choice.mode, address: await askIntakeAddress(ctx) } : { mode: choice.mode };
   }
@@ -248,7 +253,7 @@ async function newPolicy(ctx: CommandContext, table: PolicyTable): Promise<void>
   const antispam = await askService(ctx, 'Anti-Spam');
   const antivirus = await askService(ctx, 'Anti-Virus');
   for (const s of NOT_SIMULATED) ctx.io.print(notSimulated(s.name, 'atNew' in s ? s.atNew : 'the policy uses the policy table default.'));
-  const tdc = table === 'incoming' ? await askTdc(ctx, name) : null;
+  const tdc = table === 'incoming' ? await askTdc(ctx) : null;
   // one edit: a refused answer (a name taken meanwhile) leaves no half-made policy
   inOneEdit(ctx.session.config, (editor) => {
     createPolicy(editor, table, name, senders, recipients);
