@@ -1,9 +1,10 @@
-import { DEFAULT_POLICY, type ApplianceConfig, type MailPolicy, type ServiceSetting, type TdcPolicyMode } from '../engine/config/model.js';
+import { DEFAULT_POLICY, USE_DEFAULT, type ApplianceConfig, type MailPolicy, type ServiceSetting, type TdcPolicyMode } from '../engine/config/model.js';
+import { configSchema } from '../engine/config/schema.js';
 import { assertMailbox, checkValue, dialogCheck, mailboxProblem, memberProblem, POLICY_NAME } from '../engine/config/validate.js';
-import { memberMatches } from '../engine/policy-match.js';
+import { defaultPolicyOf, inherited, memberMatches } from '../engine/policy-match.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import type { ConfigEditor } from './config-editor.js';
-import { members, renderPolicyTable, tdcChoices, tdcColumn, type PolicyTable } from './format/policy-table.js';
+import { inOneEdit, type ConfigEditor } from './config-editor.js';
+import { members, renderPolicyTable, serviceCell, tdcChoices, tdcDetail, type PolicyTable } from './format/policy-table.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const listOf = (c: ApplianceConfig, table: PolicyTable) => (table === 'incoming' ? c.incomingPolicies : c.outgoingPolicies);
@@ -34,6 +35,7 @@ const membersProblem = (v: string) => {
 
 // ---- the operations, shared by the dialog, the flags and the web pages ----
 
+/** A new policy follows DEFAULT in every service (outgoing policies have no Threat Defense Connector). */
 export function createPolicy(ctx: ConfigEditor, table: PolicyTable, name: string, senders: string[], recipients: string[]): void {
   checkValue(POLICY_NAME, name);
   splitMembers([...senders, ...recipients].join(','));
@@ -41,7 +43,7 @@ export function createPolicy(ctx: ConfigEditor, table: PolicyTable, name: string
   ctx.session.config.edit((c) => {
     const list = listOf(c, table);
     if (list.some((p) => p.name.toLowerCase() === name.toLowerCase())) throw new UserError('There is already a policy with the new name.', ErrorCodes.conflict);
-    list.splice(list.length - 1, 0, { name, senders, recipients, antispam: 'default', antivirus: 'default', tdc: { mode: table === 'incoming' ? 'default' : 'no' } });
+    list.splice(list.length - 1, 0, { name, senders, recipients, antispam: USE_DEFAULT, antivirus: USE_DEFAULT, tdc: { mode: table === 'incoming' ? USE_DEFAULT : 'no' } });
   });
 }
 
@@ -85,6 +87,11 @@ export function removeMembers(ctx: ConfigEditor, table: PolicyTable, name: strin
   });
 }
 
+/** The settings DEFAULT has are its own: the ones the other policies fall back on cannot fall back. */
+function assertNotDefault(p: MailPolicy, what: string, choices: string): void {
+  if (p.name === DEFAULT_POLICY) throw new UserError(`The ${DEFAULT_POLICY} policy cannot use the default settings of itself for ${what}: choose ${choices}.`, ErrorCodes.invalidValue);
+}
+
 export function setTdc(ctx: ConfigEditor, table: PolicyTable, name: string, mode: TdcPolicyMode, address?: string): void {
   if (table === 'outgoing') throw new UserError('The Threat Defense Connector applies to incoming mail only: outgoing policies have no such setting.', ErrorCodes.invalidValue);
   if (mode === 'custom') {
@@ -92,17 +99,34 @@ export function setTdc(ctx: ConfigEditor, table: PolicyTable, name: string, mode
     assertMailbox(address, 'Message Intake Address');
   }
   ctx.session.config.edit((c) => {
-    find(c, table, name).tdc = mode === 'custom' ? { mode, intakeAddress: address } : { mode };
+    const p = find(c, table, name);
+    if (mode === USE_DEFAULT) assertNotDefault(p, 'the Threat Defense Connector', 'global, custom or no');
+    p.tdc = mode === 'custom' ? { mode, intakeAddress: address } : { mode };
   });
 }
 
-export function setService(ctx: ConfigEditor, table: PolicyTable, name: string, service: 'antispam' | 'antivirus', value: string): void {
-  if (!['on', 'off', 'default'].includes(value)) throw new UserError(`--${service} takes on, off or default, not "${value}".`, ErrorCodes.usage);
+const SERVICE_LABEL = { antispam: 'Anti-Spam', antivirus: 'Anti-Virus' } as const;
+
+export function setService(ctx: ConfigEditor, table: PolicyTable, name: string, service: 'antispam' | 'antivirus', value: ServiceSetting): void {
   ctx.session.config.edit((c) => {
     const p = find(c, table, name);
-    if (p.name === DEFAULT_POLICY && value === 'default') throw new UserError('The DEFAULT policy cannot use the default settings of itself: choose on or off.', ErrorCodes.invalidValue);
-    p[service] = value as ServiceSetting;
+    if (value === USE_DEFAULT) assertNotDefault(p, SERVICE_LABEL[service], 'on or off');
+    p[service] = value;
   });
+}
+
+// the flags take the words config.json stores: the schema's lists
+const POLICY_FIELDS = configSchema.properties.incomingPolicies.items.properties;
+const TDC_MODES: readonly TdcPolicyMode[] = POLICY_FIELDS.tdc.properties.mode.enum;
+const SERVICE_SETTINGS: readonly ServiceSetting[] = POLICY_FIELDS.antispam.enum;
+
+/** A flag's value, one of its choices (any case), or a usage error listing them. */
+function flagChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  const v = value.toLowerCase();
+  if ((choices as readonly string[]).includes(v)) return v as T;
+  // segsim 0.1 said "default": for --tdc it meant the global settings, now "global"
+  const hint = v === 'default' ? ` ("default" is now "${flag === 'tdc' ? 'global' : USE_DEFAULT}": ${flag === 'tdc' ? 'the global intake address' : "the DEFAULT policy's setting"})` : '';
+  throw new UserError(`--${flag} takes ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}, not "${value}"${hint}.`, ErrorCodes.usage);
 }
 
 export function deletePolicy(ctx: ConfigEditor, table: PolicyTable, name: string): void {
@@ -136,7 +160,7 @@ function search(config: Readonly<ApplianceConfig>, table: PolicyTable, address: 
   const asRecipient = first('recipients');
   return [
     `As a sender, ${address} matches the ${table} policy: ${asSender.name}`,
-    `As a recipient, ${address} matches the ${table} policy: ${asRecipient.name} (Threat Defense Connector: ${tdcColumn(asRecipient, config, table)})`,
+    `As a recipient, ${address} matches the ${table} policy: ${asRecipient.name}${table === 'incoming' ? ` (Threat Defense Connector: ${tdcDetail(asRecipient, config)})` : ''}`,
   ].join('\n');
 }
 
@@ -155,23 +179,107 @@ async function choosePolicy(ctx: CommandContext, table: PolicyTable, includeDefa
   return i === null ? null : names[i]!;
 }
 
-async function askMembers(ctx: CommandContext, kind: 'senders' | 'recipients'): Promise<string[]> {
-  if (!(await ctx.io.yesno(`Would you like to add ${kind} for this policy?`, kind === 'recipients'))) return [];
-  return splitMembers(
-    await ctx.io.text(`Enter the ${kind} for this policy: addresses, domains, partial domains (.example.com) or user@, separated by commas.`, { validate: membersProblem }),
-  );
+/**
+ * The appliance's services that segsim does not simulate, in the order NEW asks about them (and
+ * what a new policy has of each): the dialog says so instead of leaving them out.
+ */
+const NOT_SIMULATED = [
+  { name: 'Advanced-Malware protection', keyword: 'ADVANCEDMALWARE', description: 'Modify Advanced-Malware protection policy.' },
+  { name: 'Content Filters', keyword: 'FILTERS', description: 'Modify Content Filters.' },
+  { name: 'Outbreak Filters', keyword: 'OUTBREAK', description: 'Modify Outbreak Filters policy.' },
+  { name: 'Graymail', keyword: 'GRAYMAIL', description: 'Modify Graymail policy.' },
+  { name: 'user roles', keyword: 'ASSIGN', description: 'Assign user roles to access this policy.', atNew: 'none is assigned to the policy.' },
+  { name: 'Advanced Phishing Protection', keyword: 'ADVANCEDPHISHING', description: 'Modify Advanced Phishing Protection policy.' },
+  { name: 'Repeat Clickers List', keyword: null, description: '' },
+] as const;
+
+/** EDIT's sub-operations for those, in the appliance's order (14.1), which is not NEW's. */
+const NOT_SIMULATED_EDIT = ['ADVANCEDMALWARE', 'OUTBREAK', 'FILTERS', 'GRAYMAIL', 'ASSIGN', 'ADVANCEDPHISHING'].map((k) => NOT_SIMULATED.find((s) => s.keyword === k)!);
+
+const notSimulated = (name: string, rest: string) => `segsim does not simulate ${name}: ${rest}`;
+
+const WHO = { senders: 'senders', recipients: 'receivers' } as const;
+
+/** NEW's members: senders or receivers, entry after entry, as the appliance asks them. */
+async function askMembers(ctx: CommandContext): Promise<{ senders: string[]; recipients: string[] }> {
+  const added = { senders: [] as string[], recipients: [] as string[] };
+  do {
+    const kind = (await ctx.io.list('Add entry for policy senders/receivers:', ['Add senders for this policy', 'Add receivers for this policy'], { default: 2 })) === 0 ? 'senders' : 'recipients';
+    if ((await ctx.io.list('Policy is applicable for:', ['Email addresses and domains', 'LDAP group memberships'], { default: 1 })) === 1) {
+      ctx.io.print(notSimulated('LDAP', `enter the ${WHO[kind]} as addresses and domains.`));
+    }
+    const entered = splitMembers(
+      await ctx.io.text(`Enter the ${WHO[kind]} for this policy: addresses, domains, partial domains (.example.com) or user@, separated by commas.`, { validate: membersProblem }),
+    );
+    added[kind].push(...entered.filter((m) => !added[kind].includes(m)));
+  } while (await ctx.io.yesno('Would you like to add another entry?', false));
+  return added;
+}
+
+/** NEW's question for a service: enable it, else follow DEFAULT or not. */
+async function askService(ctx: CommandContext, label: string): Promise<ServiceSetting> {
+  if (await ctx.io.yesno(`Would you like to enable ${label} support?`, false)) return 'on';
+  return (await ctx.io.yesno(`Would you like to use the policy table default for ${label}?`, true)) ? USE_DEFAULT : 'off';
+}
+
+/** The choice of an intake address of the policy's own, the address asked for with it. */
+async function askIntakeAddress(ctx: CommandContext, current?: string): Promise<string> {
+  const address = await ctx.io.text('Enter the Message Intake Address for this policy.', {
+    default: current,
+    validate: (v) => {
+      const problem = mailboxProblem(v);
+      return problem ? `That value is not valid: ${problem}.` : null;
+    },
+  });
+  ctx.io.print(CUSTOM_INTAKE_NOTE);
+  return address;
+}
+
+/** NEW's Threat Defense Connector question (incoming policies): enable it with an address, else follow DEFAULT or No. */
+async function askTdc(ctx: CommandContext): Promise<{ mode: TdcPolicyMode; address?: string }> {
+  if (await ctx.io.yesno('Would you like to enable Threat Defense Connector for this policy?', false)) {
+    const config = ctx.session.config.pending;
+    // the choices that enable it: DEFAULT's list has no use-default to leave out
+    const enabling = tdcChoices(config, defaultPolicyOf(config.incomingPolicies)).filter((c) => c.mode !== 'no');
+    const choice = enabling[(await ctx.io.list('Enable Threat Defense Connector for this policy:', enabling.map((c) => c.label), { default: 1 }))!]!;
+    return choice.takesAddress ? { mode: choice.mode, address: await askIntakeAddress(ctx) } : { mode: choice.mode };
+  }
+  return { mode: (await ctx.io.yesno('Would you like to use the policy table default for Threat Defense Connector?', true)) ? USE_DEFAULT : 'no' };
+}
+
+async function newPolicy(ctx: CommandContext, table: PolicyTable): Promise<void> {
+  const name = await ctx.io.text('Enter the name for this policy.', { validate: dialogCheck(POLICY_NAME) });
+  const { senders, recipients } = await askMembers(ctx);
+  const antispam = await askService(ctx, 'Anti-Spam');
+  const antivirus = await askService(ctx, 'Anti-Virus');
+  for (const s of NOT_SIMULATED) ctx.io.print(notSimulated(s.name, 'atNew' in s ? s.atNew : 'the policy uses the policy table default.'));
+  const tdc = table === 'incoming' ? await askTdc(ctx) : null;
+  // one edit: a refused answer (a name taken meanwhile) leaves no half-made policy
+  inOneEdit(ctx.session.config, (editor) => {
+    createPolicy(editor, table, name, senders, recipients);
+    setService(editor, table, name, 'antispam', antispam);
+    setService(editor, table, name, 'antivirus', antivirus);
+    if (tdc) setTdc(editor, table, name, tdc.mode, tdc.address);
+  });
+}
+
+/** A service's setting, and DEFAULT's when the policy follows it. */
+function serviceState(config: Readonly<ApplianceConfig>, table: PolicyTable, p: MailPolicy, service: 'antispam' | 'antivirus'): string {
+  const own = serviceCell(p[service]);
+  return p[service] === USE_DEFAULT ? `${own} (DEFAULT: ${serviceCell(inherited(p, defaultPolicyOf(listOf(config as ApplianceConfig, table)), service))})` : own;
 }
 
 async function editService(ctx: CommandContext, table: PolicyTable, name: string, service: 'antispam' | 'antivirus'): Promise<void> {
-  const label = service === 'antispam' ? 'Anti-Spam' : 'Anti-Virus';
+  const label = SERVICE_LABEL[service];
   const options = [
     { keyword: 'ENABLE', description: `Enable ${label} scanning for this policy.` },
     { keyword: 'DISABLE', description: `Disable ${label} scanning for this policy.` },
-    ...(name === DEFAULT_POLICY ? [] : [{ keyword: 'DEFAULT', description: `Use the ${label} settings of the DEFAULT policy.` }]),
+    ...(name === DEFAULT_POLICY ? [] : [{ keyword: 'DEFAULT', description: `Use the policy table default (the ${label} setting of the DEFAULT policy).` }]),
   ];
-  ctx.io.print(`${label} for policy ${name}: ${find(ctx.session.config.pending, table, name)[service]}`);
+  const config = ctx.session.config.pending;
+  ctx.io.print(`${label} for policy ${name}: ${serviceState(config, table, find(config, table, name), service)}`);
   const op = await ctx.io.menu(options);
-  if (op) setService(ctx, table, name, service, op === 'ENABLE' ? 'on' : op === 'DISABLE' ? 'off' : 'default');
+  if (op) setService(ctx, table, name, service, op === 'ENABLE' ? 'on' : op === 'DISABLE' ? 'off' : USE_DEFAULT);
 }
 
 async function editTdc(ctx: CommandContext, table: PolicyTable, name: string): Promise<void> {
@@ -181,25 +289,11 @@ async function editTdc(ctx: CommandContext, table: PolicyTable, name: string): P
   }
   const config = ctx.session.config.pending;
   const p = find(config, table, name);
-  ctx.io.print(`Threat Defense Connector for policy ${name}: ${tdcColumn(p, config, table)}`);
+  ctx.io.print(`Threat Defense Connector for policy ${name}: ${tdcDetail(p, config)}`);
   const choices = tdcChoices(config, p);
-  const i = await ctx.io.list(
-    'Enable Threat Defense Connector for this policy:',
-    choices.map((c) => c.label),
-    { default: choices.findIndex((c) => c.mode === p.tdc.mode) + 1 },
-  );
+  const i = await ctx.io.list('Enable Threat Defense Connector for this policy:', choices.map((c) => c.label), { default: choices.findIndex((c) => c.mode === p.tdc.mode) + 1 });
   const choice = choices[i ?? 0]!;
-  if (choice.takesAddress) {
-    const address = await ctx.io.text('Enter the Message Intake Address for this policy.', {
-      default: p.tdc.intakeAddress,
-      validate: (v) => {
-        const problem = mailboxProblem(v);
-        return problem ? `That value is not valid: ${problem}.` : null;
-      },
-    });
-    setTdc(ctx, table, name, choice.mode, address);
-    ctx.io.print(CUSTOM_INTAKE_NOTE);
-  } else setTdc(ctx, table, name, choice.mode);
+  setTdc(ctx, table, name, choice.mode, choice.takesAddress ? await askIntakeAddress(ctx, p.tdc.intakeAddress) : undefined);
 }
 
 async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: string): Promise<void> {
@@ -217,16 +311,19 @@ async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: stri
       { keyword: 'PRINT', description: 'Display the policy.' },
       { keyword: 'ANTISPAM', description: 'Modify Anti-Spam policy.' },
       { keyword: 'ANTIVIRUS', description: 'Modify Anti-Virus policy.' },
+      ...NOT_SIMULATED_EDIT.map((s) => ({ keyword: s.keyword!, description: s.description })),
       { keyword: 'THREATDEFENSE', description: 'Modify the Threat Defense Connector setting.' },
     ]);
     if (op === null) return;
-    if (op === 'NAME') {
+    const unsimulated = NOT_SIMULATED_EDIT.find((s) => s.keyword === op);
+    if (unsimulated) ctx.io.print(notSimulated(unsimulated.name, 'there is nothing to modify.'));
+    else if (op === 'NAME') {
       const newName = await ctx.io.text('Enter the new name for this policy.', { validate: dialogCheck(POLICY_NAME) });
       renamePolicy(ctx, table, name, newName);
       name = newName;
     } else if (op === 'NEW') {
-      const kind = (await ctx.io.list('Add a member as:', ['Sender', 'Recipient'], { default: 2 })) === 0 ? 'senders' : 'recipients';
-      addMembers(ctx, table, name, kind, splitMembers(await ctx.io.text(`Enter the ${kind} to add.`, { validate: membersProblem })));
+      const kind = (await ctx.io.list('Add a member as:', ['Sender', 'Receiver'], { default: 2 })) === 0 ? 'senders' : 'recipients';
+      addMembers(ctx, table, name, kind, splitMembers(await ctx.io.text(`Enter the ${WHO[kind]} to add.`, { validate: membersProblem })));
     } else if (op === 'DELETE') {
       const all = [...p.senders.map((s) => `sender ${s}`), ...p.recipients.map((r) => `recipient ${r}`)];
       if (all.length <= 1) {
@@ -255,12 +352,8 @@ async function dialog(ctx: CommandContext, table: PolicyTable): Promise<void> {
     ]);
     if (op === null) return;
     try {
-      if (op === 'NEW') {
-        const name = await ctx.io.text('Enter the name for this policy.', { validate: dialogCheck(POLICY_NAME) });
-        const senders = await askMembers(ctx, 'senders');
-        const recipients = await askMembers(ctx, 'recipients');
-        createPolicy(ctx, table, name, senders, recipients);
-      } else if (op === 'EDIT') {
+      if (op === 'NEW') await newPolicy(ctx, table);
+      else if (op === 'EDIT') {
         const name = await choosePolicy(ctx, table, true);
         if (name) await editPolicy(ctx, table, name);
       } else if (op === 'DELETE') {
@@ -287,16 +380,21 @@ export const policyconfigCommand: CommandSpec = {
   summary: 'Configure per recipient or sender based policies (Incoming Mail Policies).',
   help: [
     'policyconfig [--table incoming|outgoing] [--list] [--json]',
-    '             [--new NAME --recipient X... --sender Y...]',
-    '             [--edit NAME [--tdc default|custom|no [--intake-address ADDR]] [--antispam on|off|default] [--antivirus on|off|default]]',
+    '             [--new NAME --recipient X... --sender Y... [SETTINGS]]',
+    '             [--edit NAME [--name NEW] [--recipient X...] [--sender Y...] [--remove-member M...] [SETTINGS]]',
     '             [--delete NAME] [--move NAME --position N] [--search ADDRESS]',
+    'SETTINGS:    [--tdc use-default|global|custom|no [--intake-address ADDR]]',
+    '             [--antispam on|off|use-default] [--antivirus on|off|use-default]',
     '',
     'Policies match recipients (or senders) by address, domain, partial domain (.example.com) or user@;',
-    'the first match wins, DEFAULT is last. Per policy, the Threat Defense Connector uses the global',
-    'intake address (default), a custom intake address (a second SETD account), or no journaling.',
+    'the first match wins, DEFAULT is last. A custom policy starts at "(use default)" for every',
+    "service: it follows the DEFAULT policy's setting, whatever that is when mail arrives. Per policy,",
+    'the Threat Defense Connector can also use the global intake address (global), a custom intake',
+    'address (a second SETD account), or no journaling (no); DEFAULT has those three.',
     'Examples:',
     '  policyconfig --new partner --recipient partner.example',
     '  policyconfig --edit partner --tdc custom --intake-address 15e1c36b@beta.cmd.cisco.com',
+    '  policyconfig --edit DEFAULT --tdc no',
     '  segsim policyconfig --search ceo@example.com',
   ].join('\n'),
   configures: true,
@@ -310,10 +408,10 @@ export const policyconfigCommand: CommandSpec = {
     { flags: '--edit <name>', description: 'change a policy' },
     { flags: '--name <name>', description: 'with --edit: the new name of the policy', needs: ['--edit'] },
     { flags: '--remove-member <member>', description: 'with --edit: remove a sender or recipient (repeatable)', repeatable: true, needs: ['--edit'] },
-    { flags: '--tdc <choice>', description: 'Threat Defense Connector: default, custom or no', needs: ['--edit'] },
-    { flags: '--intake-address <address>', description: 'custom Message Intake Address', needs: ['--edit'] },
-    { flags: '--antispam <setting>', description: 'on, off or default', needs: ['--edit'] },
-    { flags: '--antivirus <setting>', description: 'on, off or default', needs: ['--edit'] },
+    { flags: '--tdc <choice>', description: 'Threat Defense Connector: use-default, global, custom or no', needs: ['--new', '--edit'] },
+    { flags: '--intake-address <address>', description: 'with --tdc custom: the policy\'s Message Intake Address', needs: ['--tdc'] },
+    { flags: '--antispam <setting>', description: 'on, off or use-default', needs: ['--new', '--edit'] },
+    { flags: '--antivirus <setting>', description: 'on, off or use-default', needs: ['--new', '--edit'] },
     { flags: '--delete <name>', description: 'delete a policy' },
     { flags: '--move <name>', description: 'move a policy (with --position)', needs: ['--position'] },
     { flags: '--position <n>', description: 'new 1-based position', needs: ['--move'], number: { min: 1, max: 10_000 } },
@@ -326,23 +424,32 @@ export const policyconfigCommand: CommandSpec = {
     const str = (k: string) => (flags[k] === undefined ? undefined : String(flags[k]));
     const list = (k: string) => (flags[k] as string[] | undefined) ?? [];
     if (str('new') !== undefined && str('edit') !== undefined) throw new UserError('Give --new or --edit, not both.', ErrorCodes.usage);
-    if (str('new') !== undefined) createPolicy(ctx, table, str('new')!, list('sender'), list('recipient'));
+    // every value checked before anything changes
+    const tdc = str('tdc') === undefined ? undefined : flagChoice('tdc', str('tdc')!, TDC_MODES);
+    const services = (['antispam', 'antivirus'] as const).flatMap((s) => (str(s) === undefined ? [] : [[s, flagChoice(s, str(s)!, SERVICE_SETTINGS)] as const]));
+    const settings = (editor: ConfigEditor, name: string) => {
+      if (tdc !== undefined) setTdc(editor, table, name, tdc, str('intakeAddress'));
+      for (const [service, value] of services) setService(editor, table, name, service, value);
+    };
+    // each action is one edit: a refused part changes nothing
+    if (str('new') !== undefined) {
+      inOneEdit(ctx.session.config, (editor) => {
+        createPolicy(editor, table, str('new')!, list('sender'), list('recipient'));
+        settings(editor, str('new')!);
+      });
+    }
     if (str('edit') !== undefined) {
-      let name = find(ctx.session.config.pending, table, str('edit')!).name;
-      if (str('name') !== undefined) {
-        renamePolicy(ctx, table, name, str('name')!);
-        name = str('name')!;
-      }
-      if (list('sender').length > 0) addMembers(ctx, table, name, 'senders', list('sender'));
-      if (list('recipient').length > 0) addMembers(ctx, table, name, 'recipients', list('recipient'));
-      if (list('removeMember').length > 0) removeMembers(ctx, table, name, list('removeMember'));
-      if (str('tdc') !== undefined) {
-        const mode = str('tdc')!.toLowerCase();
-        if (!['default', 'custom', 'no'].includes(mode)) throw new UserError(`--tdc takes default, custom or no, not "${str('tdc')}".`, ErrorCodes.usage);
-        setTdc(ctx, table, name, mode as TdcPolicyMode, str('intakeAddress'));
-      }
-      if (str('antispam') !== undefined) setService(ctx, table, name, 'antispam', str('antispam')!);
-      if (str('antivirus') !== undefined) setService(ctx, table, name, 'antivirus', str('antivirus')!);
+      inOneEdit(ctx.session.config, (editor) => {
+        let name = find(editor.session.config.pending, table, str('edit')!).name;
+        if (str('name') !== undefined) {
+          renamePolicy(editor, table, name, str('name')!);
+          name = str('name')!;
+        }
+        if (list('sender').length > 0) addMembers(editor, table, name, 'senders', list('sender'));
+        if (list('recipient').length > 0) addMembers(editor, table, name, 'recipients', list('recipient'));
+        if (list('removeMember').length > 0) removeMembers(editor, table, name, list('removeMember'));
+        settings(editor, name);
+      });
     }
     if (str('delete') !== undefined) deletePolicy(ctx, table, str('delete')!);
     if (str('move') !== undefined) movePolicy(ctx, table, str('move')!, Number(flags.position));

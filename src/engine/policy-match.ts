@@ -1,4 +1,4 @@
-import { DEFAULT_POLICY, type MailPolicy } from './config/model.js';
+import { DEFAULT_POLICY, USE_DEFAULT, type MailPolicy, type PolicyTdc, type ServiceSetting } from './config/model.js';
 
 /** Whether an address matches a policy member: user@domain, domain, .partial.domain or user@. */
 export function memberMatches(member: string, address: string): boolean {
@@ -12,6 +12,9 @@ export function memberMatches(member: string, address: string): boolean {
   return domain === m;
 }
 
+/** The DEFAULT policy of a table: always its last entry (validate.ts holds that). */
+export const defaultPolicyOf = (policies: readonly MailPolicy[]): MailPolicy => policies.at(-1)!;
+
 /**
  * The Incoming Mail Policy for one recipient of a message from `sender`: the first policy in
  * order whose senders (if any) match the sender and whose recipients (if any) match the
@@ -24,5 +27,20 @@ export function matchPolicy(policies: readonly MailPolicy[], who: { sender: stri
     const recipientOk = p.recipients.length === 0 || p.recipients.some((m) => memberMatches(m, who.recipient));
     if (senderOk && recipientOk) return p;
   }
-  return policies.find((p) => p.name === DEFAULT_POLICY)!;
+  return defaultPolicyOf(policies);
+}
+
+/** The settings a custom policy can leave at "(use default)". */
+export type InheritedSetting = 'antispam' | 'antivirus' | 'tdc';
+
+/**
+ * A policy's setting with "(use default)" resolved: DEFAULT's setting when the policy says
+ * use-default, else its own. The one place the engine (scanning, the journal decision) and the
+ * screens resolve it, at the moment they need it, so that a change of DEFAULT reaches every
+ * policy that follows it. Runs per message: a comparison, no allocation.
+ */
+export function inherited<K extends InheritedSetting>(policy: MailPolicy, defaultPolicy: MailPolicy, key: K): MailPolicy[K] {
+  const own: ServiceSetting | PolicyTdc = policy[key];
+  const follows = typeof own === 'string' ? own === USE_DEFAULT : own.mode === USE_DEFAULT;
+  return follows ? defaultPolicy[key] : policy[key];
 }

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Appliance } from '../../src/engine/appliance.js';
 import { CONFIG_VERSION, migrateConfig, type ConfigMigration } from '../../src/engine/config/migrations.js';
+import type { ApplianceConfig } from '../../src/engine/config/model.js';
+import { intakeFor } from '../../src/engine/mail/work-queue.js';
+import { defaultPolicyOf, matchPolicy } from '../../src/engine/policy-match.js';
 import { UserError } from '../../src/errors.js';
 
 /** config.json exactly as segsim 0.1.0 (before versions) wrote it, after a few commits. */
@@ -24,9 +27,12 @@ describe('config.json versions', () => {
     const old = JSON.parse(readFileSync(OLD_FILE, 'utf8'));
     expect(old.version).toBeUndefined();
 
-    // When this segsim opens it, every setting is there and the file is not rewritten
+    // When this segsim opens it, every setting is there, in today's words, and the file is not rewritten
+    const migrated = structuredClone(old);
+    migrated.incomingPolicies[0].antivirus = 'use-default'; // was "default": DEFAULT's setting
+    migrated.incomingPolicies[1].tdc.mode = 'global'; // was "default": the global settings
     const appliance = new Appliance({ home });
-    expect(appliance.configuration.current).toEqual(old);
+    expect(appliance.configuration.current).toEqual(migrated);
     expect(readFileSync(file(), 'utf8')).toBe(readFileSync(OLD_FILE, 'utf8'));
 
     // and the next commit writes it in the current version, settings unchanged
@@ -34,8 +40,41 @@ describe('config.json versions', () => {
     session.config.edit((c) => void (c.hostname = 'esa3.lab.example'));
     await session.config.commit('after the upgrade');
     const written = JSON.parse(readFileSync(file(), 'utf8'));
-    expect(written).toEqual({ version: CONFIG_VERSION, ...old, hostname: 'esa3.lab.example' });
-    expect(new Appliance({ home }).configuration.current).toEqual({ ...old, hostname: 'esa3.lab.example' });
+    expect(written).toEqual({ version: CONFIG_VERSION, ...migrated, hostname: 'esa3.lab.example' });
+    expect(new Appliance({ home }).configuration.current).toEqual({ ...migrated, hostname: 'esa3.lab.example' });
+  });
+
+  /** The work queue's journal decision for each message (sender -> recipient): policy and intake address. */
+  const journaling = (config: ApplianceConfig, mail: [string, string][]) =>
+    mail.map(([sender, recipient]) => {
+      const policy = matchPolicy(config.incomingPolicies, { sender, recipient });
+      return `${sender} -> ${recipient}: ${policy.name}, ${intakeFor(policy, defaultPolicyOf(config.incomingPolicies), config) ?? 'not journaled'}`;
+    });
+
+  it('segsim 0.1.0\'s config.json and the same file marked version 1 journal as segsim 0.1.0 did', () => {
+    const mail: [string, string][] = [['a@mx.trusted.example', 'bob@partner.example'], ['a@else.example', 'bob@partner.example'], ['a@else.example', 'eve@example.com']];
+    const expected = [
+      'a@mx.trusted.example -> bob@partner.example: partner, 15e1c36b@beta.cmd.cisco.com',
+      'a@else.example -> bob@partner.example: DEFAULT, b5986efe@beta.cmd.cisco.com',
+      'a@else.example -> eve@example.com: DEFAULT, b5986efe@beta.cmd.cisco.com',
+    ];
+    copyFileSync(OLD_FILE, file());
+    expect(journaling(new Appliance({ home }).configuration.current, mail)).toEqual(expected);
+    writeFileSync(file(), JSON.stringify({ version: 1, ...JSON.parse(readFileSync(OLD_FILE, 'utf8')) }));
+    expect(journaling(new Appliance({ home }).configuration.current, mail)).toEqual(expected);
+  });
+
+  it('a version 1 policy on "default" (the global settings) keeps journaling when DEFAULT is No: it becomes Use Global Settings, not use default', () => {
+    const v1 = JSON.parse(readFileSync(OLD_FILE, 'utf8'));
+    v1.incomingPolicies.unshift({ name: 'sales', senders: [], recipients: ['sales.example'], antispam: 'default', antivirus: 'off', tdc: { mode: 'default' } });
+    v1.incomingPolicies.at(-1).tdc = { mode: 'no' };
+    writeFileSync(file(), JSON.stringify({ version: 1, ...v1 }));
+    const config = new Appliance({ home }).configuration.current;
+    expect(config.incomingPolicies[0]).toMatchObject({ antispam: 'use-default', antivirus: 'off', tdc: { mode: 'global' } });
+    expect(journaling(config, [['a@else.example', 'bob@sales.example'], ['a@else.example', 'eve@example.com']])).toEqual([
+      'a@else.example -> bob@sales.example: sales, b5986efe@beta.cmd.cisco.com',
+      'a@else.example -> eve@example.com: DEFAULT, not journaled',
+    ]);
   });
 
   it('refuses a config.json from a newer segsim, naming the file and both versions, and leaves it alone', () => {

@@ -9,7 +9,7 @@ describe('configuration store and commit model', () => {
     expect(config.hostname).toBe('esa1.example.com');
     expect(config.listener).toMatchObject({ name: 'IncomingMail', bindAddress: '127.0.0.1', port: 2525, acceptDomains: ['example.com'] });
     expect(config.tdc).toEqual({ enabled: false, intakeAddress: null });
-    expect(config.incomingPolicies.map((p) => [p.name, p.tdc.mode])).toEqual([['DEFAULT', 'default']]);
+    expect(config.incomingPolicies.map((p) => [p.name, p.tdc.mode])).toEqual([['DEFAULT', 'global']]);
     expect(config.smtpRoutes[0]).toEqual({ domain: 'example.com', destinations: ['exchange.lab:25'] });
   });
 

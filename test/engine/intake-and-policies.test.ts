@@ -42,7 +42,7 @@ describe('intake and the work queue', () => {
         c.listener.acceptDomains.push('legal.example');
         c.smtpRoutes.push({ domain: 'legal.example', destinations: ['exchange.lab:25'] }, { domain: 'intake.test', destinations: [`127.0.0.1:${intake.port}`] });
         c.tdc = { enabled: true, intakeAddress: INTAKE };
-        c.incomingPolicies.unshift({ name: 'legal', senders: [], recipients: ['legal.example'], antispam: 'default', antivirus: 'default', tdc: { mode: 'no' } });
+        c.incomingPolicies.unshift({ name: 'legal', senders: [], recipients: ['legal.example'], antispam: 'use-default', antivirus: 'use-default', tdc: { mode: 'no' } });
       },
       { home },
     );

@@ -32,7 +32,7 @@ describe('sessions: each its own pending changes', () => {
     const { appliance, a, b } = twoSessions();
     a.edit((c) => {
       c.hostname = 'esa2.example.com';
-      c.incomingPolicies.unshift({ ...defaultPolicy(), name: 'partner', recipients: ['partner.example'], tdc: { mode: 'default' } });
+      c.incomingPolicies.unshift({ ...defaultPolicy(), name: 'partner', recipients: ['partner.example'], tdc: { mode: 'global' } });
     });
     b.edit((c) => {
       c.tdc = { enabled: true, intakeAddress: ADDRESS };
@@ -51,19 +51,21 @@ describe('sessions: each its own pending changes', () => {
 
   it('refuses a setting another session changed since, naming it, and keeps the pending changes', async () => {
     const { appliance, a, b } = twoSessions();
+    a.edit((c) => void c.incomingPolicies.unshift({ ...defaultPolicy(), name: 'partner', recipients: ['partner.example'], antivirus: 'use-default', tdc: { mode: 'use-default' } }));
+    await a.commit('partner');
     a.edit((c) => void (c.incomingPolicies[0]!.antivirus = 'off'));
     b.edit((c) => {
-      c.incomingPolicies[0]!.antivirus = 'default';
+      c.incomingPolicies[0]!.antivirus = 'on';
       c.hostname = 'esa5.example.com';
     });
     await a.commit('a');
     const refused = await b.commit('b').catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(UserError);
-    expect((refused as UserError).message).toContain('Incoming Mail Policy DEFAULT: Anti-Virus');
+    expect((refused as UserError).message).toContain('Incoming Mail Policy partner: Anti-Virus');
     expect((refused as UserError).message).not.toContain('Hostname');
     // nothing of b was committed, and b still has all of it to decide on
     expect(appliance.configuration.current.hostname).toBe('esa1.example.com');
-    expect(b.changes().map((c) => c.path).sort()).toEqual(['hostname', 'incomingPolicies[DEFAULT].antivirus']);
+    expect(b.changes().map((c) => c.path).sort()).toEqual(['hostname', 'incomingPolicies[partner].antivirus']);
   });
 
   it('does not count the same change made by both as a conflict', async () => {
@@ -92,7 +94,7 @@ describe('sessions: each its own pending changes', () => {
       c.incomingPolicies.at(-1)!.tdc = { mode: 'custom', intakeAddress: ADDRESS };
     });
     expect(a.changes().map(describeChange)).toEqual([
-      'Incoming Mail Policy DEFAULT: Threat Defense Connector: default -> custom',
+      'Incoming Mail Policy DEFAULT: Threat Defense Connector: global -> custom',
       `Incoming Mail Policy DEFAULT: Threat Defense Connector: custom Message Intake Address: (none) -> ${ADDRESS}`,
       'Incoming Mail Policy partner: added',
     ]);

@@ -20,7 +20,7 @@ async function runningLab() {
 describe('lab', () => {
   it('lists the shipped scenarios', async () => {
     const { transcript } = await runScripted(labCommand, [], { args: ['list'], interactive: false });
-    for (const name of ['default-intake', 'custom-intake', 'policy-no', 'setd-timeout', 'tls-error', 'nxdomain', 'retry-4xx-once', 'retry-5xx', 'positives-not-journaled', 'burst']) {
+    for (const name of ['default-intake', 'custom-intake', 'policy-no', 'default-no', 'setd-timeout', 'tls-error', 'nxdomain', 'retry-4xx-once', 'retry-5xx', 'positives-not-journaled', 'burst']) {
       expect(transcript).toContain(name);
     }
   });
@@ -103,6 +103,12 @@ describe('lab', () => {
     expect(times.length).toBeGreaterThan(20);
     expect(times).toEqual([...times].sort((a, b) => a - b));
   }, 120_000);
+
+  it('lab run default-no: DEFAULT set to No stops a policy left at (use default), one on Use Global Settings is journaled', async () => {
+    const { transcript } = await runScripted(labCommand, [], { args: ['run', 'default-no'], interactive: false });
+    expect(transcript).toMatch(/Lab default-no: [^\n]*\n(?:.*\n)*?\s*\d+ passed, 0 failed/);
+    expect(transcript).toContain('Labs: 1 of 1 scenarios passed.');
+  }, 60_000);
 
   it('lab run plays a scenario end to end without a person', async () => {
     const { transcript } = await runScripted(labCommand, [], { args: ['run', 'retry-5xx'], interactive: false });

@@ -224,6 +224,21 @@ describe('web forms: the operations of the commands, all or nothing', () => {
     expect(lab.appliance.configuration.current.incomingPolicies.map((p) => p.name)).toEqual(['DEFAULT']); // nothing committed
   });
 
+  it('a new policy shows (use default) and its Threat Defense Connector page offers Use Default Settings; DEFAULT\'s does not', async () => {
+    await post('/mail-policies/incoming/new', { name: 'sales', position: '1', senders: '', recipients: 'sales.example' });
+    const table = (await client.get('/mail-policies/incoming')).body;
+    expect(table).toMatch(/data-policy="sales"[\s\S]*?<td class="tdc"><a [^>]*>\(use default\)<\/a>/);
+    const salesPage = (await client.get('/mail-policies/incoming/sales/threat-defense-connector')).body;
+    expect(salesPage).toMatch(/value="use-default" checked> Use Default Settings \(DEFAULT: Use Global Settings/);
+    const defaultPage = (await client.get('/mail-policies/incoming/DEFAULT/threat-defense-connector')).body;
+    expect(defaultPage).not.toContain('value="use-default"');
+    expect((await post('/mail-policies/incoming/DEFAULT/threat-defense-connector', { mode: 'use-default' })).body).toContain('Choose one of the options.');
+    expect((await post('/mail-policies/incoming/DEFAULT/threat-defense-connector', { mode: 'no' })).status).toBe(302);
+    expect((await post('/mail-policies/incoming/sales/threat-defense-connector', { mode: 'global' })).status).toBe(302);
+    expect((await post('/commit', { comment: 'inheritance' })).status).toBe(302);
+    expect(lab.appliance.configuration.current.incomingPolicies.map((p) => [p.name, p.tdc.mode])).toEqual([['sales', 'global'], ['DEFAULT', 'no']]);
+  });
+
   it('Abandon Changes drops this login\'s changes only; a commit refused for a clash keeps them and says which setting', async () => {
     await post('/security-services/threat-defense-connector/edit', { intakeAddress: 'first@beta.cmd.cisco.com' });
     await runScripted(policyconfigCommand, [], { appliance: lab.appliance, flags: { new: 'shellpolicy', recipient: ['shell.example'] } });

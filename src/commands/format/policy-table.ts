@@ -1,10 +1,13 @@
-import { DEFAULT_POLICY, type ApplianceConfig, type MailPolicy, type ServiceSetting, type TdcPolicyMode } from '../../engine/config/model.js';
+import { DEFAULT_POLICY, USE_DEFAULT, type ApplianceConfig, type MailPolicy, type PolicyTdc, type ServiceSetting, type TdcPolicyMode } from '../../engine/config/model.js';
+import { defaultPolicyOf, inherited } from '../../engine/policy-match.js';
 
 export type PolicyTable = 'incoming' | 'outgoing';
 
+/** The cell of a policy that follows DEFAULT, as the Mail Policies page shows it. */
+const USE_DEFAULT_CELL = '(use default)';
+
 /** A service's cell on the Mail Policies page: `(use default)`, `Enabled` or `Disabled`. */
-export const serviceCell = (v: ServiceSetting) => (v === 'default' ? '(use default)' : v === 'on' ? 'Enabled' : 'Disabled');
-const service = serviceCell;
+export const serviceCell = (v: ServiceSetting) => (v === USE_DEFAULT ? USE_DEFAULT_CELL : v === 'on' ? 'Enabled' : 'Disabled');
 
 /** One choice of "Enable Threat Defense Connector for This Policy". */
 export interface TdcChoice {
@@ -14,32 +17,49 @@ export interface TdcChoice {
   takesAddress: boolean;
 }
 
-/**
- * The per-policy Threat Defense Connector choices, in the order the policy's page (and
- * policyconfig's THREATDEFENSE dialog) offers them: the one list both front ends follow.
- */
-export function tdcChoices(config: Readonly<ApplianceConfig>, _policy: MailPolicy): TdcChoice[] {
-  return [
-    { mode: 'default', label: `Use Global Settings (${config.tdc.intakeAddress ?? 'no intake address set yet'})`, takesAddress: false },
-    { mode: 'custom', label: 'Use custom Message Intake Address', takesAddress: true },
-    { mode: 'no', label: 'No', takesAddress: false },
-  ];
+const globalLabel = (config: Readonly<ApplianceConfig>) => `Use Global Settings (${config.tdc.intakeAddress ?? 'no intake address set yet'})`;
+const CUSTOM_LABEL = 'Use custom Message Intake Address';
+
+/** A TDC choice in the words of the policy's page, the address it uses in brackets. */
+function choiceText(tdc: PolicyTdc, config: Readonly<ApplianceConfig>): string {
+  if (tdc.mode === 'global') return globalLabel(config);
+  if (tdc.mode === 'custom') return `${CUSTOM_LABEL} (${tdc.intakeAddress})`;
+  return 'No';
 }
 
-/** The Threat Defense Connector cell of the Incoming Mail Policies page (the link text). */
+/**
+ * The per-policy Threat Defense Connector choices, in the order the policy's page (and
+ * policyconfig's THREATDEFENSE dialog) offers them: the one list both front ends follow. A custom
+ * policy can also follow DEFAULT's choice (first, as new policies start there); DEFAULT cannot.
+ */
+export function tdcChoices(config: Readonly<ApplianceConfig>, policy: MailPolicy): TdcChoice[] {
+  const own: TdcChoice[] = [
+    { mode: 'global', label: globalLabel(config), takesAddress: false },
+    { mode: 'custom', label: CUSTOM_LABEL, takesAddress: true },
+    { mode: 'no', label: 'No', takesAddress: false },
+  ];
+  if (policy.name === DEFAULT_POLICY) return own;
+  const defaultTdc = defaultPolicyOf(config.incomingPolicies).tdc;
+  return [{ mode: USE_DEFAULT, label: `Use Default Settings (DEFAULT: ${choiceText(defaultTdc, config)})`, takesAddress: false }, ...own];
+}
+
+/**
+ * The Threat Defense Connector cell of the Incoming Mail Policies page and of PRINT: `(use
+ * default)` for a policy that follows DEFAULT, else `Enabled` or `Disabled` (Use Global Settings
+ * is disabled while TDC is disabled globally).
+ */
 export function tdcCell(policy: MailPolicy, config: Readonly<ApplianceConfig>): string {
+  if (policy.tdc.mode === USE_DEFAULT) return USE_DEFAULT_CELL;
   if (policy.tdc.mode === 'no') return 'Disabled';
   if (policy.tdc.mode === 'custom') return 'Enabled';
   return config.tdc.enabled ? 'Enabled' : 'Disabled';
 }
 
-/** The Threat Defense Connector column, as the Incoming Mail Policies page words it. */
-export function tdcColumn(policy: MailPolicy, config: Readonly<ApplianceConfig>, table: PolicyTable): string {
-  if (table === 'outgoing') return 'Not Applicable';
-  if (policy.tdc.mode === 'no') return 'Disabled';
-  if (policy.tdc.mode === 'custom') return `Enabled (custom: ${policy.tdc.intakeAddress})`;
-  if (!config.tdc.enabled) return 'Disabled (global TDC off)';
-  return `Enabled (global: ${config.tdc.intakeAddress})`;
+/** What a policy's Threat Defense Connector does, inheritance resolved: the line of PRINT's detail and of SEARCH. */
+export function tdcDetail(policy: MailPolicy, config: Readonly<ApplianceConfig>): string {
+  const tdc = inherited(policy, defaultPolicyOf(config.incomingPolicies), 'tdc');
+  const text = choiceText(tdc, config) + (tdc.mode === 'global' && !config.tdc.enabled ? ', disabled globally' : '');
+  return policy.tdc.mode === USE_DEFAULT ? `${USE_DEFAULT_CELL} ${text}` : text;
 }
 
 export function members(p: MailPolicy): string {
@@ -48,24 +68,27 @@ export function members(p: MailPolicy): string {
   return parts.filter(Boolean).join('; ');
 }
 
-/** PRINT: the policy table with a Threat Defense Connector column. */
+/** PRINT: the policy table with a Threat Defense Connector column, then each policy's members and (incoming) what its TDC does. */
 export function renderPolicyTable(config: Readonly<ApplianceConfig>, table: PolicyTable): string {
-  const policies = table === 'incoming' ? config.incomingPolicies : config.outgoingPolicies;
+  const incoming = table === 'incoming';
+  const policies = incoming ? config.incomingPolicies : config.outgoingPolicies;
   const width = Math.max(11, ...policies.map((p) => p.name.length)) + 2;
   const row = (n: string, name: string, as: string, av: string, tdc: string) => `${n.padEnd(4)}${name.padEnd(width)}${as.padEnd(15)}${av.padEnd(15)}${tdc}`;
+  const numbered = (line: (p: MailPolicy) => string) => policies.map((p, i) => `${`${i + 1}.`.padEnd(4)}${p.name}: ${line(p)}`);
   const notes: string[] = [];
-  if (table === 'incoming' && !config.tdc.enabled && policies.some((p) => p.tdc.mode === 'default')) {
+  if (incoming && !config.tdc.enabled && policies.some((p) => inherited(p, defaultPolicyOf(policies), 'tdc').mode === 'global')) {
     notes.push('Note: policies set to use the global Message Intake Address do not journal while the Threat Defense', 'Connector is disabled globally (see tdcconfig).');
   }
-  if (table === 'outgoing') notes.push('The Threat Defense Connector applies to incoming mail only.');
+  if (!incoming) notes.push('The Threat Defense Connector applies to incoming mail only.');
   return [
-    `${table === 'incoming' ? 'Incoming' : 'Outgoing'} Mail Policy Configuration`,
+    `${incoming ? 'Incoming' : 'Outgoing'} Mail Policy Configuration`,
     '',
     row('#', 'Policy Name', 'Anti-Spam', 'Anti-Virus', 'Threat Defense Connector'),
-    ...policies.map((p, i) => row(`${i + 1}.`, p.name, service(p.antispam), service(p.antivirus), tdcColumn(p, config, table))),
+    ...policies.map((p, i) => row(`${i + 1}.`, p.name, serviceCell(p.antispam), serviceCell(p.antivirus), incoming ? tdcCell(p, config) : 'Not Applicable')),
     '',
     'Members:',
-    ...policies.map((p, i) => `${`${i + 1}.`.padEnd(4)}${p.name}: ${members(p)}`),
+    ...numbered(members),
+    ...(incoming ? ['', 'Threat Defense Connector:', ...numbered((p) => tdcDetail(p, config))] : []),
     ...(notes.length ? ['', ...notes] : []),
   ].join('\n');
 }

@@ -8,7 +8,7 @@ list.push(error);
 return list;
 }
 export const validateReplicatedCluster = validate21;
-const schema6 = {"type":"object","required":["name","shared","machines"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"shared":{"type":"object","required":["stamp","members","groups","cluster","groups_settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"members":{"type":"array","items":{"type":"object","required":["name","group","host","port"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"group":{"type":"string","minLength":1},"host":{"type":"string","enum":["127.0.0.1"]},"port":{"type":"integer","minimum":1,"maximum":65535}}},"minItems":1},"groups":{"type":"array","items":{"type":"string","minLength":1},"minItems":1},"cluster":{"$ref":"#/$defs/s1"},"groups_settings":{"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}}}},"machines":{"type":"object","additionalProperties":{"type":"object","required":["stamp","settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"settings":{"$ref":"#/$defs/s1"}}}}},"$defs":{"s0":{"type":"object","required":["version","at","by"],"additionalProperties":false,"properties":{"version":{"type":"integer","minimum":0},"at":{"type":"number"},"by":{"type":"string"}}},"s2":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"s5":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s6":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["default","custom","no"]},"intakeAddress":{"type":"string"}}},"s4":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s5"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","default"]},"antivirus":{"enum":["on","off","default"]},"tdc":{"$ref":"#/$defs/s6"}}},"s3":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s4"}},"s8":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}},"s7":{"type":"array","items":{"$ref":"#/$defs/s8"}},"s10":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}},"s9":{"type":"array","items":{"$ref":"#/$defs/s10"}},"s11":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"s1":{"type":"object","additionalProperties":false,"properties":{"tdc":{"$ref":"#/$defs/s2"},"incomingPolicies":{"$ref":"#/$defs/s3"},"outgoingPolicies":{"$ref":"#/$defs/s3"},"smtpRoutes":{"$ref":"#/$defs/s7"},"destinationControls":{"$ref":"#/$defs/s9"},"bounceProfile":{"$ref":"#/$defs/s11"}}}}};
+const schema6 = {"type":"object","required":["name","shared","machines"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"shared":{"type":"object","required":["stamp","members","groups","cluster","groups_settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"members":{"type":"array","items":{"type":"object","required":["name","group","host","port"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"group":{"type":"string","minLength":1},"host":{"type":"string","enum":["127.0.0.1"]},"port":{"type":"integer","minimum":1,"maximum":65535}}},"minItems":1},"groups":{"type":"array","items":{"type":"string","minLength":1},"minItems":1},"cluster":{"$ref":"#/$defs/s1"},"groups_settings":{"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}}}},"machines":{"type":"object","additionalProperties":{"type":"object","required":["stamp","settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"settings":{"$ref":"#/$defs/s1"}}}}},"$defs":{"s0":{"type":"object","required":["version","at","by"],"additionalProperties":false,"properties":{"version":{"type":"integer","minimum":0},"at":{"type":"number"},"by":{"type":"string"}}},"s2":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"s5":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s6":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s4":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s5"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s6"}}},"s3":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s4"}},"s8":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}},"s7":{"type":"array","items":{"$ref":"#/$defs/s8"}},"s10":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}},"s9":{"type":"array","items":{"$ref":"#/$defs/s10"}},"s11":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"s1":{"type":"object","additionalProperties":false,"properties":{"tdc":{"$ref":"#/$defs/s2"},"incomingPolicies":{"$ref":"#/$defs/s3"},"outgoingPolicies":{"$ref":"#/$defs/s3"},"smtpRoutes":{"$ref":"#/$defs/s7"},"destinationControls":{"$ref":"#/$defs/s9"},"bounceProfile":{"$ref":"#/$defs/s11"}}}}};
 const schema7 = {"type":"object","required":["version","at","by"],"additionalProperties":false,"properties":{"version":{"type":"integer","minimum":0},"at":{"type":"number"},"by":{"type":"string"}}};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -112,7 +112,7 @@ return errors === 0;
 }
 
 const schema10 = {"type":"array","minItems":1,"items":{"$ref":"#/$defs/s4"}};
-const schema11 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s5"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","default"]},"antivirus":{"enum":["on","off","default"]},"tdc":{"$ref":"#/$defs/s6"}}};
+const schema11 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s5"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s6"}}};
 const schema12 = {"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"};
 const pattern0 = new RegExp("^[A-Za-z0-9_.-]{1,64}$", "u");
 
@@ -133,7 +133,7 @@ validate29.errors = vErrors;
 return errors === 0;
 }
 
-const schema13 = {"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["default","custom","no"]},"intakeAddress":{"type":"string"}}};
+const schema13 = {"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -151,7 +151,7 @@ errors++;
 }
 if(data.mode !== undefined){
 let data0 = data.mode;
-if(!(((data0 === "default") || (data0 === "custom")) || (data0 === "no"))){
+if(!((((data0 === "use-default") || (data0 === "global")) || (data0 === "custom")) || (data0 === "no"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/mode",keyword:"enum",params:{allowedValues: schema13.properties.mode.enum}});
 errors++;
 }
@@ -246,14 +246,14 @@ errors++;
 }
 if(data.antispam !== undefined){
 let data5 = data.antispam;
-if(!(((data5 === "on") || (data5 === "off")) || (data5 === "default"))){
+if(!(((data5 === "on") || (data5 === "off")) || (data5 === "use-default"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/antispam",keyword:"enum",params:{allowedValues: schema11.properties.antispam.enum}});
 errors++;
 }
 }
 if(data.antivirus !== undefined){
 let data6 = data.antivirus;
-if(!(((data6 === "on") || (data6 === "off")) || (data6 === "default"))){
+if(!(((data6 === "on") || (data6 === "off")) || (data6 === "use-default"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/antivirus",keyword:"enum",params:{allowedValues: schema11.properties.antivirus.enum}});
 errors++;
 }
@@ -923,7 +923,7 @@ return errors === 0;
 }
 
 export const validateClusterDoc = validate50;
-const schema19 = {"type":"object","required":["name","shared","machines","secret","self"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"shared":{"type":"object","required":["stamp","members","groups","cluster","groups_settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"members":{"type":"array","items":{"type":"object","required":["name","group","host","port"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"group":{"type":"string","minLength":1},"host":{"type":"string","enum":["127.0.0.1"]},"port":{"type":"integer","minimum":1,"maximum":65535}}},"minItems":1},"groups":{"type":"array","items":{"type":"string","minLength":1},"minItems":1},"cluster":{"$ref":"#/$defs/s1"},"groups_settings":{"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}}}},"machines":{"type":"object","additionalProperties":{"type":"object","required":["stamp","settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"settings":{"$ref":"#/$defs/s1"}}}},"secret":{"type":"string","minLength":32},"self":{"type":"string","minLength":1}},"$defs":{"s0":{"type":"object","required":["version","at","by"],"additionalProperties":false,"properties":{"version":{"type":"integer","minimum":0},"at":{"type":"number"},"by":{"type":"string"}}},"s2":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"s5":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s6":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["default","custom","no"]},"intakeAddress":{"type":"string"}}},"s4":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s5"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","default"]},"antivirus":{"enum":["on","off","default"]},"tdc":{"$ref":"#/$defs/s6"}}},"s3":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s4"}},"s8":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}},"s7":{"type":"array","items":{"$ref":"#/$defs/s8"}},"s10":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}},"s9":{"type":"array","items":{"$ref":"#/$defs/s10"}},"s11":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"s1":{"type":"object","additionalProperties":false,"properties":{"tdc":{"$ref":"#/$defs/s2"},"incomingPolicies":{"$ref":"#/$defs/s3"},"outgoingPolicies":{"$ref":"#/$defs/s3"},"smtpRoutes":{"$ref":"#/$defs/s7"},"destinationControls":{"$ref":"#/$defs/s9"},"bounceProfile":{"$ref":"#/$defs/s11"}}}}};
+const schema19 = {"type":"object","required":["name","shared","machines","secret","self"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"shared":{"type":"object","required":["stamp","members","groups","cluster","groups_settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"members":{"type":"array","items":{"type":"object","required":["name","group","host","port"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"group":{"type":"string","minLength":1},"host":{"type":"string","enum":["127.0.0.1"]},"port":{"type":"integer","minimum":1,"maximum":65535}}},"minItems":1},"groups":{"type":"array","items":{"type":"string","minLength":1},"minItems":1},"cluster":{"$ref":"#/$defs/s1"},"groups_settings":{"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}}}},"machines":{"type":"object","additionalProperties":{"type":"object","required":["stamp","settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"settings":{"$ref":"#/$defs/s1"}}}},"secret":{"type":"string","minLength":32},"self":{"type":"string","minLength":1}},"$defs":{"s0":{"type":"object","required":["version","at","by"],"additionalProperties":false,"properties":{"version":{"type":"integer","minimum":0},"at":{"type":"number"},"by":{"type":"string"}}},"s2":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"s5":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s6":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s4":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s5"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s6"}}},"s3":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s4"}},"s8":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}},"s7":{"type":"array","items":{"$ref":"#/$defs/s8"}},"s10":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}},"s9":{"type":"array","items":{"$ref":"#/$defs/s10"}},"s11":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"s1":{"type":"object","additionalProperties":false,"properties":{"tdc":{"$ref":"#/$defs/s2"},"incomingPolicies":{"$ref":"#/$defs/s3"},"outgoingPolicies":{"$ref":"#/$defs/s3"},"smtpRoutes":{"$ref":"#/$defs/s7"},"destinationControls":{"$ref":"#/$defs/s9"},"bounceProfile":{"$ref":"#/$defs/s11"}}}}};
 const schema20 = {"type":"object","required":["version","at","by"],"additionalProperties":false,"properties":{"version":{"type":"integer","minimum":0},"at":{"type":"number"},"by":{"type":"string"}}};
 
 function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1027,7 +1027,7 @@ return errors === 0;
 }
 
 const schema23 = {"type":"array","minItems":1,"items":{"$ref":"#/$defs/s4"}};
-const schema24 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s5"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","default"]},"antivirus":{"enum":["on","off","default"]},"tdc":{"$ref":"#/$defs/s6"}}};
+const schema24 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s5"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s6"}}};
 const schema25 = {"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"};
 
 function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1047,7 +1047,7 @@ validate58.errors = vErrors;
 return errors === 0;
 }
 
-const schema26 = {"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["default","custom","no"]},"intakeAddress":{"type":"string"}}};
+const schema26 = {"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}};
 
 function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1065,7 +1065,7 @@ errors++;
 }
 if(data.mode !== undefined){
 let data0 = data.mode;
-if(!(((data0 === "default") || (data0 === "custom")) || (data0 === "no"))){
+if(!((((data0 === "use-default") || (data0 === "global")) || (data0 === "custom")) || (data0 === "no"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/mode",keyword:"enum",params:{allowedValues: schema26.properties.mode.enum}});
 errors++;
 }
@@ -1160,14 +1160,14 @@ errors++;
 }
 if(data.antispam !== undefined){
 let data5 = data.antispam;
-if(!(((data5 === "on") || (data5 === "off")) || (data5 === "default"))){
+if(!(((data5 === "on") || (data5 === "off")) || (data5 === "use-default"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/antispam",keyword:"enum",params:{allowedValues: schema24.properties.antispam.enum}});
 errors++;
 }
 }
 if(data.antivirus !== undefined){
 let data6 = data.antivirus;
-if(!(((data6 === "on") || (data6 === "off")) || (data6 === "default"))){
+if(!(((data6 === "on") || (data6 === "off")) || (data6 === "use-default"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/antivirus",keyword:"enum",params:{allowedValues: schema24.properties.antivirus.enum}});
 errors++;
 }

@@ -12,7 +12,24 @@ export type ConfigMigration = (stored: Record<string, unknown>) => Record<string
  * i + 1 to i + 2. A change of the model (schema.ts) that an older file does not satisfy adds a
  * step here, so that a home made by an older segsim opens.
  */
-export const MIGRATIONS: readonly ConfigMigration[] = [];
+export const MIGRATIONS: readonly ConfigMigration[] = [
+  // 1 -> 2 (per-policy inheritance): a policy's TDC mode 'default' meant "use the global
+  // settings", so it becomes 'global' (not 'use-default', which would follow DEFAULT's choice);
+  // a service's 'default' already meant DEFAULT's setting, now spelled 'use-default'.
+  (stored) => ({ ...stored, incomingPolicies: policiesV2(stored.incomingPolicies), outgoingPolicies: policiesV2(stored.outgoingPolicies) }),
+];
+
+/** Version 1's policies in version 2's words; anything not shaped as expected is left for the schema check to name. */
+function policiesV2(policies: unknown): unknown {
+  if (!Array.isArray(policies)) return policies;
+  const service = (v: unknown) => (v === 'default' ? 'use-default' : v);
+  return policies.map((p: unknown) => {
+    if (p === null || typeof p !== 'object') return p;
+    const { antispam, antivirus, tdc, ...rest } = p as Record<string, unknown>;
+    const mode = tdc !== null && typeof tdc === 'object' ? (tdc as Record<string, unknown>).mode : undefined;
+    return { ...rest, antispam: service(antispam), antivirus: service(antivirus), tdc: mode === 'default' ? { ...(tdc as object), mode: 'global' } : tdc };
+  });
+}
 
 /** The version this segsim writes. A config.json without `version` is version 1 (segsim 0.1). */
 export const CONFIG_VERSION = MIGRATIONS.length + 1;

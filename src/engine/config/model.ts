@@ -18,6 +18,12 @@ export type DestinationControl = ApplianceConfig['destinationControls'][number];
 export type BounceProfile = ApplianceConfig['bounceProfile'];
 
 export const DEFAULT_POLICY = 'DEFAULT';
+/**
+ * A custom policy's "(use default)" (a service's value, a TDC mode): the setting follows the
+ * DEFAULT policy's, resolved when it is used (policy-match.ts, inherited). DEFAULT itself never
+ * holds it (validate.ts).
+ */
+export const USE_DEFAULT = 'use-default';
 /** The web interface's HTTPS port when the configuration names none. */
 export const WEB_PORT = 8443;
 /** The pseudo-domain of the Threat Defense Connector's delivery queue. */
@@ -32,7 +38,7 @@ export function defaultPolicy(): MailPolicy {
     recipients: [],
     antispam: 'on',
     antivirus: 'on',
-    tdc: { mode: 'default' },
+    tdc: { mode: 'global' },
   };
 }
 

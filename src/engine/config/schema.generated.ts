@@ -8,12 +8,12 @@ list.push(error);
 return list;
 }
 export const validateConfig = validate21;
-const schema6 = {"type":"object","required":["hostname","listener","tdc","incomingPolicies","outgoingPolicies","smtpRoutes","destinationControls","bounceProfile","lab"],"additionalProperties":false,"properties":{"hostname":{"type":"string","pattern":"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$","description":"enter a host name such as esa1.example.com"},"listener":{"type":"object","required":["name","bindAddress","port","acceptDomains","maxMessageSize"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"},"bindAddress":{"type":"string","minLength":1},"port":{"type":"integer","minimum":0,"maximum":65535},"acceptDomains":{"type":"array","items":{"type":"string"}},"maxMessageSize":{"type":"integer","minimum":1024}}},"tdc":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"incomingPolicies":{"$ref":"#/$defs/s0"},"outgoingPolicies":{"$ref":"#/$defs/s0"},"smtpRoutes":{"type":"array","items":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}}},"destinationControls":{"type":"array","items":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}}},"bounceProfile":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"lab":{"type":"object","required":["mailServerPort","setdPort"],"additionalProperties":false,"properties":{"mailServerPort":{"type":"integer","minimum":0,"maximum":65535},"setdPort":{"type":"integer","minimum":0,"maximum":65535},"webPort":{"type":"integer","minimum":0,"maximum":65535}}}},"$defs":{"s2":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s3":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["default","custom","no"]},"intakeAddress":{"type":"string"}}},"s1":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","default"]},"antivirus":{"enum":["on","off","default"]},"tdc":{"$ref":"#/$defs/s3"}}},"s0":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}}}};
+const schema6 = {"type":"object","required":["hostname","listener","tdc","incomingPolicies","outgoingPolicies","smtpRoutes","destinationControls","bounceProfile","lab"],"additionalProperties":false,"properties":{"hostname":{"type":"string","pattern":"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$","description":"enter a host name such as esa1.example.com"},"listener":{"type":"object","required":["name","bindAddress","port","acceptDomains","maxMessageSize"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"},"bindAddress":{"type":"string","minLength":1},"port":{"type":"integer","minimum":0,"maximum":65535},"acceptDomains":{"type":"array","items":{"type":"string"}},"maxMessageSize":{"type":"integer","minimum":1024}}},"tdc":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"incomingPolicies":{"$ref":"#/$defs/s0"},"outgoingPolicies":{"$ref":"#/$defs/s0"},"smtpRoutes":{"type":"array","items":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}}},"destinationControls":{"type":"array","items":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}}},"bounceProfile":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"lab":{"type":"object","required":["mailServerPort","setdPort"],"additionalProperties":false,"properties":{"mailServerPort":{"type":"integer","minimum":0,"maximum":65535},"setdPort":{"type":"integer","minimum":0,"maximum":65535},"webPort":{"type":"integer","minimum":0,"maximum":65535}}}},"$defs":{"s2":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s3":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s1":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s3"}}},"s0":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$", "u");
 const pattern1 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
 const schema7 = {"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}};
-const schema8 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","default"]},"antivirus":{"enum":["on","off","default"]},"tdc":{"$ref":"#/$defs/s3"}}};
+const schema8 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s3"}}};
 const schema9 = {"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"};
 const pattern2 = new RegExp("^[A-Za-z0-9_.-]{1,64}$", "u");
 
@@ -34,7 +34,7 @@ validate24.errors = vErrors;
 return errors === 0;
 }
 
-const schema10 = {"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["default","custom","no"]},"intakeAddress":{"type":"string"}}};
+const schema10 = {"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -52,7 +52,7 @@ errors++;
 }
 if(data.mode !== undefined){
 let data0 = data.mode;
-if(!(((data0 === "default") || (data0 === "custom")) || (data0 === "no"))){
+if(!((((data0 === "use-default") || (data0 === "global")) || (data0 === "custom")) || (data0 === "no"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/mode",keyword:"enum",params:{allowedValues: schema10.properties.mode.enum}});
 errors++;
 }
@@ -147,14 +147,14 @@ errors++;
 }
 if(data.antispam !== undefined){
 let data5 = data.antispam;
-if(!(((data5 === "on") || (data5 === "off")) || (data5 === "default"))){
+if(!(((data5 === "on") || (data5 === "off")) || (data5 === "use-default"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/antispam",keyword:"enum",params:{allowedValues: schema8.properties.antispam.enum}});
 errors++;
 }
 }
 if(data.antivirus !== undefined){
 let data6 = data.antivirus;
-if(!(((data6 === "on") || (data6 === "off")) || (data6 === "default"))){
+if(!(((data6 === "on") || (data6 === "off")) || (data6 === "use-default"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/antivirus",keyword:"enum",params:{allowedValues: schema8.properties.antivirus.enum}});
 errors++;
 }

@@ -1,9 +1,11 @@
 import type { JSONSchema } from 'json-schema-to-ts';
 // names and ports follow the rules the commands use (validate.ts)
 import { HOSTNAME, LISTENER_NAME, POLICY_NAME, PORT, ruledString } from './validate.js';
+// a value import of model.ts, which imports only types from here
+import { USE_DEFAULT } from './model.js';
 
 const stringList = { type: 'array', items: { type: 'string' } } as const;
-const service = { enum: ['on', 'off', 'default'] } as const;
+const service = { enum: ['on', 'off', USE_DEFAULT] } as const;
 
 const policy = {
   type: 'object',
@@ -16,12 +18,14 @@ const policy = {
     recipients: stringList,
     antispam: service,
     antivirus: service,
-    // the policy's Threat Defense Connector choice, as on the Incoming Mail Policies page
+    // the policy's Threat Defense Connector choice, as on the Incoming Mail Policies page: use
+    // default (DEFAULT's choice), Use Global Settings (the global intake address), Use custom
+    // Message Intake Address, No
     tdc: {
       type: 'object',
       required: ['mode'],
       additionalProperties: false,
-      properties: { mode: { enum: ['default', 'custom', 'no'] }, /* only for mode 'custom' */ intakeAddress: { type: 'string' } },
+      properties: { mode: { enum: [USE_DEFAULT, 'global', 'custom', 'no'] }, /* only for mode 'custom' */ intakeAddress: { type: 'string' } },
     },
   },
 } as const;

@@ -1,5 +1,5 @@
 import { ErrorCodes, UserError } from '../../errors.js';
-import { DEFAULT_POLICY, type ApplianceConfig, type MailPolicy } from './model.js';
+import { DEFAULT_POLICY, USE_DEFAULT, type ApplianceConfig, type MailPolicy } from './model.js';
 
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
@@ -140,6 +140,12 @@ function policyTableProblems(policies: MailPolicy[]): string[] {
     }
     if (p.name !== DEFAULT_POLICY && p.senders.length + p.recipients.length === 0) {
       problems.push(`policy "${p.name}" has no members`);
+    }
+    if (p.name === DEFAULT_POLICY) {
+      // the settings other policies fall back on cannot fall back themselves
+      for (const [what, value] of [['Anti-Spam', p.antispam], ['Anti-Virus', p.antivirus], ['Threat Defense Connector', p.tdc.mode]] as const) {
+        if (value === USE_DEFAULT) problems.push(`the DEFAULT policy's ${what} setting cannot be "use default"`);
+      }
     }
   }
   return problems;

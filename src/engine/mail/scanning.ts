@@ -1,4 +1,5 @@
 import type { MailPolicy } from '../config/model.js';
+import { inherited } from '../policy-match.js';
 import { EICAR, GTUBE } from '../test-strings.js';
 
 /** Per engine: null when the policy does not run it, else whether it found something. */
@@ -7,11 +8,7 @@ export interface ScanVerdict {
   antispam: boolean | null;
 }
 
-/** The policy's setting for a service, DEFAULT's when it says 'default'. */
-function serviceOn(policy: MailPolicy, fallback: MailPolicy, service: 'antispam' | 'antivirus'): boolean {
-  const v = policy[service] === 'default' ? fallback[service] : policy[service];
-  return v === 'on';
-}
+const serviceOn = (policy: MailPolicy, defaultPolicy: MailPolicy, service: 'antispam' | 'antivirus') => inherited(policy, defaultPolicy, service) === 'on';
 
 /**
  * The simulated scanning engines: deterministic, anti-spam positive for the GTUBE string and

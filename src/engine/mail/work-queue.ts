@@ -1,5 +1,5 @@
-import { DEFAULT_POLICY, TDC_QUEUE, type ApplianceConfig, type MailPolicy } from '../config/model.js';
-import { matchPolicy } from '../policy-match.js';
+import { TDC_QUEUE, type ApplianceConfig, type MailPolicy } from '../config/model.js';
+import { defaultPolicyOf, inherited, matchPolicy } from '../policy-match.js';
 import type { MailCounterSet } from './counters.js';
 import type { Delivery } from './delivery/delivery.js';
 import type { IdAllocator } from './ids.js';
@@ -10,10 +10,14 @@ import { queueRecord, type QueueRecord, type ReceivedRecord, type Spool } from '
 const WORK_QUEUE_CONCURRENCY = 16;
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
-/** The intake address a policy journals clean mail to, or null (TDC choice No, or TDC disabled). */
-export function intakeFor(policy: MailPolicy, config: Readonly<ApplianceConfig>): string | null {
-  if (policy.tdc.mode === 'custom') return policy.tdc.intakeAddress ?? null;
-  if (policy.tdc.mode === 'default' && config.tdc.enabled) return config.tdc.intakeAddress;
+/**
+ * The intake address a policy journals clean mail to, or null (TDC choice No, or Use Global
+ * Settings while TDC is disabled globally); "(use default)" follows DEFAULT's choice as it is now.
+ */
+export function intakeFor(policy: MailPolicy, defaultPolicy: MailPolicy, config: Readonly<ApplianceConfig>): string | null {
+  const tdc = inherited(policy, defaultPolicy, 'tdc');
+  if (tdc.mode === 'custom') return tdc.intakeAddress ?? null;
+  if (tdc.mode === 'global' && config.tdc.enabled) return config.tdc.intakeAddress;
   return null;
 }
 
@@ -85,7 +89,7 @@ export class WorkQueue {
   async #process(record: ReceivedRecord): Promise<void> {
     const { spool, events, ids } = this.deps;
     const config = this.deps.config();
-    const defaultPolicy = config.incomingPolicies.find((p) => p.name === DEFAULT_POLICY)!;
+    const defaultPolicy = defaultPolicyOf(config.incomingPolicies);
     const byPolicy = new Map<string, ReceivedRecord['rcpts']>();
     for (const r of record.rcpts) {
       const name = matchPolicy(config.incomingPolicies, { sender: record.from, recipient: r.address }).name;
@@ -127,7 +131,7 @@ export class WorkQueue {
       const byDomain = new Map<string, ReceivedRecord['rcpts']>();
       for (const r of g.rcpts) byDomain.set(domainOf(r.address), [...(byDomain.get(domainOf(r.address)) ?? []), r]);
       for (const [destination, rcpts] of byDomain) queued.push(queueRecord({ ...base, destination, rcpts }));
-      const intake = spam ? null : intakeFor(policy, config);
+      const intake = spam ? null : intakeFor(policy, defaultPolicy, config);
       if (intake !== null) {
         const journalMid = ids.next('mid');
         // the copy shares the original's spool file: it is built from it when it is sent
