@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { ListenerConfig } from '../engine/config/model.js';
+import { IP_INTERFACE, type ListenerConfig } from '../engine/config/model.js';
 import { checkValue, dialogCheck, LISTENER_NAME, PORT, RAT_ENTRY } from '../engine/config/validate.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { count } from './format/numbers.js';
@@ -9,7 +9,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 export function renderListener(l: ListenerConfig): string {
   return [
     'Currently configured listeners:',
-    `1. ${l.name} (on ${l.bindAddress}) SMTP TCP Port ${l.port} Public`,
+    `1. ${l.name} (on ${IP_INTERFACE}, ${l.bindAddress}) SMTP TCP Port ${l.port} Public`,
     `   Maximum message size: ${count(l.maxMessageSize)} bytes`,
     '   Recipient Access Table (RAT):',
     ...l.acceptDomains.map((d) => `     ${d.padEnd(32)} ACCEPT`),
