@@ -123,7 +123,7 @@ export const listenerconfigCommand: CommandSpec = {
       name: 'edit',
       summary: "change the listener's access tables: hostaccess (HAT) or rcptaccess (RAT)",
       args: '<listener> [table] [operation]',
-      json: 'the table (print)',
+      json: 'the table',
       flags: [
         { flags: '--sender <pattern>', description: 'HAT senders: IP address, CIDR range, a.b.c.d-e range or partial address (hostaccess new, delete)' },
         { flags: '--behavior <behavior>', description: 'ACCEPT, RELAY, REJECT or TCPREFUSE (hostaccess new, default)' },
