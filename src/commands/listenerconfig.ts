@@ -71,7 +71,11 @@ async function editDialog(ctx: CommandContext): Promise<void> {
 
 /** `listenerconfig edit NAME [hostaccess|rcptaccess] [OPERATION]`. */
 async function runEdit(ctx: CommandContext, [name, table, operation]: string[], flags: Record<string, unknown>) {
-  checkListener(ctx, name!);
+  if (name === undefined) {
+    if (!ctx.interactive || ctx.json) throw new UserError('listenerconfig edit needs the listener: its name or 1.', ErrorCodes.usage);
+    return editDialog(ctx);
+  }
+  checkListener(ctx, name);
   const which = table?.toLowerCase() as AccessTable | undefined;
   if (which !== undefined && !ACCESS_TABLES.includes(which)) throw new UserError(`Unknown listener table "${table}": use hostaccess or rcptaccess.`, ErrorCodes.usage);
   if (operation !== undefined) return accessOperation(ctx, which!, operation, flags);
@@ -122,7 +126,7 @@ export const listenerconfigCommand: CommandSpec = {
     {
       name: 'edit',
       summary: "change the listener's access tables: hostaccess (HAT) or rcptaccess (RAT)",
-      args: '<listener> [table] [operation]',
+      args: '[listener] [table] [operation]',
       json: 'the table',
       flags: [
         { flags: '--sender <pattern>', description: 'HAT senders: IP address, CIDR range, a.b.c.d-e range or partial address (hostaccess new, delete)' },

@@ -65,6 +65,7 @@ describe('listenerconfig', () => {
     await expect(edit(appliance, ['OutgoingMail', 'hostaccess', 'print'])).rejects.toThrow('No listener "OutgoingMail": the listener is 1. IncomingMail.');
     await expect(edit(appliance, ['IncomingMail', 'masquerade'])).rejects.toThrow('Unknown listener table "masquerade": use hostaccess or rcptaccess.');
     await expect(edit(appliance, ['IncomingMail'])).rejects.toThrow(/^listenerconfig edit needs hostaccess or rcptaccess/);
+    await expect(edit(appliance, [])).rejects.toThrow('listenerconfig edit needs the listener: its name or 1.');
     expect(hat(appliance)?.entries).toHaveLength(2);
 
     await edit(appliance, ['IncomingMail', 'hostaccess', 'delete'], { sender: '127.0.0.2' });
