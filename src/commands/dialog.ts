@@ -187,6 +187,14 @@ export class Conversation {
     }
   }
 
+  /**
+   * AsyncOS's pager between two pages of output: any answer shows the next page, `q` stops.
+   * Resolves whether to go on.
+   */
+  async more(): Promise<boolean> {
+    return (await this.#read('', '-Press Any Key For More-')).trim().toLowerCase() !== 'q';
+  }
+
   async #read(before: string, prompt: string): Promise<string> {
     this.endProgress();
     if (before) this.io.write(before);

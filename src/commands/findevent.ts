@@ -1,8 +1,55 @@
+import { basename, join } from 'node:path';
+import { logFileSpans, type LogFileSpan } from '../engine/log-files.js';
 import { mailLogEntries } from '../engine/mail/mail-log-lines.js';
 import { findMessages, type TrackedMessage, type TrackingQuery } from '../engine/message-tracking.js';
 import { readTracking } from '../engine/tracking-store.js';
 import { ErrorCodes, UserError } from '../errors.js';
+import { asyncosDate } from '../engine/time-format.js';
+import { chooseLog } from './tail.js';
 import type { CommandContext, CommandSpec } from './types.js';
+
+/** The one mail log subscription of the lab appliance, which message tracking follows. */
+const MAIL_LOG = 'mail_logs';
+
+/** A time range to search in: the time a set of mail_logs files covers. */
+interface Range {
+  since: number;
+  until: number;
+}
+
+const ALL_TIME: Range = { since: -Infinity, until: Infinity };
+
+/**
+ * The time one file of mail_logs covers (to the end of its last second); the current file
+ * covers until now and on. A file without a dated line covers nothing.
+ */
+function spanRange(span: LogFileSpan, current: boolean): Range {
+  if (span.first === null) return { since: Infinity, until: -Infinity };
+  return { since: span.first, until: current ? Infinity : (span.last ?? span.first) + 999 };
+}
+
+/** The range of the mail_logs file a script names (--log-file mail_logs.1); refused, naming the files, when there is none. */
+function fileRange(ctx: CommandContext, name: string): Range {
+  const spans = logFileSpans(ctx.appliance.paths.logs, MAIL_LOG);
+  const span = spans.find((s) => basename(s.file) === name);
+  if (!span) throw new UserError(`No mail log file "${name}". Available: ${spans.map((s) => basename(s.file)).join(', ') || 'none'}.`, ErrorCodes.notFound);
+  return spanRange(span, span.file === join(ctx.appliance.paths.logs, MAIL_LOG));
+}
+
+/** The appliance's questions after the search: the log, then which of its files (as a time range). */
+async function askLogs(ctx: CommandContext): Promise<Range> {
+  await chooseLog(ctx, undefined, 'use for message tracking', [MAIL_LOG]);
+  const sets = ['Search all available logs', 'Select logs to search', 'Search current log'];
+  const set = await ctx.io.list('Please choose which set of logs to search:', sets, { default: 3 });
+  if (set === 0) return ALL_TIME;
+  const spans = logFileSpans(ctx.appliance.paths.logs, MAIL_LOG);
+  const current = spans.at(-1);
+  if (!current) return ALL_TIME;
+  if (set === 2) return spanRange(current, true);
+  const items = spans.map((s) => `${basename(s.file).padEnd(14)} ${s.first === null ? '(no dated lines)' : `${asyncosDate(s.first)} - ${asyncosDate(s.last ?? s.first)}`}`);
+  const i = await ctx.io.list('Available mail log files:', items, { default: items.length });
+  return spanRange(spans[i ?? spans.length - 1]!, i === null || i === spans.length - 1);
+}
 
 const SEARCHES = [
   { by: 'from', label: 'Search by envelope FROM', prompt: 'Enter the regular expression to search for.' },
@@ -43,13 +90,16 @@ export const findeventCommand: CommandSpec = {
   name: 'findevent',
   summary: 'Find events in message tracking (mail_logs lines by message).',
   help: [
-    'findevent [--mid N | --message-id RE | --from RE | --to RE | --subject RE] [--since DATE] [--until DATE] [--json]',
+    'findevent [--mid N | --message-id RE | --from RE | --to RE | --subject RE] [--since DATE] [--until DATE]',
+    '          [--log-file FILE] [--json]',
     '',
     "Shows each matching message's mail_logs lines (its connections included), read from message",
-    'tracking, which outlives log rotation, and the Threat Defense Connector tracking line of a',
-    'journal copy (also shown when tracking its original), e.g.',
+    'tracking, which outlives log rotation (--log-file limits it to the time one mail_logs file',
+    'covers), and the Threat Defense Connector tracking line of a journal copy (also shown when',
+    'tracking its original), e.g.',
     '  16 Feb 2024 21:19:24 (GMT -06:00)  TDC: Message 14501404 was successfully delivered for scanning ...',
-    'Examples:',
+    'Without a search flag, asks as the appliance does: the kind of search, the value, the log and',
+    'which of its files to search. Examples:',
     '  findevent --mid 42',
     '  segsim findevent --from "alice@" --since "2024-02-16 21:00"',
   ].join('\n'),
@@ -61,6 +111,7 @@ export const findeventCommand: CommandSpec = {
     { flags: '--subject <regexp>', description: 'the subject' },
     { flags: '--since <date>', description: 'only events at or after this time' },
     { flags: '--until <date>', description: 'only events at or before this time' },
+    { flags: '--log-file <file>', description: 'only the time one mail_logs file covers (mail_logs = the current file, mail_logs.1 ...)' },
   ],
   json: 'the events',
   async run(ctx, { flags }) {
@@ -73,12 +124,16 @@ export const findeventCommand: CommandSpec = {
         if (typeof flags[by] === 'string') query = { by, pattern: compile(flags[by] as string) };
       }
     }
+    let range = typeof flags.logFile === 'string' ? fileRange(ctx, flags.logFile) : ALL_TIME;
     if (!query) {
       if (!ctx.interactive) throw new UserError('findevent needs --mid, --message-id, --from, --to or --subject.', ErrorCodes.usage);
       query = await askQuery(ctx);
+      range = await askLogs(ctx);
     }
     const { events, unreadable } = readTracking(ctx.appliance.paths.tracking);
-    const found = findMessages(events, query, parseTime(flags.since, 'since'), parseTime(flags.until, 'until'));
+    const since = Math.max(range.since, parseTime(flags.since, 'since') ?? -Infinity);
+    const until = Math.min(range.until, parseTime(flags.until, 'until') ?? Infinity);
+    const found = findMessages(events, query, since, until);
     const by = query.by;
     return {
       data: found.map((m) => ({ mid: m.mid, lines: logLines(m), tracking: m.tracking })),

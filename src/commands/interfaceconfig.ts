@@ -1,4 +1,4 @@
-import { WEB_PORT, type ApplianceConfig } from '../engine/config/model.js';
+import { IP_INTERFACE, WEB_PORT, type ApplianceConfig } from '../engine/config/model.js';
 import { parseDecimal } from './numbers.js';
 import type { CommandSpec } from './types.js';
 
@@ -9,7 +9,7 @@ export function renderInterfaces(config: Readonly<ApplianceConfig>, running: { u
   const port = config.lab.webPort ?? WEB_PORT;
   return [
     'Currently configured interfaces:',
-    `1. Management (127.0.0.1/8 on lo: ${config.hostname})`,
+    `1. ${IP_INTERFACE} (127.0.0.1/8 on lo: ${config.hostname})`,
     `   HTTPS: port ${port}${port === 0 ? ' (any free port)' : ''}: the web interface and the SETD portal (/setd/)`,
     running ? `   Web interface: ${running.url} (user admin; "passwd" sets the password)` : '   Web interface: not running (it runs with the appliance: "segsim" or "segsim start")',
   ].join('\n');

@@ -3,9 +3,8 @@ import { followFile, lastLines, logNames } from '../engine/log-files.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
-/** The log a command works on: named inline, or chosen from the numbered list. */
-export async function chooseLog(ctx: CommandContext, named: string | undefined, verb: string): Promise<string> {
-  const names = logNames(ctx.appliance.paths.logs);
+/** The log a command works on: named inline, or chosen from the numbered list (of `names`, default all logs). */
+export async function chooseLog(ctx: CommandContext, named: string | undefined, verb: string, names = logNames(ctx.appliance.paths.logs)): Promise<string> {
   if (named !== undefined) {
     if (!names.includes(named)) throw new UserError(`Unable to ${verb}: no log named "${named}". Logs: ${names.join(', ')}.`, ErrorCodes.notFound);
     return named;

@@ -95,14 +95,19 @@ export function lineTime(line: string): number | null {
 
 /** The time of the newest line of a log (read from the end of its current file), or null. */
 export function lastLineTime(logsDir: string, name = 'mail_logs'): number | null {
-  const file = join(logsDir, name);
+  return fileLineTime(join(logsDir, name), 'last');
+}
+
+/** The time of the first or the last timestamped line of a file (read from that end, 64 KB at most), or null. */
+function fileLineTime(file: string, which: 'first' | 'last'): number | null {
   if (!existsSync(file)) return null;
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
-    const tail = Buffer.alloc(Math.min(size, 64 * 1024));
-    readSync(fd, tail, 0, tail.length, size - tail.length);
-    for (const line of tail.toString('utf8').split('\n').reverse()) {
+    const part = Buffer.alloc(Math.min(size, 64 * 1024));
+    readSync(fd, part, 0, part.length, which === 'last' ? size - part.length : 0);
+    const lines = part.toString('utf8').split('\n');
+    for (const line of which === 'last' ? lines.reverse() : lines) {
       const at = lineTime(line);
       if (at !== null) return at;
     }
@@ -110,4 +115,16 @@ export function lastLineTime(logsDir: string, name = 'mail_logs'): number | null
   } finally {
     closeSync(fd);
   }
+}
+
+/** A file of a log and the times of its first and last lines (null when it has none). */
+export interface LogFileSpan {
+  file: string;
+  first: number | null;
+  last: number | null;
+}
+
+/** The files of a log with the time each covers, oldest rotation first, the current file last. */
+export function logFileSpans(logsDir: string, name: string): LogFileSpan[] {
+  return logFiles(logsDir, name).map((file) => ({ file, first: fileLineTime(file, 'first'), last: fileLineTime(file, 'last') }));
 }

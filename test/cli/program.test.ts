@@ -60,7 +60,7 @@ describe('the one commander program', () => {
     expect((await runMain(['--home', home, 'inject', '--count', '0x10'])).stderr).toContain('Invalid value "0x10" for --count');
     expect((await runMain(['--home', home, 'listenerconfig', '--json'])).stdout).toContain('"port": 2525'); // nothing changed
     // the dialog takes the same rule
-    const dialog = await runMain(['--home', labHome()], 'listenerconfig\nEDIT\n\n\n0x10\n2600\n\n\nshowchanges\n');
+    const dialog = await runMain(['--home', labHome()], 'listenerconfig\nEDIT\n\nINTERFACE\n\n0x10\n2600\n\n\nshowchanges\n');
     expect(dialog.stdout).toContain('The value must be a whole number from 0 to 65535.');
     expect(dialog.stdout).toContain('Listener: port: 0 -> 2600');
   });

@@ -1,8 +1,10 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { findeventCommand } from '../../src/commands/findevent.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import type { MailEvent, MailEventBody } from '../../src/engine/mail/mail-events.js';
+import { asyncosDate } from '../../src/engine/time-format.js';
 import { TrackingStore } from '../../src/engine/tracking-store.js';
+import { expectGolden } from '../helpers/golden.js';
 import { runScripted, tempHome } from '../helpers/scripted.js';
 
 const at = (s: number) => Date.UTC(2024, 1, 16, 21, 19, s);
@@ -71,10 +73,31 @@ describe('findevent (message tracking)', () => {
   });
 
   it('finds by Message-ID through the dialog, listing the original and its copy', async () => {
-    const { transcript } = await runScripted(findeventCommand, ['3', 'quarterly', ''], { appliance: await appliance() });
+    const { transcript } = await runScripted(findeventCommand, ['3', 'quarterly', '', ''], { appliance: await appliance() });
     expect(transcript).toContain("MID 10 Subject 'quarterly report'");
     const byId = await runScripted(findeventCommand, [], { appliance: await appliance(), flags: { messageId: 'abc@outside', json: true }, interactive: false });
     expect(JSON.parse(byId.transcript).map((m: { mid: number }) => m.mid)).toEqual([10, 11]);
+  });
+
+  it('asks for the log and which of its files to search, as the appliance does (golden)', async () => {
+    const a = await appliance();
+    // mail_logs.1 covers the first message (second 20 to 30), the current file the second (from 40)
+    mkdirSync(a.paths.logs, { recursive: true });
+    writeFileSync(`${a.paths.logs}/mail_logs.1`, `${asyncosDate(at(20))} Info: Begin Logfile\n${asyncosDate(at(30))} Info: Logfile rolled over\n`);
+    writeFileSync(a.paths.mailLog, `${asyncosDate(at(40))} Info: Begin Logfile\n${asyncosDate(at(42))} Info: Start MID 12 ICID 6\n`);
+    const selected = await runScripted(findeventCommand, ['1', 'outside\\.example', '', '2', '1'], { appliance: a });
+    expectGolden('findevent.txt', selected.transcript);
+    const current = await runScripted(findeventCommand, ['1', 'outside\\.example', '1', ''], { appliance: a });
+    expect(current.transcript).toContain("Info: MID 12 Subject 'lunch'");
+    expect(current.transcript).not.toContain('MID 10');
+    const all = await runScripted(findeventCommand, ['1', 'outside\\.example', '1', '1', ''], { appliance: a });
+    expect(all.transcript).toContain('1. MID 10\n2. MID 12\n3. All of the above');
+    // the batch form of the same choice
+    const byFlag = await runScripted(findeventCommand, [], { appliance: a, flags: { from: 'outside', logFile: 'mail_logs.1', json: true }, interactive: false });
+    expect(JSON.parse(byFlag.transcript).map((m: { mid: number }) => m.mid)).toEqual([10]);
+    await expect(runScripted(findeventCommand, [], { appliance: a, flags: { mid: '10', logFile: 'mail_logs.7' }, interactive: false })).rejects.toThrow(
+      'No mail log file "mail_logs.7". Available: mail_logs.1, mail_logs.',
+    );
   });
 
   it('respects the time range and reports no match', async () => {

@@ -1,8 +1,9 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Conversation } from '../../src/commands/dialog.js';
-import { grepCommand } from '../../src/commands/grep.js';
+import { grepCommand, PAGE_LINES } from '../../src/commands/grep.js';
 import { tailCommand } from '../../src/commands/tail.js';
 import { Appliance } from '../../src/engine/appliance.js';
+import { expectGolden } from '../helpers/golden.js';
 import { consoleSession, runScripted, tempHome, testHost } from '../helpers/scripted.js';
 
 const LINES = [
@@ -31,12 +32,34 @@ describe('grep', () => {
     expect(withContext.transcript.trim().split('\n')).toEqual([LINES[1], LINES[2], LINES[3]]);
   });
 
-  it('walks the dialog, reporting no results and refusing a bad expression', async () => {
+  it('asks what the appliance asks: log, expression, case, tail, paginate, file pattern (golden)', async () => {
     const appliance = applianceWithLogs();
-    const { transcript } = await runScripted(grepCommand, ['1', '(unclosed', 'nomatch', 'N', 'N'], { appliance });
-    expect(transcript).toMatch(/Currently configured logs:\nEnter the number of the log you wish to grep.\n1. mail_logs/);
-    expect(transcript).toContain('That value is not valid: not a regular expression.');
-    expect(transcript).toContain('No results were found.');
+    const { transcript } = await runScripted(grepCommand, ['1', '(unclosed', 'mid 14501404', '', 'N', 'N', 'mail_logs.9', 'mail_logs'], { appliance });
+    expectGolden('grep.txt', transcript);
+    const none = await runScripted(grepCommand, ['1', 'nomatch', 'N', 'N', 'N', ''], { appliance });
+    expect(none.transcript).toContain('No results were found.');
+  });
+
+  it('searches only the files a pattern names (-f), the rotated one here', async () => {
+    const appliance = applianceWithLogs();
+    const rotated = await runScripted(grepCommand, [], { appliance, args: ['mail_logs'], flags: { regexp: 'Info', filePattern: 'mail_logs.*' } });
+    expect(rotated.transcript).toBe('Fri Feb 16 21:00:00 2024 Info: Begin Logfile\n');
+    await expect(runScripted(grepCommand, [], { appliance, args: ['mail_logs'], flags: { regexp: 'x', filePattern: '*.7' } })).rejects.toThrow(
+      'Unable to grep: no file of mail_logs matches "*.7" (its files: mail_logs.1, mail_logs).',
+    );
+  });
+
+  it('paginates in the shell: a page, the pager prompt, and q stops', async () => {
+    const appliance = applianceWithLogs();
+    appendFileSync(appliance.paths.mailLog, Array.from({ length: 2 * PAGE_LINES }, (_, i) => `Fri Feb 16 21:20:00 2024 Info: Start MID ${i + 100} ICID 9\n`).join(''));
+    const paged = await runScripted(grepCommand, ['q'], { appliance, args: ['mail_logs'], flags: { regexp: 'Start MID', paginate: true } });
+    expect(paged.transcript).toBe(`${Array.from({ length: PAGE_LINES }, (_, i) => `Fri Feb 16 21:20:00 2024 Info: Start MID ${i + 100} ICID 9`).join('\n')}\n-Press Any Key For More-q\n`);
+    const all = await runScripted(grepCommand, ['', ''], { appliance, args: ['mail_logs'], flags: { regexp: 'Start MID', paginate: true } });
+    expect(all.transcript.match(/Start MID/g)).toHaveLength(2 * PAGE_LINES);
+    expect(all.transcript.match(/-Press Any Key For More-/g)).toHaveLength(1);
+    // one-shot runs cannot page: all of it at once
+    const oneShot = await runScripted(grepCommand, [], { appliance, args: ['mail_logs'], flags: { regexp: 'Start MID', paginate: true }, interactive: false });
+    expect(oneShot.transcript).not.toContain('-Press Any Key For More-');
   });
 
   it('names an unknown log', async () => {

@@ -14,7 +14,8 @@ describe('listenerconfig, smtproutes, destconfig', () => {
     await expect(run(listenerconfigCommand, appliance, { port: '70000' })).rejects.toThrow(/from 0 to 65535/);
     await expect(run(listenerconfigCommand, appliance, { bind: '10.0.0.x' })).rejects.toThrow(/Invalid bind address/);
     await expect(run(listenerconfigCommand, appliance, { acceptDomain: ['user@example.com'] })).rejects.toThrow(/Invalid RAT entry/);
-    const { transcript } = await runScripted(listenerconfigCommand, ['RCPTACCESS', 'DELETE', '2', '', ''], { appliance });
+    const { transcript } = await runScripted(listenerconfigCommand, ['EDIT', '1', 'RCPTACCESS', 'DELETE', '2', '', '', ''], { appliance });
+    expect(transcript).toContain('1. IncomingMail (on Management, 127.0.0.1) SMTP TCP Port 2600 Public');
     expect(transcript).toContain('ALL                              REJECT  (All Other Recipients)');
     expect(consoleSession(appliance).config.pending.listener.acceptDomains).toEqual(['example.com', '.sub.example.org']);
   });

@@ -8,7 +8,7 @@ list.push(error);
 return list;
 }
 export const validateConfig = validate21;
-const schema6 = {"type":"object","required":["hostname","listener","tdc","incomingPolicies","outgoingPolicies","smtpRoutes","destinationControls","bounceProfile","lab"],"additionalProperties":false,"properties":{"hostname":{"type":"string","pattern":"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$","description":"enter a host name such as esa1.example.com"},"listener":{"type":"object","required":["name","bindAddress","port","acceptDomains","maxMessageSize"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"},"bindAddress":{"type":"string","minLength":1},"port":{"type":"integer","minimum":0,"maximum":65535},"acceptDomains":{"type":"array","items":{"type":"string"}},"maxMessageSize":{"type":"integer","minimum":1024}}},"tdc":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"incomingPolicies":{"$ref":"#/$defs/s0"},"outgoingPolicies":{"$ref":"#/$defs/s0"},"smtpRoutes":{"type":"array","items":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}}},"destinationControls":{"type":"array","items":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}}},"bounceProfile":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"lab":{"type":"object","required":["mailServerPort","setdPort"],"additionalProperties":false,"properties":{"mailServerPort":{"type":"integer","minimum":0,"maximum":65535},"setdPort":{"type":"integer","minimum":0,"maximum":65535},"webPort":{"type":"integer","minimum":0,"maximum":65535}}}},"$defs":{"s2":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s3":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s1":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s3"}}},"s0":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}}}};
+const schema6 = {"type":"object","required":["hostname","listener","tdc","incomingPolicies","outgoingPolicies","smtpRoutes","destinationControls","bounceProfile","lab"],"additionalProperties":false,"properties":{"hostname":{"type":"string","pattern":"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$","description":"enter a host name such as esa1.example.com"},"listener":{"type":"object","required":["name","bindAddress","port","acceptDomains","maxMessageSize"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"},"bindAddress":{"type":"string","minLength":1},"port":{"type":"integer","minimum":0,"maximum":65535},"acceptDomains":{"type":"array","items":{"type":"string"}},"maxMessageSize":{"type":"integer","minimum":1024},"hostAccess":{"type":"object","required":["entries","defaultBehavior"],"additionalProperties":false,"properties":{"entries":{"type":"array","items":{"type":"object","required":["sender","behavior"],"additionalProperties":false,"properties":{"sender":{"type":"string","minLength":1},"behavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}},"defaultBehavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}}},"tdc":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"incomingPolicies":{"$ref":"#/$defs/s0"},"outgoingPolicies":{"$ref":"#/$defs/s0"},"smtpRoutes":{"type":"array","items":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}}},"destinationControls":{"type":"array","items":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}}},"bounceProfile":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"lab":{"type":"object","required":["mailServerPort","setdPort"],"additionalProperties":false,"properties":{"mailServerPort":{"type":"integer","minimum":0,"maximum":65535},"setdPort":{"type":"integer","minimum":0,"maximum":65535},"webPort":{"type":"integer","minimum":0,"maximum":65535}}}},"$defs":{"s2":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s3":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s1":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s3"}}},"s0":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$", "u");
 const pattern1 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
@@ -283,7 +283,7 @@ vErrors = addError(vErrors, {instancePath:instancePath+"/listener",keyword:"requ
 errors++;
 }
 for(const key1 in data1){
-if(!(((((key1 === "name") || (key1 === "bindAddress")) || (key1 === "port")) || (key1 === "acceptDomains")) || (key1 === "maxMessageSize"))){
+if(!((((((key1 === "name") || (key1 === "bindAddress")) || (key1 === "port")) || (key1 === "acceptDomains")) || (key1 === "maxMessageSize")) || (key1 === "hostAccess"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/listener",keyword:"additionalProperties",params:{additionalProperty: key1}});
 errors++;
 }
@@ -360,6 +360,89 @@ errors++;
 }
 }
 }
+if(data1.hostAccess !== undefined){
+let data8 = data1.hostAccess;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.entries === undefined){
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess",keyword:"required",params:{missingProperty: "entries"}});
+errors++;
+}
+if(data8.defaultBehavior === undefined){
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess",keyword:"required",params:{missingProperty: "defaultBehavior"}});
+errors++;
+}
+for(const key2 in data8){
+if(!((key2 === "entries") || (key2 === "defaultBehavior"))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess",keyword:"additionalProperties",params:{additionalProperty: key2}});
+errors++;
+}
+}
+if(data8.entries !== undefined){
+let data9 = data8.entries;
+if(Array.isArray(data9)){
+const len1 = data9.length;
+for(let i1=0; i1<len1; i1++){
+let data10 = data9[i1];
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.sender === undefined){
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,keyword:"required",params:{missingProperty: "sender"}});
+errors++;
+}
+if(data10.behavior === undefined){
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,keyword:"required",params:{missingProperty: "behavior"}});
+errors++;
+}
+for(const key3 in data10){
+if(!((key3 === "sender") || (key3 === "behavior"))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,keyword:"additionalProperties",params:{additionalProperty: key3}});
+errors++;
+}
+}
+if(data10.sender !== undefined){
+let data11 = data10.sender;
+if(typeof data11 === "string"){
+if(data11.length < 1){
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/sender",keyword:"minLength",params:{limit: 1}});
+errors++;
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/sender",keyword:"type",params:{type: "string"}});
+errors++;
+}
+}
+if(data10.behavior !== undefined){
+let data12 = data10.behavior;
+if(!((((data12 === "ACCEPT") || (data12 === "RELAY")) || (data12 === "REJECT")) || (data12 === "TCPREFUSE"))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/behavior",keyword:"enum",params:{allowedValues: schema6.properties.listener.properties.hostAccess.properties.entries.items.properties.behavior.enum}});
+errors++;
+}
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,keyword:"type",params:{type: "object"}});
+errors++;
+}
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess/entries",keyword:"type",params:{type: "array"}});
+errors++;
+}
+}
+if(data8.defaultBehavior !== undefined){
+let data13 = data8.defaultBehavior;
+if(!((((data13 === "ACCEPT") || (data13 === "RELAY")) || (data13 === "REJECT")) || (data13 === "TCPREFUSE"))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess/defaultBehavior",keyword:"enum",params:{allowedValues: schema6.properties.listener.properties.hostAccess.properties.defaultBehavior.enum}});
+errors++;
+}
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/listener/hostAccess",keyword:"type",params:{type: "object"}});
+errors++;
+}
+}
 }
 else {
 vErrors = addError(vErrors, {instancePath:instancePath+"/listener",keyword:"type",params:{type: "object"}});
@@ -367,31 +450,31 @@ errors++;
 }
 }
 if(data.tdc !== undefined){
-let data8 = data.tdc;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.enabled === undefined){
+let data14 = data.tdc;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.enabled === undefined){
 vErrors = addError(vErrors, {instancePath:instancePath+"/tdc",keyword:"required",params:{missingProperty: "enabled"}});
 errors++;
 }
-if(data8.intakeAddress === undefined){
+if(data14.intakeAddress === undefined){
 vErrors = addError(vErrors, {instancePath:instancePath+"/tdc",keyword:"required",params:{missingProperty: "intakeAddress"}});
 errors++;
 }
-for(const key2 in data8){
-if(!((key2 === "enabled") || (key2 === "intakeAddress"))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/tdc",keyword:"additionalProperties",params:{additionalProperty: key2}});
+for(const key4 in data14){
+if(!((key4 === "enabled") || (key4 === "intakeAddress"))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/tdc",keyword:"additionalProperties",params:{additionalProperty: key4}});
 errors++;
 }
 }
-if(data8.enabled !== undefined){
-if(typeof data8.enabled !== "boolean"){
+if(data14.enabled !== undefined){
+if(typeof data14.enabled !== "boolean"){
 vErrors = addError(vErrors, {instancePath:instancePath+"/tdc/enabled",keyword:"type",params:{type: "boolean"}});
 errors++;
 }
 }
-if(data8.intakeAddress !== undefined){
-let data10 = data8.intakeAddress;
-if((typeof data10 !== "string") && (data10 !== null)){
+if(data14.intakeAddress !== undefined){
+let data16 = data14.intakeAddress;
+if((typeof data16 !== "string") && (data16 !== null)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/tdc/intakeAddress",keyword:"type",params:{type: schema6.properties.tdc.properties.intakeAddress.type}});
 errors++;
 }
@@ -415,62 +498,62 @@ errors = vErrors.length;
 }
 }
 if(data.smtpRoutes !== undefined){
-let data13 = data.smtpRoutes;
-if(Array.isArray(data13)){
-const len1 = data13.length;
-for(let i1=0; i1<len1; i1++){
-let data14 = data13[i1];
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.domain === undefined){
-vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i1,keyword:"required",params:{missingProperty: "domain"}});
-errors++;
-}
-if(data14.destinations === undefined){
-vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i1,keyword:"required",params:{missingProperty: "destinations"}});
-errors++;
-}
-for(const key3 in data14){
-if(!((key3 === "domain") || (key3 === "destinations"))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i1,keyword:"additionalProperties",params:{additionalProperty: key3}});
-errors++;
-}
-}
-if(data14.domain !== undefined){
-let data15 = data14.domain;
-if(typeof data15 === "string"){
-if(data15.length < 1){
-vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i1+"/domain",keyword:"minLength",params:{limit: 1}});
-errors++;
-}
-}
-else {
-vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i1+"/domain",keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-if(data14.destinations !== undefined){
-let data16 = data14.destinations;
-if(Array.isArray(data16)){
-if(data16.length < 1){
-vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i1+"/destinations",keyword:"minItems",params:{limit: 1}});
-errors++;
-}
-const len2 = data16.length;
+let data19 = data.smtpRoutes;
+if(Array.isArray(data19)){
+const len2 = data19.length;
 for(let i2=0; i2<len2; i2++){
-if(typeof data16[i2] !== "string"){
-vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i1+"/destinations/" + i2,keyword:"type",params:{type: "string"}});
+let data20 = data19[i2];
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.domain === undefined){
+vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i2,keyword:"required",params:{missingProperty: "domain"}});
+errors++;
+}
+if(data20.destinations === undefined){
+vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i2,keyword:"required",params:{missingProperty: "destinations"}});
+errors++;
+}
+for(const key5 in data20){
+if(!((key5 === "domain") || (key5 === "destinations"))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i2,keyword:"additionalProperties",params:{additionalProperty: key5}});
+errors++;
+}
+}
+if(data20.domain !== undefined){
+let data21 = data20.domain;
+if(typeof data21 === "string"){
+if(data21.length < 1){
+vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i2+"/domain",keyword:"minLength",params:{limit: 1}});
+errors++;
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i2+"/domain",keyword:"type",params:{type: "string"}});
+errors++;
+}
+}
+if(data20.destinations !== undefined){
+let data22 = data20.destinations;
+if(Array.isArray(data22)){
+if(data22.length < 1){
+vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations",keyword:"minItems",params:{limit: 1}});
+errors++;
+}
+const len3 = data22.length;
+for(let i3=0; i3<len3; i3++){
+if(typeof data22[i3] !== "string"){
+vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations/" + i3,keyword:"type",params:{type: "string"}});
 errors++;
 }
 }
 }
 else {
-vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i1+"/destinations",keyword:"type",params:{type: "array"}});
+vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations",keyword:"type",params:{type: "array"}});
 errors++;
 }
 }
 }
 else {
-vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i1,keyword:"type",params:{type: "object"}});
+vErrors = addError(vErrors, {instancePath:instancePath+"/smtpRoutes/" + i2,keyword:"type",params:{type: "object"}});
 errors++;
 }
 }
@@ -481,80 +564,80 @@ errors++;
 }
 }
 if(data.destinationControls !== undefined){
-let data18 = data.destinationControls;
-if(Array.isArray(data18)){
-const len3 = data18.length;
-for(let i3=0; i3<len3; i3++){
-let data19 = data18[i3];
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.domain === undefined){
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3,keyword:"required",params:{missingProperty: "domain"}});
+let data24 = data.destinationControls;
+if(Array.isArray(data24)){
+const len4 = data24.length;
+for(let i4=0; i4<len4; i4++){
+let data25 = data24[i4];
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+if(data25.domain === undefined){
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4,keyword:"required",params:{missingProperty: "domain"}});
 errors++;
 }
-if(data19.maxConnections === undefined){
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3,keyword:"required",params:{missingProperty: "maxConnections"}});
+if(data25.maxConnections === undefined){
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4,keyword:"required",params:{missingProperty: "maxConnections"}});
 errors++;
 }
-if(data19.maxMessagesPerConnection === undefined){
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3,keyword:"required",params:{missingProperty: "maxMessagesPerConnection"}});
+if(data25.maxMessagesPerConnection === undefined){
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4,keyword:"required",params:{missingProperty: "maxMessagesPerConnection"}});
 errors++;
 }
-for(const key4 in data19){
-if(!(((key4 === "domain") || (key4 === "maxConnections")) || (key4 === "maxMessagesPerConnection"))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3,keyword:"additionalProperties",params:{additionalProperty: key4}});
+for(const key6 in data25){
+if(!(((key6 === "domain") || (key6 === "maxConnections")) || (key6 === "maxMessagesPerConnection"))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4,keyword:"additionalProperties",params:{additionalProperty: key6}});
 errors++;
 }
 }
-if(data19.domain !== undefined){
-let data20 = data19.domain;
-if(typeof data20 === "string"){
-if(data20.length < 1){
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3+"/domain",keyword:"minLength",params:{limit: 1}});
+if(data25.domain !== undefined){
+let data26 = data25.domain;
+if(typeof data26 === "string"){
+if(data26.length < 1){
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4+"/domain",keyword:"minLength",params:{limit: 1}});
 errors++;
 }
 }
 else {
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3+"/domain",keyword:"type",params:{type: "string"}});
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4+"/domain",keyword:"type",params:{type: "string"}});
 errors++;
 }
 }
-if(data19.maxConnections !== undefined){
-let data21 = data19.maxConnections;
-if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3+"/maxConnections",keyword:"type",params:{type: "integer"}});
+if(data25.maxConnections !== undefined){
+let data27 = data25.maxConnections;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",keyword:"type",params:{type: "integer"}});
 errors++;
 }
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 > 1000 || isNaN(data21)){
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3+"/maxConnections",keyword:"maximum",params:{comparison: "<=", limit: 1000}});
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 > 1000 || isNaN(data27)){
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",keyword:"maximum",params:{comparison: "<=", limit: 1000}});
 errors++;
 }
-if(data21 < 1 || isNaN(data21)){
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3+"/maxConnections",keyword:"minimum",params:{comparison: ">=", limit: 1}});
+if(data27 < 1 || isNaN(data27)){
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",keyword:"minimum",params:{comparison: ">=", limit: 1}});
 errors++;
 }
 }
 }
-if(data19.maxMessagesPerConnection !== undefined){
-let data22 = data19.maxMessagesPerConnection;
-if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3+"/maxMessagesPerConnection",keyword:"type",params:{type: "integer"}});
+if(data25.maxMessagesPerConnection !== undefined){
+let data28 = data25.maxMessagesPerConnection;
+if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",keyword:"type",params:{type: "integer"}});
 errors++;
 }
-if((typeof data22 == "number") && (isFinite(data22))){
-if(data22 > 1000 || isNaN(data22)){
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3+"/maxMessagesPerConnection",keyword:"maximum",params:{comparison: "<=", limit: 1000}});
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 > 1000 || isNaN(data28)){
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",keyword:"maximum",params:{comparison: "<=", limit: 1000}});
 errors++;
 }
-if(data22 < 1 || isNaN(data22)){
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3+"/maxMessagesPerConnection",keyword:"minimum",params:{comparison: ">=", limit: 1}});
+if(data28 < 1 || isNaN(data28)){
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",keyword:"minimum",params:{comparison: ">=", limit: 1}});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i3,keyword:"type",params:{type: "object"}});
+vErrors = addError(vErrors, {instancePath:instancePath+"/destinationControls/" + i4,keyword:"type",params:{type: "object"}});
 errors++;
 }
 }
@@ -565,72 +648,72 @@ errors++;
 }
 }
 if(data.bounceProfile !== undefined){
-let data23 = data.bounceProfile;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.maxRetries === undefined){
+let data29 = data.bounceProfile;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.maxRetries === undefined){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile",keyword:"required",params:{missingProperty: "maxRetries"}});
 errors++;
 }
-if(data23.maxTimeInQueueSeconds === undefined){
+if(data29.maxTimeInQueueSeconds === undefined){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile",keyword:"required",params:{missingProperty: "maxTimeInQueueSeconds"}});
 errors++;
 }
-if(data23.initialRetrySeconds === undefined){
+if(data29.initialRetrySeconds === undefined){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile",keyword:"required",params:{missingProperty: "initialRetrySeconds"}});
 errors++;
 }
-if(data23.maxRetrySeconds === undefined){
+if(data29.maxRetrySeconds === undefined){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile",keyword:"required",params:{missingProperty: "maxRetrySeconds"}});
 errors++;
 }
-for(const key5 in data23){
-if(!((((key5 === "maxRetries") || (key5 === "maxTimeInQueueSeconds")) || (key5 === "initialRetrySeconds")) || (key5 === "maxRetrySeconds"))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile",keyword:"additionalProperties",params:{additionalProperty: key5}});
+for(const key7 in data29){
+if(!((((key7 === "maxRetries") || (key7 === "maxTimeInQueueSeconds")) || (key7 === "initialRetrySeconds")) || (key7 === "maxRetrySeconds"))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile",keyword:"additionalProperties",params:{additionalProperty: key7}});
 errors++;
 }
 }
-if(data23.maxRetries !== undefined){
-let data24 = data23.maxRetries;
-if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
+if(data29.maxRetries !== undefined){
+let data30 = data29.maxRetries;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile/maxRetries",keyword:"type",params:{type: "integer"}});
 errors++;
 }
-if((typeof data24 == "number") && (isFinite(data24))){
-if(data24 > 10000 || isNaN(data24)){
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 > 10000 || isNaN(data30)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile/maxRetries",keyword:"maximum",params:{comparison: "<=", limit: 10000}});
 errors++;
 }
-if(data24 < 0 || isNaN(data24)){
+if(data30 < 0 || isNaN(data30)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile/maxRetries",keyword:"minimum",params:{comparison: ">=", limit: 0}});
 errors++;
 }
 }
 }
-if(data23.maxTimeInQueueSeconds !== undefined){
-let data25 = data23.maxTimeInQueueSeconds;
-if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
+if(data29.maxTimeInQueueSeconds !== undefined){
+let data31 = data29.maxTimeInQueueSeconds;
+if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",keyword:"type",params:{type: "integer"}});
 errors++;
 }
-if((typeof data25 == "number") && (isFinite(data25))){
-if(data25 > 3000000 || isNaN(data25)){
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 > 3000000 || isNaN(data31)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",keyword:"maximum",params:{comparison: "<=", limit: 3000000}});
 errors++;
 }
-if(data25 < 0 || isNaN(data25)){
+if(data31 < 0 || isNaN(data31)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",keyword:"minimum",params:{comparison: ">=", limit: 0}});
 errors++;
 }
 }
 }
-if(data23.initialRetrySeconds !== undefined){
-let data26 = data23.initialRetrySeconds;
-if((typeof data26 == "number") && (isFinite(data26))){
-if(data26 > 86400 || isNaN(data26)){
+if(data29.initialRetrySeconds !== undefined){
+let data32 = data29.initialRetrySeconds;
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 > 86400 || isNaN(data32)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",keyword:"maximum",params:{comparison: "<=", limit: 86400}});
 errors++;
 }
-if(data26 < 0.01 || isNaN(data26)){
+if(data32 < 0.01 || isNaN(data32)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",keyword:"minimum",params:{comparison: ">=", limit: 0.01}});
 errors++;
 }
@@ -640,14 +723,14 @@ vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile/initialRe
 errors++;
 }
 }
-if(data23.maxRetrySeconds !== undefined){
-let data27 = data23.maxRetrySeconds;
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 > 86400 || isNaN(data27)){
+if(data29.maxRetrySeconds !== undefined){
+let data33 = data29.maxRetrySeconds;
+if((typeof data33 == "number") && (isFinite(data33))){
+if(data33 > 86400 || isNaN(data33)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",keyword:"maximum",params:{comparison: "<=", limit: 86400}});
 errors++;
 }
-if(data27 < 0.01 || isNaN(data27)){
+if(data33 < 0.01 || isNaN(data33)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",keyword:"minimum",params:{comparison: ">=", limit: 0.01}});
 errors++;
 }
@@ -664,68 +747,68 @@ errors++;
 }
 }
 if(data.lab !== undefined){
-let data28 = data.lab;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.mailServerPort === undefined){
+let data34 = data.lab;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.mailServerPort === undefined){
 vErrors = addError(vErrors, {instancePath:instancePath+"/lab",keyword:"required",params:{missingProperty: "mailServerPort"}});
 errors++;
 }
-if(data28.setdPort === undefined){
+if(data34.setdPort === undefined){
 vErrors = addError(vErrors, {instancePath:instancePath+"/lab",keyword:"required",params:{missingProperty: "setdPort"}});
 errors++;
 }
-for(const key6 in data28){
-if(!(((key6 === "mailServerPort") || (key6 === "setdPort")) || (key6 === "webPort"))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/lab",keyword:"additionalProperties",params:{additionalProperty: key6}});
+for(const key8 in data34){
+if(!(((key8 === "mailServerPort") || (key8 === "setdPort")) || (key8 === "webPort"))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/lab",keyword:"additionalProperties",params:{additionalProperty: key8}});
 errors++;
 }
 }
-if(data28.mailServerPort !== undefined){
-let data29 = data28.mailServerPort;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+if(data34.mailServerPort !== undefined){
+let data35 = data34.mailServerPort;
+if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/lab/mailServerPort",keyword:"type",params:{type: "integer"}});
 errors++;
 }
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 > 65535 || isNaN(data29)){
+if((typeof data35 == "number") && (isFinite(data35))){
+if(data35 > 65535 || isNaN(data35)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/lab/mailServerPort",keyword:"maximum",params:{comparison: "<=", limit: 65535}});
 errors++;
 }
-if(data29 < 0 || isNaN(data29)){
+if(data35 < 0 || isNaN(data35)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/lab/mailServerPort",keyword:"minimum",params:{comparison: ">=", limit: 0}});
 errors++;
 }
 }
 }
-if(data28.setdPort !== undefined){
-let data30 = data28.setdPort;
-if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+if(data34.setdPort !== undefined){
+let data36 = data34.setdPort;
+if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/lab/setdPort",keyword:"type",params:{type: "integer"}});
 errors++;
 }
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 > 65535 || isNaN(data30)){
+if((typeof data36 == "number") && (isFinite(data36))){
+if(data36 > 65535 || isNaN(data36)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/lab/setdPort",keyword:"maximum",params:{comparison: "<=", limit: 65535}});
 errors++;
 }
-if(data30 < 0 || isNaN(data30)){
+if(data36 < 0 || isNaN(data36)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/lab/setdPort",keyword:"minimum",params:{comparison: ">=", limit: 0}});
 errors++;
 }
 }
 }
-if(data28.webPort !== undefined){
-let data31 = data28.webPort;
-if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+if(data34.webPort !== undefined){
+let data37 = data34.webPort;
+if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/lab/webPort",keyword:"type",params:{type: "integer"}});
 errors++;
 }
-if((typeof data31 == "number") && (isFinite(data31))){
-if(data31 > 65535 || isNaN(data31)){
+if((typeof data37 == "number") && (isFinite(data37))){
+if(data37 > 65535 || isNaN(data37)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/lab/webPort",keyword:"maximum",params:{comparison: "<=", limit: 65535}});
 errors++;
 }
-if(data31 < 0 || isNaN(data31)){
+if(data37 < 0 || isNaN(data37)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/lab/webPort",keyword:"minimum",params:{comparison: ">=", limit: 0}});
 errors++;
 }

@@ -1,4 +1,5 @@
 import type { JSONSchema } from 'json-schema-to-ts';
+import { HAT_BEHAVIORS } from '../host-access.js';
 // names and ports follow the rules the commands use (validate.ts)
 import { HOSTNAME, LISTENER_NAME, POLICY_NAME, PORT, ruledString } from './validate.js';
 // a value import of model.ts, which imports only types from here
@@ -56,6 +57,26 @@ export const configSchema = {
         acceptDomains: stringList,
         // bytes; AsyncOS default 10 MB
         maxMessageSize: { type: 'integer', minimum: 1024 },
+        // the Host Access Table (host-access.ts); absent in homes made before it: accept every host
+        hostAccess: {
+          type: 'object',
+          required: ['entries', 'defaultBehavior'],
+          additionalProperties: false,
+          properties: {
+            // in match order, first match wins; sender: an IP address, CIDR range, a.b.c.d-e range or partial address (validate.ts)
+            entries: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['sender', 'behavior'],
+                additionalProperties: false,
+                properties: { sender: { type: 'string', minLength: 1 }, behavior: { enum: HAT_BEHAVIORS } },
+              },
+            },
+            // the ALL row
+            defaultBehavior: { enum: HAT_BEHAVIORS },
+          },
+        },
       },
     },
     tdc: {

@@ -1,4 +1,5 @@
 import { ErrorCodes, UserError } from '../../errors.js';
+import { hatSenderProblem } from '../host-access.js';
 import { DEFAULT_POLICY, USE_DEFAULT, type ApplianceConfig, type MailPolicy } from './model.js';
 
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
@@ -103,6 +104,8 @@ export const RAT_ENTRY: ValueRule = {
   what: 'RAT entry',
   problem: (value) => (!value.includes('@') && memberProblem(value) === null ? null : 'enter a domain or a partial domain (.example.com)'),
 };
+/** a row of the listener's Host Access Table: the hosts it stands for */
+export const HAT_SENDER: ValueRule = { what: 'HAT sender', problem: hatSenderProblem };
 /** A TCP port: the listener's, the lab servers'; 0 picks any free one. */
 export const PORT = { min: 0, max: 65535 } as const;
 
@@ -114,6 +117,13 @@ export function crossFieldProblems(config: ApplianceConfig): string[] {
   };
   for (const d of config.listener.acceptDomains) {
     check(RAT_ENTRY.problem(d) === null || d === 'ALL', `listener accepts "${d}", which is not a domain`);
+  }
+  const senders = new Set<string>();
+  for (const e of config.listener.hostAccess?.entries ?? []) {
+    const p = HAT_SENDER.problem(e.sender);
+    check(p === null, `listener HAT entry "${e.sender}": ${p}`);
+    check(!senders.has(e.sender), `listener HAT entry "${e.sender}" appears twice`);
+    senders.add(e.sender);
   }
   if (config.tdc.enabled) check(config.tdc.intakeAddress !== null, 'TDC is enabled without an intake address');
   if (config.tdc.intakeAddress !== null) {

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { ListenerConfig } from '../config/model.js';
 import { memberMatches } from '../policy-match.js';
@@ -18,6 +19,9 @@ export interface AcceptedMessage {
 
 /** What the listener asks of the appliance, as async functions. */
 export interface ListenerHooks {
+  /** at TCP accept: whether the Host Access Table refuses the host outright (TCPREFUSE) */
+  refusesTcp(remoteIp: string): boolean;
+  /** a new SMTP connection: its ICID; throws an SmtpReply when the HAT rejects the host */
   connect(remoteIp: string): number;
   mailFrom(icid: number, from: string): number;
   /** accepts or refuses a recipient (throws SmtpReply) and returns its RID */
@@ -50,13 +54,30 @@ export function refreshListener(server: SMTPServer, listener: Readonly<ListenerC
 }
 
 /**
+ * Puts a gate before smtp-server's own handling of accepted sockets: a host that `refuses` names
+ * is reset at once, with no reply, as the HAT's TCPREFUSE does on the appliance. smtp-server
+ * takes its sockets through the one 'connection' listener of its net.Server (net.createServer's
+ * documented listener); that listener is moved behind the gate, so that a refused socket never
+ * reaches it (nor its greeting delay or reverse lookup).
+ */
+function gateConnections(server: SMTPServer, refuses: (remoteIp: string) => boolean): void {
+  const tcp = server.server;
+  const accept = tcp.listeners('connection') as ((socket: Socket) => void)[];
+  tcp.removeAllListeners('connection');
+  tcp.on('connection', (socket: Socket) => {
+    if (refuses((socket.remoteAddress ?? '').replace(/^::ffff:/, ''))) socket.resetAndDestroy();
+    else for (const listener of accept) listener.call(tcp, socket);
+  });
+}
+
+/**
  * The SMTP listener: the appliance's hooks behind smtp-server, through the one adapter
  * (smtp-adapter.ts); a thrown SmtpReply becomes the SMTP reply.
  */
 export function createListener(config: () => ListenerConfig, pki: LabPki, hostname: () => string, hooks: ListenerHooks): SMTPServer {
   const transactions = new Map<string, Transaction>();
   const icids = new Map<string, number>();
-  return new SMTPServer({
+  const server = new SMTPServer({
     // as an ESA speaks (reference §10.6): `220 host ESMTP`, `250 host` to HELO, and the extensions
     // 8BITMIME, SIZE, SMTPUTF8, STARTTLS only; AsyncOS puts its enhanced codes in the text (#5.1.0)
     name: hostname(),
@@ -114,4 +135,6 @@ export function createListener(config: () => ListenerConfig, pki: LabPki, hostna
       },
     }),
   });
+  gateConnections(server, (ip) => hooks.refusesTcp(ip));
+  return server;
 }

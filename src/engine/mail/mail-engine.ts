@@ -14,6 +14,7 @@ import { TrackingStore } from '../tracking-store.js';
 import { MailCounterSet } from './counters.js';
 import { Delivery } from './delivery/delivery.js';
 import type { Target } from './delivery/resolver.js';
+import { HAT_REJECT_REPLY, hostAccessVerdict, type HatVerdict } from '../host-access.js';
 import { IdAllocator, maxIds } from './ids.js';
 import { createLabMailServer } from './lab-mail-server.js';
 import { createListener, ratAccepts, refreshListener } from './listener.js';
@@ -68,6 +69,8 @@ export class MailEngine implements LiveAppliance {
   #listenerAddress: AddressInfo | null = null;
   #labAddress: AddressInfo | null = null;
   #inbound = 0;
+  /** connections whose host the HAT lets relay: the RAT is not asked for their recipients */
+  readonly #relaying = new Set<number>();
   readonly #pki;
   readonly #warn: (text: string) => void;
 
@@ -238,11 +241,22 @@ export class MailEngine implements LiveAppliance {
     const config = () => this.appliance.configuration.current;
     const events = this.events;
     return createListener(() => config().listener, this.#pki, () => config().hostname, {
+      refusesTcp: (remoteIp) => {
+        const verdict = hostAccessVerdict(config().listener.hostAccess, remoteIp);
+        if (verdict.behavior !== 'TCPREFUSE') return false;
+        this.#hostRefused(remoteIp, verdict);
+        return true;
+      },
       connect: (remoteIp) => {
-        const icid = this.#ids.next('icid');
+        // read again here (the gate read it at TCP accept): a commit in between wins, also for TCPREFUSE (then a 554)
+        const verdict = hostAccessVerdict(config().listener.hostAccess, remoteIp);
+        if (verdict.behavior === 'REJECT' || verdict.behavior === 'TCPREFUSE') {
+          this.#hostRefused(remoteIp, verdict);
+          throw new SmtpReply(554, HAT_REJECT_REPLY);
+        }
+        const icid = this.#icidOpened(remoteIp, verdict);
         this.#inbound++;
-        const l = config().listener;
-        events.emit({ type: 'icid.opened', icid, interfaceName: l.name, bindAddress: l.bindAddress, remoteIp });
+        if (verdict.behavior === 'RELAY') this.#relaying.add(icid);
         return icid;
       },
       mailFrom: (icid, from) => {
@@ -251,7 +265,7 @@ export class MailEngine implements LiveAppliance {
         return mid;
       },
       rcptTo: (icid, mid, address, rid) => {
-        if (!ratAccepts(config().listener, address)) {
+        if (!this.#relaying.has(icid) && !ratAccepts(config().listener, address)) {
           this.#counters.add('rejectedRecipients');
           events.emit({ type: 'recipient.rejected', mid, icid, address });
           throw new SmtpReply(550, '#5.1.0 Address rejected');
@@ -272,9 +286,23 @@ export class MailEngine implements LiveAppliance {
       tooBig: (icid, mid, size) => events.emit({ type: 'message.tooBig', mid, icid, size, limit: config().listener.maxMessageSize }),
       close: (icid) => {
         this.#inbound--;
+        this.#relaying.delete(icid);
         events.emit({ type: 'icid.closed', icid });
       },
     });
+  }
+
+  /** A new connection's ICID, logged with the HAT's verdict on its host. */
+  #icidOpened(remoteIp: string, verdict: HatVerdict): number {
+    const icid = this.#ids.next('icid');
+    const l = this.appliance.configuration.current.listener;
+    this.events.emit({ type: 'icid.opened', icid, interfaceName: l.name, bindAddress: l.bindAddress, remoteIp, access: verdict.behavior, match: verdict.match });
+    return icid;
+  }
+
+  /** A connection the HAT turns away (REJECT or TCPREFUSE): opened and closed in the log. */
+  #hostRefused(remoteIp: string, verdict: HatVerdict): void {
+    this.events.emit({ type: 'icid.closed', icid: this.#icidOpened(remoteIp, verdict) });
   }
 
   // ---- the live view (LiveAppliance) ----

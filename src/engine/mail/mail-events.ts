@@ -1,3 +1,4 @@
+import type { HatBehavior } from '../host-access.js';
 import type { Failure, TlsCause } from './delivery/failure.js';
 import type { BounceBucket } from './delivery/queue-policy.js';
 
@@ -10,7 +11,11 @@ type Rcpt = { rid: number; address: string };
  */
 export type MailEventBody =
   // inbound connections and the SMTP transaction
-  | { type: 'icid.opened'; icid: number; interfaceName: string; bindAddress: string; remoteIp: string }
+  /**
+   * `access`: the Host Access Table's behaviour for the host, `match` the row that decided it
+   * (absent in tracking written before the HAT: every host was accepted by the ALL row)
+   */
+  | { type: 'icid.opened'; icid: number; interfaceName: string; bindAddress: string; remoteIp: string; access?: HatBehavior; match?: string }
   | { type: 'icid.closed'; icid: number }
   | { type: 'message.started'; mid: number; icid: number; from: string }
   | { type: 'recipient.accepted'; mid: number; icid: number; rid: number; address: string }

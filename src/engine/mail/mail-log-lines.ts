@@ -82,7 +82,7 @@ export function logLevel(e: MailEvent): LogLevel {
 export function mailLogLines(e: MailEvent): string[] {
   switch (e.type) {
     case 'icid.opened':
-      return [`New SMTP ICID ${e.icid} interface ${e.interfaceName} (${e.bindAddress}) address ${e.remoteIp} reverse dns host unknown verified no`, `ICID ${e.icid} ACCEPT SG None match ALL SBRS not enabled country not enabled`];
+      return [`New SMTP ICID ${e.icid} interface ${e.interfaceName} (${e.bindAddress}) address ${e.remoteIp} reverse dns host unknown verified no`, `ICID ${e.icid} ${e.access ?? 'ACCEPT'} SG None match ${e.match ?? 'ALL'} SBRS not enabled country not enabled`];
     case 'icid.closed':
       return [`ICID ${e.icid} close`];
     case 'message.started':
