@@ -59,8 +59,8 @@ export function labAccounts(appliance: Appliance, state: Pick<LabState, 'account
 }
 
 /**
- * Puts back what a lab owns, as a fresh home has it (TDC, mail policies, SMTP routes, the RAT, SETD
- * faults), so that no lab inherits the last one's state. Returns what was reset, a line each.
+ * Puts back what a lab owns, as a fresh home has it (TDC, mail policies, SMTP routes, the RAT and
+ * HAT, SETD faults), so that no lab inherits the last one's state. Returns what was reset, a line each.
  */
 export async function resetLab(appliance: Appliance, run: CommandRunner): Promise<string[]> {
   const fresh = defaultConfig();
@@ -73,6 +73,8 @@ export async function resetLab(appliance: Appliance, run: CommandRunner): Promis
       c.outgoingPolicies = fresh.outgoingPolicies;
       c.smtpRoutes = fresh.smtpRoutes;
       c.listener.acceptDomains = fresh.listener.acceptDomains;
+      // a fresh home has no HAT (every host accepted): a trainee's ALL REJECT would refuse the lab's own traffic
+      delete c.listener.hostAccess;
     });
     changes = session.config.changes();
     await session.config.commit('lab start: reset what labs own');

@@ -31,12 +31,13 @@ export interface SmtpAdapterOptions {
   localError?: (message: string) => string;
 }
 
-type SmtpCallbacks = Pick<SMTPServerOptions, 'onConnect' | 'onMailFrom' | 'onRcptTo' | 'onData' | 'onClose'>;
+type SmtpCallbacks = Pick<SMTPServerOptions, 'onConnect' | 'onMailFrom' | 'onRcptTo' | 'onData' | 'onClose' | 'disableReverseLookup'>;
 
 const defaultLocalError = (message: string) => `4.3.0 Local error in processing: ${message} (segsim)`;
 
 /**
- * smtp-server's callbacks for async hooks: the one place where its callback style is adapted.
+ * smtp-server's callbacks for async hooks: the one place where its callback style is adapted
+ * (and where every server of segsim is kept from reverse lookups).
  * A thrown SmtpReply (or any error with a responseCode) is the reply as it is; any other error is a
  * temporary 451, never an unhandled rejection that would stop the process.
  */
@@ -52,7 +53,9 @@ export function smtpCallbacks(hooks: SmtpHooks, options: SmtpAdapterOptions = {}
       // a callback that throws (smtp-server writing to a socket gone) must not become an unhandled rejection
       .catch(() => undefined);
   };
-  const callbacks: SmtpCallbacks = {};
+  // smtp-server would look up each client's name at the machine's DNS server: traffic off
+  // loopback, and up to seconds before the greeting. segsim logs `reverse dns host unknown`.
+  const callbacks: SmtpCallbacks = { disableReverseLookup: true };
   const { connect, mailFrom, rcptTo, data, close } = hooks;
   if (connect) callbacks.onConnect = (session, cb) => answer(cb, () => connect(session));
   if (mailFrom) callbacks.onMailFrom = (address, session, cb) => answer(cb, () => mailFrom(address, session));
