@@ -119,6 +119,9 @@ describe('intake and the work queue', () => {
       const ehlo = plain.out.split('\n').filter((l) => /^<- {2}250[- ]/.test(l)).map((l) => l.slice(8).trim());
       expect(ehlo.slice(0, 5)).toEqual(['esa1.example.com', '8BITMIME', 'SMTPUTF8', 'STARTTLS', 'SIZE 10485760']);
       expect(plain.out).not.toMatch(/PIPELINING|ENHANCEDSTATUSCODES|DSN/);
+      // the rest of the dialogue in the appliance's words (§10.6, TN 118234)
+      const replies = plain.out.split('\n').filter((l) => l.startsWith('<-  ')).map((l) => l.slice(4).trim());
+      expect(replies.slice(-5)).toEqual(['250 sender <a@outside.example> ok', '250 recipient <b@example.com> ok', '354 go ahead', expect.stringMatching(/^250 ok: {2}Message \d+ accepted$/), '221 esa1.example.com']);
       expect((await swaksAsync([...base, '--tls'])).out).toMatch(/TLS started/);
       expect((await swaksAsync([...base, '--pipeline'])).out).toMatch(/250 ok: {2}Message \d+ accepted/);
       const refused = await swaksAsync(['--server', '127.0.0.1', '--port', String(port), '--from', 'a@outside.example', '--to', 'b@nowhere.example']);
@@ -126,7 +129,7 @@ describe('intake and the work queue', () => {
       const garbage = await swaksAsync([...base, '--quit-after', 'EHLO', '--ehlo', 'bad host name with spaces']);
       // a malformed EHLO is refused with 501 and the session goes on to a clean QUIT
       expect(garbage.out).toMatch(/<\*\* 501 Error: syntax: EHLO hostname/);
-      expect(garbage.out).toMatch(/<- {2}221 Bye/);
+      expect(garbage.out).toMatch(/<- {2}221 esa1\.example\.com/);
       // and the listener still takes mail after it
       expect((await swaksAsync(base)).out).toMatch(/<- {2}250 ok: {2}Message \d+ accepted/);
     } finally {

@@ -3,7 +3,7 @@ import type { ListenerConfig } from '../config/model.js';
 import { memberMatches } from '../policy-match.js';
 import type { LabPki } from '../tls.js';
 import { readHeaders } from './headers.js';
-import { readMessage, remoteIp, smtpCallbacks, SmtpReply } from './smtp-adapter.js';
+import { readMessage, remoteIp, smtpCallbacks, SmtpReply, speakAs, type SmtpReplyTexts } from './smtp-adapter.js';
 
 export interface AcceptedMessage {
   icid: number;
@@ -40,6 +40,14 @@ export function ratAccepts(listener: ListenerConfig, address: string): boolean {
   return listener.acceptDomains.some((d) => d.toUpperCase() === 'ALL' || memberMatches(d, address));
 }
 
+/** The listener's replies as an ESA words them (reference §10.6, [TN-118234]). */
+const ESA_REPLIES: SmtpReplyTexts = {
+  sender: (address) => `sender <${address}> ok`,
+  recipient: (address) => `recipient <${address}> ok`,
+  goAhead: 'go ahead',
+  quit: (hostname) => hostname,
+};
+
 /**
  * Committed listener settings that smtp-server reads per connection (the banner's hostname and
  * the SIZE limit) take effect for the next connection; the RAT is read per recipient anyway.
@@ -56,7 +64,7 @@ export function refreshListener(server: SMTPServer, listener: Readonly<ListenerC
 export function createListener(config: () => ListenerConfig, pki: LabPki, hostname: () => string, hooks: ListenerHooks): SMTPServer {
   const transactions = new Map<string, Transaction>();
   const icids = new Map<string, number>();
-  return new SMTPServer({
+  const server = new SMTPServer({
     // as an ESA speaks (reference §10.6): `220 host ESMTP`, `250 host` to HELO, and the extensions
     // 8BITMIME, SIZE, SMTPUTF8, STARTTLS only; AsyncOS puts its enhanced codes in the text (#5.1.0)
     name: hostname(),
@@ -114,4 +122,5 @@ export function createListener(config: () => ListenerConfig, pki: LabPki, hostna
       },
     }),
   });
+  return speakAs(server, ESA_REPLIES);
 }
