@@ -1,7 +1,7 @@
 import { SMTPServer } from 'smtp-server';
 import type { ListenerConfig } from '../config/model.js';
 import { memberMatches } from '../policy-match.js';
-import type { LabPki } from '../tls.js';
+import { tlsSummary, type LabPki } from '../tls.js';
 import { readHeaders } from './headers.js';
 import { readMessage, remoteIp, smtpCallbacks, SmtpReply, speakAs, type SmtpReplyTexts } from './smtp-adapter.js';
 
@@ -18,13 +18,21 @@ export interface AcceptedMessage {
 
 /** What the listener asks of the appliance, as async functions. */
 export interface ListenerHooks {
-  connect(remoteIp: string): number;
+  /** a new connection, from `remoteIp` to the listener's `localIp`; returns its ICID */
+  connect(remoteIp: string, localIp: string): number;
+  /** the client started TLS (STARTTLS) */
+  tls(icid: number, tls: { protocol: string; cipher: string }): void;
   mailFrom(icid: number, from: string): number;
   /** accepts or refuses a recipient (throws SmtpReply) and returns its RID */
   rcptTo(icid: number, mid: number, address: string, rid: number): number;
   /** stores the message durably; resolves only when it is on disk */
   data(message: AcceptedMessage): Promise<void>;
   tooBig(icid: number, mid: number, size: number): void;
+  /**
+   * A transaction that ended without a message accepted: its recipients all refused, a reset
+   * (RSET, EHLO, STARTTLS) or the end of the connection before DATA completed, or DATA refused.
+   */
+  aborted(icid: number, mid: number): void;
   close(icid: number): void;
 }
 
@@ -64,6 +72,13 @@ export function refreshListener(server: SMTPServer, listener: Readonly<ListenerC
 export function createListener(config: () => ListenerConfig, pki: LabPki, hostname: () => string, hooks: ListenerHooks): SMTPServer {
   const transactions = new Map<string, Transaction>();
   const icids = new Map<string, number>();
+  /** ends a session's open transaction, if any, as aborted */
+  const abandon = (sessionId: string) => {
+    const t = transactions.get(sessionId);
+    if (!t) return;
+    transactions.delete(sessionId);
+    hooks.aborted(t.icid, t.mid);
+  };
   const server = new SMTPServer({
     // as an ESA speaks (reference §10.6): `220 host ESMTP`, `250 host` to HELO, and the extensions
     // 8BITMIME, SIZE, SMTPUTF8, STARTTLS only; AsyncOS puts its enhanced codes in the text (#5.1.0)
@@ -83,10 +98,15 @@ export function createListener(config: () => ListenerConfig, pki: LabPki, hostna
     socketTimeout: 60_000,
     ...smtpCallbacks({
       connect(session) {
-        icids.set(session.id, hooks.connect(remoteIp(session)));
+        icids.set(session.id, hooks.connect(remoteIp(session), session.localAddress.replace(/^::ffff:/, '')));
+      },
+      secure(socket, session) {
+        hooks.tls(icids.get(session.id)!, tlsSummary(socket));
       },
       mailFrom(address, session) {
         const icid = icids.get(session.id)!;
+        // a transaction smtp-server reset (RSET, EHLO, STARTTLS) without telling: this MAIL ends it
+        abandon(session.id);
         // smtp-server itself refuses a SIZE= above the limit with 552 before this
         const mid = hooks.mailFrom(icid, address.address);
         transactions.set(session.id, { icid, mid, from: address.address, rcpts: [] });
@@ -102,22 +122,29 @@ export function createListener(config: () => ListenerConfig, pki: LabPki, hostna
         transactions.delete(session.id);
         if (sizeExceeded) {
           hooks.tooBig(t.icid, t.mid, body.length);
+          hooks.aborted(t.icid, t.mid);
           throw new SmtpReply(552, '#5.3.4 Message size exceeds fixed maximum message size');
         }
         const headers = readHeaders(body);
-        await hooks.data({
-          ...t,
-          remoteIp: remoteIp(session),
-          body,
-          messageId: headers.get('message-id') ?? '',
-          subject: headers.get('subject') ?? '',
-        });
+        try {
+          await hooks.data({
+            ...t,
+            remoteIp: remoteIp(session),
+            body,
+            messageId: headers.get('message-id') ?? '',
+            subject: headers.get('subject') ?? '',
+          });
+        } catch (error) {
+          // not stored: answered 451, and the client sends it again in a new transaction
+          hooks.aborted(t.icid, t.mid);
+          throw error;
+        }
         return `ok:  Message ${t.mid} accepted`;
       },
       close(session) {
         const icid = icids.get(session.id);
+        abandon(session.id);
         icids.delete(session.id);
-        transactions.delete(session.id);
         if (icid !== undefined) hooks.close(icid);
       },
     }),

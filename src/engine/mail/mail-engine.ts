@@ -9,6 +9,9 @@ import { highestLoggedIds } from '../log-files.js';
 import type { HostStatus } from '../host-status.js';
 import type { LiveAppliance, QueuedRecipient, RecipientFilter } from '../live.js';
 import { ensureLabPki } from '../tls.js';
+import { applianceIdentity } from '../appliance-identity.js';
+import { ipInterfaceName } from '../ip-interfaces.js';
+import { ASYNCOS_VERSION } from '../../version.js';
 import { SystemSampler } from '../system-gauges.js';
 import { TrackingStore } from '../tracking-store.js';
 import { MailCounterSet } from './counters.js';
@@ -128,7 +131,10 @@ export class MailEngine implements LiveAppliance {
 
   async start(): Promise<void> {
     const config = this.appliance.configuration.current;
-    this.events.emit({ type: 'system.version' });
+    const identity = applianceIdentity(this.appliance.paths, this.appliance.clock.now());
+    if (identity.problem) this.#report(identity.problem);
+    this.events.emit({ type: 'system.version', version: ASYNCOS_VERSION, serial: identity.serial });
+    this.events.emit({ type: 'system.comingUp' });
     this.#labServer = createLabMailServer(ensureDir(this.appliance.paths.mailboxes));
     this.#labAddress = await listen(this.#labServer, config.lab.mailServerPort, '127.0.0.1');
     this.#delivery.start();
@@ -138,7 +144,7 @@ export class MailEngine implements LiveAppliance {
     this.#listener.on('error', (error: Error) => this.events.emit({ type: 'listener.connectionError', detail: error.message }));
     this.#listenerAddress = await listen(this.#listener, config.listener.port, config.listener.bindAddress);
     this.#listenerOn = `${config.listener.bindAddress}:${config.listener.port}`;
-    this.events.emit({ type: 'listener.started', name: config.listener.name, address: this.#listenerAddress.address, port: this.#listenerAddress.port, restarted: false });
+    this.events.emit({ type: 'listener.started', name: config.listener.name });
     const configuration = this.appliance.configuration;
     const unguard = configuration.guard((next) => this.#moveListener(next.listener));
     const unlisten = configuration.onCommit((c) => this.#listener && refreshListener(this.#listener, c.listener, c.hostname));
@@ -184,7 +190,7 @@ export class MailEngine implements LiveAppliance {
     this.#listener = moved.next;
     this.#listenerAddress = moved.address;
     this.#listenerOn = wanted;
-    this.events.emit({ type: 'listener.started', name: l.name, address: moved.address.address, port: moved.address.port, restarted: true });
+    this.events.emit({ type: 'listener.started', name: l.name });
   }
 
   async stop(): Promise<void> {
@@ -238,13 +244,13 @@ export class MailEngine implements LiveAppliance {
     const config = () => this.appliance.configuration.current;
     const events = this.events;
     return createListener(() => config().listener, this.#pki, () => config().hostname, {
-      connect: (remoteIp) => {
+      connect: (remoteIp, localIp) => {
         const icid = this.#ids.next('icid');
         this.#inbound++;
-        const l = config().listener;
-        events.emit({ type: 'icid.opened', icid, interfaceName: l.name, bindAddress: l.bindAddress, remoteIp });
+        events.emit({ type: 'icid.opened', icid, interfaceName: ipInterfaceName(localIp), bindAddress: localIp, remoteIp });
         return icid;
       },
+      tls: (icid, tls) => events.emit({ type: 'icid.tls', icid, ...tls }),
       mailFrom: (icid, from) => {
         const mid = this.#ids.next('mid');
         events.emit({ type: 'message.started', mid, icid, from });
@@ -270,6 +276,7 @@ export class MailEngine implements LiveAppliance {
         await this.log.written();
       },
       tooBig: (icid, mid, size) => events.emit({ type: 'message.tooBig', mid, icid, size, limit: config().listener.maxMessageSize }),
+      aborted: (icid, mid) => events.emit({ type: 'receiving.aborted', mid, icid }),
       close: (icid) => {
         this.#inbound--;
         events.emit({ type: 'icid.closed', icid });
