@@ -199,6 +199,8 @@ export class MailEngine implements LiveAppliance {
     await this.#delivery.stop();
     await this.#workQueue.idle();
     await this.#spool.settle();
+    // nothing issues an ID any more: the next start continues with the next ones
+    this.#ids.close();
     this.log.flush();
     this.#counters.save();
     this.#counters.close();
