@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
 import type { MailEngine } from '../../src/engine/mail/mail-engine.js';
+import { EICAR } from '../../src/engine/test-strings.js';
 import { mailLog, startEngine, waitFor } from '../helpers/engine.js';
 
 /** mail_logs without dates and levels. */
@@ -69,6 +70,29 @@ describe('mail_logs as an ESA writes it', () => {
       ]);
       // the client closes its connection when it likes: after the 250, before or during the delivery
       expect(log.indexOf(`ICID ${icid} close`)).toBeGreaterThan(log.indexOf(`MID ${mid} ready ${size} bytes from <ann@outside.example>`));
+    } finally {
+      transport.close();
+      await engine.stop();
+    }
+  });
+
+  it('gives AMP a verdict for a message with an attachment, and a virus no line after its anti-virus verdict', async () => {
+    const { engine, home } = await startEngine();
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: engine.listenerAddress().port, ignoreTLS: true });
+    try {
+      await transport.sendMail({ from: 'ann@outside.example', to: 'bob@example.com', subject: 'with file', text: 'see attached', attachments: [{ filename: 'a.txt', content: 'data' }] });
+      await transport.sendMail({ from: 'ann@outside.example', to: 'bob@example.com', subject: 'virus', text: EICAR });
+      await waitFor(() => /Message aborted MID \d+ Dropped by antivirus/.test(mailLog(home, engine)) && /Message finished MID \d+ done/.test(mailLog(home, engine)));
+      const log = lines(home, engine);
+      const mid = (subject: string) => /^MID (\d+) Subject/.exec(log.find((l) => l.endsWith(`Subject '${subject}'`))!)![1];
+      expect(log).toContain(`MID ${mid('with file')} AMP file reputation verdict : CLEAN`);
+      const virus = mid('virus');
+      expect(log.filter((l) => l.startsWith(`MID ${virus} `) && / (verdict|engine|antivirus)/.test(l))).toEqual([
+        `MID ${virus} interim verdict using engine: CASE spam negative`,
+        `MID ${virus} using engine: CASE spam negative`,
+        `MID ${virus} interim AV verdict using Sophos VIRAL`,
+        `MID ${virus} antivirus positive 'EICAR-AV-Test'`,
+      ]);
     } finally {
       transport.close();
       await engine.stop();
