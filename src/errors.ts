@@ -32,6 +32,15 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * Arguments a command cannot take, as the appliance says it: `Invalid arguments when processing:`
+ * and what was wrong; AsyncOS names no command before the colon (reference §10.9). segsim adds
+ * where the usage is (`help COMMAND`, or `help` when the command is not known).
+ */
+export function invalidArguments(detail: string, command?: string): UserError {
+  return new UserError(`Invalid arguments when processing: ${detail}. Enter "help${command ? ` ${command}` : ''}" for its usage.`, ErrorCodes.usage);
+}
+
 /** The user left a dialog (Ctrl-C, end of input); not an error to report. */
 export class CancelledError extends Error {
   constructor(message = 'Cancelled') {

@@ -3,7 +3,7 @@ import type { CommandInput, CommandSpec, FlagSpec, SubcommandSpec } from '../com
 import { flagsOf } from '../commands/command-flags.js';
 import { commandHelp, programHelp } from '../commands/help.js';
 import { parseDecimal } from '../commands/numbers.js';
-import { ErrorCodes, UserError } from '../errors.js';
+import { ErrorCodes, invalidArguments, UserError } from '../errors.js';
 import { SEGSIM_VERSION } from '../version.js';
 
 /** Flags every one-shot configuration command takes besides its own. */
@@ -112,8 +112,7 @@ function usageError(error: CommanderError, words: string[], registry: readonly C
     return new UserError(`Unknown command: "${name}".${suggestion ? ` Did you mean "${suggestion}"?` : ''} Enter "help" for the list of commands.`, ErrorCodes.unknownCommand);
   }
   const command = registry.find((c) => words.includes(c.name) || c.aliases?.some((a) => words.includes(a)));
-  const where = command ? ` ${command.name}` : '';
-  return new UserError(`Invalid arguments when processing${where}: ${text.replace(/\n/g, ' ')}. Enter "help${where}" for its usage.`, ErrorCodes.usage);
+  return invalidArguments(text.replace(/\n/g, ' '), command?.name);
 }
 
 /**

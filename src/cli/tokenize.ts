@@ -1,4 +1,4 @@
-import { ErrorCodes, UserError } from '../errors.js';
+import { invalidArguments } from '../errors.js';
 
 /** Splits a command line into words, honouring '...' and "..." quoting and backslash escapes. */
 export function tokenize(line: string): string[] {
@@ -27,7 +27,7 @@ export function tokenize(line: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new UserError(`Invalid arguments when processing: unterminated ${quote} quote.`, ErrorCodes.usage);
+  if (quote) throw invalidArguments(`unterminated ${quote} quote`);
   if (inWord) words.push(current);
   return words;
 }

@@ -1,4 +1,5 @@
-import { IP_INTERFACE, WEB_PORT, type ApplianceConfig } from '../engine/config/model.js';
+import { WEB_PORT, type ApplianceConfig } from '../engine/config/model.js';
+import { MANAGEMENT_INTERFACE as IF } from '../engine/ip-interfaces.js';
 import { parseDecimal } from './numbers.js';
 import type { CommandSpec } from './types.js';
 
@@ -9,7 +10,7 @@ export function renderInterfaces(config: Readonly<ApplianceConfig>, running: { u
   const port = config.lab.webPort ?? WEB_PORT;
   return [
     'Currently configured interfaces:',
-    `1. ${IP_INTERFACE} (127.0.0.1/8 on lo: ${config.hostname})`,
+    `1. ${IF.name} (${IF.address}/${IF.prefixLength} on ${IF.device}: ${config.hostname})`,
     `   HTTPS: port ${port}${port === 0 ? ' (any free port)' : ''}: the web interface and the SETD portal (/setd/)`,
     running ? `   Web interface: ${running.url} (user admin; "passwd" sets the password)` : '   Web interface: not running (it runs with the appliance: "segsim" or "segsim start")',
   ].join('\n');
@@ -38,7 +39,7 @@ export const interfaceconfigCommand: CommandSpec = {
     const setPort = (port: number) => config.edit((c) => void (c.lab.webPort = port));
     if (flags.httpsPort !== undefined) return setPort(parseDecimal(flags.httpsPort, PORT_RULE));
     if (flags.json) {
-      ctx.io.print(JSON.stringify({ name: 'Management', address: '127.0.0.1', httpsPort: config.pending.lab.webPort ?? WEB_PORT, url: ctx.appliance.web?.url ?? null }, null, 2));
+      ctx.io.print(JSON.stringify({ name: IF.name, address: IF.address, httpsPort: config.pending.lab.webPort ?? WEB_PORT, url: ctx.appliance.web?.url ?? null }, null, 2));
       return;
     }
     ctx.io.print(renderInterfaces(config.pending, ctx.appliance.web));

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { IP_INTERFACE, type ListenerConfig } from '../engine/config/model.js';
+import { type ListenerConfig } from '../engine/config/model.js';
+import { MANAGEMENT_INTERFACE } from '../engine/ip-interfaces.js';
 import { checkValue, dialogCheck, LISTENER_NAME, PORT } from '../engine/config/validate.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { count } from './format/numbers.js';
@@ -8,7 +9,7 @@ import { parseDecimal } from './numbers.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 /** The listener as AsyncOS lists it (reference §10.9): `1. NAME (on INTERFACE, IP) SMTP TCP Port N Public`. */
-const listLine = (l: Readonly<ListenerConfig>) => `1. ${l.name} (on ${IP_INTERFACE}, ${l.bindAddress}) SMTP TCP Port ${l.port} Public`;
+const listLine = (l: Readonly<ListenerConfig>) => `1. ${l.name} (on ${MANAGEMENT_INTERFACE.name}, ${l.bindAddress}) SMTP TCP Port ${l.port} Public`;
 
 /** The listener with its settings and both access tables: the batch screen (`listenerconfig` with no flags). */
 export function renderListener(l: Readonly<ListenerConfig>): string {
@@ -17,7 +18,7 @@ export function renderListener(l: Readonly<ListenerConfig>): string {
 
 /** The listener's settings, as EDIT shows them before its operations. */
 function renderDetail(l: Readonly<ListenerConfig>): string {
-  return [`Name: ${l.name}`, 'Type: Public', `Interface: ${IP_INTERFACE} (${l.bindAddress}) TCP Port ${l.port}`, 'Protocol: SMTP', `Maximum message size: ${count(l.maxMessageSize)} bytes`].join('\n');
+  return [`Name: ${l.name}`, 'Type: Public', `Interface: ${MANAGEMENT_INTERFACE.name} (${l.bindAddress}) TCP Port ${l.port}`, 'Protocol: SMTP', `Maximum message size: ${count(l.maxMessageSize)} bytes`].join('\n');
 }
 
 function checkBind(v: string): string | null {

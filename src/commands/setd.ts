@@ -2,6 +2,7 @@ import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { checkValue, dialogCheck, HEADER_NAME, PORT } from '../engine/config/validate.js';
 import { REGION, REGIONS } from '../setd/regions.js';
+import { SETD_TLS_VERSIONS, type SetdTlsVersion } from '../setd/intake-tls.js';
 import type { Fault, FaultClearing, FaultMode, ReceivedJournal, SetdAccount, SetdStore } from '../setd/store.js';
 import { describeProblem, type FileProblem } from '../setd/checked-file.js';
 import { VERDICTS } from '../setd/verdicts.js';
@@ -160,7 +161,14 @@ export const setdCommand: CommandSpec = {
         { flags: '--delay <ms>', description: 'slow: delay per command' },
       ],
     },
-    { name: 'start', summary: 'run the SETD intake alone, in the foreground', flags: [{ flags: '--port <port>', description: 'the intake port' }] },
+    {
+      name: 'start',
+      summary: 'run the SETD intake alone, in the foreground',
+      flags: [
+        { flags: '--port <port>', description: 'the intake port' },
+        { flags: '--tls <version>', description: "the highest TLS version negotiated (default 1.2, ECDHE-RSA-AES128-GCM-SHA256 as in the seed's log)", choices: [...SETD_TLS_VERSIONS] },
+      ],
+    },
   ],
   async run(ctx, { args, flags }) {
     const store = ctx.appliance.setd;
@@ -222,9 +230,10 @@ export const setdCommand: CommandSpec = {
         const port = flags.port === undefined ? 0 : parseDecimal(flags.port, { name: '--port', ...PORT });
         // loaded only here: a one-shot command should not pay for the SMTP stack
         const { SetdEmulator } = await import('../setd/intake-server.js');
-        const emulator = new SetdEmulator(store, ctx.appliance.paths.tls);
+        const tls = (flags.tls as SetdTlsVersion | undefined) ?? '1.2';
+        const emulator = new SetdEmulator(store, ctx.appliance.paths.tls, { tls });
         const address = await emulator.start({ port });
-        ctx.io.print(`SETD intake listening on ${address.address}:${address.port} (STARTTLS, lab CA in ${ctx.appliance.paths.tls}).`);
+        ctx.io.print(`SETD intake listening on ${address.address}:${address.port} (STARTTLS up to TLS ${tls}, lab CA in ${ctx.appliance.paths.tls}).`);
         emulator.on('message', (m: ReceivedJournal) => ctx.io.print(`${asyncosDate(m.receivedAt)} journal for ${m.account}: ${m.sender} "${m.subject}" verdict ${m.verdict}`));
         const problem = (p: FileProblem) => ctx.io.print(`Warning: ${describeProblem(p)}`);
         store.on('problem', problem);

@@ -1,4 +1,4 @@
-import { ErrorCodes, UserError } from '../errors.js';
+import { invalidArguments } from '../errors.js';
 import { renderStatus } from './format/status-screen.js';
 import { requireLive } from './live.js';
 import type { CommandSpec } from './types.js';
@@ -10,7 +10,7 @@ export const statusCommand: CommandSpec = {
   args: '[detail]',
   json: 'the status',
   async run(ctx, { args }) {
-    if (args[0] !== undefined && args[0] !== 'detail') throw new UserError(`Invalid arguments when processing status: "${args[0]}" (only "detail").`, ErrorCodes.usage);
+    if (args[0] !== undefined && args[0] !== 'detail') throw invalidArguments(`"${args[0]}" (status takes only "detail")`, 'status');
     const status = requireLive(ctx, 'status').status();
     return { data: status, render: (io) => io.print(renderStatus(status, args[0] === 'detail')) };
   },

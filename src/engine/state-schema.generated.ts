@@ -8,7 +8,7 @@ list.push(error);
 return list;
 }
 export const validateIds = validate21;
-const schema6 = {"type":"object","required":["mid","icid","dcid"],"additionalProperties":false,"properties":{"mid":{"type":"integer","minimum":1,"maximum":9007199254740991},"icid":{"type":"integer","minimum":1,"maximum":9007199254740991},"dcid":{"type":"integer","minimum":1,"maximum":9007199254740991}}};
+const schema6 = {"type":"object","required":["mid","icid","dcid"],"additionalProperties":false,"properties":{"mid":{"type":"integer","minimum":1,"maximum":9007199254740991},"icid":{"type":"integer","minimum":1,"maximum":9007199254740991},"dcid":{"type":"integer","minimum":1,"maximum":9007199254740991},"stopped":{"type":"boolean"}}};
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -27,7 +27,7 @@ vErrors = addError(vErrors, {instancePath,keyword:"required",params:{missingProp
 errors++;
 }
 for(const key0 in data){
-if(!(((key0 === "mid") || (key0 === "icid")) || (key0 === "dcid"))){
+if(!((((key0 === "mid") || (key0 === "icid")) || (key0 === "dcid")) || (key0 === "stopped"))){
 vErrors = addError(vErrors, {instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}});
 errors++;
 }
@@ -81,6 +81,12 @@ if(data2 < 1 || isNaN(data2)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/dcid",keyword:"minimum",params:{comparison: ">=", limit: 1}});
 errors++;
 }
+}
+}
+if(data.stopped !== undefined){
+if(typeof data.stopped !== "boolean"){
+vErrors = addError(vErrors, {instancePath:instancePath+"/stopped",keyword:"type",params:{type: "boolean"}});
+errors++;
 }
 }
 }

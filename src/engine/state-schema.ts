@@ -20,12 +20,15 @@ export const identitySchema = {
   properties: { serial: { type: 'string', minLength: 1, maxLength: 64 }, installedAt: time },
 } as const satisfies JSONSchema;
 
-/** The next ID of each kind not yet reserved. */
+/**
+ * While the appliance runs: the next ID of each kind not yet reserved. After a clean stop
+ * (`stopped`): the next ID of each kind itself.
+ */
 export const idsSchema = {
   type: 'object',
   required: ['mid', 'icid', 'dcid'],
   additionalProperties: false,
-  properties: { mid: id, icid: id, dcid: id },
+  properties: { mid: id, icid: id, dcid: id, stopped: { type: 'boolean' } },
 } as const satisfies JSONSchema;
 
 // a counter added in a later version is absent from older files (it starts at 0), so none is required

@@ -1,6 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import forge from 'node-forge';
 import { ensureDir } from './home.js';
 import { keepAside, type ProblemReport } from './state-file.js';
@@ -10,6 +11,14 @@ export interface LabPki {
   ca: string;
   key: string;
   cert: string;
+}
+
+/**
+ * A TLS connection's protocol and cipher as AsyncOS logs them (`TLS success protocol TLSv1.2
+ * cipher ECDHE-RSA-AES128-GCM-SHA256`): OpenSSL's cipher name, not the IANA one.
+ */
+export function tlsSummary(socket: TLSSocket): { protocol: string; cipher: string } {
+  return { protocol: socket.getProtocol() ?? 'unknown', cipher: socket.getCipher()?.name ?? 'unknown' };
 }
 
 const FILES = { ca: 'lab-ca.pem', caKey: 'lab-ca.key', key: 'server.key', cert: 'server.pem' } as const;

@@ -6,6 +6,7 @@ import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { readMessage, remoteIp, smtpCallbacks, SmtpReply } from '../engine/mail/smtp-adapter.js';
 import { ensureLabPki, type LabPki } from '../engine/tls.js';
 import { intakeDomains } from './regions.js';
+import { INTAKE_TLS, type SetdTlsVersion } from './intake-tls.js';
 import type { Fault, ReceivedJournal, SetdAccount, SetdStore } from './store.js';
 import { attachedOriginal } from './journal-part.js';
 import { VERDICT_HEADER, verdictFor } from './verdicts.js';
@@ -55,12 +56,17 @@ export class SetdEmulator extends EventEmitter {
   /** closed by a `refuse` fault (or stopped) */
   #portClosed = false;
 
+  readonly #maxSize: number;
+  readonly #tls: SetdTlsVersion;
+
   constructor(
     private readonly store: SetdStore,
     private readonly tlsDir: string,
-    private readonly maxSize = 50 * 1024 * 1024,
+    options: { tls?: SetdTlsVersion; maxSize?: number } = {},
   ) {
     super();
+    this.#maxSize = options.maxSize ?? 50 * 1024 * 1024;
+    this.#tls = options.tls ?? '1.2';
     this.#pki = ensureLabPki(tlsDir, ['localhost', 'exchange.lab']);
     this.#main = this.#smtp(this.#pki.key, this.#pki.cert);
     this.#front = createServer((socket) => this.#route(socket));
@@ -190,8 +196,8 @@ export class SetdEmulator extends EventEmitter {
       banner: 'Cisco Secure Email Threat Defense intake (segsim)',
       key,
       cert,
-      minVersion: 'TLSv1.2',
-      size: this.maxSize,
+      ...INTAKE_TLS[this.#tls],
+      size: this.#maxSize,
       authOptional: true,
       disabledCommands: ['AUTH'],
       logger: false,

@@ -1,7 +1,32 @@
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { createTransport } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { readMessage, smtpCallbacks, SmtpReply, type SmtpHooks } from '../../src/engine/mail/smtp-adapter.js';
+import { readMessage, smtpCallbacks, SmtpReply, speakAs, type SmtpHooks } from '../../src/engine/mail/smtp-adapter.js';
+
+/** Speaks `commands` one at a time to 127.0.0.1:port and returns every reply line, the greeting first. */
+async function dialogue(port: number, commands: string[]): Promise<string[]> {
+  const socket = connect(port, '127.0.0.1');
+  const lines: string[] = [];
+  let buffered = '';
+  let waiting: (() => void) | null = null;
+  socket.on('data', (d: Buffer) => {
+    buffered += d.toString('latin1');
+    const parts = buffered.split('\r\n');
+    buffered = parts.pop()!;
+    lines.push(...parts);
+    // a reply ends on a line whose code is followed by a space
+    if (parts.some((l) => /^\d{3} /.test(l))) waiting?.();
+  });
+  const reply = () => new Promise<void>((resolve) => (waiting = resolve));
+  await reply();
+  for (const command of commands) {
+    const next = reply();
+    socket.write(`${command}\r\n`);
+    await next;
+  }
+  socket.destroy();
+  return lines;
+}
 
 async function serve(hooks: SmtpHooks, localError?: (m: string) => string) {
   const server = new SMTPServer({ authOptional: true, disabledCommands: ['AUTH', 'STARTTLS'], logger: false, ...smtpCallbacks(hooks, { localError }) });
@@ -51,6 +76,42 @@ describe('the smtp-server adapter', () => {
     } finally {
       process.off('unhandledRejection', onRejection);
       await s.close();
+    }
+  });
+
+  it('speaks the reply texts it is given for MAIL, RCPT, DATA and QUIT, and leaves every other reply as it was', async () => {
+    const server = speakAs(
+      new SMTPServer({
+        name: 'gw.test',
+        authOptional: true,
+        disabledCommands: ['AUTH', 'STARTTLS'],
+        logger: false,
+        ...smtpCallbacks({
+          rcptTo: (address) => {
+            if (address.address.startsWith('no')) throw new SmtpReply(550, '#5.1.0 Address rejected');
+          },
+          data: async (stream) => void (await readMessage(stream)),
+        }),
+      }),
+      { sender: (a) => `sender <${a}> ok`, recipient: (a) => `recipient <${a}> ok`, goAhead: 'go ahead', quit: (name) => `${name} closing` },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.server.address() as AddressInfo;
+    try {
+      const lines = await dialogue(port, ['HELO client.test', 'MAIL FROM:<a@x.test>', 'RCPT TO:<no@y.test>', 'RCPT TO:<B@y.test>', 'RCPT TO:<c@y.test>', 'DATA', 'Subject: t\r\n\r\nhi\r\n.', 'NOOP', 'QUIT']);
+      expect(lines.slice(1)).toEqual([
+        expect.stringMatching(/^250 gw\.test Nice to meet you/),
+        '250 sender <a@x.test> ok',
+        '550 #5.1.0 Address rejected',
+        '250 recipient <B@y.test> ok',
+        '250 recipient <c@y.test> ok',
+        '354 go ahead',
+        '250 OK: message queued',
+        '250 OK',
+        '221 gw.test closing',
+      ]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 });

@@ -119,6 +119,13 @@ describe('the.tdc.queue delivery (real loopback sockets)', () => {
       // the DCID and the reason, in AsyncOS's words
       expect(log.match(/Info: DCID \d+ TLS failed: STARTTLS unexpected response\n/g)).toHaveLength(2);
       expect(log.match(/Info: DCID \d+ IP 127\.0\.0\.1 TLS was required but could not be successfully negotiated\n/g)).toHaveLength(2);
+      // each failed DCID opened and closed, as on the success path
+      for (const [, dcid] of log.matchAll(/DCID (\d+) TLS failed/g)) {
+        const at = (line: RegExp) => log.search(line);
+        expect(at(new RegExp(`Info: TDC: New SMTP DCID ${dcid} interface 127\\.0\\.0\\.1 address 127\\.0\\.0\\.1 port \\d+\\n`)), dcid).toBeGreaterThan(-1);
+        expect(at(new RegExp(`TDC: New SMTP DCID ${dcid} `))).toBeLessThan(at(new RegExp(`DCID ${dcid} TLS failed`)));
+        expect(at(new RegExp(`DCID ${dcid} TLS failed`))).toBeLessThan(at(new RegExp(`Info: DCID ${dcid} close\\n`)));
+      }
     } finally {
       await t.done();
     }

@@ -28,8 +28,6 @@ export const USE_DEFAULT = 'use-default';
 export const WEB_PORT = 8443;
 /** The pseudo-domain of the Threat Defense Connector's delivery queue. */
 export const TDC_QUEUE = 'the.tdc.queue';
-/** The appliance's one IP interface (interfaceconfig), on which the listener and the web interface sit. */
-export const IP_INTERFACE = 'Management';
 /** Host name of the lab's downstream mail server ("Exchange" behind the gateway). */
 export const LAB_MAIL_HOST = 'exchange.lab';
 

@@ -24,10 +24,15 @@ export function maxIds(a: IdSet, b: IdSet): IdSet {
 }
 
 /**
- * ICIDs, MIDs and DCIDs that never repeat, also across restarts and crashes: the state file holds
- * a high-water mark reserved a block ahead, and is synced before any ID of a new block is used.
- * A missing or bad file (kept aside, reported) is rebuilt from the IDs the spool and mail_logs
- * hold, a block above the highest: the lines of the last moments before a crash may be missing.
+ * ICIDs, MIDs and DCIDs that never repeat, also across restarts and crashes, and that go on with
+ * the next one after a restart. Intake pays no write per ID: while the appliance runs, the state
+ * file holds a high-water mark reserved a block ahead, synced before any ID of a new block is used.
+ * A clean stop writes the next IDs themselves (`stopped`), so the next start continues exactly.
+ * After a crash the file still holds the reservation: IDs resume above the highest one the spool
+ * and mail_logs hold, and never below the start of the last reserved block (every ID under it was
+ * issued); an ID issued in the last moments that left no trace in either may be issued again.
+ * A missing or bad file (kept aside, reported) is rebuilt a block above the highest ID in the spool
+ * and mail_logs, since nothing then bounds what was issued.
  */
 export class IdAllocator {
   readonly #file: string;
@@ -38,8 +43,12 @@ export class IdAllocator {
     this.#file = join(stateDir, 'ids.json');
     const read = readJsonFile(this.#file, IDS_FILE);
     if (read.state === 'ok') {
-      this.#next = { ...read.value };
-      this.#reserved = { ...read.value };
+      const { mid, icid, dcid, stopped } = read.value;
+      const marks: IdSet = { mid, icid, dcid };
+      // after a crash (or a file of an older segsim): above what was used, within the last block
+      this.#next = stopped ? marks : maxIds(plusOne(recovery.highestUsed()), { mid: mid - BLOCK, icid: icid - BLOCK, dcid: dcid - BLOCK });
+      // the first ID issued reserves a block (and marks the file as running again)
+      this.#reserved = { ...this.#next };
       return;
     }
     const used = recovery.highestUsed();
@@ -66,7 +75,18 @@ export class IdAllocator {
     return this.#next[kind] - 1;
   }
 
+  /**
+   * At a clean stop, once no more IDs are issued: records the next IDs, so that the next start
+   * continues with them. An ID asked for after this reserves a block again, as at any time.
+   */
+  close(): void {
+    this.#reserved = { ...this.#next };
+    writeJsonAtomic(this.#file, { ...this.#next, stopped: true }, { compact: true });
+  }
+
   #persist(): void {
     writeJsonAtomic(this.#file, this.#reserved, { compact: true });
   }
 }
+
+const plusOne = (ids: IdSet): IdSet => ({ mid: ids.mid + 1, icid: ids.icid + 1, dcid: ids.dcid + 1 });

@@ -2,9 +2,9 @@ import type { Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { ListenerConfig } from '../config/model.js';
 import { memberMatches } from '../policy-match.js';
-import type { LabPki } from '../tls.js';
+import { tlsSummary, type LabPki } from '../tls.js';
 import { readHeaders } from './headers.js';
-import { readMessage, remoteIp, smtpCallbacks, SmtpReply } from './smtp-adapter.js';
+import { readMessage, remoteIp, smtpCallbacks, SmtpReply, speakAs, type SmtpReplyTexts } from './smtp-adapter.js';
 
 export interface AcceptedMessage {
   icid: number;
@@ -20,15 +20,22 @@ export interface AcceptedMessage {
 /** What the listener asks of the appliance, as async functions. */
 export interface ListenerHooks {
   /** at TCP accept: whether the Host Access Table refuses the host outright (TCPREFUSE) */
-  refusesTcp(remoteIp: string): boolean;
-  /** a new SMTP connection: its ICID; throws an SmtpReply when the HAT rejects the host */
-  connect(remoteIp: string): number;
+  refusesTcp(remoteIp: string, localIp: string): boolean;
+  /** a new SMTP connection, from `remoteIp` to the listener's `localIp`: its ICID; throws an SmtpReply when the HAT rejects the host */
+  connect(remoteIp: string, localIp: string): number;
+  /** the client started TLS (STARTTLS) */
+  tls(icid: number, tls: { protocol: string; cipher: string }): void;
   mailFrom(icid: number, from: string): number;
   /** accepts or refuses a recipient (throws SmtpReply) and returns its RID */
   rcptTo(icid: number, mid: number, address: string, rid: number): number;
   /** stores the message durably; resolves only when it is on disk */
   data(message: AcceptedMessage): Promise<void>;
   tooBig(icid: number, mid: number, size: number): void;
+  /**
+   * A transaction that ended without a message accepted: its recipients all refused, a reset
+   * (RSET, EHLO, STARTTLS) or the end of the connection before DATA completed, or DATA refused.
+   */
+  aborted(icid: number, mid: number): void;
   close(icid: number): void;
 }
 
@@ -43,6 +50,14 @@ interface Transaction {
 export function ratAccepts(listener: ListenerConfig, address: string): boolean {
   return listener.acceptDomains.some((d) => d.toUpperCase() === 'ALL' || memberMatches(d, address));
 }
+
+/** The listener's replies as an ESA words them (reference §10.6, [TN-118234]). */
+const ESA_REPLIES: SmtpReplyTexts = {
+  sender: (address) => `sender <${address}> ok`,
+  recipient: (address) => `recipient <${address}> ok`,
+  goAhead: 'go ahead',
+  quit: (hostname) => hostname,
+};
 
 /**
  * Committed listener settings that smtp-server reads per connection (the banner's hostname and
@@ -60,12 +75,12 @@ export function refreshListener(server: SMTPServer, listener: Readonly<ListenerC
  * documented listener); that listener is moved behind the gate, so that a refused socket never
  * reaches it (nor its greeting delay or reverse lookup).
  */
-function gateConnections(server: SMTPServer, refuses: (remoteIp: string) => boolean): void {
+function gateConnections(server: SMTPServer, refuses: (remoteIp: string, localIp: string) => boolean): void {
   const tcp = server.server;
   const accept = tcp.listeners('connection') as ((socket: Socket) => void)[];
   tcp.removeAllListeners('connection');
   tcp.on('connection', (socket: Socket) => {
-    if (refuses((socket.remoteAddress ?? '').replace(/^::ffff:/, ''))) socket.resetAndDestroy();
+    if (refuses((socket.remoteAddress ?? '').replace(/^::ffff:/, ''), (socket.localAddress ?? '').replace(/^::ffff:/, ''))) socket.resetAndDestroy();
     else for (const listener of accept) listener.call(tcp, socket);
   });
 }
@@ -77,6 +92,13 @@ function gateConnections(server: SMTPServer, refuses: (remoteIp: string) => bool
 export function createListener(config: () => ListenerConfig, pki: LabPki, hostname: () => string, hooks: ListenerHooks): SMTPServer {
   const transactions = new Map<string, Transaction>();
   const icids = new Map<string, number>();
+  /** ends a session's open transaction, if any, as aborted */
+  const abandon = (sessionId: string) => {
+    const t = transactions.get(sessionId);
+    if (!t) return;
+    transactions.delete(sessionId);
+    hooks.aborted(t.icid, t.mid);
+  };
   const server = new SMTPServer({
     // as an ESA speaks (reference §10.6): `220 host ESMTP`, `250 host` to HELO, and the extensions
     // 8BITMIME, SIZE, SMTPUTF8, STARTTLS only; AsyncOS puts its enhanced codes in the text (#5.1.0)
@@ -96,10 +118,15 @@ export function createListener(config: () => ListenerConfig, pki: LabPki, hostna
     socketTimeout: 60_000,
     ...smtpCallbacks({
       connect(session) {
-        icids.set(session.id, hooks.connect(remoteIp(session)));
+        icids.set(session.id, hooks.connect(remoteIp(session), session.localAddress.replace(/^::ffff:/, '')));
+      },
+      secure(socket, session) {
+        hooks.tls(icids.get(session.id)!, tlsSummary(socket));
       },
       mailFrom(address, session) {
         const icid = icids.get(session.id)!;
+        // a transaction smtp-server reset (RSET, EHLO, STARTTLS) without telling: this MAIL ends it
+        abandon(session.id);
         // smtp-server itself refuses a SIZE= above the limit with 552 before this
         const mid = hooks.mailFrom(icid, address.address);
         transactions.set(session.id, { icid, mid, from: address.address, rcpts: [] });
@@ -115,26 +142,33 @@ export function createListener(config: () => ListenerConfig, pki: LabPki, hostna
         transactions.delete(session.id);
         if (sizeExceeded) {
           hooks.tooBig(t.icid, t.mid, body.length);
+          hooks.aborted(t.icid, t.mid);
           throw new SmtpReply(552, '#5.3.4 Message size exceeds fixed maximum message size');
         }
         const headers = readHeaders(body);
-        await hooks.data({
-          ...t,
-          remoteIp: remoteIp(session),
-          body,
-          messageId: headers.get('message-id') ?? '',
-          subject: headers.get('subject') ?? '',
-        });
+        try {
+          await hooks.data({
+            ...t,
+            remoteIp: remoteIp(session),
+            body,
+            messageId: headers.get('message-id') ?? '',
+            subject: headers.get('subject') ?? '',
+          });
+        } catch (error) {
+          // not stored: answered 451, and the client sends it again in a new transaction
+          hooks.aborted(t.icid, t.mid);
+          throw error;
+        }
         return `ok:  Message ${t.mid} accepted`;
       },
       close(session) {
         const icid = icids.get(session.id);
+        abandon(session.id);
         icids.delete(session.id);
-        transactions.delete(session.id);
         if (icid !== undefined) hooks.close(icid);
       },
     }),
   });
-  gateConnections(server, (ip) => hooks.refusesTcp(ip));
-  return server;
+  gateConnections(server, (ip, localIp) => hooks.refusesTcp(ip, localIp));
+  return speakAs(server, ESA_REPLIES);
 }

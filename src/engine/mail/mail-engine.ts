@@ -9,6 +9,9 @@ import { highestLoggedIds } from '../log-files.js';
 import type { HostStatus } from '../host-status.js';
 import type { LiveAppliance, QueuedRecipient, RecipientFilter } from '../live.js';
 import { ensureLabPki } from '../tls.js';
+import { applianceIdentity } from '../appliance-identity.js';
+import { ipInterfaceName } from '../ip-interfaces.js';
+import { ASYNCOS_VERSION } from '../../version.js';
 import { SystemSampler } from '../system-gauges.js';
 import { TrackingStore } from '../tracking-store.js';
 import { MailCounterSet } from './counters.js';
@@ -131,7 +134,10 @@ export class MailEngine implements LiveAppliance {
 
   async start(): Promise<void> {
     const config = this.appliance.configuration.current;
-    this.events.emit({ type: 'system.version' });
+    const identity = applianceIdentity(this.appliance.paths, this.appliance.clock.now());
+    if (identity.problem) this.#report(identity.problem);
+    this.events.emit({ type: 'system.version', version: ASYNCOS_VERSION, serial: identity.serial });
+    this.events.emit({ type: 'system.comingUp' });
     this.#labServer = createLabMailServer(ensureDir(this.appliance.paths.mailboxes));
     this.#labAddress = await listen(this.#labServer, config.lab.mailServerPort, '127.0.0.1');
     this.#delivery.start();
@@ -141,7 +147,7 @@ export class MailEngine implements LiveAppliance {
     this.#listener.on('error', (error: Error) => this.events.emit({ type: 'listener.connectionError', detail: error.message }));
     this.#listenerAddress = await listen(this.#listener, config.listener.port, config.listener.bindAddress);
     this.#listenerOn = `${config.listener.bindAddress}:${config.listener.port}`;
-    this.events.emit({ type: 'listener.started', name: config.listener.name, address: this.#listenerAddress.address, port: this.#listenerAddress.port, restarted: false });
+    this.events.emit({ type: 'listener.started', name: config.listener.name });
     const configuration = this.appliance.configuration;
     const unguard = configuration.guard((next) => this.#moveListener(next.listener));
     const unlisten = configuration.onCommit((c) => this.#listener && refreshListener(this.#listener, c.listener, c.hostname));
@@ -187,7 +193,7 @@ export class MailEngine implements LiveAppliance {
     this.#listener = moved.next;
     this.#listenerAddress = moved.address;
     this.#listenerOn = wanted;
-    this.events.emit({ type: 'listener.started', name: l.name, address: moved.address.address, port: moved.address.port, restarted: true });
+    this.events.emit({ type: 'listener.started', name: l.name });
   }
 
   async stop(): Promise<void> {
@@ -196,6 +202,8 @@ export class MailEngine implements LiveAppliance {
     await this.#delivery.stop();
     await this.#workQueue.idle();
     await this.#spool.settle();
+    // nothing issues an ID any more: the next start continues with the next ones
+    this.#ids.close();
     this.log.flush();
     this.#counters.save();
     this.#counters.close();
@@ -241,24 +249,25 @@ export class MailEngine implements LiveAppliance {
     const config = () => this.appliance.configuration.current;
     const events = this.events;
     return createListener(() => config().listener, this.#pki, () => config().hostname, {
-      refusesTcp: (remoteIp) => {
+      refusesTcp: (remoteIp, localIp) => {
         const verdict = hostAccessVerdict(config().listener.hostAccess, remoteIp);
         if (verdict.behavior !== 'TCPREFUSE') return false;
-        this.#hostRefused(remoteIp, verdict);
+        this.#hostRefused(remoteIp, localIp, verdict);
         return true;
       },
-      connect: (remoteIp) => {
+      connect: (remoteIp, localIp) => {
         // read again here (the gate read it at TCP accept): a commit in between wins, also for TCPREFUSE (then a 554)
         const verdict = hostAccessVerdict(config().listener.hostAccess, remoteIp);
         if (verdict.behavior === 'REJECT' || verdict.behavior === 'TCPREFUSE') {
-          this.#hostRefused(remoteIp, verdict);
+          this.#hostRefused(remoteIp, localIp, verdict);
           throw new SmtpReply(554, HAT_REJECT_REPLY);
         }
-        const icid = this.#icidOpened(remoteIp, verdict);
+        const icid = this.#icidOpened(remoteIp, localIp, verdict);
         this.#inbound++;
         if (verdict.behavior === 'RELAY') this.#relaying.add(icid);
         return icid;
       },
+      tls: (icid, tls) => events.emit({ type: 'icid.tls', icid, ...tls }),
       mailFrom: (icid, from) => {
         const mid = this.#ids.next('mid');
         events.emit({ type: 'message.started', mid, icid, from });
@@ -284,6 +293,7 @@ export class MailEngine implements LiveAppliance {
         await this.log.written();
       },
       tooBig: (icid, mid, size) => events.emit({ type: 'message.tooBig', mid, icid, size, limit: config().listener.maxMessageSize }),
+      aborted: (icid, mid) => events.emit({ type: 'receiving.aborted', mid, icid }),
       close: (icid) => {
         this.#inbound--;
         this.#relaying.delete(icid);
@@ -293,16 +303,15 @@ export class MailEngine implements LiveAppliance {
   }
 
   /** A new connection's ICID, logged with the HAT's verdict on its host. */
-  #icidOpened(remoteIp: string, verdict: HatVerdict): number {
+  #icidOpened(remoteIp: string, localIp: string, verdict: HatVerdict): number {
     const icid = this.#ids.next('icid');
-    const l = this.appliance.configuration.current.listener;
-    this.events.emit({ type: 'icid.opened', icid, interfaceName: l.name, bindAddress: l.bindAddress, remoteIp, access: verdict.behavior, match: verdict.match });
+    this.events.emit({ type: 'icid.opened', icid, interfaceName: ipInterfaceName(localIp), bindAddress: localIp, remoteIp, access: verdict.behavior, match: verdict.match });
     return icid;
   }
 
   /** A connection the HAT turns away (REJECT or TCPREFUSE): opened and closed in the log. */
-  #hostRefused(remoteIp: string, verdict: HatVerdict): void {
-    this.events.emit({ type: 'icid.closed', icid: this.#icidOpened(remoteIp, verdict) });
+  #hostRefused(remoteIp: string, localIp: string, verdict: HatVerdict): void {
+    this.events.emit({ type: 'icid.closed', icid: this.#icidOpened(remoteIp, localIp, verdict) });
   }
 
   // ---- the live view (LiveAppliance) ----

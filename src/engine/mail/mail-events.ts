@@ -12,22 +12,26 @@ type Rcpt = { rid: number; address: string };
 export type MailEventBody =
   // inbound connections and the SMTP transaction
   /**
-   * `access`: the Host Access Table's behaviour for the host, `match` the row that decided it
-   * (absent in tracking written before the HAT: every host was accepted by the ALL row)
+   * `interfaceName` is the IP interface's (Management), `bindAddress` the local address the
+   * connection came to; `access` the Host Access Table's behaviour for the host, `match` the row
+   * that decided it (absent in tracking written before the HAT: every host was accepted by ALL)
    */
   | { type: 'icid.opened'; icid: number; interfaceName: string; bindAddress: string; remoteIp: string; access?: HatBehavior; match?: string }
+  | { type: 'icid.tls'; icid: number; protocol: string; cipher: string }
   | { type: 'icid.closed'; icid: number }
   | { type: 'message.started'; mid: number; icid: number; from: string }
   | { type: 'recipient.accepted'; mid: number; icid: number; rid: number; address: string }
   | { type: 'recipient.rejected'; mid: number; icid: number; address: string }
   | { type: 'message.tooBig'; mid: number; icid: number; size: number; limit: number }
+  /** a transaction that ended without a message accepted (recipients all refused, reset, disconnected, DATA refused) */
+  | { type: 'receiving.aborted'; mid: number; icid: number }
   /** answered 250: the message is on disk */
   | { type: 'accepted'; mid: number; icid: number; from: string; rcpts: Rcpt[]; messageId: string; subject: string; size: number }
   // the work queue
   | { type: 'split'; mid: number; newMid: number; policy: string }
   | { type: 'policy.matched'; mid: number; policy: string }
   /** per engine: null when it did not run, else whether it found something */
-  | { type: 'scanned'; mid: number; antivirus: boolean | null; antispam: boolean | null }
+  | { type: 'scanned'; mid: number; antivirus: boolean | null; antispam: boolean | null; attachment: boolean }
   | { type: 'dropped'; mid: number; by: 'antivirus' }
   | { type: 'journal.enqueued'; mid: number; originalMid: number; messageId: string; intake: string }
   | { type: 'queued'; mid: number }
@@ -46,8 +50,10 @@ export type MailEventBody =
   | { type: 'finished'; mid: number; kind: 'original' | 'journal'; how: 'done' | 'aborted' }
   | { type: 'dcid.closed'; dcid: number }
   // the appliance and its operators (no message)
-  | { type: 'system.version' }
-  | { type: 'listener.started'; name: string; address: string; port: number; restarted: boolean }
+  /** the first lines of a start: the release and this home's serial number */
+  | { type: 'system.version'; version: string; serial: string }
+  | { type: 'system.comingUp' }
+  | { type: 'listener.started'; name: string }
   | { type: 'listener.connectionError'; detail: string }
   | { type: 'spool.writeFailed'; detail: string }
   | { type: 'spool.recovered'; queued: number; received: number }

@@ -83,6 +83,8 @@ export function mailLogLines(e: MailEvent): string[] {
   switch (e.type) {
     case 'icid.opened':
       return [`New SMTP ICID ${e.icid} interface ${e.interfaceName} (${e.bindAddress}) address ${e.remoteIp} reverse dns host unknown verified no`, `ICID ${e.icid} ${e.access ?? 'ACCEPT'} SG None match ${e.match ?? 'ALL'} SBRS not enabled country not enabled`];
+    case 'icid.tls':
+      return [`ICID ${e.icid} TLS success protocol ${e.protocol} cipher ${e.cipher}`];
     case 'icid.closed':
       return [`ICID ${e.icid} close`];
     case 'message.started':
@@ -93,22 +95,16 @@ export function mailLogLines(e: MailEvent): string[] {
       return [`MID ${e.mid} ICID ${e.icid} To: <${e.address}> Rejected by RAT`];
     case 'message.tooBig':
       return [`MID ${e.mid} ICID ${e.icid} Message size ${e.size} exceeds the maximum of ${e.limit} bytes: rejected`]; // invented
+    case 'receiving.aborted':
+      return [`Message aborted MID ${e.mid} Receiving aborted`, `Message finished MID ${e.mid} aborted`];
     case 'accepted':
       return [...(e.messageId ? [`MID ${e.mid} Message-ID '${e.messageId}'`] : []), `MID ${e.mid} Subject '${e.subject}'`, `MID ${e.mid} ready ${e.size} bytes from <${e.from}>`];
     case 'split':
       return [`MID ${e.mid} was split creating MID ${e.newMid} due to a per-recipient policy ${e.policy} in the inbound table`];
     case 'policy.matched':
       return [`MID ${e.mid} matched all recipients for per-recipient policy ${e.policy} in the inbound table`];
-    case 'scanned': {
-      const lines: string[] = [];
-      if (e.antivirus !== null) lines.push(`MID ${e.mid} interim AV verdict using Sophos ${e.antivirus ? 'VIRAL' : 'CLEAN'}`, `MID ${e.mid} antivirus ${e.antivirus ? "positive 'EICAR-AV-Test'" : 'negative'}`);
-      if (e.antispam !== null) {
-        const v = e.antispam ? 'positive' : 'negative';
-        lines.push(`MID ${e.mid} interim verdict using engine: CASE spam ${v}`, `MID ${e.mid} using engine: CASE spam ${v}`);
-      }
-      if (e.antivirus !== true) lines.push(`MID ${e.mid} Outbreak Filters: verdict negative`);
-      return lines;
-    }
+    case 'scanned':
+      return scanningLines(e);
     case 'dropped':
       return [`Message aborted MID ${e.mid} Dropped by ${e.by}`];
     case 'journal.enqueued':
@@ -151,9 +147,12 @@ export function mailLogLines(e: MailEvent): string[] {
     case 'dcid.closed':
       return [`DCID ${e.dcid} close`];
     case 'system.version':
-      return ['Version: segsim AsyncOS emulation SN: SEGSIM0001'];
+      return [`Version: ${e.version} SN: ${e.serial}`];
+    case 'system.comingUp':
+      return ['System is coming up.'];
     case 'listener.started':
-      return [`Listener ${e.name} ${e.restarted ? 'restarted' : 'started'} on ${e.address}:${e.port}`]; // invented (AsyncOS: `SMTP listener NAME starting`, with the start-up lines)
+      // also when a commit moves it (AsyncOS restarts a listener whose settings change)
+      return [`SMTP listener ${e.name} starting`];
     case 'listener.connectionError':
       return [`Listener connection error: ${e.detail}`]; // invented
     case 'spool.writeFailed':
@@ -183,6 +182,26 @@ export function mailLogLines(e: MailEvent): string[] {
     case 'queue.redirected':
       return [e.host === null ? 'Redirection of all mail ended' : `All mail redirected to ${e.host}`]; // invented
   }
+}
+
+/**
+ * The scanning engines' lines in the appliance's order (reference §10.7): anti-spam, anti-virus,
+ * AMP, graymail, outbreak filters. A virus ends the scan (the message is dropped); graymail is not
+ * looked for in spam (R).
+ */
+function scanningLines(e: Extract<MailEvent, { type: 'scanned' }>): string[] {
+  const mid = `MID ${e.mid}`;
+  const lines: string[] = [];
+  if (e.antispam !== null) {
+    const v = e.antispam ? 'positive' : 'negative';
+    lines.push(`${mid} interim verdict using engine: CASE spam ${v}`, `${mid} using engine: CASE spam ${v}`);
+  }
+  if (e.antivirus !== null) lines.push(`${mid} interim AV verdict using Sophos ${e.antivirus ? 'VIRAL' : 'CLEAN'}`, `${mid} antivirus ${e.antivirus ? "positive 'EICAR-AV-Test'" : 'negative'}`);
+  if (e.antivirus === true) return lines;
+  lines.push(`${mid} AMP file reputation verdict : ${e.attachment ? 'CLEAN' : 'SKIPPED (no attachment in message)'}`);
+  if (e.antispam !== true) lines.push(`${mid} using engine: GRAYMAIL negative`);
+  lines.push(`${mid} Outbreak Filters: verdict negative`);
+  return lines;
 }
 
 function bouncedLines(e: Extract<MailEvent, { type: 'bounced' }>): string[] {

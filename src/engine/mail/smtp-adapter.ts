@@ -1,4 +1,5 @@
-import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
+import type { TLSSocket } from 'node:tls';
+import type { SMTPServer, SMTPServerAddress, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 
 /** A refusal with an SMTP code: thrown by a hook, it becomes the SMTP reply. */
 export class SmtpReply extends Error {
@@ -16,6 +17,8 @@ export class SmtpReply extends Error {
  */
 export interface SmtpHooks {
   connect?(session: SMTPServerSession): void | Promise<void>;
+  /** after a STARTTLS handshake, on the TLS socket */
+  secure?(socket: TLSSocket, session: SMTPServerSession): void | Promise<void>;
   mailFrom?(address: SMTPServerAddress, session: SMTPServerSession): void | Promise<void>;
   rcptTo?(address: SMTPServerAddress, session: SMTPServerSession): void | Promise<void>;
   /** the stream is read with readMessage (so that a hook may wait before it reads) */
@@ -31,7 +34,7 @@ export interface SmtpAdapterOptions {
   localError?: (message: string) => string;
 }
 
-type SmtpCallbacks = Pick<SMTPServerOptions, 'onConnect' | 'onMailFrom' | 'onRcptTo' | 'onData' | 'onClose' | 'disableReverseLookup'>;
+type SmtpCallbacks = Pick<SMTPServerOptions, 'onConnect' | 'onSecure' | 'onMailFrom' | 'onRcptTo' | 'onData' | 'onClose' | 'disableReverseLookup'>;
 
 const defaultLocalError = (message: string) => `4.3.0 Local error in processing: ${message} (segsim)`;
 
@@ -56,13 +59,71 @@ export function smtpCallbacks(hooks: SmtpHooks, options: SmtpAdapterOptions = {}
   // smtp-server would look up each client's name at the machine's DNS server: traffic off
   // loopback, and up to seconds before the greeting. segsim logs `reverse dns host unknown`.
   const callbacks: SmtpCallbacks = { disableReverseLookup: true };
-  const { connect, mailFrom, rcptTo, data, close } = hooks;
+  const { connect, secure, mailFrom, rcptTo, data, close } = hooks;
   if (connect) callbacks.onConnect = (session, cb) => answer(cb, () => connect(session));
+  // smtp-server calls onSecure only after a handshake, so the socket is a TLS socket
+  if (secure) callbacks.onSecure = (socket, session, cb) => answer(cb, () => secure(socket as TLSSocket, session));
   if (mailFrom) callbacks.onMailFrom = (address, session, cb) => answer(cb, () => mailFrom(address, session));
   if (rcptTo) callbacks.onRcptTo = (address, session, cb) => answer(cb, () => rcptTo(address, session));
   if (data) callbacks.onData = (stream, session, cb) => answer(cb as (error?: Error | null, value?: string | void) => void, () => data(stream, session));
   if (close) callbacks.onClose = (session) => close(session);
   return callbacks;
+}
+
+/** The texts of the replies smtp-server words itself, for a server that must speak as another MTA. */
+export interface SmtpReplyTexts {
+  /** the 250 to an accepted MAIL FROM (smtp-server: `Accepted`) */
+  sender(address: string): string;
+  /** the 250 to an accepted RCPT TO (smtp-server: `Accepted`) */
+  recipient(address: string): string;
+  /** the 354 to DATA (smtp-server: `End data with <CR><LF>.<CR><LF>`) */
+  goAhead: string;
+  /** the 221 to QUIT, given the server's name (smtp-server: `Bye`) */
+  quit(name: string): string;
+}
+
+/**
+ * Makes `server` answer MAIL, RCPT, DATA and QUIT with `texts`. smtp-server has no option for
+ * these replies (3.x hard-codes them), so each connection's `send` (public, typed) is wrapped as
+ * the server adds the connection, before it says anything: the code and the enhanced status stay
+ * smtp-server's, only the text is replaced. Only these four replies are told apart, by code and
+ * by the context smtp-server passes (`MAIL_FROM_OK`, `RCPT_TO_OK`); 354 and 221 are sent by DATA
+ * and QUIT alone. The addresses are the ones the server accepted, as the hooks saw them.
+ */
+export function speakAs(server: SMTPServer, texts: SmtpReplyTexts): SMTPServer {
+  const accepted = new WeakMap<SMTPServerSession, { sender: string; recipient: string }>();
+  const seen = (session: SMTPServerSession) => {
+    let addresses = accepted.get(session);
+    if (!addresses) accepted.set(session, (addresses = { sender: '', recipient: '' }));
+    return addresses;
+  };
+  // the hooks (set from the options by the constructor) run first; an address is noted once they accept it
+  const onMailFrom = server.onMailFrom.bind(server);
+  const onRcptTo = server.onRcptTo.bind(server);
+  server.onMailFrom = (address, session, cb) =>
+    onMailFrom(address, session, (error) => {
+      if (!error) seen(session).sender = address.address;
+      cb(error);
+    });
+  server.onRcptTo = (address, session, cb) =>
+    onRcptTo(address, session, (error) => {
+      if (!error) seen(session).recipient = address.address;
+      cb(error);
+    });
+  const connections = server.connections;
+  const add = connections.add.bind(connections);
+  connections.add = (connection) => {
+    const send = connection.send.bind(connection);
+    connection.send = (code, data, context) => {
+      if (code === 250 && context === 'MAIL_FROM_OK') return send(code, texts.sender(seen(connection.session).sender), context);
+      if (code === 250 && context === 'RCPT_TO_OK') return send(code, texts.recipient(seen(connection.session).recipient), context);
+      if (code === 354) return send(code, texts.goAhead, context);
+      if (code === 221) return send(code, texts.quit(connection.name), context);
+      return send(code, data, context);
+    };
+    return add(connection);
+  };
+  return server;
 }
 
 /** An error as smtp-server's reply: a refusal as it is, anything else a temporary local error. */

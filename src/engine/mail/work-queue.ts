@@ -105,7 +105,7 @@ export class WorkQueue {
     for (const g of groups) {
       const policy = config.incomingPolicies.find((p) => p.name === g.policy) ?? defaultPolicy;
       const verdict = scan(body, policy, defaultPolicy);
-      events.emit({ type: 'scanned', mid: g.mid, antivirus: verdict.antivirus, antispam: verdict.antispam });
+      events.emit({ type: 'scanned', mid: g.mid, ...verdict });
       const spam = verdict.antispam === true;
       if (verdict.antivirus === true) {
         events.emit({ type: 'dropped', mid: g.mid, by: 'antivirus' });

@@ -122,9 +122,9 @@ export class ConnectionPool {
           try {
             await this.#withDeadline(dest, record, client, client.connect());
           } catch (error) {
-            client.close();
             dest.hostDown = true;
-            this.#openFailed(dest, record, target, dcid, error);
+            this.#openFailed(dest, record, target, client, dcid, error);
+            client.close();
             break;
           }
           connection = { client, dcid };
@@ -184,10 +184,16 @@ export class ConnectionPool {
     if (tls) events.emit({ type: 'tls.ok', dcid: connection.dcid, protocol: tls.protocol, cipher: tls.cipher });
   }
 
-  #openFailed(dest: Destination, record: QueueRecord, target: Target, dcid: number, error: unknown): void {
+  #openFailed(dest: Destination, record: QueueRecord, target: Target, client: SmtpClient, dcid: number, error: unknown): void {
+    const { events } = this.deps;
     const failure: Failure = error instanceof DeliveryFailure ? error.failure : { kind: 'connection', cause: 'other', detail: String(error) };
-    if (failure.kind === 'connection') this.deps.events.emit({ type: 'dcid.failed', dcid, mid: record.mid, queue: dest.name, address: target.host, port: target.port, failure });
-    if (failure.kind === 'tls') this.deps.events.emit({ type: 'tls.failed', dcid, mid: record.mid, address: target.host, cause: failure.cause });
+    if (failure.kind === 'connection') events.emit({ type: 'dcid.failed', dcid, mid: record.mid, queue: dest.name, address: target.host, port: target.port, failure });
+    // a TLS error comes after the TCP connection opened: the DCID has its New SMTP and close lines around it
+    if (failure.kind === 'tls') {
+      events.emit({ type: 'dcid.opened', dcid, queue: dest.name, localAddress: client.localAddress(), address: target.host, port: target.port });
+      events.emit({ type: 'tls.failed', dcid, mid: record.mid, address: target.host, cause: failure.cause });
+    }
     this.handlers.failed(dest, record, failure, dcid);
+    if (failure.kind === 'tls') events.emit({ type: 'dcid.closed', dcid });
   }
 }

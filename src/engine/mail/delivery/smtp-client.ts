@@ -3,6 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { classifyClientError, type Failure } from './failure.js';
 import type { Timeouts } from './queue-policy.js';
 import type { Target } from './resolver.js';
+import { tlsSummary } from '../../tls.js';
 
 export interface ClientOptions {
   name: string;
@@ -99,7 +100,7 @@ export class SmtpClient {
   tls(): { protocol: string; cipher: string } | null {
     const socket = (this.#conn as unknown as { _socket?: TLSSocket })._socket;
     if (!this.#conn.secure || !socket?.getProtocol) return null;
-    return { protocol: socket.getProtocol() ?? 'unknown', cipher: socket.getCipher()?.standardName ?? socket.getCipher()?.name ?? 'unknown' };
+    return tlsSummary(socket);
   }
 
   localAddress(): string {
