@@ -53,6 +53,17 @@ export function resolveMode(doc: ClusterDoc, level: string, name: string | undef
   throw new UserError(`Unknown mode "${[level, name].filter((w) => w !== undefined).join(' ')}": use cluster, group [NAME] or machine [NAME].`, ErrorCodes.usage);
 }
 
+/** A mode written as one word, as `--mode` and the web's Change Mode give it: `cluster`, `group[:NAME]`, `machine[:NAME]`. */
+export function modeFromText(doc: ClusterDoc, text: string): ClusterMode {
+  const [level, ...name] = text.split(':');
+  return resolveMode(doc, level!, name.length ? name.join(':') : undefined);
+}
+
+/** The one-word form of a mode (modeFromText reads it back). */
+export function modeText(mode: ClusterMode): string {
+  return mode.level === 'cluster' ? 'cluster' : `${mode.level}:${mode.name}`;
+}
+
 /** The mode a session is in now; a mode the cluster no longer has (a removed machine or group) falls back to Cluster. */
 export function sessionMode(appliance: Appliance, session: Session): ClusterMode | null {
   const doc = appliance.cluster.doc;
@@ -100,8 +111,7 @@ export async function enterCommandMode(ctx: CommandContext, spec: CommandSpec, r
   const doc = appliance.cluster.doc;
   if (requested !== undefined) {
     if (!doc) throw new UserError(`--mode ${requested}: this command is only available on cluster system (this machine is not in a cluster).`, ErrorCodes.conflict);
-    const [level, ...name] = requested.split(':');
-    switchMode(appliance, session, resolveMode(doc, level!, name.length ? name.join(':') : undefined));
+    switchMode(appliance, session, modeFromText(doc, requested));
   }
   const mode = sessionMode(appliance, session);
   if (!doc || !mode) return true;
