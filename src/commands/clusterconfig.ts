@@ -1,11 +1,10 @@
-import { CCS_PORT } from '../engine/cluster/levels.js';
+import { CCS_PORT, clusterNameProblem } from '../engine/cluster/levels.js';
 import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { renderClusterList, renderConnections } from './cluster-screens.js';
 import { requireLive } from './live.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
-const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const PORT = { min: 0, max: 65535 };
 
 /** `127.0.0.1:2222` (or a port alone, on loopback): members talk over loopback only. */
@@ -17,7 +16,8 @@ export function parseMemberAddress(text: string): { host: string; port: number }
 }
 
 function nameProblem(name: string): string | null {
-  return CLUSTER_NAME.test(name) ? null : 'That value is not valid: a cluster name is letters, digits, "_", "." or "-" (at most 64).';
+  const problem = clusterNameProblem(name);
+  return problem ? `That value is not valid: ${problem}.` : null;
 }
 
 async function create(ctx: CommandContext, name: string, port: number): Promise<void> {
