@@ -61,6 +61,16 @@ describe('clustermode and the cluster prompt', () => {
     expectGolden('clusterconfig.txt', t.screen() + tb.screen());
   });
 
+  it('clusterconfig in the shell: ADDGROUP, SETGROUP and the list by group (golden)', async () => {
+    a = await startMember('esa1.example.com');
+    b = await startMember('esa2.example.com');
+    await formCluster(a, b);
+    const t = shellOn(a.appliance);
+    await t.type('clusterconfig', 'ADDGROUP', 'Partners', 'SETGROUP', '2', '1', 'LIST', '');
+    expect(b.appliance.cluster.doc!.shared.members.map((m) => m.group)).toEqual(['Main_Group', 'Partners']);
+    expectGolden('clusterconfig-groups.txt', t.screen());
+  });
+
   it('clustermode switches the level of this session only, and configuration commands edit it', async () => {
     a = await startMember('esa1.example.com');
     b = await startMember('esa2.example.com');
