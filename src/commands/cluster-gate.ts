@@ -28,8 +28,8 @@ const RESTRICTED: Record<string, 'machine' | 'cluster'> = {
   passwd: 'cluster',
 };
 
-/** The settings each configuration command edits (the NOTICE asks when the current level holds none of them). */
-const COMMAND_KEYS: Record<string, readonly LeveledKey[]> = {
+/** The settings each configuration command edits (the NOTICE asks when the current level holds none of them; CLUSTERSET moves them). */
+export const COMMAND_KEYS: Readonly<Record<string, readonly LeveledKey[]>> = {
   tdcconfig: ['tdc'],
   policyconfig: ['incomingPolicies', 'outgoingPolicies'],
   smtproutes: ['smtpRoutes'],

@@ -1,44 +1,12 @@
-import { Shell } from '../../src/cli/execute.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { expectGolden } from '../helpers/golden.js';
 import { runOneShot } from '../../src/cli/one-shot.js';
 import { Writable } from 'node:stream';
 import { runMain } from '../helpers/run-main.js';
-import { scriptedIO, tempHome } from '../helpers/scripted.js';
+import { tempHome } from '../helpers/scripted.js';
+import { shellOn } from './shell.js';
 import { cleanUp, formCluster, startMember, type Member } from './helpers.js';
-
-/** A shell session on an appliance, driven line by line with scripted answers; returns the screen. */
-function shellOn(appliance: Appliance) {
-  const io = scriptedIO([]);
-  const answers: string[] = [];
-  const shell = new Shell({
-    appliance,
-    session: appliance.sessions.open('shell', 'console'),
-    registry: commandRegistry(),
-    interactive: true,
-    io: { ...io, readLine: async (prompt) => { const line = answers.shift(); io.write(`${prompt}${line ?? ''}\n`); return line ?? null; } },
-  });
-  return {
-    shell,
-    async type(line: string, ...replies: string[]) {
-      io.write(`${shell.prompt}${line}\n`);
-      answers.push(...replies);
-      await shell.execute(line);
-      expect(answers).toEqual([]);
-    },
-    /** the screen so far, with what changes from run to run (ports, secrets, dates) made constant */
-    screen: () =>
-      io
-        .transcript()
-        .replace(/port \d+/g, 'port PORT')
-        .replace(/> \d{4,5}$/gm, '> PORT')
-        .replace(/[0-9a-f]{64}/g, 'SECRET')
-        .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
-        .replace(/committed: .*/g, 'committed: DATE')
-        .replace(/Status as of: .*/g, 'Status as of: DATE'),
-  };
-}
 
 describe('clustermode and the cluster prompt', () => {
   let a: Member | undefined;
