@@ -10,6 +10,7 @@ import { SEGSIM_VERSION } from '../version.js';
 export const COMMIT_FLAGS: FlagSpec[] = [
   { flags: '--comment <text>', description: 'commit comment (one-shot runs commit at once)' },
   { flags: '--dry-run', description: 'show what would change, commit nothing' },
+  { flags: '--mode <mode>', description: 'on a cluster, the level to edit: cluster (default), group[:NAME] or machine[:NAME]' },
 ];
 
 /** What a command line asks for. */

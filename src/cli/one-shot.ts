@@ -36,7 +36,7 @@ export async function runOneShot({ appliance, registry, words, out, signal, from
   if (line.kind === 'printed') return;
   if (line.kind === 'shell') throw new UserError('No command given. Enter "segsim help" for the list of commands.', ErrorCodes.usage);
   const { spec, input } = line;
-  const { comment, dryRun, ...flags } = input.flags;
+  const { comment, dryRun, mode, ...flags } = input.flags;
   const io = new Conversation({
     write: (text) => void out.write(text),
     ...front,
@@ -51,7 +51,7 @@ export async function runOneShot({ appliance, registry, words, out, signal, from
   session.running(words.join(' '));
   try {
     const ctx = { appliance, session, io, interactive: false, signal, host: commandHost(() => registry) };
-    await enterCommandMode(ctx, spec);
+    await enterCommandMode(ctx, spec, typeof mode === 'string' ? mode : undefined);
     await runCommand(spec, ctx, { args: input.args, flags });
     const config = session.config;
     if (!config.hasChanges()) return;

@@ -28,13 +28,41 @@ const RESTRICTED: Record<string, 'machine' | 'cluster'> = {
   passwd: 'cluster',
 };
 
-/** The settings each configuration command edits (the NOTICE asks when the current level holds none of them). */
-const COMMAND_KEYS: Record<string, readonly LeveledKey[]> = {
+/** The settings each configuration command edits (the NOTICE asks when the current level holds none of them; CLUSTERSET moves them). */
+export const COMMAND_KEYS: Readonly<Record<string, readonly LeveledKey[]>> = {
   tdcconfig: ['tdc'],
   policyconfig: ['incomingPolicies', 'outgoingPolicies'],
   smtproutes: ['smtpRoutes'],
   destconfig: ['destinationControls'],
 };
+
+/**
+ * A mode from words: `cluster`, `group [NAME]`, `machine [NAME]` (case-insensitive). Without a
+ * name, Machine is the machine you are logged in to and Group its group.
+ */
+export function resolveMode(doc: ClusterDoc, level: string, name: string | undefined): ClusterMode {
+  const l = level.toLowerCase();
+  if (l === 'cluster' && name === undefined) return { level: 'cluster' };
+  if (l === 'group' || l === 'machine') {
+    const names = l === 'group' ? doc.shared.groups : doc.shared.members.map((m) => m.name);
+    if (name === undefined) return { level: l, name: l === 'machine' ? doc.self : (memberOf(doc, doc.self)?.group ?? doc.shared.groups[0]!) };
+    const hit = names.find((n) => n.toLowerCase() === name.toLowerCase());
+    if (!hit) throw new UserError(`Unknown ${l} "${name}": choose one of ${names.join(', ')}.`, ErrorCodes.notFound);
+    return { level: l, name: hit };
+  }
+  throw new UserError(`Unknown mode "${[level, name].filter((w) => w !== undefined).join(' ')}": use cluster, group [NAME] or machine [NAME].`, ErrorCodes.usage);
+}
+
+/** A mode written as one word, as `--mode` and the web's Change Mode give it: `cluster`, `group[:NAME]`, `machine[:NAME]`. */
+export function modeFromText(doc: ClusterDoc, text: string): ClusterMode {
+  const [level, ...name] = text.split(':');
+  return resolveMode(doc, level!, name.length ? name.join(':') : undefined);
+}
+
+/** The one-word form of a mode (modeFromText reads it back). */
+export function modeText(mode: ClusterMode): string {
+  return mode.level === 'cluster' ? 'cluster' : `${mode.level}:${mode.name}`;
+}
 
 /** The mode a session is in now; a mode the cluster no longer has (a removed machine or group) falls back to Cluster. */
 export function sessionMode(appliance: Appliance, session: Session): ClusterMode | null {
@@ -75,17 +103,23 @@ const holds = (doc: ClusterDoc, mode: ClusterMode, keys: readonly LeveledKey[]) 
  * another mode, and the NOTICE of a configuration command whose settings are not at the current
  * level. Returns false when the operator declines (the command does not run). Without a terminal
  * (one-shot runs) nothing is asked: a restricted command runs in the mode it needs, and a
- * configuration command edits the session's level (Cluster for one-shot runs).
+ * configuration command edits the session's level: the one `requested` names (a one-shot run's
+ * `--mode`: `cluster`, `group[:NAME]`, `machine[:NAME]`), else Cluster.
  */
-export async function enterCommandMode(ctx: CommandContext, spec: CommandSpec): Promise<boolean> {
+export async function enterCommandMode(ctx: CommandContext, spec: CommandSpec, requested?: string): Promise<boolean> {
   const { appliance, session } = ctx;
   const doc = appliance.cluster.doc;
+  if (requested !== undefined) {
+    if (!doc) throw new UserError(`--mode ${requested}: this command is only available on cluster system (this machine is not in a cluster).`, ErrorCodes.conflict);
+    switchMode(appliance, session, modeFromText(doc, requested));
+  }
   const mode = sessionMode(appliance, session);
   if (!doc || !mode) return true;
   const restricted = RESTRICTED[spec.name];
   if (restricted) {
     const wanted: ClusterMode = restricted === 'machine' ? { level: 'machine', name: doc.self } : { level: 'cluster' };
     if (sameMode(mode, wanted)) return true;
+    if (requested !== undefined) throw new UserError(`${spec.name} is restricted to "${modeName(wanted, doc.name)}" mode: it cannot run with --mode ${requested}.`, ErrorCodes.usage);
     if (!ctx.interactive) {
       switchMode(appliance, session, wanted);
       return true;

@@ -1,6 +1,6 @@
 import type { MemberStatus } from '../engine/cluster/cluster-node.js';
-import type { ClusterDoc } from '../engine/cluster/cluster-state.js';
-import { LEVELED_KEYS, type LeveledKey } from '../engine/cluster/levels.js';
+import { holderOf, levelSettings, type ClusterDoc } from '../engine/cluster/cluster-state.js';
+import { modeName, type ClusterMode, type LeveledKey } from '../engine/cluster/levels.js';
 import { asyncosDate } from '../engine/time-format.js';
 
 /** The settings' names as the screens show them. */
@@ -35,16 +35,32 @@ export function renderConnections(doc: ClusterDoc, members: MemberStatus[]): str
   return lines.join('\n');
 }
 
-/** Which level holds each setting: the cluster's, every group's, every machine's. */
-export function renderLevels(doc: ClusterDoc): string {
-  const held = (settings: Record<string, unknown>) => LEVELED_KEYS.filter((k) => settings[k] !== undefined).map((k) => KEY_LABELS[k]);
-  const block = (title: string, settings: Record<string, unknown>) => {
-    const keys = held(settings);
-    return [`${title}:`, ...(keys.length ? keys.map((k) => `  ${k}`) : ['  (no settings at this level)'])];
-  };
-  return [
-    ...block(`Cluster ${doc.name}`, doc.shared.cluster),
-    ...doc.shared.groups.flatMap((g) => block(`Group ${g}`, doc.shared.groups_settings[g] ?? {})),
-    ...doc.shared.members.flatMap((m) => block(`Machine ${m.name}`, doc.machines[m.name]?.settings ?? {})),
-  ].join('\n');
+/** Where each of `keys` is held, and which level each machine uses: CLUSTERSHOW's data. */
+export interface SettingsPlacement {
+  settings: string;
+  /** the levels that hold it, Cluster first */
+  heldAt: string[];
+  /** machine -> the level it uses ("none" when no level holds it) */
+  used: Record<string, string>;
+}
+
+export function settingsPlacement(doc: ClusterDoc, keys: readonly LeveledKey[]): SettingsPlacement[] {
+  const modes: ClusterMode[] = [{ level: 'cluster' }, ...doc.shared.groups.map((name) => ({ level: 'group', name }) as const), ...doc.shared.members.map((m) => ({ level: 'machine', name: m.name }) as const)];
+  return keys.map((key) => ({
+    settings: KEY_LABELS[key],
+    heldAt: modes.filter((m) => levelSettings(doc, m)[key] !== undefined).map((m) => modeName(m, doc.name)),
+    used: Object.fromEntries(
+      doc.shared.members.map((m) => {
+        const holder = holderOf(doc, { level: 'machine', name: m.name }, key);
+        return [m.name, holder ? modeName(holder, doc.name) : 'none'];
+      }),
+    ),
+  }));
+}
+
+/** CLUSTERSHOW: for each setting, the levels that hold it and the one each machine uses. */
+export function renderPlacement(placement: SettingsPlacement[]): string {
+  return placement
+    .flatMap((p) => [`${p.settings}:`, `  held at: ${p.heldAt.join(', ') || 'no level'}`, ...Object.entries(p.used).map(([machine, level]) => `  ${machine} uses ${level}`)])
+    .join('\n');
 }

@@ -1,11 +1,10 @@
-import { CCS_PORT } from '../engine/cluster/levels.js';
+import { CCS_PORT, clusterNameProblem } from '../engine/cluster/levels.js';
 import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { renderClusterList, renderConnections } from './cluster-screens.js';
 import { requireLive } from './live.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
-const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const PORT = { min: 0, max: 65535 };
 
 /** `127.0.0.1:2222` (or a port alone, on loopback): members talk over loopback only. */
@@ -17,7 +16,8 @@ export function parseMemberAddress(text: string): { host: string; port: number }
 }
 
 function nameProblem(name: string): string | null {
-  return CLUSTER_NAME.test(name) ? null : 'That value is not valid: a cluster name is letters, digits, "_", "." or "-" (at most 64).';
+  const problem = clusterNameProblem(name);
+  return problem ? `That value is not valid: ${problem}.` : null;
 }
 
 async function create(ctx: CommandContext, name: string, port: number): Promise<void> {
@@ -67,6 +67,8 @@ async function clusterDialog(ctx: CommandContext): Promise<void> {
     if (!doc) return;
     ctx.io.print(`\nCluster ${doc.name}`);
     const op = await ctx.io.menu([
+      { keyword: 'ADDGROUP', description: 'Add a cluster group.' },
+      { keyword: 'SETGROUP', description: 'Set the group that machines are a member of.' },
       { keyword: 'REMOVEMACHINE', description: 'Remove a machine from the cluster.' },
       { keyword: 'LIST', description: 'List the machines in the cluster.' },
       { keyword: 'CONNSTATUS', description: 'Show the status of connections between machines in the cluster.' },
@@ -74,13 +76,43 @@ async function clusterDialog(ctx: CommandContext): Promise<void> {
     if (op === null) return;
     if (op === 'LIST') ctx.io.print(renderClusterList(doc, ctx.appliance.cluster.members()));
     else if (op === 'CONNSTATUS') ctx.io.print(renderConnections(doc, ctx.appliance.cluster.members()));
-    else {
+    else if (op === 'ADDGROUP') {
+      const name = await ctx.io.text('Enter the name of the new cluster group to create.', { validate: (n) => groupProblem(n), allowBlank: true });
+      if (name) await addGroup(ctx, name);
+    } else if (op === 'SETGROUP') {
+      const names = doc.shared.members.map((m) => `${m.name} (group ${m.group})`);
+      const index = await ctx.io.list('Choose the machine to move to another group.', names, { allowBlank: true });
+      if (index === null) continue;
+      const machine = doc.shared.members[index]!;
+      const groups = doc.shared.groups.filter((g) => g !== machine.group);
+      if (groups.length === 0) {
+        ctx.io.print(`Cluster ${doc.name} has no other group: add one first (ADDGROUP).`);
+        continue;
+      }
+      const to = await ctx.io.list(`Choose the group to move ${machine.name} into.`, groups, { allowBlank: true });
+      if (to !== null) await setGroup(ctx, machine.name, groups[to]!);
+    } else {
       const names = doc.shared.members.map((m) => m.name);
       const index = await ctx.io.list('Choose the machine to remove from the cluster.', names, { allowBlank: true });
       if (index === null) continue;
       await remove(ctx, names[index]!);
     }
   }
+}
+
+function groupProblem(name: string): string | null {
+  const problem = clusterNameProblem(name, 'group');
+  return problem ? `That value is not valid: ${problem}.` : null;
+}
+
+async function addGroup(ctx: CommandContext, name: string): Promise<void> {
+  await ctx.appliance.cluster.addGroup(name, ctx.session.config.owner);
+  ctx.io.print(`Group ${name} added to cluster ${ctx.appliance.cluster.doc!.name}. It holds no settings until you configure it in Group mode (clustermode group ${name}). The change takes effect immediately, there is no need to commit.`);
+}
+
+async function setGroup(ctx: CommandContext, machine: string, group: string): Promise<void> {
+  await ctx.appliance.cluster.setGroup(machine, group, ctx.session.config.owner);
+  ctx.io.print(`Machine ${machine} is now in group ${group}: it runs on that group's settings where it has no Machine-level ones. The change takes effect immediately, there is no need to commit.`);
 }
 
 async function remove(ctx: CommandContext, name: string): Promise<void> {
@@ -98,15 +130,18 @@ export const clusterconfigCommand: CommandSpec = {
   name: 'clusterconfig',
   summary: 'Configure cluster related settings.',
   help: [
-    'clusterconfig [create|join|list|connstatus|removemachine]',
+    'clusterconfig [create|join|list|connstatus|addgroup|setgroup|removemachine]',
     '',
     'Without a subcommand: on a standalone appliance, asks whether to create or join a cluster; on a',
-    'clustered one, offers LIST, CONNSTATUS and REMOVEMACHINE. Members talk over 127.0.0.1 only, on the',
+    'clustered one, offers ADDGROUP, SETGROUP, REMOVEMACHINE, LIST and CONNSTATUS. Members talk over 127.0.0.1 only, on the',
     'Cluster Communication Service port (AsyncOS default 2222), and prove they know the join secret that',
-    '"create" prints. Creating, joining and removing take effect at once (no commit). Examples:',
+    '"create" prints. Creating, joining, removing and group changes take effect at once (no commit).',
+    'A machine runs on its own group\'s Group-level settings. Examples:',
     '  clusterconfig create --name Hosted_Cluster --port 2222',
     '  clusterconfig join --address 127.0.0.1:2222 --secret 3f9a... --port 2223',
     '  clusterconfig list',
+    '  clusterconfig addgroup Partners',
+    '  clusterconfig setgroup esa2.example.com Partners',
     '  clusterconfig removemachine esa2.example.com',
   ].join('\n'),
   subcommands: [
@@ -129,6 +164,8 @@ export const clusterconfigCommand: CommandSpec = {
     },
     { name: 'list', summary: 'List the machines in the cluster.' },
     { name: 'connstatus', summary: 'Show the status of connections between machines in the cluster.' },
+    { name: 'addgroup', summary: 'Add a cluster group.', args: '<group>' },
+    { name: 'setgroup', summary: 'Set the group that a machine is a member of.', args: '<machine> <group>' },
     { name: 'removemachine', summary: 'Remove a machine from the cluster.', args: '<machine>' },
   ],
   runsWithoutSubcommand: true,
@@ -140,9 +177,11 @@ export const clusterconfigCommand: CommandSpec = {
       ctx.io.print(sub === 'list' ? renderClusterList(doc, members) : renderConnections(doc, members));
       return;
     }
-    if (sub === 'removemachine') {
+    if (sub === 'removemachine' || sub === 'addgroup' || sub === 'setgroup') {
       requireCluster(ctx);
-      requireLive(ctx, 'clusterconfig removemachine');
+      requireLive(ctx, `clusterconfig ${sub}`);
+      if (sub === 'addgroup') return addGroup(ctx, args[1]!);
+      if (sub === 'setgroup') return setGroup(ctx, args[1]!, args[2]!);
       return remove(ctx, args[1]!);
     }
     requireLive(ctx, 'clusterconfig');

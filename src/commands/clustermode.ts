@@ -1,7 +1,7 @@
 import { modeName, type ClusterMode } from '../engine/cluster/levels.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { renderConnections } from './cluster-screens.js';
-import { sessionMode, switchMode } from './cluster-gate.js';
+import { resolveMode, sessionMode, switchMode } from './cluster-gate.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 function requireCluster(ctx: CommandContext) {
@@ -10,30 +10,17 @@ function requireCluster(ctx: CommandContext) {
   return doc;
 }
 
-/** A mode from batch words: `cluster`, `group NAME`, `machine NAME`. */
-function modeFromWords(ctx: CommandContext, level: string, name: string | undefined): ClusterMode {
-  const doc = requireCluster(ctx);
-  const l = level.toLowerCase();
-  if (l === 'cluster') return { level: 'cluster' };
-  if (l === 'group' || l === 'machine') {
-    const names = l === 'group' ? doc.shared.groups : doc.shared.members.map((m) => m.name);
-    const hit = names.find((n) => n.toLowerCase() === (name ?? '').toLowerCase());
-    if (!hit) throw new UserError(`Unknown ${l} "${name ?? ''}": choose one of ${names.join(', ')}.`, ErrorCodes.notFound);
-    return { level: l, name: hit };
-  }
-  throw new UserError(`Unknown mode "${level}": use cluster, group NAME or machine NAME.`, ErrorCodes.usage);
-}
-
 export const clustermodeCommand: CommandSpec = {
   name: 'clustermode',
   summary: 'Set which level of the cluster configuration commands edit.',
   help: [
-    'clustermode [cluster | group NAME | machine NAME]',
+    'clustermode [cluster | group [NAME] | machine [NAME]]',
     '',
     'Settings live at Cluster, Group or Machine level; a machine runs on the most specific level that',
     'holds a setting (Machine over Group over Cluster). The mode is this session\'s own and shows in',
     'the prompt: (Cluster Hosted_Cluster)>, (Group Main_Group)>, (Machine esa1.example.com)>.',
-    'Switch with no uncommitted changes (commit or clear first). Examples:',
+    'Without a name, machine is the machine you are logged in to and group its group. Switch with no',
+    'uncommitted changes (commit or clear first). One-shot runs take --mode instead. Examples:',
     '  clustermode machine esa1.example.com',
     '  clustermode cluster',
   ].join('\n'),
@@ -41,7 +28,7 @@ export const clustermodeCommand: CommandSpec = {
   async run(ctx, { args }) {
     const doc = requireCluster(ctx);
     if (args[0]) {
-      switchMode(ctx.appliance, ctx.session, modeFromWords(ctx, args[0], args[1]));
+      switchMode(ctx.appliance, ctx.session, resolveMode(doc, args[0], args[1]));
       return;
     }
     if (!ctx.interactive) {

@@ -26,7 +26,7 @@ export function commandHelp(spec: CommandSpec): string {
     spec.help,
     ...(flagsOf(spec).length ? ['', 'Flags:', ...flagLines(flagsOf(spec))] : []),
     ...subs,
-    ...(spec.configures ? ['', 'Configuration command: changes need "commit"; one-shot runs with flags commit at once (--comment, --dry-run).'] : []),
+    ...(spec.configures ? ['', 'Configuration command: changes need "commit"; one-shot runs with flags commit at once (--comment, --dry-run; --mode: the cluster level).'] : []),
     '',
   ].join('\n');
 }

@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Appliance } from '../engine/appliance.js';
+import type { Appliance } from '../engine/appliance.js';
 import { LabClock } from '../engine/clock.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import type { CheckResult } from '../lab/expectations.js';
@@ -20,25 +18,29 @@ function endLabTime(appliance: Appliance): number {
   return appliance.clock.ahead;
 }
 
-/** Plays a scenario end to end on a fresh appliance of its own: setup, solution, traffic, check. */
+/**
+ * Plays a scenario end to end on a fresh appliance of its own (a cluster lab: one per machine, in
+ * one cluster): setup, solution, traffic, check.
+ */
 async function runScenario(ctx: CommandContext, scenario: Scenario, file: string): Promise<CheckResult[]> {
   const { checkLab, expand, labAccounts, startLab } = await import('../lab/runner.js');
-  const home = mkdtempSync(join(tmpdir(), `segsim-lab-${scenario.name}-`));
-  const appliance = new Appliance({ home, clock: new LabClock() });
-  await appliance.configuration.commit(
-    (c) => ({ ...c, listener: { ...c.listener, port: 0 }, lab: { mailServerPort: 0, setdPort: 0, webPort: 0 } }),
-    `lab run ${scenario.name}`,
-    'lab run',
-  );
-  const running = await ctx.host.startAppliance(appliance);
+  const { startFreshAppliance, startLabCluster } = await import('../lab/lab-appliances.js');
+  const start = (a: Appliance) => ctx.host.startAppliance(a);
+  const runOn = (a: Appliance) => (line: string) => ctx.host.runLine(a, line, quiet);
+  const own = await startFreshAppliance(scenario.name, start);
+  const { appliance } = own;
+  let cluster: Awaited<ReturnType<typeof startLabCluster>> | null = null;
   try {
-    const { state } = await startLab(appliance, scenario, file, (line) => ctx.host.runLine(appliance, line, quiet));
+    if (scenario.cluster) cluster = await startLabCluster(appliance, scenario.cluster, scenario.name, start, runOn);
+    const members = cluster?.members ?? [];
+    const { state } = await startLab(appliance, scenario, file, runOn(appliance), members);
     const accounts = labAccounts(appliance, state);
     for (const line of scenario.solution) await ctx.host.runLine(appliance, expand(line, accounts), quiet);
-    return await checkLab(appliance, scenario, state, ctx.signal);
+    return await checkLab(appliance, scenario, state, ctx.signal, members);
   } finally {
-    await running.stop();
-    rmSync(home, { recursive: true, force: true });
+    // the others first: the cluster's first machine is the one they would look for
+    await cluster?.stop();
+    await own.stop();
   }
 }
 
@@ -92,6 +94,9 @@ export const labCommand: CommandSpec = {
           throw new UserError('This session has uncommitted changes. A lab starts from a clean configuration: "commit" or "clear" them first ("showchanges" lists them).', ErrorCodes.conflict);
         }
         const scenario = findScenario(args[1]);
+        if (scenario.cluster) {
+          throw new UserError(`Lab ${scenario.name} needs ${scenario.cluster.machines.length} appliances in a cluster: play it with "lab run ${scenario.name}" (lab start prepares labs of one appliance).`, ErrorCodes.conflict);
+        }
         const run = (line: string) => ctx.host.runLine(ctx.appliance, line, quiet);
         const reset = await resetLab(ctx.appliance, run);
         const { task } = await startLab(ctx.appliance, scenario, args[1], run);

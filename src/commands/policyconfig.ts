@@ -6,6 +6,7 @@ import { ErrorCodes, UserError } from '../errors.js';
 import { inOneEdit, type ConfigEditor } from './config-editor.js';
 import { members, renderPolicyTable, serviceCell, tdcChoices, tdcDetail, type PolicyTable } from './format/policy-table.js';
 import type { CommandContext, CommandSpec } from './types.js';
+import { clusterSettingsBatch, clusterSettingsFlags, clusterSettingsItems, clusterSettingsOp } from './cluster-settings.js';
 
 const listOf = (c: ApplianceConfig, table: PolicyTable) => (table === 'incoming' ? c.incomingPolicies : c.outgoingPolicies);
 
@@ -349,9 +350,11 @@ async function dialog(ctx: CommandContext, table: PolicyTable): Promise<void> {
       { keyword: 'PRINT', description: 'Print all policies.' },
       { keyword: 'SEARCH', description: 'Search for a policy by member.' },
       { keyword: 'MOVE', description: 'Move the position of a policy.' },
+      ...clusterSettingsItems(ctx),
     ]);
     if (op === null) return;
     try {
+      if (await clusterSettingsOp(ctx, 'policyconfig', op)) continue;
       if (op === 'NEW') await newPolicy(ctx, table);
       else if (op === 'EDIT') {
         const name = await choosePolicy(ctx, table, true);
@@ -416,8 +419,11 @@ export const policyconfigCommand: CommandSpec = {
     { flags: '--move <name>', description: 'move a policy (with --position)', needs: ['--position'] },
     { flags: '--position <n>', description: 'new 1-based position', needs: ['--move'], number: { min: 1, max: 10_000 } },
     { flags: '--search <address>', description: 'which policy an address matches' },
+    ...clusterSettingsFlags(['--new', '--edit', '--delete', '--move', '--search', '--list']),
   ],
   async run(ctx, { flags }) {
+    const clustered = await clusterSettingsBatch(ctx, 'policyconfig', flags);
+    if (clustered) return clustered;
     const tableFlag = flags.table === undefined ? 'incoming' : String(flags.table).toLowerCase();
     if (tableFlag !== 'incoming' && tableFlag !== 'outgoing') throw new UserError(`--table takes incoming or outgoing, not "${String(flags.table)}".`, ErrorCodes.usage);
     let table: PolicyTable = tableFlag;

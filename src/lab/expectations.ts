@@ -1,5 +1,5 @@
 import type { HostStatus } from '../engine/host-status.js';
-import type { CountExpectation, HostCounterName, PatternExpectation, Scenario } from './scenario.js';
+import type { CountExpectation, Expectations, HostCounterName, PatternExpectation, Scenario } from './scenario.js';
 
 /** One expectation's verdict, as `lab check` reports it. */
 export interface CheckResult {
@@ -57,24 +57,24 @@ function patternResults(kind: string, patterns: PatternExpectation[], lines: str
   });
 }
 
-/** Judges every expectation of a scenario against what was observed. */
-export function evaluate(scenario: Scenario, seen: Observation): CheckResult[] {
+/** Judges expectations against what was observed (on `machine`, in a cluster lab: its results say so). */
+export function evaluate(expect: Expectations, seen: Observation, machine?: string): CheckResult[] {
   const results: CheckResult[] = [];
-  for (const [host, counters] of Object.entries(scenario.expect.hosts)) {
+  for (const [host, counters] of Object.entries(expect.hosts)) {
     const h = seen.hosts.get(host);
     for (const [name, c] of Object.entries(counters) as [HostCounterName, CountExpectation & { hint?: string }][]) {
       const actual = h ? HOST_VALUE[name](h) : 0;
       results.push({ what: `${host} ${name}`, actual, hint: c.hint, ...judge(c, actual) });
     }
   }
-  results.push(...patternResults('mail_logs', scenario.expect.logs, seen.logTexts));
-  results.push(...patternResults('tracking', scenario.expect.tracking, seen.trackingLines));
-  for (const [id, c] of Object.entries(scenario.expect.setd)) {
+  results.push(...patternResults('mail_logs', expect.logs, seen.logTexts));
+  results.push(...patternResults('tracking', expect.tracking, seen.trackingLines));
+  for (const [id, c] of Object.entries(expect.setd)) {
     const verdicts = seen.setd.get(id) ?? [];
     const actual = c.verdict ? verdicts.filter((v) => v.toLowerCase() === c.verdict!.toLowerCase()).length : verdicts.length;
     results.push({ what: `SETD account ${id} messages${c.verdict ? ` with verdict ${c.verdict}` : ''}`, actual, hint: c.hint, ...judge(c, actual) });
   }
-  return results;
+  return machine ? results.map((r) => ({ ...r, what: `${machine}: ${r.what}` })) : results;
 }
 
 /** The `lab check` report. */

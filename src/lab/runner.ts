@@ -22,7 +22,22 @@ export interface LabState {
   accounts: Record<string, string>;
   trafficSent: boolean;
   /** the MIDs the listener gave while the lab's traffic was sent: after `afterMid`, through `throughMid` */
-  traffic?: { afterMid: number; throughMid: number };
+  traffic?: MidRange;
+  /** a cluster lab: the same for each further machine, by hostname */
+  members?: Record<string, MidRange>;
+}
+
+interface MidRange {
+  afterMid: number;
+  throughMid: number;
+}
+
+/** A further appliance of a cluster lab (the first is the one the lab runs on): it runs in this process, with a home of its own. */
+export interface LabMember {
+  hostname: string;
+  appliance: Appliance;
+  /** runs a command line on it */
+  run: CommandRunner;
 }
 
 /** Runs one segsim command line inside the appliance (commits as a one-shot run does). */
@@ -89,20 +104,29 @@ export async function resetLab(appliance: Appliance, run: CommandRunner): Promis
  * Prepares the running appliance for a scenario: the SETD accounts, the time factor, the setup
  * commands. `lab check` judges only the lab's own traffic, found in message tracking.
  */
-export async function startLab(appliance: Appliance, scenario: Scenario, file: string, run: CommandRunner): Promise<{ state: LabState; task: string }> {
+export async function startLab(appliance: Appliance, scenario: Scenario, file: string, run: CommandRunner, members: LabMember[] = []): Promise<{ state: LabState; task: string }> {
   const live = appliance.live;
   if (!live) throw new UserError('A lab needs a running appliance: open the shell ("segsim") or run "segsim start".', ErrorCodes.noAppliance);
   const store = appliance.setd;
   const accounts = new Map<string, SetdAccount>();
   for (const a of scenario.accounts) {
     const name = `${scenario.name}-${a.id}-${Date.now().toString(36)}`;
-    accounts.set(a.id, store.createAccount({ name, region: a.region, header: a.header }));
+    const account = store.createAccount({ name, region: a.region, header: a.header });
+    accounts.set(a.id, account);
+    for (const m of members) m.appliance.setd.adoptAccount(account);
   }
-  if (appliance.clock instanceof LabClock) appliance.clock.setFactor(scenario.timeScale);
-  else if (scenario.timeScale !== 1 && (appliance.clock.factor ?? 1) !== scenario.timeScale) {
-    throw new UserError(`This lab compresses time ${scenario.timeScale}x, and this appliance's clock cannot change speed.`, ErrorCodes.invalidValue);
+  for (const clock of [appliance, ...members.map((m) => m.appliance)].map((a) => a.clock)) {
+    if (clock instanceof LabClock) clock.setFactor(scenario.timeScale);
+    else if (scenario.timeScale !== 1 && (clock.factor ?? 1) !== scenario.timeScale) {
+      throw new UserError(`This lab compresses time ${scenario.timeScale}x, and this appliance's clock cannot change speed.`, ErrorCodes.invalidValue);
+    }
   }
   for (const line of scenario.setup) await run(expand(line, accounts));
+  // each machine's own setup, on that machine (the first is the one the lab runs on)
+  const runners = [run, ...members.map((m) => m.run)];
+  for (const [i, machine] of (scenario.cluster?.machines ?? []).entries()) {
+    for (const line of machine.setup) await runners[i]!(expand(line, accounts));
+  }
   const state: LabState = {
     scenario: scenario.name,
     file,
@@ -113,23 +137,42 @@ export async function startLab(appliance: Appliance, scenario: Scenario, file: s
   return { state, task: expand(scenario.task, accounts) };
 }
 
-export async function sendLabTraffic(appliance: Appliance, scenario: Scenario, state: LabState, onProgress?: (done: number, total: number) => void): Promise<InjectSummary> {
-  const live = appliance.live!;
-  const afterMid = live.status().ids.mid;
-  const summary = await injectTraffic(live.listenerAddress(), scenario.traffic, onProgress);
-  state.traffic = { afterMid, throughMid: live.status().ids.mid };
+/** Sends the scenario's traffic to the appliance, and to every further machine of a cluster lab. */
+export async function sendLabTraffic(appliance: Appliance, scenario: Scenario, state: LabState, onProgress?: (done: number, total: number) => void, members: LabMember[] = []): Promise<InjectSummary> {
+  const send = async (a: Appliance): Promise<{ range: MidRange; summary: InjectSummary }> => {
+    const live = a.live!;
+    const afterMid = live.status().ids.mid;
+    const summary = await injectTraffic(live.listenerAddress(), scenario.traffic, onProgress);
+    return { range: { afterMid, throughMid: live.status().ids.mid }, summary };
+  };
+  const first = await send(appliance);
+  state.traffic = first.range;
+  const summaries = [first.summary];
+  for (const m of members) {
+    const sent = await send(m.appliance);
+    (state.members ??= {})[m.hostname] = sent.range;
+    summaries.push(sent.summary);
+  }
   state.trafficSent = true;
   saveLabState(appliance, state);
-  return summary;
+  return summaries.reduce((sum, s) => sumSummaries(sum, s));
+}
+
+/** Two sends as one (a cluster lab sends to each machine in turn). */
+function sumSummaries(a: InjectSummary, b: InjectSummary): InjectSummary {
+  const reasons = { ...a.reasons };
+  for (const [reply, n] of Object.entries(b.reasons)) reasons[reply] = (reasons[reply] ?? 0) + n;
+  return { attempted: a.attempted + b.attempted, accepted: a.accepted + b.accepted, refused: a.refused + b.refused, reasons, seconds: a.seconds + b.seconds };
 }
 
 /**
- * What the lab's own traffic did, from message tracking (so mail sent by hand beside it does not
- * count, and the counts survive a restart of the appliance), plus the live connection gauges.
+ * What the lab's own traffic did on one appliance, from message tracking (so mail sent by hand
+ * beside it does not count, and the counts survive a restart of the appliance), plus the live
+ * connection gauges and what its SETD emulator received.
  */
-function observe(appliance: Appliance, state: LabState, peak: Map<string, number>): Observation {
+function observe(appliance: Appliance, range: MidRange | undefined, accounts: LabState['accounts'], peak: Map<string, number>): Observation {
   const live = appliance.live!;
-  const { afterMid, throughMid } = state.traffic ?? { afterMid: 0, throughMid: 0 };
+  const { afterMid, throughMid } = range ?? { afterMid: 0, throughMid: 0 };
   const { events } = readTracking(appliance.paths.tracking);
   const lab = familyOf(events, (mid) => mid > afterMid && mid <= throughMid);
   const mine = events.filter((e) => 'mid' in e && lab.has(e.mid));
@@ -146,43 +189,69 @@ function observe(appliance: Appliance, state: LabState, peak: Map<string, number
   }
   for (const h of live.hosts()) Object.assign(counted(h.host), { activeRecipients: h.activeRecipients, connectionsOut: h.connectionsOut, peakConnectionsOut: peak.get(h.host) ?? h.connectionsOut });
   // SETD names the gateway MID of the original each journal carries
-  const setd = new Map(Object.entries(state.accounts).map(([id, real]) => [id, appliance.setd.messages(real).filter((m) => lab.has(Number(m.gatewayMid))).map((m) => m.verdict)]));
+  const setd = new Map(Object.entries(accounts).map(([id, real]) => [id, appliance.setd.messages(real).filter((m) => lab.has(Number(m.gatewayMid))).map((m) => m.verdict)]));
   return { hosts, logTexts: mine.flatMap(mailLogLines), trackingLines: mine.flatMap((e) => trackingLine(e) ?? []), setd };
 }
 
+/** An appliance the check watches: the lab's own, or a further machine of a cluster lab. */
+interface Watched {
+  appliance: Appliance;
+  /** the cluster lab's hostname of it; null in a lab of one appliance */
+  hostname: string | null;
+  /** the most connections tophosts showed per host while the lab ran */
+  peak: Map<string, number>;
+}
+
 /**
- * Waits (at most `within` scenario seconds) until the appliance is idle after the traffic, or
+ * Waits (at most `within` scenario seconds) until the appliances are idle after the traffic, or
  * every expectation holds; meanwhile samples connections as tophosts would show them.
  */
-export async function checkLab(appliance: Appliance, scenario: Scenario, state: LabState, signal?: AbortSignal): Promise<CheckResult[]> {
-  const live = appliance.live!;
-  const peak = new Map<string, number>();
+export async function checkLab(appliance: Appliance, scenario: Scenario, state: LabState, signal?: AbortSignal, members: LabMember[] = []): Promise<CheckResult[]> {
+  const watched: Watched[] = [
+    { appliance, hostname: scenario.cluster?.machines[0]?.hostname ?? null, peak: new Map() },
+    ...members.map((m) => ({ appliance: m.appliance, hostname: m.hostname, peak: new Map<string, number>() })),
+  ];
   const sample = () => {
-    for (const h of live.hosts()) peak.set(h.host, Math.max(peak.get(h.host) ?? 0, h.connectionsOut));
+    for (const w of watched) for (const h of w.appliance.live!.hosts()) w.peak.set(h.host, Math.max(w.peak.get(h.host) ?? 0, h.connectionsOut));
   };
   // sampled all along, the traffic included, as an operator watching tophosts would see it
   const sampler = setInterval(sample, 50);
   try {
-    if (!state.trafficSent) await sendLabTraffic(appliance, scenario, state);
-    return await settle(appliance, scenario, state, peak, sample, signal);
+    if (!state.trafficSent) await sendLabTraffic(appliance, scenario, state, undefined, members);
+    await settle(watched, scenario, sample, signal);
+    return judgeLab(scenario, state, watched);
   } finally {
     clearInterval(sampler);
   }
 }
 
-async function settle(appliance: Appliance, scenario: Scenario, state: LabState, peak: Map<string, number>, sample: () => void, signal?: AbortSignal): Promise<CheckResult[]> {
-  const live = appliance.live!;
-  const factor = appliance.clock.factor ?? 1;
+/** Every expectation against what each appliance saw; a cluster lab's results name their machine, its SETD counts add up. */
+function judgeLab(scenario: Scenario, state: LabState, watched: Watched[]): CheckResult[] {
+  const seen = watched.map((w, i) => observe(w.appliance, i === 0 ? state.traffic : state.members?.[w.hostname!], state.accounts, w.peak));
+  if (!scenario.cluster) return evaluate(scenario.expect, seen[0]!);
+  const machines = scenario.cluster.machines;
+  const setd = new Map(Object.keys(state.accounts).map((id) => [id, seen.flatMap((o) => o.setd.get(id) ?? [])]));
+  const nothing = { hosts: {}, logs: [], tracking: [], setd: {} };
+  return [
+    ...evaluate({ ...scenario.expect, setd: {} }, seen[0]!, machines[0]!.hostname),
+    ...seen.flatMap((o, i) => evaluate(machines[i]!.expect, o, machines[i]!.hostname)),
+    ...evaluate({ ...nothing, setd: scenario.expect.setd }, { hosts: new Map(), logTexts: [], trackingLines: [], setd }),
+  ];
+}
+
+async function settle(watched: Watched[], scenario: Scenario, sample: () => void, signal?: AbortSignal): Promise<void> {
+  const factor = watched[0]!.appliance.clock.factor ?? 1;
   const deadline = Date.now() + (scenario.expect.within * 1000) / factor;
   let idleSince: number | null = null;
   for (;;) {
     sample();
-    const idle = live.workQueue().messages === 0 && live.hosts().every((h) => h.activeRecipients === 0 && h.connectionsOut === 0);
+    const idle = watched.every(({ appliance }) => {
+      const live = appliance.live!;
+      return live.workQueue().messages === 0 && live.hosts().every((h) => h.activeRecipients === 0 && h.connectionsOut === 0);
+    });
     idleSince = idle ? (idleSince ?? Date.now()) : null;
     // settled: idle for a moment (late log lines and SETD writes land); the logs are read only then
-    if ((idleSince !== null && Date.now() - idleSince > 700) || Date.now() > deadline || signal?.aborted) {
-      return evaluate(scenario, observe(appliance, state, peak));
-    }
+    if ((idleSince !== null && Date.now() - idleSince > 700) || Date.now() > deadline || signal?.aborted) return;
     await new Promise((r) => setTimeout(r, 100));
   }
 }

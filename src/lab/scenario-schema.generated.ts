@@ -8,13 +8,15 @@ list.push(error);
 return list;
 }
 export const validateScenario = validate21;
-const schema6 = {"type":"object","required":["name","title","seedCase","task","traffic","expect"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"title":{"type":"string","minLength":1},"seedCase":{"type":"string","minLength":1},"timeScale":{"type":"number","minimum":1},"task":{"type":"string","minLength":1},"accounts":{"type":"array","items":{"type":"object","required":["id"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1},"region":{"type":"string","minLength":1},"header":{"type":"string","pattern":"^[A-Za-z0-9-]{1,76}$","description":"use letters, digits and hyphens"}}}},"setup":{"type":"array","items":{"type":"string"}},"solution":{"type":"array","items":{"type":"string"}},"traffic":{"type":"object","required":["count"],"additionalProperties":false,"properties":{"count":{"type":"integer","minimum":1},"to":{"type":"array","items":{"type":"string"}},"from":{"type":"array","items":{"type":"string"}},"rcpts":{"type":"integer","minimum":1},"size":{"type":"integer","minimum":0},"spam":{"type":"number","minimum":0,"maximum":1},"virus":{"type":"number","minimum":0,"maximum":1},"subject":{"type":"string","minLength":1},"concurrency":{"type":"integer","minimum":1}}},"expect":{"type":"object","additionalProperties":false,"properties":{"within":{"type":"number","minimum":1},"hosts":{"type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"active":{"$ref":"#/$defs/s0"},"delivered":{"$ref":"#/$defs/s0"},"softBounced":{"$ref":"#/$defs/s0"},"hardBounced":{"$ref":"#/$defs/s0"},"connectionsOut":{"$ref":"#/$defs/s0"},"peakConnectionsOut":{"$ref":"#/$defs/s0"}}}},"logs":{"$ref":"#/$defs/s3"},"tracking":{"$ref":"#/$defs/s3"},"setd":{"type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"verdict":{"type":"string","minLength":1},"hint":{"type":"string","minLength":1}}}}}}},"$defs":{"s1":{"type":"integer","minimum":0,"description":"a whole number"},"s2":{"type":"object","additionalProperties":false,"properties":{"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"hint":{"type":"string","minLength":1}},"description":"a mapping with count, min or max"},"s0":{"anyOf":[{"$ref":"#/$defs/s1"},{"$ref":"#/$defs/s2"}]},"s4":{"type":"object","required":["match"],"additionalProperties":false,"properties":{"match":{"type":"string","minLength":1},"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"hint":{"type":"string","minLength":1}}},"s3":{"type":"array","items":{"$ref":"#/$defs/s4"}}}};
+const schema6 = {"type":"object","required":["name","title","seedCase","task","traffic","expect"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"title":{"type":"string","minLength":1},"seedCase":{"type":"string","minLength":1},"timeScale":{"type":"number","minimum":1},"task":{"type":"string","minLength":1},"accounts":{"type":"array","items":{"type":"object","required":["id"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1},"region":{"type":"string","minLength":1},"header":{"type":"string","pattern":"^[A-Za-z0-9-]{1,76}$","description":"use letters, digits and hyphens"}}}},"setup":{"type":"array","items":{"type":"string"}},"solution":{"type":"array","items":{"type":"string"}},"traffic":{"type":"object","required":["count"],"additionalProperties":false,"properties":{"count":{"type":"integer","minimum":1},"to":{"type":"array","items":{"type":"string"}},"from":{"type":"array","items":{"type":"string"}},"rcpts":{"type":"integer","minimum":1},"size":{"type":"integer","minimum":0},"spam":{"type":"number","minimum":0,"maximum":1},"virus":{"type":"number","minimum":0,"maximum":1},"subject":{"type":"string","minLength":1},"concurrency":{"type":"integer","minimum":1}}},"expect":{"type":"object","additionalProperties":false,"properties":{"within":{"type":"number","minimum":1},"hosts":{"$ref":"#/$defs/s0"},"logs":{"$ref":"#/$defs/s5"},"tracking":{"$ref":"#/$defs/s5"},"setd":{"$ref":"#/$defs/s7"}}},"cluster":{"type":"object","required":["name","machines"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"machines":{"type":"array","minItems":2,"items":{"type":"object","required":["hostname"],"additionalProperties":false,"properties":{"hostname":{"type":"string","minLength":1},"setup":{"type":"array","items":{"type":"string"}},"expect":{"type":"object","additionalProperties":false,"properties":{"hosts":{"$ref":"#/$defs/s0"},"logs":{"$ref":"#/$defs/s5"},"tracking":{"$ref":"#/$defs/s5"},"setd":{"$ref":"#/$defs/s7"}}}}}}}}},"$defs":{"s3":{"type":"integer","minimum":0,"description":"a whole number"},"s4":{"type":"object","additionalProperties":false,"properties":{"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"hint":{"type":"string","minLength":1}},"description":"a mapping with count, min or max"},"s2":{"anyOf":[{"$ref":"#/$defs/s3"},{"$ref":"#/$defs/s4"}]},"s1":{"type":"object","additionalProperties":false,"properties":{"active":{"$ref":"#/$defs/s2"},"delivered":{"$ref":"#/$defs/s2"},"softBounced":{"$ref":"#/$defs/s2"},"hardBounced":{"$ref":"#/$defs/s2"},"connectionsOut":{"$ref":"#/$defs/s2"},"peakConnectionsOut":{"$ref":"#/$defs/s2"}}},"s0":{"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}},"s6":{"type":"object","required":["match"],"additionalProperties":false,"properties":{"match":{"type":"string","minLength":1},"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"hint":{"type":"string","minLength":1}}},"s5":{"type":"array","items":{"$ref":"#/$defs/s6"}},"s8":{"type":"object","additionalProperties":false,"properties":{"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"verdict":{"type":"string","minLength":1},"hint":{"type":"string","minLength":1}}},"s7":{"type":"object","additionalProperties":{"$ref":"#/$defs/s8"}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[A-Za-z0-9-]{1,76}$", "u");
-const schema7 = {"anyOf":[{"$ref":"#/$defs/s1"},{"$ref":"#/$defs/s2"}]};
-const schema8 = {"type":"integer","minimum":0,"description":"a whole number"};
+const schema7 = {"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}};
+const schema8 = {"type":"object","additionalProperties":false,"properties":{"active":{"$ref":"#/$defs/s2"},"delivered":{"$ref":"#/$defs/s2"},"softBounced":{"$ref":"#/$defs/s2"},"hardBounced":{"$ref":"#/$defs/s2"},"connectionsOut":{"$ref":"#/$defs/s2"},"peakConnectionsOut":{"$ref":"#/$defs/s2"}}};
+const schema9 = {"anyOf":[{"$ref":"#/$defs/s3"},{"$ref":"#/$defs/s4"}]};
+const schema10 = {"type":"integer","minimum":0,"description":"a whole number"};
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
@@ -27,13 +29,13 @@ vErrors = addError(vErrors, {instancePath,keyword:"minimum",params:{comparison: 
 errors++;
 }
 }
-validate23.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }
 
-const schema9 = {"type":"object","additionalProperties":false,"properties":{"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"hint":{"type":"string","minLength":1}},"description":"a mapping with count, min or max"};
+const schema11 = {"type":"object","additionalProperties":false,"properties":{"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"hint":{"type":"string","minLength":1}},"description":"a mapping with count, min or max"};
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -100,27 +102,27 @@ else {
 vErrors = addError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
 errors++;
 }
-validate25.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
-if(!(validate23(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate25(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs2 = errors;
-if(!(validate25(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if(!(validate27(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
@@ -141,14 +143,90 @@ vErrors = null;
 }
 }
 }
+validate24.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((((((key0 === "active") || (key0 === "delivered")) || (key0 === "softBounced")) || (key0 === "hardBounced")) || (key0 === "connectionsOut")) || (key0 === "peakConnectionsOut"))){
+vErrors = addError(vErrors, {instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}});
+errors++;
+}
+}
+if(data.active !== undefined){
+if(!(validate24(data.active, {instancePath:instancePath+"/active",parentData:data,parentDataProperty:"active",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+if(data.delivered !== undefined){
+if(!(validate24(data.delivered, {instancePath:instancePath+"/delivered",parentData:data,parentDataProperty:"delivered",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+if(data.softBounced !== undefined){
+if(!(validate24(data.softBounced, {instancePath:instancePath+"/softBounced",parentData:data,parentDataProperty:"softBounced",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+if(data.hardBounced !== undefined){
+if(!(validate24(data.hardBounced, {instancePath:instancePath+"/hardBounced",parentData:data,parentDataProperty:"hardBounced",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+if(data.connectionsOut !== undefined){
+if(!(validate24(data.connectionsOut, {instancePath:instancePath+"/connectionsOut",parentData:data,parentDataProperty:"connectionsOut",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+if(data.peakConnectionsOut !== undefined){
+if(!(validate24(data.peakConnectionsOut, {instancePath:instancePath+"/peakConnectionsOut",parentData:data,parentDataProperty:"peakConnectionsOut",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+errors++;
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(validate23(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+errors++;
+}
 validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema10 = {"type":"array","items":{"$ref":"#/$defs/s4"}};
-const schema11 = {"type":"object","required":["match"],"additionalProperties":false,"properties":{"match":{"type":"string","minLength":1},"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"hint":{"type":"string","minLength":1}}};
+const schema12 = {"type":"array","items":{"$ref":"#/$defs/s6"}};
+const schema13 = {"type":"object","required":["match"],"additionalProperties":false,"properties":{"match":{"type":"string","minLength":1},"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"hint":{"type":"string","minLength":1}}};
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -232,19 +310,19 @@ else {
 vErrors = addError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
 errors++;
 }
-validate34.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate34(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if(!(validate38(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
 errors = vErrors.length;
 }
 }
@@ -253,7 +331,114 @@ else {
 vErrors = addError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
 errors++;
 }
-validate33.errors = vErrors;
+validate37.errors = vErrors;
+return errors === 0;
+}
+
+const schema14 = {"type":"object","additionalProperties":{"$ref":"#/$defs/s8"}};
+const schema15 = {"type":"object","additionalProperties":false,"properties":{"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"verdict":{"type":"string","minLength":1},"hint":{"type":"string","minLength":1}}};
+
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((((key0 === "count") || (key0 === "min")) || (key0 === "max")) || (key0 === "verdict")) || (key0 === "hint"))){
+vErrors = addError(vErrors, {instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}});
+errors++;
+}
+}
+if(data.count !== undefined){
+let data0 = data.count;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/count",keyword:"type",params:{type: "integer"}});
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+vErrors = addError(vErrors, {instancePath:instancePath+"/count",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+errors++;
+}
+}
+}
+if(data.min !== undefined){
+let data1 = data.min;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/min",keyword:"type",params:{type: "integer"}});
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+vErrors = addError(vErrors, {instancePath:instancePath+"/min",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+errors++;
+}
+}
+}
+if(data.max !== undefined){
+let data2 = data.max;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/max",keyword:"type",params:{type: "integer"}});
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+vErrors = addError(vErrors, {instancePath:instancePath+"/max",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+errors++;
+}
+}
+}
+if(data.verdict !== undefined){
+let data3 = data.verdict;
+if(typeof data3 === "string"){
+if(data3.length < 1){
+vErrors = addError(vErrors, {instancePath:instancePath+"/verdict",keyword:"minLength",params:{limit: 1}});
+errors++;
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/verdict",keyword:"type",params:{type: "string"}});
+errors++;
+}
+}
+if(data.hint !== undefined){
+let data4 = data.hint;
+if(typeof data4 === "string"){
+if(data4.length < 1){
+vErrors = addError(vErrors, {instancePath:instancePath+"/hint",keyword:"minLength",params:{limit: 1}});
+errors++;
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/hint",keyword:"type",params:{type: "string"}});
+errors++;
+}
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+errors++;
+}
+validate43.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(validate43(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+errors++;
+}
+validate42.errors = vErrors;
 return errors === 0;
 }
 
@@ -630,169 +815,169 @@ errors++;
 }
 }
 if(data26.hosts !== undefined){
-let data28 = data26.hosts;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-for(const key4 in data28){
-let data29 = data28[key4];
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-for(const key5 in data29){
-if(!((((((key5 === "active") || (key5 === "delivered")) || (key5 === "softBounced")) || (key5 === "hardBounced")) || (key5 === "connectionsOut")) || (key5 === "peakConnectionsOut"))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/hosts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"additionalProperties",params:{additionalProperty: key5}});
-errors++;
-}
-}
-if(data29.active !== undefined){
-if(!(validate22(data29.active, {instancePath:instancePath+"/expect/hosts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/active",parentData:data29,parentDataProperty:"active",rootData}))){
+if(!(validate22(data26.hosts, {instancePath:instancePath+"/expect/hosts",parentData:data26,parentDataProperty:"hosts",rootData}))){
 vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
-}
-}
-if(data29.delivered !== undefined){
-if(!(validate22(data29.delivered, {instancePath:instancePath+"/expect/hosts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/delivered",parentData:data29,parentDataProperty:"delivered",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-if(data29.softBounced !== undefined){
-if(!(validate22(data29.softBounced, {instancePath:instancePath+"/expect/hosts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/softBounced",parentData:data29,parentDataProperty:"softBounced",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-if(data29.hardBounced !== undefined){
-if(!(validate22(data29.hardBounced, {instancePath:instancePath+"/expect/hosts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/hardBounced",parentData:data29,parentDataProperty:"hardBounced",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-if(data29.connectionsOut !== undefined){
-if(!(validate22(data29.connectionsOut, {instancePath:instancePath+"/expect/hosts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/connectionsOut",parentData:data29,parentDataProperty:"connectionsOut",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-if(data29.peakConnectionsOut !== undefined){
-if(!(validate22(data29.peakConnectionsOut, {instancePath:instancePath+"/expect/hosts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/peakConnectionsOut",parentData:data29,parentDataProperty:"peakConnectionsOut",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/hosts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "object"}});
-errors++;
-}
-}
-}
-else {
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/hosts",keyword:"type",params:{type: "object"}});
-errors++;
 }
 }
 if(data26.logs !== undefined){
-if(!(validate33(data26.logs, {instancePath:instancePath+"/expect/logs",parentData:data26,parentDataProperty:"logs",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate37(data26.logs, {instancePath:instancePath+"/expect/logs",parentData:data26,parentDataProperty:"logs",rootData}))){
+vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
 errors = vErrors.length;
 }
 }
 if(data26.tracking !== undefined){
-if(!(validate33(data26.tracking, {instancePath:instancePath+"/expect/tracking",parentData:data26,parentDataProperty:"tracking",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate37(data26.tracking, {instancePath:instancePath+"/expect/tracking",parentData:data26,parentDataProperty:"tracking",rootData}))){
+vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
 errors = vErrors.length;
 }
 }
 if(data26.setd !== undefined){
-let data38 = data26.setd;
-if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
-for(const key6 in data38){
-let data39 = data38[key6];
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-for(const key7 in data39){
-if(!(((((key7 === "count") || (key7 === "min")) || (key7 === "max")) || (key7 === "verdict")) || (key7 === "hint"))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"additionalProperties",params:{additionalProperty: key7}});
-errors++;
-}
-}
-if(data39.count !== undefined){
-let data40 = data39.count;
-if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/count",keyword:"type",params:{type: "integer"}});
-errors++;
-}
-if((typeof data40 == "number") && (isFinite(data40))){
-if(data40 < 0 || isNaN(data40)){
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/count",keyword:"minimum",params:{comparison: ">=", limit: 0}});
-errors++;
-}
-}
-}
-if(data39.min !== undefined){
-let data41 = data39.min;
-if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/min",keyword:"type",params:{type: "integer"}});
-errors++;
-}
-if((typeof data41 == "number") && (isFinite(data41))){
-if(data41 < 0 || isNaN(data41)){
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/min",keyword:"minimum",params:{comparison: ">=", limit: 0}});
-errors++;
-}
-}
-}
-if(data39.max !== undefined){
-let data42 = data39.max;
-if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/max",keyword:"type",params:{type: "integer"}});
-errors++;
-}
-if((typeof data42 == "number") && (isFinite(data42))){
-if(data42 < 0 || isNaN(data42)){
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/max",keyword:"minimum",params:{comparison: ">=", limit: 0}});
-errors++;
-}
-}
-}
-if(data39.verdict !== undefined){
-let data43 = data39.verdict;
-if(typeof data43 === "string"){
-if(data43.length < 1){
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/verdict",keyword:"minLength",params:{limit: 1}});
-errors++;
-}
-}
-else {
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/verdict",keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-if(data39.hint !== undefined){
-let data44 = data39.hint;
-if(typeof data44 === "string"){
-if(data44.length < 1){
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/hint",keyword:"minLength",params:{limit: 1}});
-errors++;
-}
-}
-else {
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/hint",keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-}
-else {
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "object"}});
-errors++;
-}
-}
-}
-else {
-vErrors = addError(vErrors, {instancePath:instancePath+"/expect/setd",keyword:"type",params:{type: "object"}});
-errors++;
+if(!(validate42(data26.setd, {instancePath:instancePath+"/expect/setd",parentData:data26,parentDataProperty:"setd",rootData}))){
+vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+errors = vErrors.length;
 }
 }
 }
 else {
 vErrors = addError(vErrors, {instancePath:instancePath+"/expect",keyword:"type",params:{type: "object"}});
+errors++;
+}
+}
+if(data.cluster !== undefined){
+let data32 = data.cluster;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+if(data32.name === undefined){
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster",keyword:"required",params:{missingProperty: "name"}});
+errors++;
+}
+if(data32.machines === undefined){
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster",keyword:"required",params:{missingProperty: "machines"}});
+errors++;
+}
+for(const key4 in data32){
+if(!((key4 === "name") || (key4 === "machines"))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster",keyword:"additionalProperties",params:{additionalProperty: key4}});
+errors++;
+}
+}
+if(data32.name !== undefined){
+let data33 = data32.name;
+if(typeof data33 === "string"){
+if(data33.length < 1){
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/name",keyword:"minLength",params:{limit: 1}});
+errors++;
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/name",keyword:"type",params:{type: "string"}});
+errors++;
+}
+}
+if(data32.machines !== undefined){
+let data34 = data32.machines;
+if(Array.isArray(data34)){
+if(data34.length < 2){
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines",keyword:"minItems",params:{limit: 2}});
+errors++;
+}
+const len5 = data34.length;
+for(let i5=0; i5<len5; i5++){
+let data35 = data34[i5];
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+if(data35.hostname === undefined){
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5,keyword:"required",params:{missingProperty: "hostname"}});
+errors++;
+}
+for(const key5 in data35){
+if(!(((key5 === "hostname") || (key5 === "setup")) || (key5 === "expect"))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5,keyword:"additionalProperties",params:{additionalProperty: key5}});
+errors++;
+}
+}
+if(data35.hostname !== undefined){
+let data36 = data35.hostname;
+if(typeof data36 === "string"){
+if(data36.length < 1){
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5+"/hostname",keyword:"minLength",params:{limit: 1}});
+errors++;
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5+"/hostname",keyword:"type",params:{type: "string"}});
+errors++;
+}
+}
+if(data35.setup !== undefined){
+let data37 = data35.setup;
+if(Array.isArray(data37)){
+const len6 = data37.length;
+for(let i6=0; i6<len6; i6++){
+if(typeof data37[i6] !== "string"){
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5+"/setup/" + i6,keyword:"type",params:{type: "string"}});
+errors++;
+}
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5+"/setup",keyword:"type",params:{type: "array"}});
+errors++;
+}
+}
+if(data35.expect !== undefined){
+let data39 = data35.expect;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+for(const key6 in data39){
+if(!((((key6 === "hosts") || (key6 === "logs")) || (key6 === "tracking")) || (key6 === "setd"))){
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect",keyword:"additionalProperties",params:{additionalProperty: key6}});
+errors++;
+}
+}
+if(data39.hosts !== undefined){
+if(!(validate22(data39.hosts, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect/hosts",parentData:data39,parentDataProperty:"hosts",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data39.logs !== undefined){
+if(!(validate37(data39.logs, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect/logs",parentData:data39,parentDataProperty:"logs",rootData}))){
+vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+errors = vErrors.length;
+}
+}
+if(data39.tracking !== undefined){
+if(!(validate37(data39.tracking, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect/tracking",parentData:data39,parentDataProperty:"tracking",rootData}))){
+vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+errors = vErrors.length;
+}
+}
+if(data39.setd !== undefined){
+if(!(validate42(data39.setd, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect/setd",parentData:data39,parentDataProperty:"setd",rootData}))){
+vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect",keyword:"type",params:{type: "object"}});
+errors++;
+}
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5,keyword:"type",params:{type: "object"}});
+errors++;
+}
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines",keyword:"type",params:{type: "array"}});
+errors++;
+}
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/cluster",keyword:"type",params:{type: "object"}});
 errors++;
 }
 }

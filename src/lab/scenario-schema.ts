@@ -33,6 +33,19 @@ const hostCounter = {
   ],
 } as const;
 
+/** what one appliance's traffic did: tophosts counters, mail_logs and tracking lines, its SETD emulator */
+const observed = {
+  // host name -> counters (peakConnectionsOut is the most connections tophosts showed while the lab ran)
+  hosts: {
+    type: 'object',
+    additionalProperties: { type: 'object', additionalProperties: false, properties: Object.fromEntries(counterNames.map((n) => [n, hostCounter])) as Record<(typeof counterNames)[number], typeof hostCounter> },
+  },
+  logs: { type: 'array', items: pattern },
+  tracking: { type: 'array', items: pattern },
+  // account id -> messages it received
+  setd: { type: 'object', additionalProperties: { type: 'object', additionalProperties: false, properties: { ...counts, verdict: text, hint: text } } },
+} as const;
+
 export const scenarioSchema = {
   type: 'object',
   required: ['name', 'title', 'seedCase', 'task', 'traffic', 'expect'],
@@ -71,21 +84,35 @@ export const scenarioSchema = {
         concurrency: atLeastOne,
       },
     },
+    // with cluster: hosts, logs and tracking are the first machine's; setd counts what every member's SETD received
     expect: {
       type: 'object',
       additionalProperties: false,
       properties: {
         // seconds (scenario time) to wait for the outcome
         within: { type: 'number', minimum: 1 },
-        // host name -> counters (peakConnectionsOut is the most connections tophosts showed while the lab ran)
-        hosts: {
-          type: 'object',
-          additionalProperties: { type: 'object', additionalProperties: false, properties: Object.fromEntries(counterNames.map((n) => [n, hostCounter])) as Record<(typeof counterNames)[number], typeof hostCounter> },
+        ...observed,
+      },
+    },
+    // two or more appliances, each with a home of its own, in one cluster (the first creates it, the
+    // others join); setup and solution run on the first, each machine's setup on that machine, and
+    // the traffic goes to every machine
+    cluster: {
+      type: 'object',
+      required: ['name', 'machines'],
+      additionalProperties: false,
+      properties: {
+        name: text,
+        machines: {
+          type: 'array',
+          minItems: 2,
+          items: {
+            type: 'object',
+            required: ['hostname'],
+            additionalProperties: false,
+            properties: { hostname: text, setup: texts, expect: { type: 'object', additionalProperties: false, properties: observed } },
+          },
         },
-        logs: { type: 'array', items: pattern },
-        tracking: { type: 'array', items: pattern },
-        // account id -> messages it received
-        setd: { type: 'object', additionalProperties: { type: 'object', additionalProperties: false, properties: { ...counts, verdict: text, hint: text } } },
       },
     },
   },

@@ -122,6 +122,16 @@ export class SetdStore extends EventEmitter<StoreEvents> {
     return structuredClone(account);
   }
 
+  /**
+   * Takes in an account made by another appliance's SETD emulator, same id and intake address: the
+   * members of a lab cluster each run an emulator, and together they stand for one SETD tenant.
+   */
+  adoptAccount(account: SetdAccount): void {
+    const accounts = this.#readAccounts();
+    if (accounts.some((a) => a.id === account.id || a.intakeAddress.toLowerCase() === account.intakeAddress.toLowerCase())) return;
+    this.#accounts.write([...accounts, structuredClone(account)]);
+  }
+
   /** The shared parsed accounts (read only); throws while the file is bad. */
   #readAccounts(): SetdAccount[] {
     const accounts = this.#accounts.read();

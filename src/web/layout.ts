@@ -20,6 +20,8 @@ export interface PageFrame {
   hostname: string;
   session: Session;
   csrf: string;
+  /** the Centralized Management bar under the title (clustered appliances: cluster-banner.ts) */
+  clusterBar?: Html | '';
 }
 
 /** A hidden field with the form's CSRF token; every form carries one. */
@@ -47,6 +49,7 @@ export function gatewayLayout(frame: PageFrame, page: GatewayPage): Html {
 ${pending.length > 0 ? html`<div class="banner pending-changes">Uncommitted Changes: you have ${pending.length} change${pending.length === 1 ? '' : 's'} not yet committed. <a href="/commit">Commit or abandon them</a>.</div>` : ''}
 <main>
   <h1>${page.title}</h1>
+  ${frame.clusterBar ?? ''}
   ${page.notice ? html`<div class="notice ${page.notice.kind}">${page.notice.kind === 'success' ? 'Success' : 'Error'} — ${page.notice.text}</div>` : ''}
   ${page.body}
 </main>`,

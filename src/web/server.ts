@@ -12,6 +12,8 @@ import { html, type Html } from './html.js';
 import { document, gatewayLayout } from './layout.js';
 import { sendPage, SESSION_COOKIE, type WebContext } from './context.js';
 import { WebLogins } from './logins.js';
+import { clusterBanner } from './cluster-banner.js';
+import { registerClusterMode } from './pages/cluster-mode.js';
 import { registerCommit } from './pages/commit.js';
 import { registerDeliveryStatus } from './pages/delivery-status.js';
 import { registerLoginRoutes } from './pages/login.js';
@@ -86,7 +88,11 @@ export async function startWebInterface(appliance: Appliance, options: WebOption
     logins,
     csrf: (reply) => reply.generateCsrf(),
     page(request, reply, page) {
-      const frame = { hostname: appliance.configuration.current.hostname, session: request.login!.session, csrf: reply.generateCsrf() };
+      const session = request.login!.session;
+      const csrf = reply.generateCsrf();
+      // Change Mode comes back to the page it was chosen on (a form's result page: home)
+      const back = request.method === 'GET' ? request.url.split('?')[0]! : '/';
+      const frame = { hostname: appliance.configuration.current.hostname, session, csrf, clusterBar: clusterBanner(appliance, session, csrf, back) };
       return sendPage(reply, gatewayLayout(frame, page));
     },
   };
@@ -94,6 +100,7 @@ export async function startWebInterface(appliance: Appliance, options: WebOption
   registerTdcSettings(app, context);
   registerMailPolicies(app, context);
   registerCommit(app, context);
+  registerClusterMode(app, context);
   registerDeliveryStatus(app, context);
   registerMessageTracking(app, context);
   registerSetdWizard(app, context);

@@ -20,6 +20,11 @@ nav .commit-box { margin-left: auto; padding: 5px 0; }
 .commit { display: inline-block; padding: 4px 14px; border-radius: 3px; font-weight: bold; text-decoration: none; }
 .commit.pending { background: #f39a1e; color: #1e1200; border: 1px solid #c87700; }
 .commit.none { background: #56697a; color: #c9d3dc; }
+.cluster-mode { background: #fff; border: 1px solid #b9c4ce; padding: 6px 10px; margin: 0 0 12px; }
+.cluster-mode .mode-label { margin-right: 12px; }
+.cluster-mode details { display: inline-block; margin-left: 16px; vertical-align: top; }
+.cluster-mode summary { cursor: pointer; color: #0a60a8; }
+.cluster-mode details table { margin-top: 6px; }
 .banner.pending-changes { background: #fff3d6; border-bottom: 1px solid #f3c36b; padding: 6px 16px; }
 main { padding: 12px 20px 40px; }
 h1 { font-size: 20px; font-weight: normal; margin: 6px 0 14px; }

@@ -1,43 +1,12 @@
-import { Shell } from '../../src/cli/execute.js';
 import { commandRegistry } from '../../src/commands/registry.js';
-import type { Appliance } from '../../src/engine/appliance.js';
+import { Appliance } from '../../src/engine/appliance.js';
 import { expectGolden } from '../helpers/golden.js';
 import { runOneShot } from '../../src/cli/one-shot.js';
 import { Writable } from 'node:stream';
-import { scriptedIO } from '../helpers/scripted.js';
+import { runMain } from '../helpers/run-main.js';
+import { tempHome } from '../helpers/scripted.js';
+import { shellOn } from './shell.js';
 import { cleanUp, formCluster, startMember, type Member } from './helpers.js';
-
-/** A shell session on an appliance, driven line by line with scripted answers; returns the screen. */
-function shellOn(appliance: Appliance) {
-  const io = scriptedIO([]);
-  const answers: string[] = [];
-  const shell = new Shell({
-    appliance,
-    session: appliance.sessions.open('shell', 'console'),
-    registry: commandRegistry(),
-    interactive: true,
-    io: { ...io, readLine: async (prompt) => { const line = answers.shift(); io.write(`${prompt}${line ?? ''}\n`); return line ?? null; } },
-  });
-  return {
-    shell,
-    async type(line: string, ...replies: string[]) {
-      io.write(`${shell.prompt}${line}\n`);
-      answers.push(...replies);
-      await shell.execute(line);
-      expect(answers).toEqual([]);
-    },
-    /** the screen so far, with what changes from run to run (ports, secrets, dates) made constant */
-    screen: () =>
-      io
-        .transcript()
-        .replace(/port \d+/g, 'port PORT')
-        .replace(/> \d{4,5}$/gm, '> PORT')
-        .replace(/[0-9a-f]{64}/g, 'SECRET')
-        .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
-        .replace(/committed: .*/g, 'committed: DATE')
-        .replace(/Status as of: .*/g, 'Status as of: DATE'),
-  };
-}
 
 describe('clustermode and the cluster prompt', () => {
   let a: Member | undefined;
@@ -58,6 +27,16 @@ describe('clustermode and the cluster prompt', () => {
     expect(tb.shell.prompt).toBe('(Cluster Hosted_Cluster)> ');
     await t.type('clusterconfig', 'LIST', '');
     expectGolden('clusterconfig.txt', t.screen() + tb.screen());
+  });
+
+  it('clusterconfig in the shell: ADDGROUP, SETGROUP and the list by group (golden)', async () => {
+    a = await startMember('esa1.example.com');
+    b = await startMember('esa2.example.com');
+    await formCluster(a, b);
+    const t = shellOn(a.appliance);
+    await t.type('clusterconfig', 'ADDGROUP', 'Partners', 'SETGROUP', '2', '1', 'LIST', '');
+    expect(b.appliance.cluster.doc!.shared.members.map((m) => m.group)).toEqual(['Main_Group', 'Partners']);
+    expectGolden('clusterconfig-groups.txt', t.screen());
   });
 
   it('clustermode switches the level of this session only, and configuration commands edit it', async () => {
@@ -105,5 +84,49 @@ describe('clustermode and the cluster prompt', () => {
     await runOneShot({ appliance: a.appliance, registry: commandRegistry(), words: ['tdcconfig', '--enable', '--intake-address', 'one@beta.cmd.cisco.com'], out: sink, signal: new AbortController().signal });
     expect(a.appliance.cluster.doc!.shared.cluster.tdc!.intakeAddress).toBe('one@beta.cmd.cisco.com');
     expect(b.appliance.configuration.current.tdc.intakeAddress).toBe('one@beta.cmd.cisco.com');
+  });
+
+  it('one-shot runs edit the level --mode names; a restricted command refuses another mode', async () => {
+    a = await startMember('esa1.example.com');
+    b = await startMember('esa2.example.com');
+    await formCluster(a, b);
+    const run = async (...words: string[]) => {
+      let out = '';
+      const sink = new Writable({ write(chunk, _e, done) { out += String(chunk); done(); } });
+      const error = await runOneShot({ appliance: a!.appliance, registry: commandRegistry(), words, out: sink, signal: new AbortController().signal }).then(() => null, (e: unknown) => e as Error);
+      return { out, error };
+    };
+    await run('tdcconfig', '--enable', '--intake-address', 'cluster@beta.cmd.cisco.com');
+    // Machine level of this machine (no name): its TDC starts from the settings in effect
+    expect((await run('tdcconfig', '--intake-address', 'mine@beta.cmd.cisco.com', '--mode', 'machine')).error).toBeNull();
+    expect(a.appliance.cluster.doc!.machines['esa1.example.com']!.settings.tdc).toEqual({ enabled: true, intakeAddress: 'mine@beta.cmd.cisco.com' });
+    expect(a.appliance.configuration.current.tdc.intakeAddress).toBe('mine@beta.cmd.cisco.com');
+    expect(b.appliance.configuration.current.tdc.intakeAddress).toBe('cluster@beta.cmd.cisco.com');
+    // another machine's level, and a group's, by name (case-insensitive)
+    await run('tdcconfig', '--disable', '--mode', 'machine:ESA2.example.com');
+    expect(b.appliance.configuration.current.tdc.enabled).toBe(false);
+    await run('tdcconfig', '--intake-address', 'group@beta.cmd.cisco.com', '--mode', 'group:main_group');
+    expect(a.appliance.cluster.doc!.shared.groups_settings.Main_Group!.tdc!.intakeAddress).toBe('group@beta.cmd.cisco.com');
+    // the Cluster level is untouched by all of that, and --mode cluster is the default
+    expect(a.appliance.cluster.doc!.shared.cluster.tdc!.intakeAddress).toBe('cluster@beta.cmd.cisco.com');
+    await run('tdcconfig', '--intake-address', 'cluster2@beta.cmd.cisco.com', '--mode', 'cluster');
+    expect(a.appliance.cluster.doc!.shared.cluster.tdc!.intakeAddress).toBe('cluster2@beta.cmd.cisco.com');
+
+    const unknown = await run('tdcconfig', '--disable', '--mode', 'machine:esa9.example.com');
+    expect(unknown.error?.message).toBe('Unknown machine "esa9.example.com": choose one of esa1.example.com, esa2.example.com.');
+    expect((await run('tdcconfig', '--disable', '--mode', 'planet')).error?.message).toBe('Unknown mode "planet": use cluster, group [NAME] or machine [NAME].');
+    const restricted = await run('sethostname', 'esa3.example.com', '--mode', 'cluster');
+    expect(restricted.error?.message).toBe('sethostname is restricted to "Machine esa1.example.com" mode: it cannot run with --mode cluster.');
+    expect(a.appliance.configuration.current.hostname).toBe('esa1.example.com');
+    // nothing of the refused runs was committed
+    expect(a.appliance.cluster.doc!.machines['esa1.example.com']!.settings.tdc!.enabled).toBe(true);
+  });
+
+  it('--mode on a standalone appliance is refused, naming why (exit 1), and changes nothing', async () => {
+    const home = tempHome();
+    const r = await runMain(['--home', home, 'tdcconfig', '--enable', '--intake-address', 'x@beta.cmd.cisco.com', '--mode', 'machine']);
+    expect(r).toMatchObject({ code: 1, stdout: '', stderr: '--mode machine: this command is only available on cluster system (this machine is not in a cluster).\n' });
+    expect((await runMain(['--home', home, 'tdcconfig', '--help'])).stdout).toContain('--mode: the cluster level');
+    expect(new Appliance({ home }).configuration.current.tdc.enabled).toBe(false);
   });
 });

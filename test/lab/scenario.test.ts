@@ -42,4 +42,22 @@ describe('scenario files', () => {
     expect(() => parseScenario(minimal.replace('count: 1', 'count: 1\n  spam: 2'), 'lab.yaml')).toThrow(/^lab\.yaml:7: traffic\.spam must be at most 1$/);
     expect(() => parseScenario(minimal.replace('task: do it', 'task: send to ${accounts.ghost.intake}'), 'lab.yaml')).toThrow(/refers to account "ghost"/);
   });
+
+  it('reads a cluster section: two machines or more, valid and distinct hostnames, expectations per machine', () => {
+    const cluster = (machines: string, name = 'Hosted_Cluster') => `${minimal}cluster:\n  name: ${name}\n  machines:\n${machines}`;
+    const two = '    - hostname: esa1.example.com\n    - hostname: esa2.example.com\n      setup: [sethostname x]\n      expect:\n        hosts:\n          the.tdc.queue: { delivered: 3 }\n';
+    expect(parseScenario(cluster(two), '<inline>').cluster).toEqual({
+      name: 'Hosted_Cluster',
+      machines: [
+        { hostname: 'esa1.example.com', setup: [], expect: { hosts: {}, logs: [], tracking: [], setd: {} } },
+        { hostname: 'esa2.example.com', setup: ['sethostname x'], expect: { hosts: { 'the.tdc.queue': { delivered: { count: 3 } } }, logs: [], tracking: [], setd: {} } },
+      ],
+    });
+    expect(parseScenario(minimal, '<inline>').cluster).toBeNull();
+    expect(() => parseScenario(cluster('    - hostname: esa1.example.com\n'), 'lab.yaml')).toThrow(/^lab\.yaml:11: cluster\.machines needs at least 2 entries$/);
+    expect(() => parseScenario(cluster('    - hostname: esa1.example.com\n    - hostname: ESA1.example.com\n'), 'lab.yaml')).toThrow(/^lab\.yaml:13: cluster\.machines\[1\]\.hostname "ESA1\.example\.com" is given twice$/);
+    expect(() => parseScenario(cluster('    - hostname: esa1.example.com\n    - hostname: not a host\n'), 'lab.yaml')).toThrow(/^lab\.yaml:13: cluster\.machines\[1\]\.hostname "not a host" is not valid: /);
+    expect(() => parseScenario(cluster(two, 'Hosted Cluster'), 'lab.yaml')).toThrow(/^lab\.yaml:10: cluster\.name "Hosted Cluster" is not valid: a cluster name is letters, digits/);
+    expect(() => parseScenario(cluster(`${two}        setd:\n          ghost: { count: 1 }\n`), 'lab.yaml')).toThrow(/^lab\.yaml:19: cluster\.machines\[1\]\.expect\.setd names account "ghost", which is not in accounts$/);
+  });
 });

@@ -17,7 +17,7 @@ import {
   type ClusterMember,
   type ReplicatedDoc,
 } from './cluster-state.js';
-import { CCS_PORT, DEFAULT_GROUP, LEVELED_KEYS, leveledPart } from './levels.js';
+import { CCS_PORT, clusterNameProblem, DEFAULT_GROUP, LEVELED_KEYS, leveledPart } from './levels.js';
 import { askPeer, servePeers, type PeerReply, type PeerRequest, type PeerServer } from './peer-protocol.js';
 
 /** How often a running member exchanges its copy with the others (and finds disconnected ones back). */
@@ -244,6 +244,54 @@ export class ClusterNode {
       await this.#exchange(gone);
       this.#status.delete(name);
     }
+  }
+
+  /** Adds a group (AsyncOS ADDGROUP): it holds no settings until a session edits it in Group mode. */
+  async addGroup(name: string, by: string): Promise<void> {
+    const problem = clusterNameProblem(name, 'group');
+    if (problem) throw new UserError(`Invalid group name "${name}": ${problem}.`, ErrorCodes.invalidValue);
+    await this.#changeShared(
+      (shared, doc) => {
+        const same = shared.groups.find((g) => g.toLowerCase() === name.toLowerCase());
+        if (same) throw new UserError(`There is already a group named "${same}" in cluster ${doc.name}.`, ErrorCodes.conflict);
+        shared.groups.push(name);
+      },
+      `clusterconfig: added group ${name}`,
+      by,
+    );
+  }
+
+  /**
+   * Moves a machine into a group (AsyncOS SETGROUP). Its Group-level settings are then the new
+   * group's: what it runs on changes at once, on this member and on the moved one.
+   */
+  async setGroup(machine: string, group: string, by: string): Promise<void> {
+    await this.#changeShared(
+      (shared, doc) => {
+        const member = shared.members.find((m) => m.name.toLowerCase() === machine.toLowerCase());
+        if (!member) throw new UserError(`There is no machine named "${machine}" in cluster ${doc.name}.`, ErrorCodes.notFound);
+        const to = shared.groups.find((g) => g.toLowerCase() === group.toLowerCase());
+        if (!to) throw new UserError(`There is no group named "${group}" in cluster ${doc.name}: add it first (ADDGROUP).`, ErrorCodes.notFound);
+        if (member.group === to) throw new UserError(`Machine ${member.name} is already in group ${to}.`, ErrorCodes.conflict);
+        member.group = to;
+      },
+      `clusterconfig: ${machine} moved to group ${group}`,
+      by,
+    );
+  }
+
+  /** A change of the shared section (membership, groups), stamped, committed and sent to the members. */
+  async #changeShared(change: (shared: ClusterDoc['shared'], doc: ClusterDoc) => void, comment: string, by: string): Promise<void> {
+    await this.commitLevels(
+      (doc, current) => {
+        const next = structuredClone(doc);
+        change(next.shared, doc);
+        next.shared.stamp = this.stamp(doc.shared.stamp.version, doc.self);
+        return { doc: next, base: structuredClone(current) as ApplianceConfig };
+      },
+      comment,
+      by,
+    );
   }
 
   // ---- the service -----------------------------------------------------------------------------

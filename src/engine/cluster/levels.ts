@@ -15,6 +15,12 @@ export type LeveledKey = (typeof LEVELED_KEYS)[number];
 export type LevelSettings = { [K in LeveledKey]?: ApplianceConfig[K] };
 
 export const DEFAULT_GROUP = 'Main_Group';
+
+const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** Why a cluster or group name is not valid (null: it is): `Hosted_Cluster`, `Main_Group`. */
+export function clusterNameProblem(name: string, what: 'cluster' | 'group' = 'cluster'): string | null {
+  return CLUSTER_NAME.test(name) ? null : `a ${what} name is letters, digits, "_", "." or "-" (at most 64), starting with a letter or digit`;
+}
 /** The port of AsyncOS's Cluster Communication Service. */
 export const CCS_PORT = 2222;
 
