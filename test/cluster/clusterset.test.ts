@@ -85,8 +85,8 @@ describe('CLUSTERSET and CLUSTERSHOW in policyconfig', () => {
     expect(await refused('--clusterset', 'copy', '--to', 'cluster')).toBe('2: Choose another mode than Cluster Hosted_Cluster to copy the settings to.');
     expect(await refused('--clusterset', 'copy')).toBe('2: --clusterset copy needs --to MODE (cluster, group[:NAME] or machine[:NAME]).');
     expect(await refused('--clusterset', 'delete', '--mode', 'machine')).toBe('1: Machine esa1.example.com holds no such settings: there is nothing to delete.');
-    expect(await refused('--clustershow', '--new', 'x')).toMatch(/^2: Invalid arguments when processing policyconfig: option '--clustershow' cannot be used with option '--new/);
-    expect(await refused('--clusterset', 'swap')).toMatch(/^2: Invalid arguments when processing policyconfig: option '--clusterset <op>' argument 'swap' is invalid/);
+    expect(await refused('--clustershow', '--new', 'x')).toMatch(/^2: Invalid arguments when processing: option '--clustershow' cannot be used with option '--new/);
+    expect(await refused('--clusterset', 'swap')).toMatch(/^2: Invalid arguments when processing: option '--clusterset <op>' argument 'swap' is invalid/);
     expect(Object.keys(a.appliance.cluster.doc!.machines['esa1.example.com']?.settings ?? {})).toEqual([]);
   });
 
