@@ -12,12 +12,13 @@ export type JsonFileRead<T> = { state: 'missing' } | { state: 'ok'; value: T } |
 /**
  * Parses JSON text and checks its shape; `names` say how problems refer to it (a file name, or
  * the whole value's name and a prefix of every path). `syntax` tells text that is not JSON at all
- * (torn) from JSON of the wrong shape.
+ * (torn) from JSON of the wrong shape. `upgrade` brings what an older segsim wrote to today's
+ * words before the check.
  */
-export function parseJson<T>(text: string, shape: JsonShape<T>, names: string | ShapeNames): { ok: true; value: T } | { ok: false; syntax: boolean; problem: string } {
+export function parseJson<T>(text: string, shape: JsonShape<T>, names: string | ShapeNames, upgrade: (value: unknown) => unknown = (v) => v): { ok: true; value: T } | { ok: false; syntax: boolean; problem: string } {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = upgrade(JSON.parse(text));
   } catch (error) {
     return { ok: false, syntax: true, problem: `not JSON: ${(error as Error).message}` };
   }
@@ -27,7 +28,7 @@ export function parseJson<T>(text: string, shape: JsonShape<T>, names: string | 
 }
 
 /** Reads a JSON file and checks its shape: valid JSON of the wrong shape is as bad as a torn file. */
-export function readJsonFile<T>(path: string, shape: JsonShape<T>, names: string | ShapeNames = basename(path)): JsonFileRead<T> {
+export function readJsonFile<T>(path: string, shape: JsonShape<T>, names: string | ShapeNames = basename(path), upgrade?: (value: unknown) => unknown): JsonFileRead<T> {
   if (!existsSync(path)) return { state: 'missing' };
   let text: string;
   try {
@@ -35,7 +36,7 @@ export function readJsonFile<T>(path: string, shape: JsonShape<T>, names: string
   } catch (error) {
     return { state: 'bad', problem: `unreadable: ${(error as Error).message}` };
   }
-  const parsed = parseJson(text, shape, names);
+  const parsed = parseJson(text, shape, names, upgrade);
   return parsed.ok ? { state: 'ok', value: parsed.value } : { state: 'bad', problem: parsed.problem };
 }
 

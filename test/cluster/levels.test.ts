@@ -90,6 +90,32 @@ describe('cluster levels', () => {
   });
 });
 
+describe('a cluster.json written before per-policy inheritance', () => {
+  let a: Member | undefined;
+  let b: Member | undefined;
+  afterEach(async () => {
+    await cleanUp([a, b]);
+    a = b = undefined;
+  });
+
+  it('opens with its policies in today\'s words: TDC "default" (the global settings) is Use Global Settings', async () => {
+    a = await startMember('esa1.example.com');
+    b = await startMember('esa2.example.com');
+    await formCluster(a, b);
+    await setTdc(a, { enable: true, intakeAddress: 'x@beta.cmd.cisco.com' });
+    await a.running.stop();
+    // as segsim 0.1 wrote it: the policies at Cluster level with the old words
+    const file = `${a.home}/cluster.json`;
+    const old = JSON.parse(readFileSync(file, 'utf8')) as ClusterDoc;
+    const policies = a.appliance.configuration.current.incomingPolicies.map((p) => ({ ...p, antispam: 'default', tdc: { mode: 'default' } }));
+    (old.shared.cluster as Record<string, unknown>).incomingPolicies = policies;
+    writeFileSync(file, JSON.stringify(old));
+    const again = new Appliance({ home: a.home });
+    expect(again.cluster.problems).toEqual([]);
+    expect(again.cluster.doc!.shared.cluster.incomingPolicies!.map((p) => [p.antispam, p.tdc.mode])).toEqual(policies.map(() => ['use-default', 'global']));
+  });
+});
+
 describe('the conflict rule (mergeDocs)', () => {
   const doc = (version: number, at: number, by: string, address: string): ClusterDoc => ({
     name: 'C',

@@ -10,6 +10,7 @@ import { clusterDocSchema, replicatedClusterSchema } from './cluster-schema.js';
 import { validateClusterDoc, validateReplicatedCluster } from './cluster-schema.generated.js';
 import type { HomePaths } from '../home.js';
 import { keepAside, readJsonFile, type ProblemReport } from '../state-file.js';
+import { policiesV2 } from '../config/migrations.js';
 import { LEVELED_KEYS, type ClusterMode, type LevelSettings } from './levels.js';
 
 /**
@@ -63,6 +64,18 @@ export interface ClusterDoc {
 const REPLICATED = jsonShape<ReplicatedDoc>(replicatedClusterSchema, validateReplicatedCluster);
 const DOC = jsonShape<ClusterDoc>(clusterDocSchema, validateClusterDoc);
 
+/** A cluster.json written before per-policy inheritance: the policies at each level in today's words. */
+function levelsInCurrentWords(doc: unknown): unknown {
+  const d = doc as Partial<ClusterDoc> | null;
+  const levels = [d?.shared?.cluster, ...Object.values(d?.shared?.groups_settings ?? {}), ...Object.values(d?.machines ?? {}).map((m) => m?.settings)];
+  for (const level of levels) {
+    if (level === null || typeof level !== 'object') continue;
+    const l = level as Record<string, unknown>;
+    for (const key of ['incomingPolicies', 'outgoingPolicies']) if (key in l) l[key] = policiesV2(l[key]);
+  }
+  return doc;
+}
+
 /** The replicated part of a document, as it travels between members. */
 export type ReplicatedDoc = Omit<ClusterDoc, 'secret' | 'self'>;
 
@@ -93,7 +106,7 @@ export class ClusterStore {
 
   /** The cluster this appliance is in, or null when it is standalone. */
   load(): ClusterDoc | null {
-    const read = readJsonFile<ClusterDoc>(this.file, DOC);
+    const read = readJsonFile<ClusterDoc>(this.file, DOC, 'cluster.json', levelsInCurrentWords);
     if (read.state === 'missing') return null;
     const problems = read.state === 'bad' ? [read.problem] : docProblems(read.value, DOC);
     if (read.state === 'ok' && problems.length === 0) return read.value;

@@ -19,8 +19,12 @@ export const MIGRATIONS: readonly ConfigMigration[] = [
   (stored) => ({ ...stored, incomingPolicies: policiesV2(stored.incomingPolicies), outgoingPolicies: policiesV2(stored.outgoingPolicies) }),
 ];
 
-/** Version 1's policies in version 2's words; anything not shaped as expected is left for the schema check to name. */
-function policiesV2(policies: unknown): unknown {
+/**
+ * Version 1's policies in version 2's words; anything not shaped as expected is left for the
+ * schema check to name. Version 2's words pass unchanged (cluster.json, which has no version of
+ * its own, holds policies at each level and goes through this at every load).
+ */
+export function policiesV2(policies: unknown): unknown {
   if (!Array.isArray(policies)) return policies;
   const service = (v: unknown) => (v === 'default' ? 'use-default' : v);
   return policies.map((p: unknown) => {
