@@ -88,17 +88,8 @@ describe('cluster levels', () => {
     // the effective configuration it had stays
     expect(again.configuration.current.tdc.intakeAddress).toBe('x@beta.cmd.cisco.com');
   });
-});
 
-describe('a cluster.json written before per-policy inheritance', () => {
-  let a: Member | undefined;
-  let b: Member | undefined;
-  afterEach(async () => {
-    await cleanUp([a, b]);
-    a = b = undefined;
-  });
-
-  it('opens with its policies in today\'s words: TDC "default" (the global settings) is Use Global Settings', async () => {
+  it('a cluster.json written before per-policy inheritance opens with its policies in today\'s words: TDC "default" (the global settings) is Use Global Settings', async () => {
     a = await startMember('esa1.example.com');
     b = await startMember('esa2.example.com');
     await formCluster(a, b);
