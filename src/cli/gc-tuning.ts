@@ -9,7 +9,10 @@ let tuned = false;
  * bench: ~30 MB live in a 125 MB heap). A smaller growth factor after each full collection and a
  * young generation that stays at its first size roughly halve the heap, at the cost of more
  * frequent, shorter collections. These two flags are read by V8 as it runs, so they take effect
- * when set after start. One-shot commands never call this.
+ * when set after start, but the young generation only stays small if they are set before it
+ * grows: the process that runs an appliance calls this first thing (main), not after start-up's
+ * allocations (measured: 17 MB of young generation holding 2 MB, relay peak RSS 130 -> 114 MB).
+ * One-shot commands never call this.
  */
 export function tuneGarbageCollection(): void {
   if (tuned) return;

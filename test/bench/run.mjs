@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Appliance } from '../../dist/engine/appliance.js';
 import { startAppliance } from '../../dist/cli/run-appliance.js';
+import { tuneGarbageCollection } from '../../dist/cli/gc-tuning.js';
 import { commandRegistry } from '../../dist/commands/registry.js';
 import { SetdStore } from '../../dist/setd/store.js';
 import { postfixRelay, postfixUnavailable } from './postfix-relay.mjs';
@@ -149,6 +150,8 @@ for (const tool of ['smtp-source', 'smtp-sink']) {
 // other's memory. BENCH_SCENARIO=relay|journaling|scale runs one path here (also for --cpu-prof).
 const only = process.env.BENCH_SCENARIO;
 if (only) {
+  // as `segsim start` and the shell do first thing, before the young generation grows
+  tuneGarbageCollection();
   const result = only === 'scale' ? await scale() : await scenario(only === 'journaling');
   if (process.send) process.send(result);
   else console.log(JSON.stringify(result, null, 2));
