@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { parseCommandLine } from './cli/command-parser.js';
 import { runOneShot } from './cli/one-shot.js';
+import { tuneGarbageCollection } from './cli/gc-tuning.js';
 import { streamFront } from './ui/stream-front.js';
 import { streamStyles } from './ui/styles.js';
 import { Shell } from './cli/execute.js';
@@ -31,6 +32,8 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
     const line = parseCommandLine(registry, argv, { oneShot: true, write: (text) => void io.stdout.write(text) });
     if (line.kind === 'printed') return 0;
     const root = resolveHome(line.home, io.env);
+    // a process that may run an appliance for long tunes the collector before its heap grows
+    if (line.kind === 'shell' || line.spec.name === 'start') tuneGarbageCollection();
     if (line.kind === 'shell') {
       await openShell(new Appliance({ home: root }), io);
       return 0;
