@@ -5,14 +5,16 @@
 //   (chalk, env-paths) inlined; the big packages stay in node_modules and are required only when
 //   a code path needs them (the mail engine, the SETD emulator, labs, the web interface, whose
 //   htmx.min.js is read from node_modules too).
+//   bin/segsim.cjs runs it compiled from V8's code cache (bin/code-cache.cjs).
 // - dist/bundle/terminal-view.js: the ink view (ink and react are ESM only and ink uses top-level
-//   await, so it cannot be required): loaded with import() when a terminal shell opens.
+//   await, so it cannot be required): loaded with import() when a terminal shell opens, through
+//   dist/bundle/import-esm.cjs, since Node 20 cannot import() from code compiled from a cache.
 // - dist/bundle/validators/*.cjs: the validators generated from our JSON Schemas
 //   (scripts/build-validators.mjs), minified, each required by the bundle the first time one of
 //   its validators runs: a one-shot command that reads config.json loads the configuration's
 //   validator and no other (they would cost a few ms of parsing on every run).
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { build } from 'esbuild';
 
 const generated = readdirSync('src', { recursive: true }).filter((f) => f.endsWith('.generated.ts')).map((f) => `src/${f}`);
@@ -40,10 +42,24 @@ const lazyValidators = {
 
 const common = { bundle: true, platform: 'node', target: 'node20', minify: false, logLevel: 'warning', define: { 'process.env.NODE_ENV': '"production"' } };
 
-await build({
+/**
+ * The bundle's import() of an ES module goes through import-esm.cjs, which Node compiles itself: in
+ * a script compiled from V8's code cache, Node 20 has lost what import() needs (V8 kept no
+ * host-defined options in the cache) and it throws. Any other import() left fails the build.
+ */
+function importOutsideCache(code) {
+  const bridged = code.replaceAll(/\bimport\((?=["'])/g, 'require("./import-esm.cjs")(');
+  const left = /.*[^\w$.]import\(.*/.exec(bridged);
+  if (left) throw new Error(`the bundle still calls import(), which fails in code compiled from a cache: ${left[0].trim()}`);
+  return bridged;
+}
+
+const OUT = 'dist/bundle/segsim.cjs';
+const bundled = await build({
   ...common,
   entryPoints: ['src/main.ts'],
-  outfile: 'dist/bundle/segsim.cjs',
+  write: false,
+  outfile: OUT,
   format: 'cjs',
   external: ['nodemailer', 'smtp-server', 'mailparser', 'yaml', 'node-forge', 'fastify', '@fastify/*', './terminal-view.js', './validators/*'],
   plugins: [lazyValidators],
@@ -51,6 +67,9 @@ await build({
   define: { ...common.define, 'import.meta.url': '__segsimUrl' },
   banner: { js: "const __segsimUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+mkdirSync(dirname(OUT), { recursive: true });
+writeFileSync(OUT, importOutsideCache(bundled.outputFiles[0].text));
+writeFileSync('dist/bundle/import-esm.cjs', '// import() from a file that Node compiles itself (see esbuild.config.mjs)\nmodule.exports = (specifier) => import(specifier);\n');
 
 await build({
   ...common,
