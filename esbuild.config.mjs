@@ -13,6 +13,7 @@
 //   (scripts/build-validators.mjs), minified, each required by the bundle the first time one of
 //   its validators runs: a one-shot command that reads config.json loads the configuration's
 //   validator and no other (they would cost a few ms of parsing on every run).
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { build } from 'esbuild';
@@ -54,6 +55,11 @@ function importOutsideCache(code) {
   return bridged;
 }
 
+/** The code with a first line that names its build: the code cache's key (bin/code-cache.cjs). */
+function named(code) {
+  return `// segsim build ${createHash('sha256').update(code).digest('hex').slice(0, 32)}\n${code}`;
+}
+
 const OUT = 'dist/bundle/segsim.cjs';
 const bundled = await build({
   ...common,
@@ -68,7 +74,7 @@ const bundled = await build({
   banner: { js: "const __segsimUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 mkdirSync(dirname(OUT), { recursive: true });
-writeFileSync(OUT, importOutsideCache(bundled.outputFiles[0].text));
+writeFileSync(OUT, named(importOutsideCache(bundled.outputFiles[0].text)));
 writeFileSync('dist/bundle/import-esm.cjs', '// import() from a file that Node compiles itself (see esbuild.config.mjs)\nmodule.exports = (specifier) => import(specifier);\n');
 
 await build({

@@ -5,29 +5,33 @@
 // the run; if it cannot be written (a read-only install), the file still runs, compiled as usual.
 // Not v8-compile-cache: it hooks every require() and breaks import() (zertosh/v8-compile-cache#30).
 'use strict';
-const { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
-const { createRequire, wrap } = require('node:module');
+const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname, join, basename } = require('node:path');
 const { Script } = require('node:vm');
 
+// `module` here is this file's; its class has what the public node:module has, without loading it
+const { createRequire, wrap } = module.constructor;
 const FORMAT = 'segsim-code-cache 1';
 
 /** Where a cache may live: beside the file, else (a read-only install) the user's cache directory. */
 function places(file) {
-  const beside = `${file}.v8cache`;
   const user = () => {
     const root = process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache');
     return join(root, 'segsim', `${basename(file)}.v8cache`);
   };
-  return { beside, user };
+  return { beside: `${file}.v8cache`, user };
 }
 
-/** The cache's first line: what it was made from, so that no other build or Node takes it. */
-function keyOf(file) {
-  const { size, mtimeMs } = statSync(file);
-  return `${FORMAT} ${process.version} ${process.arch} ${size} ${mtimeMs}\n`;
+/**
+ * The cache's first line: what it was made from. V8 checks its own version and flags but of the
+ * source only the length, so the file's first line must name its build (esbuild.config.mjs writes
+ * a hash of the content there); mtimes cannot, npm sets them all to one date.
+ */
+function keyOf(source) {
+  return `${FORMAT} ${process.version} ${process.arch} ${source.slice(0, source.indexOf('\n'))}\n`;
 }
 
+/** The cached data in `path` if it was made from this key; null for another key, undefined for none. */
 function readCache(path, key) {
   let data;
   try {
@@ -52,12 +56,14 @@ function writeCache(path, key, data) {
 }
 
 /**
- * Loads `file` (CommonJS, without import(): Node 20 cannot import() from code compiled from a
- * cache) and returns its exports and `save`, to call once the program has run: it writes the cache
- * when there was no good one, with the functions compiled by then.
+ * Loads `file` (CommonJS whose first line names its build; without import(): Node 20 cannot
+ * import() from code compiled from a cache) and returns its exports and `save`, to call once the
+ * program has run: it writes the cache when there was no good one, with the functions compiled
+ * by then.
  */
 function requireCached(file) {
-  const key = keyOf(file);
+  const source = readFileSync(file, 'utf8');
+  const key = keyOf(source);
   const { beside, user } = places(file);
   let path = beside;
   let cached = readCache(beside, key);
@@ -66,9 +72,9 @@ function requireCached(file) {
     const found = readCache(other, key);
     if (found) [path, cached] = [other, found];
   }
-  const script = new Script(wrap(readFileSync(file, 'utf8')), { filename: file, cachedData: cached ?? undefined });
-  const module = { exports: {} };
-  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  const script = new Script(wrap(source), { filename: file, cachedData: cached ?? undefined });
+  const exported = { exports: {} };
+  script.runInThisContext().call(exported.exports, exported.exports, createRequire(file), exported, file, dirname(file));
   const save = () => {
     if (cached && !script.cachedDataRejected) return;
     const data = script.createCachedData();
@@ -81,7 +87,7 @@ function requireCached(file) {
       }
     }
   };
-  return { exports: module.exports, save };
+  return { exports: exported.exports, save };
 }
 
 module.exports = { requireCached };
