@@ -7,6 +7,7 @@
 'use strict';
 const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname, join, basename } = require('node:path');
+const { isAscii } = require('node:buffer');
 const { Script } = require('node:vm');
 
 // `module` here is this file's; its class has what the public node:module has, without loading it
@@ -62,7 +63,9 @@ function writeCache(path, key, data) {
  * by then.
  */
 function requireCached(file) {
-  const source = readFileSync(file, 'utf8');
+  const bytes = readFileSync(file);
+  // ASCII (the bundle is: esbuild.config.mjs) read as Latin-1: a one-byte string, no UTF-8 decoding
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const key = keyOf(source);
   const { beside, user } = places(file);
   let path = beside;

@@ -21,13 +21,17 @@ export interface MainIO {
   env: NodeJS.ProcessEnv;
 }
 
-/** The process's own streams. stdin is made when first read: Node builds a stream for it (~2 ms). */
+/** The process's own streams, each made when first read: Node builds a stream for each (stdin: ~2 ms). */
 const PROCESS_IO: MainIO = {
   get stdin() {
     return process.stdin;
   },
-  stdout: process.stdout,
-  stderr: process.stderr,
+  get stdout() {
+    return process.stdout;
+  },
+  get stderr() {
+    return process.stderr;
+  },
   env: process.env,
 };
 

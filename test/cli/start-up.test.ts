@@ -116,3 +116,11 @@ describe('the code cache of the bundle (bin/code-cache.cjs)', () => {
     expect(copy.run()).toBe(JSON.stringify(JSON.parse(TDC), null, 3) + '\n');
   });
 });
+
+describe('the bundle', () => {
+  it('is ASCII, which V8 holds as one byte a character, and names its build on its first line', () => {
+    const bytes = readFileSync(join(ROOT, 'dist/bundle/segsim.cjs'));
+    expect(bytes.findIndex((b) => b > 0x7f)).toBe(-1);
+    expect(bytes.subarray(0, 100).toString().split('\n')[0]).toMatch(/^\/\/ segsim build [0-9a-f]{32}$/);
+  });
+});
