@@ -57,12 +57,35 @@ function writeCache(path, key, data) {
 }
 
 /**
+ * A module that loads on first use: the first property read, `in` or listing of its keys. The
+ * file's named imports of it are property reads (`(0, m.randomBytes)(...)`), so the module loads
+ * when its first function is called, not when the file initialises.
+ */
+function deferred(load) {
+  let real;
+  const target = () => (real ??= load());
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => target()[key],
+      has: (_, key) => key in target(),
+      ownKeys: () => Reflect.ownKeys(target()),
+      getOwnPropertyDescriptor: (_, key) => {
+        const found = Reflect.getOwnPropertyDescriptor(target(), key);
+        // a proxy may not call a property non-configurable that its (empty) target lacks
+        return found && { ...found, configurable: true };
+      },
+    },
+  );
+}
+
+/**
  * Loads `file` (CommonJS whose first line names its build; without import(): Node 20 cannot
  * import() from code compiled from a cache) and returns its exports and `save`, to call once the
  * program has run: it writes the cache when there was no good one, with the functions compiled
- * by then.
+ * by then. The modules named in `defer` (ids as the file requires them) load on first use.
  */
-function requireCached(file) {
+function requireCached(file, { defer = [] } = {}) {
   const bytes = readFileSync(file);
   // ASCII (the bundle is: esbuild.config.mjs) read as Latin-1: a one-byte string, no UTF-8 decoding
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
@@ -77,7 +100,10 @@ function requireCached(file) {
   }
   const script = new Script(wrap(source), { filename: file, cachedData: cached ?? undefined });
   const exported = { exports: {} };
-  script.runInThisContext().call(exported.exports, exported.exports, createRequire(file), exported, file, dirname(file));
+  const plain = createRequire(file);
+  const later = new Set(defer);
+  const require = Object.assign((id) => (later.has(id) ? deferred(() => plain(id)) : plain(id)), plain);
+  script.runInThisContext().call(exported.exports, exported.exports, require, exported, file, dirname(file));
   const save = () => {
     if (cached && !script.cachedDataRejected) return;
     const data = script.createCachedData();

@@ -5,7 +5,13 @@
 const { join } = require('node:path');
 const { requireCached } = require('./code-cache.cjs');
 
-const bundle = requireCached(join(__dirname, '../dist/bundle/segsim.cjs'));
+// Node's modules that a one-shot command seldom needs, ~0.5-2 ms each to load: the bundle's named
+// imports of them load them on first use (the SETD store's file handles, the cluster's keys, a
+// terminal shell's lines, commander's subprocesses, which segsim never runs), not at start-up. Not
+// node:net: node:tty loads it (chalk asks whether stdout is a terminal).
+const DEFERRED = ['node:child_process', 'node:crypto', 'node:fs/promises', 'node:readline', 'node:tls', 'node:v8'];
+
+const bundle = requireCached(join(__dirname, '../dist/bundle/segsim.cjs'), { defer: DEFERRED });
 bundle.exports.main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
   bundle.save();

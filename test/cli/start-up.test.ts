@@ -117,6 +117,27 @@ describe('the code cache of the bundle (bin/code-cache.cjs)', () => {
   });
 });
 
+describe('what a one-shot run loads', () => {
+  it('loads none of the Node modules that bin/segsim.cjs defers, where the command does not use them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segsim-loads-'));
+    try {
+      // a module preloaded into the real binary's process lists Node's modules loaded by its exit
+      const probe = join(dir, 'probe.cjs');
+      writeFileSync(probe, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(join(dir, 'loaded'))}, process.moduleLoadList.join('\\n')));`);
+      const run = (...words: string[]) => {
+        execFileSync(process.execPath, ['-r', probe, join(ROOT, 'bin/segsim.cjs'), '--home', join(dir, 'home'), ...words], { stdio: 'ignore' });
+        return readFileSync(join(dir, 'loaded'), 'utf8').split('\n');
+      };
+      const deferred = ['child_process', 'crypto', 'fs/promises', 'readline', 'tls', 'v8'].map((m) => `NativeModule ${m}`);
+      expect(run('tdcconfig', '--json').filter((m) => deferred.includes(m))).toEqual([]);
+      // a command that uses one loads it: setd's intake TLS settings are made from node:tls
+      expect(run('setd', 'accounts', '--json')).toContain('NativeModule tls');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the bundle', () => {
   it('is ASCII, which V8 holds as one byte a character, and names its build on its first line', () => {
     const bytes = readFileSync(join(ROOT, 'dist/bundle/segsim.cjs'));
