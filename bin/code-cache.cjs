@@ -80,12 +80,10 @@ function deferred(load) {
 }
 
 /**
- * Loads `file` (CommonJS whose first line names its build; without import(): Node 20 cannot
- * import() from code compiled from a cache) and returns its exports and `save`, to call once the
- * program has run: it writes the cache when there was no good one, with the functions compiled
- * by then. The modules named in `defer` (ids as the file requires them) load on first use.
+ * Runs `file` into `exported` (a module's { exports }) from its cache, with `require` as its
+ * require; returns `save`, which writes the cache if there was no good one.
  */
-function requireCached(file, { defer = [] } = {}) {
+function runCached(file, exported, require) {
   const bytes = readFileSync(file);
   // ASCII (the bundle is: esbuild.config.mjs) read as Latin-1: a one-byte string, no UTF-8 decoding
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
@@ -99,12 +97,8 @@ function requireCached(file, { defer = [] } = {}) {
     if (found) [path, cached] = [other, found];
   }
   const script = new Script(wrap(source), { filename: file, cachedData: cached ?? undefined });
-  const exported = { exports: {} };
-  const plain = createRequire(file);
-  const later = new Set(defer);
-  const require = Object.assign((id) => (later.has(id) ? deferred(() => plain(id)) : plain(id)), plain);
   script.runInThisContext().call(exported.exports, exported.exports, require, exported, file, dirname(file));
-  const save = () => {
+  return () => {
     if (cached && !script.cachedDataRejected) return;
     const data = script.createCachedData();
     for (const target of path === beside ? [beside, user()] : [path]) {
@@ -116,7 +110,35 @@ function requireCached(file, { defer = [] } = {}) {
       }
     }
   };
-  return { exports: exported.exports, save };
+}
+
+/**
+ * Loads `file` (CommonJS whose first line names its build; without import(): Node 20 cannot
+ * import() from code compiled from a cache) and returns its exports and `save`, to call once the
+ * program has run: it writes the caches that were missing or bad, with the functions compiled by
+ * then. Of what the file requires, the modules named in `defer` load on first use, and the
+ * relative paths that `alsoCached` matches (files of the same kind) run from caches of their own.
+ */
+function requireCached(file, { defer = [], alsoCached = /(?!)/ } = {}) {
+  const later = new Set(defer);
+  const runs = new Map();
+  const load = (path) => {
+    if (!runs.has(path)) {
+      const run = { module: { exports: {} }, save: () => undefined };
+      runs.set(path, run);
+      const plain = createRequire(path);
+      const require = (id) => (later.has(id) ? deferred(() => plain(id)) : alsoCached.test(id) ? load(join(dirname(path), id)) : plain(id));
+      run.save = runCached(path, run.module, Object.assign(require, plain));
+    }
+    return runs.get(path).module.exports;
+  };
+  const exports = load(file);
+  return {
+    exports,
+    save: () => {
+      for (const run of runs.values()) run.save();
+    },
+  };
 }
 
 module.exports = { requireCached };

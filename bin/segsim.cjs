@@ -11,7 +11,10 @@ const { requireCached } = require('./code-cache.cjs');
 // node:net: node:tty loads it (chalk asks whether stdout is a terminal).
 const DEFERRED = ['node:child_process', 'node:crypto', 'node:fs/promises', 'node:readline', 'node:tls', 'node:v8'];
 
-const bundle = requireCached(join(__dirname, '../dist/bundle/segsim.cjs'), { defer: DEFERRED });
+// the validators of the JSON Schemas, each required on first use (esbuild.config.mjs)
+const VALIDATORS = /^\.\/validators\/[\w.-]+\.cjs$/;
+
+const bundle = requireCached(join(__dirname, '../dist/bundle/segsim.cjs'), { defer: DEFERRED, alsoCached: VALIDATORS });
 bundle.exports.main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
   bundle.save();
