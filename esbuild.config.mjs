@@ -41,6 +41,14 @@ const lazyValidators = {
   },
 };
 
+/** chalk is required from dist/bundle/chalk.cjs, which bin/segsim.cjs loads on first use (colour). */
+const chalkApart = {
+  name: 'chalk-apart',
+  setup(b) {
+    b.onResolve({ filter: /^chalk$/ }, () => ({ path: './chalk.cjs', external: true }));
+  },
+};
+
 const common = { bundle: true, platform: 'node', target: 'node20', minify: false, logLevel: 'warning', define: { 'process.env.NODE_ENV': '"production"' } };
 
 /**
@@ -78,14 +86,18 @@ const bundled = await build({
   write: false,
   outfile: OUT,
   format: 'cjs',
-  external: ['nodemailer', 'smtp-server', 'mailparser', 'yaml', 'node-forge', 'fastify', '@fastify/*', './terminal-view.js', './validators/*'],
-  plugins: [lazyValidators],
+  external: ['nodemailer', 'smtp-server', 'mailparser', 'yaml', 'node-forge', 'fastify', '@fastify/*', './terminal-view.js', './validators/*', './chalk.cjs'],
+  plugins: [lazyValidators, chalkApart],
   // LABS_DIR and friends resolve from import.meta.url: the bundle's own file URL
   define: { ...common.define, 'import.meta.url': '__segsimUrl' },
   banner: { js: "const __segsimUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 mkdirSync(dirname(OUT), { recursive: true });
 writeFileSync(OUT, named(ascii(importOutsideCache(bundled.outputFiles[0].text))));
+// chalk (ESM only, but without top-level await: it can be made CommonJS): initialising it costs
+// ~1 ms, which only a run that writes in colour needs (src/ui/styles.ts makes no Chalk otherwise)
+const chalk = await build({ ...common, entryPoints: ['chalk'], write: false, outfile: 'dist/bundle/chalk.cjs', format: 'cjs' });
+writeFileSync('dist/bundle/chalk.cjs', named(ascii(chalk.outputFiles[0].text)));
 writeFileSync('dist/bundle/import-esm.cjs', '// import() from a file that Node compiles itself (see esbuild.config.mjs)\nmodule.exports = (specifier) => import(specifier);\n');
 
 await build({

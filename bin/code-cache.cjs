@@ -127,7 +127,8 @@ function requireCached(file, { defer = [], alsoCached = /(?!)/ } = {}) {
       const run = { module: { exports: {} }, save: () => undefined };
       runs.set(path, run);
       const plain = createRequire(path);
-      const require = (id) => (later.has(id) ? deferred(() => plain(id)) : alsoCached.test(id) ? load(join(dirname(path), id)) : plain(id));
+      const now = (id) => (alsoCached.test(id) ? load(join(dirname(path), id)) : plain(id));
+      const require = (id) => (later.has(id) ? deferred(() => now(id)) : now(id));
       run.save = runCached(path, run.module, Object.assign(require, plain));
     }
     return runs.get(path).module.exports;

@@ -11,10 +11,12 @@ const { requireCached } = require('./code-cache.cjs');
 // node:net: node:tty loads it (chalk asks whether stdout is a terminal).
 const DEFERRED = ['node:child_process', 'node:crypto', 'node:fs/promises', 'node:readline', 'node:tls', 'node:v8'];
 
-// the validators of the JSON Schemas, each required on first use (esbuild.config.mjs)
-const VALIDATORS = /^\.\/validators\/[\w.-]+\.cjs$/;
+// chalk too, apart from the bundle: only output in colour needs it (esbuild.config.mjs)
+const DEFERRED_FILES = ['./chalk.cjs'];
+// the files of the bundle that it requires, each on first use (esbuild.config.mjs)
+const PARTS = /^\.\/(validators\/[\w.-]+|chalk)\.cjs$/;
 
-const bundle = requireCached(join(__dirname, '../dist/bundle/segsim.cjs'), { defer: DEFERRED, alsoCached: VALIDATORS });
+const bundle = requireCached(join(__dirname, '../dist/bundle/segsim.cjs'), { defer: [...DEFERRED, ...DEFERRED_FILES], alsoCached: PARTS });
 bundle.exports.main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
   bundle.save();

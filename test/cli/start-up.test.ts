@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,14 @@ describe('the code cache of the bundle (bin/code-cache.cjs)', () => {
     const first = [inode(copy.beside), inode(validator)];
     expect(copy.run()).toBe(TDC);
     expect([inode(copy.beside), inode(validator)]).toEqual(first); // accepted: not written again
+  });
+
+  it('holds chalk apart, loaded (and cached) by a run that writes in colour only', () => {
+    const chalk = join(copy.dir, 'dist/bundle/chalk.cjs.v8cache');
+    expect(copy.run({ FORCE_COLOR: '0' })).toBe(TDC);
+    expect(existsSync(chalk)).toBe(false);
+    expect(copy.run({ FORCE_COLOR: '1' })).toBe(TDC);
+    expect(existsSync(chalk)).toBe(true);
   });
 
   it('is written again when V8 rejects it or another build made it', () => {
