@@ -1,18 +1,19 @@
 // Builds what bin/segsim.cjs runs: the command line as one CommonJS file, so that a one-shot
 // command starts about as fast as a bare `node` (no ESM loader, ~80 modules read as one). Not
-// minified: stack traces stay readable, and minifying gained only ~3 ms.
-// - dist/bundle/segsim.cjs: src/main.ts with every module of ours and the small ESM-only packages
-//   (chalk, env-paths) inlined; the big packages stay in node_modules and are required only when
-//   a code path needs them (the mail engine, the SETD emulator, labs, the web interface, whose
-//   htmx.min.js is read from node_modules too).
-//   bin/segsim.cjs runs it compiled from V8's code cache (bin/code-cache.cjs).
+// minified: stack traces stay readable, and with the code cache minifying gains nothing measurable.
+// Each .cjs file starts with a line naming its build and is ASCII (bin/code-cache.cjs).
+// - dist/bundle/segsim.cjs: src/main.ts with every module of ours and env-paths inlined; the big
+//   packages stay in node_modules and are required only when a code path needs them (the mail
+//   engine, the SETD emulator, labs, the web interface, whose htmx.min.js is read from
+//   node_modules too). bin/segsim.cjs runs it compiled from V8's code cache (bin/code-cache.cjs).
+// - dist/bundle/chalk.cjs: chalk, required on first use (colour), from its own code cache.
 // - dist/bundle/terminal-view.js: the ink view (ink and react are ESM only and ink uses top-level
 //   await, so it cannot be required): loaded with import() when a terminal shell opens, through
 //   dist/bundle/import-esm.cjs, since Node 20 cannot import() from code compiled from a cache.
 // - dist/bundle/validators/*.cjs: the validators generated from our JSON Schemas
 //   (scripts/build-validators.mjs), minified, each required by the bundle the first time one of
-//   its validators runs: a one-shot command that reads config.json loads the configuration's
-//   validator and no other (they would cost a few ms of parsing on every run).
+//   its validators runs, from its own code cache: a one-shot command that reads config.json loads
+//   the configuration's validator and no other.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
