@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import type { Readable, Writable } from 'node:stream';
-import { parseCommandLine } from './cli/command-parser.js';
+import { commandWord, parseCommandLine } from './cli/command-parser.js';
 import { runOneShot } from './cli/one-shot.js';
 import { tuneGarbageCollection } from './cli/gc-tuning.js';
 import { streamFront } from './ui/stream-front.js';
 import { streamStyles } from './ui/styles.js';
-import { Shell } from './cli/execute.js';
-import { commandRegistry } from './commands/registry.js';
+import { loadCommand } from './commands/command-loaders.js';
+import type { CommandSpec } from './commands/types.js';
 import { Appliance } from './engine/appliance.js';
 import { homePaths, resolveHome } from './engine/home.js';
 import { describeError } from './errors.js';
@@ -21,14 +22,28 @@ export interface MainIO {
   env: NodeJS.ProcessEnv;
 }
 
+/** The process's own streams, each made when first read: Node builds a stream for each (stdin: ~2 ms). */
+const PROCESS_IO: MainIO = {
+  get stdin() {
+    return process.stdin;
+  },
+  get stdout() {
+    return process.stdout;
+  },
+  get stderr() {
+    return process.stderr;
+  },
+  env: process.env,
+};
+
 /** The whole program; returns the exit status (0 ok, 1 failure, 2 usage error). */
-export async function main(argv: string[], io: MainIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(argv: string[], io: MainIO = PROCESS_IO): Promise<number> {
   // a reader that goes away (segsim status | head) is not an error
   io.stdout.on?.('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
   });
   try {
-    const registry = commandRegistry();
+    const registry = await commandsFor(argv);
     const line = parseCommandLine(registry, argv, { oneShot: true, write: (text) => void io.stdout.write(text) });
     if (line.kind === 'printed') return 0;
     const root = resolveHome(line.home, io.env);
@@ -55,8 +70,10 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
         if (forwarded !== null) return forwarded;
       }
       // in a terminal, live views end on their keys and progress redraws in place
-      const front = streamFront({ stdout: io.stdout, env: io.env, stdin: io.stdin as NodeJS.ReadStream, stop: () => controller.abort() });
-      await runOneShot({ appliance: new Appliance({ home: root }), registry, words: argv, out: io.stdout, signal: controller.signal, front, parsed: line });
+      // stdin serves only as a terminal's keys: the process's own is not made when it is none
+      const stdin = io === PROCESS_IO && !isatty(0) ? undefined : (io.stdin as NodeJS.ReadStream);
+      const front = streamFront({ stdout: io.stdout, env: io.env, stdin, stop: () => controller.abort() });
+      await runOneShot({ appliance: new Appliance({ home: root }), registry, words: argv, out: io.stdout, signal: controller.signal, front, parsed: line, hostRegistry: allCommands });
     } finally {
       process.off('SIGINT', onSigint);
     }
@@ -66,6 +83,20 @@ export async function main(argv: string[], io: MainIO = { stdin: process.stdin, 
     if (text !== null) io.stderr.write(`${streamStyles(io.stderr, io.env).error(text)}\n`);
     return exitCode;
   }
+}
+
+/**
+ * The commands that argv may run: the one it names, alone, when it names one (a one-shot run then
+ * loads, initialises and puts in the commander program that command only: start-up time), else all.
+ */
+async function commandsFor(argv: string[]): Promise<readonly CommandSpec[]> {
+  const named = await loadCommand(commandWord(argv));
+  return named ? [named] : allCommands();
+}
+
+/** Every command: the shell, help and the appliance's control socket take them all. */
+async function allCommands(): Promise<readonly CommandSpec[]> {
+  return (await import('./commands/registry.js')).commandRegistry();
 }
 
 /**
@@ -83,7 +114,7 @@ async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
     });
     return;
   }
-  const registry = commandRegistry();
+  const registry = await allCommands();
   let running: RunningAppliance | null = null;
   let banner: string;
   try {
@@ -96,6 +127,7 @@ async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
   }
   const session = appliance.sessions.open(terminal ? 'shell' : 'script', 'console');
   try {
+    const { Shell } = await import('./cli/execute.js');
     await withFront(io, terminal, (front) => new Shell({ appliance, session, registry, io: front, interactive: true, banner, endOfInputQuits: terminal }));
   } finally {
     session.close();
@@ -122,7 +154,7 @@ async function withFront(io: MainIO, terminal: boolean, drive: (front: LineIO) =
 /** `segsim start`: the appliance without a shell, until SIGINT or SIGTERM. */
 async function runHeadless(appliance: Appliance, io: MainIO): Promise<void> {
   const { startAppliance } = await import('./cli/run-appliance.js');
-  const running = await startAppliance(appliance, commandRegistry());
+  const running = await startAppliance(appliance, await allCommands());
   io.stdout.write(`${running.describe()}\nRunning headless; control socket ${appliance.paths.socket}. Stop with Ctrl-C.\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
