@@ -10,8 +10,9 @@ let tuned = false;
  * young generation that stays at its first size roughly halve the heap, at the cost of more
  * frequent, shorter collections. These two flags are read by V8 as it runs, so they take effect
  * when set after start, but the young generation only stays small if they are set before it
- * grows: the process that runs an appliance calls this first thing (main), not after start-up's
- * allocations (measured: 17 MB of young generation holding 2 MB, relay peak RSS 130 -> 114 MB).
+ * grows: the process that runs an appliance calls this first thing (main, with the young
+ * generation still at 2 MB), not after start-up's allocations (measured: 17 MB of young
+ * generation holding 2 MB; relay peak RSS 130 -> 114 MB).
  * One-shot commands never call this.
  */
 export function tuneGarbageCollection(): void {
