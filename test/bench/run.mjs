@@ -134,12 +134,16 @@ function median(values) {
 function timeCommands(commands, runs = 21) {
   const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
   const home = mkdtempSync(join(tmpdir(), 'segsim-bench-cli-'));
-  for (let i = 0; i < runs; i++) {
-    for (const [name, [cmd, args]] of Object.entries(commands)) {
-      const t = process.hrtime.bigint();
-      spawnSync(cmd, args, { stdio: 'ignore', env: { ...process.env, SEGSIM_HOME: home } });
-      times[name].push(Number(process.hrtime.bigint() - t) / 1e6);
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const [name, [cmd, args]] of Object.entries(commands)) {
+        const t = process.hrtime.bigint();
+        spawnSync(cmd, args, { stdio: 'ignore', env: { ...process.env, SEGSIM_HOME: home } });
+        times[name].push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
     }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
   }
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 }
