@@ -16,12 +16,13 @@ export type JsonFileRead<T> = { state: 'missing' } | { state: 'ok'; value: T } |
  * words before the check.
  */
 export function parseJson<T>(text: string, shape: JsonShape<T>, names: string | ShapeNames, upgrade: (value: unknown) => unknown = (v) => v): { ok: true; value: T } | { ok: false; syntax: boolean; problem: string } {
-  let value: unknown;
+  let parsed: unknown;
   try {
-    value = upgrade(JSON.parse(text));
+    parsed = JSON.parse(text);
   } catch (error) {
     return { ok: false, syntax: true, problem: `not JSON: ${(error as Error).message}` };
   }
+  const value = upgrade(parsed);
   const problems = shapeProblems(value, shape, typeof names === 'string' ? { root: names } : names);
   if (problems.length === 0) return { ok: true, value: value as T };
   return { ok: false, syntax: false, problem: `not valid: ${summarizeProblems(problems)}` };

@@ -1,27 +1,9 @@
 import { ZERO_COUNTERS, type ApplianceStatus } from '../../src/engine/appliance-status.js';
-import type { HostStatus } from '../../src/engine/host-status.js';
+import { idleHostStatus, type HostStatus } from '../../src/engine/host-status.js';
 import type { LiveAppliance, QueuedRecipient, RecipientFilter } from '../../src/engine/live.js';
 /** A destination with every counter zero unless given. */
 export function host(name: string, values: Partial<HostStatus> = {}): HostStatus {
-  return {
-    host: name,
-    activeRecipients: 0,
-    unattemptedRecipients: 0,
-    attemptedRecipients: 0,
-    connectionsOut: 0,
-    pendingConnections: 0,
-    deliveredRecipients: 0,
-    softBouncedEvents: 0,
-    hardBouncedRecipients: 0,
-    hardBounces: { dns: 0, fiveXX: 0, filter: 0, expired: 0, other: 0 },
-    deletedRecipients: 0,
-    hostDown: false,
-    oldestMessage: null,
-    lastActivity: null,
-    routes: [],
-    suspended: false,
-    ...values,
-  };
+  return { ...idleHostStatus(name), hostDown: false, ...values };
 }
 
 /** An in-memory LiveAppliance that records the operations it is asked for. */

@@ -1,4 +1,4 @@
-import type { HostStatus } from '../../engine/host-status.js';
+import { idleHostStatus, type HostStatus } from '../../engine/host-status.js';
 import { zonedDate } from '../../engine/time-format.js';
 import { count } from './numbers.js';
 
@@ -30,30 +30,12 @@ export const TOPHOSTS_LIMIT = 20;
  */
 export const INTERNAL_QUEUES = ['the.encryption.queue', 'the.euq.queue', 'the.euq.release.queue'] as const;
 
-const idle = (name: string): HostStatus => ({
-  host: name,
-  activeRecipients: 0,
-  unattemptedRecipients: 0,
-  attemptedRecipients: 0,
-  connectionsOut: 0,
-  pendingConnections: 0,
-  deliveredRecipients: 0,
-  softBouncedEvents: 0,
-  hardBouncedRecipients: 0,
-  hardBounces: { dns: 0, fiveXX: 0, filter: 0, expired: 0, other: 0 },
-  deletedRecipients: 0,
-  hostDown: null,
-  oldestMessage: null,
-  lastActivity: null,
-  routes: [],
-  suspended: false,
-});
 
 /** The top hosts by one counter, highest first, ties by name; the internal queues always among them. */
 export function topHosts(hosts: HostStatus[], sort: TophostsSort): HostStatus[] {
   const by = TOPHOSTS_SORTS.find((s) => s.key === sort)!.value;
   const known = new Set(hosts.map((h) => h.host));
-  const all = [...hosts, ...INTERNAL_QUEUES.filter((q) => !known.has(q)).map(idle)];
+  const all = [...hosts, ...INTERNAL_QUEUES.filter((q) => !known.has(q)).map(idleHostStatus)];
   return all.sort((a, b) => by(b) - by(a) || a.host.localeCompare(b.host)).slice(0, TOPHOSTS_LIMIT);
 }
 
