@@ -53,3 +53,62 @@ describe('a destination queue keeps its recipient counts as records come, change
     expect(dest.status().oldestMessage).toBe(a.queuedAt);
   });
 });
+
+describe('a destination queue longer than what it keeps in memory', () => {
+  /** A queue keeping 2 records in memory, reading the others back from `disk` (their queue files), counting the reads. */
+  function heldQueue() {
+    const disk = new Map<number, QueueRecord>();
+    let reads = 0;
+    const dest = new Destination('example.com', () => TDC_POLICY, (entry) => {
+      reads++;
+      const r = disk.get(entry.mid);
+      return r ? { ...r, rcpts: [...r.rcpts] } : null;
+    }, 2);
+    const store = (r: QueueRecord) => {
+      disk.set(r.mid, { ...r });
+      dest.add(r, true);
+    };
+    return { dest, disk, store, reads: () => reads };
+  }
+
+  it('keeps its counts, due times and age for records on disk only, and gives them back oldest first', () => {
+    const { dest, store, reads } = heldQueue();
+    const records = [1, 2, 3, 4, 5, 6].map((mid) => record(mid, 2));
+    records[4]!.queuedAt = 10; // the oldest waits on disk
+    records[5]!.nextAttemptAt = 5000; // and one waits for a retry
+    for (const r of records) store(r);
+    expect(dest.coldSize).toBe(4);
+    expect(reads()).toBe(0);
+    expect(dest.status()).toMatchObject({ activeRecipients: 12, unattemptedRecipients: 12, oldestMessage: 10 });
+    expect(dest.readyCount(0)).toBe(5);
+    expect(dest.nextRetryAt(0)).toBe(5000);
+
+    const taken: number[] = [];
+    for (let r = dest.take(0); r; r = dest.take(0)) {
+      taken.push(r.mid);
+      dest.attempt(r);
+      dest.finish(r);
+    }
+    expect(taken).toEqual([1, 2, 3, 4, 5]);
+    expect(dest.status()).toMatchObject({ activeRecipients: 2, oldestMessage: 1006 });
+    expect(dest.take(6000)?.mid).toBe(6);
+    expect(dest.size).toBe(1);
+  });
+
+  it('matches records on disk only without reading back those the entry rules out, and drops one that cannot be read back', () => {
+    const { dest, disk, store, reads } = heldQueue();
+    for (let mid = 1; mid <= 8; mid++) store(record(mid, 1));
+    disk.delete(8); // its queue file is gone
+    const removed = dest.removeWhere(
+      (r) => r.mid % 2 === 0,
+      (entry) => entry.mid >= 5,
+    );
+    // 3 and 4 were never read: their entries ruled them out; 8 could not be read and is gone
+    expect(removed.map((r) => r.mid)).toEqual([2, 6]);
+    expect(reads()).toBe(4);
+    expect([...dest.queued()].map((r) => r.mid).sort()).toEqual([1, 3, 4, 5, 7]);
+    expect(dest.status().activeRecipients).toBe(5);
+    dest.dueNow();
+    expect(dest.readyCount(0)).toBe(5);
+  });
+});

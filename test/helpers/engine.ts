@@ -10,7 +10,7 @@ import { commitEdit, tempHome } from './scripted.js';
 export const INTAKE = 'journal-1234@intake.test';
 
 /** An appliance on free ports with a running engine; `edit` adjusts the committed configuration. */
-export async function startEngine(edit: (c: ApplianceConfig) => void = () => undefined, opts: { factor?: number; home?: string } = {}) {
+export async function startEngine(edit: (c: ApplianceConfig) => void = () => undefined, opts: { factor?: number; home?: string; hotRecords?: number } = {}) {
   const home = opts.home ?? tempHome();
   const appliance = new Appliance({ home, clock: opts.factor ? compressedClock(opts.factor) : undefined });
   await commitEdit(appliance, (c) => {
@@ -18,7 +18,7 @@ export async function startEngine(edit: (c: ApplianceConfig) => void = () => und
     c.lab.mailServerPort = 0;
     edit(c);
   });
-  const engine = new MailEngine(appliance);
+  const engine = new MailEngine(appliance, { hotRecords: opts.hotRecords });
   await engine.start();
   appliance.live = engine;
   return { appliance, engine, home };

@@ -33,6 +33,8 @@ export interface MailEngineOptions {
   labHosts?: () => ReadonlyMap<string, Target>;
   /** where a file the appliance cannot use or write is reported besides mail_logs (default: stderr) */
   warn?: (text: string) => void;
+  /** records a delivery queue holds in memory at most, waiting (default HOT_RECORDS; tests make it small) */
+  hotRecords?: number;
 }
 
 const stderrWarn = (text: string) => void process.stderr.write(`segsim: ${text}\n`);
@@ -120,6 +122,7 @@ export class MailEngine implements LiveAppliance {
       config,
       labHost: (host) => this.#labHost(host),
       ca: this.#pki.ca,
+      hotRecords: options.hotRecords,
     });
     this.#workQueue = new WorkQueue({
       spool: this.#spool,

@@ -107,6 +107,10 @@ export class Spool {
   #spoolBytes = 0;
   /** queue files waiting for their write by message file, oldest first (a rewrite keeps its place and its time) */
   readonly #pendingQueues = new Map<string, PendingQueueFile>();
+  /** queue files being written, by message file: what they will hold (readQueue answers from it meanwhile) */
+  readonly #unwritten = new Map<string, string>();
+  /** the queue file read back last: a long queue reads the records of one file one after another */
+  #lastRead: { file: string; records: QueueRecord[] } | null = null;
   #queueTimer: NodeJS.Timeout | null = null;
   /** reports a failed background write (the engine logs it) */
   onError: (error: Error) => void = () => undefined;
@@ -229,33 +233,64 @@ export class Spool {
     const path = this.#queuePath(file);
     const data = JSON.stringify(records);
     this.#count(this.#queueBytes, file, Buffer.byteLength(data));
+    this.#unwritten.set(file, data);
+    if (this.#lastRead?.file === file) this.#lastRead = null;
     // a replacement goes through a temporary name, so a crash leaves the old list or the new one
     return this.#serial(path, async () => {
-      await writeWhole(`${path}.tmp`, data);
-      await renameFile(`${path}.tmp`, path);
+      try {
+        await writeWhole(`${path}.tmp`, data);
+        await renameFile(`${path}.tmp`, path);
+      } finally {
+        if (this.#unwritten.get(file) === data) this.#unwritten.delete(file);
+      }
     });
+  }
+
+  /**
+   * The delivery records of a message file as last saved: waiting for their write, being written,
+   * or read from its queue file (checked as at recovery).
+   */
+  readQueue(file: string): { ok: true; records: readonly QueueRecord[] } | { ok: false; problem: string } {
+    const pending = this.#pendingQueues.get(file)?.records;
+    if (pending) return { ok: true, records: pending };
+    if (this.#lastRead?.file === file) return { ok: true, records: this.#lastRead.records };
+    const unwritten = this.#unwritten.get(file);
+    const read = unwritten !== undefined ? { state: 'ok' as const, records: JSON.parse(unwritten) as QueueRecord[] } : this.#readQueue(file);
+    if (read.state === 'ok') {
+      this.#lastRead = { file, records: read.records };
+      return { ok: true, records: read.records };
+    }
+    return { ok: false, problem: read.state === 'missing' ? `queue file ${basename(this.#queuePath(file))} is missing` : `queue file ${read.problem}` };
   }
 
   /** Forgets a message: its file first, then its queue file (a queue file alone is ignored at start). */
   removeMessage(file: string): Promise<void> {
+    const path = this.#messagePath(file);
+    const queueWritten = this.#queueBytes.has(Number.parseInt(file, 10));
+    this.#forgetFile(file);
+    const gone = this.#serial(path, () => remove(path));
+    // a queue file never written needs no removing
+    if (!queueWritten) return gone;
+    const queuePath = this.#queuePath(file);
+    return this.#serial(queuePath, () => gone.then(() => remove(queuePath)));
+  }
+
+  /** Drops what the spool keeps in memory of a message file: its body, its queue file's pending write, its byte counts. */
+  #forgetFile(file: string): void {
     const cached = this.#bodies.get(file);
     if (cached) {
       this.#bodies.delete(file);
       this.#bodyBytes -= cached.length;
     }
-    const path = this.#messagePath(file);
     const pending = this.#pendingQueues.get(file);
     if (pending) {
       this.#pendingQueues.delete(file);
       pending.resolve();
     }
+    this.#unwritten.delete(file);
+    if (this.#lastRead?.file === file) this.#lastRead = null;
     this.#count(this.#messageBytes, file, null);
-    const gone = this.#serial(path, () => remove(path));
-    // a queue file never written needs no removing
-    if (!this.#queueBytes.has(Number.parseInt(file, 10))) return gone;
     this.#count(this.#queueBytes, file, null);
-    const queuePath = this.#queuePath(file);
-    return this.#serial(queuePath, () => gone.then(() => remove(queuePath)));
   }
 
   /** Waits for every background file operation (at stop). */
@@ -286,7 +321,7 @@ export class Spool {
         continue;
       }
       if (queue.state === 'bad') {
-        this.#quarantine(file);
+        this.quarantine(file);
         found.quarantined.push({ mid, problem: `queue file ${queue.problem}` });
         continue;
       }
@@ -295,7 +330,7 @@ export class Spool {
       if (message.state === 'ok') found.received.push(message.record);
       else if (message.state === 'torn') rmSync(this.#messagePath(file), { force: true });
       else {
-        this.#quarantine(file);
+        this.quarantine(file);
         found.quarantined.push({ mid, problem: message.problem });
       }
     }
@@ -364,14 +399,20 @@ export class Spool {
     return { state: 'ok', record };
   }
 
-  /** Moves a message file and its queue file (if any) to spool/quarantine, under names not yet taken. */
-  #quarantine(file: string): void {
+  /**
+   * Moves a message file and its queue file (if any) to spool/quarantine, under names not yet
+   * taken; returns the quarantine's path, or null when the message file is gone already.
+   */
+  quarantine(file: string): string | null {
+    if (!existsSync(this.#messagePath(file))) return null;
+    this.#forgetFile(file);
     const dir = ensureDir(this.quarantineDir);
     const mid = basename(file, '.eml');
     let name = mid;
     for (let n = 1; existsSync(join(dir, `${name}.eml`)) || existsSync(join(dir, `${name}.queue.json`)); n++) name = `${mid}-${n}`;
     renameSync(this.#messagePath(file), join(dir, `${name}.eml`));
     if (existsSync(this.#queuePath(file))) renameSync(this.#queuePath(file), join(dir, `${name}.queue.json`));
+    return dir;
   }
 
   /** How many messages wait in spool/quarantine for an operator. */

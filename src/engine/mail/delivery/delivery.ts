@@ -5,10 +5,11 @@ import type { QueuedRecipient, RecipientFilter } from '../../live.js';
 import type { MailCounterSet } from '../counters.js';
 import type { IdAllocator } from '../ids.js';
 import type { MailEvents } from '../mail-events.js';
-import type { QueueRecord, Spool } from '../spool.js';
+import { queueRecord, type QueueRecord, type Spool } from '../spool.js';
+import type { ColdEntry } from './cold-queue.js';
 import { composeMessage } from './composer.js';
 import { ConnectionPool, type Connection } from './connection-pool.js';
-import { Destination } from './destination.js';
+import { Destination, HOT_RECORDS } from './destination.js';
 import type { Failure } from './failure.js';
 import { bounceProfilePolicy, decide, TDC_POLICY, type BounceBucket, type QueuePolicy } from './queue-policy.js';
 import type { Target } from './resolver.js';
@@ -26,6 +27,8 @@ export interface DeliveryDeps {
   labHost: (host: string) => Target | null;
   /** the lab CA, trusted for STARTTLS to the SETD emulator */
   ca: string;
+  /** records a queue holds in memory at most, waiting (the rest wait on disk only) */
+  hotRecords?: number;
 }
 
 const COUNTER_OF: Record<BounceBucket | 'expired', 'dnsHardBounces' | 'fiveXXHardBounces' | 'otherHardBounces' | 'expiredHardBounces'> = {
@@ -42,8 +45,8 @@ const COUNTER_OF: Record<BounceBucket | 'expired', 'dnsHardBounces' | 'fiveXXHar
  */
 export class Delivery {
   readonly #destinations = new Map<string, Destination>();
-  /** message file -> its records not yet finished (what its queue file lists) */
-  readonly #files = new Map<string, Set<QueueRecord>>();
+  /** MID of a message file -> how many of its records are not finished (what its queue file lists) */
+  readonly #unfinished = new Map<number, number>();
   readonly #router: Router;
   readonly #pool: ConnectionPool;
   /** suspenddel ALL also holds destinations that appear later */
@@ -82,21 +85,60 @@ export class Delivery {
    * back from the spool. Their queue file is written a little later, if they are still queued.
    */
   enqueue(file: string, records: QueueRecord[], persist = true): void {
-    let users = this.#files.get(file);
-    if (!users) this.#files.set(file, (users = new Set()));
-    for (const r of records) users.add(r);
-    if (persist) void this.deps.spool.saveQueueLater(file, [...users]);
+    const fileMid = Number.parseInt(file, 10);
+    this.#unfinished.set(fileMid, (this.#unfinished.get(fileMid) ?? 0) + records.length);
+    // a long queue keeps the record on disk only: its queue file is written now, not later
+    const stored = !persist || records.some((r) => this.#destination(r.destination).full);
+    if (persist) void (stored ? this.deps.spool.saveQueue(file, records) : this.deps.spool.saveQueueLater(file, records));
     for (const r of records) {
       const dest = this.#destination(r.destination);
-      dest.add(r);
+      dest.add(r, stored);
       this.#pool.kick(dest);
     }
   }
 
-  /** Writes a file's unfinished records again (a retry changed one). */
-  #persist(file: string): void {
-    const users = this.#files.get(file);
-    if (users) void this.deps.spool.saveQueue(file, [...users]);
+  /**
+   * Writes a file's unfinished records again: the list as last saved, with the records that
+   * changed (a retry) as they are now, less the ones gone (finished). Its other records may wait
+   * on disk only: the saved list is what holds them.
+   */
+  #persist(file: string, changed: QueueRecord[], gone: QueueRecord[] = []): void {
+    const saved = this.deps.spool.readQueue(file);
+    if (!saved.ok) {
+      // left as it is: the records on disk only are read back from it, and one that cannot be sets the message aside
+      this.deps.events.emit({ type: 'spool.writeFailed', detail: `${file} was not updated: ${saved.problem}` });
+      return;
+    }
+    const key = (r: QueueRecord) => `${r.mid} ${r.destination}`;
+    const goneKeys = new Set(gone.map(key));
+    const changedByKey = new Map(changed.map((r) => [key(r), r]));
+    const records = saved.records.filter((r) => !goneKeys.has(key(r))).map((r) => changedByKey.get(key(r)) ?? r);
+    void this.deps.spool.saveQueue(file, records);
+  }
+
+  /**
+   * A cold record, read back from its queue file. One that cannot be (its queue file was damaged
+   * or deleted by hand) takes its message to the spool quarantine: kept for an operator, never
+   * deleted.
+   */
+  #load(entry: ColdEntry, destination: string): QueueRecord | null {
+    const file = `${entry.fileMid}.eml`;
+    const saved = this.deps.spool.readQueue(file);
+    const found = saved.ok ? saved.records.find((r) => r.mid === entry.mid && r.destination === destination) : undefined;
+    if (found) return queueRecord(found);
+    this.#finished(entry.fileMid);
+    const problem = saved.ok ? `its queue file has no record of MID ${entry.mid} for ${destination}` : saved.problem;
+    const dir = this.deps.spool.quarantine(file);
+    if (dir) this.deps.events.emit({ type: 'spool.quarantined', mid: entry.fileMid, dir, problem });
+    return null;
+  }
+
+  /** One record of a message file is finished; true when it was the last. */
+  #finished(fileMid: number): boolean {
+    const left = (this.#unfinished.get(fileMid) ?? 1) - 1;
+    if (left > 0) this.#unfinished.set(fileMid, left);
+    else this.#unfinished.delete(fileMid);
+    return left <= 0;
   }
 
   hosts(): HostStatus[] {
@@ -117,7 +159,7 @@ export class Delivery {
   queuedRecipients(filter: RecipientFilter): QueuedRecipient[] {
     const out: QueuedRecipient[] = [];
     for (const d of this.#destinations.values()) {
-      for (const r of [...d.waiting, ...d.inFlight]) {
+      for (const r of d.queued()) {
         if (!matchesFilter(d, r, filter)) continue;
         for (const x of r.rcpts) out.push({ mid: r.mid, rid: x.rid, host: d.name, sender: r.from, recipient: x.address, subject: r.subject, size: r.size, attempts: r.attempts, queuedAt: r.queuedAt });
       }
@@ -128,8 +170,9 @@ export class Delivery {
   /** Deletes waiting recipients (in-flight ones finish their attempt). */
   deleteRecipients(filter: RecipientFilter): number {
     let deleted = 0;
-    const touched = new Set<string>();
+    const touched = new Map<string, QueueRecord[]>();
     for (const d of this.#destinations.values()) {
+      if ('host' in filter && d.name !== filter.host.toLowerCase()) continue;
       for (const r of d.removeWhere((x) => matchesFilter(d, x, filter))) {
         d.stats.deleted += r.rcpts.length;
         this.deps.counters.add('deletedRecipients', r.rcpts.length);
@@ -138,7 +181,7 @@ export class Delivery {
         this.#forget(r, touched);
       }
     }
-    for (const file of touched) this.#persist(file);
+    for (const [file, gone] of touched) this.#persist(file, [], gone);
     return deleted;
   }
 
@@ -178,7 +221,7 @@ export class Delivery {
   #destination(name: string): Destination {
     let d = this.#destinations.get(name);
     if (!d) {
-      d = new Destination(name, this.#policyFor(name));
+      d = new Destination(name, this.#policyFor(name), (entry, destination) => this.#load(entry, destination), this.deps.hotRecords ?? HOT_RECORDS);
       d.suspended = this.#suspendAll;
       this.#destinations.set(name, d);
     }
@@ -256,8 +299,9 @@ export class Delivery {
       dest.stats.softBounced++;
       this.deps.counters.add('softBouncedEvents');
       this.deps.events.emit({ type: 'deferred', dcid, mid: record.mid, queue: dest.name, rids, failure, retryAt: decision.at });
-      dest.add(record);
-      this.#persist(record.file);
+      // saved first: in a long queue it then waits on disk only
+      this.#persist(record.file, [record]);
+      dest.add(record, true);
       this.#pool.scheduleRetry(dest, now);
       return;
     }
@@ -288,15 +332,12 @@ export class Delivery {
    * Forgets a record on disk; its message file goes when no record uses it any more. Removing
    * many at once, the caller collects the files to write again in `touched` and writes each once.
    */
-  #forget(record: QueueRecord, touched?: Set<string>): void {
-    const users = this.#files.get(record.file);
-    users?.delete(record);
-    if (!users || users.size === 0) {
-      this.#files.delete(record.file);
+  #forget(record: QueueRecord, touched?: Map<string, QueueRecord[]>): void {
+    if (this.#finished(Number.parseInt(record.file, 10))) {
       touched?.delete(record.file);
       void this.deps.spool.removeMessage(record.file);
-    } else if (touched) touched.add(record.file);
-    else this.#persist(record.file);
+    } else if (touched) touched.set(record.file, [...(touched.get(record.file) ?? []), record]);
+    else this.#persist(record.file, [], [record]);
   }
 
   /** Under a policy with a deadline (the.tdc.queue's 120 seconds), waiting records leave when it passes. */
@@ -306,15 +347,16 @@ export class Delivery {
       const policy = dest.policy();
       if (!policy.deadline) continue;
       const limit = policy.maxQueueSeconds * 1000;
-      const touched = new Set<string>();
-      for (const r of dest.removeWhere((x) => now - x.queuedAt >= limit)) {
+      const touched = new Map<string, QueueRecord[]>();
+      const expired = (x: { queuedAt: number }) => now - x.queuedAt >= limit;
+      for (const r of dest.removeWhere(expired, expired)) {
         this.#hardBounced(dest, r.rcpts.length, 'expired');
         dest.lastActivity = now;
         this.deps.events.emit({ type: 'expired', dcid: 0, mid: r.mid, queue: dest.name, rids: r.rcpts.map((x) => x.rid), failure: null, seconds: policy.maxQueueSeconds });
         this.deps.events.emit({ type: 'finished', mid: r.mid, kind: r.kind, how: 'done' });
         this.#forget(r, touched);
       }
-      for (const file of touched) this.#persist(file);
+      for (const [file, gone] of touched) this.#persist(file, [], gone);
     }
   }
 }

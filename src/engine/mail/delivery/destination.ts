@@ -1,5 +1,6 @@
 import type { HostStatus } from '../../host-status.js';
 import type { QueueRecord } from '../spool.js';
+import { ColdQueue, type ColdEntry } from './cold-queue.js';
 import type { QueuePolicy } from './queue-policy.js';
 
 export interface DestinationStats {
@@ -15,20 +16,32 @@ export interface DestinationStats {
 
 const zeroStats = (): DestinationStats => ({ delivered: 0, softBounced: 0, hardBounced: 0, dns: 0, fiveXX: 0, expired: 0, other: 0, deleted: 0 });
 
+/** Records a queue holds in memory at most, waiting (more wait on disk only: see ColdQueue). */
+export const HOT_RECORDS = 1000;
+/** A queue with records on disk reads them back in batches of this many when it has fewer than this in memory. */
+const REFILL = 256;
+
+/** Reads a cold record back from its queue file; null when it cannot be (the message was set aside). */
+export type ColdLoader = (entry: ColdEntry, destination: string) => QueueRecord | null;
+
 /**
  * One delivery queue: a recipient domain, or the.tdc.queue, with the QueuePolicy it follows.
  * Views of a long queue (tens of thousands of records) stay cheap: the oldest message is kept in
- * a heap, and taking from the front does not shift the array.
+ * a heap, and taking from the front does not shift the array. Memory stays flat as the queue
+ * grows: past HOT_RECORDS waiting, records whose queue file is saved wait on disk only, as a few
+ * numbers in a ColdQueue, and are read back, oldest first, as the ones in memory run low.
  */
 export class Destination {
-  /** waiting records, in arrival order, from #head on */
+  /** waiting records in memory, in arrival order, from #head on */
   #waiting: (QueueRecord | undefined)[] = [];
   #head = 0;
   /** how many waiting records have a retry time (the others are due at once) */
   #deferred = 0;
   readonly inFlight = new Set<QueueRecord>();
-  /** waiting and in flight: what the queue holds */
+  /** waiting in memory and in flight */
   readonly #members = new Set<QueueRecord>();
+  /** waiting on disk only, after the ones in memory */
+  readonly #cold = new ColdQueue();
   /** queuedAt min-heap over members; entries of records gone are dropped when they surface */
   readonly #byAge: QueueRecord[] = [];
   /** recipients of the members, and of those not yet attempted: kept as they change, so views need not walk the queue */
@@ -44,36 +57,118 @@ export class Destination {
   routes: string[] = [];
   retryTimer: { cancel(): void } | null = null;
 
+  /**
+   * With `load`, records wait on disk only once more than `hotRecords` wait; without it, every
+   * record stays in memory.
+   */
   constructor(
     readonly name: string,
     readonly policy: () => QueuePolicy,
+    private readonly load: ColdLoader | null = null,
+    private readonly hotRecords = HOT_RECORDS,
   ) {}
 
-  /** The waiting records, in arrival order (a copy). */
-  get waiting(): QueueRecord[] {
+  /** The waiting records in memory, in arrival order (a copy). */
+  #hotWaiting(): QueueRecord[] {
     const out: QueueRecord[] = [];
     for (let i = this.#head; i < this.#waiting.length; i++) if (this.#waiting[i]) out.push(this.#waiting[i]!);
     return out;
   }
 
+  /** Every record the queue holds: waiting, in flight, and (read back, left on disk) the cold ones. */
+  *queued(): Generator<QueueRecord> {
+    yield* this.#hotWaiting();
+    yield* this.inFlight;
+    for (const i of this.#cold.slots()) {
+      const r = this.#load(i);
+      if (r) yield r;
+    }
+  }
+
   get size(): number {
-    return this.#members.size;
+    return this.#members.size + this.#cold.size;
+  }
+
+  /** How many records wait on disk only. */
+  get coldSize(): number {
+    return this.#cold.size;
   }
 
   /** One record the queue holds (the oldest still queued is not needed: any tells its route), or undefined. */
   anyMember(): QueueRecord | undefined {
-    return this.#members.values().next().value;
+    const hot = this.#members.values().next().value;
+    if (hot) return hot;
+    for (const i of this.#cold.slots()) {
+      const r = this.#load(i);
+      if (r) return r;
+    }
+    return undefined;
   }
 
-  /** Queues a record; its nextAttemptAt says when it is due (0: at once). */
-  add(record: QueueRecord): void {
+  /** Whether a record added now would wait on disk only (if its queue file is saved). */
+  get full(): boolean {
+    return this.load !== null && (this.#cold.size > 0 || this.#members.size - this.inFlight.size >= this.hotRecords);
+  }
+
+  /**
+   * Queues a record; its nextAttemptAt says when it is due (0: at once). `stored`: its queue file
+   * as saved lists it as it is now, so it may wait on disk only.
+   */
+  add(record: QueueRecord, stored = false): void {
+    this.inFlight.delete(record);
+    const member = this.#members.has(record);
+    if (!member) this.#count(record, 1);
+    if (stored && this.full) {
+      // its entry in #byAge is dropped when it surfaces
+      if (member) this.#members.delete(record);
+      this.#cold.push(record);
+      return;
+    }
     this.#waiting.push(record);
     if (record.nextAttemptAt > 0) this.#deferred++;
-    this.inFlight.delete(record);
-    if (!this.#members.has(record)) {
-      this.#members.add(record);
-      this.#count(record, 1);
-      heapPush(this.#byAge, record);
+    if (!member) this.#warmed(record);
+  }
+
+  /** A record comes to be held in memory. */
+  #warmed(record: QueueRecord): void {
+    this.#members.add(record);
+    heapPush(this.#byAge, record);
+  }
+
+  /** A cold entry's record, read back (its retry time is the entry's: delivernow changes it in memory only); null when it cannot be, and then the entry is gone. */
+  #load(i: number): QueueRecord | null {
+    const entry = this.#cold.entry(i);
+    const r = this.load!(entry, this.name);
+    if (r) r.nextAttemptAt = entry.nextAttemptAt;
+    else this.#dropCold(i, entry);
+    return r;
+  }
+
+  #dropCold(i: number, entry: ColdEntry): void {
+    this.#cold.remove(i);
+    this.#activeRcpts -= entry.rcpts;
+    if (!entry.attempted) this.#unattemptedRcpts -= entry.rcpts;
+  }
+
+  /** Brings a cold record into memory, waiting; null when it cannot be read back. */
+  #warm(i: number): QueueRecord | null {
+    const r = this.#load(i);
+    if (!r) return null;
+    this.#cold.remove(i);
+    this.#waiting.push(r);
+    if (r.nextAttemptAt > 0) this.#deferred++;
+    this.#warmed(r);
+    return r;
+  }
+
+  /** Reads cold records back, oldest first, when few are left in memory. */
+  #refill(): void {
+    const batch = Math.min(REFILL, this.hotRecords);
+    if (this.#cold.size === 0 || this.#members.size - this.inFlight.size >= batch) return;
+    let n = 0;
+    for (const i of this.#cold.slots()) {
+      this.#warm(i);
+      if (++n >= batch) break;
     }
   }
 
@@ -97,8 +192,11 @@ export class Destination {
     } else record.rcpts = rcpts;
   }
 
-  /** Takes records out of the queue for good: waiting ones that match, or one record in flight. */
-  removeWhere(matches: (r: QueueRecord) => boolean): QueueRecord[] {
+  /**
+   * Takes waiting records that match out of the queue for good. Cold ones are read back to be
+   * matched, only those `mayMatch` lets through when it is given (it sees the entry's numbers).
+   */
+  removeWhere(matches: (r: QueueRecord) => boolean, mayMatch?: (entry: ColdEntry) => boolean): QueueRecord[] {
     const removed: QueueRecord[] = [];
     for (let i = this.#head; i < this.#waiting.length; i++) {
       const r = this.#waiting[i];
@@ -111,6 +209,15 @@ export class Destination {
       }
     }
     if (removed.length > 0) this.#compact(true);
+    for (const i of this.#cold.slots()) {
+      const entry = this.#cold.entry(i);
+      if (mayMatch && !mayMatch(entry)) continue;
+      const r = this.#load(i);
+      if (!r || !matches(r)) continue;
+      this.#cold.remove(i);
+      this.#count(r, -1);
+      removed.push(r);
+    }
     return removed;
   }
 
@@ -124,11 +231,12 @@ export class Destination {
   dueNow(): void {
     for (let i = this.#head; i < this.#waiting.length; i++) if (this.#waiting[i]) this.#waiting[i]!.nextAttemptAt = 0;
     this.#deferred = 0;
+    this.#cold.dueNow();
   }
 
   /** The earliest retry time after `now`, or Infinity. */
   nextRetryAt(now: number): number {
-    let next = Infinity;
+    let next = this.#cold.nextRetryAt(now);
     if (this.#deferred === 0) return next;
     for (let i = this.#head; i < this.#waiting.length; i++) {
       const r = this.#waiting[i];
@@ -140,6 +248,11 @@ export class Destination {
   /** How many waiting records are due, counting no further than `cap` (the queue may be long). */
   readyCount(now: number, cap = Infinity): number {
     if (this.suspended) return 0;
+    const n = this.#hotReadyCount(now, cap);
+    return n >= cap ? n : n + this.#cold.readyCount(now, cap - n);
+  }
+
+  #hotReadyCount(now: number, cap: number): number {
     const waiting = this.#members.size - this.inFlight.size;
     // records without a retry time are due: no need to look at them one by one
     if (waiting - this.#deferred >= cap) return cap;
@@ -155,6 +268,7 @@ export class Destination {
   /** Takes the next record that is due (and matches, when a connection wants one for its host). */
   take(now: number, matches: (r: QueueRecord) => boolean = () => true): QueueRecord | undefined {
     if (this.suspended) return undefined;
+    this.#refill();
     for (let i = this.#head; i < this.#waiting.length; i++) {
       const r = this.#waiting[i];
       if (!r || r.nextAttemptAt > now || !matches(r)) continue;
@@ -164,7 +278,11 @@ export class Destination {
       this.#compact(false);
       return r;
     }
-    return undefined;
+    // none in memory is due: the first due on disk (behind records in memory that wait for a retry)
+    const i = this.#cold.firstDue(now);
+    if (i < 0) return undefined;
+    const r = this.#warm(i);
+    return r && matches(r) ? this.take(now, (x) => x === r) : undefined;
   }
 
   /** Moves the head past taken slots; rebuilds the array when holes dominate. */
@@ -175,7 +293,7 @@ export class Destination {
       this.#waiting = [];
       this.#head = 0;
     } else if ((force || this.#head > 1024) && this.#waiting.length - this.#head > 2 * waiting + 64) {
-      this.#waiting = this.waiting;
+      this.#waiting = this.#hotWaiting();
       this.#head = 0;
     } else if (this.#head > 1024 && this.#head > this.#waiting.length / 2) {
       this.#waiting = this.#waiting.slice(this.#head);
@@ -192,7 +310,9 @@ export class Destination {
       heap.length = 0;
       for (const r of this.#members) heapPush(heap, r);
     }
-    return heap.length > 0 ? heap[0]!.queuedAt : null;
+    const hot = heap.length > 0 ? heap[0]!.queuedAt : null;
+    const cold = this.#cold.oldest();
+    return hot === null || (cold !== null && cold < hot) ? cold : hot;
   }
 
   resetStats(): void {
