@@ -259,7 +259,7 @@ else {
     console.log(`${r.path}, median of ${r.runs}: accepted ${m.acceptMsgPerSec} msg/s, end to end ${m.endToEndMsgPerSec}${range(r, 'endToEndMsgPerSec')} msg/s, peak PSS ${m.peakPssMB} MB (summed RSS ${m.peakSummedRssMB} MB)${r.complete ? '' : ' (INCOMPLETE)'}`);
   }
 }
-console.log(`queue growth (idle RSS ${scaled.queue.idleRssMB} MB):`);
+console.log(`queue growth (idle RSS ${scaled.queue.idleRssMB} MB once the views have run, ${scaled.queue.idleBeforeViewsRssMB} MB before):`);
 for (const q of scaled.queue.steps) console.log(`  ${q.queued} queued: RSS ${q.rssMB} MB (peak ${q.peakRssMB}), tophosts ${q.tophostsMs} ms, status detail ${q.statusMs} ms, hoststatus ${q.hoststatusMs} ms`);
 console.log(`${scaled.destinations.destinations} destinations: live tophosts refresh ${scaled.destinations.liveRefreshMs} ms, tophosts ${scaled.destinations.tophostsMs} ms`);
 console.log(`one-shot tdcconfig --json: ${oneShot.medianMs} ms vs node -e 0: ${oneShot.nodeMedianMs} ms (x${oneShot.ratio})`);

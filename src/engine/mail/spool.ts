@@ -177,6 +177,14 @@ export class Spool {
     return raw.subarray(raw.indexOf(0x0a) + 1);
   }
 
+  /** Drops a body from memory (its message waits long: it is read from its file when sent). */
+  uncache(file: string): void {
+    const cached = this.#bodies.get(file);
+    if (!cached) return;
+    this.#bodies.delete(file);
+    this.#bodyBytes -= cached.length;
+  }
+
   #remember(file: string, body: Buffer): void {
     if (this.#bodyBytes + body.length > BODY_CACHE_BYTES) return;
     this.#bodies.set(file, ownBytes(body));
@@ -277,11 +285,7 @@ export class Spool {
 
   /** Drops what the spool keeps in memory of a message file: its body, its queue file's pending write, its byte counts. */
   #forgetFile(file: string): void {
-    const cached = this.#bodies.get(file);
-    if (cached) {
-      this.#bodies.delete(file);
-      this.#bodyBytes -= cached.length;
-    }
+    this.uncache(file);
     const pending = this.#pendingQueues.get(file);
     if (pending) {
       this.#pendingQueues.delete(file);

@@ -88,8 +88,11 @@ export class Delivery {
     const fileMid = Number.parseInt(file, 10);
     this.#unfinished.set(fileMid, (this.#unfinished.get(fileMid) ?? 0) + records.length);
     // a long queue keeps the record on disk only: its queue file is written now, not later
-    const stored = !persist || records.some((r) => this.#destination(r.destination).full);
+    const full = records.map((r) => this.#destination(r.destination).full);
+    const stored = !persist || full.includes(true);
     if (persist) void (stored ? this.deps.spool.saveQueue(file, records) : this.deps.spool.saveQueueLater(file, records));
+    // nor its body, when no record of it will be sent soon
+    if (!full.includes(false)) this.deps.spool.uncache(file);
     for (const r of records) {
       const dest = this.#destination(r.destination);
       dest.add(r, stored);
