@@ -3,9 +3,9 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 /**
  * The young generation (V8's new space, both semi-spaces) a running appliance keeps. V8's default
- * lets it grow to 32 MB under a steady stream of mail; 2 MB (its first size) saved RSS but doubled
+ * lets it grow to 32 MB under a steady stream of mail; 2 MB (its first size) saved RSS but took 4 x
  * the scavenges and promoted the objects of messages in flight to the old generation, which then
- * needs more full collections. Measured by the relay and journaling benches (README, Performance).
+ * needed more full collections: ~20 % more user CPU in the journaling bench (README, Performance).
  */
 export const YOUNG_GENERATION_BYTES = 8 * 1024 * 1024;
 
@@ -20,7 +20,7 @@ let tuned = false;
  * V8 reads the young generation's bounds (--min/--max-semi-space-size) only when it creates the
  * heap, before any of segsim runs, but its growth factor whenever the new space may grow: the
  * factor is 2 while the new space is below the size wanted and 1 once it is there, steered after
- * each collection (V8 shrinks the new space after a quiet spell; it then grows back under load).
+ * each collection (should V8 shrink the new space after a quiet spell, it grows back under load).
  * The process that runs an appliance calls this first thing. One-shot commands never call this.
  */
 export function tuneGarbageCollection(): void {
