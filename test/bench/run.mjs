@@ -99,11 +99,15 @@ async function scenario(journal) {
   }, 100);
   const { port } = running.engine.listenerAddress();
   const started = Date.now();
+  // CPU of this process (segsim) while the traffic runs, start-up and stop left out: far less
+  // noisy than throughput on a shared machine (smtp-source and smtp-sink are processes of their own)
+  const cpuBefore = process.cpuUsage();
   const source = spawn('smtp-source', ['-s', String(SESSIONS), '-m', String(MESSAGES), '-l', String(SIZE), '-d', '-f', 'bench@outside.example', '-t', 'user@example.com', `127.0.0.1:${port}`], { stdio: 'ignore' });
   const acceptedAt = await new Promise((resolve) => source.on('exit', () => resolve(Date.now())));
   const expected = MESSAGES * (journal ? 2 : 1);
   while (finished < expected && Date.now() - started < LIMIT_MS) await new Promise((r) => setTimeout(r, 20));
   const doneAt = Date.now();
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   await running.stop();
   await setd?.stop();
@@ -119,6 +123,8 @@ async function scenario(journal) {
     acceptMsgPerSec: Math.round(accepted.size / ((acceptedAt - started) / 1000)),
     endToEndMsgPerSec: Math.round(MESSAGES / ((doneAt - started) / 1000)),
     latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+    cpuUsPerMessage: Math.round((cpu.user + cpu.system) / MESSAGES),
+    cpuUserUsPerMessage: Math.round(cpu.user / MESSAGES),
     peakRssMB: Math.round(peakRss / 1e6),
     peakHeapTotalMB: Math.round(peakHeap / 1e6),
     peakExternalMB: Math.round(peakExternal / 1e6),
@@ -199,7 +205,7 @@ for (let i = 0; i < RUNS; i++) {
   }
 }
 const scaled = await runScenario('scale');
-const FIGURES = ['acceptMsgPerSec', 'endToEndMsgPerSec', 'peakRssMB', 'peakHeapTotalMB', 'peakExternalMB'];
+const FIGURES = ['acceptMsgPerSec', 'endToEndMsgPerSec', 'cpuUsPerMessage', 'cpuUserUsPerMessage', 'peakRssMB', 'peakHeapTotalMB', 'peakExternalMB'];
 const summarize = (list, figures = FIGURES) => ({
   path: list[0].path,
   messages: MESSAGES,
@@ -249,7 +255,7 @@ for (const r of [relay, journaling]) {
   const m = r.median;
   console.log(
     `${r.path}, median of ${r.runs}: accepted ${m.acceptMsgPerSec}${range(r, 'acceptMsgPerSec')} msg/s, end to end ${m.endToEndMsgPerSec}${range(r, 'endToEndMsgPerSec')} msg/s, ` +
-      `latency p50 ${m.latencyMs.p50} ms / p99 ${m.latencyMs.p99} ms, peak RSS ${m.peakRssMB}${range(r, 'peakRssMB')} MB (V8 heap ${m.peakHeapTotalMB} MB, external ${m.peakExternalMB} MB)${r.complete ? '' : ' (INCOMPLETE)'}`,
+      `latency p50 ${m.latencyMs.p50} ms / p99 ${m.latencyMs.p99} ms, CPU ${m.cpuUsPerMessage}${range(r, 'cpuUsPerMessage')} µs/msg (user ${m.cpuUserUsPerMessage}), peak RSS ${m.peakRssMB}${range(r, 'peakRssMB')} MB (V8 heap ${m.peakHeapTotalMB} MB, external ${m.peakExternalMB} MB)${r.complete ? '' : ' (INCOMPLETE)'}`,
   );
 }
 if (postfix.skipped) console.log(`Postfix side by side: skipped (${postfix.skipped})`);

@@ -93,8 +93,15 @@ export class MailEvents {
     };
   }
 
+  /**
+   * `body` becomes the event: every caller passes a fresh object literal, so its time is added
+   * to it rather than to a copy. A spread here, where every kind of event passes, is a megamorphic
+   * object clone: the event path of a relayed message cost 46.6 µs with it, 38.9 µs without
+   * (test/bench/event-path.mjs).
+   */
   emit(body: MailEventBody): void {
-    const event = { ...body, at: this.now() } as MailEvent;
+    const event = body as MailEvent;
+    event.at = this.now();
     for (const l of this.#listeners) l(event);
   }
 }

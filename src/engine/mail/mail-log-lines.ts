@@ -72,10 +72,11 @@ export function mailLogEntries(e: MailEvent): string[] {
   return mailLogLines(e).map((line) => prefix + line);
 }
 
+const WARNINGS = new Set<MailEvent['type']>(['listener.connectionError', 'spool.writeFailed', 'spool.quarantined', 'spool.requeued', 'appliance.warning', 'workQueue.error']);
+
 /** The level a line is written at. */
 export function logLevel(e: MailEvent): LogLevel {
-  const warnings: MailEvent['type'][] = ['listener.connectionError', 'spool.writeFailed', 'spool.quarantined', 'spool.requeued', 'appliance.warning', 'workQueue.error'];
-  return warnings.includes(e.type) ? 'Warning' : 'Info';
+  return WARNINGS.has(e.type) ? 'Warning' : 'Info';
 }
 
 /** The mail_logs lines (text after `Info: `) of one event, in order; none for events the log does not show. */

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { appendFileSync, existsSync, renameSync, statSync } from 'node:fs';
 import { ensureDir } from '../home.js';
 import { asyncosDate } from '../time-format.js';
@@ -14,11 +13,11 @@ const RETRY_MS = 1000;
 /**
  * mail_logs, in AsyncOS's text form (`Fri Feb 16 21:19:22 2024 Info: text`). Lines are buffered
  * and appended a few times a second, and at once when an SMTP reply waits for them (`written`);
- * the file rolls over by size (mail_logs.1, .2, ...). Every line is also emitted as a 'line'
- * event. A file that cannot be written never stops the appliance: it is reported once through
- * `warn`, its lines are kept (up to a bound) and written when it can be again.
+ * the file rolls over by size (mail_logs.1, .2, ...). A file that cannot be written never stops
+ * the appliance: it is reported once through `warn`, its lines are kept (up to a bound) and
+ * written when it can be again.
  */
-export class MailLog extends EventEmitter {
+export class MailLog {
   #buffer: string[] = [];
   #timer: NodeJS.Timeout | null = null;
   #immediate: NodeJS.Immediate | null = null;
@@ -38,7 +37,6 @@ export class MailLog extends EventEmitter {
     private readonly maxBytes = 10 * 1024 * 1024,
     private readonly keep = 10,
   ) {
-    super();
     try {
       ensureDir(dirname(file));
       this.#size = existsSync(file) ? statSync(file).size : 0;
@@ -60,7 +58,6 @@ export class MailLog extends EventEmitter {
       this.#buffer.splice(0, drop);
       this.#lost += drop;
     }
-    this.emit('line', line);
     this.#timer ??= setTimeout(() => this.flush(), 50);
   }
 
