@@ -45,7 +45,11 @@ const COUNTER_OF: Record<BounceBucket | 'expired', 'dnsHardBounces' | 'fiveXXHar
  */
 export class Delivery {
   readonly #destinations = new Map<string, Destination>();
-  /** MID of a message file -> how many of its records are not finished (what its queue file lists) */
+  /**
+   * MID of a message file -> how many of its records are not finished (what its queue file
+   * lists), for files with more than one: a file not here has one. Most messages have one record
+   * (no journal copy, one recipient domain), and a long queue then costs no entry per message.
+   */
   readonly #unfinished = new Map<number, number>();
   readonly #router: Router;
   readonly #pool: ConnectionPool;
@@ -82,11 +86,12 @@ export class Delivery {
 
   /**
    * Puts the records of one message file in their queues; `persist` false when they were read
-   * back from the spool. Their queue file is written a little later, if they are still queued.
+   * back from the spool. Their queue file is written a little later, if they are still queued;
+   * at once when a queue they join is long, for they then wait on disk only.
    */
   enqueue(file: string, records: QueueRecord[], persist = true): void {
-    const fileMid = Number.parseInt(file, 10);
-    this.#unfinished.set(fileMid, (this.#unfinished.get(fileMid) ?? 0) + records.length);
+    // each message file is enqueued once (from the work queue, or read back at start)
+    if (records.length > 1) this.#unfinished.set(Number.parseInt(file, 10), records.length);
     // a long queue keeps the record on disk only: its queue file is written now, not later
     const full = records.map((r) => this.#destination(r.destination).full);
     const stored = !persist || full.includes(true);
@@ -139,9 +144,9 @@ export class Delivery {
   /** One record of a message file is finished; true when it was the last. */
   #finished(fileMid: number): boolean {
     const left = (this.#unfinished.get(fileMid) ?? 1) - 1;
-    if (left > 0) this.#unfinished.set(fileMid, left);
+    if (left > 1) this.#unfinished.set(fileMid, left);
     else this.#unfinished.delete(fileMid);
-    return left <= 0;
+    return left === 0;
   }
 
   hosts(): HostStatus[] {
