@@ -11,6 +11,9 @@ export interface ColdEntry {
   attempted: boolean;
 }
 
+const LIVE = 1;
+const ATTEMPTED = 2;
+
 /**
  * Records of a long queue that wait on disk only (in their queue files), in arrival order, as a
  * few numbers each in typed arrays: about 40 bytes a record instead of about 1 KB of objects and
@@ -23,9 +26,9 @@ export class ColdQueue {
   #fileMid = new Float64Array(this.#capacity);
   #queuedAt = new Float64Array(this.#capacity);
   #next = new Float64Array(this.#capacity);
-  /** recipients; 0 marks a hole (a record has at least one) */
   #rcpts = new Uint32Array(this.#capacity);
-  #attempted = new Uint8Array(this.#capacity);
+  /** LIVE (0 marks a hole), ATTEMPTED */
+  #flags = new Uint8Array(this.#capacity);
   #head = 0;
   #end = 0;
   #size = 0;
@@ -44,35 +47,35 @@ export class ColdQueue {
     this.#queuedAt[i] = r.queuedAt;
     this.#next[i] = r.nextAttemptAt;
     this.#rcpts[i] = r.rcpts.length;
-    this.#attempted[i] = r.attempts > 0 ? 1 : 0;
+    this.#flags[i] = LIVE | (r.attempts > 0 ? ATTEMPTED : 0);
     this.#size++;
     if (r.nextAttemptAt > 0) this.#deferred++;
   }
 
   /** The entry at a slot (see slots). */
   entry(i: number): ColdEntry {
-    return { mid: this.#mid[i]!, fileMid: this.#fileMid[i]!, queuedAt: this.#queuedAt[i]!, nextAttemptAt: this.#next[i]!, rcpts: this.#rcpts[i]!, attempted: this.#attempted[i] === 1 };
+    return { mid: this.#mid[i]!, fileMid: this.#fileMid[i]!, queuedAt: this.#queuedAt[i]!, nextAttemptAt: this.#next[i]!, rcpts: this.#rcpts[i]!, attempted: (this.#flags[i]! & ATTEMPTED) !== 0 };
   }
 
   /** The live slots, oldest first (a snapshot: removing while iterating is fine). */
   *slots(): Generator<number> {
     const end = this.#end;
-    for (let i = this.#head; i < end; i++) if (this.#rcpts[i] !== 0) yield i;
+    for (let i = this.#head; i < end; i++) if (this.#flags[i] !== 0) yield i;
   }
 
   /** The first live slot due at `now` (retry time passed or none), or -1. */
   firstDue(now: number): number {
-    for (let i = this.#head; i < this.#end; i++) if (this.#rcpts[i] !== 0 && this.#next[i]! <= now) return i;
+    for (let i = this.#head; i < this.#end; i++) if (this.#flags[i] !== 0 && this.#next[i]! <= now) return i;
     return -1;
   }
 
   /** Takes an entry out. */
   remove(i: number): void {
-    if (this.#rcpts[i] === 0) return;
-    this.#rcpts[i] = 0;
+    if (this.#flags[i] === 0) return;
+    this.#flags[i] = 0;
     this.#size--;
     if (this.#next[i]! > 0) this.#deferred--;
-    while (this.#head < this.#end && this.#rcpts[this.#head] === 0) this.#head++;
+    while (this.#head < this.#end && this.#flags[this.#head] === 0) this.#head++;
     if (this.#head === this.#end) this.#head = this.#end = 0;
   }
 
@@ -81,7 +84,7 @@ export class ColdQueue {
     if (this.#size - this.#deferred >= cap) return cap;
     if (this.#deferred === 0) return this.#size;
     let n = 0;
-    for (let i = this.#head; i < this.#end && n < cap; i++) if (this.#rcpts[i] !== 0 && this.#next[i]! <= now) n++;
+    for (let i = this.#head; i < this.#end && n < cap; i++) if (this.#flags[i] !== 0 && this.#next[i]! <= now) n++;
     return n;
   }
 
@@ -91,7 +94,7 @@ export class ColdQueue {
     if (this.#deferred === 0) return next;
     for (let i = this.#head; i < this.#end; i++) {
       const t = this.#next[i]!;
-      if (this.#rcpts[i] !== 0 && t > now && t < next) next = t;
+      if (this.#flags[i] !== 0 && t > now && t < next) next = t;
     }
     return next;
   }
@@ -105,7 +108,7 @@ export class ColdQueue {
   /** The queuedAt of the oldest entry, or null (a scan of numbers: about 0.1 ms for 100,000). */
   oldest(): number | null {
     let oldest = Infinity;
-    for (let i = this.#head; i < this.#end; i++) if (this.#rcpts[i] !== 0 && this.#queuedAt[i]! < oldest) oldest = this.#queuedAt[i]!;
+    for (let i = this.#head; i < this.#end; i++) if (this.#flags[i] !== 0 && this.#queuedAt[i]! < oldest) oldest = this.#queuedAt[i]!;
     return oldest === Infinity ? null : oldest;
   }
 
@@ -113,16 +116,16 @@ export class ColdQueue {
   #makeRoom(): void {
     let to = 0;
     for (let i = this.#head; i < this.#end; i++) {
-      if (this.#rcpts[i] === 0) continue;
+      if (this.#flags[i] === 0) continue;
       this.#mid[to] = this.#mid[i]!;
       this.#fileMid[to] = this.#fileMid[i]!;
       this.#queuedAt[to] = this.#queuedAt[i]!;
       this.#next[to] = this.#next[i]!;
       this.#rcpts[to] = this.#rcpts[i]!;
-      this.#attempted[to] = this.#attempted[i]!;
+      this.#flags[to] = this.#flags[i]!;
       to++;
     }
-    this.#rcpts.fill(0, to);
+    this.#flags.fill(0, to);
     this.#head = 0;
     this.#end = to;
     if (to <= this.#capacity / 2) return;
@@ -132,7 +135,7 @@ export class ColdQueue {
     this.#queuedAt = grown(this.#queuedAt, this.#capacity);
     this.#next = grown(this.#next, this.#capacity);
     this.#rcpts = grown(this.#rcpts, this.#capacity);
-    this.#attempted = grown(this.#attempted, this.#capacity);
+    this.#flags = grown(this.#flags, this.#capacity);
   }
 }
 
