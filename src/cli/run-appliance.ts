@@ -5,7 +5,7 @@ import { WEB_PORT } from '../engine/config/model.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { HomeLock } from '../engine/lock.js';
 import { lastLineTime } from '../engine/log-files.js';
-import { MailEngine } from '../engine/mail/mail-engine.js';
+import { MailEngine, type MailEngineOptions } from '../engine/mail/mail-engine.js';
 import { SetdEmulator } from '../setd/intake-server.js';
 import type { WebInterface } from '../web/server.js';
 import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
@@ -26,8 +26,9 @@ export interface RunningAppliance {
 /**
  * Starts the appliance in this process: takes the home directory's lock, starts the SETD
  * emulator and the mail engine (listener, queues, lab mail server) and serves the control socket.
+ * `engineOptions` are for tests (a small hotRecords puts long queues on disk sooner).
  */
-export async function startAppliance(appliance: Appliance, registry: readonly CommandSpec[]): Promise<RunningAppliance> {
+export async function startAppliance(appliance: Appliance, registry: readonly CommandSpec[], engineOptions: Pick<MailEngineOptions, 'hotRecords'> = {}): Promise<RunningAppliance> {
   const lock = new HomeLock(appliance.paths.lock);
   lock.acquire();
   tuneGarbageCollection();
@@ -37,7 +38,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   const setd = new SetdEmulator(appliance.setd, appliance.paths.tls);
   // the lab's records: every regional intake domain points at the SETD emulator
   let labHosts = new Map<string, { host: string; port: number }>();
-  const engine = new MailEngine(appliance, { labHosts: () => labHosts });
+  const engine = new MailEngine(appliance, { ...engineOptions, labHosts: () => labHosts });
   let web: WebStart = { web: null, problem: null, firstPassword: null };
   const describe = () => {
     const text = describeAppliance(appliance, engine, setd, web);

@@ -50,13 +50,16 @@ async function sendRecordingMids(port: number, count: number, concurrency: numbe
 }
 
 describe('crash safety', () => {
-  it('SIGKILL mid-flight: every message answered 250 reaches the mailboxes and SETD after a restart, and is in mail_logs and the lifetime counters; duplicates only from what was in flight', async () => {
+  // queues of up to 1,000 waiting messages in memory (the default), and of 5: then most waiting
+  // journal copies wait on disk only, and their queue files are rewritten around them as the
+  // originals are delivered
+  it.each([{ queues: 'in memory', hotRecords: undefined }, { queues: 'mostly on disk', hotRecords: 5 }])('SIGKILL mid-flight, queues $queues: every message answered 250 reaches the mailboxes and SETD after a restart, and is in mail_logs and the lifetime counters; duplicates only from what was in flight', async ({ hotRecords }) => {
     // Given an appliance in a child process that journals every message to SETD
     const home = labHome();
     const store = new SetdStore(`${home}/setd`);
     const intake = store.createAccount({ region: 'beta' }).intakeAddress;
     await commitEdit(new Appliance({ home }), (c) => void (c.tdc = { enabled: true, intakeAddress: intake }), 'journal everything');
-    const { child, port } = await spawnFixture('run-appliance.mjs', home);
+    const { child, port } = await spawnFixture('run-appliance.mjs', home, ...(hotRecords ? [String(hotRecords)] : []));
 
     // When it is killed with SIGKILL while accepting and delivering
     let killed = false;
@@ -72,8 +75,11 @@ describe('crash safety', () => {
     const journaledAtKill = new Set(store.messages().map((m) => m.messageId));
 
     // Then, after a restart, everything accepted is delivered, to the mailboxes and to SETD
-    const running = await startAppliance(new Appliance({ home }), commandRegistry());
+    const running = await startAppliance(new Appliance({ home }), commandRegistry(), { hotRecords });
     try {
+      // read back at start: far more than 5 waiting, so most of them on disk only
+      const waiting = running.engine.hosts().reduce((n, h) => n + h.activeRecipients, 0);
+      if (hotRecords) expect(waiting).toBeGreaterThan(10 * hotRecords);
       // mail_logs and the lifetime counters kept everything acknowledged: both are written before
       // each 250. Every acknowledged MID has its receive line, and Messages Received counts every
       // acknowledged message and nothing mail_logs does not show. It may count a few more than
@@ -100,7 +106,7 @@ describe('crash safety', () => {
       expect(duplicates.mailboxes).toBeLessThanOrEqual(50);
       expect(duplicates.setd).toBeLessThanOrEqual(50);
       expect(new Set(journals)).toEqual(new Set(boxes)); // every clean message journaled, nothing else
-      console.log(`crash test: ${summary.accepted} accepted before the kill, ${running.engine.status().counters.lifetime.messagesReceived} counted, ${new Set(summary.mids).size} acknowledged MIDs with their receive lines, ${deliveredAtKill.size} in mailboxes and ${journaledAtKill.size} at SETD at the kill, duplicates ${JSON.stringify(duplicates)}`);
+      console.log(`crash test (queues ${hotRecords ? 'mostly on disk' : 'in memory'}, ${waiting} waiting at the restart): ${summary.accepted} accepted before the kill, ${running.engine.status().counters.lifetime.messagesReceived} counted, ${new Set(summary.mids).size} acknowledged MIDs with their receive lines, ${deliveredAtKill.size} in mailboxes and ${journaledAtKill.size} at SETD at the kill, duplicates ${JSON.stringify(duplicates)}`);
     } finally {
       await running.stop();
       rmSync(home, { recursive: true, force: true });

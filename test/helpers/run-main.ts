@@ -44,9 +44,9 @@ export function runBinary(args: string[], stdinText = '', timeoutMs = 20_000): P
  * Runs a fixture script of test/fixtures/ (which imports dist/) on `home`; resolves the child and
  * the port it prints first, or rejects if it exits before printing one.
  */
-export function spawnFixture(name: string, home: string): Promise<{ child: ChildProcess; port: number }> {
+export function spawnFixture(name: string, home: string, ...args: string[]): Promise<{ child: ChildProcess; port: number }> {
   const script = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-  const child = killAfterFile(spawn(process.execPath, [script, home], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  const child = killAfterFile(spawn(process.execPath, [script, home, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }));
   return new Promise((resolve, reject) => {
     child.stdout.once('data', (d) => resolve({ child, port: Number(String(d).trim()) }));
     child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) before it printed its port`)));
