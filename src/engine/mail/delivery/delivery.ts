@@ -355,8 +355,11 @@ export class Delivery {
       const policy = dest.policy();
       if (!policy.deadline) continue;
       const limit = policy.maxQueueSeconds * 1000;
-      const touched = new Map<string, QueueRecord[]>();
       const expired = (x: { queuedAt: number }) => now - x.queuedAt >= limit;
+      // each second: no sweep of the queue (nor allocation per record on disk) until its oldest is due
+      const oldest = dest.oldest();
+      if (oldest === null || !expired({ queuedAt: oldest })) continue;
+      const touched = new Map<string, QueueRecord[]>();
       for (const r of dest.removeWhere(expired, expired)) {
         this.#hardBounced(dest, r.rcpts.length, 'expired');
         dest.lastActivity = now;
