@@ -20,7 +20,9 @@ describe('message tracking (real engine, tracking store on disk)', () => {
       const first = await startEngine(route, { home });
       await injectTraffic(first.engine.listenerAddress(), { count: 2, to: ['example.com'], subject: 'board minutes' });
       const tdc = () => first.engine.hosts().find((h) => h.host === TDC_QUEUE);
-      await waitFor(() => tdc()?.deliveredRecipients === 2);
+      const originalHost = () => first.engine.hosts().find((h) => h.host === 'example.com');
+      // both the journal copies and the originals: a stop mid-delivery would leave an original delayed
+      await waitFor(() => tdc()?.deliveredRecipients === 2 && originalHost()?.deliveredRecipients === 2);
       await first.engine.stop();
 
       // Given mail_logs that no longer says what happened: its files gone, and a current file
