@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Destination } from '../../src/engine/mail/delivery/destination.js';
 import { TDC_POLICY } from '../../src/engine/mail/delivery/queue-policy.js';
 import type { QueueRecord } from '../../src/engine/mail/spool.js';
@@ -51,6 +53,27 @@ describe('a destination queue keeps its recipient counts as records come, change
     dest.finish(c); // finished twice: counted once
     expect(counts()).toEqual([1, 0, 1]);
     expect(dest.status().oldestMessage).toBe(a.queuedAt);
+  });
+});
+
+describe('a destination queue that nobody looks at', () => {
+  it('keeps no record that has gone through it (a relay of 5,000 messages with no view asking for the oldest)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const dest = new Destination('example.com', () => TDC_POLICY);
+    const first = new WeakRef(record(0, 1));
+    const through = (r: QueueRecord) => {
+      dest.add(r);
+      const taken = dest.take(0)!;
+      dest.attempt(taken);
+      dest.finish(taken);
+    };
+    through(first.deref()!);
+    for (let mid = 1; mid <= 5000; mid++) through(record(mid, 1));
+    await new Promise((resolve) => setTimeout(resolve, 0)); // a WeakRef holds its target until the job ends
+    gc();
+    expect(first.deref()).toBeUndefined();
+    expect(dest.status()).toMatchObject({ activeRecipients: 0, oldestMessage: null });
   });
 });
 

@@ -133,6 +133,21 @@ export class Destination {
   #warmed(record: QueueRecord): void {
     this.#members.add(record);
     heapPush(this.#byAge, record);
+    this.#pruneByAge();
+  }
+
+  /**
+   * Drops the #byAge entries of records gone: those on top at once, all of them once they
+   * outnumber the members. Run as records come, not only when a view asks for the oldest: a
+   * queue nobody looks at kept every record it ever held (~650 bytes a message).
+   */
+  #pruneByAge(): void {
+    const heap = this.#byAge;
+    while (heap.length > 0 && !this.#members.has(heap[0]!)) heapPop(heap);
+    if (heap.length > 2 * this.#members.size + 1024) {
+      heap.length = 0;
+      for (const r of this.#members) heapPush(heap, r);
+    }
   }
 
   /** A cold entry's record, read back (its retry time is the entry's: delivernow changes it in memory only); null when it cannot be, and then the entry is gone. */
@@ -303,13 +318,8 @@ export class Destination {
 
   /** The queuedAt of the oldest record the queue holds, or null. */
   oldest(): number | null {
+    this.#pruneByAge();
     const heap = this.#byAge;
-    while (heap.length > 0 && !this.#members.has(heap[0]!)) heapPop(heap);
-    // records gone but not surfaced: rebuild once they outnumber the members
-    if (heap.length > 2 * this.#members.size + 1024) {
-      heap.length = 0;
-      for (const r of this.#members) heapPush(heap, r);
-    }
     const hot = heap.length > 0 ? heap[0]!.queuedAt : null;
     const cold = this.#cold.oldest();
     return hot === null || (cold !== null && cold < hot) ? cold : hot;
