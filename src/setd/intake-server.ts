@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { readMessage, remoteIp, smtpCallbacks, SmtpReply } from '../engine/mail/smtp-adapter.js';
 import { ensureLabPki, type LabPki } from '../engine/tls.js';
@@ -247,6 +247,9 @@ export class SetdEmulator extends EventEmitter {
     // the attached original is cut out by its boundary and parsed once; a journal without one
     // (or with an encoded one) is parsed whole by mailparser
     const part = attachedOriginal(raw);
+    // mailparser (with its character-set tables, ~6 MB of heap) is loaded by the first journal
+    // received, not by every appliance that runs the emulator
+    const { simpleParser } = await import('mailparser');
     const journal: ParsedMail | null = part ? null : await simpleParser(raw, PARSE);
     const attachment = journal?.attachments.find((a) => a.contentType === 'message/rfc822');
     const original = part ? await simpleParser(part.original, PARSE) : attachment ? await simpleParser(attachment.content, PARSE) : journal!;
