@@ -16,6 +16,8 @@ describe.skipIf(!CHROMIUM)('the web pages in headless Chromium', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  // a real browser on a shared 2-core machine: starting it under a full test run took over 30 s once
+  const BROWSER_MS = 90_000;
 
   beforeEach(async () => {
     lab = await webAppliance();
@@ -27,12 +29,12 @@ describe.skipIf(!CHROMIUM)('the web pages in headless Chromium', () => {
     page.on('dialog', (d) => {
       throw new Error(`unexpected dialog: ${d.message()}`);
     });
-  });
+  }, BROWSER_MS);
   afterEach(async () => {
     await browser?.close();
     await lab.stop();
     rmSync(lab.appliance.paths.root, { recursive: true, force: true });
-  });
+  }, BROWSER_MS);
 
   const go = (path: string) => page.goto(new URL(path, lab.url).href);
 
@@ -202,7 +204,7 @@ describe.skipIf(!CHROMIUM)('the web pages in headless Chromium', () => {
     await consoleSession(lab.appliance).config.commit('from the shell');
     await page.reload();
     expect(await page.$('tr[data-policy=shellpolicy]')).not.toBeNull();
-  });
+  }, BROWSER_MS);
 
   it('lab check passes after a browser solution of the custom-intake lab', async () => {
     const started = await runScripted(labCommand, [], { appliance: lab.appliance, args: ['start', 'custom-intake'] });
