@@ -7,9 +7,10 @@ const { requireCached } = require('./code-cache.cjs');
 
 // Node's modules that a one-shot command seldom needs, ~0.5-2 ms each to load: the bundle's named
 // imports of them load them on first use (the SETD store's file handles, the cluster's keys, a
-// terminal shell's lines, commander's subprocesses, which segsim never runs), not at start-up. Not
-// node:net: node:tty loads it (chalk asks whether stdout is a terminal).
-const DEFERRED = ['node:child_process', 'node:crypto', 'node:fs/promises', 'node:readline', 'node:tls', 'node:v8'];
+// terminal shell's lines, the collector tuning of a running appliance, commander's subprocesses,
+// which segsim never runs), not at start-up. Not node:net: node:tty loads it (chalk asks whether
+// stdout is a terminal).
+const DEFERRED = ['node:child_process', 'node:crypto', 'node:fs/promises', 'node:perf_hooks', 'node:readline', 'node:tls', 'node:v8'];
 
 // chalk too, apart from the bundle: only output in colour needs it (esbuild.config.mjs)
 const DEFERRED_FILES = ['./chalk.cjs'];

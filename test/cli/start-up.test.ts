@@ -141,7 +141,7 @@ describe('what a one-shot run loads', () => {
         execFileSync(process.execPath, ['-r', probe, join(ROOT, 'bin/segsim.cjs'), '--home', join(dir, 'home'), ...words], { stdio: 'ignore' });
         return readFileSync(join(dir, 'loaded'), 'utf8').split('\n');
       };
-      const deferred = ['child_process', 'crypto', 'fs/promises', 'readline', 'tls', 'v8'].map((m) => `NativeModule ${m}`);
+      const deferred = ['child_process', 'crypto', 'fs/promises', 'perf_hooks', 'readline', 'tls', 'v8'].map((m) => `NativeModule ${m}`);
       expect(run('tdcconfig', '--json').filter((m) => deferred.includes(m))).toEqual([]);
       // a command that uses one loads it: setd's intake TLS settings are made from node:tls
       expect(run('setd', 'accounts', '--json')).toContain('NativeModule tls');
