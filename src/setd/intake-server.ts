@@ -28,6 +28,12 @@ const REFUSE_POLL_MS = 200;
 /** the answer while setd/accounts.json is bad: TDC retries a 4xx once, so a quick repair saves the copy */
 const UNAVAILABLE = '4.3.0 Message Intake temporarily unavailable: the SETD accounts file is not valid, see "setd accounts" (segsim)';
 /** verdicts read the subject and plain text (HTML turned to text): no text-to-HTML, no link detection */
+/**
+ * mailparser (with its character-set tables, ~6 MB of heap), loaded by the first journal received,
+ * not by every appliance that runs the emulator; later journals reuse it.
+ */
+let mailparser: Promise<typeof import('mailparser')> | null = null;
+
 const PARSE = { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true };
 
 const headerText = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -247,9 +253,7 @@ export class SetdEmulator extends EventEmitter {
     // the attached original is cut out by its boundary and parsed once; a journal without one
     // (or with an encoded one) is parsed whole by mailparser
     const part = attachedOriginal(raw);
-    // mailparser (with its character-set tables, ~6 MB of heap) is loaded by the first journal
-    // received, not by every appliance that runs the emulator
-    const { simpleParser } = await import('mailparser');
+    const { simpleParser } = await (mailparser ??= import('mailparser'));
     const journal: ParsedMail | null = part ? null : await simpleParser(raw, PARSE);
     const attachment = journal?.attachments.find((a) => a.contentType === 'message/rfc822');
     const original = part ? await simpleParser(part.original, PARSE) : attachment ? await simpleParser(attachment.content, PARSE) : journal!;
