@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Spool, type QueueRecord, type ReceivedRecord } from '../../src/engine/mail/spool.js';
+import { LOG_SPILL_MS } from '../../src/engine/mail/spool-log.js';
 import { tempHome } from '../helpers/scripted.js';
 
 const received = (mid: number, body: Buffer): ReceivedRecord => ({ mid, icid: 1, from: 'a@outside.example', rcpts: [{ rid: 0, address: 'u@example.com' }], remoteIp: '127.0.0.1', receivedAt: 0, size: body.length, messageId: `<${mid}@x>`, subject: 's' });
@@ -17,14 +18,102 @@ afterEach(() => {
 });
 
 describe('the spool on disk', () => {
-  it('keeps a received message as one synced file: its record line, then the message as received', async () => {
+  it('writes a received message to the spool log before its 250, and gives it a message file of its own once it stays LOG_SPILL_MS', async () => {
     const root = home();
     const body = Buffer.from('Subject: s\r\n\r\nhello\r\n');
-    await new Spool(root).saveReceived(received(7, body), body);
+    const spool = new Spool(root);
+    await spool.saveReceived(received(7, body), body);
+    const logs = readdirSync(join(root, 'log'));
+    expect(logs).toEqual(['1.log']);
+    const line = `${JSON.stringify(received(7, body))}\n`;
+    expect(readFileSync(join(root, 'log', '1.log'), 'latin1')).toBe(`M 7 ${Buffer.byteLength(line) + body.length}\n${line}${body.toString('latin1')}`);
+    expect(existsSync(join(root, 'msg', '7.eml'))).toBe(false);
+    await new Promise((r) => setTimeout(r, LOG_SPILL_MS + 600));
     const raw = readFileSync(join(root, 'msg', '7.eml'));
     expect(JSON.parse(raw.subarray(0, raw.indexOf(0x0a)).toString()).mid).toBe(7);
     // a new process reads the message back without the record line
     expect(new Spool(root).readMessage('7.eml')).toEqual(body);
+  });
+
+  it('after a crash, recovers the messages of the log not finished (a D line says finished), as message files; the log files go', async () => {
+    const root = home();
+    const spool = new Spool(root);
+    const body = (n: number) => Buffer.from(`Subject: ${n}\r\n\r\n${'x'.repeat(n)}\r\n`);
+    for (const mid of [1, 2, 3]) await spool.saveReceived(received(mid, body(mid)), body(mid));
+    await spool.removeMessage('2.eml');
+    // the D line is written on the next turn of the event loop; then the process dies (no settle)
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(readFileSync(join(root, 'log', '1.log'), 'latin1')).toMatch(/\nD 2\n$/);
+    const again = new Spool(root);
+    const { received: r } = again.recover();
+    expect(r.map((x) => x.mid)).toEqual([1, 3]);
+    expect(readdirSync(join(root, 'msg')).sort()).toEqual(['1.eml', '3.eml']);
+    expect(readdirSync(join(root, 'log'))).toEqual([]);
+    expect(again.readMessage('3.eml')).toEqual(body(3));
+  });
+
+  it('leaves one message file per message still in the spool, and no log file, when it settles (at stop)', async () => {
+    const root = home();
+    const spool = new Spool(root);
+    const body = Buffer.from('m\r\n');
+    for (const mid of [1, 2, 3]) await spool.saveReceived(received(mid, body), body);
+    await spool.removeMessage('1.eml');
+    await spool.settle();
+    expect(readdirSync(join(root, 'log'))).toEqual([]);
+    expect(readdirSync(join(root, 'msg')).sort()).toEqual(['2.eml', '3.eml']);
+    expect(new Spool(root).recover().received.map((x) => x.mid)).toEqual([2, 3]);
+  });
+
+  it('removes a log file once none of its messages needs it, and starts the next one', async () => {
+    const root = home();
+    const spool = new Spool(root, undefined, 4000);
+    const big = Buffer.alloc(1000, 'y');
+    // four messages fill a log file of 4,000 bytes: the fifth starts the next
+    for (const mid of [1, 2, 3, 4, 5]) await spool.saveReceived(received(mid, big), big);
+    expect(readdirSync(join(root, 'log')).sort()).toEqual(['1.log', '2.log']);
+    for (const mid of [1, 2, 3]) await spool.removeMessage(`${mid}.eml`);
+    expect(readdirSync(join(root, 'log')).sort()).toEqual(['1.log', '2.log']);
+    await spool.removeMessage('4.eml');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(join(root, 'log'))).toEqual(['2.log']);
+    expect(spool.readMessage('5.eml')).toEqual(big);
+    expect(existsSync(join(root, 'msg', '5.eml'))).toBe(false);
+  });
+
+  it('answers a message it cannot write with an error naming the file (never acknowledged, not counted), and writes the next one once it can', async () => {
+    const root = home();
+    const spool = new Spool(root);
+    // something that is not a directory where the log files go
+    writeFileSync(join(root, 'log'), 'in the way');
+    const body = Buffer.from('m\r\n');
+    await expect(spool.saveReceived(received(1, body), body)).rejects.toThrow(join(root, 'log'));
+    expect(spool.bytes).toBe(0);
+    rmSync(join(root, 'log'));
+    await spool.saveReceived(received(2, body), body);
+    await spool.settle();
+    expect(readdirSync(join(root, 'msg'))).toEqual(['2.eml']);
+  });
+
+  it('recovers a log file with a torn frame at its end (dropped), a hole (skipped) and damage (kept in the quarantine, named), and every whole message in it', () => {
+    const root = home();
+    new Spool(root); // makes the directories
+    const message = (mid: number) => {
+      const body = Buffer.from(`Subject: ${mid}\r\n\r\nbody ${mid}\r\n`);
+      const content = Buffer.concat([Buffer.from(`${JSON.stringify(received(mid, body))}\n`), body]);
+      return Buffer.concat([Buffer.from(`M ${mid} ${content.length}\n`), content]);
+    };
+    mkdirSync(join(root, 'log'));
+    const damage = Buffer.from('scribbled over\nby something else\n');
+    // a write that never happened (zeros), one after it that did; damage; a write cut short at the end
+    writeFileSync(join(root, 'log', '3.log'), Buffer.concat([message(1), Buffer.alloc(300), message(2), damage, message(3), Buffer.from('D 1\n'), message(4).subarray(0, 50)]));
+    const { received: r, damagedLog } = new Spool(root).recover();
+    expect(r.map((x) => x.mid)).toEqual([2, 3]);
+    const kept = join(root, 'quarantine', 'log-3-at-' + (message(1).length + 300 + message(2).length) + '.damaged');
+    expect(damagedLog).toEqual([`spool log file 3.log is damaged: ${damage.length} bytes at offset ${message(1).length + 300 + message(2).length} are not messages of the spool; they were kept in ${kept}`]);
+    expect(readFileSync(kept)).toEqual(damage);
+    expect(readdirSync(join(root, 'log'))).toEqual([]);
+    expect(new Spool(root).quarantineCount()).toBe(1);
   });
 
   it('recovers messages not yet queued, and the queued records of the others', async () => {
@@ -149,6 +238,9 @@ describe('the spool on disk', () => {
     writeFileSync(join(root, 'msg', '25.eml'), 'garbage');
     await spool.settle();
     expect(spool.highestIds()).toEqual({ mid: 31, icid: 77, dcid: 0 });
+    // a message only in the log (the process stopped without settling)
+    await spool.saveReceived({ ...received(40, body), icid: 90 }, body);
+    expect(new Spool(root).highestIds()).toEqual({ mid: 40, icid: 90, dcid: 0 });
   });
 
   it('removes the message file before its queue file when the last record is done', async () => {

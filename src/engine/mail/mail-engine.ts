@@ -79,7 +79,6 @@ export class MailEngine implements LiveAppliance {
   readonly #pki;
   readonly #warn: (text: string) => void;
 
-  /** A file the appliance could not use: a Warning in mail_logs, and a word to the operator. */
   /** A problem of the appliance's own files: in mail_logs and on the operator's terminal. */
   #report(text: string): void {
     this.events.emit({ type: 'appliance.warning', text });
@@ -231,7 +230,8 @@ export class MailEngine implements LiveAppliance {
 
   /** Puts back what the previous run left: queued records first, then messages not yet through the work queue. */
   #recover(): void {
-    const { received, queued, quarantined, requeued } = this.#spool.recover();
+    const { received, queued, quarantined, requeued, damagedLog } = this.#spool.recover();
+    for (const text of damagedLog) this.#report(text);
     for (const q of quarantined) {
       this.events.emit({ type: 'spool.quarantined', mid: q.mid, dir: this.#spool.quarantineDir, problem: q.problem });
       this.#warn(`MID ${q.mid} was moved to the spool quarantine ${this.#spool.quarantineDir}: ${q.problem}`);

@@ -1,4 +1,4 @@
-import { close, closeSync, existsSync, fsync, open, openSync, readdirSync, readFileSync, readSync, rename, renameSync, rmSync, statSync, unlink, write, writeFile } from 'node:fs';
+import { close, closeSync, existsSync, fsync, fsyncSync, open, openSync, readdirSync, readFileSync, readSync, rename, renameSync, rmSync, statSync, unlink, write, writeFile, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDir } from '../home.js';
@@ -6,6 +6,7 @@ import { parseJson } from '../state-file.js';
 import { jsonShape } from '../json-shape.js';
 import { queueFileSchema, receivedRecordSchema, type QueueRecord, type ReceivedRecord } from '../state-schema.js';
 import { validateQueueFile, validateReceivedRecord } from '../state-schema.generated.js';
+import { LOG_FILE_BYTES, LOG_SPILL_MS, readLogFiles, SpoolLog } from './spool-log.js';
 
 /** A message received and on disk, not yet through the work queue. */
 export type { QueueRecord, ReceivedRecord };
@@ -81,9 +82,12 @@ async function writeSynced(path: string, data: Buffer): Promise<void> {
 }
 
 /**
- * The spool on disk. Two kinds of file:
- * - `msg/<mid>.eml`: one line of JSON (the received record), then the message as received. It is
- *   written and synced before the 250, in one file so that one fsync covers both.
+ * The spool on disk:
+ * - `log/<n>.log`: where a message is written and synced before the 250, with the others received
+ *   at the same time (one fsync for all of them; see SpoolLog).
+ * - `msg/<mid>.eml`: one line of JSON (the received record), then the message as received: the
+ *   message file of a message still in the spool LOG_SPILL_MS after its arrival (written from the
+ *   log and synced), and of every message the previous run left.
  * - `queue/<mid>.json`: the delivery records of that message (every policy split, destination and
  *   journal copy), written QUEUE_FILE_DELAY_MS after the work queue is done with it (unless the
  *   message is gone by then) and at once whenever a record finishes or waits for a retry.
@@ -97,6 +101,11 @@ export class Spool {
   readonly #queueDir: string;
   /** acknowledged messages that cannot be read whole: kept for an operator, never delivered */
   readonly quarantineDir: string;
+  readonly #log: SpoolLog;
+  readonly #logDir: string;
+  /** messages whose message file is being written from the log */
+  readonly #spilling = new Set<number>();
+  #spillTimer: NodeJS.Timeout | null = null;
   readonly #chains = new Map<string, Promise<void>>();
   /** bodies of messages still in the spool, kept while they fit: the work queue and each delivery would read them again */
   readonly #bodies = new Map<string, Buffer>();
@@ -118,10 +127,14 @@ export class Spool {
   constructor(
     root: string,
     private readonly queueFileDelayMs = QUEUE_FILE_DELAY_MS,
+    logFileBytes = LOG_FILE_BYTES,
   ) {
     this.#msgDir = ensureDir(join(root, 'msg'));
     this.#queueDir = ensureDir(join(root, 'queue'));
     this.quarantineDir = join(root, 'quarantine');
+    this.#logDir = join(root, 'log');
+    this.#log = new SpoolLog(this.#logDir, logFileBytes);
+    this.#log.onError = (error) => this.onError(error);
   }
 
   #messagePath(file: string): string {
@@ -150,10 +163,34 @@ export class Spool {
   saveReceived(record: ReceivedRecord, body: Buffer): Promise<void> {
     const file = `${record.mid}.eml`;
     this.#remember(file, body);
-    const path = this.#messagePath(file);
-    const data = Buffer.concat([Buffer.from(`${JSON.stringify(record)}\n`), body]);
-    this.#count(this.#messageBytes, file, data.length);
-    return this.#serial(path, () => writeSynced(path, data), true);
+    const line = Buffer.from(`${JSON.stringify(record)}\n`);
+    this.#count(this.#messageBytes, file, line.length + body.length);
+    // unref: the timer keeps no process alive (the message is safe in the log)
+    this.#spillTimer ??= setTimeout(() => this.#spillDue(), LOG_SPILL_MS).unref();
+    return this.#log.append(record.mid, [line, body], Date.now()).catch((error: unknown) => {
+      // not acknowledged (the SMTP reply says so): the spool forgets it
+      this.#forgetFile(file);
+      throw error;
+    });
+  }
+
+  /** Gives the messages in the log since LOG_SPILL_MS (all of them when `all`) message files of their own. */
+  #spillDue(all = false): void {
+    if (this.#spillTimer) clearTimeout(this.#spillTimer);
+    this.#spillTimer = null;
+    for (const mid of this.#log.due(all ? Infinity : Date.now() - LOG_SPILL_MS)) {
+      if (this.#spilling.has(mid)) continue;
+      const content = this.#log.read(mid);
+      if (!content) continue;
+      this.#spilling.add(mid);
+      const path = this.#messagePath(`${mid}.eml`);
+      this.#serial(path, () => writeSynced(path, content), true).then(
+        () => this.#log.spilled(mid),
+        // it stays in the log, and the next round tries again
+        (error: Error) => this.onError(error),
+      ).finally(() => this.#spilling.delete(mid));
+    }
+    if (!all && this.#log.unspilled > 0) this.#spillTimer = setTimeout(() => this.#spillDue(), LOG_SPILL_MS / 2).unref();
   }
 
   /** Keeps the byte count of one spool file (null: gone), by its MID: numbers, not paths, for each message queued. */
@@ -173,7 +210,7 @@ export class Spool {
   readMessage(file: string): Buffer {
     const cached = this.#bodies.get(file);
     if (cached) return cached;
-    const raw = readFileSync(this.#messagePath(file));
+    const raw = this.#log.read(Number.parseInt(file, 10)) ?? readFileSync(this.#messagePath(file));
     return raw.subarray(raw.indexOf(0x0a) + 1);
   }
 
@@ -274,9 +311,13 @@ export class Spool {
   /** Forgets a message: its file first, then its queue file (a queue file alone is ignored at start). */
   removeMessage(file: string): Promise<void> {
     const path = this.#messagePath(file);
-    const queueWritten = this.#queueBytes.has(Number.parseInt(file, 10));
+    const mid = Number.parseInt(file, 10);
+    const queueWritten = this.#queueBytes.has(mid);
+    // a message only in the log has no message file to remove (unless one is being written)
+    const ownFile = this.#log.inOwnFile(mid) || this.#chains.has(path);
+    this.#log.finished(mid);
     this.#forgetFile(file);
-    const gone = this.#serial(path, () => remove(path));
+    const gone = ownFile ? this.#serial(path, () => remove(path)) : Promise.resolve();
     // a queue file never written needs no removing
     if (!queueWritten) return gone;
     const queuePath = this.#queuePath(file);
@@ -300,7 +341,10 @@ export class Spool {
   /** Waits for every background file operation (at stop). */
   async settle(): Promise<void> {
     this.#writeDueQueues(true);
+    // after a stop, each message left has a file of its own and the log is empty
+    this.#spillDue(true);
     while (this.#chains.size > 0) await Promise.all([...this.#chains.values()]);
+    await this.#log.settle();
   }
 
   /**
@@ -313,10 +357,11 @@ export class Spool {
    * through the work queue again.
    */
   recover(): SpoolRecovery {
+    const found: SpoolRecovery = { received: [], queued: [], quarantined: [], requeued: [], damagedLog: [] };
+    this.#absorbLog(found);
     for (const dir of [this.#queueDir, this.#msgDir]) {
       for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
     }
-    const found: SpoolRecovery = { received: [], queued: [], quarantined: [], requeued: [] };
     for (const file of readdirSync(this.#msgDir).filter((f) => MESSAGE_FILE.test(f))) {
       const mid = Number.parseInt(file, 10);
       const queue = this.#readQueue(file);
@@ -346,6 +391,26 @@ export class Spool {
     found.queued.sort((a, b) => a.mid - b.mid);
     this.#countExisting();
     return found;
+  }
+
+  /**
+   * Turns the log files of the previous run into message files: each message not finished gets
+   * its file (synced) from its last copy in the log, each finished one loses the file it may
+   * still have, and bytes of a log file that are not frames are kept aside in the quarantine.
+   * Then the log files go.
+   */
+  #absorbLog(found: SpoolRecovery): void {
+    if (!existsSync(this.#logDir)) return;
+    const log = readLogFiles(this.#logDir);
+    for (const mid of log.finished) rmSync(this.#messagePath(`${mid}.eml`), { force: true });
+    for (const [mid, content] of log.messages) writeFileSynced(this.#messagePath(`${mid}.eml`), content);
+    for (const d of log.damaged) {
+      const dir = ensureDir(this.quarantineDir);
+      const name = `log-${basename(d.file, '.log')}-at-${d.offset}.damaged`;
+      writeFileSynced(join(dir, name), d.bytes);
+      found.damagedLog.push(`spool log file ${d.file} is damaged: ${d.bytes.length} bytes at offset ${d.offset} are not messages of the spool; they were kept in ${join(dir, name)}`);
+    }
+    for (const file of log.files) rmSync(join(this.#logDir, file), { force: true });
   }
 
   /** Counts the files recovery kept (once, at start: later writes keep the count). */
@@ -408,20 +473,23 @@ export class Spool {
    * taken; returns the quarantine's path, or null when the message file is gone already.
    */
   quarantine(file: string): string | null {
-    if (!existsSync(this.#messagePath(file))) return null;
+    const logged = this.#log.read(Number.parseInt(file, 10));
+    if (!logged && !existsSync(this.#messagePath(file))) return null;
+    this.#log.finished(Number.parseInt(file, 10));
     this.#forgetFile(file);
     const dir = ensureDir(this.quarantineDir);
     const mid = basename(file, '.eml');
     let name = mid;
     for (let n = 1; existsSync(join(dir, `${name}.eml`)) || existsSync(join(dir, `${name}.queue.json`)); n++) name = `${mid}-${n}`;
-    renameSync(this.#messagePath(file), join(dir, `${name}.eml`));
+    if (logged) writeFileSynced(join(dir, `${name}.eml`), logged);
+    else renameSync(this.#messagePath(file), join(dir, `${name}.eml`));
     if (existsSync(this.#queuePath(file))) renameSync(this.#queuePath(file), join(dir, `${name}.queue.json`));
     return dir;
   }
 
   /** How many messages wait in spool/quarantine for an operator. */
   quarantineCount(): number {
-    return existsSync(this.quarantineDir) ? readdirSync(this.quarantineDir).filter((f) => f.endsWith('.eml')).length : 0;
+    return existsSync(this.quarantineDir) ? readdirSync(this.quarantineDir).filter((f) => f.endsWith('.eml') || f.endsWith('.damaged')).length : 0;
   }
 
   /**
@@ -433,6 +501,18 @@ export class Spool {
     const see = (kind: 'mid' | 'icid', n: unknown) => {
       if (typeof n === 'number' && Number.isSafeInteger(n) && n > highest[kind]) highest[kind] = n;
     };
+    if (existsSync(this.#logDir)) {
+      const log = readLogFiles(this.#logDir);
+      for (const mid of log.finished) see('mid', mid);
+      for (const [mid, content] of log.messages) {
+        see('mid', mid);
+        try {
+          see('icid', (JSON.parse(content.subarray(0, content.indexOf(0x0a)).toString('utf8')) as Partial<ReceivedRecord>).icid);
+        } catch {
+          // damaged: its MID still counted
+        }
+      }
+    }
     const dirs = [this.#msgDir, this.#queueDir, this.quarantineDir].filter((d) => existsSync(d));
     for (const dir of dirs) {
       for (const f of readdirSync(dir)) {
@@ -487,6 +567,19 @@ export interface SpoolRecovery {
   quarantined: { mid: number; problem: string }[];
   /** messages whose queue file was torn: they go through the work queue again */
   requeued: { mid: number; problem: string }[];
+  /** parts of log files that are not messages, kept aside in the quarantine: what happened, for the operator */
+  damagedLog: string[];
+}
+
+/** Writes a whole file and syncs it (at start and for the quarantine: the event loop may wait). */
+function writeFileSynced(path: string, data: Buffer): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (let done = 0; done < data.length; ) done += writeSync(fd, data, done);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const MESSAGE_FILE = /^\d+\.eml$/;
