@@ -57,12 +57,14 @@ describe('the spool on disk', () => {
     const root = home();
     const spool = new Spool(root);
     const body = Buffer.from('m\r\n');
-    for (const mid of [1, 2, 3]) await spool.saveReceived(received(mid, body), body);
+    // more than are written at once: each one written starts the next
+    const mids = Array.from({ length: 40 }, (_, i) => i + 1);
+    await Promise.all(mids.map((mid) => spool.saveReceived(received(mid, body), body)));
     await spool.removeMessage('1.eml');
     await spool.settle();
     expect(readdirSync(join(root, 'log'))).toEqual([]);
-    expect(readdirSync(join(root, 'msg')).sort()).toEqual(['2.eml', '3.eml']);
-    expect(new Spool(root).recover().received.map((x) => x.mid)).toEqual([2, 3]);
+    expect(readdirSync(join(root, 'msg')).length).toBe(39);
+    expect(new Spool(root).recover().received.map((x) => x.mid)).toEqual(mids.slice(1));
   });
 
   it('removes a log file once none of its messages needs it, and starts the next one', async () => {

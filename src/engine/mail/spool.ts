@@ -49,6 +49,9 @@ export function queueRecord(r: QueueRecord): QueueRecord {
   };
 }
 
+/** Message files written from the log at the same time, at most. */
+const SPILLS_AT_ONCE = 16;
+
 /** Bodies kept in memory at most (the rest are read from their files when needed). */
 const BODY_CACHE_BYTES = 8 * 1024 * 1024;
 
@@ -106,6 +109,8 @@ export class Spool {
   /** messages whose message file is being written from the log */
   readonly #spilling = new Set<number>();
   #spillTimer: NodeJS.Timeout | null = null;
+  /** settling: every message in the log gets its file, due or not */
+  #stopping = false;
   readonly #chains = new Map<string, Promise<void>>();
   /** bodies of messages still in the spool, kept while they fit: the work queue and each delivery would read them again */
   readonly #bodies = new Map<string, Buffer>();
@@ -174,23 +179,32 @@ export class Spool {
     });
   }
 
-  /** Gives the messages in the log since LOG_SPILL_MS (all of them when `all`) message files of their own. */
-  #spillDue(all = false): void {
+  /**
+   * Gives the messages in the log since LOG_SPILL_MS (all of them at stop) message files of their
+   * own, SPILLS_AT_ONCE at a time: each one written starts the next. A long queue building up
+   * would otherwise start thousands of writes at once, each holding its copy of a message.
+   */
+  #spillDue(): void {
     if (this.#spillTimer) clearTimeout(this.#spillTimer);
     this.#spillTimer = null;
-    for (const mid of this.#log.due(all ? Infinity : Date.now() - LOG_SPILL_MS)) {
+    for (const mid of this.#log.due(this.#stopping ? Infinity : Date.now() - LOG_SPILL_MS)) {
+      if (this.#spilling.size >= SPILLS_AT_ONCE) break;
       if (this.#spilling.has(mid)) continue;
       const content = this.#log.read(mid);
       if (!content) continue;
       this.#spilling.add(mid);
       const path = this.#messagePath(`${mid}.eml`);
       this.#serial(path, () => writeSynced(path, content), true).then(
-        () => this.#log.spilled(mid),
-        // it stays in the log, and the next round tries again
-        (error: Error) => this.onError(error),
-      ).finally(() => this.#spilling.delete(mid));
+        () => {
+          this.#spilling.delete(mid);
+          this.#log.spilled(mid);
+          this.#spillDue();
+        },
+        // reported (see #serial); it stays in the log, and the timer's next round tries again
+        () => this.#spilling.delete(mid),
+      );
     }
-    if (!all && this.#log.unspilled > 0) this.#spillTimer = setTimeout(() => this.#spillDue(), LOG_SPILL_MS / 2).unref();
+    if (!this.#stopping && this.#log.unspilled > 0) this.#spillTimer = setTimeout(() => this.#spillDue(), LOG_SPILL_MS / 2).unref();
   }
 
   /** Keeps the byte count of one spool file (null: gone), by its MID: numbers, not paths, for each message queued. */
@@ -342,8 +356,10 @@ export class Spool {
   async settle(): Promise<void> {
     this.#writeDueQueues(true);
     // after a stop, each message left has a file of its own and the log is empty
-    this.#spillDue(true);
-    while (this.#chains.size > 0) await Promise.all([...this.#chains.values()]);
+    this.#stopping = true;
+    this.#spillDue();
+    while (this.#chains.size > 0 || this.#spilling.size > 0) await Promise.all([...this.#chains.values(), new Promise((r) => setImmediate(r))]);
+    this.#stopping = false;
     await this.#log.settle();
   }
 
