@@ -109,12 +109,15 @@ describe('the spool on disk', () => {
     const damage = Buffer.from('scribbled over\nby something else\n');
     // a write that never happened (zeros), one after it that did; damage; a write cut short at the end
     writeFileSync(join(root, 'log', '3.log'), Buffer.concat([message(1), Buffer.alloc(300), message(2), damage, message(3), Buffer.from('D 1\n'), message(4).subarray(0, 50)]));
+    // message 1 had its own file by then: finished, that goes too
+    writeFileSync(join(root, 'msg', '1.eml'), message(1).subarray(message(1).indexOf(0x0a) + 1));
     const { received: r, damagedLog } = new Spool(root).recover();
     expect(r.map((x) => x.mid)).toEqual([2, 3]);
     const kept = join(root, 'quarantine', 'log-3-at-' + (message(1).length + 300 + message(2).length) + '.damaged');
     expect(damagedLog).toEqual([`spool log file 3.log is damaged: ${damage.length} bytes at offset ${message(1).length + 300 + message(2).length} are not messages of the spool; they were kept in ${kept}`]);
     expect(readFileSync(kept)).toEqual(damage);
     expect(readdirSync(join(root, 'log'))).toEqual([]);
+    expect(readdirSync(join(root, 'msg')).sort()).toEqual(['2.eml', '3.eml']);
     expect(new Spool(root).quarantineCount()).toBe(1);
   });
 
