@@ -188,6 +188,39 @@ describe('the spool at start', () => {
     }
   });
 
+  it('recovers the messages of a damaged spool log file, keeps the damage in the quarantine, names it in mail_logs and status', async () => {
+    const root = home();
+    const first = await start(root);
+    first.pauseWorkQueue('test');
+    const mids = await send(first, 2);
+    await first.stop();
+    // as a crash would leave them: in a log file, not in message files; something scribbled between
+    const frame = (mid: number) => {
+      const path = join(root, 'spool', 'msg', `${mid}.eml`);
+      const content = readFileSync(path);
+      rmSync(path);
+      return Buffer.concat([Buffer.from(`M ${mid} ${content.length}\n`), content]);
+    };
+    const [a, b] = mids.map((mid) => frame(mid!));
+    mkdirSync(join(root, 'spool', 'log'), { recursive: true });
+    writeFileSync(join(root, 'spool', 'log', '7.log'), Buffer.concat([a!, Buffer.from('not a frame\n'), b!]));
+
+    const warnings: string[] = [];
+    const engine = await start(root, warnings);
+    try {
+      await waitFor(() => mailboxFiles(root).length === 2, 15_000, 'both messages delivered');
+      const kept = join(root, 'spool', 'quarantine', `log-7-at-${a!.length}.damaged`);
+      const problem = `spool log file 7.log is damaged: 12 bytes at offset ${a!.length} are not messages of the spool; they were kept in ${kept}`;
+      expect(log(root, engine)).toContain(`Warning: ${problem}`);
+      expect(warnings).toContain(problem);
+      expect(readFileSync(kept, 'utf8')).toBe('not a frame\n');
+      expect(readdirSync(join(root, 'spool', 'log'))).toEqual([]);
+      expect(renderStatus(engine.status(), false)).toMatch(/^Messages in spool quarantine: {2}1$/m);
+    } finally {
+      await engine.stop();
+    }
+  });
+
   it.each([
     ['[{}]', /queue file \d+\.json is not valid: \[0\]\.mid is missing/],
     ['{}', /queue file \d+\.json is not valid: \d+\.json must be a list, not an object/],
