@@ -83,6 +83,22 @@ describe('the spool on disk', () => {
     expect(existsSync(join(root, 'msg', '5.eml'))).toBe(false);
   });
 
+  it('tells a length damaged past the end of a log file (kept aside, the messages after it recovered) from a torn tail', () => {
+    const root = home();
+    new Spool(root);
+    const message = (mid: number) => {
+      const body = Buffer.from(`Subject: ${mid}\r\n\r\nbody ${mid}\r\n`);
+      const content = Buffer.concat([Buffer.from(`${JSON.stringify(received(mid, body))}\n`), body]);
+      return Buffer.concat([Buffer.from(`M ${mid} ${content.length}\n`), content]);
+    };
+    const damaged = Buffer.from(message(2).toString('latin1').replace(/^M 2 \d+/, 'M 2 999999'), 'latin1');
+    mkdirSync(join(root, 'log'));
+    writeFileSync(join(root, 'log', '1.log'), Buffer.concat([message(1), damaged, message(3)]));
+    const { received: r, damagedLog } = new Spool(root).recover();
+    expect(r.map((x) => x.mid)).toEqual([1, 3]);
+    expect(damagedLog).toEqual([expect.stringMatching(new RegExp(`^spool log file 1\\.log is damaged: ${damaged.length} bytes at offset ${message(1).length} `))]);
+  });
+
   it('answers a message it cannot write with an error naming the file (never acknowledged, not counted), and writes the next one once it can', async () => {
     const root = home();
     const spool = new Spool(root);

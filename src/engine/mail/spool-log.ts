@@ -287,7 +287,8 @@ export interface LogContents {
 
 /**
  * Reads every log file in `dir`. A frame cut short at the end of a file was being written when
- * the process stopped: never acknowledged, it is dropped. Anything else that is not a frame is
+ * the process stopped: never acknowledged, it is dropped (one whose length runs past the end with
+ * a whole message after it is damage). Anything else that is not a frame is
  * damage: reading resumes at the next line that starts a frame, and the bytes in between are
  * returned to be kept aside.
  */
@@ -346,10 +347,19 @@ function frameAt(bytes: Buffer, at: number): Frame {
   const message = MESSAGE_HEADER.exec(header);
   if (message) {
     const end = newline + 1 + Number(message[2]);
-    if (end > bytes.length) return { kind: 'torn' };
+    // past the end: a write the crash cut short, unless a whole message follows (then its length is damaged)
+    if (end > bytes.length) return wholeMessageAfter(bytes, newline) ? { kind: 'none' } : { kind: 'torn' };
     return { kind: 'message', mid: Number(message[1]), content: bytes.subarray(newline + 1, end), end };
   }
   const done = DONE_HEADER.exec(header);
   if (done) return { kind: 'done', mid: Number(done[1]), end: newline + 1 };
   return { kind: 'none' };
+}
+
+/** Whether a whole message frame starts on a line after `from`. */
+function wholeMessageAfter(bytes: Buffer, from: number): boolean {
+  for (let at = bytes.indexOf('\nM ', from); at >= 0; at = bytes.indexOf('\nM ', at + 1)) {
+    if (frameAt(bytes, at + 1).kind === 'message') return true;
+  }
+  return false;
 }
