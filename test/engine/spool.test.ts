@@ -7,6 +7,13 @@ import { tempHome } from '../helpers/scripted.js';
 const received = (mid: number, body: Buffer): ReceivedRecord => ({ mid, icid: 1, from: 'a@outside.example', rcpts: [{ rid: 0, address: 'u@example.com' }], remoteIp: '127.0.0.1', receivedAt: 0, size: body.length, messageId: `<${mid}@x>`, subject: 's' });
 const queued = (mid: number, file: string, destination: string): QueueRecord => ({ mid, file, kind: 'original', destination, from: 'a@outside.example', rcpts: [{ rid: 0, address: `u@${destination}` }], messageId: '', subject: '', addHeaders: [], subjectPrefix: '', size: 1, queuedAt: 0, attempts: 0, softBounces: 0, nextAttemptAt: 0 });
 
+/** A message's frame in a spool log file, as the spool writes it. */
+const logFrame = (mid: number) => {
+  const body = Buffer.from(`Subject: ${mid}\r\n\r\nbody ${mid}\r\n`);
+  const content = Buffer.concat([Buffer.from(`${JSON.stringify(received(mid, body))}\n`), body]);
+  return Buffer.concat([Buffer.from(`M ${mid} ${content.length}\n`), content]);
+};
+
 const roots: string[] = [];
 const home = () => {
   const root = tempHome();
@@ -86,17 +93,12 @@ describe('the spool on disk', () => {
   it('tells a length damaged past the end of a log file (kept aside, the messages after it recovered) from a torn tail', () => {
     const root = home();
     new Spool(root);
-    const message = (mid: number) => {
-      const body = Buffer.from(`Subject: ${mid}\r\n\r\nbody ${mid}\r\n`);
-      const content = Buffer.concat([Buffer.from(`${JSON.stringify(received(mid, body))}\n`), body]);
-      return Buffer.concat([Buffer.from(`M ${mid} ${content.length}\n`), content]);
-    };
-    const damaged = Buffer.from(message(2).toString('latin1').replace(/^M 2 \d+/, 'M 2 999999'), 'latin1');
+    const damaged = Buffer.from(logFrame(2).toString('latin1').replace(/^M 2 \d+/, 'M 2 999999'), 'latin1');
     mkdirSync(join(root, 'log'));
-    writeFileSync(join(root, 'log', '1.log'), Buffer.concat([message(1), damaged, message(3)]));
+    writeFileSync(join(root, 'log', '1.log'), Buffer.concat([logFrame(1), damaged, logFrame(3)]));
     const { received: r, damagedLog } = new Spool(root).recover();
     expect(r.map((x) => x.mid)).toEqual([1, 3]);
-    expect(damagedLog).toEqual([expect.stringMatching(new RegExp(`^spool log file 1\\.log is damaged: ${damaged.length} bytes at offset ${message(1).length} `))]);
+    expect(damagedLog).toEqual([expect.stringMatching(new RegExp(`^spool log file 1\\.log is damaged: ${damaged.length} bytes at offset ${logFrame(1).length} `))]);
   });
 
   it('answers a message it cannot write with an error naming the file (never acknowledged, not counted), and writes the next one once it can', async () => {
@@ -116,21 +118,16 @@ describe('the spool on disk', () => {
   it('recovers a log file with a torn frame at its end (dropped), a hole (skipped) and damage (kept in the quarantine, named), and every whole message in it', () => {
     const root = home();
     new Spool(root); // makes the directories
-    const message = (mid: number) => {
-      const body = Buffer.from(`Subject: ${mid}\r\n\r\nbody ${mid}\r\n`);
-      const content = Buffer.concat([Buffer.from(`${JSON.stringify(received(mid, body))}\n`), body]);
-      return Buffer.concat([Buffer.from(`M ${mid} ${content.length}\n`), content]);
-    };
     mkdirSync(join(root, 'log'));
     const damage = Buffer.from('scribbled over\nby something else\n');
     // a write that never happened (zeros), one after it that did; damage; a write cut short at the end
-    writeFileSync(join(root, 'log', '3.log'), Buffer.concat([message(1), Buffer.alloc(300), message(2), damage, message(3), Buffer.from('D 1\n'), message(4).subarray(0, 50)]));
+    writeFileSync(join(root, 'log', '3.log'), Buffer.concat([logFrame(1), Buffer.alloc(300), logFrame(2), damage, logFrame(3), Buffer.from('D 1\n'), logFrame(4).subarray(0, 50)]));
     // message 1 had its own file by then: finished, that goes too
-    writeFileSync(join(root, 'msg', '1.eml'), message(1).subarray(message(1).indexOf(0x0a) + 1));
+    writeFileSync(join(root, 'msg', '1.eml'), logFrame(1).subarray(logFrame(1).indexOf(0x0a) + 1));
     const { received: r, damagedLog } = new Spool(root).recover();
     expect(r.map((x) => x.mid)).toEqual([2, 3]);
-    const kept = join(root, 'quarantine', 'log-3-at-' + (message(1).length + 300 + message(2).length) + '.damaged');
-    expect(damagedLog).toEqual([`spool log file 3.log is damaged: ${damage.length} bytes at offset ${message(1).length + 300 + message(2).length} are not messages of the spool; they were kept in ${kept}`]);
+    const kept = join(root, 'quarantine', 'log-3-at-' + (logFrame(1).length + 300 + logFrame(2).length) + '.damaged');
+    expect(damagedLog).toEqual([`spool log file 3.log is damaged: ${damage.length} bytes at offset ${logFrame(1).length + 300 + logFrame(2).length} are not messages of the spool; they were kept in ${kept}`]);
     expect(readFileSync(kept)).toEqual(damage);
     expect(readdirSync(join(root, 'log'))).toEqual([]);
     expect(readdirSync(join(root, 'msg')).sort()).toEqual(['2.eml', '3.eml']);
