@@ -11,7 +11,7 @@ import { INTAKE, mailLog, waitFor } from '../helpers/engine.js';
 import { havePeers, smtpSink, smtpSource } from '../helpers/peers.js';
 import { commitEdit, labHome } from '../helpers/scripted.js';
 import type { ApplianceConfig } from '../../src/engine/config/model.js';
-import { openTerminal } from '../helpers/pty.js';
+import { describeTerminal, openTerminal } from '../helpers/pty.js';
 import { BIN } from '../helpers/run-main.js';
 import { killAfterFile } from '../helpers/cleanup.js';
 
@@ -123,7 +123,7 @@ describe.runIf(havePeers)('interoperability with programs nobody here wrote', ()
 });
 
 /** A person's terminal: no CI variables (ink renders only a final frame under CI). */
-describe('a full session through a real pseudo-terminal, with a second terminal', () => {
+describeTerminal('a full session through a real pseudo-terminal, with a second terminal', () => {
   it('drives the ink shell and serves a one-shot command from another terminal over the control socket', async () => {
     const home = labHome();
     const term = await openTerminal(['--home', home]);

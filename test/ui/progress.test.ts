@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { Conversation } from '../../src/commands/dialog.js';
 import { streamFront } from '../../src/ui/stream-front.js';
 import { refuse, startIntake } from '../helpers/engine.js';
-import { openTerminal } from '../helpers/pty.js';
+import { describeTerminal, openTerminal } from '../helpers/pty.js';
 import { runBinary } from '../helpers/run-main.js';
 import { tempHome } from '../helpers/scripted.js';
 
@@ -60,7 +60,7 @@ describe('progress through a Conversation', () => {
   });
 });
 
-describe('inject progress from the real binary', () => {
+describeTerminal('inject progress from the real binary', () => {
   let home: string;
   let intake: Awaited<ReturnType<typeof startIntake>>;
   beforeEach(async () => {

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
-import { openTerminal } from '../helpers/pty.js';
+import { describeTerminal, openTerminal } from '../helpers/pty.js';
 import { labHome } from '../helpers/scripted.js';
 
-describe('the shell in a real terminal', () => {
+describeTerminal('the shell in a real terminal', () => {
   it('Ctrl-D asks as quit does when there are uncommitted changes; a second terminal attaches and shows in who', async () => {
     const home = labHome();
     const first = await openTerminal(['--home', home]);
@@ -38,7 +38,7 @@ describe('the shell in a real terminal', () => {
   }, 60_000);
 });
 
-describe('the line editor and live views in a real terminal', () => {
+describeTerminal('the line editor and live views in a real terminal', () => {
   it('a key typed during tail ends it and never reaches the next prompt; Tab completes; arrows edit', async () => {
     const home = labHome();
     const term = await openTerminal(['--home', home]);
@@ -65,7 +65,7 @@ describe('the line editor and live views in a real terminal', () => {
   }, 60_000);
 });
 
-describe('colour in a real terminal', () => {
+describeTerminal('colour in a real terminal', () => {
   it('lab check PASS/FAIL and errors are coloured on a terminal, plain with NO_COLOR', async () => {
     const home = labHome();
     const coloured = await openTerminal(['--home', home, 'lab', 'run', 'retry-5xx'], { FORCE_COLOR: undefined, NO_COLOR: undefined });
