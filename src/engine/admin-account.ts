@@ -1,7 +1,8 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, UserError } from '../errors.js';
+import { writeJsonAtomic } from './atomic-file.js';
 import type { HomePaths } from './home.js';
 
 /** The lab's one administrator, as on a fresh appliance. */
@@ -33,9 +34,7 @@ export function setAdminPassword(paths: HomePaths, password: string): void {
   if (problem) throw new UserError(`Invalid password: ${problem}.`, ErrorCodes.invalidValue);
   const salt = randomBytes(16);
   const stored: StoredPassword = { user: ADMIN_USER, salt: salt.toString('hex'), hash: hashOf(password, salt).toString('hex'), changedAt: Date.now() };
-  const file = fileOf(paths);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
+  writeJsonAtomic(fileOf(paths), stored, { mode: 0o600 });
 }
 
 function readStored(paths: HomePaths): StoredPassword | null {
