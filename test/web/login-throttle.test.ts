@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { killAfterFile } from '../helpers/cleanup.js';
+import { waitFor } from '../helpers/engine.js';
+import { BIN } from '../helpers/run-main.js';
+import { labHome } from '../helpers/scripted.js';
+import { WebClient } from '../helpers/web.js';
+
+/** The first line the SMTP server at host:port sends (its 220 greeting). */
+function smtpGreeting(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, host);
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      if (!text.includes('\r\n')) return;
+      socket.end('QUIT\r\n');
+      resolve(text.split('\r\n')[0]!);
+    });
+    socket.on('error', reject);
+  });
+}
+
+/**
+ * Opens `count` HTTPS connections to the web interface and, once every handshake is done, sends a
+ * login on each at the same moment (as a guessing tool keeping its connections open does). Each
+ * promise resolves with the status of its answer.
+ */
+async function concurrentLogins(url: string, ca: string, count: number, body: (i: number) => string, cookie: string): Promise<Promise<number>[]> {
+  const { hostname, port } = new URL(url);
+  const sockets = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<TLSSocket>((resolve, reject) => {
+          const socket = tlsConnect({ host: hostname, port: Number(port), ca, servername: 'localhost' }, () => resolve(socket));
+          socket.on('error', reject);
+        }),
+    ),
+  );
+  return sockets.map((socket, i) => {
+    const form = body(i);
+    const answer = new Promise<number>((resolve, reject) => {
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0)));
+      socket.on('error', reject);
+    });
+    socket.write(
+      [`POST /login HTTP/1.1`, `Host: ${hostname}:${port}`, `Cookie: ${cookie}`, 'Content-Type: application/x-www-form-urlencoded', `Content-Length: ${Buffer.byteLength(form)}`, 'Connection: close', '', form].join('\r\n'),
+    );
+    return answer;
+  });
+}
+
+describe('web logins and mail', () => {
+  it('300 concurrent wrong logins do not hold up the SMTP greeting (segsim start)', async () => {
+    const home = labHome();
+    const child = killAfterFile(spawn(process.execPath, [BIN, '--home', home, 'start'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      await waitFor(() => out.includes('Running headless'), 20_000, `segsim start serving:\n${out}`);
+      const [, host, port] = /listener \S+ on ([\d.]+):(\d+)/.exec(out)!;
+      const [, url] = /web interface (https:\/\/127\.0\.0\.1:\d+\/)/.exec(out)!;
+      const ca = readFileSync(join(home, 'tls', 'lab-ca.pem'), 'utf8');
+      const client = new WebClient(url!, ca);
+      const token = WebClient.token((await client.get('/login')).body);
+      const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      const form = (i: number) => new URLSearchParams({ _csrf: token, username: 'admin', password: `guess-${i}-wrong` }).toString();
+      const answers = await concurrentLogins(url!, ca, 300, form, cookie);
+      const at = performance.now();
+      const greeting = await smtpGreeting(host!, Number(port));
+      const waited = performance.now() - at;
+      const statuses = await Promise.all(answers);
+      console.log(`SMTP greeting after ${Math.round(waited)} ms; all 300 logins answered after ${Math.round(performance.now() - at)} ms`);
+      expect(greeting).toMatch(/^220 /);
+      // scryptSync on the main thread held it for seconds; a shared 2-core machine gets room
+      expect(waited).toBeLessThan(3000);
+      expect(statuses.filter((s) => s !== 401)).toEqual([]);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    }
+  }, 120_000);
+});
