@@ -98,7 +98,15 @@ export class LoginGuard {
       this.log.failed(user, frontEnd, from);
       return this.#locked(account, user);
     }
-    if (await checkAdminPassword(this.paths, user, password)) {
+    let correct: boolean;
+    try {
+      correct = await checkAdminPassword(this.paths, user, password);
+    } catch (error) {
+      // a bad password file (set aside, named in the error the front end shows): still an attempt that failed
+      this.log.failed(user, frontEnd, from);
+      throw error;
+    }
+    if (correct) {
       account.failures = 0;
       this.log.loggedOn(user, frontEnd, from);
       return { ok: true, user };

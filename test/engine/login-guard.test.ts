@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { checkAdminPassword, setAdminPassword } from '../../src/engine/admin-account.js';
@@ -66,6 +66,13 @@ describe('the login guard', () => {
     expect(lines().filter((l) => l.includes('forged'))).toEqual([
       expect.stringMatching(/ Info: An authentication attempt by the user evil\?Fri\?Mar\?25\?20:50:10\?2022\?Info:\?forged from 10\.1\.1\.1 failed using an HTTPS connection\.$/),
     ]);
+  });
+
+  it('a bad password file fails the login with its error (the file set aside) and is in the log as a failed attempt', async () => {
+    const { paths, attempt, lines } = await guarded();
+    writeFileSync(join(paths.root, 'admin-password.json'), '{"torn');
+    await expect(attempt(PASSWORD)).rejects.toThrow(/admin password file .* is not valid; it was set aside/);
+    expect(lines().filter((l) => l.includes('An authentication attempt by the user admin from 10.1.1.1 failed'))).toHaveLength(1);
   });
 
   it('hashes off the event loop: 20 password checks leave it free', async () => {
