@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { ADMIN_USER } from '../engine/admin-account.js';
 import type { Appliance } from '../engine/appliance.js';
 import { loginGuardOf } from '../engine/login-guard.js';
 import type { Session } from '../engine/sessions.js';
@@ -10,7 +9,6 @@ export interface Login {
   token: string;
   /** what the authentication log calls it (the token is never written anywhere) */
   name: string;
-  user: string;
   session: Session;
   lastSeen: number;
 }
@@ -39,9 +37,9 @@ export class WebLogins {
   }
 
   /** A login the login guard has let in. */
-  open(from: string, user = ADMIN_USER): Login {
+  open(from: string): Login {
     const session = this.appliance.sessions.open('web', from);
-    const login: Login = { token: randomBytes(32).toString('base64url'), name: randomBytes(10).toString('hex'), user, session, lastSeen: this.now() };
+    const login: Login = { token: randomBytes(32).toString('base64url'), name: randomBytes(10).toString('hex'), session, lastSeen: this.now() };
     this.#byToken.set(login.token, login);
     return login;
   }
@@ -68,7 +66,7 @@ export class WebLogins {
   close(login: Login, why: 'logout' | 'idle' | 'stop' = 'logout'): void {
     if (!this.#byToken.delete(login.token)) return;
     login.session.close();
-    if (why !== 'stop') loginGuardOf(this.appliance).log.loggedOut(login.user, 'web', login.session.from, login.name, why === 'idle');
+    if (why !== 'stop') loginGuardOf(this.appliance).log.loggedOut(login.session.user, 'web', login.session.from, login.name, why === 'idle');
   }
 
   closeAll(): void {

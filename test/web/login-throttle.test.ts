@@ -8,6 +8,8 @@ import { killAfterFile } from '../helpers/cleanup.js';
 import { waitFor } from '../helpers/engine.js';
 import { BIN } from '../helpers/run-main.js';
 import { tailCommand } from '../../src/commands/tail.js';
+import { loginGuardOf } from '../../src/engine/login-guard.js';
+import { WebLogins } from '../../src/web/logins.js';
 import { labHome, runScripted } from '../helpers/scripted.js';
 import { WebClient, webAppliance } from '../helpers/web.js';
 
@@ -126,5 +128,20 @@ describe('the authentication log', () => {
     const tail = await runScripted(tailCommand, [], { appliance: lab.appliance, args: ['authentication'], flags: { follow: false }, interactive: false });
     expect(tail.transcript).toContain('The user admin successfully logged on from 127.0.0.1');
     lab = await webAppliance(); // afterEach stops and removes this one
+  });
+
+  it('names a login closed for inactivity, by its name', () => {
+    let now = 0;
+    const logins = new WebLogins(lab.appliance, 1000, () => now);
+    try {
+      const login = logins.open('127.0.0.1');
+      now = 1500;
+      expect(logins.use(login.token)).toBeNull();
+      loginGuardOf(lab.appliance).log.flush();
+      const text = readFileSync(join(lab.appliance.paths.logs, 'authentication'), 'utf8');
+      expect(text).toContain(`Info: GUI: User admin logged out from session ${login.name} because of inactivity timeout\n`);
+    } finally {
+      logins.closeAll();
+    }
   });
 });

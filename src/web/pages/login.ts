@@ -51,7 +51,7 @@ ${problem ? html`<div class="notice error">${problem}</div>` : ''}
     const password = String(request.body?.password ?? '');
     const result = await loginGuardOf(web.appliance).check({ user, password, from: request.ip, frontEnd: 'web' });
     if (!result.ok) return sendPage(reply.code(401), form(reply.generateCsrf(), refusal(result), user));
-    const login = web.logins.open(request.ip, result.user);
+    const login = web.logins.open(request.ip);
     return reply.setCookie(SESSION_COOKIE, login.token, cookieOpts).redirect('/');
   });
 
