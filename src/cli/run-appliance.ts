@@ -115,11 +115,11 @@ async function startWeb(appliance: Appliance): Promise<WebStart> {
     const { ensureAdminPassword } = await import('../engine/admin-account.js');
     let firstPassword: string | null;
     try {
-      firstPassword = ensureAdminPassword(appliance.paths);
+      firstPassword = await ensureAdminPassword(appliance.paths);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       notes.push(error.message);
-      firstPassword = ensureAdminPassword(appliance.paths); // the bad file is set aside: a new password
+      firstPassword = await ensureAdminPassword(appliance.paths); // the bad file is set aside: a new password
     }
     const { startWebInterface } = await import('../web/server.js');
     const port = appliance.configuration.current.lab.webPort ?? WEB_PORT;

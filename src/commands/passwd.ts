@@ -29,7 +29,7 @@ export const passwdCommand: CommandSpec = {
       const again = await ctx.io.text('Please enter the new password again:');
       if (again !== password) throw new UserError('The passwords do not match. The password was not changed.', ErrorCodes.invalidValue);
     }
-    setAdminPassword(ctx.appliance.paths, password);
+    await setAdminPassword(ctx.appliance.paths, password);
     ctx.io.print('Password changed for admin. Browsers already logged in stay logged in.');
   },
 };

@@ -1,7 +1,8 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, UserError } from '../errors.js';
+import { writeJsonAtomic } from './atomic-file.js';
 import type { HomePaths } from './home.js';
 
 /** The lab's one administrator, as on a fresh appliance. */
@@ -17,7 +18,22 @@ interface StoredPassword {
 
 const KEY_LENGTH = 32;
 const fileOf = (paths: HomePaths) => join(paths.root, 'admin-password.json');
-const hashOf = (password: string, salt: Buffer) => scryptSync(password, salt, KEY_LENGTH);
+
+/** The hash in progress or last queued: hashes run one after another. */
+let hashing: Promise<unknown> = Promise.resolve();
+
+/**
+ * scrypt in libuv's thread pool (about 50 ms of CPU and 16 MB each), never on the event loop that
+ * serves mail. One at a time: a burst of logins must not take every thread of the pool, which
+ * file writes and DNS look-ups share, nor 16 MB each at once.
+ */
+function hashOf(password: string, salt: Buffer): Promise<Buffer> {
+  const hashed = hashing.then(
+    () => new Promise<Buffer>((resolve, reject) => scrypt(password, salt, KEY_LENGTH, (error, key) => (error ? reject(error) : resolve(key)))),
+  );
+  hashing = hashed.catch(() => undefined);
+  return hashed;
+}
 
 /** A password the lab accepts: 8 to 128 characters, not only spaces (AsyncOS asks for at least 8). */
 export function passwordProblem(password: string): string | null {
@@ -28,14 +44,12 @@ export function passwordProblem(password: string): string | null {
 }
 
 /** Stores the admin password, salted and hashed (scrypt), owner-only, replacing the previous one. */
-export function setAdminPassword(paths: HomePaths, password: string): void {
+export async function setAdminPassword(paths: HomePaths, password: string): Promise<void> {
   const problem = passwordProblem(password);
   if (problem) throw new UserError(`Invalid password: ${problem}.`, ErrorCodes.invalidValue);
   const salt = randomBytes(16);
-  const stored: StoredPassword = { user: ADMIN_USER, salt: salt.toString('hex'), hash: hashOf(password, salt).toString('hex'), changedAt: Date.now() };
-  const file = fileOf(paths);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
+  const stored: StoredPassword = { user: ADMIN_USER, salt: salt.toString('hex'), hash: (await hashOf(password, salt)).toString('hex'), changedAt: Date.now() };
+  writeJsonAtomic(fileOf(paths), stored, { mode: 0o600 });
 }
 
 function readStored(paths: HomePaths): StoredPassword | null {
@@ -56,17 +70,25 @@ function readStored(paths: HomePaths): StoredPassword | null {
  * At first start the admin gets a random password, stored hashed; it is returned once so that it
  * can be shown once. Null when a password is already set.
  */
-export function ensureAdminPassword(paths: HomePaths): string | null {
+export async function ensureAdminPassword(paths: HomePaths): Promise<string | null> {
   if (readStored(paths)) return null;
   const password = randomBytes(9).toString('base64url');
-  setAdminPassword(paths, password);
+  await setAdminPassword(paths, password);
   return password;
 }
 
-/** Whether user and password are the admin's (constant time on the hash). */
-export function checkAdminPassword(paths: HomePaths, user: string, password: string): boolean {
+/** Whether `user` names an account of the appliance (the lab has one: admin). */
+export function isAccount(user: string): boolean {
+  return user === ADMIN_USER;
+}
+
+/**
+ * Whether user and password are the admin's (constant time on the hash). Not a login: the rules
+ * against guessing (slowing, locking, the authentication log) are the login guard's.
+ */
+export async function checkAdminPassword(paths: HomePaths, user: string, password: string): Promise<boolean> {
   const stored = readStored(paths);
-  if (!stored || user !== ADMIN_USER) return false;
+  if (!stored || !isAccount(user)) return false;
   const expected = Buffer.from(stored.hash, 'hex');
-  return timingSafeEqual(hashOf(password, Buffer.from(stored.salt, 'hex')), expected);
+  return timingSafeEqual(await hashOf(password, Buffer.from(stored.salt, 'hex')), expected);
 }

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Appliance } from '../engine/appliance.js';
+import { loginGuardOf } from '../engine/login-guard.js';
 import type { Session } from '../engine/sessions.js';
 
 /** A browser logged in as admin: an appliance session of its own, with its own pending changes. */
 export interface Login {
+  /** the secret its cookie carries */
   token: string;
+  /** what the authentication log calls it (the token is never written anywhere) */
+  name: string;
   session: Session;
   lastSeen: number;
 }
@@ -28,10 +32,14 @@ export class WebLogins {
     private readonly now: () => number = Date.now,
   ) {
     this.#sweep = setInterval(() => this.#expire(), Math.min(60_000, idleMs)).unref();
+    // the authentication log exists from the start: tail and grep list it before the first login
+    loginGuardOf(appliance).log.flush();
   }
 
+  /** A login the login guard has let in. */
   open(from: string): Login {
-    const login: Login = { token: randomBytes(32).toString('base64url'), session: this.appliance.sessions.open('web', from), lastSeen: this.now() };
+    const session = this.appliance.sessions.open('web', from);
+    const login: Login = { token: randomBytes(32).toString('base64url'), name: randomBytes(10).toString('hex'), session, lastSeen: this.now() };
     this.#byToken.set(login.token, login);
     return login;
   }
@@ -44,7 +52,7 @@ export class WebLogins {
     const login = token ? this.#byToken.get(token) : undefined;
     if (!login) return null;
     if (this.now() - login.lastSeen > this.idleMs) {
-      this.close(login);
+      this.close(login, 'idle');
       return null;
     }
     if (activity) {
@@ -54,17 +62,21 @@ export class WebLogins {
     return login;
   }
 
-  close(login: Login): void {
-    if (this.#byToken.delete(login.token)) login.session.close();
+  /** Ends a login: logged out, idle too long, or the web interface stopping (which logs nothing). */
+  close(login: Login, why: 'logout' | 'idle' | 'stop' = 'logout'): void {
+    if (!this.#byToken.delete(login.token)) return;
+    login.session.close();
+    if (why !== 'stop') loginGuardOf(this.appliance).log.loggedOut(login.session.user, 'web', login.session.from, login.name, why === 'idle');
   }
 
   closeAll(): void {
     clearInterval(this.#sweep);
-    for (const login of [...this.#byToken.values()]) this.close(login);
+    for (const login of [...this.#byToken.values()]) this.close(login, 'stop');
+    loginGuardOf(this.appliance).log.flush();
   }
 
   #expire(): void {
     const now = this.now();
-    for (const login of [...this.#byToken.values()]) if (now - login.lastSeen > this.idleMs) this.close(login);
+    for (const login of [...this.#byToken.values()]) if (now - login.lastSeen > this.idleMs) this.close(login, 'idle');
   }
 }

@@ -74,7 +74,7 @@ export class WebClient {
 export async function webAppliance(): Promise<{ appliance: Appliance; running: RunningAppliance; client: () => WebClient; ca: string; url: string; stop(): Promise<void> }> {
   const home = labHome();
   const appliance = new Appliance({ home });
-  setAdminPassword(appliance.paths, TEST_PASSWORD);
+  await setAdminPassword(appliance.paths, TEST_PASSWORD);
   const running = await startAppliance(appliance, commandRegistry());
   if (!running.web) {
     await running.stop();

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { ADMIN_USER, checkAdminPassword } from '../../engine/admin-account.js';
+import { ADMIN_USER } from '../../engine/admin-account.js';
+import { loginGuardOf, type LoginResult } from '../../engine/login-guard.js';
 import { html } from '../html.js';
 import { csrfField, document } from '../layout.js';
 import { SESSION_COOKIE, sendPage, type WebContext } from '../context.js';
@@ -11,7 +12,17 @@ interface CookieOptions {
   secure: boolean;
 }
 
-/** The login page, login and logout. A login opens an appliance session of kind `web`. */
+/** Why a login was refused, in the page's words. */
+function refusal(result: Exclude<LoginResult, { ok: true }>): string {
+  if (result.reason === 'failed') return 'Authentication failed: the username or passphrase is not correct.';
+  const minutes = Math.max(1, Math.ceil(result.retryAfterMs / 60_000));
+  return `The account ${result.user} is locked after ${result.failures} failed login attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
+
+/**
+ * The login page, login and logout. The login guard decides a login (and logs it); one let in
+ * opens an appliance session of kind `web`.
+ */
 export function registerLoginRoutes(app: FastifyInstance, web: WebContext, cookieOpts: CookieOptions): void {
   const form = (csrf: string, problem?: string, user = '') =>
     document(
@@ -35,12 +46,11 @@ ${problem ? html`<div class="notice error">${problem}</div>` : ''}
     sendPage(reply, form(reply.generateCsrf(), request.query.expired ? 'Your session has expired or ended. Please log in again.' : undefined)),
   );
 
-  app.post<{ Body: { username?: string; password?: string } }>('/login', (request, reply) => {
+  app.post<{ Body: { username?: string; password?: string } }>('/login', async (request, reply) => {
     const user = String(request.body?.username ?? '');
     const password = String(request.body?.password ?? '');
-    if (!checkAdminPassword(web.appliance.paths, user, password)) {
-      return sendPage(reply.code(401), form(reply.generateCsrf(), 'Authentication failed: the username or passphrase is not correct.', user));
-    }
+    const result = await loginGuardOf(web.appliance).check({ user, password, from: request.ip, frontEnd: 'web' });
+    if (!result.ok) return sendPage(reply.code(401), form(reply.generateCsrf(), refusal(result), user));
     const login = web.logins.open(request.ip);
     return reply.setCookie(SESSION_COOKIE, login.token, cookieOpts).redirect('/');
   });
