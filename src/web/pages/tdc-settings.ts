@@ -45,6 +45,7 @@ ${csrfField(csrf)}
     const form = formBody(request);
     const values = { enabled: form.enabled === 'on', intakeAddress: form.intakeAddress?.trim() ?? '' };
     const errors: FieldErrors = {};
+    // an emptied field clears the address (allowed while disabled): the page shows what it stored
     if (values.intakeAddress === '') {
       if (values.enabled) errors.intakeAddress = 'A Message Intake Address is required to enable the Threat Defense Connector.';
     } else {
@@ -53,7 +54,7 @@ ${csrfField(csrf)}
     }
     const saved =
       Object.keys(errors).length === 0 &&
-      attempt(errors, () => applyTdcSettings({ session: request.login!.session }, { enabled: values.enabled, intakeAddress: values.intakeAddress || undefined }), 'intakeAddress');
+      attempt(errors, () => applyTdcSettings({ session: request.login!.session }, { enabled: values.enabled, intakeAddress: values.intakeAddress || null }), 'intakeAddress');
     if (saved) return reply.redirect(`${PATH}?saved=1`);
     return web.page(request, reply.code(400), { title: 'Edit Threat Defense Connector Settings', body: editForm(web.csrf(reply), values, errors) });
   });

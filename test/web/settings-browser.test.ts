@@ -1,0 +1,39 @@
+import { CHROMIUM, NO_CHROMIUM } from '../helpers/browser.js';
+import { BROWSER_MS, browserLab } from '../helpers/browser-lab.js';
+import { commitEdit } from '../helpers/scripted.js';
+
+if (!CHROMIUM) console.warn(NO_CHROMIUM);
+
+const TDC = '/security-services/threat-defense-connector';
+const ADDRESS = 'b5986efe@beta.cmd.cisco.com';
+
+describe.skipIf(!CHROMIUM)('settings pages in headless Chromium', () => {
+  let web: Awaited<ReturnType<typeof browserLab>>;
+  beforeAll(async () => {
+    web = await browserLab();
+  }, BROWSER_MS);
+  // each test starts from TDC disabled with no address, committed
+  beforeEach(() => commitEdit(web.lab.appliance, (c) => void (c.tdc = { enabled: false, intakeAddress: null })));
+
+  it('clearing the Message Intake Address with Enable unticked stores it cleared; with Enable ticked it is refused beside the field', async () => {
+    await commitEdit(web.lab.appliance, (c) => void (c.tdc = { enabled: true, intakeAddress: ADDRESS }));
+    const page = await web.login();
+    await web.go(page, `${TDC}/edit`);
+    await page.fill('#intakeAddress', '');
+    await page.click('button:has-text("Submit")');
+    expect(await page.textContent('#intakeAddress-error')).toContain('A Message Intake Address is required');
+    expect(await page.isVisible('.commit.none')).toBe(true);
+
+    await page.uncheck('#enabled');
+    await page.click('button:has-text("Submit")');
+    await page.waitForURL(/\?saved=1/);
+    const settings = await page.textContent('#tdc-settings');
+    expect(settings).toMatch(/Threat Defense Connector:\s*Disabled/);
+    expect(settings).toMatch(/Message Intake Address:\s*Not configured/);
+    await page.click('a.commit.pending');
+    await page.click('button.commit-changes');
+    await page.waitForURL(/done=committed/);
+    expect(web.lab.appliance.configuration.current.tdc).toEqual({ enabled: false, intakeAddress: null });
+    await page.context().close();
+  }, BROWSER_MS);
+});
