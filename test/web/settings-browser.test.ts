@@ -36,4 +36,37 @@ describe.skipIf(!CHROMIUM)('settings pages in headless Chromium', () => {
     expect(web.lab.appliance.configuration.current.tdc).toEqual({ enabled: false, intakeAddress: null });
     await page.context().close();
   }, BROWSER_MS);
+
+  it('a login with changes pending shows what another session committed since, with its own changes on top', async () => {
+    const page = await web.login();
+    await web.go(page, '/mail-policies/incoming/new');
+    await page.fill('#name', 'partner');
+    await page.fill('#recipients', 'partner.example');
+    await page.click('button:has-text("Submit")');
+    await page.waitForURL(/incoming\?saved=1/);
+
+    // another login (a one-shot tdcconfig) commits TDC Enabled meanwhile
+    await commitEdit(web.lab.appliance, (c) => void (c.tdc = { enabled: true, intakeAddress: ADDRESS }));
+    await web.go(page, TDC);
+    const settings = await page.textContent('#tdc-settings');
+    expect(settings).toMatch(/Threat Defense Connector:\s*Enabled/);
+    expect(settings).toContain(ADDRESS);
+    await web.go(page, '/mail-policies/incoming');
+    expect(await page.$('tr[data-policy=partner]')).not.toBeNull();
+    expect(await page.textContent('tr[data-policy=DEFAULT] td.tdc')).toBe('Enabled');
+    expect(await page.$('main .note')).toBeNull(); // no "disabled globally" note
+    await web.go(page, `${TDC}/edit`);
+    expect(await page.isChecked('#enabled')).toBe(true);
+    expect(await page.inputValue('#intakeAddress')).toBe(ADDRESS);
+
+    // its own changes are still only its own, and commit keeps the other's
+    await page.click('a.commit.pending');
+    expect(await page.$$eval('#pending-changes tr', (rows) => rows.map((r) => r.textContent))).toEqual(['Incoming Mail Policy partner: added']);
+    await page.click('button.commit-changes');
+    await page.waitForURL(/done=committed/);
+    const committed = web.lab.appliance.configuration.current;
+    expect(committed.tdc).toEqual({ enabled: true, intakeAddress: ADDRESS });
+    expect(committed.incomingPolicies.map((p) => p.name)).toEqual(['partner', 'DEFAULT']);
+    await page.context().close();
+  }, BROWSER_MS);
 });
