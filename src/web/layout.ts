@@ -1,6 +1,6 @@
-import { describeChange } from '../engine/config/changes.js';
 import type { Session } from '../engine/sessions.js';
 import { html, type Html } from './html.js';
+import { describeWebChange } from './words.js';
 
 /** The gateway's menus, as on AsyncOS (only the pages segsim has). */
 export const MENUS = [
@@ -31,7 +31,7 @@ export const csrfField = (token: string) => html`<input type="hidden" name="_csr
 export function gatewayLayout(frame: PageFrame, page: GatewayPage): Html {
   const pending = frame.session.config.changes();
   const commit = pending.length > 0
-    ? html`<a class="commit pending" href="/commit" title="${pending.map(describeChange).join('\n')}">Commit Changes</a>`
+    ? html`<a class="commit pending" href="/commit" title="${pending.map(describeWebChange).join('\n')}">Commit Changes</a>`
     : html`<span class="commit none">No Changes Pending</span>`;
   return document(
     `${page.title} - Cisco Secure Email Gateway`,

@@ -69,4 +69,35 @@ describe.skipIf(!CHROMIUM)('settings pages in headless Chromium', () => {
     expect(committed.incomingPolicies.map((p) => p.name)).toEqual(['partner', 'DEFAULT']);
     await page.context().close();
   }, BROWSER_MS);
+
+  it('the Uncommitted Changes list words values as the pages do (Use Global Settings, Enabled, Not configured), not as stored', async () => {
+    await commitEdit(web.lab.appliance, (c) => {
+      c.incomingPolicies = c.incomingPolicies.filter((p) => p.name !== 'partner');
+      c.incomingPolicies.unshift({ ...structuredClone(c.incomingPolicies.at(-1)!), name: 'partner', recipients: ['partner.example'], antispam: 'use-default', antivirus: 'use-default', tdc: { mode: 'use-default' } });
+    });
+    const page = await web.login();
+    await web.go(page, '/mail-policies/incoming/partner/threat-defense-connector');
+    await page.check('input[name=mode][value=global]');
+    const chosen = (await page.textContent('label:has(input[name=mode][value=global])'))!.trim();
+    await page.click('button:has-text("Submit")');
+    await page.waitForURL(/incoming\?saved=1/);
+    await web.go(page, `${TDC}/edit`);
+    await page.check('#enabled');
+    await page.fill('#intakeAddress', ADDRESS);
+    await page.click('button:has-text("Submit")');
+    await page.waitForURL(/\?saved=1/);
+
+    await page.click('a.commit.pending');
+    const lines = await page.$$eval('#pending-changes tr', (rows) => rows.map((r) => r.textContent!));
+    expect(lines).toEqual([
+      'Threat Defense Connector: enabled: Disabled -> Enabled',
+      `Threat Defense Connector: Message Intake Address: Not configured -> ${ADDRESS}`,
+      'Incoming Mail Policy partner: Threat Defense Connector: Use Default Settings -> Use Global Settings',
+    ]);
+    expect(chosen.startsWith('Use Global Settings')).toBe(true);
+    expect(await page.getAttribute('a.commit.pending', 'title')).toBe(lines.join('\n'));
+    await page.click('#abandon');
+    await page.waitForURL(/done=abandoned/);
+    await page.context().close();
+  }, BROWSER_MS);
 });

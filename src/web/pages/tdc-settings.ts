@@ -5,6 +5,7 @@ import type { WebContext } from '../context.js';
 import { attempt, fieldError, formBody, formError, invalid, SAVED_NOTICE, type FieldErrors } from '../forms.js';
 import { html } from '../html.js';
 import { csrfField } from '../layout.js';
+import { enabledWord, NO_INTAKE_ADDRESS } from '../words.js';
 
 const PATH = '/security-services/threat-defense-connector';
 
@@ -17,8 +18,8 @@ export function registerTdcSettings(app: FastifyInstance, web: WebContext): void
       notice: request.query.saved ? SAVED_NOTICE : undefined,
       body: html`<table class="settings" id="tdc-settings">
 <caption>Threat Defense Connector Settings</caption>
-<tr><th>Threat Defense Connector:</th><td>${tdc.enabled ? 'Enabled' : 'Disabled'}</td></tr>
-<tr><th>Message Intake Address:</th><td>${tdc.intakeAddress ?? 'Not configured'}</td></tr>
+<tr><th>Threat Defense Connector:</th><td>${enabledWord(tdc.enabled)}</td></tr>
+<tr><th>Message Intake Address:</th><td>${tdc.intakeAddress ?? NO_INTAKE_ADDRESS}</td></tr>
 </table>
 <div class="buttons"><a class="button" href="${PATH}/edit">Edit Settings...</a></div>`,
     });
