@@ -12,6 +12,7 @@ import { html, type Html } from './html.js';
 import { document, gatewayLayout } from './layout.js';
 import { sendPage, SESSION_COOKIE, type WebContext } from './context.js';
 import { WebLogins } from './logins.js';
+import { MENUS_SCRIPT, MENUS_SCRIPT_PATH } from './menus.js';
 import { clusterBanner } from './cluster-banner.js';
 import { registerClusterMode } from './pages/cluster-mode.js';
 import { registerCommit } from './pages/commit.js';
@@ -39,7 +40,7 @@ export interface WebInterface {
   stop(): Promise<void>;
 }
 
-const PUBLIC = new Set(['/login', '/static/segsim.css', '/static/htmx.min.js']);
+const PUBLIC = new Set(['/login', '/static/segsim.css', '/static/htmx.min.js', MENUS_SCRIPT_PATH]);
 
 /**
  * Serves the gateway's web interface and the SETD portal over HTTPS on 127.0.0.1 with the lab CA's
@@ -81,6 +82,7 @@ export async function startWebInterface(appliance: Appliance, options: WebOption
   const requireFrom = createRequire(import.meta.url);
   const htmx = readFileSync(requireFrom.resolve('htmx.org/dist/htmx.min.js'), 'utf8');
   app.get('/static/htmx.min.js', (_, reply) => reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'max-age=3600').send(htmx));
+  app.get(MENUS_SCRIPT_PATH, (_, reply) => reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'max-age=3600').send(MENUS_SCRIPT));
   app.get('/static/segsim.css', (_, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'max-age=3600').send(STYLESHEET));
 
   const context: WebContext = {
