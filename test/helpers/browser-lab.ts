@@ -13,7 +13,7 @@ export const BROWSER_MS = 90_000;
  * when the file ends); `login` opens a new browser context logged in as admin, so each test is a
  * web login (an appliance session) of its own.
  */
-export async function browserLab(): Promise<{ lab: Lab; browser: Browser; login(): Promise<Page>; go(page: Page, path: string): Promise<unknown> }> {
+export async function browserLab(): Promise<{ lab: Lab; browser: Browser; login(): Promise<Page>; go(page: Page, path: string): ReturnType<Page['goto']> }> {
   const lab = await webAppliance();
   stopAfterFile(() => lab.stop());
   const browser = await launchBrowser(lab.appliance.paths.tls);
