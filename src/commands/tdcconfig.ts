@@ -6,10 +6,11 @@ import type { CommandContext, CommandSpec } from './types.js';
 
 /**
  * Changes the global settings (the operation behind the flags, the dialog and the web page).
- * Enabling needs an intake address, given or already set.
+ * Enabling needs an intake address, given or already set; a null address clears it, which a
+ * disabled connector allows (the web page's emptied field).
  */
-export function applyTdcSettings(ctx: ConfigEditor, change: { enabled?: boolean; intakeAddress?: string }): void {
-  const address = change.intakeAddress === undefined ? undefined : assertMailbox(change.intakeAddress, 'Message Intake Address');
+export function applyTdcSettings(ctx: ConfigEditor, change: { enabled?: boolean; intakeAddress?: string | null }): void {
+  const address = change.intakeAddress === undefined || change.intakeAddress === null ? change.intakeAddress : assertMailbox(change.intakeAddress, 'Message Intake Address');
   ctx.session.config.edit((c) => {
     if (address !== undefined) c.tdc.intakeAddress = address;
     if (change.enabled === true && !c.tdc.intakeAddress) {

@@ -1,13 +1,7 @@
-import { describeChange } from '../engine/config/changes.js';
 import type { Session } from '../engine/sessions.js';
 import { html, type Html } from './html.js';
-
-/** The gateway's menus, as on AsyncOS (only the pages segsim has). */
-export const MENUS = [
-  { label: 'Monitor', items: [{ label: 'Delivery Status', href: '/monitor/delivery-status' }, { label: 'Message Tracking', href: '/monitor/message-tracking' }] },
-  { label: 'Mail Policies', items: [{ label: 'Incoming Mail Policies', href: '/mail-policies/incoming' }] },
-  { label: 'Security Services', items: [{ label: 'Threat Defense Connector', href: '/security-services/threat-defense-connector' }] },
-] as const;
+import { menuButtons } from './menus.js';
+import { describeWebChange } from './words.js';
 
 export interface GatewayPage {
   title: string;
@@ -31,7 +25,7 @@ export const csrfField = (token: string) => html`<input type="hidden" name="_csr
 export function gatewayLayout(frame: PageFrame, page: GatewayPage): Html {
   const pending = frame.session.config.changes();
   const commit = pending.length > 0
-    ? html`<a class="commit pending" href="/commit" title="${pending.map(describeChange).join('\n')}">Commit Changes</a>`
+    ? html`<a class="commit pending" href="/commit" title="${pending.map(describeWebChange).join('\n')}">Commit Changes</a>`
     : html`<span class="commit none">No Changes Pending</span>`;
   return document(
     `${page.title} - Cisco Secure Email Gateway`,
@@ -41,8 +35,8 @@ export function gatewayLayout(frame: PageFrame, page: GatewayPage): Html {
     <form method="post" action="/logout" class="inline">${csrfField(frame.csrf)}<button type="submit" class="link">Log Out</button></form>
   </div>
 </header>
-<nav class="menus">
-  ${MENUS.map((m) => html`<div class="menu"><span class="menu-label">${m.label}</span><ul>${m.items.map((i) => html`<li><a href="${i.href}">${i.label}</a></li>`)}</ul></div>`)}
+<nav class="menus" aria-label="Main menus">
+  ${menuButtons()}
   <div class="menu"><a class="menu-label" href="/setd/" target="_blank" rel="noopener">SETD portal (emulator)</a></div>
   <div class="commit-box">${commit}</div>
 </nav>

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Appliance } from '../engine/appliance.js';
 import { ensureLabPki } from '../engine/tls.js';
 import { UserError } from '../errors.js';
@@ -12,6 +12,7 @@ import { html, type Html } from './html.js';
 import { document, gatewayLayout } from './layout.js';
 import { sendPage, SESSION_COOKIE, type WebContext } from './context.js';
 import { WebLogins } from './logins.js';
+import { MENUS_SCRIPT, MENUS_SCRIPT_PATH } from './menus.js';
 import { clusterBanner } from './cluster-banner.js';
 import { registerClusterMode } from './pages/cluster-mode.js';
 import { registerCommit } from './pages/commit.js';
@@ -39,7 +40,7 @@ export interface WebInterface {
   stop(): Promise<void>;
 }
 
-const PUBLIC = new Set(['/login', '/static/segsim.css', '/static/htmx.min.js']);
+const PUBLIC = new Set(['/login', '/static/segsim.css', '/static/htmx.min.js', MENUS_SCRIPT_PATH]);
 
 /**
  * Serves the gateway's web interface and the SETD portal over HTTPS on 127.0.0.1 with the lab CA's
@@ -68,19 +69,11 @@ export async function startWebInterface(appliance: Appliance, options: WebOption
   });
   // every form post carries the token; a post without it changes nothing
   app.addHook('preHandler', (request, reply, done) => (request.method === 'POST' ? app.csrfProtection(request, reply, done) : done()));
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    if (error.code?.startsWith('FST_CSRF')) {
-      return sendPage(reply.code(403), errorDocument('Request refused', 'The form was refused: its security token is missing or out of date. Go back, reload the page and submit it again. Nothing was changed.'));
-    }
-    if (error instanceof UserError) return sendPage(reply.code(400), errorDocument('Error', error.message));
-    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-    return sendPage(reply.code(status), errorDocument('Error', status === 500 ? `Internal error: ${error.message}` : error.message));
-  });
-  app.setNotFoundHandler((request, reply) => sendPage(reply.code(404), errorDocument('Not found', `There is no page ${request.url.split('?')[0]}.`)));
 
   const requireFrom = createRequire(import.meta.url);
   const htmx = readFileSync(requireFrom.resolve('htmx.org/dist/htmx.min.js'), 'utf8');
   app.get('/static/htmx.min.js', (_, reply) => reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'max-age=3600').send(htmx));
+  app.get(MENUS_SCRIPT_PATH, (_, reply) => reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'max-age=3600').send(MENUS_SCRIPT));
   app.get('/static/segsim.css', (_, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'max-age=3600').send(STYLESHEET));
 
   const context: WebContext = {
@@ -96,6 +89,26 @@ export async function startWebInterface(appliance: Appliance, options: WebOption
       return sendPage(reply, gatewayLayout(frame, page));
     },
   };
+  // a logged-in user's error page keeps the layout: menus, Commit Changes and Log Out
+  const errorPage = (request: FastifyRequest, reply: FastifyReply, title: string, message: string) => {
+    if (request.login) {
+      try {
+        return context.page(request, reply, { title, notice: { kind: 'error', text: message }, body: html`<p><a href="javascript:history.back()">Back</a> · <a href="/">Home</a></p>` });
+      } catch {
+        // the layout itself failed: the bare page still says what went wrong
+      }
+    }
+    return sendPage(reply, errorDocument(title, message));
+  };
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error.code?.startsWith('FST_CSRF')) {
+      return errorPage(request, reply.code(403), 'Request refused', 'The form was refused: its security token is missing or out of date. Go back, reload the page and submit it again. Nothing was changed.');
+    }
+    if (error instanceof UserError) return errorPage(request, reply.code(400), 'Error', error.message);
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    return errorPage(request, reply.code(status), 'Error', status === 500 ? `Internal error: ${error.message}` : error.message);
+  });
+  app.setNotFoundHandler((request, reply) => errorPage(request, reply.code(404), 'Not found', `There is no page ${request.url.split('?')[0]}.`));
   registerLoginRoutes(app, context, cookieOpts);
   registerTdcSettings(app, context);
   registerMailPolicies(app, context);

@@ -12,10 +12,13 @@ button.link { background: none; border: none; padding: 0 0 0 10px; cursor: point
 nav.menus { display: flex; gap: 6px; align-items: flex-start; background: #2f4558; padding: 0 16px; }
 nav .menu { position: relative; }
 nav .menu-label { display: block; color: #fff; padding: 9px 14px; font-weight: bold; text-decoration: none; }
+nav button.menu-label { font: inherit; font-weight: bold; background: none; border: none; cursor: pointer; }
+nav button.menu-label::after { content: ' \\25BE'; font-weight: normal; }
+nav .menu-label:focus-visible, nav .menu li a:focus-visible { outline: 2px solid #f3c36b; outline-offset: -2px; }
 nav .menu ul { display: none; position: absolute; z-index: 2; margin: 0; padding: 4px 0; list-style: none; background: #fff; border: 1px solid #a9b6c2; min-width: 230px; }
-nav .menu:hover ul, nav .menu:focus-within ul { display: block; }
+nav .menu:hover ul, nav .menu.open ul { display: block; }
 nav .menu li a { display: block; padding: 5px 12px; text-decoration: none; }
-nav .menu li a:hover { background: #e7f0f8; }
+nav .menu li a:hover, nav .menu li a:focus { background: #e7f0f8; }
 nav .commit-box { margin-left: auto; padding: 5px 0; }
 .commit { display: inline-block; padding: 4px 14px; border-radius: 3px; font-weight: bold; text-decoration: none; }
 .commit.pending { background: #f39a1e; color: #1e1200; border: 1px solid #c87700; }

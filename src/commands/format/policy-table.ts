@@ -17,14 +17,22 @@ export interface TdcChoice {
   takesAddress: boolean;
 }
 
-const globalLabel = (config: Readonly<ApplianceConfig>) => `Use Global Settings (${config.tdc.intakeAddress ?? 'no intake address set yet'})`;
-const CUSTOM_LABEL = 'Use custom Message Intake Address';
+/** The names of the TDC choices, as the policy's page and the THREATDEFENSE dialog show them. */
+export const TDC_CHOICE_NAMES: Record<TdcPolicyMode, string> = {
+  'use-default': 'Use Default Settings',
+  global: 'Use Global Settings',
+  custom: 'Use custom Message Intake Address',
+  no: 'No',
+};
+
+const globalLabel = (config: Readonly<ApplianceConfig>) => `${TDC_CHOICE_NAMES.global} (${config.tdc.intakeAddress ?? 'no intake address set yet'})`;
+const CUSTOM_LABEL = TDC_CHOICE_NAMES.custom;
 
 /** A TDC choice in the words of the policy's page, the address it uses in brackets. */
 function choiceText(tdc: PolicyTdc, config: Readonly<ApplianceConfig>): string {
   if (tdc.mode === 'global') return globalLabel(config);
   if (tdc.mode === 'custom') return `${CUSTOM_LABEL} (${tdc.intakeAddress})`;
-  return 'No';
+  return TDC_CHOICE_NAMES.no;
 }
 
 /**
@@ -36,11 +44,11 @@ export function tdcChoices(config: Readonly<ApplianceConfig>, policy: MailPolicy
   const own: TdcChoice[] = [
     { mode: 'global', label: globalLabel(config), takesAddress: false },
     { mode: 'custom', label: CUSTOM_LABEL, takesAddress: true },
-    { mode: 'no', label: 'No', takesAddress: false },
+    { mode: 'no', label: TDC_CHOICE_NAMES.no, takesAddress: false },
   ];
   if (policy.name === DEFAULT_POLICY) return own;
   const defaultTdc = defaultPolicyOf(config.incomingPolicies).tdc;
-  return [{ mode: USE_DEFAULT, label: `Use Default Settings (DEFAULT: ${choiceText(defaultTdc, config)})`, takesAddress: false }, ...own];
+  return [{ mode: USE_DEFAULT, label: `${TDC_CHOICE_NAMES[USE_DEFAULT]} (DEFAULT: ${choiceText(defaultTdc, config)})`, takesAddress: false }, ...own];
 }
 
 /**

@@ -225,12 +225,24 @@ const show = (v: unknown): string => {
   return String(v);
 };
 
-/** One line per change: `Incoming Mail Policy partner: Anti-Spam: on -> off`, `... added`. */
-export function describeChange(c: ConfigChange): string {
-  const name = settingName(c.segments);
-  if (c.segments.length === 2 && LIST_LABELS[c.segments[0]!] && c.segments[1] !== ORDER) {
-    if (c.before === undefined) return `${name}: added`;
-    if (c.after === undefined) return `${name}: deleted`;
-  }
-  return `${name}: ${show(c.before)} -> ${show(c.after)}`;
+/**
+ * A front end's words for a setting's value (`Use Global Settings` for the web's `global`), or
+ * undefined to leave it to the neutral ones (`yes`, `(none)`, the value itself).
+ */
+export type ValueWords = (value: unknown, segments: string[]) => string | undefined;
+
+/** Describes changes one line each, values in a front end's words. */
+export function changeDescriber(words: ValueWords): (c: ConfigChange) => string {
+  const value = (v: unknown, segments: string[]) => words(v, segments) ?? show(v);
+  return (c) => {
+    const name = settingName(c.segments);
+    if (c.segments.length === 2 && LIST_LABELS[c.segments[0]!] && c.segments[1] !== ORDER) {
+      if (c.before === undefined) return `${name}: added`;
+      if (c.after === undefined) return `${name}: deleted`;
+    }
+    return `${name}: ${value(c.before, c.segments)} -> ${value(c.after, c.segments)}`;
+  };
 }
+
+/** One line per change: `Incoming Mail Policy partner: Anti-Spam: on -> off`, `... added` (showchanges's words). */
+export const describeChange = changeDescriber(() => undefined);

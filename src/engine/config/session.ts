@@ -14,10 +14,17 @@ export type ConfigSource = Pick<CommittedConfig, 'current' | 'commit'>;
  * is now; its first edit forks a pending copy from it (the base). `commit` applies this session's
  * changes to whatever is committed by then: changes to other settings merge, and a setting that
  * another session changed since the base is refused by name, the pending changes kept.
+ *
+ * With changes, the session reads what is committed now plus its own changes (the merge a commit
+ * would make), not the configuration of its first edit: when the merge holds no clash, the
+ * session moves its base up to what is committed (rebase); a clash keeps the old base so that the
+ * commit still refuses that setting by name.
  */
 export class ConfigSession {
   #base: Readonly<ApplianceConfig> | null = null;
   #pending: ApplianceConfig | null = null;
+  /** the last merged view that clashed, so that reads do not merge again until something moves */
+  #merged: { current: Readonly<ApplianceConfig>; pending: ApplianceConfig; config: ApplianceConfig } | null = null;
 
   constructor(
     private readonly committedConfig: ConfigSource,
@@ -30,29 +37,61 @@ export class ConfigSession {
     return this.committedConfig.current;
   }
 
-  /** What configuration commands read: this session's pending copy, else the committed one. */
+  /** What configuration commands read: what is committed now, with this session's changes on top. */
   get pending(): Readonly<ApplianceConfig> {
-    return this.#pending ?? this.committedConfig.current;
+    return this.#view().config;
   }
 
   /** Changes the pending copy; the mutation is validated before it is kept. */
   edit(mutate: (draft: ApplianceConfig) => void): void {
-    const base = this.#base ?? this.committedConfig.current;
-    const draft = structuredClone(this.#pending ?? base) as ApplianceConfig;
+    const view = this.#view();
+    const draft = structuredClone(view.config) as ApplianceConfig;
     mutate(draft);
     const problems = configProblems(draft);
     if (problems.length > 0) throw new UserError(`${problems.join('; ')}.`, ErrorCodes.invalidValue);
-    if (isDeepStrictEqual(draft, base)) return void this.clear();
+    // after a clash the draft holds others' commits too: only this edit joins the pending copy
+    const next = view.clash ? applyChanges(this.#pending!, diffConfig(view.config, draft), draft) : draft;
+    const base = this.#base ?? this.committedConfig.current;
+    if (isDeepStrictEqual(next, base)) return void this.clear();
     this.#base = base;
-    this.#pending = draft;
+    this.#pending = next;
+  }
+
+  /**
+   * The configuration this session sees, rebased on what is committed now when that merges
+   * cleanly; `clash` when it does not (the base is kept, the view is the merge, this session's
+   * values winning, as they would be once the clash is resolved).
+   */
+  #view(): { config: Readonly<ApplianceConfig>; clash: boolean } {
+    const current = this.committedConfig.current;
+    const base = this.#base;
+    const pending = this.#pending;
+    if (!base || !pending) return { config: current, clash: false };
+    if (current === base) return { config: pending, clash: false };
+    if (this.#merged?.current === current && this.#merged.pending === pending) return { config: this.#merged.config, clash: true };
+    const mine = diffConfig(base, pending);
+    const merged = applyChanges(current, mine, pending);
+    if (conflicts(mine, diffConfig(base, current), pending, current).length > 0) {
+      this.#merged = { current, pending, config: merged };
+      return { config: merged, clash: true };
+    }
+    if (isDeepStrictEqual(merged, current)) {
+      this.clear();
+      return { config: current, clash: false };
+    }
+    this.#base = current;
+    this.#pending = merged;
+    return { config: merged, clash: false };
   }
 
   hasChanges(): boolean {
+    this.#view();
     return this.#pending !== null;
   }
 
-  /** This session's changes, against the configuration it started from. */
+  /** This session's changes, against the configuration they were made on (rebased as `pending` is). */
   changes(): ConfigChange[] {
+    this.#view();
     return this.#pending && this.#base ? diffConfig(this.#base, this.#pending) : [];
   }
 
@@ -92,6 +131,7 @@ export class ConfigSession {
     const had = this.#pending !== null;
     this.#pending = null;
     this.#base = null;
+    this.#merged = null;
     return had;
   }
 }

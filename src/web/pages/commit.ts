@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { describeChange } from '../../engine/config/changes.js';
 import type { WebContext } from '../context.js';
 import { UserError } from '../../errors.js';
 import { formBody, formError, type FieldErrors } from '../forms.js';
 import { html } from '../html.js';
 import { csrfField } from '../layout.js';
+import { describeWebChange } from '../words.js';
 
 const NOTICES: Record<string, { kind: 'success'; text: string }> = {
   committed: { kind: 'success', text: 'Your changes have been committed.' },
@@ -30,7 +30,7 @@ ${csrfField(csrf)}
 </form>`;
 
   app.get<{ Querystring: { done?: string } }>('/commit', (request, reply) => {
-    const changes = request.login!.session.config.changes().map(describeChange);
+    const changes = request.login!.session.config.changes().map(describeWebChange);
     return web.page(request, reply, { title: 'Uncommitted Changes', notice: NOTICES[request.query.done ?? ''], body: page(web.csrf(reply), changes, '', {}) });
   });
 
@@ -45,7 +45,7 @@ ${csrfField(csrf)}
       if (!(error instanceof UserError)) throw error;
       errors[''] = error.message; // refused: nothing was committed, the changes stay pending
     }
-    return web.page(request, reply.code(409), { title: 'Uncommitted Changes', body: page(web.csrf(reply), session.config.changes().map(describeChange), comment, errors) });
+    return web.page(request, reply.code(409), { title: 'Uncommitted Changes', body: page(web.csrf(reply), session.config.changes().map(describeWebChange), comment, errors) });
   });
 
   app.post('/abandon', (request, reply) => {

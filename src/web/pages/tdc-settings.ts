@@ -5,6 +5,7 @@ import type { WebContext } from '../context.js';
 import { attempt, fieldError, formBody, formError, invalid, SAVED_NOTICE, type FieldErrors } from '../forms.js';
 import { html } from '../html.js';
 import { csrfField } from '../layout.js';
+import { enabledWord, NO_INTAKE_ADDRESS } from '../words.js';
 
 const PATH = '/security-services/threat-defense-connector';
 
@@ -17,8 +18,8 @@ export function registerTdcSettings(app: FastifyInstance, web: WebContext): void
       notice: request.query.saved ? SAVED_NOTICE : undefined,
       body: html`<table class="settings" id="tdc-settings">
 <caption>Threat Defense Connector Settings</caption>
-<tr><th>Threat Defense Connector:</th><td>${tdc.enabled ? 'Enabled' : 'Disabled'}</td></tr>
-<tr><th>Message Intake Address:</th><td>${tdc.intakeAddress ?? 'Not configured'}</td></tr>
+<tr><th>Threat Defense Connector:</th><td>${enabledWord(tdc.enabled)}</td></tr>
+<tr><th>Message Intake Address:</th><td>${tdc.intakeAddress ?? NO_INTAKE_ADDRESS}</td></tr>
 </table>
 <div class="buttons"><a class="button" href="${PATH}/edit">Edit Settings...</a></div>`,
     });
@@ -45,6 +46,7 @@ ${csrfField(csrf)}
     const form = formBody(request);
     const values = { enabled: form.enabled === 'on', intakeAddress: form.intakeAddress?.trim() ?? '' };
     const errors: FieldErrors = {};
+    // an emptied field clears the address (allowed while disabled): the page shows what it stored
     if (values.intakeAddress === '') {
       if (values.enabled) errors.intakeAddress = 'A Message Intake Address is required to enable the Threat Defense Connector.';
     } else {
@@ -53,7 +55,7 @@ ${csrfField(csrf)}
     }
     const saved =
       Object.keys(errors).length === 0 &&
-      attempt(errors, () => applyTdcSettings({ session: request.login!.session }, { enabled: values.enabled, intakeAddress: values.intakeAddress || undefined }), 'intakeAddress');
+      attempt(errors, () => applyTdcSettings({ session: request.login!.session }, { enabled: values.enabled, intakeAddress: values.intakeAddress || null }), 'intakeAddress');
     if (saved) return reply.redirect(`${PATH}?saved=1`);
     return web.page(request, reply.code(400), { title: 'Edit Threat Defense Connector Settings', body: editForm(web.csrf(reply), values, errors) });
   });
