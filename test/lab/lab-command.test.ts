@@ -110,6 +110,12 @@ describe('lab', () => {
     expect(transcript).toContain('Labs: 1 of 1 scenarios passed.');
   }, 60_000);
 
+  it('lab run positives-not-journaled: a virus or spam in an attachment is found and not journaled', async () => {
+    const { transcript } = await runScripted(labCommand, [], { args: ['run', 'positives-not-journaled'], interactive: false });
+    expect(transcript).toContain('PASS  the.tdc.queue delivered: 14 (expected exactly 14)');
+    expect(transcript).toContain('Labs: 1 of 1 scenarios passed.');
+  }, 60_000);
+
   it('lab run plays a scenario end to end without a person', async () => {
     const { transcript } = await runScripted(labCommand, [], { args: ['run', 'retry-5xx'], interactive: false });
     expect(transcript).toContain('5 passed, 0 failed');
