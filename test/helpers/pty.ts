@@ -38,7 +38,6 @@ export async function openTerminal(args: string[], env: Record<string, string | 
       term.write('\r');
     },
     key: (data: string) => term.write(data),
-    resize: (cols: number, rows: number) => term.resize(cols, rows),
     kill: () => {
       if (exitCode === null) term.kill();
     },
