@@ -27,6 +27,7 @@ type Reply =
   | { frame: string }
   | { live: string | null }
   | { progress: string | null }
+  | { paging: boolean }
   | { ask: string }
   | { err: string; exit: number }
   | { exit: number }
@@ -218,6 +219,7 @@ export function attachShell(socket: Socket, front: LineIO, terminal: boolean, co
         else if ('frame' in reply) (front.frame ?? front.write).call(front, reply.frame);
         else if ('live' in reply) front.live?.(reply.live);
         else if ('progress' in reply) front.progress?.(reply.progress);
+        else if ('paging' in reply) front.paging?.(reply.paging);
         else if ('bye' in reply) front.write(`\n${reply.bye}\n`);
         else if ('ask' in reply) {
           front.readLine(reply.ask).then(

@@ -10,7 +10,7 @@ export class RemoteLineIO implements LineIO {
   #closed = false;
 
   constructor(
-    private readonly send: (message: { out: string } | { frame: string } | { ask: string } | { live: string | null } | { progress: string | null }) => void,
+    private readonly send: (message: { out: string } | { frame: string } | { ask: string } | { live: string | null } | { progress: string | null } | { paging: boolean }) => void,
     /** the styles of the terminal at the other end (its colour level, sent when it attached) */
     readonly styles?: Styles,
   ) {}
@@ -29,6 +29,11 @@ export class RemoteLineIO implements LineIO {
 
   progress(text: string | null): void {
     this.send({ progress: text });
+  }
+
+  /** setttymode: the pager is the terminal's, at the other end */
+  paging(on: boolean): void {
+    this.send({ paging: on });
   }
 
   readLine(prompt: string): Promise<string | null> {

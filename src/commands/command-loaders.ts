@@ -38,6 +38,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<CommandSpec>
   redirectrecipients: async () => (await import('./redirectrecipients.js')).redirectrecipientsCommand,
   workqueue: async () => (await import('./workqueue.js')).workqueueCommand,
   findevent: async () => (await import('./findevent.js')).findeventCommand,
+  setttymode: async () => (await import('./setttymode.js')).setttymodeCommand,
   inject: async () => (await import('./inject.js')).injectCommand,
   start: async () => (await import('./start.js')).startCommand,
   clusterconfig: async () => (await import('./clusterconfig.js')).clusterconfigCommand,

@@ -24,6 +24,9 @@ export const commitCommand: CommandSpec = {
       ctx.io.print('There are no changes to commit: no data to commit.');
       return;
     }
+    // a conflict is told before the questions: their answers could not be used
+    const conflict = config.conflict();
+    if (conflict) throw conflict;
     // the batch form (--comment) asks nothing: the rollback point is saved unless --no-rollback
     const dialog = typeof flags.comment !== 'string' && ctx.interactive;
     const comment = typeof flags.comment === 'string' ? flags.comment : dialog ? await ctx.io.text('Please enter some comments describing your changes:', { allowBlank: true }) : '';

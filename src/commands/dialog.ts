@@ -45,6 +45,8 @@ export interface LineIO {
   progress?(text: string | null): void;
   /** how this front end styles segsim's own words; plain when absent */
   styles?: Styles;
+  /** turns the front end's pager (`-Press Any Key For More-`) on or off; front ends without one leave this out */
+  paging?(on: boolean): void;
 }
 
 /** How often a progress line is redrawn at most: fast enough to look live, cheap on a socket. */
@@ -185,6 +187,11 @@ export class Conversation {
       if (n !== null) return n;
       this.print(`The value must be ${wholeNumberIn(opts)}.`);
     }
+  }
+
+  /** Turns paging of this session's output on or off (`setttymode`); nothing where the front end does not page. */
+  paging(on: boolean): void {
+    this.io.paging?.(on);
   }
 
   /**

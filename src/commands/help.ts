@@ -32,7 +32,8 @@ export function commandHelp(spec: CommandSpec): string {
 }
 
 /** The command list by group, one line each. */
-function commandList(all: readonly CommandSpec[]): string[] {
+function commandList(everything: readonly CommandSpec[]): string[] {
+  const all = everything.filter((c) => !c.hidden);
   const width = Math.max(...all.map((c) => c.name.length)) + 2;
   const listed = new Set(COMMAND_GROUPS.flatMap((g) => g.names));
   const groups = [...COMMAND_GROUPS.map((g) => ({ title: g.title, specs: g.names.map((n) => all.find((c) => c.name === n)).filter((c) => c !== undefined) })), { title: 'Other', specs: all.filter((c) => !listed.has(c.name)) }];

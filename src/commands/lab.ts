@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Appliance } from '../engine/appliance.js';
 import { LabClock } from '../engine/clock.js';
+import { zonedDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import type { CheckResult } from '../lab/expectations.js';
 import type { Scenario } from '../lab/scenario.js';
@@ -53,7 +54,8 @@ export const labCommand: CommandSpec = {
     '                      the scenario and print the task; refused while this session has',
     '                      uncommitted changes',
     'lab traffic           send the scenario\'s traffic now (lab check sends it if not yet sent)',
-    'lab check             judge every expectation: PASS/FAIL with hints (a pass ends the lab)',
+    'lab check             judge every expectation: PASS/FAIL with hints (a pass ends the lab);',
+    '                      sends the traffic (again) when it was not sent since the last commit',
     'lab stop              end the lab: SETD faults cleared, time back to normal',
     'lab run NAME | --all  play scenarios end to end on fresh appliances (instructors, CI)',
     '',
@@ -81,7 +83,7 @@ export const labCommand: CommandSpec = {
     const { findScenario, listScenarios, LABS_DIR } = await import('../lab/catalog.js');
     const { loadScenario } = await import('../lab/scenario.js');
     const { renderResults } = await import('../lab/expectations.js');
-    const { checkLab, clearLabState, loadLabState, resetLab, sendLabTraffic, startLab } = await import('../lab/runner.js');
+    const { checkLab, clearLabState, loadLabState, resetLab, sendLabTraffic, startLab, trafficBeforeFix } = await import('../lab/runner.js');
     switch (sub) {
       case 'list': {
         const all = listScenarios();
@@ -90,10 +92,11 @@ export const labCommand: CommandSpec = {
       }
       case 'start': {
         if (!args[1]) throw new UserError('lab start needs a scenario name ("lab list" shows them).', ErrorCodes.usage);
+        // an unknown lab is the first thing wrong: committing first would not help
+        const scenario = findScenario(args[1]);
         if (ctx.session.config.hasChanges()) {
           throw new UserError('This session has uncommitted changes. A lab starts from a clean configuration: "commit" or "clear" them first ("showchanges" lists them).', ErrorCodes.conflict);
         }
-        const scenario = findScenario(args[1]);
         if (scenario.cluster) {
           throw new UserError(`Lab ${scenario.name} needs ${scenario.cluster.machines.length} appliances in a cluster: play it with "lab run ${scenario.name}" (lab start prepares labs of one appliance).`, ErrorCodes.conflict);
         }
@@ -124,16 +127,26 @@ export const labCommand: CommandSpec = {
         if (!ctx.appliance.live) throw new UserError('lab check needs the running appliance the lab was started on.', ErrorCodes.noAppliance);
         const state = loadLabState(ctx.appliance);
         const scenario = state.file.endsWith('.yaml') ? loadScenario(state.file) : findScenario(state.scenario);
-        if (ctx.interactive && !ctx.json) ctx.io.print('Checking (waiting for the queues to settle)...');
+        // traffic sent before the trainee's last commit shows what the old configuration did
+        const again = trafficBeforeFix(ctx.appliance, state);
+        if (again) state.trafficSent = false;
+        const sending = !state.trafficSent;
+        if (ctx.interactive && !ctx.json) {
+          const send = again ? 'The configuration changed since the lab traffic was sent: sending it again, then checking' : sending ? 'Sending the lab traffic, then checking' : 'Checking';
+          ctx.io.print(`${send} (waiting for the queues to settle)...`);
+        }
         const results = await checkLab(ctx.appliance, scenario, state, ctx.signal);
         const passed = results.every((r) => r.passed);
         if (passed) {
           clearLabState(ctx.appliance);
           endLabTime(ctx.appliance);
         }
+        const judged = sending
+          ? `Judged: the lab traffic this check sent${again ? ' again, after the last configuration change' : ''}; mail sent beside it is not counted.`
+          : `Judged: the lab traffic sent ${state.sentAt === undefined ? 'earlier' : `at ${zonedDate(state.sentAt)}`} (no configuration committed since); mail sent beside it is not counted.`;
         return {
           data: results,
-          render: (io) => io.print(renderResults(scenario, results, io.style)),
+          render: (io) => io.print(`${judged}\n${renderResults(scenario, results, io.style)}`),
           // a script (CI) learns of a failed lab from the exit status; the shell shows the results
           error: passed || ctx.interactive ? undefined : new UserError(`Lab ${scenario.name}: ${results.filter((r) => !r.passed).length} expectation(s) failed.`, ErrorCodes.invalidValue),
         };

@@ -27,6 +27,7 @@ import { passwdCommand } from './passwd.js';
 import { smtproutesCommand } from './smtproutes.js';
 import { destconfigCommand } from './destconfig.js';
 import { setdCommand } from './setd.js';
+import { setttymodeCommand } from './setttymode.js';
 import { labCommand } from './lab.js';
 import type { CommandSpec } from './types.js';
 import { tailCommand } from './tail.js';
@@ -72,6 +73,7 @@ const COMMANDS: readonly CommandSpec[] = [
   clusterconfigCommand,
   clustermodeCommand,
   clustercheckCommand,
+  setttymodeCommand,
 ];
 
 const help = makeHelpCommand(() => ALL);

@@ -95,6 +95,8 @@ export interface CommandSpec {
   /** commander argument syntax, e.g. `[domain]` or `[args...]` */
   args?: string;
   flags?: FlagSpec[];
+  /** left out of help and Tab completion, as AsyncOS hides its test-harness commands (setttymode) */
+  hidden?: boolean;
   /** a configuration command: one-shot runs with flags commit in one step */
   configures?: boolean;
   /** subcommands; `run` then gets the subcommand's name as args[0] and its flags */

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The log subscriptions of the lab appliance: one directory under logs/ is not needed, files are. */
 export function logNames(logsDir: string): string[] {
@@ -59,10 +60,9 @@ export async function followFile(file: string, onLines: (lines: string[]) => voi
   let offset = existsSync(file) ? statSync(file).size : 0;
   let partial = '';
   while (!signal.aborted) {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, pollMs);
-      signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
+    // timers/promises takes its abort listener off again when the timer fires: one added per
+    // poll and left would pass Node's limit of 10 within 2 s and print a warning on the terminal
+    await sleep(pollMs, undefined, { signal }).catch(() => undefined);
     if (signal.aborted || !existsSync(file)) continue;
     const size = statSync(file).size;
     if (size < offset) offset = 0;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Appliance } from '../engine/appliance.js';
@@ -21,6 +22,9 @@ export interface LabState {
   /** scenario account id -> SETD account id */
   accounts: Record<string, string>;
   trafficSent: boolean;
+  /** when the traffic was last sent (appliance clock), and a fingerprint of the configuration committed then */
+  sentAt?: number;
+  sentWith?: string;
   /** the MIDs the listener gave while the lab's traffic was sent: after `afterMid`, through `throughMid` */
   traffic?: MidRange;
   /** a cluster lab: the same for each further machine, by hostname */
@@ -154,8 +158,23 @@ export async function sendLabTraffic(appliance: Appliance, scenario: Scenario, s
     summaries.push(sent.summary);
   }
   state.trafficSent = true;
+  state.sentAt = appliance.clock.now();
+  state.sentWith = configFingerprint(appliance);
   saveLabState(appliance, state);
   return summaries.reduce((sum, s) => sumSummaries(sum, s));
+}
+
+/** The committed configuration, in short: a commit since the traffic was sent changes it. */
+function configFingerprint(appliance: Appliance): string {
+  return createHash('sha256').update(JSON.stringify(appliance.configuration.current)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Whether a configuration was committed since the lab traffic was last sent (the trainee's fix):
+ * that traffic shows what the configuration before did, so `lab check` sends it again.
+ */
+export function trafficBeforeFix(appliance: Appliance, state: LabState): boolean {
+  return state.trafficSent && state.sentWith !== undefined && state.sentWith !== configFingerprint(appliance);
 }
 
 /** Two sends as one (a cluster lab sends to each machine in turn). */

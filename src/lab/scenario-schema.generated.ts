@@ -8,7 +8,7 @@ list.push(error);
 return list;
 }
 export const validateScenario = validate21;
-const schema6 = {"type":"object","required":["name","title","seedCase","task","traffic","expect"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"title":{"type":"string","minLength":1},"seedCase":{"type":"string","minLength":1},"timeScale":{"type":"number","minimum":1},"task":{"type":"string","minLength":1},"accounts":{"type":"array","items":{"type":"object","required":["id"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1},"region":{"type":"string","minLength":1},"header":{"type":"string","pattern":"^[A-Za-z0-9-]{1,76}$","description":"use letters, digits and hyphens"}}}},"setup":{"type":"array","items":{"type":"string"}},"solution":{"type":"array","items":{"type":"string"}},"traffic":{"type":"object","required":["count"],"additionalProperties":false,"properties":{"count":{"type":"integer","minimum":1},"to":{"type":"array","items":{"type":"string"}},"from":{"type":"array","items":{"type":"string"}},"rcpts":{"type":"integer","minimum":1},"size":{"type":"integer","minimum":0},"spam":{"type":"number","minimum":0,"maximum":1},"virus":{"type":"number","minimum":0,"maximum":1},"subject":{"type":"string","minLength":1},"concurrency":{"type":"integer","minimum":1}}},"expect":{"type":"object","additionalProperties":false,"properties":{"within":{"type":"number","minimum":1},"hosts":{"$ref":"#/$defs/s0"},"logs":{"$ref":"#/$defs/s5"},"tracking":{"$ref":"#/$defs/s5"},"setd":{"$ref":"#/$defs/s7"}}},"cluster":{"type":"object","required":["name","machines"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"machines":{"type":"array","minItems":2,"items":{"type":"object","required":["hostname"],"additionalProperties":false,"properties":{"hostname":{"type":"string","minLength":1},"setup":{"type":"array","items":{"type":"string"}},"expect":{"type":"object","additionalProperties":false,"properties":{"hosts":{"$ref":"#/$defs/s0"},"logs":{"$ref":"#/$defs/s5"},"tracking":{"$ref":"#/$defs/s5"},"setd":{"$ref":"#/$defs/s7"}}}}}}}}},"$defs":{"s3":{"type":"integer","minimum":0,"description":"a whole number"},"s4":{"type":"object","additionalProperties":false,"properties":{"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"hint":{"type":"string","minLength":1}},"description":"a mapping with count, min or max"},"s2":{"anyOf":[{"$ref":"#/$defs/s3"},{"$ref":"#/$defs/s4"}]},"s1":{"type":"object","additionalProperties":false,"properties":{"active":{"$ref":"#/$defs/s2"},"delivered":{"$ref":"#/$defs/s2"},"softBounced":{"$ref":"#/$defs/s2"},"hardBounced":{"$ref":"#/$defs/s2"},"connectionsOut":{"$ref":"#/$defs/s2"},"peakConnectionsOut":{"$ref":"#/$defs/s2"}}},"s0":{"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}},"s6":{"type":"object","required":["match"],"additionalProperties":false,"properties":{"match":{"type":"string","minLength":1},"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"hint":{"type":"string","minLength":1}}},"s5":{"type":"array","items":{"$ref":"#/$defs/s6"}},"s8":{"type":"object","additionalProperties":false,"properties":{"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"verdict":{"type":"string","minLength":1},"hint":{"type":"string","minLength":1}}},"s7":{"type":"object","additionalProperties":{"$ref":"#/$defs/s8"}}}};
+const schema6 = {"type":"object","required":["name","title","seedCase","task","traffic","expect"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"title":{"type":"string","minLength":1},"seedCase":{"type":"string","minLength":1},"timeScale":{"type":"number","minimum":1},"task":{"type":"string","minLength":1},"accounts":{"type":"array","items":{"type":"object","required":["id"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1},"region":{"type":"string","minLength":1},"header":{"type":"string","pattern":"^[A-Za-z0-9-]{1,76}$","description":"use letters, digits and hyphens"}}}},"setup":{"type":"array","items":{"type":"string"}},"solution":{"type":"array","items":{"type":"string"}},"traffic":{"type":"object","required":["count"],"additionalProperties":false,"properties":{"count":{"type":"integer","minimum":1},"to":{"type":"array","items":{"type":"string"}},"from":{"type":"array","items":{"type":"string"}},"rcpts":{"type":"integer","minimum":1},"size":{"type":"integer","minimum":0},"spam":{"type":"number","minimum":0,"maximum":1},"virus":{"type":"number","minimum":0,"maximum":1},"attached":{"type":"number","minimum":0,"maximum":1},"subject":{"type":"string","minLength":1},"concurrency":{"type":"integer","minimum":1}}},"expect":{"type":"object","additionalProperties":false,"properties":{"within":{"type":"number","minimum":1},"hosts":{"$ref":"#/$defs/s0"},"logs":{"$ref":"#/$defs/s5"},"tracking":{"$ref":"#/$defs/s5"},"setd":{"$ref":"#/$defs/s7"}}},"cluster":{"type":"object","required":["name","machines"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"machines":{"type":"array","minItems":2,"items":{"type":"object","required":["hostname"],"additionalProperties":false,"properties":{"hostname":{"type":"string","minLength":1},"setup":{"type":"array","items":{"type":"string"}},"expect":{"type":"object","additionalProperties":false,"properties":{"hosts":{"$ref":"#/$defs/s0"},"logs":{"$ref":"#/$defs/s5"},"tracking":{"$ref":"#/$defs/s5"},"setd":{"$ref":"#/$defs/s7"}}}}}}}}},"$defs":{"s3":{"type":"integer","minimum":0,"description":"a whole number"},"s4":{"type":"object","additionalProperties":false,"properties":{"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"hint":{"type":"string","minLength":1}},"description":"a mapping with count, min or max"},"s2":{"anyOf":[{"$ref":"#/$defs/s3"},{"$ref":"#/$defs/s4"}]},"s1":{"type":"object","additionalProperties":false,"properties":{"active":{"$ref":"#/$defs/s2"},"delivered":{"$ref":"#/$defs/s2"},"softBounced":{"$ref":"#/$defs/s2"},"hardBounced":{"$ref":"#/$defs/s2"},"connectionsOut":{"$ref":"#/$defs/s2"},"peakConnectionsOut":{"$ref":"#/$defs/s2"}}},"s0":{"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}},"s6":{"type":"object","required":["match"],"additionalProperties":false,"properties":{"match":{"type":"string","minLength":1},"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"hint":{"type":"string","minLength":1}}},"s5":{"type":"array","items":{"$ref":"#/$defs/s6"}},"s8":{"type":"object","additionalProperties":false,"properties":{"count":{"type":"integer","minimum":0},"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0},"verdict":{"type":"string","minLength":1},"hint":{"type":"string","minLength":1}}},"s7":{"type":"object","additionalProperties":{"$ref":"#/$defs/s8"}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[A-Za-z0-9-]{1,76}$", "u");
 const schema7 = {"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}};
@@ -760,10 +760,27 @@ vErrors = addError(vErrors, {instancePath:instancePath+"/traffic/virus",keyword:
 errors++;
 }
 }
+if(data14.attached !== undefined){
+let data24 = data14.attached;
+if((typeof data24 == "number") && (isFinite(data24))){
+if(data24 > 1 || isNaN(data24)){
+vErrors = addError(vErrors, {instancePath:instancePath+"/traffic/attached",keyword:"maximum",params:{comparison: "<=", limit: 1}});
+errors++;
+}
+if(data24 < 0 || isNaN(data24)){
+vErrors = addError(vErrors, {instancePath:instancePath+"/traffic/attached",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+errors++;
+}
+}
+else {
+vErrors = addError(vErrors, {instancePath:instancePath+"/traffic/attached",keyword:"type",params:{type: "number"}});
+errors++;
+}
+}
 if(data14.subject !== undefined){
-let data24 = data14.subject;
-if(typeof data24 === "string"){
-if(data24.length < 1){
+let data25 = data14.subject;
+if(typeof data25 === "string"){
+if(data25.length < 1){
 vErrors = addError(vErrors, {instancePath:instancePath+"/traffic/subject",keyword:"minLength",params:{limit: 1}});
 errors++;
 }
@@ -774,13 +791,13 @@ errors++;
 }
 }
 if(data14.concurrency !== undefined){
-let data25 = data14.concurrency;
-if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
+let data26 = data14.concurrency;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/traffic/concurrency",keyword:"type",params:{type: "integer"}});
 errors++;
 }
-if((typeof data25 == "number") && (isFinite(data25))){
-if(data25 < 1 || isNaN(data25)){
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 < 1 || isNaN(data26)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/traffic/concurrency",keyword:"minimum",params:{comparison: ">=", limit: 1}});
 errors++;
 }
@@ -793,18 +810,18 @@ errors++;
 }
 }
 if(data.expect !== undefined){
-let data26 = data.expect;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-for(const key3 in data26){
+let data27 = data.expect;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+for(const key3 in data27){
 if(!(((((key3 === "within") || (key3 === "hosts")) || (key3 === "logs")) || (key3 === "tracking")) || (key3 === "setd"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/expect",keyword:"additionalProperties",params:{additionalProperty: key3}});
 errors++;
 }
 }
-if(data26.within !== undefined){
-let data27 = data26.within;
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 < 1 || isNaN(data27)){
+if(data27.within !== undefined){
+let data28 = data27.within;
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 < 1 || isNaN(data28)){
 vErrors = addError(vErrors, {instancePath:instancePath+"/expect/within",keyword:"minimum",params:{comparison: ">=", limit: 1}});
 errors++;
 }
@@ -814,26 +831,26 @@ vErrors = addError(vErrors, {instancePath:instancePath+"/expect/within",keyword:
 errors++;
 }
 }
-if(data26.hosts !== undefined){
-if(!(validate22(data26.hosts, {instancePath:instancePath+"/expect/hosts",parentData:data26,parentDataProperty:"hosts",rootData}))){
+if(data27.hosts !== undefined){
+if(!(validate22(data27.hosts, {instancePath:instancePath+"/expect/hosts",parentData:data27,parentDataProperty:"hosts",rootData}))){
 vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 }
-if(data26.logs !== undefined){
-if(!(validate37(data26.logs, {instancePath:instancePath+"/expect/logs",parentData:data26,parentDataProperty:"logs",rootData}))){
+if(data27.logs !== undefined){
+if(!(validate37(data27.logs, {instancePath:instancePath+"/expect/logs",parentData:data27,parentDataProperty:"logs",rootData}))){
 vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
 errors = vErrors.length;
 }
 }
-if(data26.tracking !== undefined){
-if(!(validate37(data26.tracking, {instancePath:instancePath+"/expect/tracking",parentData:data26,parentDataProperty:"tracking",rootData}))){
+if(data27.tracking !== undefined){
+if(!(validate37(data27.tracking, {instancePath:instancePath+"/expect/tracking",parentData:data27,parentDataProperty:"tracking",rootData}))){
 vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
 errors = vErrors.length;
 }
 }
-if(data26.setd !== undefined){
-if(!(validate42(data26.setd, {instancePath:instancePath+"/expect/setd",parentData:data26,parentDataProperty:"setd",rootData}))){
+if(data27.setd !== undefined){
+if(!(validate42(data27.setd, {instancePath:instancePath+"/expect/setd",parentData:data27,parentDataProperty:"setd",rootData}))){
 vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
 errors = vErrors.length;
 }
@@ -845,26 +862,26 @@ errors++;
 }
 }
 if(data.cluster !== undefined){
-let data32 = data.cluster;
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-if(data32.name === undefined){
+let data33 = data.cluster;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+if(data33.name === undefined){
 vErrors = addError(vErrors, {instancePath:instancePath+"/cluster",keyword:"required",params:{missingProperty: "name"}});
 errors++;
 }
-if(data32.machines === undefined){
+if(data33.machines === undefined){
 vErrors = addError(vErrors, {instancePath:instancePath+"/cluster",keyword:"required",params:{missingProperty: "machines"}});
 errors++;
 }
-for(const key4 in data32){
+for(const key4 in data33){
 if(!((key4 === "name") || (key4 === "machines"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/cluster",keyword:"additionalProperties",params:{additionalProperty: key4}});
 errors++;
 }
 }
-if(data32.name !== undefined){
-let data33 = data32.name;
-if(typeof data33 === "string"){
-if(data33.length < 1){
+if(data33.name !== undefined){
+let data34 = data33.name;
+if(typeof data34 === "string"){
+if(data34.length < 1){
 vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/name",keyword:"minLength",params:{limit: 1}});
 errors++;
 }
@@ -874,31 +891,31 @@ vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/name",keyword:"
 errors++;
 }
 }
-if(data32.machines !== undefined){
-let data34 = data32.machines;
-if(Array.isArray(data34)){
-if(data34.length < 2){
+if(data33.machines !== undefined){
+let data35 = data33.machines;
+if(Array.isArray(data35)){
+if(data35.length < 2){
 vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines",keyword:"minItems",params:{limit: 2}});
 errors++;
 }
-const len5 = data34.length;
+const len5 = data35.length;
 for(let i5=0; i5<len5; i5++){
-let data35 = data34[i5];
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.hostname === undefined){
+let data36 = data35[i5];
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(data36.hostname === undefined){
 vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5,keyword:"required",params:{missingProperty: "hostname"}});
 errors++;
 }
-for(const key5 in data35){
+for(const key5 in data36){
 if(!(((key5 === "hostname") || (key5 === "setup")) || (key5 === "expect"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5,keyword:"additionalProperties",params:{additionalProperty: key5}});
 errors++;
 }
 }
-if(data35.hostname !== undefined){
-let data36 = data35.hostname;
-if(typeof data36 === "string"){
-if(data36.length < 1){
+if(data36.hostname !== undefined){
+let data37 = data36.hostname;
+if(typeof data37 === "string"){
+if(data37.length < 1){
 vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5+"/hostname",keyword:"minLength",params:{limit: 1}});
 errors++;
 }
@@ -908,12 +925,12 @@ vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5
 errors++;
 }
 }
-if(data35.setup !== undefined){
-let data37 = data35.setup;
-if(Array.isArray(data37)){
-const len6 = data37.length;
+if(data36.setup !== undefined){
+let data38 = data36.setup;
+if(Array.isArray(data38)){
+const len6 = data38.length;
 for(let i6=0; i6<len6; i6++){
-if(typeof data37[i6] !== "string"){
+if(typeof data38[i6] !== "string"){
 vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5+"/setup/" + i6,keyword:"type",params:{type: "string"}});
 errors++;
 }
@@ -924,35 +941,35 @@ vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5
 errors++;
 }
 }
-if(data35.expect !== undefined){
-let data39 = data35.expect;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-for(const key6 in data39){
+if(data36.expect !== undefined){
+let data40 = data36.expect;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+for(const key6 in data40){
 if(!((((key6 === "hosts") || (key6 === "logs")) || (key6 === "tracking")) || (key6 === "setd"))){
 vErrors = addError(vErrors, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect",keyword:"additionalProperties",params:{additionalProperty: key6}});
 errors++;
 }
 }
-if(data39.hosts !== undefined){
-if(!(validate22(data39.hosts, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect/hosts",parentData:data39,parentDataProperty:"hosts",rootData}))){
+if(data40.hosts !== undefined){
+if(!(validate22(data40.hosts, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect/hosts",parentData:data40,parentDataProperty:"hosts",rootData}))){
 vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 }
-if(data39.logs !== undefined){
-if(!(validate37(data39.logs, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect/logs",parentData:data39,parentDataProperty:"logs",rootData}))){
+if(data40.logs !== undefined){
+if(!(validate37(data40.logs, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect/logs",parentData:data40,parentDataProperty:"logs",rootData}))){
 vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
 errors = vErrors.length;
 }
 }
-if(data39.tracking !== undefined){
-if(!(validate37(data39.tracking, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect/tracking",parentData:data39,parentDataProperty:"tracking",rootData}))){
+if(data40.tracking !== undefined){
+if(!(validate37(data40.tracking, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect/tracking",parentData:data40,parentDataProperty:"tracking",rootData}))){
 vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
 errors = vErrors.length;
 }
 }
-if(data39.setd !== undefined){
-if(!(validate42(data39.setd, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect/setd",parentData:data39,parentDataProperty:"setd",rootData}))){
+if(data40.setd !== undefined){
+if(!(validate42(data40.setd, {instancePath:instancePath+"/cluster/machines/" + i5+"/expect/setd",parentData:data40,parentDataProperty:"setd",rootData}))){
 vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
 errors = vErrors.length;
 }

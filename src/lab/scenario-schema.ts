@@ -80,6 +80,8 @@ export const scenarioSchema = {
         size: whole,
         spam: share,
         virus: share,
+        // the share of those positives whose test string is in a base64 attachment
+        attached: share,
         subject: text,
         concurrency: atLeastOne,
       },

@@ -17,6 +17,8 @@ export interface TrafficSpec {
   /** shares (0..1) of messages carrying the GTUBE / EICAR test strings */
   spam?: number;
   virus?: number;
+  /** share (0..1) of those positives whose test string rides in a base64 attachment, not in the body */
+  attached?: number;
   subject?: string;
   /** .eml files sent in turn instead of generated messages */
   eml?: string[];
@@ -64,6 +66,32 @@ interface Envelope {
   raw: string | Buffer;
 }
 
+/** The p-th of a run's positives is attached when the shares so far say so: spread evenly. */
+const isAttached = (p: number, share: number) => Math.floor((p + 1) * share) > Math.floor(p * share);
+
+/** A MIME body: the text, and the test string as a file in base64, as mail programs attach one. */
+function withAttachment(text: string, marker: string, filename: string): { headers: string[]; body: string } {
+  const boundary = `----=_segsim_${filename.replace(/\W/g, '')}`;
+  const encoded = Buffer.from(marker, 'latin1').toString('base64').replace(/.{76}(?=.)/g, '$&\r\n');
+  return {
+    headers: [`Content-Type: multipart/mixed; boundary="${boundary}"`],
+    body: [
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      text,
+      `--${boundary}`,
+      `Content-Type: application/octet-stream; name="${filename}"`,
+      `Content-Disposition: attachment; filename="${filename}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      encoded,
+      `--${boundary}--`,
+      '',
+    ].join('\r\n'),
+  };
+}
+
 /** Builds the n-th message of a traffic spec (pure and deterministic). */
 export function buildMessages(spec: TrafficSpec): Envelope[] {
   const rnd = random(spec.seed ?? 1);
@@ -73,6 +101,8 @@ export function buildMessages(spec: TrafficSpec): Envelope[] {
   const emls = spec.eml?.map((file) => readFileSync(file));
   const spamCount = Math.round(spec.count * (spec.spam ?? 0));
   const virusCount = Math.round(spec.count * (spec.virus ?? 0));
+  const spamEvery = Math.ceil(spec.count / spamCount);
+  const virusEvery = Math.ceil(spec.count / virusCount);
   return Array.from({ length: spec.count }, (_, i) => {
     const from = senders[i % senders.length]!;
     const to = Array.from({ length: perMessage }, (_, j) => {
@@ -81,12 +111,19 @@ export function buildMessages(spec: TrafficSpec): Envelope[] {
     });
     if (emls) return { from, to, raw: emls[i % emls.length]! };
     // positives are spread evenly through the run: every k-th message
-    const isSpam = spamCount > 0 && i % Math.ceil(spec.count / spamCount) === 0;
-    const isVirus = !isSpam && virusCount > 0 && (i + 1) % Math.ceil(spec.count / virusCount) === 0;
+    const isSpam = spamCount > 0 && i % spamEvery === 0;
+    const isVirus = !isSpam && virusCount > 0 && (i + 1) % virusEvery === 0;
     const subject = spec.subject ?? `${WORDS[i % WORDS.length]} ${i + 1}`;
     const filler = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. ';
     const body = filler.repeat(Math.max(1, Math.ceil((spec.size ?? 1500) / filler.length))).slice(0, spec.size ?? 1500);
-    const marker = isSpam ? `\r\n${GTUBE}\r\n` : isVirus ? `\r\n${EICAR}\r\n` : '';
+    const marker = isSpam ? GTUBE : isVirus ? EICAR : '';
+    // the how-manieth spam or virus this is
+    const positive = isSpam ? i / spamEvery : (i + 1) / virusEvery - 1;
+    const text = body.replace(/(.{1,76})( |$)/g, '$1\r\n');
+    const mime =
+      marker && isAttached(positive, spec.attached ?? 0)
+        ? withAttachment(text, marker, isSpam ? 'gtube.txt' : 'eicar.com')
+        : { headers: ['Content-Type: text/plain; charset=utf-8'], body: `${text}${marker ? `\r\n${marker}\r\n` : ''}` };
     const id = `<${Date.now().toString(36)}.${i}.${Math.floor(rnd() * 1e9).toString(36)}@outside.example>`;
     const raw = [
       `From: ${from}`,
@@ -95,9 +132,9 @@ export function buildMessages(spec: TrafficSpec): Envelope[] {
       `Message-ID: ${id}`,
       `Date: ${new Date().toUTCString()}`,
       'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=utf-8',
+      ...mime.headers,
       '',
-      `${body.replace(/(.{1,76})( |$)/g, '$1\r\n')}${marker}`,
+      mime.body,
     ].join('\r\n');
     return { from, to, raw };
   });

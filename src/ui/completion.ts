@@ -12,7 +12,7 @@ export interface CompletionSource {
 
 /** The words that may follow a command: its subcommands, or for `help`, the commands. */
 export function subcommandsOf(spec: CommandSpec, registry: readonly CommandSpec[]): string[] {
-  if (spec.name === 'help') return registry.map((c) => c.name);
+  if (spec.name === 'help') return registry.filter((c) => !c.hidden).map((c) => c.name);
   return (spec.subcommands ?? []).map((s) => s.name);
 }
 
@@ -22,7 +22,7 @@ const longFlags = (flags: readonly FlagSpec[] = []) => flags.flatMap((f) => f.fl
 export function registryCompletions(registry: readonly CommandSpec[]): CompletionSource {
   const find = (name: string) => registry.find((c) => c.name === name || c.aliases?.includes(name));
   return {
-    commands: () => registry.flatMap((c) => [c.name, ...(c.aliases ?? []).filter((a) => a.length > 1)]),
+    commands: () => registry.filter((c) => !c.hidden).flatMap((c) => [c.name, ...(c.aliases ?? []).filter((a) => a.length > 1)]),
     subcommands: (command) => {
       const spec = find(command);
       return spec ? subcommandsOf(spec, registry) : [];

@@ -1,6 +1,7 @@
 import type { LineIO } from '../commands/dialog.js';
 import { commandRegistry } from '../commands/registry.js';
 import { registryCompletions } from './completion.js';
+import { Pager, pagedLineIO } from './pager.js';
 import { isCi } from './stream-front.js';
 import { streamStyles } from './styles.js';
 import { TerminalModel } from './terminal-model.js';
@@ -31,7 +32,10 @@ export async function runInkShell(options: InkShellOptions): Promise<void> {
     completion: registryCompletions(commandRegistry()),
     progress: !isCi(env),
   });
-  const driver = (holder.driver = options.drive(model));
+  const stdout = options.stdout ?? process.stdout;
+  // the pager reads the terminal's size at each page: a resized window pages by its new height
+  const pager = new Pager({ write: (text) => model.write(text), readKey: () => model.readKey(), rows: () => stdout.rows, columns: () => stdout.columns });
+  const driver = (holder.driver = options.drive(pagedLineIO(model, pager)));
   const { mountTerminal } = await import('./terminal-view.js');
   const app = mountTerminal(model, options);
   try {

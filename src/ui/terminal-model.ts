@@ -107,6 +107,10 @@ export class TerminalModel implements LineIO {
   #lastFrame: string | null = null;
   /** a live view ended and the next prompt is not up yet: keys still belong to the view */
   #liveEnding = false;
+  /** the text after the last newline as written, carriage returns and all (`partial` is what shows) */
+  #rawPartial = '';
+  /** a pending readKey: the next key is its */
+  #keyRead: ((key: string) => void) | null = null;
 
   constructor(
     private readonly onInterrupt: () => void = () => undefined,
@@ -125,9 +129,17 @@ export class TerminalModel implements LineIO {
   getSnapshot = (): TerminalSnapshot => this.#snapshot;
 
   write(text: string): void {
-    const parts = (this.#snapshot.partial + text).split('\n');
-    const partial = parts.pop() ?? '';
-    this.#update({ lines: this.#finished(...parts), partial });
+    const parts = (this.#rawPartial + text).split('\n');
+    this.#rawPartial = parts.pop() ?? '';
+    this.#update({ lines: this.#finished(...parts.map(overwritten)), partial: overwritten(this.#rawPartial) });
+  }
+
+  /**
+   * The next key pressed, whatever else is going on (the pager's `-Press Any Key For More-`): a
+   * character, `\r` for Enter, `\u0003` for Ctrl-C (which also interrupts the command).
+   */
+  readKey(): Promise<string> {
+    return new Promise((resolve) => (this.#keyRead = resolve));
   }
 
   /**
@@ -164,7 +176,8 @@ export class TerminalModel implements LineIO {
     this.#endProgress();
     // the last screen of a refreshing view stays above the prompt, as printed text
     const lines = this.#snapshot.frame === null ? this.#snapshot.lines : this.#finished(...this.#snapshot.frame.split('\n'));
-    const fullPrompt = this.#snapshot.partial + prompt;
+    const fullPrompt = overwritten(this.#rawPartial + prompt);
+    this.#rawPartial = '';
     this.#historyIndex = this.#history.length;
     this.#draft = EMPTY_LINE;
     this.#lastFrame = null;
@@ -182,6 +195,7 @@ export class TerminalModel implements LineIO {
 
   /** Typed text (already filtered of control keys). */
   type(text: string): void {
+    if (this.#keyTaken(text)) return;
     if (this.#liveViewTakes({ text })) return;
     const typed = text.replace(/[\r\n]/g, '');
     if (this.#search) return this.#find(this.#search.query + typed, this.#search.index);
@@ -189,6 +203,10 @@ export class TerminalModel implements LineIO {
   }
 
   key(key: Key): void {
+    if (this.#keyTaken(key === 'enter' ? '\r' : key === 'ctrl-c' ? '\u0003' : key)) {
+      if (key === 'ctrl-c') this.onInterrupt();
+      return;
+    }
     if (this.#liveViewTakes({ key })) return;
     if (this.#search && this.#searchKey(key)) return;
     const { prompt, buffer } = this.#snapshot;
@@ -321,6 +339,14 @@ export class TerminalModel implements LineIO {
     if (pending) act(pending);
   }
 
+  #keyTaken(key: string): boolean {
+    const read = this.#keyRead;
+    if (!read) return false;
+    this.#keyRead = null;
+    read(key);
+    return true;
+  }
+
   /**
    * While a live view runs (and until the prompt after it is up), every key is the view's: q, Esc,
    * Enter and Ctrl-C end it, the others are dropped. None reaches the next prompt.
@@ -350,4 +376,13 @@ export class TerminalModel implements LineIO {
     this.#snapshot = { ...this.#snapshot, ...change };
     for (const listener of this.#listeners) listener();
   }
+}
+
+/**
+ * A line as a terminal leaves it: after a carriage return the text starts over at the left and
+ * covers what was there (the pager's prompt, erased with `\r<spaces>\r`, leaves nothing).
+ */
+function overwritten(line: string): string {
+  if (!line.includes('\r')) return line;
+  return line.split('\r').reduce((shown, next) => next + shown.slice(next.length).trimEnd());
 }

@@ -4,7 +4,8 @@ import { commitCommand } from '../../src/commands/commit.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { ROLLBACK_POINTS_KEPT } from '../../src/engine/config/rollback-points.js';
 import { expectGolden } from '../helpers/golden.js';
-import { consoleSession, runScripted, tempHome } from '../helpers/scripted.js';
+import { Conversation } from '../../src/commands/dialog.js';
+import { consoleSession, runScripted, scriptedIO, tempHome, testHost } from '../helpers/scripted.js';
 
 const NOW = Date.UTC(2024, 1, 16, 21, 19, 22);
 const homes: string[] = [];
@@ -69,6 +70,22 @@ describe('commit', () => {
     expect(kept).toHaveLength(ROLLBACK_POINTS_KEPT);
     const last = JSON.parse(readFileSync(join(appliance.paths.root, 'rollback', kept.at(-1)!), 'utf8')) as { comment: string };
     expect(last.comment).toBe(`change ${ROLLBACK_POINTS_KEPT + 1}`);
+  });
+
+  it('tells a conflict with another session before it asks for the comment and the rollback point', async () => {
+    const appliance = pending('esa2.example.com');
+    const other = appliance.sessions.open('script', 'other');
+    other.config.edit((c) => void (c.hostname = 'esa3.example.com'));
+    await other.config.commit('theirs');
+    other.close();
+    const io = scriptedIO(['mine', 'Y']);
+    const ctx = { appliance, session: consoleSession(appliance), io: new Conversation(io), interactive: true, signal: new AbortController().signal, host: testHost };
+    await expect(commitCommand.run(ctx, { args: [], flags: {} })).rejects.toThrow(/Another session committed a change to .*ostname/);
+    expect(io.transcript()).toBe('');
+    expect(io.remaining()).toBe(2);
+    expect(points(appliance)).toEqual([]);
+    expect(appliance.configuration.current.hostname).toBe('esa3.example.com');
+    expect(consoleSession(appliance).config.hasChanges()).toBe(true);
   });
 
   it('says when there is nothing to commit', async () => {

@@ -1,7 +1,9 @@
+import { getEventListeners } from 'node:events';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Conversation } from '../../src/commands/dialog.js';
 import { grepCommand, PAGE_LINES } from '../../src/commands/grep.js';
 import { tailCommand } from '../../src/commands/tail.js';
+import type { CommandInput, CommandSpec } from '../../src/commands/types.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { expectGolden } from '../helpers/golden.js';
 import { consoleSession, runScripted, tempHome, testHost } from '../helpers/scripted.js';
@@ -84,5 +86,31 @@ describe('tail', () => {
     appendFileSync(appliance.paths.mailLog, 'Fri Feb 16 21:19:25 2024 Info: Start MID 99 ICID 1\n');
     await running;
     expect(printed.join('')).toBe(`${LINES[2]}\n${LINES[3]}\nFri Feb 16 21:19:25 2024 Info: Start MID 99 ICID 1\n`);
+  });
+
+  it('tail and grep -t keep one abort listener however long they run (no MaxListenersExceededWarning)', async () => {
+    const appliance = applianceWithLogs();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const views: [CommandSpec, CommandInput][] = [
+        [tailCommand, { args: ['mail_logs'], flags: {} }],
+        [grepCommand, { args: ['mail_logs'], flags: { regexp: 'MID', tail: true } }],
+      ];
+      for (const [spec, parsed] of views) {
+        const controller = new AbortController();
+        const io = new Conversation({ write: () => undefined, readLine: async () => null });
+        const running = spec.run({ appliance, session: consoleSession(appliance), io, interactive: true, signal: controller.signal, host: testHost }, parsed);
+        // 2.2 s: 11 polls of the log, one more than Node allows listeners on a signal before it warns
+        await new Promise((r) => setTimeout(r, 2200));
+        expect(getEventListeners(controller.signal, 'abort').length).toBeLessThanOrEqual(1);
+        controller.abort();
+        await running;
+      }
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

@@ -34,11 +34,11 @@ export const ptyProblem = loaded.problem;
  * The real binary in a real pseudo-terminal: type into it, wait for text on its screen. `env`
  * changes the terminal's environment (a value of undefined removes the variable).
  */
-export async function openTerminal(args: string[], env: Record<string, string | undefined> = {}) {
+export async function openTerminal(args: string[], env: Record<string, string | undefined> = {}, size: { rows?: number; cols?: number } = {}) {
   const { pty } = loaded;
   if (!pty) throw new Error(ptyProblem!);
   const merged = Object.entries({ ...terminalEnv(), ...env }).filter((e): e is [string, string] => e[1] !== undefined);
-  const term = pty.spawn(process.execPath, [BIN, ...args], { cols: 120, rows: 40, env: Object.fromEntries(merged) });
+  const term = pty.spawn(process.execPath, [BIN, ...args], { cols: size.cols ?? 120, rows: size.rows ?? 40, env: Object.fromEntries(merged) });
   let screen = '';
   let exitCode: number | null = null;
   term.onData((d) => (screen += d));

@@ -38,7 +38,20 @@ describe('lab', () => {
       expect(transcript).toMatch(/FAIL {2}the\.tdc\.queue delivered: 20 \(expected exactly 10\)/);
       expect(transcript).toContain("hint: Only the 10 messages outside the executives policy should reach SETD; set the policy's TDC to No.");
       expect(transcript).toMatch(/\d+ passed, [1-9]\d* failed/);
+      expect(transcript).toContain('Judged: the lab traffic this check sent; mail sent beside it is not counted.');
       await expect(runScripted(labCommand, [], { appliance, args: ['check'], interactive: false })).rejects.toThrow(/expectation\(s\) failed/);
+      // nothing changed: the same traffic is judged again, and the check says when it was sent
+      const same = await runScripted(labCommand, [], { appliance, args: ['check'] });
+      expect(same.transcript).toMatch(/Judged: the lab traffic sent at \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} \w+ \(no configuration committed since\)/);
+      expect(same.transcript).toMatch(/FAIL {2}the\.tdc\.queue delivered: 20/);
+      // the fix: the traffic before it showed the old configuration, so the check sends it again
+      await runScripted(policyconfigCommand, [], { appliance, flags: { edit: 'executives', tdc: 'no' } });
+      await consoleSession(appliance).config.commit('the fix');
+      const fixed = await runScripted(labCommand, [], { appliance, args: ['check'] });
+      expect(fixed.transcript).toContain('The configuration changed since the lab traffic was sent: sending it again, then checking');
+      expect(fixed.transcript).toContain('Judged: the lab traffic this check sent again, after the last configuration change; mail sent beside it is not counted.');
+      expect(fixed.transcript).toContain('PASS  the.tdc.queue delivered: 10 (expected exactly 10)');
+      expect(fixed.transcript).toMatch(/\d+ passed, 0 failed/);
     } finally {
       await stop();
     }
@@ -67,6 +80,8 @@ describe('lab', () => {
     try {
       await runScripted(tdcconfigCommand, [], { appliance, flags: { enable: true, intakeAddress: 'x@beta.cmd.cisco.com' } });
       await expect(runScripted(labCommand, [], { appliance, args: ['start', 'policy-no'] })).rejects.toThrow(/uncommitted changes/);
+      // an unknown lab is told first, whatever is pending
+      await expect(runScripted(labCommand, [], { appliance, args: ['start', 'nosuch'] })).rejects.toThrow(/No lab named "nosuch"\. Labs: .*default-intake/);
       await consoleSession(appliance).config.commit('trainee');
       const { transcript } = await runScripted(labCommand, [], { appliance, args: ['start', 'setd-timeout'] });
       expect(transcript).toContain('Reset for the lab:');
@@ -107,6 +122,12 @@ describe('lab', () => {
   it('lab run default-no: DEFAULT set to No stops a policy left at (use default), one on Use Global Settings is journaled', async () => {
     const { transcript } = await runScripted(labCommand, [], { args: ['run', 'default-no'], interactive: false });
     expect(transcript).toMatch(/Lab default-no: [^\n]*\n(?:.*\n)*?\s*\d+ passed, 0 failed/);
+    expect(transcript).toContain('Labs: 1 of 1 scenarios passed.');
+  }, 60_000);
+
+  it('lab run positives-not-journaled: a virus or spam in an attachment is found and not journaled', async () => {
+    const { transcript } = await runScripted(labCommand, [], { args: ['run', 'positives-not-journaled'], interactive: false });
+    expect(transcript).toContain('PASS  the.tdc.queue delivered: 14 (expected exactly 14)');
     expect(transcript).toContain('Labs: 1 of 1 scenarios passed.');
   }, 60_000);
 

@@ -11,6 +11,15 @@ describe('traffic injector', () => {
     expect(a.filter((m) => String(m.raw).includes(EICAR))).toHaveLength(5);
   });
 
+  it('puts the asked share of positives in a base64 attachment, spread through the run', () => {
+    const messages = buildMessages({ count: 20, to: ['example.com'], spam: 0.2, virus: 0.1, attached: 0.5 }).map((m) => String(m.raw));
+    const attachedAs = (name: string) => messages.filter((m) => m.includes(`Content-Disposition: attachment; filename="${name}"`));
+    expect(messages.filter((m) => m.includes(GTUBE))).toHaveLength(2);
+    expect(messages.filter((m) => m.includes(EICAR))).toHaveLength(1);
+    expect(attachedAs('gtube.txt').map((m) => m.includes(Buffer.from(GTUBE).toString('base64').slice(0, 60)))).toEqual([true, true]);
+    expect(attachedAs('eicar.com')).toHaveLength(1);
+  });
+
   it('sends over real SMTP and counts accepted and refused messages with their replies', async () => {
     const received: string[] = [];
     const server = new SMTPServer({

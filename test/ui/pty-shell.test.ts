@@ -65,6 +65,28 @@ describeTerminal('the line editor and live views in a real terminal', () => {
   }, 60_000);
 });
 
+describeTerminal('live views that run for a while', () => {
+  it('tail and grep -t, 2.5 s each, print no MaxListenersExceededWarning on the terminal', async () => {
+    const home = labHome();
+    const term = await openTerminal(['--home', home]);
+    try {
+      await term.expectText('esa1.example.com>');
+      for (const view of ['tail mail_logs', 'grep -e MID -t mail_logs']) {
+        term.type(view);
+        await term.expectText(/Following mail_logs[^\n]*Press q, Esc, Enter or Ctrl-C to stop\./);
+        await new Promise((r) => setTimeout(r, 2500));
+        term.key('q');
+        await term.expectText(/stop\.[\s\S]*esa1\.example\.com>\s*$/);
+      }
+      expect(term.plain()).not.toContain('MaxListenersExceededWarning');
+      term.type('quit');
+      expect(await term.exited).toBe(0);
+    } finally {
+      term.kill();
+    }
+  }, 60_000);
+});
+
 describeTerminal('colour in a real terminal', () => {
   it('lab check PASS/FAIL and errors are coloured on a terminal, plain with NO_COLOR', async () => {
     const home = labHome();

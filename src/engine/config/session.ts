@@ -96,6 +96,15 @@ export class ConfigSession {
   }
 
   /**
+   * The refusal `commit` would give now because another session committed a change to one of the
+   * same settings since this session's first edit, or null: a dialog tells it before it asks
+   * anything.
+   */
+  conflict(): UserError | null {
+    return this.#base && this.#pending ? clash(this.#base, this.#pending, this.committedConfig.current) : null;
+  }
+
+  /**
    * Commits this session's changes; null when there were none. Refused (UserError, pending kept)
    * when another session changed one of the same settings since this session's first edit, or
    * when the running appliance cannot apply a setting.
@@ -104,19 +113,12 @@ export class ConfigSession {
     const base = this.#base;
     const pending = this.#pending;
     if (!base || !pending) return null;
-    const mine = diffConfig(base, pending);
     const record = await this.committedConfig.commit(
       (current) => {
         if (current === base) return structuredClone(pending) as ApplianceConfig;
-        const clashes = conflicts(mine, diffConfig(base, current), pending, current);
-        if (clashes.length > 0) {
-          const names = [...new Set(clashes.map((c) => settingName(c.segments)))];
-          throw new UserError(
-            `Another session committed a change to ${names.join('; ')} after this session changed it. Nothing was committed, and this session's changes are still pending: review them, abandon them (clear), or abandon them, edit again and commit.`,
-            ErrorCodes.conflict,
-          );
-        }
-        return applyChanges(current, mine, pending);
+        const refusal = clash(base, pending, current);
+        if (refusal) throw refusal;
+        return applyChanges(current, diffConfig(base, pending), pending);
       },
       comment,
       this.owner,
@@ -134,4 +136,16 @@ export class ConfigSession {
     this.#merged = null;
     return had;
   }
+}
+
+/** The settings this session and another both changed since `base`, as the refusal of a commit; null when none. */
+function clash(base: Readonly<ApplianceConfig>, pending: ApplianceConfig, current: Readonly<ApplianceConfig>): UserError | null {
+  if (current === base) return null;
+  const clashes = conflicts(diffConfig(base, pending), diffConfig(base, current), pending, current);
+  if (clashes.length === 0) return null;
+  const names = [...new Set(clashes.map((c) => settingName(c.segments)))];
+  return new UserError(
+    `Another session committed a change to ${names.join('; ')} after this session changed it. Nothing was committed, and this session's changes are still pending: review them, abandon them (clear), or abandon them, edit again and commit.`,
+    ErrorCodes.conflict,
+  );
 }

@@ -4,7 +4,7 @@ import type { MailCounterSet } from './counters.js';
 import type { Delivery } from './delivery/delivery.js';
 import type { IdAllocator } from './ids.js';
 import type { MailEvents } from './mail-events.js';
-import { scan } from './scanning.js';
+import { inspect, scan } from './scanning.js';
 import { queueRecord, type QueueRecord, type ReceivedRecord, type Spool } from './spool.js';
 
 const WORK_QUEUE_CONCURRENCY = 16;
@@ -102,9 +102,10 @@ export class WorkQueue {
     const body = spool.readMessage(file);
     const remoteIpHeader = `X-IronPort-RemoteIP: ${record.remoteIp}`;
     const queued: QueueRecord[] = [];
+    const content = await inspect(body);
     for (const g of groups) {
       const policy = config.incomingPolicies.find((p) => p.name === g.policy) ?? defaultPolicy;
-      const verdict = scan(body, policy, defaultPolicy);
+      const verdict = scan(content, policy, defaultPolicy);
       events.emit({ type: 'scanned', mid: g.mid, ...verdict });
       const spam = verdict.antispam === true;
       if (verdict.antivirus === true) {
