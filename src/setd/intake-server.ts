@@ -4,7 +4,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { AddressObject, ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { readMessage, remoteIp, smtpCallbacks, SmtpReply } from '../engine/mail/smtp-adapter.js';
-import { ensureLabPki, type LabPki } from '../engine/tls.js';
+import { ensureLabPki, labPki, type LabPki } from '../engine/tls.js';
 import { intakeDomains } from './regions.js';
 import { INTAKE_TLS, type SetdTlsVersion } from './intake-tls.js';
 import type { Fault, ReceivedJournal, SetdAccount, SetdStore } from './store.js';
@@ -51,7 +51,7 @@ function addresses(value: AddressObject | AddressObject[] | undefined): string[]
 export class SetdEmulator extends EventEmitter {
   readonly #pki: LabPki;
   readonly #main: SMTPServer;
-  #broken: SMTPServer | null = null;
+  #broken: Promise<SMTPServer> | null = null;
   readonly #front: Server;
   readonly #held = new Set<Socket>();
   /** client ports of connections that the slow fault delays */
@@ -115,7 +115,8 @@ export class SetdEmulator extends EventEmitter {
     for (const s of this.#held) s.destroy();
     if (!this.#portClosed) await new Promise<void>((r) => this.#front.close(() => r()));
     this.#portClosed = true;
-    for (const s of [this.#main, this.#broken]) s?.close(() => undefined);
+    this.#main.close(() => undefined);
+    void this.#broken?.then((s) => s.close(() => undefined), () => undefined);
   }
 
   /**
@@ -138,12 +139,20 @@ export class SetdEmulator extends EventEmitter {
     }
   }
 
-  /** A server whose certificate no lab CA signed (the "tls" fault), made when first needed. */
-  #brokenServer(): SMTPServer {
-    if (!this.#broken) {
-      const foreign = ensureLabPki(`${this.tlsDir}/setd-broken`, ['untrusted.invalid']);
-      this.#broken = this.#smtp(foreign.key, foreign.cert);
-    }
+  /**
+   * A server whose certificate no lab CA signed (the "tls" fault), made when first needed: its
+   * CA and keys (kept in tls/setd-broken for the next time) are made off the event loop, so the
+   * first faulted connection waits for them and nothing else does. A failure is tried again by
+   * the next faulted connection.
+   */
+  #brokenServer(): Promise<SMTPServer> {
+    this.#broken ??= labPki(`${this.tlsDir}/setd-broken`, ['untrusted.invalid']).then(
+      (foreign) => this.#smtp(foreign.key, foreign.cert),
+      (error: unknown) => {
+        this.#broken = null;
+        throw error;
+      },
+    );
     return this.#broken;
   }
 
@@ -166,7 +175,12 @@ export class SetdEmulator extends EventEmitter {
         socket.on('close', () => this.#held.delete(socket));
         return;
       case 'tls':
-        this.#brokenServer().server.emit('connection', socket);
+        this.#brokenServer().then(
+          (broken) => {
+            if (!socket.destroyed) broken.server.emit('connection', socket);
+          },
+          () => socket.destroy(),
+        );
         return;
       case 'slow': {
         const port = socket.remotePort ?? 0;
