@@ -44,14 +44,17 @@ export function ensureLabPki(tlsDir: string, hostnames: string[] = ['localhost']
 }
 
 /**
- * ensureLabPki for material first needed while the appliance serves (the SETD `tls` fault's
- * foreign CA): the keys are made off the event loop (node's crypto thread pool), and only the
+ * ensureLabPki for material that may be made while the appliance serves (the SETD intake's, the
+ * `tls` fault's foreign CA): the keys are made off the event loop (node's crypto thread pool), and only the
  * light work of building and signing the certificates (a few milliseconds) runs on it.
  */
 export async function labPki(tlsDir: string, hostnames: string[] = ['localhost'], report: ProblemReport = stderrReport, now: () => number = Date.now): Promise<LabPki> {
   const found = inspect(tlsDir, now);
   if ('pki' in found) return found.pki;
   const [ca, server] = await Promise.all([found.ca ?? keyPair(), keyPair()]);
+  // made meanwhile by another (ensureLabPki at a web interface's restart): that one is in use
+  const again = inspect(tlsDir, now);
+  if ('pki' in again) return again.pki;
   return repaired(tlsDir, found, issue(hostnames, ca, server), report, now);
 }
 

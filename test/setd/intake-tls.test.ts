@@ -9,9 +9,10 @@ import { commitEdit, tempHome } from '../helpers/scripted.js';
 import { removeAfterFile } from '../helpers/cleanup.js';
 import { startEmulator } from '../helpers/setd.js';
 
-/** The longest the event loop went without running a timer while `work` ran, in ms. */
-async function longestStall(work: () => Promise<unknown>): Promise<number> {
-  let last = performance.now();
+/** How long `work` took, and the longest the event loop went meanwhile without running a timer, in ms. */
+async function stalls(work: () => Promise<unknown>): Promise<{ took: number; longest: number }> {
+  const started = performance.now();
+  let last = started;
   let longest = 0;
   const timer = setInterval(() => {
     const now = performance.now();
@@ -23,7 +24,8 @@ async function longestStall(work: () => Promise<unknown>): Promise<number> {
   } finally {
     clearInterval(timer);
   }
-  return Math.max(longest, performance.now() - last);
+  const ended = performance.now();
+  return { took: ended - started, longest: Math.max(longest, ended - last) };
 }
 
 describe('the TLS the SETD intake negotiates with the gateway', () => {
@@ -61,16 +63,18 @@ describe('the TLS the SETD intake negotiates with the gateway', () => {
 });
 
 describe('the SETD tls fault', () => {
-  it('makes its foreign CA and keys off the event loop at the first faulted connection (the loop stalls for milliseconds, not the keys\' 300-600 ms), and keeps them for the next', async () => {
+  it('makes its foreign CA and keys off the event loop at the first faulted connection (the loop runs meanwhile), and keeps them for the next', async () => {
     const e = await startEmulator({ home: removeAfterFile(tempHome()) });
     const account = e.store.createAccount({});
     try {
       e.store.setFault({ account: null, mode: 'tls' });
       let failure: unknown;
-      const stall = await longestStall(() => e.send(account.intakeAddress).catch((error: unknown) => (failure = error)));
+      const { took, longest } = await stalls(() => e.send(account.intakeAddress).catch((error: unknown) => (failure = error)));
       // the lab CA does not know the certificate: a TLS error, as before
       expect(String(failure)).toMatch(/certificate/);
-      expect(stall).toBeLessThan(150);
+      // made on the loop, the keys stalled it for nearly all that time (880-1246 ms of 900-1300);
+      // made off it, the longest stall is the machine's noise (27-103 ms of 880-1320, under load)
+      expect(longest).toBeLessThan(took / 3);
       const made = readFileSync(`${e.home}/tls/setd-broken/server.pem`, 'utf8');
       await expect(e.send(account.intakeAddress)).rejects.toThrow(/certificate/);
       expect(readFileSync(`${e.home}/tls/setd-broken/server.pem`, 'utf8')).toBe(made);
