@@ -45,8 +45,8 @@ export function ensureLabPki(tlsDir: string, hostnames: string[] = ['localhost']
 
 /**
  * ensureLabPki for material that may be made while the appliance serves (the SETD intake's, the
- * `tls` fault's foreign CA): the keys are made off the event loop (node's crypto thread pool), and only the
- * light work of building and signing the certificates (a few milliseconds) runs on it.
+ * `tls` fault's foreign CA): the keys are made off the event loop (node's crypto thread pool),
+ * and only the light work of building and signing the certificates (milliseconds) runs on it.
  */
 export async function labPki(tlsDir: string, hostnames: string[] = ['localhost'], report: ProblemReport = stderrReport, now: () => number = Date.now): Promise<LabPki> {
   const found = inspect(tlsDir, now);
@@ -67,7 +67,7 @@ interface StoredCa {
 /** What a TLS directory holds: usable material, or what must be made (and why, when files were there). */
 type Inspection = { pki: LabPki } | { ca: StoredCa | null; problems: Map<FileKey, string> };
 
-/** Reads and checks the files of a TLS directory (made when missing); sets aside the ones to replace. */
+/** Reads and checks the files of a TLS directory (made when missing); changes no file. */
 function inspect(tlsDir: string, now: () => number): Inspection {
   ensureDir(tlsDir);
   const path = (f: FileKey) => join(tlsDir, FILES[f]);
