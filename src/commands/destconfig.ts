@@ -1,4 +1,4 @@
-import type { DestinationControl } from '../engine/config/model.js';
+import { DEFAULT_DESTINATION, defaultControlOf, type DestinationControl } from '../engine/config/model.js';
 import { isDomain } from '../engine/config/validate.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { parseDecimal } from './numbers.js';
@@ -38,10 +38,10 @@ export const destconfigCommand: CommandSpec = {
   async run(ctx, { flags }) {
     const config = ctx.session.config;
     const set = (domain: string, maxConnections?: number, maxMessages?: number) => {
-      const d = domain.toLowerCase() === 'default' ? 'Default' : domain.toLowerCase();
-      if (d !== 'Default' && !isDomain(d)) throw new UserError(`Invalid domain "${domain}".`, ErrorCodes.invalidValue);
+      const d = domain.toLowerCase() === DEFAULT_DESTINATION.toLowerCase() ? DEFAULT_DESTINATION : domain.toLowerCase();
+      if (d !== DEFAULT_DESTINATION && !isDomain(d)) throw new UserError(`Invalid domain "${domain}".`, ErrorCodes.invalidValue);
       config.edit((c) => {
-        const defaults = c.destinationControls.find((x) => x.domain === 'Default')!;
+        const defaults = defaultControlOf(c.destinationControls);
         let entry = c.destinationControls.find((x) => x.domain === d);
         if (!entry) {
           entry = { domain: d, maxConnections: defaults.maxConnections, maxMessagesPerConnection: defaults.maxMessagesPerConnection };
@@ -83,17 +83,17 @@ export const destconfigCommand: CommandSpec = {
       const domains = config.pending.destinationControls.map((x) => x.domain);
       let domain: string | undefined;
       if (op === 'NEW') domain = await ctx.io.text('Enter the domain you wish to configure.', { validate: (v) => (isDomain(v) ? null : 'That value is not valid: enter a domain.') });
-      else if (op === 'DEFAULT') domain = 'Default';
+      else if (op === 'DEFAULT') domain = DEFAULT_DESTINATION;
       else {
-        const i = await ctx.io.list('Choose the entry.', domains.filter((d) => op === 'EDIT' || d !== 'Default'), { allowBlank: true });
-        domain = i === null ? undefined : domains.filter((d) => op === 'EDIT' || d !== 'Default')[i];
+        const i = await ctx.io.list('Choose the entry.', domains.filter((d) => op === 'EDIT' || d !== DEFAULT_DESTINATION), { allowBlank: true });
+        domain = i === null ? undefined : domains.filter((d) => op === 'EDIT' || d !== DEFAULT_DESTINATION)[i];
       }
       if (!domain) continue;
       if (op === 'DELETE') {
         config.edit((c) => void c.destinationControls.splice(c.destinationControls.findIndex((x) => x.domain === domain), 1));
         continue;
       }
-      const current = config.pending.destinationControls.find((x) => x.domain === domain) ?? config.pending.destinationControls.find((x) => x.domain === 'Default')!;
+      const current = config.pending.destinationControls.find((x) => x.domain === domain) ?? defaultControlOf(config.pending.destinationControls);
       const maxConnections = await ctx.io.number('Enter the max concurrency limit for this domain.', { ...LIMIT, default: current.maxConnections });
       const maxMessages = await ctx.io.number('Enter the max number of messages per connection.', { ...LIMIT, default: current.maxMessagesPerConnection });
       set(domain, maxConnections, maxMessages);

@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export function logNames(logsDir: string): string[] {
   if (!existsSync(logsDir)) return ['mail_logs'];
   const names = new Set(['mail_logs']);
-  for (const f of readdirSync(logsDir)) names.add(f.replace(/\.\d+$/, ''));
+  // a log kept aside at start (`mail_logs.bad-<time>`) is no log to subscribe to
+  for (const f of readdirSync(logsDir)) if (!f.includes('.bad-')) names.add(f.replace(/\.\d+$/, ''));
   return [...names].sort();
 }
 
@@ -98,10 +99,22 @@ export function lastLineTime(logsDir: string, name = 'mail_logs'): number | null
   return fileLineTime(join(logsDir, name), 'last');
 }
 
-/** The time of the first or the last timestamped line of a file (read from that end, 64 KB at most), or null. */
+/**
+ * The time of the first or the last timestamped line of a file (read from that end, 64 KB at
+ * most), or null; null too for what cannot be read as a file (a directory where the log should
+ * be: MailLog keeps it aside and names it).
+ */
 function fileLineTime(file: string, which: 'first' | 'last'): number | null {
-  if (!existsSync(file)) return null;
-  const fd = openSync(file, 'r');
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+    if (!fstatSync(fd).isFile()) {
+      closeSync(fd);
+      return null;
+    }
+  } catch {
+    return null;
+  }
   try {
     const size = fstatSync(fd).size;
     const part = Buffer.alloc(Math.min(size, 64 * 1024));

@@ -4,7 +4,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { AddressObject, ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { readMessage, remoteIp, smtpCallbacks, SmtpReply } from '../engine/mail/smtp-adapter.js';
-import { ensureLabPki, type LabPki } from '../engine/tls.js';
+import { labPki } from '../engine/tls.js';
 import { intakeDomains } from './regions.js';
 import { INTAKE_TLS, type SetdTlsVersion } from './intake-tls.js';
 import type { Fault, ReceivedJournal, SetdAccount, SetdStore } from './store.js';
@@ -49,9 +49,9 @@ function addresses(value: AddressObject | AddressObject[] | undefined): string[]
  * verdict and stores it per account. Faults from the store are applied as connections arrive.
  */
 export class SetdEmulator extends EventEmitter {
-  readonly #pki: LabPki;
-  readonly #main: SMTPServer;
-  #broken: SMTPServer | null = null;
+  /** made by start, with the lab certificate */
+  #main: SMTPServer | null = null;
+  #broken: Promise<SMTPServer> | null = null;
   readonly #front: Server;
   readonly #held = new Set<Socket>();
   /** client ports of connections that the slow fault delays */
@@ -73,12 +73,16 @@ export class SetdEmulator extends EventEmitter {
     super();
     this.#maxSize = options.maxSize ?? 50 * 1024 * 1024;
     this.#tls = options.tls ?? '1.2';
-    this.#pki = ensureLabPki(tlsDir, ['localhost', 'exchange.lab']);
-    this.#main = this.#smtp(this.#pki.key, this.#pki.cert);
     this.#front = createServer((socket) => this.#route(socket));
   }
 
+  /**
+   * Listens, with the lab certificate (made at first start off the event loop: `setd start` may
+   * run beside an appliance that serves).
+   */
   async start(opts: { host?: string; port?: number } = {}): Promise<AddressInfo> {
+    const pki = await labPki(this.tlsDir, ['localhost', 'exchange.lab']);
+    this.#main = this.#smtp(pki.key, pki.cert);
     await this.#listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
     this.#bound = this.address();
     this.#poll = setInterval(() => this.#applyRefuse(), REFUSE_POLL_MS);
@@ -115,7 +119,8 @@ export class SetdEmulator extends EventEmitter {
     for (const s of this.#held) s.destroy();
     if (!this.#portClosed) await new Promise<void>((r) => this.#front.close(() => r()));
     this.#portClosed = true;
-    for (const s of [this.#main, this.#broken]) s?.close(() => undefined);
+    this.#main?.close(() => undefined);
+    void this.#broken?.then((s) => s.close(() => undefined), () => undefined);
   }
 
   /**
@@ -138,12 +143,20 @@ export class SetdEmulator extends EventEmitter {
     }
   }
 
-  /** A server whose certificate no lab CA signed (the "tls" fault), made when first needed. */
-  #brokenServer(): SMTPServer {
-    if (!this.#broken) {
-      const foreign = ensureLabPki(`${this.tlsDir}/setd-broken`, ['untrusted.invalid']);
-      this.#broken = this.#smtp(foreign.key, foreign.cert);
-    }
+  /**
+   * A server whose certificate no lab CA signed (the "tls" fault), made when first needed: its
+   * CA and keys (kept in tls/setd-broken for the next time) are made off the event loop, so the
+   * first faulted connection waits for them and nothing else does. A failure is tried again by
+   * the next faulted connection.
+   */
+  #brokenServer(): Promise<SMTPServer> {
+    this.#broken ??= labPki(`${this.tlsDir}/setd-broken`, ['untrusted.invalid']).then(
+      (foreign) => this.#smtp(foreign.key, foreign.cert),
+      (error: unknown) => {
+        this.#broken = null;
+        throw error;
+      },
+    );
     return this.#broken;
   }
 
@@ -166,7 +179,12 @@ export class SetdEmulator extends EventEmitter {
         socket.on('close', () => this.#held.delete(socket));
         return;
       case 'tls':
-        this.#brokenServer().server.emit('connection', socket);
+        this.#brokenServer().then(
+          (broken) => {
+            if (!socket.destroyed) broken.server.emit('connection', socket);
+          },
+          () => socket.destroy(),
+        );
         return;
       case 'slow': {
         const port = socket.remotePort ?? 0;
@@ -175,7 +193,8 @@ export class SetdEmulator extends EventEmitter {
         break;
       }
     }
-    this.#main.server.emit('connection', socket);
+    if (this.#main) this.#main.server.emit('connection', socket);
+    else socket.destroy();
   }
 
   /** The slow fault's delay, on the appliance clock (as the gateway's timeouts are). */

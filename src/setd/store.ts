@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../engine/clock.js';
 import { ensureDir } from '../engine/home.js';
 import { ErrorCodes, UserError } from '../errors.js';
+import { appendLines } from './line-file.js';
 import { CheckedJsonFile, describeProblem, type FileProblem } from './checked-file.js';
 import { checkValue, HEADER_NAME } from '../engine/config/validate.js';
 import { findRegion, REGION } from './regions.js';
@@ -142,21 +142,23 @@ export class SetdStore extends EventEmitter<StoreEvents> {
 
   /**
    * Appends a received journal to its account's file; resolves once it is synced (before the SMTP
-   * reply). Journals arriving together share one append and one fsync (group commit).
+   * reply), rejects when it could not be stored (a full disk: the intake answers 451, and the
+   * sender tries again). Journals arriving together share one append and one fsync (group
+   * commit); the appends to one file run one after the other, each after the last has settled.
    */
   saveMessage(m: ReceivedJournal): Promise<void> {
     let batch = this.#batches.get(m.account);
     if (!batch) {
       const lines: string[] = [];
-      const written = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const previous = this.#appends.get(m.account) ?? Promise.resolve();
+      const written = previous.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(async () => {
         this.#batches.delete(m.account);
-        const handle = await open(join(this.#dir, 'messages', `${m.account}.jsonl`), 'a');
-        try {
-          await handle.appendFile(lines.join(''));
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
+        await appendLines(join(this.#dir, 'messages', `${m.account}.jsonl`), lines.join(''));
+      });
+      const settled = written.catch(() => undefined);
+      this.#appends.set(m.account, settled);
+      void settled.then(() => {
+        if (this.#appends.get(m.account) === settled) this.#appends.delete(m.account);
       });
       batch = { lines, written };
       this.#batches.set(m.account, batch);
@@ -166,6 +168,8 @@ export class SetdStore extends EventEmitter<StoreEvents> {
   }
 
   readonly #batches = new Map<string, { lines: string[]; written: Promise<void> }>();
+  /** the last append of each account's file, settled either way */
+  readonly #appends = new Map<string, Promise<void>>();
 
   /** The journals received, of one account or of all (by their files: readable while accounts.json is bad). */
   messages(account?: string): ReceivedJournal[] {

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Appliance } from '../../src/engine/appliance.js';
 import { CONFIG_VERSION, migrateConfig, type ConfigMigration } from '../../src/engine/config/migrations.js';
-import type { ApplianceConfig } from '../../src/engine/config/model.js';
+import { defaultConfig, type ApplianceConfig } from '../../src/engine/config/model.js';
 import { intakeFor } from '../../src/engine/mail/work-queue.js';
 import { defaultPolicyOf, matchPolicy } from '../../src/engine/policy-match.js';
 import { UserError } from '../../src/errors.js';
+import { runMain } from '../helpers/run-main.js';
 
 /** config.json exactly as segsim 0.1.0 (before versions) wrote it, after a few commits. */
 const OLD_FILE = fileURLToPath(new URL('../../fixtures/homes/config-0.1.0.json', import.meta.url));
@@ -103,4 +104,36 @@ describe('config.json versions', () => {
     expect(migrateConfig({ version: 3, color: 'blue', shade: 'teal' }, 'config.json', steps)).toEqual({ color: 'blue', shade: 'teal' });
     expect(() => migrateConfig({ version: 4 }, 'config.json', steps)).toThrow(/config\.json was written by a newer segsim \(configuration version 4; this segsim reads up to version 3\)/);
   });
+
+  it('a config.json of version 2 without the Default destination control gets it (500, 50): destconfig lists and edits the table, no application fault', async () => {
+    const stored = defaultConfig();
+    stored.destinationControls = [{ domain: 'example.com', maxConnections: 20, maxMessagesPerConnection: 10 }];
+    writeFileSync(file(), JSON.stringify({ version: 2, ...stored }));
+
+    const listed = await runMain(['--home', home, 'destconfig', '--json']);
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(listed.stdout)).toEqual([
+      { domain: 'Default', maxConnections: 500, maxMessagesPerConnection: 50 },
+      { domain: 'example.com', maxConnections: 20, maxMessagesPerConnection: 10 },
+    ]);
+    // a new entry starts from Default's values
+    expect(await runMain(['--home', home, 'destconfig', '--domain', 'example.org', '--max-connections', '7'])).toMatchObject({ code: 0, stderr: '' });
+    expect(new Appliance({ home }).configuration.current.destinationControls).toEqual([
+      { domain: 'Default', maxConnections: 500, maxMessagesPerConnection: 50 },
+      { domain: 'example.com', maxConnections: 20, maxMessagesPerConnection: 10 },
+      { domain: 'example.org', maxConnections: 7, maxMessagesPerConnection: 50 },
+    ]);
+    expect(JSON.parse(readFileSync(file(), 'utf8')).version).toBe(CONFIG_VERSION);
+  });
+
+  it('refuses a config.json of the current version without the Default destination control, naming it', async () => {
+    const stored = defaultConfig();
+    stored.destinationControls = [];
+    writeFileSync(file(), JSON.stringify({ version: CONFIG_VERSION, ...stored }));
+    const run = await runMain(['--home', home, 'destconfig', '--json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Configuration file ${file()} is not valid: destination controls have no Default entry.`);
+    expect(run.stderr).not.toMatch(/application fault/i);
+  });
 });
+

@@ -2,7 +2,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { Spool, type QueueRecord, type ReceivedRecord } from '../../src/engine/mail/spool.js';
 import { LOG_SPILL_MS } from '../../src/engine/mail/spool-log.js';
+import { removeAfterFile } from '../helpers/cleanup.js';
+import { waitFor } from '../helpers/engine.js';
 import { tempHome } from '../helpers/scripted.js';
+import { canMountDisk, smallDisk } from '../helpers/small-disk.js';
 
 const received = (mid: number, body: Buffer): ReceivedRecord => ({ mid, icid: 1, from: 'a@outside.example', rcpts: [{ rid: 0, address: 'u@example.com' }], remoteIp: '127.0.0.1', receivedAt: 0, size: body.length, messageId: `<${mid}@x>`, subject: 's' });
 const queued = (mid: number, file: string, destination: string): QueueRecord => ({ mid, file, kind: 'original', destination, from: 'a@outside.example', rcpts: [{ rid: 0, address: `u@${destination}` }], messageId: '', subject: '', addHeaders: [], subjectPrefix: '', size: 1, queuedAt: 0, attempts: 0, softBounces: 0, nextAttemptAt: 0 });
@@ -310,5 +313,34 @@ describe('the spool on disk', () => {
     void spool.saveQueueLater('50.eml', [queued(50, '50.eml', 'example.com')]);
     await spool.settle();
     expect(readdirSync(join(root, 'queue'))).toEqual(['50.json']);
+  });
+});
+
+describe.skipIf(!canMountDisk)('the spool on a full disk (a tmpfs of its own)', () => {
+  it('removes a message file and a temporary queue file whose write failed, instead of leaving them empty until a restart, and writes them once space is back', async () => {
+    // the tmpfs is unmounted after the file, before its home is removed
+    const root = join(removeAfterFile(tempHome()), 'spool');
+    const disk = smallDisk(root);
+    const spool = new Spool(root);
+    const errors: string[] = [];
+    spool.onError = (error) => errors.push(error.message);
+    const body = Buffer.alloc(6000, 'x');
+    await spool.saveReceived(received(1, body), body);
+    disk.fill();
+
+    await spool.saveQueue('1.eml', [queued(1, '1.eml', 'example.com')]);
+    expect(errors).toEqual([expect.stringContaining('ENOSPC')]);
+    expect(readdirSync(join(root, 'queue'))).toEqual([]);
+    // the message is in the spool log; its own file, due after LOG_SPILL_MS, cannot be written
+    await waitFor(() => errors.length === 2, 5000, 'the failed message file');
+    expect(errors[1]).toContain('ENOSPC');
+    expect(readdirSync(join(root, 'msg'))).toEqual([]);
+
+    disk.free();
+    await spool.saveQueue('1.eml', [queued(1, '1.eml', 'example.com')]);
+    await spool.settle();
+    expect(readdirSync(join(root, 'msg'))).toEqual(['1.eml']);
+    expect(readdirSync(join(root, 'queue'))).toEqual(['1.json']);
+    expect(new Spool(root).readMessage('1.eml')).toEqual(body);
   });
 });

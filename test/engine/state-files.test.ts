@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { renderStatus } from '../../src/commands/format/status-screen.js';
 import { Appliance } from '../../src/engine/appliance.js';
+import { logNames } from '../../src/engine/log-files.js';
 import { MailEngine } from '../../src/engine/mail/mail-engine.js';
 import { waitFor } from '../helpers/engine.js';
 import { runBinary } from '../helpers/run-main.js';
@@ -277,19 +278,26 @@ describe('tls files', () => {
 });
 
 describe('mail_logs that cannot be written', () => {
-  it('at start: reported once, mail keeps flowing, the appliance does not stop', async () => {
+  it('a directory where mail_logs should be, at start: kept aside and named in the new mail_logs and on the terminal; mail flows and is logged', async () => {
     const root = home();
-    mkdirSync(join(root, 'logs', 'mail_logs'), { recursive: true }); // a directory where the file should be
+    const file = join(root, 'logs', 'mail_logs');
+    mkdirSync(join(file, 'inside'), { recursive: true }); // a directory where the file should be
     const warnings: string[] = [];
     const engine = await start(root, warnings);
     try {
       const mids = await send(engine, 3);
       await waitFor(() => mailboxFiles(root).length === 3, 15_000, 'all delivered');
-      await new Promise((r) => setTimeout(r, 1200)); // at least one retry
       expect(mids).toHaveLength(3);
-      expect(warnings.filter((w) => w.includes('mail_logs cannot be written'))).toHaveLength(1);
-      expect(warnings.join('\n')).toMatch(/mail_logs cannot be written: EISDIR/);
+      const [aside] = asideOf(join(root, 'logs'), 'mail_logs');
+      expect(existsSync(join(root, 'logs', aside!, 'inside'))).toBe(true);
+      const named = `${file} is a directory: it was kept aside as ${aside}, and a new mail_logs begins.`;
+      expect(warnings).toEqual([named]);
+      const text = log(root, engine);
+      expect(text).toContain(`Warning: ${named}\n`);
+      expect(text).toContain(`MID ${mids[2]} ready`);
       expect(engine.status().counters.uptime.messagesReceived).toBe(3);
+      // the copy kept aside is no log to tail
+      expect(logNames(join(root, 'logs'))).not.toContain(aside);
     } finally {
       await engine.stop();
     }
@@ -322,6 +330,18 @@ describe('mail_logs that cannot be written', () => {
 });
 
 describe('the real binary', () => {
+  it('opens on a home whose mail_logs is a directory: named, kept aside, the appliance starts', async () => {
+    const root = home();
+    mkdirSync(join(root, 'logs', 'mail_logs'), { recursive: true });
+    const run = await runBinary(['--home', root], 'status\nquit\n', 60_000);
+    expect(run.stdout + run.stderr).not.toMatch(/An application fault occurred|did not start|EISDIR/);
+    expect(run.stderr).toMatch(/logs\/mail_logs is a directory: it was kept aside as mail_logs\.bad-\S+, and a new mail_logs begins\./);
+    expect(run.stdout).toMatch(/Messages Received/);
+    expect(run.code).toBe(0);
+    expect(asideOf(join(root, 'logs'), 'mail_logs')).toHaveLength(1);
+    expect(readFileSync(join(root, 'logs', 'mail_logs'), 'utf8')).toMatch(/Warning: .*mail_logs is a directory: it was kept aside/);
+  });
+
   it('opens on a home whose ids.json, counters.json and server.pem are bad: each named with its problem, no unexpected error', async () => {
     const root = home();
     await (await start(root)).stop(); // a used home: state files and the lab PKI exist

@@ -1,4 +1,5 @@
 import { ErrorCodes, UserError } from '../../errors.js';
+import { DEFAULT_DESTINATION, defaultDestinationControl } from './model.js';
 
 /**
  * One step of config.json's history: takes the stored object of one version (without its
@@ -17,7 +18,17 @@ export const MIGRATIONS: readonly ConfigMigration[] = [
   // settings", so it becomes 'global' (not 'use-default', which would follow DEFAULT's choice);
   // a service's 'default' already meant DEFAULT's setting, now spelled 'use-default'.
   (stored) => ({ ...stored, incomingPolicies: policiesV2(stored.incomingPolicies), outgoingPolicies: policiesV2(stored.outgoingPolicies) }),
+  // 2 -> 3 (the Default destination control is required): a table without it gets AsyncOS's
+  // (500 connections, 50 messages each), which delivery already used for such a file.
+  (stored) => ({ ...stored, destinationControls: withDefaultControl(stored.destinationControls) }),
 ];
+
+/** A destination controls table with its Default entry (first), added when missing. */
+function withDefaultControl(controls: unknown): unknown {
+  if (!Array.isArray(controls)) return controls;
+  const has = controls.some((c: unknown) => c !== null && typeof c === 'object' && (c as Record<string, unknown>).domain === DEFAULT_DESTINATION);
+  return has ? controls : [defaultDestinationControl(), ...controls];
+}
 
 /**
  * Version 1's policies in version 2's words; anything not shaped as expected is left for the

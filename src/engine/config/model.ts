@@ -31,6 +31,23 @@ export const TDC_QUEUE = 'the.tdc.queue';
 /** Host name of the lab's downstream mail server ("Exchange" behind the gateway). */
 export const LAB_MAIL_HOST = 'exchange.lab';
 
+/** The destination controls entry of every destination without one of its own. */
+export const DEFAULT_DESTINATION = 'Default';
+
+/** AsyncOS's Default destination controls: 500 connections, 50 messages on each. */
+export function defaultDestinationControl(): DestinationControl {
+  return { domain: DEFAULT_DESTINATION, maxConnections: 500, maxMessagesPerConnection: 50 };
+}
+
+/**
+ * The Default entry of a destination controls table. Every configuration holds one (validate.ts;
+ * an older config.json without it gets it by migration); the built-in one stands in for a table
+ * that never went through those rules.
+ */
+export function defaultControlOf(controls: readonly DestinationControl[]): DestinationControl {
+  return controls.find((c) => c.domain === DEFAULT_DESTINATION) ?? defaultDestinationControl();
+}
+
 export function defaultPolicy(): MailPolicy {
   return {
     name: DEFAULT_POLICY,
@@ -57,7 +74,7 @@ export function defaultConfig(): ApplianceConfig {
     incomingPolicies: [defaultPolicy()],
     outgoingPolicies: [{ ...defaultPolicy(), tdc: { mode: 'no' } }],
     smtpRoutes: [{ domain: 'example.com', destinations: [`${LAB_MAIL_HOST}:25`] }],
-    destinationControls: [{ domain: 'Default', maxConnections: 500, maxMessagesPerConnection: 50 }],
+    destinationControls: [defaultDestinationControl()],
     bounceProfile: {
       maxRetries: 100,
       maxTimeInQueueSeconds: 259_200,

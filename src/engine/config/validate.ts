@@ -1,6 +1,6 @@
 import { ErrorCodes, UserError } from '../../errors.js';
 import { hatSenderProblem } from '../host-access.js';
-import { DEFAULT_POLICY, USE_DEFAULT, type ApplianceConfig, type MailPolicy } from './model.js';
+import { DEFAULT_DESTINATION, DEFAULT_POLICY, USE_DEFAULT, type ApplianceConfig, type MailPolicy } from './model.js';
 
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
@@ -125,6 +125,10 @@ export function crossFieldProblems(config: ApplianceConfig): string[] {
     check(!senders.has(e.sender), `listener HAT entry "${e.sender}" appears twice`);
     senders.add(e.sender);
   }
+  check(
+    config.destinationControls.some((c) => c.domain === DEFAULT_DESTINATION),
+    `destination controls have no ${DEFAULT_DESTINATION} entry`,
+  );
   if (config.tdc.enabled) check(config.tdc.intakeAddress !== null, 'TDC is enabled without an intake address');
   if (config.tdc.intakeAddress !== null) {
     const p = mailboxProblem(config.tdc.intakeAddress);

@@ -1,7 +1,8 @@
-import { appendFileSync, existsSync, renameSync, statSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, existsSync, renameSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { ensureDir } from '../home.js';
+import { tryKeepAside } from '../state-file.js';
 import { asyncosDate } from '../time-format.js';
-import { dirname } from 'node:path';
 
 export type LogLevel = 'Info' | 'Warning' | 'Debug' | 'Critical';
 
@@ -39,11 +40,38 @@ export class MailLog {
   ) {
     try {
       ensureDir(dirname(file));
+      this.#setAsideIfBad();
       this.#size = existsSync(file) ? statSync(file).size : 0;
     } catch {
       // reported at the first write, which fails the same way
     }
     if (this.#size === 0) this.#buffer.push(this.#format('Info', 'Begin Logfile'));
+    if (this.#setAside) this.#buffer.push(this.#format('Warning', this.#setAside));
+  }
+
+  /** what was kept aside at start, until the first flush tells `warn` (set by then) */
+  #setAside: string | null = null;
+
+  /**
+   * A directory (or a file that cannot be read and written) where the log file should be is
+   * renamed `<file>.bad-<time>` and a new log begins: the bad one could never take a line, and
+   * nothing in it is lost. When it cannot even be renamed, the first write reports it.
+   */
+  #setAsideIfBad(): void {
+    const st = statSync(this.file, { throwIfNoEntry: false });
+    if (!st) return;
+    let problem = st.isDirectory() ? 'is a directory' : st.isFile() ? null : 'is not a file';
+    if (problem === null) {
+      try {
+        accessSync(this.file, constants.R_OK | constants.W_OK);
+        return;
+      } catch (error) {
+        problem = `cannot be read and written (${(error as NodeJS.ErrnoException).code})`;
+      }
+    }
+    const aside = tryKeepAside(this.file, this.now());
+    if (aside.keptAs === null) return;
+    this.#setAside = `${this.file} ${problem}: it was kept aside as ${basename(aside.keptAs)}, and a new ${basename(this.file)} begins.`;
   }
 
   info(text: string): void {
@@ -83,6 +111,10 @@ export class MailLog {
     this.#immediate = null;
     const waiters = this.#waiters;
     this.#waiters = [];
+    if (this.#setAside) {
+      this.warn(this.#setAside);
+      this.#setAside = null;
+    }
     // a file that failed is tried again by its own timer (and at stop), not at every reply: the
     // replies leave that timer alone, or steady traffic would put the retry off forever
     if (force || this.#failing === null) {

@@ -72,13 +72,20 @@ async function remove(path: string): Promise<void> {
   });
 }
 
-/** Writes a new file and syncs it; resolves once the bytes are on disk. */
+/**
+ * Writes a new file and syncs it; resolves once the bytes are on disk. A write that fails (a full
+ * disk) removes the file: what is left of it is empty or short, and would lie on disk until a
+ * restart while `status` counts nothing for it.
+ */
 async function writeSynced(path: string, data: Buffer): Promise<void> {
   const fd = await openFile(path, 'w');
   try {
     let done = 0;
     while (done < data.length) done += (await writeBytes(fd, data, done, data.length - done)).bytesWritten;
     await syncFile(fd);
+  } catch (error) {
+    await remove(path).catch(() => undefined);
+    throw error;
   } finally {
     await closeFile(fd);
   }
@@ -299,6 +306,10 @@ export class Spool {
       try {
         await writeWhole(`${path}.tmp`, data);
         await renameFile(`${path}.tmp`, path);
+      } catch (error) {
+        // the old queue file (if any) stays; a short temporary one is no use to anyone
+        await remove(`${path}.tmp`).catch(() => undefined);
+        throw error;
       } finally {
         if (this.#unwritten.get(file) === data) this.#unwritten.delete(file);
       }
