@@ -7,6 +7,9 @@ import type { Appliance } from '../engine/appliance.js';
 import { CancelledError, describeError, UserError } from '../errors.js';
 import { Shell } from './execute.js';
 import { readJsonLines, sendJsonLine } from '../engine/json-lines.js';
+import { jsonShape, shapeProblems, summarizeProblems, type JsonShape } from '../engine/json-shape.js';
+import { controlRequestSchema, shellMessageSchema, type ControlRequest, type ShellMessage } from './control-schema.js';
+import { validateControlRequest, validateShellMessage } from './control-schema.generated.js';
 import { runOneShot } from './one-shot.js';
 import { RemoteLineIO } from './remote-line-io.js';
 import { colourLevel, streamStyles, stylesFor, type ColourLevel, type OutputStream } from '../ui/styles.js';
@@ -20,8 +23,8 @@ import { colourLevel, streamStyles, stylesFor, type ColourLevel, type OutputStre
  * answers prompts with `line` or `eof`, and sends `interrupt` (Ctrl-C or a key that ends a live
  * view, while a command runs) and `cancel` (Ctrl-C at a prompt).
  */
-type Request = { argv: string[] } | { shell: { terminal: boolean; colour?: number } };
-type ShellMessage = { line: string } | { eof: true } | { interrupt: true } | { cancel: true };
+const REQUEST = jsonShape<ControlRequest>(controlRequestSchema, validateControlRequest);
+const SHELL_MESSAGE = jsonShape<ShellMessage>(shellMessageSchema, validateShellMessage);
 type Reply =
   | { out: string }
   | { frame: string }
@@ -73,21 +76,37 @@ function serve(socket: Socket, appliance: Appliance, registry: readonly CommandS
     socket.end();
     socket.destroy();
   };
-  let route: ((message: unknown) => void) | null = null;
+  let route: ((message: ShellMessage) => void) | null = null;
   socket.on('error', () => undefined);
   readJsonLines(
     socket,
     (message) => {
-      if (route) return route(message);
-      const request = message as Request;
-      if ('shell' in request && typeof request.shell === 'object' && request.shell !== null) route = attach(socket, send, appliance, registry, banner(), request.shell, onStop);
-      else if ('argv' in request && Array.isArray(request.argv) && request.argv.every((w) => typeof w === 'string')) {
+      if (route) {
+        const checked = checkMessage(message, SHELL_MESSAGE, 'the message', ['line', 'eof', 'interrupt', 'cancel']);
+        return typeof checked === 'string' ? refuse(checked) : route(checked);
+      }
+      const request = checkMessage(message, REQUEST, 'the request', ['argv', 'shell']);
+      if (typeof request === 'string') return refuse(request);
+      if (request.shell) route = attach(socket, send, appliance, registry, banner(), request.shell, onStop);
+      else {
         route = () => undefined;
-        void runCommand(socket, send, appliance, registry, request.argv);
-      } else refuse('expected {"argv": [...]} or {"shell": {...}}');
+        void runCommand(socket, send, appliance, registry, request.argv ?? []);
+      }
     },
     refuse,
   );
+}
+
+/**
+ * A client's message with the shape it must have and exactly one of `kinds` (the key says what it
+ * is), else what is wrong with it.
+ */
+function checkMessage<T extends object>(message: unknown, shape: JsonShape<T>, name: string, kinds: readonly (keyof T & string)[]): T | string {
+  const problems = shapeProblems(message, shape, { root: name });
+  if (problems.length > 0) return summarizeProblems(problems);
+  const given = kinds.filter((k) => (message as T)[k] !== undefined);
+  if (given.length !== 1) return `${name} must have exactly one of ${kinds.map((k) => `"${k}"`).join(', ')}`;
+  return message as T;
 }
 
 async function runCommand(socket: Socket, send: (reply: Reply) => void, appliance: Appliance, registry: readonly CommandSpec[], argv: string[]): Promise<void> {
@@ -117,12 +136,12 @@ function attach(
   appliance: Appliance,
   registry: readonly CommandSpec[],
   banner: string,
-  { terminal, colour }: { terminal?: unknown; colour?: unknown },
+  { terminal, colour = 0 }: NonNullable<ControlRequest['shell']>,
   onStop: (stop: (why: string) => void) => void,
-): (message: unknown) => void {
-  const session = appliance.sessions.open(terminal === true ? 'shell' : 'script', 'socket');
-  const io = new RemoteLineIO(send, stylesFor(colour === 1 || colour === 2 || colour === 3 ? colour : 0));
-  const shell = new Shell({ appliance, session, registry, io, interactive: true, banner, endOfInputQuits: terminal === true });
+): (message: ShellMessage) => void {
+  const session = appliance.sessions.open(terminal ? 'shell' : 'script', 'socket');
+  const io = new RemoteLineIO(send, stylesFor(colour as ColourLevel));
+  const shell = new Shell({ appliance, session, registry, io, interactive: true, banner, endOfInputQuits: terminal });
   const leave = () => {
     shell.exit();
     shell.interrupt();
@@ -140,11 +159,10 @@ function attach(
     socket.end();
   });
   return (message) => {
-    const m = message as ShellMessage;
-    if ('line' in m && typeof m.line === 'string') io.answer(m.line);
-    else if ('eof' in m) io.answer(null);
-    else if ('interrupt' in m) shell.interrupt();
-    else if ('cancel' in m) io.cancel();
+    if (message.line !== undefined) io.answer(message.line);
+    else if (message.eof) io.answer(null);
+    else if (message.interrupt) shell.interrupt();
+    else io.cancel();
   };
 }
 
@@ -192,7 +210,7 @@ export async function forwardToAppliance(
       () => socket.destroy(),
     );
     socket.on('close', () => resolve(exit ?? (signal?.aborted ? 130 : 1)));
-    sendJsonLine(socket, { argv } satisfies Request);
+    sendJsonLine(socket, { argv } satisfies ControlRequest);
   });
 }
 
@@ -233,6 +251,6 @@ export function attachShell(socket: Socket, front: LineIO, terminal: boolean, co
     );
     socket.on('close', () => resolve());
   });
-  sendJsonLine(socket, { shell: { terminal, colour } } satisfies Request);
+  sendJsonLine(socket, { shell: { terminal, colour } } satisfies ControlRequest);
   return { done, interrupt: () => sendJsonLine(socket, { interrupt: true }) };
 }
