@@ -142,7 +142,7 @@ function watchWebPort(appliance: Appliance, restart: () => void): () => void {
     if (port === portOf(previous) || port === 0) return;
     const { bindProblem } = await import('../engine/bind-probe.js');
     const problem = await bindProblem('127.0.0.1', port);
-    if (problem) throw new UserError(`The web interface cannot listen on 127.0.0.1:${port} (${problem}).`, ErrorCodes.invalidValue);
+    if (problem) throw new UserError(`The web interface cannot listen on 127.0.0.1:${port} (${problem}).`, ErrorCodes.unavailable);
   });
   const unlisten = appliance.configuration.onCommit((_, record) => {
     if (record.changes.some((c) => c.path === 'lab.webPort')) restart();
