@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { writeJsonAtomic } from '../atomic-file.js';
+import { createJsonAtomic, writeJsonAtomic } from '../atomic-file.js';
 import { ErrorCodes, UserError } from '../../errors.js';
 import { ensureDir, type HomePaths } from '../home.js';
 import { defaultConfig, type ApplianceConfig } from './model.js';
@@ -26,10 +26,11 @@ export class ConfigStore {
 
   load(): ApplianceConfig {
     ensureDir(this.paths.root);
+    // of processes opening a fresh home at once, one writes the default; the others read it, so
+    // that none writes the default over what another already committed
     if (!existsSync(this.file)) {
       const fresh = defaultConfig();
-      this.#write(fresh);
-      return fresh;
+      if (createJsonAtomic(this.file, { version: CONFIG_VERSION, ...fresh }, { mode: 0o600 })) return fresh;
     }
     let config: unknown;
     try {
