@@ -1,10 +1,12 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { LineIO } from '../commands/dialog.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
-import { CancelledError, describeError, UserError } from '../errors.js';
+import { CancelledError, describeError, ErrorCodes, UserError } from '../errors.js';
+import type { HomePaths } from '../engine/home.js';
+import { runningOwner } from '../engine/lock.js';
 import { Shell } from './execute.js';
 import { readJsonLines, sendJsonLine } from '../engine/json-lines.js';
 import { jsonShape, shapeProblems, summarizeProblems, type JsonShape } from '../engine/json-shape.js';
@@ -180,6 +182,34 @@ export function connectControl(socketPath: string): Promise<Socket | null> {
   });
 }
 
+/** How long a session waits for the control socket of an appliance that holds its home's lock. */
+export const CONTROL_WAIT_MS = 30_000;
+
+/**
+ * The control socket of the appliance running on a home, once it answers; null when none runs
+ * there (no live process holds the home's lock). While a process holds the lock and its socket
+ * does not answer yet (the appliance is starting), waits for the socket or for that process to
+ * exit: a session never goes on as if no appliance ran while one does (it would edit the stored
+ * configuration behind the appliance's back).
+ */
+export async function reachAppliance(paths: Pick<HomePaths, 'socket' | 'lock' | 'root'>, signal?: AbortSignal, waitMs = CONTROL_WAIT_MS): Promise<Socket | null> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const socket = existsSync(paths.socket) ? await connectControl(paths.socket) : null;
+    if (socket) return socket;
+    const owner = runningOwner(paths.lock);
+    if (owner === null || owner === process.pid) return null;
+    if (signal?.aborted) throw new CancelledError();
+    if (Date.now() > deadline) {
+      throw new UserError(
+        `The appliance (pid ${owner}) holding ${paths.root} has not opened its control socket in ${waitMs / 1000} seconds. Nothing was run; try again once it is ready, or stop it.`,
+        ErrorCodes.applianceRunning,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /**
  * Sends a command to the appliance running on `socketPath`. Resolves the exit status, or null
  * when no appliance answers there (the caller then runs the command locally).
@@ -191,7 +221,16 @@ export async function forwardToAppliance(
   signal?: AbortSignal,
 ): Promise<number | null> {
   const socket = await connectControl(socketPath);
-  if (!socket) return null;
+  return socket ? runOnAppliance(socket, argv, io, signal) : null;
+}
+
+/** Runs a command on the appliance at the other end of `socket`; resolves its exit status. */
+export function runOnAppliance(
+  socket: Socket,
+  argv: string[],
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & OutputStream; env?: NodeJS.ProcessEnv },
+  signal?: AbortSignal,
+): Promise<number> {
   return new Promise((resolve) => {
     let exit: number | null = null;
     signal?.addEventListener('abort', () => socket.destroy(), { once: true });

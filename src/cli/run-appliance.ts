@@ -31,6 +31,8 @@ export interface RunningAppliance {
 export async function startAppliance(appliance: Appliance, registry: readonly CommandSpec[], engineOptions: Pick<MailEngineOptions, 'hotRecords'> = {}): Promise<RunningAppliance> {
   const lock = new HomeLock(appliance.paths.lock);
   lock.acquire();
+  // what a one-shot run committed between this process reading config.json and taking the lock
+  appliance.configuration.refresh();
   tuneGarbageCollection();
   // mail_logs never goes backwards: a clock behind the last line (a restart after a compressed lab) catches up
   const lastLogged = lastLineTime(appliance.paths.logs);
