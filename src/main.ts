@@ -55,10 +55,12 @@ export async function main(argv: string[], io: MainIO = PROCESS_IO): Promise<num
       await openShell(localAppliance(root), io);
       return 0;
     }
+    if (line.spec.name === 'start' && line.input.flags.detach === true) return await (await import('./cli/detach.js')).startDetached(homePaths(root), io.stdout);
     if (line.spec.name === 'start') {
       await runHeadless(new Appliance({ home: root }), io);
       return 0;
     }
+    if (line.spec.name === 'stop') return await (await import('./cli/detach.js')).stopAppliance(homePaths(root), io.stdout);
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
@@ -176,15 +178,20 @@ async function withFront(io: MainIO, terminal: boolean, drive: (front: LineIO) =
   }
 }
 
-/** `segsim start`: the appliance without a shell, until SIGINT or SIGTERM. */
+/**
+ * `segsim start`: the appliance without a shell, until SIGINT, SIGTERM or `segsim stop`. Started by
+ * `start --detach`, it tells that process once it is ready.
+ */
 async function runHeadless(appliance: Appliance, io: MainIO): Promise<void> {
   const { startAppliance } = await import('./cli/run-appliance.js');
-  const running = await startAppliance(appliance, await allCommands());
-  io.stdout.write(`${running.describe()}\nRunning headless; control socket ${appliance.paths.socket}. Stop with Ctrl-C.\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  let stop = () => undefined as void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const running = await startAppliance(appliance, await allCommands(), { stopRequested: () => stop() });
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  (await import('./cli/detach.js')).reportReady(() => running.describe());
+  io.stdout.write(`${running.describe()}\nRunning headless (pid ${process.pid}); control socket ${appliance.paths.socket}. Stop it with Ctrl-C or "segsim stop".\n`);
+  await stopped;
   await running.stop();
   io.stdout.write('Appliance stopped.\n');
 }

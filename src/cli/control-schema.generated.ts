@@ -8,14 +8,14 @@ list.push(error);
 return list;
 }
 export const validateControlRequest = validate21;
-const schema6 = {"type":"object","additionalProperties":false,"properties":{"argv":{"type":"array","maxItems":1024,"items":{"type":"string","maxLength":1048576}},"shell":{"type":"object","required":["terminal"],"additionalProperties":false,"properties":{"terminal":{"type":"boolean"},"colour":{"type":"integer","minimum":0,"maximum":3}}}}};
+const schema6 = {"type":"object","additionalProperties":false,"properties":{"argv":{"type":"array","maxItems":1024,"items":{"type":"string","maxLength":1048576}},"shell":{"type":"object","required":["terminal"],"additionalProperties":false,"properties":{"terminal":{"type":"boolean"},"colour":{"type":"integer","minimum":0,"maximum":3}}},"stop":{"const":true}}};
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((key0 === "argv") || (key0 === "shell"))){
+if(!(((key0 === "argv") || (key0 === "shell")) || (key0 === "stop"))){
 vErrors = addError(vErrors, {instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}});
 errors++;
 }
@@ -86,6 +86,12 @@ errors++;
 }
 else {
 vErrors = addError(vErrors, {instancePath:instancePath+"/shell",keyword:"type",params:{type: "object"}});
+errors++;
+}
+}
+if(data.stop !== undefined){
+if(true !== data.stop){
+vErrors = addError(vErrors, {instancePath:instancePath+"/stop",keyword:"const",params:{allowedValue: true}});
 errors++;
 }
 }

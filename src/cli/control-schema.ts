@@ -12,7 +12,10 @@ export const MAX_ARGV_WORDS = 1024;
 
 const word = { type: 'string', maxLength: MAX_CONTROL_LINE } as const;
 
-/** The first message of a connection: one command line, or a shell that attaches (exactly one key: control-socket.ts). */
+/**
+ * The first message of a connection: one command line, a shell that attaches, or `segsim stop`
+ * (exactly one key: control-socket.ts).
+ */
 export const controlRequestSchema = {
   type: 'object',
   additionalProperties: false,
@@ -24,6 +27,7 @@ export const controlRequestSchema = {
       additionalProperties: false,
       properties: { terminal: { type: 'boolean' }, colour: { type: 'integer', minimum: 0, maximum: 3 } },
     },
+    stop: { const: true },
   },
 } as const satisfies JSONSchema;
 

@@ -18,7 +18,7 @@ import { colourLevel, streamStyles, stylesFor, type ColourLevel, type OutputStre
 
 /**
  * The control protocol: newline-delimited JSON. The first message says what the connection is:
- * one command line (`argv`), or a shell that attaches (`shell`). The appliance then sends output
+ * one command line (`argv`), a shell that attaches (`shell`), or a request to stop (`stop`). The appliance then sends output
  * (`out`, `frame`; for shells also `live` and `progress`, null when they end), prompts (`ask`,
  * shells only) and the end (`exit`, with `err` on failure, or `bye` when the appliance stops under
  * an attached shell); an attached shell says how many colours its terminal has (`colour`, 0 to 3),
@@ -47,7 +47,13 @@ export interface ControlServer {
  * (owner-only): one-shot commands, and shells that attach. Each connection is a session of its
  * own, with its own pending changes; closing the connection interrupts what it runs.
  */
-export async function serveControlSocket(appliance: Appliance, registry: readonly CommandSpec[], banner: () => string = () => ''): Promise<ControlServer> {
+export async function serveControlSocket(
+  appliance: Appliance,
+  registry: readonly CommandSpec[],
+  banner: () => string = () => '',
+  /** stops the appliance for `segsim stop`; without it (an appliance inside a shell) stop is refused */
+  stop?: () => void,
+): Promise<ControlServer> {
   const path = appliance.paths.socket;
   rmSync(path, { force: true });
   const connections = new Set<{ socket: Socket; stop(why: string): void }>();
@@ -55,7 +61,7 @@ export async function serveControlSocket(appliance: Appliance, registry: readonl
     const connection: { socket: Socket; stop(why: string): void } = { socket, stop: () => socket.destroy() };
     connections.add(connection);
     socket.on('close', () => connections.delete(connection));
-    serve(socket, appliance, registry, banner, (stop) => (connection.stop = stop));
+    serve(socket, appliance, registry, banner, stop, (stopConnection) => (connection.stop = stopConnection));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -71,7 +77,14 @@ export async function serveControlSocket(appliance: Appliance, registry: readonl
   };
 }
 
-function serve(socket: Socket, appliance: Appliance, registry: readonly CommandSpec[], banner: () => string, onStop: (stop: (why: string) => void) => void): void {
+function serve(
+  socket: Socket,
+  appliance: Appliance,
+  registry: readonly CommandSpec[],
+  banner: () => string,
+  stopAppliance: (() => void) | undefined,
+  onStop: (stop: (why: string) => void) => void,
+): void {
   const send = (reply: Reply) => sendJsonLine(socket, reply);
   const refuse = (why: string) => {
     send({ err: `Invalid control request: ${why}.`, exit: 2 });
@@ -87,11 +100,16 @@ function serve(socket: Socket, appliance: Appliance, registry: readonly CommandS
         const checked = checkMessage(message, SHELL_MESSAGE, 'the message', ['line', 'eof', 'interrupt', 'cancel']);
         return typeof checked === 'string' ? refuse(checked) : route(checked);
       }
-      const request = checkMessage(message, REQUEST, 'the request', ['argv', 'shell']);
+      const request = checkMessage(message, REQUEST, 'the request', ['argv', 'shell', 'stop']);
       if (typeof request === 'string') return refuse(request);
+      route = () => undefined;
       if (request.shell) route = attach(socket, send, appliance, registry, banner(), request.shell, onStop);
-      else {
-        route = () => undefined;
+      else if (request.stop) {
+        if (!stopAppliance) {
+          send({ err: `The appliance on ${appliance.paths.root} runs inside a shell (pid ${process.pid}): quit that shell to stop it.`, exit: 1 });
+          socket.end();
+        } else stopAppliance(); // the connection closes as the appliance stops; the client then waits for the process to end
+      } else {
         void runCommand(socket, send, appliance, registry, request.argv ?? []);
       }
     },

@@ -23,12 +23,18 @@ export interface RunningAppliance {
   stop(): Promise<void>;
 }
 
+export interface StartOptions extends Pick<MailEngineOptions, 'hotRecords'> {
+  /** how `segsim stop` (over the control socket) stops this appliance; without it, stop is refused */
+  stopRequested?: () => void;
+}
+
 /**
  * Starts the appliance in this process: takes the home directory's lock, starts the SETD
- * emulator and the mail engine (listener, queues, lab mail server) and serves the control socket.
- * `engineOptions` are for tests (a small hotRecords puts long queues on disk sooner).
+ * emulator, the mail engine (listener, queues, lab mail server) and the web interface, and serves
+ * the control socket last: once this resolves, every part listens. `hotRecords` is for tests (a
+ * small one puts long queues on disk sooner).
  */
-export async function startAppliance(appliance: Appliance, registry: readonly CommandSpec[], engineOptions: Pick<MailEngineOptions, 'hotRecords'> = {}): Promise<RunningAppliance> {
+export async function startAppliance(appliance: Appliance, registry: readonly CommandSpec[], { stopRequested, ...engineOptions }: StartOptions = {}): Promise<RunningAppliance> {
   const lock = new HomeLock(appliance.paths.lock);
   lock.acquire();
   // what a one-shot run committed between this process reading config.json and taking the lock
@@ -66,7 +72,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
       }).catch(() => undefined);
     });
     await appliance.cluster.start();
-    control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`);
+    control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`, stopRequested);
   } catch (error) {
     unwatchWeb();
     await appliance.cluster.stop().catch(() => undefined);

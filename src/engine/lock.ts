@@ -67,12 +67,16 @@ function pidIn(file: string): number | null {
 /** The pid in a lock file if that process is alive, else null. */
 export function runningOwner(file: string): number | null {
   const pid = pidIn(file);
-  if (pid === null) return null;
+  return pid !== null && processAlive(pid) ? pid : null;
+}
+
+/** Whether process `pid` exists (another user's included). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return pid;
+    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
