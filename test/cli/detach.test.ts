@@ -4,8 +4,11 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serveControlSocket } from '../../src/cli/control-socket.js';
+import { commandRegistry } from '../../src/commands/registry.js';
+import { Appliance } from '../../src/engine/appliance.js';
 import { homePaths } from '../../src/engine/home.js';
-import { processAlive, runningOwner } from '../../src/engine/lock.js';
+import { HomeLock, processAlive, runningOwner } from '../../src/engine/lock.js';
 import { removeAfterFile, stopAfterFile } from '../helpers/cleanup.js';
 import { smtpGreeting } from '../helpers/headless.js';
 import { BIN, runBinary } from '../helpers/run-main.js';
@@ -75,6 +78,22 @@ describe('segsim start --detach and segsim stop (the real binary)', () => {
       taken.close();
     }
   }, 60_000);
+
+  it('stop leaves an appliance that runs inside a shell alone, and says so', async () => {
+    // this test's process stands for the shell: it holds the home and serves its control socket without a stop
+    const appliance = new Appliance({ home: labHome() });
+    const lock = new HomeLock(appliance.paths.lock);
+    lock.acquire();
+    const server = await serveControlSocket(appliance, commandRegistry());
+    try {
+      const r = await runBinary(['--home', appliance.paths.root, 'stop']);
+      expect(r).toMatchObject({ code: 1, stderr: `The appliance on ${appliance.paths.root} runs inside a shell (pid ${process.pid}): quit that shell to stop it.\n` });
+      expect(await runBinary(['--home', appliance.paths.root, 'sethostname'])).toMatchObject({ code: 0, stdout: 'esa1.example.com\n' });
+    } finally {
+      await server.close();
+      lock.release();
+    }
+  });
 
   it('runs the README\'s Scripting example as written, and it journals', () => {
     const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
