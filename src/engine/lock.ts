@@ -14,26 +14,50 @@ export class HomeLock {
   constructor(private readonly file: string) {}
 
   acquire(): void {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (createTextAtomic(this.file, String(process.pid), { mode: 0o600 })) {
-        this.#held = true;
-        return;
-      }
-      const owner = runningOwner(this.file);
-      if (owner !== null) {
-        throw new UserError(
-          `Another appliance (pid ${owner}) is already running on this home directory. Use it from here with one-shot commands, or stop it first.`,
-          ErrorCodes.applianceRunning,
-        );
-      }
-      removeStale(this.file);
+    const owner = takeLock(this.file);
+    if (owner !== null) {
+      throw new UserError(
+        `Another appliance (pid ${owner}) is already running on this home directory. Use it from here with one-shot commands, or stop it first.`,
+        ErrorCodes.applianceRunning,
+      );
     }
-    throw new UserError(`Could not take the lock ${this.file}.`, ErrorCodes.io);
+    this.#held = true;
   }
 
   release(): void {
     if (this.#held && pidIn(this.file) === process.pid) rmSync(this.file, { force: true });
     this.#held = false;
+  }
+}
+
+/**
+ * Takes `file` as a lock for this process: null when taken, else the pid of the live process that
+ * holds it. A file left by a dead process is taken over.
+ */
+function takeLock(file: string): number | null {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (createTextAtomic(file, String(process.pid), { mode: 0o600 })) return null;
+    const owner = runningOwner(file);
+    if (owner !== null) return owner;
+    removeStale(file);
+  }
+  throw new UserError(`Could not take the lock ${file}.`, ErrorCodes.io);
+}
+
+/**
+ * Runs `work` holding `file` as a lock, waiting (up to `waitMs`) while another holds it: for short
+ * work that processes sharing a home must do one at a time.
+ */
+export async function withFileLock<T>(file: string, work: () => T | Promise<T>, waitMs = 15_000): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (let owner = takeLock(file); owner !== null; owner = takeLock(file)) {
+    if (Date.now() > deadline) throw new UserError(`The lock ${file} is still held by pid ${owner} after ${waitMs / 1000} seconds.`, ErrorCodes.io);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  try {
+    return await work();
+  } finally {
+    if (pidIn(file) === process.pid) rmSync(file, { force: true });
   }
 }
 
