@@ -17,13 +17,15 @@ import { RemoteLineIO } from './remote-line-io.js';
 import { colourLevel, streamStyles, stylesFor, type ColourLevel, type OutputStream } from '../ui/styles.js';
 
 /**
- * The control protocol: newline-delimited JSON. The first message says what the connection is:
- * one command line (`argv`), a shell that attaches (`shell`), or a request to stop (`stop`). The appliance then sends output
+ * The control protocol: newline-delimited JSON, each client message checked against
+ * control-schema.ts. The first message says what the connection is: one command line (`argv`), a
+ * shell that attaches (`shell`), or `segsim stop` (`stop`). The appliance then sends output
  * (`out`, `frame`; for shells also `live` and `progress`, null when they end), prompts (`ask`,
  * shells only) and the end (`exit`, with `err` on failure, or `bye` when the appliance stops under
  * an attached shell); an attached shell says how many colours its terminal has (`colour`, 0 to 3),
  * answers prompts with `line` or `eof`, and sends `interrupt` (Ctrl-C or a key that ends a live
- * view, while a command runs) and `cancel` (Ctrl-C at a prompt).
+ * view, while a command runs) and `cancel` (Ctrl-C at a prompt). A message of the wrong shape gets
+ * an error naming what is wrong, and the connection closes.
  */
 const REQUEST = jsonShape<ControlRequest>(controlRequestSchema, validateControlRequest);
 const SHELL_MESSAGE = jsonShape<ShellMessage>(shellMessageSchema, validateShellMessage);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { HomePaths } from '../engine/home.js';
 import { readJsonLines, sendJsonLine } from '../engine/json-lines.js';
@@ -29,7 +30,10 @@ export async function startDetached(paths: HomePaths, out: Writable): Promise<nu
   if (owner !== null) throw new UserError(`Another appliance (pid ${owner}) is already running on ${paths.root}. Stop it first with "segsim stop".`, ErrorCodes.applianceRunning);
   const log = openSync(paths.detachedLog, 'a', 0o600);
   const from = statSync(paths.detachedLog).size;
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--home', paths.root, 'start'], {
+  // in the home, not the caller's directory: a daemon keeps no other directory busy
+  const home = resolve(paths.root);
+  const child = spawn(process.execPath, [...process.execArgv, resolve(process.argv[1]!), '--home', home, 'start'], {
+    cwd: home,
     detached: true,
     stdio: ['ignore', log, log, 'ipc'],
     env: { ...process.env, FORCE_COLOR: '0' },
