@@ -73,7 +73,8 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     });
     await appliance.cluster.start();
     control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`, stopRequested);
-  } catch (error) {
+  } catch (caught) {
+    const error = listenProblem(appliance, caught);
     unwatchWeb();
     await appliance.cluster.stop().catch(() => undefined);
     await web.web?.stop().catch(() => undefined);
@@ -102,6 +103,19 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
       lock.release();
     },
   };
+}
+
+/**
+ * A port that cannot be bound at start is the operator's to fix, not a fault: it is said by the
+ * part that wanted it (from the port) and the address.
+ */
+function listenProblem(appliance: Appliance, error: unknown): unknown {
+  const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e?.syscall !== 'listen' || !e.code) return error;
+  const config = appliance.configuration.current;
+  const part =
+    e.port === config.listener.port ? `Listener ${config.listener.name}` : e.port === config.lab.mailServerPort ? 'The lab mail server' : e.port === config.lab.setdPort ? 'The SETD emulator' : 'The appliance';
+  return new UserError(`${part} cannot listen on ${e.address}:${e.port} (${e.code}).`, ErrorCodes.unavailable);
 }
 
 interface WebStart {
