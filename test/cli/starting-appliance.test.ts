@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
 import { serveControlSocket } from '../../src/cli/control-socket.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { HomeLock, refuseCommitsWhileHeld } from '../../src/engine/lock.js';
-import { runBinary } from '../helpers/run-main.js';
+import { killAfterFile } from '../helpers/cleanup.js';
+import { BIN, runBinary } from '../helpers/run-main.js';
 import { commitEdit, labHome } from '../helpers/scripted.js';
 
 const storedHostname = (home: string) => (JSON.parse(readFileSync(`${home}/config.json`, 'utf8')) as { hostname: string }).hostname;
@@ -18,6 +21,43 @@ function track<T>(run: Promise<T>) {
   );
   return { run, ended: () => ended };
 }
+
+/** A port free at this moment, on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const answers = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => resolve(!!socket.destroy()));
+    socket.on('error', () => resolve(false));
+  });
+
+describe('segsim start, then a shell as soon as the listener answers (the real binary)', () => {
+  // before the fix, 7 tries in 8 found the listener up and the control socket not yet, and the shell committed behind the appliance
+  it('attaches every time, and the commit is the running appliance\'s', async () => {
+    for (let round = 0; round < 3; round++) {
+      const port = await freePort();
+      const home = labHome((c) => void (c.listener.port = port));
+      const start = killAfterFile(spawn(process.execPath, [BIN, '--home', home, 'start'], { stdio: 'ignore' }));
+      const exited = new Promise((resolve) => start.once('exit', resolve));
+      try {
+        while (!(await answers(port))) await pause(5);
+        const shell = await runBinary(['--home', home], ['sethostname esa7.example.com', 'commit', 'early shell', '', 'quit', ''].join('\n'));
+        expect({ round, attached: shell.stdout.includes('Attached to the running appliance'), refused: shell.stdout.includes('already running') }).toEqual({ round, attached: true, refused: false });
+        expect((await runBinary(['--home', home, 'sethostname'])).stdout).toBe('esa7.example.com\n');
+      } finally {
+        start.kill('SIGINT');
+        await exited;
+      }
+    }
+  }, 90_000);
+});
 
 // The appliance that starts is this test's process: it holds the home's lock, and its control
 // socket answers only when the test opens it (as a real start does once its services listen).
