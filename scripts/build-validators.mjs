@@ -24,6 +24,7 @@ const SCHEMA_MODULES = {
   'src/setd/store-schemas.ts': ['accountsSchema', 'faultsSchema'],
   'src/lab/scenario-schema.ts': ['scenarioSchema'],
   'src/engine/cluster/cluster-schema.ts': ['replicatedClusterSchema', 'clusterDocSchema'],
+  'src/cli/control-schema.ts': ['controlRequestSchema', 'shellMessageSchema'],
 };
 
 const root = new URL('..', import.meta.url).pathname;

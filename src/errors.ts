@@ -7,6 +7,8 @@ export const ErrorCodes = {
   usage: 'USAGE',
   unknownCommand: 'UNKNOWN_COMMAND',
   invalidValue: 'INVALID_VALUE',
+  unavailable: 'UNAVAILABLE',
+  labFailed: 'LAB_FAILED',
   configCorrupt: 'CONFIG_CORRUPT',
   configInvalid: 'CONFIG_INVALID',
   notFound: 'NOT_FOUND',
@@ -19,16 +21,41 @@ export const ErrorCodes = {
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
+/**
+ * The exit status of a one-shot run for each code, the one place it is decided: 2 when the command
+ * line itself is wrong (an unknown command or flag, a value a flag or argument cannot take, a flag
+ * missing its companion), 1 when a well-formed command could not be done.
+ */
+const EXIT_STATUS: Record<ErrorCode, 1 | 2> = {
+  USAGE: 2,
+  UNKNOWN_COMMAND: 2,
+  INVALID_VALUE: 2,
+  // valid values that cannot take effect here and now (a port in use, a clock that cannot change speed)
+  UNAVAILABLE: 1,
+  LAB_FAILED: 1,
+  CONFIG_CORRUPT: 1,
+  CONFIG_INVALID: 1,
+  NOT_FOUND: 1,
+  CONFLICT: 1,
+  NO_APPLIANCE: 1,
+  APPLIANCE_RUNNING: 1,
+  SCENARIO_INVALID: 1,
+  IO: 1,
+};
+
 /** An error the user caused and can fix; shown without a stack. */
 export class UserError extends Error {
   constructor(
     message: string,
     readonly code: ErrorCode = ErrorCodes.invalidValue,
-    /** exit status for one-shot runs: 2 for usage errors, 1 otherwise */
-    readonly exitCode: 1 | 2 = code === ErrorCodes.usage || code === ErrorCodes.unknownCommand ? 2 : 1,
   ) {
     super(message);
     this.name = 'UserError';
+  }
+
+  /** exit status for one-shot runs (EXIT_STATUS) */
+  get exitCode(): 1 | 2 {
+    return EXIT_STATUS[this.code];
   }
 }
 

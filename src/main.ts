@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { isatty } from 'node:tty';
 import type { Readable, Writable } from 'node:stream';
 import { commandWord, parseCommandLine } from './cli/command-parser.js';
@@ -9,8 +10,9 @@ import { streamStyles } from './ui/styles.js';
 import { loadCommand } from './commands/command-loaders.js';
 import type { CommandSpec } from './commands/types.js';
 import { Appliance } from './engine/appliance.js';
-import { homePaths, resolveHome } from './engine/home.js';
-import { describeError } from './errors.js';
+import { homePaths, resolveHome, type HomePaths } from './engine/home.js';
+import { refuseCommitsWhileHeld, runningOwner } from './engine/lock.js';
+import { describeError, ErrorCodes, UserError } from './errors.js';
 import type { RunningAppliance } from './cli/run-appliance.js';
 import type { LineIO } from './commands/dialog.js';
 import type { ShellDriver } from './ui/ink-shell.js';
@@ -50,13 +52,15 @@ export async function main(argv: string[], io: MainIO = PROCESS_IO): Promise<num
     // a process that may run an appliance for long tunes the collector before its heap grows
     if (line.kind === 'shell' || line.spec.name === 'start') tuneGarbageCollection();
     if (line.kind === 'shell') {
-      await openShell(new Appliance({ home: root }), io);
+      await openShell(localAppliance(root), io);
       return 0;
     }
+    if (line.spec.name === 'start' && line.input.flags.detach === true) return await (await import('./cli/detach.js')).startDetached(homePaths(root), io.stdout);
     if (line.spec.name === 'start') {
       await runHeadless(new Appliance({ home: root }), io);
       return 0;
     }
+    if (line.spec.name === 'stop') return await (await import('./cli/detach.js')).stopAppliance(homePaths(root), io.stdout);
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
@@ -64,16 +68,14 @@ export async function main(argv: string[], io: MainIO = PROCESS_IO): Promise<num
       // `setd start` starts a server of its own: it never goes to a running appliance
       if (!(line.spec.name === 'setd' && line.input.args[0] === 'start')) {
         // A running appliance on this home serves the command: live data, immediate effect.
-        // no socket file, no appliance: the socket module (and node:net) is not even loaded
-        const socket = homePaths(root).socket;
-        const forwarded = existsSync(socket) ? await (await import('./cli/control-socket.js')).forwardToAppliance(socket, argv, io, controller.signal) : null;
-        if (forwarded !== null) return forwarded;
+        const socket = await reachAppliance(homePaths(root), controller.signal);
+        if (socket) return await (await import('./cli/control-socket.js')).runOnAppliance(socket, argv, io, controller.signal);
       }
       // in a terminal, live views end on their keys and progress redraws in place
       // stdin serves only as a terminal's keys: the process's own is not made when it is none
       const stdin = io === PROCESS_IO && !isatty(0) ? undefined : (io.stdin as NodeJS.ReadStream);
       const front = streamFront({ stdout: io.stdout, env: io.env, stdin, stop: () => controller.abort() });
-      await runOneShot({ appliance: new Appliance({ home: root }), registry, words: argv, out: io.stdout, signal: controller.signal, front, parsed: line, hostRegistry: allCommands });
+      await runOneShot({ appliance: localAppliance(root), registry, words: argv, out: io.stdout, signal: controller.signal, front, parsed: line, hostRegistry: allCommands });
     } finally {
       process.off('SIGINT', onSigint);
     }
@@ -83,6 +85,25 @@ export async function main(argv: string[], io: MainIO = PROCESS_IO): Promise<num
     if (text !== null) io.stderr.write(`${streamStyles(io.stderr, io.env).error(text)}\n`);
     return exitCode;
   }
+}
+
+/**
+ * The appliance of a home for a session in this process. Its commits are refused once another
+ * process's appliance holds the home (one started after this session found none).
+ */
+function localAppliance(home: string): Appliance {
+  const appliance = new Appliance({ home });
+  refuseCommitsWhileHeld(appliance.configuration, appliance.paths.lock);
+  return appliance;
+}
+
+/**
+ * The control socket of the appliance running on the home (reachAppliance): with no socket file
+ * and no process holding the home, none runs, and the socket module (and node:net) is not even loaded.
+ */
+async function reachAppliance(paths: HomePaths, signal?: AbortSignal): Promise<Socket | null> {
+  if (!existsSync(paths.socket) && runningOwner(paths.lock) === null) return null;
+  return (await import('./cli/control-socket.js')).reachAppliance(paths, signal);
 }
 
 /**
@@ -105,25 +126,31 @@ async function allCommands(): Promise<readonly CommandSpec[]> {
  */
 async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
   const terminal = Boolean(io.stdin.isTTY && io.stdout.isTTY);
-  const socket = existsSync(appliance.paths.socket) ? await (await import('./cli/control-socket.js')).connectControl(appliance.paths.socket) : null;
-  if (socket) {
-    const { attachShell } = await import('./cli/control-socket.js');
-    await withFront(io, terminal, (front) => {
-      const attached = attachShell(socket, front, terminal);
-      return { run: () => attached.done, interrupt: attached.interrupt };
-    });
-    return;
-  }
   const registry = await allCommands();
   let running: RunningAppliance | null = null;
-  let banner: string;
-  try {
-    const { startAppliance } = await import('./cli/run-appliance.js');
-    running = await startAppliance(appliance, registry);
-    banner = `${running.describe()}\nEnter "help" for the commands, "quit" to leave.`;
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    banner = `The embedded appliance did not start: ${why}\nConfiguration commands work; live views need a running appliance.`;
+  let banner = '';
+  // an appliance starting here at the same moment as another on this home loses the lock: the
+  // shell then attaches to the one that won
+  for (let attempt = 0; attempt < 2 && !running; attempt++) {
+    const socket = await reachAppliance(appliance.paths);
+    if (socket) {
+      const { attachShell } = await import('./cli/control-socket.js');
+      await withFront(io, terminal, (front) => {
+        const attached = attachShell(socket, front, terminal);
+        return { run: () => attached.done, interrupt: attached.interrupt };
+      });
+      return;
+    }
+    try {
+      const { startAppliance } = await import('./cli/run-appliance.js');
+      running = await startAppliance(appliance, registry);
+      banner = `${running.describe()}\nEnter "help" for the commands, "quit" to leave.`;
+    } catch (error) {
+      if (error instanceof UserError && error.code === ErrorCodes.applianceRunning && attempt === 0) continue;
+      const why = error instanceof Error ? error.message : String(error);
+      banner = `The embedded appliance did not start: ${why}\nConfiguration commands work; live views need a running appliance.`;
+      break;
+    }
   }
   const session = appliance.sessions.open(terminal ? 'shell' : 'script', 'console');
   try {
@@ -151,15 +178,20 @@ async function withFront(io: MainIO, terminal: boolean, drive: (front: LineIO) =
   }
 }
 
-/** `segsim start`: the appliance without a shell, until SIGINT or SIGTERM. */
+/**
+ * `segsim start`: the appliance without a shell, until SIGINT, SIGTERM or `segsim stop`. Started by
+ * `start --detach`, it tells that process once it is ready.
+ */
 async function runHeadless(appliance: Appliance, io: MainIO): Promise<void> {
   const { startAppliance } = await import('./cli/run-appliance.js');
-  const running = await startAppliance(appliance, await allCommands());
-  io.stdout.write(`${running.describe()}\nRunning headless; control socket ${appliance.paths.socket}. Stop with Ctrl-C.\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  let stop = () => undefined as void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const running = await startAppliance(appliance, await allCommands(), { stopRequested: () => stop() });
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  (await import('./cli/detach.js')).reportReady(() => running.describe());
+  io.stdout.write(`${running.describe()}\nRunning headless (pid ${process.pid}); control socket ${appliance.paths.socket}. Stop it with Ctrl-C or "segsim stop".\n`);
+  await stopped;
   await running.stop();
   io.stdout.write('Appliance stopped.\n');
 }

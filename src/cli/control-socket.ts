@@ -1,27 +1,34 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { LineIO } from '../commands/dialog.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
-import { CancelledError, describeError, UserError } from '../errors.js';
+import { CancelledError, describeError, ErrorCodes, UserError } from '../errors.js';
+import type { HomePaths } from '../engine/home.js';
+import { runningOwner } from '../engine/lock.js';
 import { Shell } from './execute.js';
 import { readJsonLines, sendJsonLine } from '../engine/json-lines.js';
+import { jsonShape, shapeProblems, summarizeProblems, type JsonShape } from '../engine/json-shape.js';
+import { controlRequestSchema, shellMessageSchema, type ControlRequest, type ShellMessage } from './control-schema.js';
+import { validateControlRequest, validateShellMessage } from './control-schema.generated.js';
 import { runOneShot } from './one-shot.js';
 import { RemoteLineIO } from './remote-line-io.js';
 import { colourLevel, streamStyles, stylesFor, type ColourLevel, type OutputStream } from '../ui/styles.js';
 
 /**
- * The control protocol: newline-delimited JSON. The first message says what the connection is:
- * one command line (`argv`), or a shell that attaches (`shell`). The appliance then sends output
+ * The control protocol: newline-delimited JSON, each client message checked against
+ * control-schema.ts. The first message says what the connection is: one command line (`argv`), a
+ * shell that attaches (`shell`), or `segsim stop` (`stop`). The appliance then sends output
  * (`out`, `frame`; for shells also `live` and `progress`, null when they end), prompts (`ask`,
  * shells only) and the end (`exit`, with `err` on failure, or `bye` when the appliance stops under
  * an attached shell); an attached shell says how many colours its terminal has (`colour`, 0 to 3),
  * answers prompts with `line` or `eof`, and sends `interrupt` (Ctrl-C or a key that ends a live
- * view, while a command runs) and `cancel` (Ctrl-C at a prompt).
+ * view, while a command runs) and `cancel` (Ctrl-C at a prompt). A message of the wrong shape gets
+ * an error naming what is wrong, and the connection closes.
  */
-type Request = { argv: string[] } | { shell: { terminal: boolean; colour?: number } };
-type ShellMessage = { line: string } | { eof: true } | { interrupt: true } | { cancel: true };
+const REQUEST = jsonShape<ControlRequest>(controlRequestSchema, validateControlRequest);
+const SHELL_MESSAGE = jsonShape<ShellMessage>(shellMessageSchema, validateShellMessage);
 type Reply =
   | { out: string }
   | { frame: string }
@@ -43,7 +50,13 @@ export interface ControlServer {
  * (owner-only): one-shot commands, and shells that attach. Each connection is a session of its
  * own, with its own pending changes; closing the connection interrupts what it runs.
  */
-export async function serveControlSocket(appliance: Appliance, registry: readonly CommandSpec[], banner: () => string = () => ''): Promise<ControlServer> {
+export async function serveControlSocket(
+  appliance: Appliance,
+  registry: readonly CommandSpec[],
+  banner: () => string = () => '',
+  /** stops the appliance for `segsim stop`; without it (an appliance inside a shell) stop is refused */
+  stop?: () => void,
+): Promise<ControlServer> {
   const path = appliance.paths.socket;
   rmSync(path, { force: true });
   const connections = new Set<{ socket: Socket; stop(why: string): void }>();
@@ -51,7 +64,7 @@ export async function serveControlSocket(appliance: Appliance, registry: readonl
     const connection: { socket: Socket; stop(why: string): void } = { socket, stop: () => socket.destroy() };
     connections.add(connection);
     socket.on('close', () => connections.delete(connection));
-    serve(socket, appliance, registry, banner, (stop) => (connection.stop = stop));
+    serve(socket, appliance, registry, banner, stop, (stopConnection) => (connection.stop = stopConnection));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -67,28 +80,56 @@ export async function serveControlSocket(appliance: Appliance, registry: readonl
   };
 }
 
-function serve(socket: Socket, appliance: Appliance, registry: readonly CommandSpec[], banner: () => string, onStop: (stop: (why: string) => void) => void): void {
+function serve(
+  socket: Socket,
+  appliance: Appliance,
+  registry: readonly CommandSpec[],
+  banner: () => string,
+  stopAppliance: (() => void) | undefined,
+  onStop: (stop: (why: string) => void) => void,
+): void {
   const send = (reply: Reply) => sendJsonLine(socket, reply);
   const refuse = (why: string) => {
     send({ err: `Invalid control request: ${why}.`, exit: 2 });
     socket.end();
     socket.destroy();
   };
-  let route: ((message: unknown) => void) | null = null;
+  let route: ((message: ShellMessage) => void) | null = null;
   socket.on('error', () => undefined);
   readJsonLines(
     socket,
     (message) => {
-      if (route) return route(message);
-      const request = message as Request;
-      if ('shell' in request && typeof request.shell === 'object' && request.shell !== null) route = attach(socket, send, appliance, registry, banner(), request.shell, onStop);
-      else if ('argv' in request && Array.isArray(request.argv) && request.argv.every((w) => typeof w === 'string')) {
-        route = () => undefined;
-        void runCommand(socket, send, appliance, registry, request.argv);
-      } else refuse('expected {"argv": [...]} or {"shell": {...}}');
+      if (route) {
+        const checked = checkMessage(message, SHELL_MESSAGE, 'the message', ['line', 'eof', 'interrupt', 'cancel']);
+        return typeof checked === 'string' ? refuse(checked) : route(checked);
+      }
+      const request = checkMessage(message, REQUEST, 'the request', ['argv', 'shell', 'stop']);
+      if (typeof request === 'string') return refuse(request);
+      route = () => undefined;
+      if (request.shell) route = attach(socket, send, appliance, registry, banner(), request.shell, onStop);
+      else if (request.stop) {
+        if (!stopAppliance) {
+          send({ err: `The appliance on ${appliance.paths.root} runs inside a shell (pid ${process.pid}): quit that shell to stop it.`, exit: 1 });
+          socket.end();
+        } else stopAppliance(); // the connection closes as the appliance stops; the client then waits for the process to end
+      } else {
+        void runCommand(socket, send, appliance, registry, request.argv ?? []);
+      }
     },
     refuse,
   );
+}
+
+/**
+ * A client's message with the shape it must have and exactly one of `kinds` (the key says what it
+ * is), else what is wrong with it.
+ */
+function checkMessage<T extends object>(message: unknown, shape: JsonShape<T>, name: string, kinds: readonly (keyof T & string)[]): T | string {
+  const problems = shapeProblems(message, shape, { root: name });
+  if (problems.length > 0) return summarizeProblems(problems);
+  const given = kinds.filter((k) => (message as T)[k] !== undefined);
+  if (given.length !== 1) return `${name} must have exactly one of ${kinds.map((k) => `"${k}"`).join(', ')}`;
+  return message as T;
 }
 
 async function runCommand(socket: Socket, send: (reply: Reply) => void, appliance: Appliance, registry: readonly CommandSpec[], argv: string[]): Promise<void> {
@@ -118,12 +159,12 @@ function attach(
   appliance: Appliance,
   registry: readonly CommandSpec[],
   banner: string,
-  { terminal, colour }: { terminal?: unknown; colour?: unknown },
+  { terminal, colour = 0 }: NonNullable<ControlRequest['shell']>,
   onStop: (stop: (why: string) => void) => void,
-): (message: unknown) => void {
-  const session = appliance.sessions.open(terminal === true ? 'shell' : 'script', 'socket');
-  const io = new RemoteLineIO(send, stylesFor(colour === 1 || colour === 2 || colour === 3 ? colour : 0));
-  const shell = new Shell({ appliance, session, registry, io, interactive: true, banner, endOfInputQuits: terminal === true });
+): (message: ShellMessage) => void {
+  const session = appliance.sessions.open(terminal ? 'shell' : 'script', 'socket');
+  const io = new RemoteLineIO(send, stylesFor(colour as ColourLevel));
+  const shell = new Shell({ appliance, session, registry, io, interactive: true, banner, endOfInputQuits: terminal });
   const leave = () => {
     shell.exit();
     shell.interrupt();
@@ -141,11 +182,10 @@ function attach(
     socket.end();
   });
   return (message) => {
-    const m = message as ShellMessage;
-    if ('line' in m && typeof m.line === 'string') io.answer(m.line);
-    else if ('eof' in m) io.answer(null);
-    else if ('interrupt' in m) shell.interrupt();
-    else if ('cancel' in m) io.cancel();
+    if (message.line !== undefined) io.answer(message.line);
+    else if (message.eof) io.answer(null);
+    else if (message.interrupt) shell.interrupt();
+    else io.cancel();
   };
 }
 
@@ -163,6 +203,34 @@ export function connectControl(socketPath: string): Promise<Socket | null> {
   });
 }
 
+/** How long a session waits for the control socket of an appliance that holds its home's lock. */
+export const CONTROL_WAIT_MS = 30_000;
+
+/**
+ * The control socket of the appliance running on a home, once it answers; null when none runs
+ * there (no live process holds the home's lock). While a process holds the lock and its socket
+ * does not answer yet (the appliance is starting), waits for the socket or for that process to
+ * exit: a session never goes on as if no appliance ran while one does (it would edit the stored
+ * configuration behind the appliance's back).
+ */
+export async function reachAppliance(paths: Pick<HomePaths, 'socket' | 'lock' | 'root'>, signal?: AbortSignal, waitMs = CONTROL_WAIT_MS): Promise<Socket | null> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const socket = existsSync(paths.socket) ? await connectControl(paths.socket) : null;
+    if (socket) return socket;
+    const owner = runningOwner(paths.lock);
+    if (owner === null || owner === process.pid) return null;
+    if (signal?.aborted) throw new CancelledError();
+    if (Date.now() > deadline) {
+      throw new UserError(
+        `The appliance (pid ${owner}) holding ${paths.root} has not opened its control socket in ${waitMs / 1000} seconds. Nothing was run; try again once it is ready, or stop it.`,
+        ErrorCodes.applianceRunning,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /**
  * Sends a command to the appliance running on `socketPath`. Resolves the exit status, or null
  * when no appliance answers there (the caller then runs the command locally).
@@ -174,7 +242,16 @@ export async function forwardToAppliance(
   signal?: AbortSignal,
 ): Promise<number | null> {
   const socket = await connectControl(socketPath);
-  if (!socket) return null;
+  return socket ? runOnAppliance(socket, argv, io, signal) : null;
+}
+
+/** Runs a command on the appliance at the other end of `socket`; resolves its exit status. */
+export function runOnAppliance(
+  socket: Socket,
+  argv: string[],
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & OutputStream; env?: NodeJS.ProcessEnv },
+  signal?: AbortSignal,
+): Promise<number> {
   return new Promise((resolve) => {
     let exit: number | null = null;
     signal?.addEventListener('abort', () => socket.destroy(), { once: true });
@@ -193,7 +270,7 @@ export async function forwardToAppliance(
       () => socket.destroy(),
     );
     socket.on('close', () => resolve(exit ?? (signal?.aborted ? 130 : 1)));
-    sendJsonLine(socket, { argv } satisfies Request);
+    sendJsonLine(socket, { argv } satisfies ControlRequest);
   });
 }
 
@@ -235,6 +312,6 @@ export function attachShell(socket: Socket, front: LineIO, terminal: boolean, co
     );
     socket.on('close', () => resolve());
   });
-  sendJsonLine(socket, { shell: { terminal, colour } } satisfies Request);
+  sendJsonLine(socket, { shell: { terminal, colour } } satisfies ControlRequest);
   return { done, interrupt: () => sendJsonLine(socket, { interrupt: true }) };
 }

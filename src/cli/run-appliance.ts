@@ -23,14 +23,22 @@ export interface RunningAppliance {
   stop(): Promise<void>;
 }
 
+export interface StartOptions extends Pick<MailEngineOptions, 'hotRecords'> {
+  /** how `segsim stop` (over the control socket) stops this appliance; without it, stop is refused */
+  stopRequested?: () => void;
+}
+
 /**
  * Starts the appliance in this process: takes the home directory's lock, starts the SETD
- * emulator and the mail engine (listener, queues, lab mail server) and serves the control socket.
- * `engineOptions` are for tests (a small hotRecords puts long queues on disk sooner).
+ * emulator, the mail engine (listener, queues, lab mail server) and the web interface, and serves
+ * the control socket last: once this resolves, every part listens. `hotRecords` is for tests (a
+ * small one puts long queues on disk sooner).
  */
-export async function startAppliance(appliance: Appliance, registry: readonly CommandSpec[], engineOptions: Pick<MailEngineOptions, 'hotRecords'> = {}): Promise<RunningAppliance> {
+export async function startAppliance(appliance: Appliance, registry: readonly CommandSpec[], { stopRequested, ...engineOptions }: StartOptions = {}): Promise<RunningAppliance> {
   const lock = new HomeLock(appliance.paths.lock);
   lock.acquire();
+  // what a one-shot run committed between this process reading config.json and taking the lock
+  appliance.configuration.refresh();
   tuneGarbageCollection();
   // mail_logs never goes backwards: a clock behind the last line (a restart after a compressed lab) catches up
   const lastLogged = lastLineTime(appliance.paths.logs);
@@ -64,8 +72,9 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
       }).catch(() => undefined);
     });
     await appliance.cluster.start();
-    control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`);
-  } catch (error) {
+    control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`, stopRequested);
+  } catch (caught) {
+    const error = listenProblem(appliance, caught);
     unwatchWeb();
     await appliance.cluster.stop().catch(() => undefined);
     await web.web?.stop().catch(() => undefined);
@@ -94,6 +103,19 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
       lock.release();
     },
   };
+}
+
+/**
+ * A port that cannot be bound at start is the operator's to fix, not a fault: it is said by the
+ * part that wanted it (from the port) and the address.
+ */
+function listenProblem(appliance: Appliance, error: unknown): unknown {
+  const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e?.syscall !== 'listen' || !e.code) return error;
+  const config = appliance.configuration.current;
+  const part =
+    e.port === config.listener.port ? `Listener ${config.listener.name}` : e.port === config.lab.mailServerPort ? 'The lab mail server' : e.port === config.lab.setdPort ? 'The SETD emulator' : 'The appliance';
+  return new UserError(`${part} cannot listen on ${e.address}:${e.port} (${e.code}).`, ErrorCodes.unavailable);
 }
 
 interface WebStart {
@@ -142,7 +164,7 @@ function watchWebPort(appliance: Appliance, restart: () => void): () => void {
     if (port === portOf(previous) || port === 0) return;
     const { bindProblem } = await import('../engine/bind-probe.js');
     const problem = await bindProblem('127.0.0.1', port);
-    if (problem) throw new UserError(`The web interface cannot listen on 127.0.0.1:${port} (${problem}).`, ErrorCodes.invalidValue);
+    if (problem) throw new UserError(`The web interface cannot listen on 127.0.0.1:${port} (${problem}).`, ErrorCodes.unavailable);
   });
   const unlisten = appliance.configuration.onCommit((_, record) => {
     if (record.changes.some((c) => c.path === 'lab.webPort')) restart();

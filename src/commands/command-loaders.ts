@@ -41,6 +41,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<CommandSpec>
   setttymode: async () => (await import('./setttymode.js')).setttymodeCommand,
   inject: async () => (await import('./inject.js')).injectCommand,
   start: async () => (await import('./start.js')).startCommand,
+  stop: async () => (await import('./start.js')).stopCommand,
   clusterconfig: async () => (await import('./clusterconfig.js')).clusterconfigCommand,
   clustermode: async () => (await import('./clustermode.js')).clustermodeCommand,
   clustercheck: async () => (await import('./clustermode.js')).clustercheckCommand,

@@ -148,7 +148,7 @@ export const labCommand: CommandSpec = {
           data: results,
           render: (io) => io.print(`${judged}\n${renderResults(scenario, results, io.style)}`),
           // a script (CI) learns of a failed lab from the exit status; the shell shows the results
-          error: passed || ctx.interactive ? undefined : new UserError(`Lab ${scenario.name}: ${results.filter((r) => !r.passed).length} expectation(s) failed.`, ErrorCodes.invalidValue),
+          error: passed || ctx.interactive ? undefined : new UserError(`Lab ${scenario.name}: ${results.filter((r) => !r.passed).length} expectation(s) failed.`, ErrorCodes.labFailed),
         };
       }
       case 'run': {
@@ -166,7 +166,7 @@ export const labCommand: CommandSpec = {
         return {
           data: outcomes,
           render: (io) => io.print(`Labs: ${outcomes.length - failed.length} of ${outcomes.length} scenarios passed.`),
-          error: failed.length > 0 ? new UserError(`Labs failed: ${failed.map((f) => f.name).join(', ')}.`, ErrorCodes.invalidValue) : undefined,
+          error: failed.length > 0 ? new UserError(`Labs failed: ${failed.map((f) => f.name).join(', ')}.`, ErrorCodes.labFailed) : undefined,
         };
       }
       default:

@@ -34,7 +34,7 @@ import { tailCommand } from './tail.js';
 import { tophostsCommand } from './tophosts.js';
 import { versionCommand } from './version.js';
 import { whoCommand } from './who.js';
-import { startCommand } from './start.js';
+import { startCommand, stopCommand } from './start.js';
 
 /** Every AsyncOS command segsim knows, listed explicitly (no discovery from the filesystem). */
 const COMMANDS: readonly CommandSpec[] = [
@@ -70,6 +70,7 @@ const COMMANDS: readonly CommandSpec[] = [
   findeventCommand,
   injectCommand,
   startCommand,
+  stopCommand,
   clusterconfigCommand,
   clustermodeCommand,
   clustercheckCommand,

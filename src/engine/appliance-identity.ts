@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { writeJsonAtomic } from './atomic-file.js';
+import { createJsonAtomic, writeJsonAtomic } from './atomic-file.js';
 import { ensureDir, type HomePaths } from './home.js';
 import { keepAside, readJsonFile } from './state-file.js';
 import { jsonShape } from './json-shape.js';
@@ -30,6 +30,7 @@ export function applianceIdentity(paths: HomePaths, now: number): ApplianceIdent
   const made: ApplianceIdentity = { serial: `${hex(10)}-${hex(6)}`, installedAt: now };
   const problem = read.state === 'bad' ? `${file} is ${read.problem}; kept as ${keepAside(file, now)}, and a new serial number made.` : undefined;
   ensureDir(paths.state);
-  writeJsonAtomic(file, made);
+  if (problem) writeJsonAtomic(file, made);
+  else if (!createJsonAtomic(file, made)) return applianceIdentity(paths, now); // another process made it first: the one identity
   return problem ? { ...made, problem } : made;
 }

@@ -47,7 +47,7 @@ export class Appliance {
       if (this.live || (l.bindAddress === previous.listener.bindAddress && l.port === previous.listener.port)) return;
       const { bindProblem } = await import('./bind-probe.js');
       const problem = await bindProblem(l.bindAddress, l.port);
-      if (problem) throw new UserError(`Listener ${l.name} cannot listen on ${l.bindAddress}:${l.port} (${problem}).`, ErrorCodes.invalidValue);
+      if (problem) throw new UserError(`Listener ${l.name} cannot listen on ${l.bindAddress}:${l.port} (${problem}).`, ErrorCodes.unavailable);
     });
     this.cluster = new ClusterNode(this.paths, this.clock, this.configuration);
   }

@@ -16,6 +16,8 @@ export interface HomePaths {
   setd: string;
   socket: string;
   lock: string;
+  /** the output of an appliance started with `segsim start --detach` */
+  detachedLog: string;
 }
 
 /** The home directory: --home, else SEGSIM_HOME, else the per-user configuration directory (env-paths). */
@@ -37,6 +39,7 @@ export function homePaths(root: string): HomePaths {
     setd: join(root, 'setd'),
     socket: join(root, 'segsim.sock'),
     lock: join(root, 'segsim.pid'),
+    detachedLog: join(root, 'segsim.log'),
   };
 }
 

@@ -122,7 +122,7 @@ export async function startLab(appliance: Appliance, scenario: Scenario, file: s
   for (const clock of [appliance, ...members.map((m) => m.appliance)].map((a) => a.clock)) {
     if (clock instanceof LabClock) clock.setFactor(scenario.timeScale);
     else if (scenario.timeScale !== 1 && (clock.factor ?? 1) !== scenario.timeScale) {
-      throw new UserError(`This lab compresses time ${scenario.timeScale}x, and this appliance's clock cannot change speed.`, ErrorCodes.invalidValue);
+      throw new UserError(`This lab compresses time ${scenario.timeScale}x, and this appliance's clock cannot change speed.`, ErrorCodes.unavailable);
     }
   }
   for (const line of scenario.setup) await run(expand(line, accounts));

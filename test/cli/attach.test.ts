@@ -1,25 +1,6 @@
-import { spawn } from 'node:child_process';
-import { killAfterFile } from '../helpers/cleanup.js';
-import { waitFor } from '../helpers/engine.js';
-import { BIN, runBinary } from '../helpers/run-main.js';
+import { startHeadless } from '../helpers/headless.js';
+import { runBinary } from '../helpers/run-main.js';
 import { labHome } from '../helpers/scripted.js';
-
-/** `segsim start` on a home, as an operator runs it in a first terminal; resolves once it serves. */
-async function startHeadless(home: string) {
-  const child = killAfterFile(spawn(process.execPath, [BIN, '--home', home, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } }));
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  await waitFor(() => out.includes('Running headless'), 20_000, `segsim start serving:\n${out}`);
-  return {
-    output: () => out,
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGINT');
-      await exited;
-    },
-  };
-}
 
 describe('a shell that attaches to a running appliance (the real binary, three processes)', () => {
   it('commits a policy from the attached shell; a third process sees it and the running engine journals by it', async () => {

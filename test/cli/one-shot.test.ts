@@ -23,13 +23,14 @@ describe('one-shot command line', () => {
     expect((await runMain(['--home', home, 'sethostname'])).stdout).toBe('esa1.example.com\n');
   });
 
-  it('exits 2 on usage errors and 1 on other failures, with the error on stderr', async () => {
+  it('exits 2 on usage errors (a bad value included) and 1 on other failures, with the error on stderr', async () => {
     const home = tempHome();
     expect(await runMain(['--home', home, 'nosuchcommand'])).toMatchObject({ code: 2, stderr: 'Unknown command: "nosuchcommand". Enter "help" for the list of commands.\n' });
     expect((await runMain(['--home', home, 'sethostname', '--bogus'])).code).toBe(2);
     const bad = await runMain(['--home', home, 'sethostname', 'not a host']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Invalid hostname');
+    expect(await runMain(['--home', home, 'policyconfig', '--edit', 'nosuch', '--tdc', 'no'])).toMatchObject({ code: 1, stderr: 'There is no incoming policy named "nosuch".\n' });
   });
 
   it('commit with nothing pending asks nothing', async () => {

@@ -46,7 +46,7 @@ describe('the one commander program', () => {
     expect(tls.stderr).toMatch(/^Invalid arguments when processing: option '--tls <version>' argument '1\.1' is invalid\. Allowed choices are 1\.2, 1\.3\. Enter "help setd" for its usage\.\n$/);
     expect(await runMain(['--home', home, 'status', 'everything'])).toMatchObject({ code: 2, stderr: 'Invalid arguments when processing: "everything" (status takes only "detail"). Enter "help status" for its usage.\n' });
     const number = await runMain(['--home', home, 'setd', 'fault', 'slow', '--delay', '-5']);
-    expect(number).toMatchObject({ code: 1, stderr: 'Invalid value "-5" for --delay: enter a whole number from 1 to 300000 milliseconds.\n' });
+    expect(number).toMatchObject({ code: 2, stderr: 'Invalid value "-5" for --delay: enter a whole number from 1 to 300000 milliseconds.\n' });
     const conflict = await runMain(['--home', home, 'setd', 'fault', 'refuse', '--next', '1', '--for-seconds', '5']);
     expect(conflict.code).toBe(2);
     expect(conflict.stderr).toContain("cannot be used with option '--next <n>'");
@@ -56,11 +56,11 @@ describe('the one commander program', () => {
     const home = tempHome();
     for (const port of ['', '0x10', '1e3', '-1', '65536', ' 25', '2.5']) {
       const r = await runMain(['--home', home, 'listenerconfig', '--port', port]);
-      expect({ port, code: r.code, stderr: r.stderr }).toEqual({ port, code: 1, stderr: `Invalid value "${port}" for --port: enter a whole number from 0 to 65535.\n` });
+      expect({ port, code: r.code, stderr: r.stderr }).toEqual({ port, code: 2, stderr: `Invalid value "${port}" for --port: enter a whole number from 0 to 65535.\n` });
     }
     const size = await runMain(['--home', home, 'listenerconfig', '--max-message-size', '99999999999999999999']);
     expect(size.stderr).toBe('Invalid value "99999999999999999999" for --max-message-size: enter a whole number from 1024 to 1000000000 bytes.\n');
-    expect((await runMain(['--home', home, 'destconfig', '--domain', 'example.com', '--max-connections', '1e2'])).code).toBe(1);
+    expect((await runMain(['--home', home, 'destconfig', '--domain', 'example.com', '--max-connections', '1e2'])).code).toBe(2);
     expect((await runMain(['--home', home, 'inject', '--count', '0x10'])).stderr).toContain('Invalid value "0x10" for --count');
     expect((await runMain(['--home', home, 'listenerconfig', '--json'])).stdout).toContain('"port": 2525'); // nothing changed
     // the dialog takes the same rule

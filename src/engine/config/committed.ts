@@ -3,6 +3,7 @@ import { diffConfig, type ConfigChange } from './changes.js';
 import type { ApplianceConfig } from './model.js';
 import type { ConfigStore } from './store.js';
 import { configProblems } from './check.js';
+import { withFileLock } from '../lock.js';
 
 export interface CommitRecord {
   comment: string;
@@ -59,7 +60,10 @@ export class CommittedConfig {
    * refuses the commit and nothing is stored.
    */
   commit(build: (current: Readonly<ApplianceConfig>) => ApplianceConfig, comment: string, by: string): Promise<CommitRecord> {
-    const run = this.#queue.then(async () => {
+    // processes sharing the home (one-shot runs without a running appliance) commit one at a
+    // time, each on top of what the others committed: none writes over another's commit
+    const run = this.#queue.then(() => withFileLock(this.store.commitLock, async () => {
+      if (this.store.changedOnDisk()) this.#current = deepFreeze(this.store.load());
       const previous = this.#current;
       const next = build(previous);
       const problems = configProblems(next);
@@ -71,7 +75,7 @@ export class CommittedConfig {
       const record: CommitRecord = { comment, at: this.now(), changes: diffConfig(previous, next), by };
       for (const listener of this.#listeners) listener(this.#current, record);
       return record;
-    });
+    }));
     this.#queue = run.catch(() => undefined);
     return run;
   }

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { writeJsonAtomic } from '../atomic-file.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createJsonAtomic, writeJsonAtomic } from '../atomic-file.js';
 import { ErrorCodes, UserError } from '../../errors.js';
 import { ensureDir, type HomePaths } from '../home.js';
 import { defaultConfig, type ApplianceConfig } from './model.js';
@@ -18,21 +18,48 @@ import { CONFIG_VERSION, migrateConfig } from './migrations.js';
  * still opening it until then); a file of a newer version is refused.
  */
 export class ConfigStore {
+  /** config.json as this store last read or wrote it (each write is a new file: a new inode) */
+  #seen: string | null = null;
+
   constructor(private readonly paths: HomePaths) {}
 
   get file(): string {
     return this.paths.config;
   }
 
+  /** The lock a commit holds: processes sharing the home commit one at a time (CommittedConfig). */
+  get commitLock(): string {
+    return `${this.paths.config}.lock`;
+  }
+
+  /** Whether config.json is no longer what this store last read or wrote: another process committed. */
+  changedOnDisk(): boolean {
+    return this.#signature() !== this.#seen;
+  }
+
+  #signature(): string | null {
+    try {
+      const stat = statSync(this.file);
+      return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return null;
+    }
+  }
+
   load(): ApplianceConfig {
     ensureDir(this.paths.root);
+    // of processes opening a fresh home at once, one writes the default; the others read it, so
+    // that none writes the default over what another already committed
     if (!existsSync(this.file)) {
       const fresh = defaultConfig();
-      this.#write(fresh);
-      return fresh;
+      if (createJsonAtomic(this.file, { version: CONFIG_VERSION, ...fresh }, { mode: 0o600 })) {
+        this.#seen = this.#signature();
+        return fresh;
+      }
     }
     let config: unknown;
     try {
+      this.#seen = this.#signature();
       config = JSON.parse(readFileSync(this.file, 'utf8'));
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
@@ -52,5 +79,6 @@ export class ConfigStore {
 
   #write(config: ApplianceConfig): void {
     writeJsonAtomic(this.file, { version: CONFIG_VERSION, ...config }, { mode: 0o600 });
+    this.#seen = this.#signature();
   }
 }

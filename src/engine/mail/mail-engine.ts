@@ -50,7 +50,7 @@ const listen = (server: SMTPServer, port: number, host: string) =>
 
 function listenerRefusal(l: Readonly<ListenerConfig>, wanted: string, current: string, error: unknown): UserError {
   const why = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
-  return new UserError(`Listener ${l.name} cannot listen on ${wanted} (${why}); it keeps listening on ${current}.`, ErrorCodes.invalidValue);
+  return new UserError(`Listener ${l.name} cannot listen on ${wanted} (${why}); it keeps listening on ${current}.`, ErrorCodes.unavailable);
 }
 
 /**
