@@ -1,5 +1,5 @@
 import type { MailEvent } from './mail/mail-events.js';
-import { trackingLine } from './mail/mail-log-lines.js';
+import { trackingLine } from './tracking-sentences.js';
 
 export type TrackingQuery = { by: 'mid'; mid: number } | { by: 'messageId' | 'from' | 'to' | 'subject'; pattern: RegExp };
 
