@@ -36,7 +36,7 @@ function reason(f: Failure | null): string {
 }
 
 /** The TDC sentence of a journal copy's delivery event (the seed's one line), or null. */
-function tdcSentence(e: MailEvent): string | null {
+export function tdcSentence(e: MailEvent): string | null {
   switch (e.type) {
     case 'delivered':
       return isTdc(e.queue) ? `TDC: Message ${e.mid} was successfully delivered for scanning with ${SETD}.` : null;

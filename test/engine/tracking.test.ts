@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { findeventCommand } from '../../src/commands/findevent.js';
 import { TDC_QUEUE, type ApplianceConfig } from '../../src/engine/config/model.js';
 import { MailEngine } from '../../src/engine/mail/mail-engine.js';
-import { findMessages } from '../../src/engine/message-tracking.js';
+import { MessageTracking } from '../../src/engine/message-tracking.js';
 import { readTracking } from '../../src/engine/tracking-store.js';
 import { injectTraffic } from '../../src/lab/traffic.js';
 import { INTAKE, startEngine, startIntake, waitFor } from '../helpers/engine.js';
@@ -37,11 +37,14 @@ describe('message tracking (real engine, tracking store on disk)', () => {
       await second.start();
       try {
         // Then tracking still tells each original's journal delivery
-        const { events, unreadable } = readTracking(first.appliance.paths.tracking);
-        expect(unreadable).toBe(0);
-        const originals = findMessages(events, { by: 'subject', pattern: /board minutes/ }).filter((m) => m.events.some((e) => e.type === 'accepted'));
+        expect(readTracking(first.appliance.paths.tracking).unreadable).toBe(0);
+        // the running engine's index, built at start from the store
+        const tracking = second.tracking;
+        const originals = await tracking.search({ subject: /board minutes/, received: true });
         expect(originals).toHaveLength(2);
-        for (const m of originals) expect(m.tracking).toEqual([expect.stringMatching(/ {2}TDC: Message \d+ was successfully delivered for scanning with Cisco Secure Email Threat Defense\.$/)]);
+        for (const m of originals) expect((await tracking.events(m.mid)).tdc).toEqual([expect.stringMatching(/ {2}TDC: Message \d+ was successfully delivered for scanning with Cisco Secure Email Threat Defense\.$/)]);
+        // and a reader of the store with no appliance running finds the same
+        expect((await (await MessageTracking.reader(first.appliance.paths.tracking)).search({ subject: /board minutes/, received: true })).map((m) => m.mid)).toEqual(originals.map((m) => m.mid));
         const { transcript } = await runScripted(findeventCommand, [], { appliance: first.appliance, flags: { mid: String(originals[0]!.mid) }, interactive: false });
         expect(transcript).toMatch(/Message Tracking \(MID \d+\):\n.*TDC: Message \d+ was successfully delivered for scanning/);
         expect(transcript).toMatch(/Info: Message done DCID \d+ MID \d+ to RID \[0\]/);
