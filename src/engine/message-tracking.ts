@@ -104,7 +104,7 @@ export class MessageTracking {
     return {
       mid: entry.mid,
       kind: entry.kind,
-      receivedAt: entry.first,
+      receivedAt: entry.first * 1000,
       sender: entry.from,
       recipients: this.#index.recipients(entry),
       subject: entry.subject,
@@ -120,6 +120,11 @@ export class MessageTracking {
     return this.#index.search(criteria, limit).map((e) => this.#message(e));
   }
 
+  #positionsOf(mid: number): TrackingPosition[] {
+    const entry = this.#index.get(mid);
+    return entry ? this.#index.positions(entry) : [];
+  }
+
   async #read(at: readonly TrackingPosition[]): Promise<MailEvent[]> {
     const sorted = [...new Set(at)].sort((a, b) => a - b);
     const events = this.#store ? await this.#store.read(sorted) : await readLines(this.#dir, this.#gen, sorted);
@@ -131,9 +136,9 @@ export class MessageTracking {
     await this.start();
     const entry = this.#index.get(mid);
     if (!entry) return { events: [], tdc: [], sentences: [] };
-    const events = (await this.#read(entry.at)).filter((e) => e.at >= since && e.at <= until);
+    const events = (await this.#read(this.#index.positions(entry))).filter((e) => e.at >= since && e.at <= until);
     const copies = entry.copies ?? [];
-    const copyEvents = copies.length > 0 ? await this.#read(copies.flatMap((c) => this.#index.get(c)?.at ?? [])) : [];
+    const copyEvents = copies.length > 0 ? await this.#read(copies.flatMap((c) => this.#positionsOf(c))) : [];
     const tdc = (entry.kind === 'journal' ? events : copyEvents).flatMap((e) => trackingLine(e) ?? []);
     const recipientsOf = (m: number, rids: readonly number[]) => this.#index.recipientsOf(m, rids);
     const own = events.flatMap((e) => trackingSentences(e, recipientsOf).map((text) => ({ at: e.at, text, tdc: tdcSentence(e) === text })));
@@ -149,7 +154,7 @@ export class MessageTracking {
   /** The last TDC tracking line of each of these messages' journal copies ('' for none). */
   async lastTdcLines(messages: readonly TrackedMessage[]): Promise<string[]> {
     const copies = messages.map((m) => (m.kind === 'journal' ? [m.mid] : m.copies));
-    const events = await this.#read(copies.flat().flatMap((c) => this.#index.get(c)?.at ?? []));
+    const events = await this.#read(copies.flat().flatMap((c) => this.#positionsOf(c)));
     const last = new Map<number, string>();
     for (const e of events) {
       const line = trackingLine(e);

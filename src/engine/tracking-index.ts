@@ -11,7 +11,7 @@ export type TrackedKind = 'received' | 'part' | 'journal';
 export interface TrackedEntry {
   readonly mid: number;
   kind: TrackedKind;
-  /** the time of its first and last event */
+  /** the second (appliance time, whole seconds) of its first and last event: small integers, kept unboxed */
   first: number;
   last: number;
   /** the MID it was split from (a part) or journaled from (a copy); 0 for none */
@@ -26,9 +26,47 @@ export interface TrackedEntry {
   rids: number[] | null;
   /** its journal copies */
   copies: number[] | null;
-  /** the positions of its events and its connections' events, in the order recorded */
-  at: TrackingPosition[];
+  /** the first and last of its positions in the index's lists (its events and its connections' events) */
+  head: number;
+  tail: number;
 }
+
+/** Slots of a chunk of the position lists (a power of two). */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+
+/**
+ * Store positions of many MIDs, as linked lists in chunks of typed arrays: 12 bytes a position,
+ * no array per MID (an array grown by push holds 17 slots at first, 136 bytes), and growth that
+ * neither copies nor leaves half of a doubled array empty.
+ */
+class PositionLists {
+  readonly #pos: Float64Array[] = [];
+  readonly #next: Int32Array[] = [];
+  /** slot 0 is "none" */
+  #used = 1;
+
+  /** Appends a position after `tail` (0: a new list); returns its slot. */
+  add(tail: number, at: TrackingPosition): number {
+    const slot = this.#used++;
+    const chunk = slot >>> CHUNK_BITS;
+    if (chunk === this.#pos.length) {
+      this.#pos.push(new Float64Array(CHUNK));
+      this.#next.push(new Int32Array(CHUNK));
+    }
+    this.#pos[chunk]![slot & (CHUNK - 1)] = at;
+    if (tail !== 0) this.#next[tail >>> CHUNK_BITS]![tail & (CHUNK - 1)] = slot;
+    return slot;
+  }
+
+  list(head: number): TrackingPosition[] {
+    const out: TrackingPosition[] = [];
+    for (let slot = head; slot !== 0; slot = this.#next[slot >>> CHUNK_BITS]![slot & (CHUNK - 1)]!) out.push(this.#pos[slot >>> CHUNK_BITS]![slot & (CHUNK - 1)]!);
+    return out;
+  }
+}
+
+const second = (ms: number) => Math.floor(ms / 1000);
 
 /** What to find; every given criterion must hold. Patterns test the value, the time range overlaps the MID's events. */
 export interface TrackingCriteria {
@@ -55,16 +93,20 @@ interface OpenConnection {
  * shown are then read from the store by position.
  */
 export class TrackingIndex {
-  readonly #byMid = new Map<number, TrackedEntry>();
-  /** in the order MIDs first appeared: newest last */
-  readonly #entries: TrackedEntry[] = [];
+  /** by ascending MID, as the appliance issues them (found by bisection: no map of 100,000 entries) */
+  readonly #ordered: TrackedEntry[] = [];
+  /** MIDs that came after a higher one (an ID counter reset by hand): rare */
+  readonly #late = new Map<number, TrackedEntry>();
+  readonly #positions = new PositionLists();
   readonly #icids = new Map<number, OpenConnection>();
   readonly #dcids = new Map<number, OpenConnection>();
   /** senders, recipients and subjects repeat: one string each */
   readonly #strings = new Map<string, string>();
+  /** a journal copy's recipient list: one per intake address */
+  readonly #intakes = new Map<string, string[]>();
 
   get size(): number {
-    return this.#entries.length;
+    return this.#ordered.length + this.#late.size;
   }
 
   #intern(s: string): string {
@@ -75,23 +117,44 @@ export class TrackingIndex {
   }
 
   get(mid: number): TrackedEntry | undefined {
-    return this.#byMid.get(mid);
+    const list = this.#ordered;
+    let [lo, hi] = [0, list.length - 1];
+    while (lo <= hi) {
+      const m = (lo + hi) >> 1;
+      const x = list[m]!.mid;
+      if (x === mid) return list[m];
+      if (x < mid) lo = m + 1;
+      else hi = m - 1;
+    }
+    return this.#late.get(mid);
   }
 
   #entry(mid: number, at: number, kind: TrackedKind = 'received'): TrackedEntry {
-    let entry = this.#byMid.get(mid);
+    let entry = this.get(mid);
     if (!entry) {
-      entry = { mid, kind, first: at, last: at, parent: 0, from: '', subject: '', messageId: '', rcpts: [], rids: null, copies: null, at: [] };
-      this.#byMid.set(mid, entry);
-      this.#entries.push(entry);
+      const t = second(at);
+      entry = { mid, kind, first: t, last: t, parent: 0, from: '', subject: '', messageId: '', rcpts: [], rids: null, copies: null, head: 0, tail: 0 };
+      const last = this.#ordered.at(-1);
+      if (!last || last.mid < mid) this.#ordered.push(entry);
+      else this.#late.set(mid, entry);
     }
     return entry;
+  }
+
+  #push(entry: TrackedEntry, at: TrackingPosition): void {
+    entry.tail = this.#positions.add(entry.tail, at);
+    if (entry.head === 0) entry.head = entry.tail;
   }
 
   #join(c: OpenConnection | undefined, entry: TrackedEntry): void {
     if (!c || c.mids.includes(entry.mid)) return;
     c.mids.push(entry.mid);
-    entry.at.push(...c.at);
+    for (const at of c.at) this.#push(entry, at);
+  }
+
+  /** The store positions of a MID's events and its connections' events. */
+  positions(entry: TrackedEntry): TrackingPosition[] {
+    return this.#positions.list(entry.head);
   }
 
   /** Takes one recorded event and its position in the store. */
@@ -119,22 +182,30 @@ export class TrackingIndex {
     }
     if (!('mid' in e)) return;
     const entry = this.#entry(e.mid, e.at);
-    entry.at.push(at);
-    if (e.at > entry.last) entry.last = e.at;
+    this.#push(entry, at);
+    const t = second(e.at);
+    if (t > entry.last) entry.last = t;
     switch (e.type) {
       case 'message.started':
         entry.from = this.#intern(e.from);
         this.#join(this.#icids.get(e.icid), entry);
         break;
-      case 'recipient.accepted':
-        entry.rcpts[e.rid] = this.#intern(e.address);
+      case 'recipient.accepted': {
+        // exact-size arrays: the accepted event replaces this list with its own
+        const rcpts = entry.rcpts.slice();
+        rcpts[e.rid] = this.#intern(e.address);
+        entry.rcpts = rcpts;
         break;
-      case 'accepted':
+      }
+      case 'accepted': {
         entry.from = this.#intern(e.from);
         entry.subject = this.#intern(e.subject);
         entry.messageId = e.messageId;
-        for (const r of e.rcpts) entry.rcpts[r.rid] = this.#intern(r.address);
+        const rcpts = new Array<string>(e.rcpts.reduce((n, r) => Math.max(n, r.rid + 1), 0));
+        for (const r of e.rcpts) rcpts[r.rid] = this.#intern(r.address);
+        entry.rcpts = rcpts;
         break;
+      }
       case 'split': {
         const part = this.#entry(e.newMid, e.at, 'part');
         part.kind = 'part';
@@ -143,7 +214,7 @@ export class TrackingIndex {
         part.subject = entry.subject;
         part.messageId = entry.messageId;
         part.rcpts = entry.rcpts;
-        part.at.push(at);
+        this.#push(part, at);
         if (e.rids) {
           part.rids = e.rids;
           const taken = new Set(e.rids);
@@ -154,12 +225,15 @@ export class TrackingIndex {
       case 'journal.enqueued': {
         entry.kind = 'journal';
         entry.parent = e.originalMid;
-        entry.messageId = e.messageId;
-        entry.rcpts = [this.#intern(e.intake)];
-        const original = this.#byMid.get(e.originalMid);
+        let rcpts = this.#intakes.get(e.intake);
+        if (!rcpts) this.#intakes.set(e.intake, (rcpts = [e.intake]));
+        entry.rcpts = rcpts;
+        const original = this.get(e.originalMid);
+        // the copy's Message-ID and subject are its original's: one string each
+        entry.messageId = original?.messageId === e.messageId ? original.messageId : e.messageId;
         if (original) {
           entry.subject = original.subject;
-          (original.copies ??= []).push(e.mid);
+          original.copies = original.copies ? [...original.copies, e.mid] : [e.mid];
         }
         break;
       }
@@ -174,7 +248,10 @@ export class TrackingIndex {
     const c = open.get(id);
     if (!c) return;
     open.delete(id);
-    for (const mid of c.mids) this.#byMid.get(mid)?.at.push(at);
+    for (const mid of c.mids) {
+      const entry = this.get(mid);
+      if (entry) this.#push(entry, at);
+    }
   }
 
   /** The recipient addresses of a MID (a part's own, not its parent's others). */
@@ -184,15 +261,15 @@ export class TrackingIndex {
 
   /** The addresses of some RIDs of a MID (`RID n` for one the index does not know). */
   recipientsOf(mid: number, rids: readonly number[]): string[] {
-    const rcpts = this.#byMid.get(mid)?.rcpts ?? [];
+    const rcpts = this.get(mid)?.rcpts ?? [];
     return rids.map((rid) => rcpts[rid] ?? `RID ${rid}`);
   }
 
   #matches(entry: TrackedEntry, c: TrackingCriteria): boolean {
     if (c.mid !== undefined && entry.mid !== c.mid) return false;
     if (c.received && entry.kind === 'journal') return false;
-    if (c.since !== undefined && entry.last < c.since) return false;
-    if (c.until !== undefined && entry.first > c.until) return false;
+    if (c.since !== undefined && entry.last * 1000 + 999 < c.since) return false;
+    if (c.until !== undefined && entry.first * 1000 > c.until) return false;
     if (c.messageId && !c.messageId.test(entry.messageId)) return false;
     // a journal copy's sender and subject are not the message's: only its MID, Message-ID and intake address find it
     if (c.from && (entry.kind === 'journal' || !entry.from || !c.from.test(entry.from))) return false;
@@ -204,17 +281,18 @@ export class TrackingIndex {
     return true;
   }
 
-  /** The MIDs that match, newest first, at most `limit` of them. */
+  /** The MIDs that match, newest (highest MID) first, at most `limit` of them. */
   search(c: TrackingCriteria, limit = Infinity): TrackedEntry[] {
     if (c.mid !== undefined) {
-      const entry = this.#byMid.get(c.mid);
+      const entry = this.get(c.mid);
       return entry && this.#matches(entry, c) ? [entry] : [];
     }
     const found: TrackedEntry[] = [];
-    for (let i = this.#entries.length - 1; i >= 0 && found.length < limit; i--) {
-      const entry = this.#entries[i]!;
+    for (let i = this.#ordered.length - 1; i >= 0 && found.length < limit; i--) {
+      const entry = this.#ordered[i]!;
       if (this.#matches(entry, c)) found.push(entry);
     }
+    for (const entry of this.#late.values()) if (found.length < limit && this.#matches(entry, c)) found.push(entry);
     return found;
   }
 }

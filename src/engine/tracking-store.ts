@@ -190,7 +190,20 @@ export async function readLines(dir: string, gen: number, at: readonly TrackingP
       continue;
     }
     try {
-      for (const i of indexes) out[i] = parseEvent(await lineAt(file, at[i]! % GEN));
+      // a message's events lie close together: one read of a block serves the lines within it
+      let block = Buffer.alloc(0);
+      let blockAt = 0;
+      for (const i of indexes.sort((a, b) => at[a]! - at[b]!)) {
+        const offset = at[i]! % GEN;
+        let end = offset >= blockAt && offset < blockAt + block.length ? block.indexOf(0x0a, offset - blockAt) : -1;
+        if (end < 0) {
+          block = Buffer.alloc(BLOCK);
+          block = block.subarray(0, (await file.read(block, 0, BLOCK, offset)).bytesRead);
+          blockAt = offset;
+          end = block.indexOf(0x0a);
+        }
+        out[i] = parseEvent(end >= 0 ? block.toString('utf8', offset - blockAt, end) : await lineAt(file, offset));
+      }
     } finally {
       await file.close();
     }
@@ -198,6 +211,9 @@ export async function readLines(dir: string, gen: number, at: readonly TrackingP
   return out;
 }
 
+const BLOCK = 64 * 1024;
+
+/** A line longer than a block. */
 async function lineAt(file: FileHandle, offset: number): Promise<string> {
   for (let size = 2048; ; size *= 4) {
     const buf = Buffer.alloc(size);
