@@ -65,8 +65,8 @@ export class MessageTracking {
   }
 
   /** The tracking a running appliance writes (`<home>/tracking`). Call start() to index what it holds. */
-  static writer(dir: string): MessageTracking {
-    return new MessageTracking(dir, new TrackingStore(dir));
+  static writer(dir: string, maxBytes?: number): MessageTracking {
+    return new MessageTracking(dir, new TrackingStore(dir, maxBytes));
   }
 
   /** The tracking of a home no appliance runs on, indexed (a one-shot command). */
