@@ -1,6 +1,6 @@
 import type { Appliance } from './appliance.js';
 import type { MailEvent } from './mail/mail-events.js';
-import { TrackingIndex, type TrackedEntry, type TrackedKind, type TrackingCriteria } from './tracking-index.js';
+import { copiesOf, TrackingIndex, type TrackedEntry, type TrackedKind, type TrackingCriteria } from './tracking-index.js';
 import { tdcSentence, trackingLine, trackingSentences } from './tracking-sentences.js';
 import { readLines, scanFiles, trackingFiles, TrackingStore, type TrackingFile, type TrackingPosition } from './tracking-store.js';
 
@@ -110,7 +110,7 @@ export class MessageTracking {
       subject: entry.subject,
       messageId: entry.messageId,
       parent: entry.parent === 0 ? null : entry.parent,
-      copies: entry.copies ?? [],
+      copies: copiesOf(entry),
     };
   }
 
@@ -137,7 +137,7 @@ export class MessageTracking {
     const entry = this.#index.get(mid);
     if (!entry) return { events: [], tdc: [], sentences: [] };
     const events = (await this.#read(this.#index.positions(entry))).filter((e) => e.at >= since && e.at <= until);
-    const copies = entry.copies ?? [];
+    const copies = copiesOf(entry);
     const copyEvents = copies.length > 0 ? await this.#read(copies.flatMap((c) => this.#positionsOf(c))) : [];
     const tdc = (entry.kind === 'journal' ? events : copyEvents).flatMap((e) => trackingLine(e) ?? []);
     const recipientsOf = (m: number, rids: readonly number[]) => this.#index.recipientsOf(m, rids);

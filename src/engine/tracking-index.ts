@@ -24,8 +24,8 @@ export interface TrackedEntry {
   rcpts: string[];
   /** ... of which this MID has these RIDs (null: all of them); a part's are taken from its parent */
   rids: number[] | null;
-  /** its journal copies */
-  copies: number[] | null;
+  /** its journal copies: a MID (most messages have one copy at most: no array), a list, or 0 */
+  copies: number | number[];
   /** the first and last of its positions in the index's lists (its events and its connections' events) */
   head: number;
   tail: number;
@@ -64,6 +64,11 @@ class PositionLists {
     for (let slot = head; slot !== 0; slot = this.#next[slot >>> CHUNK_BITS]![slot & (CHUNK - 1)]!) out.push(this.#pos[slot >>> CHUNK_BITS]![slot & (CHUNK - 1)]!);
     return out;
   }
+}
+
+/** An entry's journal copies as a list. */
+export function copiesOf(entry: TrackedEntry): number[] {
+  return typeof entry.copies === 'number' ? (entry.copies === 0 ? [] : [entry.copies]) : entry.copies;
 }
 
 const second = (ms: number) => Math.floor(ms / 1000);
@@ -112,7 +117,8 @@ export class TrackingIndex {
   #intern(s: string): string {
     const known = this.#strings.get(s);
     if (known !== undefined) return known;
-    if (this.#strings.size < 50_000) this.#strings.set(s, s);
+    // addresses repeat; a lab's subjects may all differ: the map stops growing rather than hold them all
+    if (this.#strings.size < 10_000) this.#strings.set(s, s);
     return s;
   }
 
@@ -133,7 +139,7 @@ export class TrackingIndex {
     let entry = this.get(mid);
     if (!entry) {
       const t = second(at);
-      entry = { mid, kind, first: t, last: t, parent: 0, from: '', subject: '', messageId: '', rcpts: [], rids: null, copies: null, head: 0, tail: 0 };
+      entry = { mid, kind, first: t, last: t, parent: 0, from: '', subject: '', messageId: '', rcpts: [], rids: null, copies: 0, head: 0, tail: 0 };
       const last = this.#ordered.at(-1);
       if (!last || last.mid < mid) this.#ordered.push(entry);
       else this.#late.set(mid, entry);
@@ -233,7 +239,7 @@ export class TrackingIndex {
         entry.messageId = original?.messageId === e.messageId ? original.messageId : e.messageId;
         if (original) {
           entry.subject = original.subject;
-          original.copies = original.copies ? [...original.copies, e.mid] : [e.mid];
+          original.copies = original.copies === 0 ? e.mid : [...copiesOf(original), e.mid];
         }
         break;
       }
