@@ -30,7 +30,7 @@ const round = (n) => Number(n.toFixed(1));
  * (five messages each), the transaction, policy, scan, its journal copy, both deliveries over
  * pooled delivery connections (a hundred messages each).
  */
-function* messageEvents(i, at) {
+export function* messageEvents(i, at) {
   const mid = 2 * i + 1;
   const copy = mid + 1;
   const icid = Math.floor(i / 5) + 1;
