@@ -153,7 +153,8 @@ export class TrackingIndex {
   }
 
   #join(c: OpenConnection | undefined, entry: TrackedEntry): void {
-    if (!c || c.mids.includes(entry.mid)) return;
+    // a pooled connection delivers thousands of messages: only the last one can be this one again
+    if (!c || c.mids.at(-1) === entry.mid) return;
     c.mids.push(entry.mid);
     for (const at of c.at) this.#push(entry, at);
   }
