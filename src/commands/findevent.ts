@@ -50,6 +50,9 @@ async function askLogs(ctx: CommandContext): Promise<Range> {
   return spanRange(spans[i ?? spans.length - 1]!, i === null || i === spans.length - 1);
 }
 
+/** The most messages one search shows (the newest). */
+export const MAX_MESSAGES = 1000;
+
 const SEARCHES = [
   { by: 'from', label: 'Search by envelope FROM', prompt: 'Enter the regular expression to search for.' },
   { by: 'messageId', label: 'Search by Message ID', prompt: 'Enter the Message ID (MID) to search for.' },
@@ -95,7 +98,7 @@ export const findeventCommand: CommandSpec = {
     'tracking its original), e.g.',
     '  16 Feb 2024 21:19:24 (GMT -06:00)  TDC: Message 14501404 was successfully delivered for scanning ...',
     'Without a search flag, asks as the appliance does: the kind of search, the value, the log and',
-    'which of its files to search. Examples:',
+    'which of its files to search. It shows the newest 1,000 matching messages at most. Examples:',
     '  findevent --mid 42',
     '  segsim findevent --from "alice@" --since "2024-02-16 21:00"',
   ].join('\n'),
@@ -131,7 +134,10 @@ export const findeventCommand: CommandSpec = {
     // the index finds the MIDs; only their events are read from the store
     const tracking = await trackingOf(ctx.appliance);
     const unreadable = tracking.unreadable;
-    const matches = (await tracking.search({ ...query, since, until })).sort((a, b) => a.mid - b.mid);
+    // the newest matches only: a search that matches a whole store must not fill the appliance's memory
+    const newest = await tracking.search({ ...query, since, until }, MAX_MESSAGES + 1);
+    const more = newest.length > MAX_MESSAGES;
+    const matches = newest.slice(0, MAX_MESSAGES).sort((a, b) => a.mid - b.mid);
     const found: { mid: number; lines: string[]; tracking: string[] }[] = [];
     for (const m of matches) {
       const { events, tdc } = await tracking.events(m.mid, since, until);
@@ -142,6 +148,7 @@ export const findeventCommand: CommandSpec = {
       data: found,
       render: async (io) => {
         if (unreadable > 0) io.print(`Warning: ${unreadable} message tracking record(s) could not be read and were skipped.`);
+        if (more) io.print(`More than ${MAX_MESSAGES.toLocaleString('en-US')} messages match: the newest ${MAX_MESSAGES.toLocaleString('en-US')} are shown. Narrow the search to see the others.`);
         if (found.length === 0) {
           io.print('No matching message IDs were found.');
           return;

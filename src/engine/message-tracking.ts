@@ -78,11 +78,15 @@ export class MessageTracking {
 
   /** Indexes what the store held when it opened; resolves when done (searches wait for it). */
   start(): Promise<void> {
-    this.#loading ??= scanFiles(this.#files, (e, at) => this.#index.add(e, at), () => this.#stopped).then(({ unreadable }) => {
-      this.#unreadable = unreadable;
-      for (const [e, at] of this.#pending ?? []) this.#index.add(e, at);
-      this.#pending = null;
-    });
+    this.#loading ??= scanFiles(this.#files, (e, at) => this.#index.add(e, at), () => this.#stopped)
+      .then(({ unreadable }) => {
+        this.#unreadable = unreadable;
+      })
+      .finally(() => {
+        // also when the store could not be read: what is recorded from now on is indexed
+        for (const [e, at] of this.#pending ?? []) this.#index.add(e, at);
+        this.#pending = null;
+      });
     return this.#loading;
   }
 

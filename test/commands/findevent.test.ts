@@ -120,6 +120,19 @@ describe('findevent (message tracking)', () => {
     expect(transcript).toContain('Info: MID 21 matched all recipients for per-recipient policy partner in the inbound table');
   });
 
+  it('shows the newest 1,000 messages of a search that matches more, and says so', async () => {
+    const a = await appliance();
+    const store = new TrackingStore(a.paths.tracking);
+    for (let mid = 100; mid < 1105; mid++) store.record({ type: 'message.started', mid, icid: 50, from: 'bulk@sender.example', at: at(60) });
+    await store.close();
+    const { transcript } = await runScripted(findeventCommand, [], { appliance: a, flags: { from: 'bulk@', json: true }, interactive: false });
+    const mids = JSON.parse(transcript).map((m: { mid: number }) => m.mid);
+    expect(mids).toHaveLength(1000);
+    expect([mids[0], mids.at(-1)]).toEqual([105, 1104]);
+    const text = await runScripted(findeventCommand, [], { appliance: a, flags: { from: 'bulk@' }, interactive: false });
+    expect(text.transcript).toMatch(/^More than 1,000 messages match: the newest 1,000 are shown\. Narrow the search to see the others\.\n/);
+  });
+
   it('respects the time range and reports no match', async () => {
     const { transcript } = await runScripted(findeventCommand, [], { appliance: await appliance(), flags: { from: 'alice', since: '2024-02-16T21:19:30Z' }, interactive: false });
     expect(transcript).toBe('No matching message IDs were found.\n');
