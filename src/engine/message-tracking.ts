@@ -2,7 +2,7 @@ import type { Appliance } from './appliance.js';
 import type { MailEvent } from './mail/mail-events.js';
 import { copiesOf, TrackingIndex, type TrackedEntry, type TrackedKind, type TrackingCriteria } from './tracking-index.js';
 import { tdcSentence, trackingLine, trackingSentences } from './tracking-sentences.js';
-import { readLines, scanFiles, trackingFiles, TrackingStore, type TrackingFile, type TrackingPosition } from './tracking-store.js';
+import { closeFiles, readLines, scanFiles, trackingFiles, TrackingStore, type TrackingFile, type TrackingPosition } from './tracking-store.js';
 
 export type { TrackingCriteria } from './tracking-index.js';
 
@@ -170,6 +170,7 @@ export class MessageTracking {
   /** Stops indexing and writes what is buffered. */
   async close(): Promise<void> {
     this.#stopped = true;
+    if (!this.#loading) closeFiles(this.#files);
     await this.#loading?.catch(() => undefined);
     await this.#store?.close();
   }

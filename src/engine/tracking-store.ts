@@ -1,4 +1,4 @@
-import { appendFile, appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync } from 'node:fs';
+import { appendFile, appendFileSync, close, closeSync, existsSync, fstatSync, openSync, read, readdirSync, readFileSync, readSync, renameSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDir } from './home.js';
@@ -20,11 +20,15 @@ export function isTracked(e: MailEvent): boolean {
  */
 export type TrackingPosition = number;
 
-/** The store's files (oldest first) as generations, with the size each had when listed. */
+/**
+ * The store's files (oldest first) as generations, each open for reading with the size it had
+ * when listed: opened at once, so that a rotation after the listing does not move what they read.
+ */
 export interface TrackingFile {
   gen: number;
   path: string;
   size: number;
+  fd: number;
 }
 
 /** The rotated files of a store directory, by their number (0 = the current file). */
@@ -146,8 +150,23 @@ export class TrackingStore {
 }
 
 function listFiles(dir: string, gen: number): TrackingFile[] {
-  return storeFiles(dir).map(({ n, path }) => ({ gen: gen - n, path, size: statSync(path).size }));
+  return storeFiles(dir).flatMap(({ n, path }) => {
+    try {
+      const fd = openSync(path, 'r');
+      return [{ gen: gen - n, path, size: fstatSync(fd).size, fd }];
+    } catch {
+      return [];
+    }
+  });
 }
+
+/** Closes the files of a listing (once they are read, or when they will not be). */
+export function closeFiles(files: readonly TrackingFile[]): void {
+  for (const f of files) close(f.fd, () => undefined);
+}
+
+const readAt = (fd: number, buf: Buffer, length: number, position: number) =>
+  new Promise<number>((resolve, reject) => read(fd, buf, 0, length, position, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))));
 
 function lastByte(file: string): number {
   const fd = openSync(file, 'r');
@@ -228,23 +247,19 @@ async function lineAt(file: FileHandle, offset: number): Promise<string> {
  * Reads the given files (as listed when the store opened) line by line, oldest first, calling
  * `each` with every event and its position; a line that is not an event is counted. It reads a
  * megabyte at a time and yields to the event loop every few milliseconds, so that building an
- * index at start never stalls the appliance. Files are opened first: a rotation while it reads
- * does not move what it reads.
+ * index at start never stalls the appliance. It closes the files.
  */
 export async function scanFiles(files: readonly TrackingFile[], each: (e: MailEvent, at: TrackingPosition) => void, stopped: () => boolean = () => false): Promise<{ unreadable: number }> {
-  const handles: { file: TrackingFile; handle: FileHandle | null }[] = [];
-  for (const file of files) handles.push({ file, handle: await open(file.path, 'r').catch(() => null) });
   let unreadable = 0;
   let slice = performance.now();
   try {
-    for (const { file, handle } of handles) {
-      if (!handle) continue;
+    for (const file of files) {
       const chunk = Buffer.alloc(1024 * 1024);
       let carry = Buffer.alloc(0);
       let offset = 0; // of carry's first byte
       while (offset + carry.length < file.size && !stopped()) {
         const want = Math.min(chunk.length, file.size - offset - carry.length);
-        const { bytesRead } = await handle.read(chunk, 0, want, offset + carry.length);
+        const bytesRead = await readAt(file.fd, chunk, want, offset + carry.length);
         if (bytesRead === 0) break;
         const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
         let start = 0;
@@ -267,7 +282,7 @@ export async function scanFiles(files: readonly TrackingFile[], each: (e: MailEv
       if (carry.length > 0 && !stopped()) unreadable++;
     }
   } finally {
-    for (const { handle } of handles) await handle?.close();
+    closeFiles(files);
   }
   return { unreadable };
 }
