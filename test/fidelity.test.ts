@@ -20,6 +20,15 @@ describe('the fidelity table (fixtures/fidelity.md)', () => {
     for (const event of events) expect(table, event).toMatch(new RegExp(`^\\| \`${event.replaceAll('.', '\\.')}\``, 'm'));
   });
 
+  it('lists every kind of Message Tracking sentence tracking-sentences.ts words', () => {
+    const source = read('src/engine/tracking-sentences.ts');
+    const body = source.slice(source.indexOf('export function trackingSentences'));
+    const events = [...body.matchAll(/case '([\w.]+)':/g)].map((m) => m[1]!);
+    expect(events.length).toBeGreaterThan(25);
+    const section = table.slice(table.indexOf('## Message Tracking sentences'));
+    for (const event of events) expect(section, event).toMatch(new RegExp(`^\\| [^|]*\`${event.replaceAll('.', '\\.')}\``, 'm'));
+  });
+
   it('is linked from the README', () => {
     expect(read('README.md')).toContain('fixtures/fidelity.md');
   });

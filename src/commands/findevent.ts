@@ -1,8 +1,7 @@
 import { basename, join } from 'node:path';
 import { logFileSpans, type LogFileSpan } from '../engine/log-files.js';
 import { mailLogEntries } from '../engine/mail/mail-log-lines.js';
-import { findMessages, type TrackedMessage, type TrackingQuery } from '../engine/message-tracking.js';
-import { readTracking } from '../engine/tracking-store.js';
+import { trackingOf, type TrackingCriteria } from '../engine/message-tracking.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { asyncosDate } from '../engine/time-format.js';
 import { chooseLog } from './tail.js';
@@ -51,15 +50,15 @@ async function askLogs(ctx: CommandContext): Promise<Range> {
   return spanRange(spans[i ?? spans.length - 1]!, i === null || i === spans.length - 1);
 }
 
+/** The most messages one search shows (the newest). */
+export const MAX_MESSAGES = 1000;
+
 const SEARCHES = [
   { by: 'from', label: 'Search by envelope FROM', prompt: 'Enter the regular expression to search for.' },
   { by: 'messageId', label: 'Search by Message ID', prompt: 'Enter the Message ID (MID) to search for.' },
   { by: 'subject', label: 'Search by Subject', prompt: 'Enter the regular expression to search for.' },
   { by: 'to', label: 'Search by envelope TO', prompt: 'Enter the regular expression to search for.' },
 ] as const;
-
-/** A message's events as mail_logs lines. */
-const logLines = (m: TrackedMessage) => m.events.flatMap(mailLogEntries);
 
 function parseTime(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -76,14 +75,14 @@ function compile(pattern: string): RegExp {
   }
 }
 
-async function askQuery(ctx: CommandContext): Promise<TrackingQuery> {
+async function askQuery(ctx: CommandContext): Promise<TrackingCriteria> {
   const index = await ctx.io.list('Please choose which type of search you want to perform:', SEARCHES.map((s) => s.label), { default: 1 });
   const search = SEARCHES[index ?? 0]!;
   if (search.by === 'messageId') {
     const answer = await ctx.io.text(search.prompt, { validate: (v) => (/^\d+$/.test(v) ? null : 'You must enter a number.') });
-    return { by: 'mid', mid: Number(answer) };
+    return { mid: Number(answer) };
   }
-  return { by: search.by, pattern: compile(await ctx.io.text(search.prompt)) };
+  return { [search.by]: compile(await ctx.io.text(search.prompt)) };
 }
 
 export const findeventCommand: CommandSpec = {
@@ -99,7 +98,7 @@ export const findeventCommand: CommandSpec = {
     'tracking its original), e.g.',
     '  16 Feb 2024 21:19:24 (GMT -06:00)  TDC: Message 14501404 was successfully delivered for scanning ...',
     'Without a search flag, asks as the appliance does: the kind of search, the value, the log and',
-    'which of its files to search. Examples:',
+    'which of its files to search. It shows the newest 1,000 matching messages at most. Examples:',
     '  findevent --mid 42',
     '  segsim findevent --from "alice@" --since "2024-02-16 21:00"',
   ].join('\n'),
@@ -115,13 +114,13 @@ export const findeventCommand: CommandSpec = {
   ],
   json: 'the events',
   async run(ctx, { flags }) {
-    let query: TrackingQuery | undefined;
+    let query: TrackingCriteria | undefined;
     if (flags.mid !== undefined) {
       if (!/^\d+$/.test(String(flags.mid))) throw new UserError(`--mid takes a number, not "${String(flags.mid)}".`, ErrorCodes.usage);
-      query = { by: 'mid', mid: Number(flags.mid) };
+      query = { mid: Number(flags.mid) };
     } else {
       for (const by of ['messageId', 'from', 'to', 'subject'] as const) {
-        if (typeof flags[by] === 'string') query = { by, pattern: compile(flags[by] as string) };
+        if (typeof flags[by] === 'string') query = { [by]: compile(flags[by] as string) };
       }
     }
     let range = typeof flags.logFile === 'string' ? fileRange(ctx, flags.logFile) : ALL_TIME;
@@ -130,21 +129,32 @@ export const findeventCommand: CommandSpec = {
       query = await askQuery(ctx);
       range = await askLogs(ctx);
     }
-    const { events, unreadable } = readTracking(ctx.appliance.paths.tracking);
     const since = Math.max(range.since, parseTime(flags.since, 'since') ?? -Infinity);
     const until = Math.min(range.until, parseTime(flags.until, 'until') ?? Infinity);
-    const found = findMessages(events, query, since, until);
-    const by = query.by;
+    // the index finds the MIDs; only their events are read from the store
+    const tracking = await trackingOf(ctx.appliance);
+    const unreadable = tracking.unreadable;
+    // the newest matches only: a search that matches a whole store must not fill the appliance's memory
+    const newest = await tracking.search({ ...query, since, until }, MAX_MESSAGES + 1);
+    const more = newest.length > MAX_MESSAGES;
+    const matches = newest.slice(0, MAX_MESSAGES).sort((a, b) => a.mid - b.mid);
+    const found: { mid: number; lines: string[]; tracking: string[] }[] = [];
+    for (const m of matches) {
+      const { events, tdc } = await tracking.events(m.mid, since, until);
+      found.push({ mid: m.mid, lines: events.flatMap(mailLogEntries), tracking: tdc });
+    }
+    const byMid = query.mid !== undefined;
     return {
-      data: found.map((m) => ({ mid: m.mid, lines: logLines(m), tracking: m.tracking })),
+      data: found,
       render: async (io) => {
         if (unreadable > 0) io.print(`Warning: ${unreadable} message tracking record(s) could not be read and were skipped.`);
+        if (more) io.print(`More than ${MAX_MESSAGES.toLocaleString('en-US')} messages match: the newest ${MAX_MESSAGES.toLocaleString('en-US')} are shown. Narrow the search to see the others.`);
         if (found.length === 0) {
           io.print('No matching message IDs were found.');
           return;
         }
         let chosen = found;
-        if (found.length > 1 && ctx.interactive && by !== 'mid') {
+        if (found.length > 1 && ctx.interactive && !byMid) {
           const index = await io.list(
             'The following matching message IDs were found. Please choose one to show additional log information:',
             [...found.map((m) => `MID ${m.mid}`), 'All of the above'],
@@ -153,7 +163,7 @@ export const findeventCommand: CommandSpec = {
           chosen = index === found.length || index === null ? found : [found[index]!];
         }
         for (const m of chosen) {
-          io.print(logLines(m).join('\n'));
+          io.print(m.lines.join('\n'));
           if (m.tracking.length > 0) io.print(`\nMessage Tracking (MID ${m.mid}):\n${m.tracking.join('\n')}`);
           io.print('');
         }

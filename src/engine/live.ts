@@ -1,5 +1,6 @@
 import type { ApplianceStatus } from './appliance-status.js';
 import type { HostStatus } from './host-status.js';
+import type { MessageTracking } from './message-tracking.js';
 
 /** A recipient waiting in a delivery queue, as `showrecipients` lists it. */
 export interface QueuedRecipient {
@@ -40,4 +41,6 @@ export interface LiveAppliance {
   resumeDelivery(hosts: string[] | 'ALL'): void;
   /** sends all mail to one host from now on (an empty string ends redirection) */
   redirectAll(host: string): void;
+  /** message tracking, indexed as events are recorded (absent: read the home's store) */
+  readonly tracking?: MessageTracking;
 }

@@ -1,8 +1,5 @@
 import type { Appliance } from '../engine/appliance.js';
-import type { MailEvent } from '../engine/mail/mail-events.js';
-import { mailLogLines } from '../engine/mail/mail-log-lines.js';
-import { findMessages, type TrackingQuery } from '../engine/message-tracking.js';
-import { readTracking } from '../engine/tracking-store.js';
+import { trackingOf, type TrackedMessage, type TrackingCriteria } from '../engine/message-tracking.js';
 
 /** A Message Tracking search: every given criterion must hold (text criteria are substrings, any case). */
 export interface TrackingSearch {
@@ -14,57 +11,45 @@ export interface TrackingSearch {
   until?: number;
 }
 
-/** A received message as the web's Message Tracking lists it. */
-export interface TrackedMessage {
-  mid: number;
-  receivedAt: number;
-  sender: string;
-  recipients: string[];
-  subject: string;
-  messageId: string;
-  /** its events (its connections' too), each with its mail_logs text */
-  events: { at: number; text: string }[];
-  /** its Threat Defense Connector tracking lines (its journal copies'), in the tracking timestamp form */
-  tdc: string[];
+/** A message as the web's Message Tracking lists it. */
+export interface TrackingRow extends TrackedMessage {
+  /** the last Threat Defense Connector tracking line of its journal copies (its own, for a copy); '' for none */
+  tdc: string;
 }
 
-const LIMIT = 100;
+/** A message's details: its row, its tracking sentences and its TDC lines. */
+export interface TrackingDetails extends TrackingRow {
+  sentences: { at: number; text: string; tdc: boolean }[];
+  /** every TDC tracking line of its journal copies (its own, for a copy), in the tracking timestamp form */
+  tdcLines: string[];
+}
+
+/** The most results a search shows, newest first. */
+export const TRACKING_LIMIT = 100;
 const literal = (text: string) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
 
 /**
- * The received messages that match a search, newest first (at most 100), from the message
- * tracking store, as findevent reads it. The one place the web's Message Tracking asks.
+ * The messages that match a search, newest first (at most 100), from the appliance's message
+ * tracking index. Received messages and their split parts are listed; a journal copy is found
+ * by its MID (the one its TDC line names). The one place the web's Message Tracking asks.
  */
-export function searchTracking(appliance: Appliance, search: TrackingSearch): TrackedMessage[] {
-  const { events } = readTracking(appliance.paths.tracking);
-  const queries: TrackingQuery[] = [];
-  if (search.mid !== undefined) queries.push({ by: 'mid', mid: search.mid });
-  if (search.sender) queries.push({ by: 'from', pattern: literal(search.sender) });
-  if (search.recipient) queries.push({ by: 'to', pattern: literal(search.recipient) });
-  if (search.subject) queries.push({ by: 'subject', pattern: literal(search.subject) });
-  // received messages have a sender; journal copies (tracked with their originals) do not
-  queries.push({ by: 'from', pattern: /(?:)/ });
-  let found: ReturnType<typeof findMessages> | null = null;
-  for (const q of queries) {
-    const hits = findMessages(events, q, search.since, search.until);
-    const mids = new Set(hits.map((m) => m.mid));
-    found = found === null ? hits : found.filter((m) => mids.has(m.mid));
-  }
-  return (found ?? [])
-    .slice(-LIMIT)
-    .reverse()
-    .map((m) => {
-      const accepted = m.events.find((e): e is Extract<MailEvent, { type: 'accepted' }> => e.type === 'accepted');
-      const started = m.events.find((e): e is Extract<MailEvent, { type: 'message.started' }> => e.type === 'message.started');
-      return {
-        mid: m.mid,
-        receivedAt: (started ?? m.events[0])?.at ?? 0,
-        sender: accepted?.from ?? started?.from ?? '',
-        recipients: accepted?.rcpts.map((r) => r.address) ?? m.events.flatMap((e) => (e.type === 'recipient.accepted' ? [e.address] : [])),
-        subject: accepted?.subject ?? '',
-        messageId: accepted?.messageId ?? '',
-        events: m.events.flatMap((e) => mailLogLines(e).map((text) => ({ at: e.at, text }))),
-        tdc: m.tracking,
-      };
-    });
+export async function searchTracking(appliance: Appliance, search: TrackingSearch): Promise<TrackingRow[]> {
+  const criteria: TrackingCriteria = { since: search.since, until: search.until, received: search.mid === undefined };
+  if (search.mid !== undefined) criteria.mid = search.mid;
+  if (search.sender) criteria.from = literal(search.sender);
+  if (search.recipient) criteria.to = literal(search.recipient);
+  if (search.subject) criteria.subject = literal(search.subject);
+  const tracking = await trackingOf(appliance);
+  const found = await tracking.search(criteria, TRACKING_LIMIT);
+  const tdc = await tracking.lastTdcLines(found);
+  return found.map((m, i) => ({ ...m, tdc: tdc[i]! }));
+}
+
+/** One MID's details, or null when tracking does not know it. */
+export async function trackingDetails(appliance: Appliance, mid: number): Promise<TrackingDetails | null> {
+  const tracking = await trackingOf(appliance);
+  const [m] = await tracking.search({ mid });
+  if (!m) return null;
+  const { sentences, tdc } = await tracking.events(mid);
+  return { ...m, tdc: tdc.at(-1) ?? '', sentences, tdcLines: tdc };
 }

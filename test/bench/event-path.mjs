@@ -11,6 +11,8 @@ const dist = pathToFileURL(resolve(process.argv[2] ?? new URL('../../dist', impo
 const { MailEvents } = await import(`${dist}/engine/mail/mail-events.js`);
 const { MailLog } = await import(`${dist}/engine/mail/mail-log.js`);
 const { TrackingStore } = await import(`${dist}/engine/tracking-store.js`);
+// message tracking as the engine wires it: the store and its index (a dist from before the index: the store alone)
+const { MessageTracking } = await import(`${dist}/engine/message-tracking.js`);
 const { logLevel, mailLogLines } = await import(`${dist}/engine/mail/mail-log-lines.js`);
 
 const MESSAGES = 20_000;
@@ -22,7 +24,8 @@ try {
     const level = logLevel(e);
     for (const line of mailLogLines(e)) log.write(level, line);
   });
-  const tracking = new TrackingStore(join(home, 'tracking'));
+  const tracking = MessageTracking?.writer ? MessageTracking.writer(join(home, 'tracking')) : new TrackingStore(join(home, 'tracking'));
+  await tracking.start?.();
   events.on((e) => tracking.record(e));
   const rcpts = [{ rid: 0, address: 'user@example.com' }];
   const relay = async () => {

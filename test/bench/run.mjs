@@ -18,6 +18,7 @@ const { startAppliance } = await import('../../dist/cli/run-appliance.js');
 const { commandRegistry } = await import('../../dist/commands/registry.js');
 const { SetdStore } = await import('../../dist/setd/store.js');
 const { scale } = await import('./scale.mjs');
+const { tracking } = await import('./tracking.mjs');
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const SESSIONS = 10;
@@ -131,6 +132,17 @@ async function scenario(journal) {
   };
 }
 
+/** The tracking scenario in a few lines (also printed when it runs alone). */
+export function trackingSummary(t) {
+  const u = t.underLoad;
+  return [
+    `${t.path}:`,
+    `  index built in ${t.indexBuildMs} ms (${t.indexHeapMB} MB of heap; event loop stalled at most ${t.loopStallWhileIndexingMs} ms while the appliance built it)`,
+    `  web: MID lookup ${t.midLookupMs} ms, details ${t.detailsMs} ms, broad search ${t.broadSearchMs} ms (${t.broadSearchRows} rows); findevent --mid ${t.findeventMidMs} ms, --subject ${t.findeventSubjectMs} ms`,
+    `  SMTP greeting p50/p99 ${t.greetingIdle.p50Ms}/${t.greetingIdle.p99Ms} ms idle; ${u.greetingP50Ms}/${u.greetingP99Ms} ms (max ${u.greetingMaxMs}, ${u.greetings} greetings) while ${u.wrongLogins} wrong logins (${u.loginsMs} ms) and a broad search (${u.searchMs} ms) ran`,
+  ].join('\n');
+}
+
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -161,17 +173,21 @@ for (const tool of ['smtp-source', 'smtp-sink']) {
   }
 }
 // Each path runs in a process of its own, so that one's heap and code do not count in the
-// other's memory. BENCH_SCENARIO=relay|journaling|scale runs one path here (also for --cpu-prof).
+// other's memory. BENCH_SCENARIO=relay|journaling|scale|tracking runs one path here (also for
+// --cpu-prof; add --expose-gc for the memory figures of scale and tracking).
 const only = process.env.BENCH_SCENARIO;
 if (only) {
-  const result = only === 'scale' ? await scale() : await scenario(only === 'journaling');
+  const result = only === 'scale' ? await scale() : only === 'tracking' ? await tracking() : await scenario(only === 'journaling');
   if (process.send) process.send(result);
-  else console.log(JSON.stringify(result, null, 2));
+  else {
+    console.log(JSON.stringify(result, null, 2));
+    if (only === 'tracking') console.log(trackingSummary(result));
+  }
   process.exit(0);
 }
 const runScenario = (name) =>
   new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, BENCH_SCENARIO: name }, execArgv: name === 'scale' ? ['--expose-gc'] : [] });
+    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, BENCH_SCENARIO: name }, execArgv: name === 'scale' || name === 'tracking' ? ['--expose-gc'] : [] });
     let result = null;
     child.on('message', (m) => (result = m));
     child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`bench scenario ${name} exited with ${code}`))));
@@ -205,6 +221,7 @@ for (let i = 0; i < RUNS; i++) {
   }
 }
 const scaled = await runScenario('scale');
+const tracked = await runScenario('tracking');
 const FIGURES = ['acceptMsgPerSec', 'endToEndMsgPerSec', 'cpuUsPerMessage', 'cpuUserUsPerMessage', 'peakRssMB', 'peakHeapTotalMB', 'peakExternalMB'];
 const summarize = (list, figures = FIGURES) => ({
   path: list[0].path,
@@ -237,6 +254,9 @@ const checks = [
   [`tophosts with ${deepest.queued} queued (ms)`, deepest.tophostsMs, '<', 50],
   [`live tophosts refresh, ${scaled.destinations.destinations} destinations (ms)`, scaled.destinations.liveRefreshMs, '<', 10],
   ['one-shot / node -e 0', oneShot.ratio, '<=', 1.3],
+  [`Message Tracking MID lookup, ${tracked.messages} tracked (ms)`, tracked.midLookupMs, '<', 1000],
+  [`Message Tracking broad search, ${tracked.messages} tracked (ms)`, tracked.broadSearchMs, '<', 1000],
+  [`SMTP greeting p99 (beyond smtp-server's 100 ms early-talker wait) during ${tracked.underLoad.wrongLogins} wrong web logins and a broad search (ms)`, tracked.underLoad.greetingP99BeyondWaitMs, '<', 100],
 ].map(([figure, value, op, target]) => ({ figure, value, target: `${op} ${target}`, met: op === '>=' ? value >= target : op === '<' ? value < target : value <= target }));
 const report = {
   date: new Date().toISOString(),
@@ -246,6 +266,7 @@ const report = {
   journaling,
   postfix,
   scale: scaled,
+  tracking: tracked,
   oneShot,
   checks,
 };
@@ -268,6 +289,7 @@ else {
 console.log(`queue growth (idle RSS ${scaled.queue.idleRssMB} MB once the views have run, ${scaled.queue.idleBeforeViewsRssMB} MB before):`);
 for (const q of scaled.queue.steps) console.log(`  ${q.queued} queued: RSS ${q.rssMB} MB (peak ${q.peakRssMB}), tophosts ${q.tophostsMs} ms, status detail ${q.statusMs} ms, hoststatus ${q.hoststatusMs} ms`);
 console.log(`${scaled.destinations.destinations} destinations: live tophosts refresh ${scaled.destinations.liveRefreshMs} ms, tophosts ${scaled.destinations.tophostsMs} ms`);
+console.log(trackingSummary(tracked));
 console.log(`one-shot tdcconfig --json: ${oneShot.medianMs} ms vs node -e 0: ${oneShot.nodeMedianMs} ms (x${oneShot.ratio})`);
 for (const c of checks) console.log(`${c.met ? 'met    ' : 'NOT MET'} ${c.figure}: ${c.value} (target ${c.target})`);
 console.log('report: bench-report.json');

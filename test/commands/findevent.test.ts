@@ -29,6 +29,14 @@ const EVENTS: [number, MailEventBody][] = [
   [41, { type: 'journal.enqueued', mid: 13, originalMid: 12, messageId: '<def@outside.example>', intake: SETD }],
   [42, { type: 'tls.failed', dcid: 8, mid: 13, address: '127.0.0.1', cause: 'no-starttls' }],
   [42, { type: 'bounced', dcid: 8, mid: 13, queue: 'the.tdc.queue', rids: [0], failure: TLS_FAILURE, bucket: 'other' }],
+  // MID 20 to two recipients of two policies: split, MID 21 takes the second (RID 1)
+  [50, { type: 'message.started', mid: 20, icid: 9, from: 'erin@elsewhere.example' }],
+  [50, { type: 'recipient.accepted', mid: 20, icid: 9, rid: 0, address: 'frank@example.com' }],
+  [50, { type: 'recipient.accepted', mid: 20, icid: 9, rid: 1, address: 'gina@partner.example' }],
+  [50, { type: 'accepted', mid: 20, icid: 9, from: 'erin@elsewhere.example', rcpts: [{ rid: 0, address: 'frank@example.com' }, { rid: 1, address: 'gina@partner.example' }], messageId: '<ghi@elsewhere.example>', subject: 'two policies', size: 100 }],
+  [51, { type: 'split', mid: 20, newMid: 21, policy: 'partner', rids: [1] }],
+  [51, { type: 'policy.matched', mid: 20, policy: 'DEFAULT' }],
+  [51, { type: 'policy.matched', mid: 21, policy: 'partner' }],
 ];
 
 const homes: string[] = [];
@@ -98,6 +106,31 @@ describe('findevent (message tracking)', () => {
     await expect(runScripted(findeventCommand, [], { appliance: a, flags: { mid: '10', logFile: 'mail_logs.7' }, interactive: false })).rejects.toThrow(
       'No mail log file "mail_logs.7". Available: mail_logs.1, mail_logs.',
     );
+  });
+
+  it("finds a split part by its own recipient only, and the original by the recipients it kept", async () => {
+    const a = await appliance();
+    const mids = async (flags: Record<string, unknown>) => JSON.parse((await runScripted(findeventCommand, [], { appliance: a, flags: { ...flags, json: true }, interactive: false })).transcript).map((m: { mid: number }) => m.mid);
+    expect(await mids({ to: 'gina@' })).toEqual([21]);
+    expect(await mids({ to: 'frank@' })).toEqual([20]);
+    // the part is the message's too: its sender, subject and Message-ID find it
+    expect(await mids({ subject: 'two policies' })).toEqual([20, 21]);
+    const { transcript } = await runScripted(findeventCommand, [], { appliance: a, flags: { mid: '21' }, interactive: false });
+    expect(transcript).toContain('Info: MID 20 was split creating MID 21 due to a per-recipient policy partner in the inbound table');
+    expect(transcript).toContain('Info: MID 21 matched all recipients for per-recipient policy partner in the inbound table');
+  });
+
+  it('shows the newest 1,000 messages of a search that matches more, and says so', async () => {
+    const a = await appliance();
+    const store = new TrackingStore(a.paths.tracking);
+    for (let mid = 100; mid < 1105; mid++) store.record({ type: 'message.started', mid, icid: 50, from: 'bulk@sender.example', at: at(60) });
+    await store.close();
+    const { transcript } = await runScripted(findeventCommand, [], { appliance: a, flags: { from: 'bulk@', json: true }, interactive: false });
+    const mids = JSON.parse(transcript).map((m: { mid: number }) => m.mid);
+    expect(mids).toHaveLength(1000);
+    expect([mids[0], mids.at(-1)]).toEqual([105, 1104]);
+    const text = await runScripted(findeventCommand, [], { appliance: a, flags: { from: 'bulk@' }, interactive: false });
+    expect(text.transcript).toMatch(/^More than 1,000 messages match: the newest 1,000 are shown\. Narrow the search to see the others\.\n/);
   });
 
   it('respects the time range and reports no match', async () => {

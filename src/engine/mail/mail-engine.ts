@@ -13,7 +13,7 @@ import { applianceIdentity } from '../appliance-identity.js';
 import { ipInterfaceName } from '../ip-interfaces.js';
 import { ASYNCOS_VERSION } from '../../version.js';
 import { SystemSampler } from '../system-gauges.js';
-import { TrackingStore } from '../tracking-store.js';
+import { MessageTracking } from '../message-tracking.js';
 import { MailCounterSet } from './counters.js';
 import { Delivery } from './delivery/delivery.js';
 import type { Target } from './delivery/resolver.js';
@@ -61,7 +61,8 @@ export class MailEngine implements LiveAppliance {
   readonly log: MailLog;
   /** what happens to mail; mail_logs is one of its readers */
   readonly events: MailEvents;
-  readonly #tracking: TrackingStore;
+  /** message tracking: the store and its index */
+  readonly tracking: MessageTracking;
   readonly #ids: IdAllocator;
   readonly #spool: Spool;
   readonly #counters: MailCounterSet;
@@ -99,8 +100,8 @@ export class MailEngine implements LiveAppliance {
       const level = logLevel(e);
       for (const line of mailLogLines(e)) this.log.write(level, line);
     });
-    this.#tracking = new TrackingStore(paths.tracking);
-    this.events.on((e) => this.#tracking.record(e));
+    this.tracking = MessageTracking.writer(paths.tracking);
+    this.events.on((e) => this.tracking.record(e));
     // mail_logs cannot report its own trouble in itself
     this.log.warn = this.#warn;
     const report = (text: string) => this.#report(text);
@@ -140,6 +141,8 @@ export class MailEngine implements LiveAppliance {
     if (identity.problem) this.#report(identity.problem);
     this.events.emit({ type: 'system.version', version: ASYNCOS_VERSION, serial: identity.serial });
     this.events.emit({ type: 'system.comingUp' });
+    // what the store already holds is indexed in the background, in slices; searches wait for it
+    this.tracking.start().catch((error: Error) => this.#report(`Message tracking could not be indexed: ${error.message}`));
     this.#labServer = createLabMailServer(ensureDir(this.appliance.paths.mailboxes));
     this.#labAddress = await listen(this.#labServer, config.lab.mailServerPort, '127.0.0.1');
     this.#delivery.start();
@@ -209,7 +212,7 @@ export class MailEngine implements LiveAppliance {
     this.log.flush();
     this.#counters.save();
     this.#counters.close();
-    await this.#tracking.close();
+    await this.tracking.close();
   }
 
   listenerAddress(): { host: string; port: number } {

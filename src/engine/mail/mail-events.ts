@@ -28,7 +28,8 @@ export type MailEventBody =
   /** answered 250: the message is on disk */
   | { type: 'accepted'; mid: number; icid: number; from: string; rcpts: Rcpt[]; messageId: string; subject: string; size: number }
   // the work queue
-  | { type: 'split'; mid: number; newMid: number; policy: string }
+  /** `rids`: the recipients the new part takes from the message (absent in tracking written before them) */
+  | { type: 'split'; mid: number; newMid: number; policy: string; rids?: number[] }
   | { type: 'policy.matched'; mid: number; policy: string }
   /** per engine: null when it did not run, else whether it found something */
   | { type: 'scanned'; mid: number; antivirus: boolean | null; antispam: boolean | null; attachment: boolean }

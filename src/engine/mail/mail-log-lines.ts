@@ -1,23 +1,23 @@
 import { TDC_QUEUE } from '../config/model.js';
-import { asyncosDate, trackingDate } from '../time-format.js';
+import { asyncosDate } from '../time-format.js';
 import { smtpCode, type Failure, type TlsCause } from './delivery/failure.js';
 import type { LogLevel } from './mail-log.js';
 import type { MailEvent } from './mail-events.js';
 
 /*
- * Every mail_logs line and every message-tracking line, worded once, from the events.
- * Sources: the seed (all TDC: lines, the tracking line), Cisco's log templates (reference
+ * Every mail_logs line, worded once, from the events (Message Tracking's sentences are in
+ * ../tracking-sentences.ts). Sources: the seed (all TDC: lines), Cisco's log templates (reference
  * asyncos-cli.md §4 and §10.7). Lines no source shows are marked "invented" below; the table
  * of every line with its source and confidence is fixtures/fidelity.md (keep both in step).
  */
 
-const SETD = 'Cisco Secure Email Threat Defense';
+export const SETD = 'Cisco Secure Email Threat Defense';
 const rids = (r: number[]) => `[${r.join(', ')}]`;
 const isTdc = (queue: string) => queue === TDC_QUEUE;
 const tdc = (queue: string) => (isTdc(queue) ? 'TDC: ' : '');
 
 /** `details:` and `reason:` of a Connection Error line. The seed shows "details: timeout"; the rest are plausible forms (unconfirmed). */
-const CONNECTION_WORDS: Record<string, { details: string; reason: string }> = {
+export const CONNECTION_WORDS: Record<string, { details: string; reason: string }> = {
   timeout: { details: 'timeout', reason: 'connection timed out' },
   refused: { details: 'Connection refused', reason: 'connection refused' },
   closed: { details: 'Connection closed', reason: 'network error' },
@@ -216,24 +216,4 @@ function bouncedLines(e: Extract<MailEvent, { type: 'bounced' }>): string[] {
   if (!isTdc(e.queue)) return [bounced];
   if (f.kind === 'tls') return [`TDC: MID ${e.mid} delivery failed to ${SETD}:TLS Error.`];
   return [`TDC: MID ${e.mid} delivery failed to ${SETD}: Hard Bounced.`, bounced];
-}
-
-/**
- * The Message Tracking line of a TDC delivery event, with its tracking timestamp; null for other
- * events. The seed shows the success line; the failure lines carry the mail_logs reason (invented form).
- */
-export function trackingLine(e: MailEvent): string | null {
-  const when = trackingDate(e.at);
-  switch (e.type) {
-    case 'delivered':
-      return isTdc(e.queue) ? `${when}  TDC: Message ${e.mid} was successfully delivered for scanning with ${SETD}.` : null;
-    case 'bounced':
-      return isTdc(e.queue) ? `${when}  TDC: Message ${e.mid} could not be delivered to ${SETD}: ${e.failure.kind === 'tls' ? 'TLS Error' : 'Hard Bounced'}.` : null;
-    case 'expired':
-      return isTdc(e.queue) ? `${when}  TDC: Message ${e.mid} could not be delivered to ${SETD}: expired after ${e.seconds} seconds.` : null;
-    case 'dcid.failed':
-      return isTdc(e.queue) && e.failure.kind === 'connection' ? `${when}  TDC: Message ${e.mid} delivery attempt failed: ${CONNECTION_WORDS[e.failure.cause]!.reason}.` : null;
-    default:
-      return null;
-  }
 }

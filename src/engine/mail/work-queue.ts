@@ -96,7 +96,7 @@ export class WorkQueue {
       byPolicy.set(name, [...(byPolicy.get(name) ?? []), r]);
     }
     const groups = [...byPolicy].map(([policy, rcpts], i) => ({ mid: i === 0 ? record.mid : ids.next('mid'), policy, rcpts }));
-    for (const g of groups.slice(1)) events.emit({ type: 'split', mid: record.mid, newMid: g.mid, policy: g.policy });
+    for (const g of groups.slice(1)) events.emit({ type: 'split', mid: record.mid, newMid: g.mid, policy: g.policy, rids: g.rcpts.map((r) => r.rid) });
     for (const g of groups) events.emit({ type: 'policy.matched', mid: g.mid, policy: g.policy });
     const file = `${record.mid}.eml`;
     const body = spool.readMessage(file);

@@ -4,7 +4,7 @@ import { ErrorCodes, UserError } from '../../errors.js';
 import type { WebContext } from '../context.js';
 import { fieldError, formError, invalid, type FieldErrors } from '../forms.js';
 import { html } from '../html.js';
-import { searchTracking, type TrackingSearch } from '../tracking-source.js';
+import { searchTracking, trackingDetails, TRACKING_LIMIT, type TrackingRow, type TrackingSearch } from '../tracking-source.js';
 
 const BASE = '/monitor/message-tracking';
 
@@ -35,13 +35,19 @@ function parseSearch(q: Query): { search: TrackingSearch; errors: FieldErrors } 
   return { search, errors };
 }
 
+/** What a MID is besides a received message: a part split from one, or a journal copy. */
+const relation = (m: TrackingRow) => (m.parent === null ? '' : m.kind === 'journal' ? `Journal copy of MID ${m.parent}` : `Split from MID ${m.parent}`);
+
+/** A TDC tracking line without its timestamp (the column says when). */
+const tdcText = (line: string) => line.replace(/^.*?\)\s+/, '');
+
 /** Monitor > Message Tracking: search by MID, sender, recipient, subject and time range; a message's events. */
 export function registerMessageTracking(app: FastifyInstance, web: WebContext): void {
-  app.get<{ Querystring: Query }>(BASE, (request, reply) => {
+  app.get<{ Querystring: Query }>(BASE, async (request, reply) => {
     const q = request.query;
     const { search, errors } = parseSearch(q);
     const searched = q.search !== undefined;
-    const results = searched && Object.keys(errors).length === 0 ? searchTracking(web.appliance, search) : null;
+    const results = searched && Object.keys(errors).length === 0 ? await searchTracking(web.appliance, search) : null;
     const field = (name: keyof Query, label: string, type = 'text') =>
       html`<tr><th><label for="${name}">${label}</label></th><td><input type="${type}" id="${name}" name="${name}" size="40" value="${q[name] ?? ''}"${invalid(errors, name)}>${fieldError(errors, name)}</td></tr>`;
     return web.page(request, searched && results === null ? reply.code(400) : reply, {
@@ -61,40 +67,38 @@ ${field('until', 'Message Received to:', 'datetime-local')}
 ${
   results === null
     ? ''
-    : html`<h2>Results (${results.length}${results.length === 100 ? ', the newest 100' : ''})</h2>
+    : html`<h2>Results (${results.length}${results.length === TRACKING_LIMIT ? `, the newest ${TRACKING_LIMIT}` : ''})</h2>
 ${
   results.length === 0
     ? html`<p>No messages match the search.</p>`
     : html`<table class="listing" id="tracking-results"><tr><th>Received</th><th>MID</th><th>Sender</th><th>Recipients</th><th>Subject</th><th>Threat Defense Connector</th><th></th></tr>
 ${results.map(
-  (m) => html`<tr data-mid="${m.mid}"><td>${trackingDate(m.receivedAt)}</td><td>${m.mid}</td><td>${m.sender}</td><td>${m.recipients.join(', ')}</td><td class="subject">${m.subject}</td><td>${m.tdc.length > 0 ? m.tdc.at(-1)!.replace(/^.*?\)\s+/, '') : '—'}</td><td><a href="${BASE}/${m.mid}">Show Details</a></td></tr>`,
+  (m) => html`<tr data-mid="${m.mid}"><td>${trackingDate(m.receivedAt)}</td><td>${m.mid}${m.parent === null ? '' : html`<br><small class="relation">${relation(m)}</small>`}</td><td>${m.sender}</td><td>${m.recipients.join(', ')}</td><td class="subject">${m.subject}</td><td>${m.tdc ? tdcText(m.tdc) : '—'}</td><td><a href="${BASE}/${m.mid}">Show Details</a></td></tr>`,
 )}</table>`
 }`
 }`,
     });
   });
 
-  app.get<{ Params: { mid: string } }>(`${BASE}/:mid`, (request, reply) => {
+  app.get<{ Params: { mid: string } }>(`${BASE}/:mid`, async (request, reply) => {
     if (!/^\d{1,15}$/.test(request.params.mid)) throw new UserError(`"${request.params.mid}" is not a Message ID (MID).`, ErrorCodes.invalidValue);
-    const [m] = searchTracking(web.appliance, { mid: Number(request.params.mid) });
-    if (!m) throw new UserError(`No received message with MID ${request.params.mid} in the mail logs.`, ErrorCodes.notFound);
+    const m = await trackingDetails(web.appliance, Number(request.params.mid));
+    if (!m) throw new UserError(`No message with MID ${request.params.mid} in message tracking.`, ErrorCodes.notFound);
     return web.page(request, reply, {
       title: `Message Details: MID ${m.mid}`,
       body: html`<table class="settings" id="message-summary">
 <tr><th>Received</th><td>${trackingDate(m.receivedAt)}</td></tr>
 <tr><th>MID</th><td>${m.mid}</td></tr>
-<tr><th>Sender</th><td>${m.sender}</td></tr>
-<tr><th>Recipients</th><td>${m.recipients.join(', ')}</td></tr>
+${m.parent === null ? '' : html`<tr><th>Related MID</th><td id="relation">${relation(m)}</td></tr>`}
+${m.copies.length === 0 ? '' : html`<tr><th>Journal copies</th><td id="copies">${m.copies.map((c) => `MID ${c}`).join(', ')}</td></tr>`}
+<tr><th>Sender</th><td id="sender">${m.sender}</td></tr>
+<tr><th>Recipients</th><td id="recipients">${m.recipients.join(', ')}</td></tr>
 <tr><th>Subject</th><td class="subject">${m.subject}</td></tr>
-<tr><th>Message-ID</th><td>${m.messageId}</td></tr>
+<tr><th>Message-ID</th><td id="message-id">${m.messageId}</td></tr>
 </table>
 <h2>Processing Details</h2>
 <table class="listing" id="message-events">
-${m.events.map((e) => html`<tr><td style="white-space:nowrap"><b>${trackingDate(e.at)}</b></td><td>${e.text}</td></tr>`)}
-${m.tdc.map((line) => {
-  const [when, text] = [line.slice(0, line.indexOf(')') + 1), line.slice(line.indexOf(')') + 1).trim()];
-  return html`<tr class="tdc-line"><td style="white-space:nowrap"><b>${when}</b></td><td>${text}</td></tr>`;
-})}
+${m.sentences.map((e) => html`<tr${e.tdc ? html` class="tdc-line"` : ''}><td style="white-space:nowrap"><b>${trackingDate(e.at)}</b></td><td>${e.text}</td></tr>`)}
 </table>
 <div class="buttons"><a class="button" href="javascript:history.back()">Back to results</a></div>`,
     });
