@@ -1,8 +1,14 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { MailCounters } from '../../src/engine/appliance-status.js';
 import { TDC_QUEUE } from '../../src/engine/config/model.js';
 import type { HostStatus } from '../../src/engine/host-status.js';
+import { MailCounterSet } from '../../src/engine/mail/counters.js';
+import { Destination } from '../../src/engine/mail/delivery/destination.js';
+import { TDC_POLICY } from '../../src/engine/mail/delivery/queue-policy.js';
+import { EventCounters } from '../../src/engine/mail/event-counters.js';
 import type { MailEngine } from '../../src/engine/mail/mail-engine.js';
 import type { MailEvent } from '../../src/engine/mail/mail-events.js';
 import { injectTraffic } from '../../src/lab/traffic.js';
@@ -108,7 +114,59 @@ async function recordTraffic(): Promise<CounterFixture> {
   }
 }
 
+/** Counters and a reducer in a temporary state directory; `now` is the appliance clock they read. */
+function counting(now: () => number) {
+  const dir = mkdtempSync(join(tmpdir(), 'segsim-counters-'));
+  const problems: string[] = [];
+  const counters = new MailCounterSet(dir, now, (text) => problems.push(text));
+  return { counters, reducer: new EventCounters(counters), problems, dispose: () => (counters.close(), rmSync(dir, { recursive: true, force: true })) };
+}
+
 describe('counters from the mail events', () => {
+  it('replaying the recorded events gives the counters the engine showed on that traffic', () => {
+    const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as CounterFixture;
+    const last = fixture.events.at(-1)!.at;
+    const c = counting(() => last);
+    try {
+      for (const e of fixture.events) c.reducer.reduce(e);
+      expect(c.counters.uptime()).toEqual(fixture.expected.uptime);
+      expect(c.counters.sinceReset()).toEqual(fixture.expected.sinceReset);
+      expect(c.counters.lastReset).toBe(fixture.events.find((e) => e.type === 'counters.reset')!.at);
+      // through Destination.status(), as tophosts and hoststatus read them
+      const hosts = fixture.expected.hosts.map((h) => hostCounts(new Destination(h.host, () => TDC_POLICY, null, undefined, c.reducer.destination(h.host)).status()));
+      expect(hosts).toEqual(fixture.expected.hosts);
+      expect(c.problems).toEqual([]);
+    } finally {
+      c.dispose();
+    }
+  });
+
+  it('the hourly rates of status detail count the last 1, 5 and 15 minutes, also after the ring of seconds wraps', () => {
+    let now = 5_000_000_000;
+    const c = counting(() => now);
+    const at = (secondsAgo: number) => now - secondsAgo * 1000;
+    try {
+      c.counters.add('deliveredRecipients', 3, at(30));
+      c.counters.add('hardBouncedRecipients', 1, at(30));
+      c.counters.add('deliveredRecipients', 5, at(200));
+      c.counters.add('deliveredRecipients', 7, at(600));
+      c.counters.add('deliveredRecipients', 100, at(1000));
+      // not a rate: counted, in no bucket
+      c.counters.add('deletedRecipients', 4, at(30));
+      expect(c.counters.rate('deliveredRecipients')).toEqual([180, 96, 60]);
+      expect(c.counters.rate('completedRecipients')).toEqual([240, 108, 64]);
+      expect(c.counters.rate('messagesReceived')).toEqual([0, 0, 0]);
+      // 1024 seconds on, the slot of the count 30 s ago is reused: the old count is not carried over
+      now += 1024_000;
+      expect(c.counters.rate('deliveredRecipients')).toEqual([0, 0, 0]);
+      c.counters.add('deliveredRecipients', 2, at(30));
+      expect(c.counters.rate('deliveredRecipients')).toEqual([120, 24, 8]);
+      expect(c.counters.uptime().deliveredRecipients).toBe(117);
+    } finally {
+      c.dispose();
+    }
+  });
+
   // Records the fixture with the code of the day: run with SEGSIM_RECORD_EVENTS=1 only when the
   // traffic itself should change, for its expected counters are what the engine showed then.
   it.runIf(process.env.SEGSIM_RECORD_EVENTS === '1')('records real traffic and the counters it gave', async () => {
