@@ -11,7 +11,7 @@ import { composeMessage } from './composer.js';
 import { ConnectionPool, type Connection } from './connection-pool.js';
 import { Destination, HOT_RECORDS } from './destination.js';
 import type { Failure } from './failure.js';
-import { bounceProfilePolicy, decide, TDC_POLICY, type QueuePolicy } from './queue-policy.js';
+import { bounceProfilePolicy, decide, expiresAt, TDC_POLICY, type QueuePolicy } from './queue-policy.js';
 import type { Target } from './resolver.js';
 import { Router } from './router.js';
 import { DeliveryFailure } from './smtp-client.js';
@@ -282,8 +282,7 @@ export class Delivery {
   #failed(dest: Destination, record: QueueRecord, failure: Failure, dcid: number): void {
     const policy = dest.policy();
     // an attempt cut at the deadline ends at the deadline, whatever the timer's jitter
-    const deadline = record.queuedAt + policy.maxQueueSeconds * 1000;
-    const now = this.#pool.wasCut(record) ? Math.max(this.deps.clock.now(), deadline) : this.deps.clock.now();
+    const now = this.#pool.wasCut(record) ? Math.max(this.deps.clock.now(), expiresAt(record, policy)) : this.deps.clock.now();
     dest.lastActivity = now;
     const decision = decide(failure, record, policy, now);
     const rids = record.rcpts.map((r) => r.rid);
@@ -329,8 +328,7 @@ export class Delivery {
     for (const dest of this.#destinations.values()) {
       const policy = dest.policy();
       if (!policy.deadline) continue;
-      const limit = policy.maxQueueSeconds * 1000;
-      const expired = (x: { queuedAt: number }) => now - x.queuedAt >= limit;
+      const expired = (x: { queuedAt: number }) => now >= expiresAt(x, policy);
       // each second: no sweep of the queue (nor allocation per record on disk) until its oldest is due
       const oldest = dest.oldest();
       if (oldest === null || !expired({ queuedAt: oldest })) continue;
