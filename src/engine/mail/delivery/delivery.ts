@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.js';
-import { TDC_QUEUE, type ApplianceConfig, type DestinationControl } from '../../config/model.js';
+import { destinationControlFor, TDC_QUEUE, type ApplianceConfig, type DestinationControl } from '../../config/model.js';
 import type { HostStatus } from '../../host-status.js';
 import type { QueuedRecipient, RecipientFilter } from '../../live.js';
 import type { DestinationStats } from '../event-counters.js';
@@ -230,9 +230,8 @@ export class Delivery {
     return () => bounceProfilePolicy(this.deps.config().bounceProfile);
   }
 
-  #control(dest: Destination): DestinationControl {
-    const controls = this.deps.config().destinationControls;
-    return controls.find((c) => c.domain.toLowerCase() === dest.name) ?? controls.find((c) => c.domain === 'Default') ?? { domain: 'Default', maxConnections: 500, maxMessagesPerConnection: 50 };
+  #control(dest: Destination): Readonly<DestinationControl> {
+    return destinationControlFor(this.deps.config().destinationControls, dest.name);
   }
 
   /** Sends one record on an open connection; false when the connection is no longer usable. */
