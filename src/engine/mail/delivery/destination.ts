@@ -4,7 +4,6 @@ import type { QueueRecord } from '../spool.js';
 import { ColdQueue, type ColdEntry } from './cold-queue.js';
 import type { QueuePolicy } from './queue-policy.js';
 
-
 /** Records a queue holds in memory at most, waiting (more wait on disk only: see ColdQueue). */
 export const HOT_RECORDS = 1000;
 /** A queue with records on disk reads them back in batches of this many when it has fewer than this in memory. */
