@@ -8,7 +8,8 @@ const CLEAR_SCREEN = '\u001b[2J\u001b[3J\u001b[H';
 
 /**
  * Feeds the model with keys. ink's own key parsing cannot tell Backspace (DEL) from Delete, so the
- * raw key sequences ink splits its input into are decoded here.
+ * raw key sequences ink splits its input into are decoded here, read from ink's internal emitter
+ * (ink is pinned to a tilde range; test/contracts/ink.test.tsx checks the emitter).
  */
 function useKeys(model: TerminalModel): void {
   const { setRawMode, internal_eventEmitter: input } = useStdin();

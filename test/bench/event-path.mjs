@@ -1,5 +1,5 @@
-// The relay's mail events, as one relayed message makes them, through the bus, mail_logs and the
-// tracking store, wired as the engine wires them: their CPU per message, alone (the whole relay's
+// The relay's mail events, as one relayed message makes them, through the bus, mail_logs, the
+// tracking store and the counters, wired as the engine wires them: their CPU per message, alone (the whole relay's
 // CPU moves too much on a shared machine to show a change of a few µs). Not part of npm test.
 // node test/bench/event-path.mjs [dist directory]  (npm run build first)
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +14,8 @@ const { TrackingStore } = await import(`${dist}/engine/tracking-store.js`);
 // message tracking as the engine wires it: the store and its index (a dist from before the index: the store alone)
 const { MessageTracking } = await import(`${dist}/engine/message-tracking.js`);
 const { logLevel, mailLogLines } = await import(`${dist}/engine/mail/mail-log-lines.js`);
+const { MailCounterSet } = await import(`${dist}/engine/mail/counters.js`);
+const { EventCounters } = await import(`${dist}/engine/mail/event-counters.js`);
 
 const MESSAGES = 20_000;
 const home = mkdtempSync(join(tmpdir(), 'segsim-bench-events-'));
@@ -27,6 +29,10 @@ try {
   const tracking = MessageTracking?.writer ? MessageTracking.writer(join(home, 'tracking')) : new TrackingStore(join(home, 'tracking'));
   await tracking.start?.();
   events.on((e) => tracking.record(e));
+  const counters = new MailCounterSet(home, () => Date.now(), () => undefined);
+  const counting = new EventCounters(counters);
+  events.on((e) => counting.reduce(e));
+  log.onWritten = () => counters.save();
   const rcpts = [{ rid: 0, address: 'user@example.com' }];
   const relay = async () => {
     for (let mid = 1; mid <= MESSAGES; mid++) {
@@ -55,6 +61,7 @@ try {
   const cpu = process.cpuUsage(before);
   await tracking.close();
   log.flush();
+  counters.close();
   console.log(JSON.stringify({ messages: MESSAGES, cpuUsPerMessage: Number(((cpu.user + cpu.system) / MESSAGES).toFixed(1)) }));
 } finally {
   rmSync(home, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { classifyClientError, type Failure } from '../../src/engine/mail/delivery/failure.js';
-import { bounceProfilePolicy, decide, TDC_POLICY, type Decision } from '../../src/engine/mail/delivery/queue-policy.js';
+import { bounceProfilePolicy, decide, expiresAt, TDC_POLICY, type Decision } from '../../src/engine/mail/delivery/queue-policy.js';
 
 const T0 = 1_700_000_000_000;
 const smtp = (code: number): Failure => ({ kind: 'smtp', code, stage: 'rcpt', reply: `${code} ${String(code)[0]}.7.1 test` });
@@ -57,6 +57,17 @@ describe('decide: ordinary destinations (the bounce profile)', () => {
   it('no retries configured: a temporary failure expires at once', () => {
     const none = bounceProfilePolicy({ maxRetries: 0, maxTimeInQueueSeconds: 3600, initialRetrySeconds: 60, maxRetrySeconds: 200 });
     expect(decide(smtp(451), { queuedAt: T0, softBounces: 0 }, none, T0)).toEqual({ action: 'expire' });
+  });
+});
+
+describe("expiresAt: when a message's time in its queue runs out", () => {
+  it('is 120 s after queuing in the.tdc.queue, the maximum time in queue elsewhere; decide expires from that instant on', () => {
+    const profile = bounceProfilePolicy({ maxRetries: 100, maxTimeInQueueSeconds: 3600, initialRetrySeconds: 60, maxRetrySeconds: 200 });
+    expect(expiresAt({ queuedAt: T0 }, TDC_POLICY)).toBe(T0 + 120_000);
+    expect(expiresAt({ queuedAt: T0 }, profile)).toBe(T0 + 3_600_000);
+    const at = expiresAt({ queuedAt: T0 }, TDC_POLICY);
+    expect(decide(conn('refused'), { queuedAt: T0, softBounces: 0 }, TDC_POLICY, at - 1).action).toBe('retry');
+    expect(decide(conn('refused'), { queuedAt: T0, softBounces: 0 }, TDC_POLICY, at)).toEqual({ action: 'expire' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { ErrorCodes, UserError } from '../../errors.js';
-import { DEFAULT_DESTINATION, defaultDestinationControl } from './model.js';
+import { DEFAULT_DESTINATION, DEFAULT_DESTINATION_CONTROL } from './model.js';
 
 /**
  * One step of config.json's history: takes the stored object of one version (without its
@@ -27,7 +27,7 @@ export const MIGRATIONS: readonly ConfigMigration[] = [
 function withDefaultControl(controls: unknown): unknown {
   if (!Array.isArray(controls)) return controls;
   const has = controls.some((c: unknown) => c !== null && typeof c === 'object' && (c as Record<string, unknown>).domain === DEFAULT_DESTINATION);
-  return has ? controls : [defaultDestinationControl(), ...controls];
+  return has ? controls : [{ ...DEFAULT_DESTINATION_CONTROL }, ...controls];
 }
 
 /**

@@ -26,26 +26,30 @@ export const DEFAULT_POLICY = 'DEFAULT';
 export const USE_DEFAULT = 'use-default';
 /** The web interface's HTTPS port when the configuration names none. */
 export const WEB_PORT = 8443;
+/** A new home's Default destination control; it also applies when a configuration has none. */
+export const DEFAULT_DESTINATION_CONTROL: Readonly<DestinationControl> = Object.freeze({ domain: 'Default', maxConnections: 500, maxMessagesPerConnection: 50 });
+
+/** The destination control that applies to mail for `domain`: its own entry, else the Default one. */
+export function destinationControlFor(controls: readonly DestinationControl[], domain: string): Readonly<DestinationControl> {
+  const name = domain.toLowerCase();
+  return controls.find((c) => c.domain.toLowerCase() === name) ?? controls.find((c) => c.domain === DEFAULT_DESTINATION_CONTROL.domain) ?? DEFAULT_DESTINATION_CONTROL;
+}
+
 /** The pseudo-domain of the Threat Defense Connector's delivery queue. */
 export const TDC_QUEUE = 'the.tdc.queue';
 /** Host name of the lab's downstream mail server ("Exchange" behind the gateway). */
 export const LAB_MAIL_HOST = 'exchange.lab';
 
 /** The destination controls entry of every destination without one of its own. */
-export const DEFAULT_DESTINATION = 'Default';
-
-/** AsyncOS's Default destination controls: 500 connections, 50 messages on each. */
-export function defaultDestinationControl(): DestinationControl {
-  return { domain: DEFAULT_DESTINATION, maxConnections: 500, maxMessagesPerConnection: 50 };
-}
+export const DEFAULT_DESTINATION = DEFAULT_DESTINATION_CONTROL.domain;
 
 /**
  * The Default entry of a destination controls table. Every configuration holds one (validate.ts;
  * an older config.json without it gets it by migration); the built-in one stands in for a table
  * that never went through those rules.
  */
-export function defaultControlOf(controls: readonly DestinationControl[]): DestinationControl {
-  return controls.find((c) => c.domain === DEFAULT_DESTINATION) ?? defaultDestinationControl();
+export function defaultControlOf(controls: readonly DestinationControl[]): Readonly<DestinationControl> {
+  return destinationControlFor(controls, DEFAULT_DESTINATION);
 }
 
 export function defaultPolicy(): MailPolicy {
@@ -74,7 +78,7 @@ export function defaultConfig(): ApplianceConfig {
     incomingPolicies: [defaultPolicy()],
     outgoingPolicies: [{ ...defaultPolicy(), tdc: { mode: 'no' } }],
     smtpRoutes: [{ domain: 'example.com', destinations: [`${LAB_MAIL_HOST}:25`] }],
-    destinationControls: [defaultDestinationControl()],
+    destinationControls: [{ ...DEFAULT_DESTINATION_CONTROL }],
     bounceProfile: {
       maxRetries: 100,
       maxTimeInQueueSeconds: 259_200,

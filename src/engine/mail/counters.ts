@@ -9,12 +9,18 @@ import { validateCounters } from '../state-schema.generated.js';
 const COUNTERS_FILE = jsonShape<CountersFile>(countersSchema, validateCounters);
 
 type RateKey = 'messagesReceived' | 'recipientsReceived' | 'softBouncedEvents' | 'hardBouncedRecipients' | 'deliveredRecipients';
-const RATE_KEYS: RateKey[] = ['messagesReceived', 'recipientsReceived', 'softBouncedEvents', 'hardBouncedRecipients', 'deliveredRecipients'];
+/** a rate's column in a second's bucket */
+const RATE_COLUMN: Partial<Record<keyof MailCounters, number>> = { messagesReceived: 0, recipientsReceived: 1, softBouncedEvents: 2, hardBouncedRecipients: 3, deliveredRecipients: 4 };
+const RATE_COLUMNS = 5;
+/** seconds of buckets kept, in a ring: more than the 15 minutes of the longest rate */
+const RING_SECONDS = 1024;
 
 /**
  * The appliance's mail counters: since start (uptime), for the lifetime (kept in the home
  * directory) and since the last `resetcounters`; plus per-second buckets for the hourly rates
  * of `status detail`.
+ *
+ * They move as EventCounters reads the mail events (event-counters.ts); nothing else adds to them.
  *
  * state/counters.json is saved with every write of mail_logs (MailLog.onWritten), when it changed:
  * a counter moves in the same step as the log line of its event, so after a crash the lifetime
@@ -29,7 +35,9 @@ export class MailCounterSet {
   readonly #lifetimeBase: MailCounters;
   #atReset: MailCounters;
   lastReset: number | null;
-  readonly #buckets = new Map<number, Partial<Record<RateKey, number>>>();
+  /** per-second buckets in a ring: the second each slot holds, and its counts (RATE_COLUMNS a slot) */
+  readonly #bucketSecond = new Float64Array(RING_SECONDS).fill(-1);
+  readonly #bucketCounts = new Float64Array(RING_SECONDS * RATE_COLUMNS);
   /** changed since the last save */
   #dirty = false;
 
@@ -56,15 +64,19 @@ export class MailCounterSet {
     this.save();
   }
 
-  add(key: keyof MailCounters, n = 1): void {
+  /** Counts `n` of `key` at appliance time `at`; allocates nothing (it runs for every counted event). */
+  add(key: keyof MailCounters, n: number, at: number): void {
     this.#uptime[key] += n;
     this.#dirty = true;
-    if ((RATE_KEYS as string[]).includes(key)) {
-      const second = Math.floor(this.now() / 1000);
-      const bucket = this.#buckets.get(second) ?? {};
-      bucket[key as RateKey] = (bucket[key as RateKey] ?? 0) + n;
-      this.#buckets.set(second, bucket);
+    const column = RATE_COLUMN[key];
+    if (column === undefined) return;
+    const second = Math.floor(at / 1000);
+    const slot = second % RING_SECONDS;
+    if (this.#bucketSecond[slot] !== second) {
+      this.#bucketSecond[slot] = second;
+      this.#bucketCounts.fill(0, slot * RATE_COLUMNS, (slot + 1) * RATE_COLUMNS);
     }
+    this.#bucketCounts[slot * RATE_COLUMNS + column]! += n;
   }
 
   uptime(): MailCounters {
@@ -80,9 +92,9 @@ export class MailCounterSet {
     return mapCounters((k) => life[k] - this.#atReset[k]);
   }
 
-  reset(): void {
+  reset(at: number): void {
     this.#atReset = this.lifetime();
-    this.lastReset = this.now();
+    this.lastReset = at;
     this.#dirty = true;
     this.save();
   }
@@ -90,12 +102,13 @@ export class MailCounterSet {
   /** Events per hour over the last 1, 5 and 15 minutes. */
   rate(key: RateKey | 'completedRecipients'): [number, number, number] {
     const nowSecond = Math.floor(this.now() / 1000);
-    for (const s of this.#buckets.keys()) if (s < nowSecond - 900) this.#buckets.delete(s);
+    const columns = key === 'completedRecipients' ? [RATE_COLUMN.deliveredRecipients!, RATE_COLUMN.hardBouncedRecipients!] : [RATE_COLUMN[key]!];
     const sum = (minutes: number) => {
       let total = 0;
-      for (const [s, b] of this.#buckets) {
+      for (let slot = 0; slot < RING_SECONDS; slot++) {
+        const s = this.#bucketSecond[slot]!;
         if (s <= nowSecond - minutes * 60) continue;
-        total += key === 'completedRecipients' ? (b.deliveredRecipients ?? 0) + (b.hardBouncedRecipients ?? 0) : (b[key] ?? 0);
+        for (const column of columns) total += this.#bucketCounts[slot * RATE_COLUMNS + column]!;
       }
       return Math.round((total * 60) / minutes);
     };

@@ -15,6 +15,7 @@ import { ASYNCOS_VERSION } from '../../version.js';
 import { SystemSampler } from '../system-gauges.js';
 import { MessageTracking } from '../message-tracking.js';
 import { MailCounterSet } from './counters.js';
+import { EventCounters } from './event-counters.js';
 import { Delivery } from './delivery/delivery.js';
 import type { Target } from './delivery/resolver.js';
 import { HAT_REJECT_REPLY, hostAccessVerdict, type HatVerdict } from '../host-access.js';
@@ -110,6 +111,8 @@ export class MailEngine implements LiveAppliance {
     this.#spool.onError = (error) => this.events.emit({ type: 'spool.writeFailed', detail: error.message });
     this.#ids = new IdAllocator(paths.state, { now: () => clock.now(), report, highestUsed: () => maxIds(this.#spool.highestIds(), highestLoggedIds(paths.logs)) });
     this.#counters = new MailCounterSet(paths.state, () => clock.now(), report);
+    const counting = new EventCounters(this.#counters);
+    this.events.on((e) => counting.reduce(e));
     this.log.onWritten = () => this.#counters.save();
     this.#pki = ensureLabPki(paths.tls, ['localhost', LAB_MAIL_HOST], report, () => clock.now());
     const config = () => appliance.configuration.current;
@@ -118,7 +121,7 @@ export class MailEngine implements LiveAppliance {
       events: this.events,
       ids: this.#ids,
       spool: this.#spool,
-      counters: this.#counters,
+      stats: (queue) => counting.destination(queue),
       config,
       labHost: (host) => this.#labHost(host),
       ca: this.#pki.ca,
@@ -129,7 +132,6 @@ export class MailEngine implements LiveAppliance {
       events: this.events,
       ids: this.#ids,
       delivery: this.#delivery,
-      counters: this.#counters,
       config,
       now: () => clock.now(),
     });
@@ -281,7 +283,6 @@ export class MailEngine implements LiveAppliance {
       },
       rcptTo: (icid, mid, address, rid) => {
         if (!this.#relaying.has(icid) && !ratAccepts(config().listener, address)) {
-          this.#counters.add('rejectedRecipients');
           events.emit({ type: 'recipient.rejected', mid, icid, address });
           throw new SmtpReply(550, '#5.1.0 Address rejected');
         }
@@ -292,8 +293,6 @@ export class MailEngine implements LiveAppliance {
         const record = { mid: m.mid, icid: m.icid, from: m.from, rcpts: m.rcpts, remoteIp: m.remoteIp, receivedAt: this.appliance.clock.now(), size: m.body.length, messageId: m.messageId, subject: m.subject };
         await this.#spool.saveReceived(record, m.body);
         events.emit({ type: 'accepted', mid: m.mid, icid: m.icid, from: m.from, rcpts: m.rcpts, messageId: m.messageId, subject: m.subject, size: m.body.length });
-        this.#counters.add('messagesReceived');
-        this.#counters.add('recipientsReceived', m.rcpts.length);
         this.#workQueue.add(record);
         // the 250 waits until its lines (and the counters) are in their files: a crash after it loses neither
         await this.log.written();
@@ -364,8 +363,6 @@ export class MailEngine implements LiveAppliance {
   }
 
   resetCounters(): void {
-    this.#counters.reset();
-    this.#delivery.resetCounters();
     this.events.emit({ type: 'counters.reset' });
   }
 

@@ -6,8 +6,8 @@ type Rcpt = { rid: number; address: string };
 
 /**
  * What happens to mail, as typed events. The engine emits them; mail_logs (mail-log-lines.ts),
- * message tracking (tracking-store.ts), `lab check` and the benchmark read them. No event carries
- * log wording: that lives in one module, mail-log-lines.ts.
+ * the counters (event-counters.ts), message tracking (tracking-store.ts), `lab check` and the
+ * benchmark read them. No event carries log wording: that lives in one module, mail-log-lines.ts.
  */
 export type MailEventBody =
   // inbound connections and the SMTP transaction

@@ -88,7 +88,9 @@ export interface SmtpReplyTexts {
  * the server adds the connection, before it says anything: the code and the enhanced status stay
  * smtp-server's, only the text is replaced. Only these four replies are told apart, by code and
  * by the context smtp-server passes (`MAIL_FROM_OK`, `RCPT_TO_OK`); 354 and 221 are sent by DATA
- * and QUIT alone. The addresses are the ones the server accepted, as the hooks saw them.
+ * and QUIT alone. The addresses are the ones the server accepted, as the hooks saw them. None
+ * of this is smtp-server's documented API: it is pinned to a tilde range, and
+ * test/contracts/smtp-server.test.ts checks each part of it.
  */
 export function speakAs(server: SMTPServer, texts: SmtpReplyTexts): SMTPServer {
   const accepted = new WeakMap<SMTPServerSession, { sender: string; recipient: string }>();

@@ -1,6 +1,5 @@
 import { TDC_QUEUE, type ApplianceConfig, type MailPolicy } from '../config/model.js';
 import { defaultPolicyOf, inherited, matchPolicy } from '../policy-match.js';
-import type { MailCounterSet } from './counters.js';
 import type { Delivery } from './delivery/delivery.js';
 import type { IdAllocator } from './ids.js';
 import type { MailEvents } from './mail-events.js';
@@ -38,7 +37,6 @@ export class WorkQueue {
       events: MailEvents;
       ids: IdAllocator;
       delivery: Delivery;
-      counters: MailCounterSet;
       config: () => Readonly<ApplianceConfig>;
       now: () => number;
     },
@@ -111,7 +109,6 @@ export class WorkQueue {
       if (verdict.antivirus === true) {
         events.emit({ type: 'dropped', mid: g.mid, by: 'antivirus' });
         events.emit({ type: 'finished', mid: g.mid, kind: 'original', how: 'aborted' });
-        this.deps.counters.add('droppedMessages');
         continue;
       }
       const base: Omit<QueueRecord, 'destination' | 'rcpts'> = {

@@ -5,6 +5,7 @@ import type { MailEvents } from '../mail-events.js';
 import type { QueueRecord } from '../spool.js';
 import type { Destination } from './destination.js';
 import type { Failure } from './failure.js';
+import { expiresAt } from './queue-policy.js';
 import type { Target } from './resolver.js';
 import { sameTarget, type Router } from './router.js';
 import { DeliveryFailure, SmtpClient } from './smtp-client.js';
@@ -164,7 +165,7 @@ export class ConnectionPool {
   async #withDeadline<T>(dest: Destination, record: QueueRecord, client: SmtpClient, step: Promise<T>): Promise<T> {
     const policy = dest.policy();
     if (!policy.deadline) return step;
-    const left = record.queuedAt + policy.maxQueueSeconds * 1000 - this.deps.clock.now();
+    const left = expiresAt(record, policy) - this.deps.clock.now();
     const timer = this.deps.clock.setTimeout(() => {
       this.#cut.add(record);
       client.abort(CUT);

@@ -1,8 +1,8 @@
 import type { Clock } from '../../clock.js';
-import { TDC_QUEUE, type ApplianceConfig, type DestinationControl } from '../../config/model.js';
+import { destinationControlFor, TDC_QUEUE, type ApplianceConfig, type DestinationControl } from '../../config/model.js';
 import type { HostStatus } from '../../host-status.js';
 import type { QueuedRecipient, RecipientFilter } from '../../live.js';
-import type { MailCounterSet } from '../counters.js';
+import type { DestinationStats } from '../event-counters.js';
 import type { IdAllocator } from '../ids.js';
 import type { MailEvents } from '../mail-events.js';
 import { queueRecord, type QueueRecord, type Spool } from '../spool.js';
@@ -11,7 +11,7 @@ import { composeMessage } from './composer.js';
 import { ConnectionPool, type Connection } from './connection-pool.js';
 import { Destination, HOT_RECORDS } from './destination.js';
 import type { Failure } from './failure.js';
-import { bounceProfilePolicy, decide, TDC_POLICY, type BounceBucket, type QueuePolicy } from './queue-policy.js';
+import { bounceProfilePolicy, decide, expiresAt, TDC_POLICY, type QueuePolicy } from './queue-policy.js';
 import type { Target } from './resolver.js';
 import { Router } from './router.js';
 import { DeliveryFailure } from './smtp-client.js';
@@ -21,7 +21,8 @@ export interface DeliveryDeps {
   events: MailEvents;
   ids: IdAllocator;
   spool: Spool;
-  counters: MailCounterSet;
+  /** a destination's counters, kept by EventCounters from the mail events */
+  stats: (queue: string) => DestinationStats;
   config: () => Readonly<ApplianceConfig>;
   /** the lab's own host records: exchange.lab, the SETD intake domains */
   labHost: (host: string) => Target | null;
@@ -31,17 +32,10 @@ export interface DeliveryDeps {
   hotRecords?: number;
 }
 
-const COUNTER_OF: Record<BounceBucket | 'expired', 'dnsHardBounces' | 'fiveXXHardBounces' | 'otherHardBounces' | 'expiredHardBounces'> = {
-  dns: 'dnsHardBounces',
-  fiveXX: 'fiveXXHardBounces',
-  other: 'otherHardBounces',
-  expired: 'expiredHardBounces',
-};
-
 /**
  * The delivery queues, one per destination plus the.tdc.queue. Each follows its QueuePolicy (the
  * seed's TDC table, or the bounce profile); the connections are the pool's, the routes the
- * router's. What happens is told as mail events.
+ * router's. What happens is told as mail events, and counted by their reader (event-counters.ts).
  */
 export class Delivery {
   readonly #destinations = new Map<string, Destination>();
@@ -160,10 +154,6 @@ export class Delivery {
     });
   }
 
-  resetCounters(): void {
-    for (const d of this.#destinations.values()) d.resetStats();
-  }
-
   queuedRecipients(filter: RecipientFilter): QueuedRecipient[] {
     const out: QueuedRecipient[] = [];
     for (const d of this.#destinations.values()) {
@@ -182,8 +172,6 @@ export class Delivery {
     for (const d of this.#destinations.values()) {
       if ('host' in filter && d.name !== filter.host.toLowerCase()) continue;
       for (const r of d.removeWhere((x) => matchesFilter(d, x, filter))) {
-        d.stats.deleted += r.rcpts.length;
-        this.deps.counters.add('deletedRecipients', r.rcpts.length);
         deleted += r.rcpts.length;
         this.deps.events.emit({ type: 'deleted', mid: r.mid, queue: d.name, rids: r.rcpts.map((x) => x.rid) });
         this.#forget(r, touched);
@@ -229,7 +217,7 @@ export class Delivery {
   #destination(name: string): Destination {
     let d = this.#destinations.get(name);
     if (!d) {
-      d = new Destination(name, this.#policyFor(name), (entry, destination) => this.#load(entry, destination), this.deps.hotRecords ?? HOT_RECORDS);
+      d = new Destination(name, this.#policyFor(name), (entry, destination) => this.#load(entry, destination), this.deps.hotRecords ?? HOT_RECORDS, this.deps.stats(name));
       d.suspended = this.#suspendAll;
       this.#destinations.set(name, d);
     }
@@ -242,9 +230,8 @@ export class Delivery {
     return () => bounceProfilePolicy(this.deps.config().bounceProfile);
   }
 
-  #control(dest: Destination): DestinationControl {
-    const controls = this.deps.config().destinationControls;
-    return controls.find((c) => c.domain.toLowerCase() === dest.name) ?? controls.find((c) => c.domain === 'Default') ?? { domain: 'Default', maxConnections: 500, maxMessagesPerConnection: 50 };
+  #control(dest: Destination): Readonly<DestinationControl> {
+    return destinationControlFor(this.deps.config().destinationControls, dest.name);
   }
 
   /** Sends one record on an open connection; false when the connection is no longer usable. */
@@ -286,8 +273,6 @@ export class Delivery {
 
   #delivered(dest: Destination, record: QueueRecord, dcid: number, rcpts: QueueRecord['rcpts'], response: string, finish = true): void {
     dest.lastActivity = this.deps.clock.now();
-    dest.stats.delivered += rcpts.length;
-    this.deps.counters.add('deliveredRecipients', rcpts.length);
     this.deps.events.emit({ type: 'delivered', dcid, mid: record.mid, queue: dest.name, rids: rcpts.map((r) => r.rid), response });
     if (finish) this.#done(dest, record);
   }
@@ -296,16 +281,13 @@ export class Delivery {
   #failed(dest: Destination, record: QueueRecord, failure: Failure, dcid: number): void {
     const policy = dest.policy();
     // an attempt cut at the deadline ends at the deadline, whatever the timer's jitter
-    const deadline = record.queuedAt + policy.maxQueueSeconds * 1000;
-    const now = this.#pool.wasCut(record) ? Math.max(this.deps.clock.now(), deadline) : this.deps.clock.now();
+    const now = this.#pool.wasCut(record) ? Math.max(this.deps.clock.now(), expiresAt(record, policy)) : this.deps.clock.now();
     dest.lastActivity = now;
     const decision = decide(failure, record, policy, now);
     const rids = record.rcpts.map((r) => r.rid);
     if (decision.action === 'retry') {
       record.softBounces++;
       record.nextAttemptAt = decision.at;
-      dest.stats.softBounced++;
-      this.deps.counters.add('softBouncedEvents');
       this.deps.events.emit({ type: 'deferred', dcid, mid: record.mid, queue: dest.name, rids, failure, retryAt: decision.at });
       // saved first: in a long queue it then waits on disk only
       this.#persist(record.file, [record]);
@@ -313,21 +295,12 @@ export class Delivery {
       this.#pool.scheduleRetry(dest, now);
       return;
     }
-    const bucket = decision.action === 'expire' ? 'expired' : decision.bucket;
-    this.#hardBounced(dest, record.rcpts.length, bucket);
     if (decision.action === 'expire') {
       this.deps.events.emit({ type: 'expired', dcid, mid: record.mid, queue: dest.name, rids, failure, seconds: policy.maxQueueSeconds });
     } else {
       this.deps.events.emit({ type: 'bounced', dcid, mid: record.mid, queue: dest.name, rids, failure, bucket: decision.bucket });
     }
     this.#done(dest, record);
-  }
-
-  #hardBounced(dest: Destination, n: number, bucket: BounceBucket | 'expired'): void {
-    dest.stats.hardBounced += n;
-    dest.stats[bucket] += n;
-    this.deps.counters.add('hardBouncedRecipients', n);
-    this.deps.counters.add(COUNTER_OF[bucket], n);
   }
 
   #done(dest: Destination, record: QueueRecord): void {
@@ -354,14 +327,12 @@ export class Delivery {
     for (const dest of this.#destinations.values()) {
       const policy = dest.policy();
       if (!policy.deadline) continue;
-      const limit = policy.maxQueueSeconds * 1000;
-      const expired = (x: { queuedAt: number }) => now - x.queuedAt >= limit;
+      const expired = (x: { queuedAt: number }) => now >= expiresAt(x, policy);
       // each second: no sweep of the queue (nor allocation per record on disk) until its oldest is due
       const oldest = dest.oldest();
       if (oldest === null || !expired({ queuedAt: oldest })) continue;
       const touched = new Map<string, QueueRecord[]>();
       for (const r of dest.removeWhere(expired, expired)) {
-        this.#hardBounced(dest, r.rcpts.length, 'expired');
         dest.lastActivity = now;
         this.deps.events.emit({ type: 'expired', dcid: 0, mid: r.mid, queue: dest.name, rids: r.rcpts.map((x) => x.rid), failure: null, seconds: policy.maxQueueSeconds });
         this.deps.events.emit({ type: 'finished', mid: r.mid, kind: r.kind, how: 'done' });

@@ -1,20 +1,8 @@
 import type { HostStatus } from '../../host-status.js';
+import { zeroStats, type DestinationStats } from '../event-counters.js';
 import type { QueueRecord } from '../spool.js';
 import { ColdQueue, type ColdEntry } from './cold-queue.js';
 import type { QueuePolicy } from './queue-policy.js';
-
-export interface DestinationStats {
-  delivered: number;
-  softBounced: number;
-  hardBounced: number;
-  dns: number;
-  fiveXX: number;
-  expired: number;
-  other: number;
-  deleted: number;
-}
-
-const zeroStats = (): DestinationStats => ({ delivered: 0, softBounced: 0, hardBounced: 0, dns: 0, fiveXX: 0, expired: 0, other: 0, deleted: 0 });
 
 /** Records a queue holds in memory at most, waiting (more wait on disk only: see ColdQueue). */
 export const HOT_RECORDS = 1000;
@@ -50,7 +38,6 @@ export class Destination {
   connections = 0;
   /** connections being opened */
   pending = 0;
-  stats = zeroStats();
   hostDown: boolean | null = null;
   lastActivity: number | null = null;
   suspended = false;
@@ -66,6 +53,8 @@ export class Destination {
     readonly policy: () => QueuePolicy,
     private readonly load: ColdLoader | null = null,
     private readonly hotRecords = HOT_RECORDS,
+    /** its counters: EventCounters' object for it, which moves as the mail events are read */
+    readonly stats: Readonly<DestinationStats> = zeroStats(),
   ) {}
 
   /** The waiting records in memory, in arrival order (a copy). */
@@ -323,10 +312,6 @@ export class Destination {
     const hot = heap.length > 0 ? heap[0]!.queuedAt : null;
     const cold = this.#cold.oldest();
     return hot === null || (cold !== null && cold < hot) ? cold : hot;
-  }
-
-  resetStats(): void {
-    this.stats = zeroStats();
   }
 
   status(): HostStatus {

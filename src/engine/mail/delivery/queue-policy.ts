@@ -90,9 +90,17 @@ export interface AttemptHistory {
   softBounces: number;
 }
 
+/**
+ * When a message's time in its queue runs out (appliance time): the.tdc.queue's 120-second rule,
+ * or the bounce profile's maximum time in queue. Every reader of that limit asks here.
+ */
+export function expiresAt(attempt: Pick<AttemptHistory, 'queuedAt'>, policy: QueuePolicy): number {
+  return attempt.queuedAt + policy.maxQueueSeconds * 1000;
+}
+
 /** The retry decision after a failed attempt: pure, from the failure, the message's history, the policy and the time. */
 export function decide(failure: Failure, attempt: AttemptHistory, policy: QueuePolicy, now: number): Decision {
-  const tooOld = now - attempt.queuedAt >= policy.maxQueueSeconds * 1000;
+  const tooOld = now >= expiresAt(attempt, policy);
   if (policy.deadline && tooOld) return { action: 'expire' };
   const retries = policy.retries[classOf(failure)];
   if (retries !== null) {

@@ -28,7 +28,8 @@ export class DeliveryFailure extends Error {
 /**
  * One outbound SMTP connection (nodemailer's SMTPConnection), adapted to promises here and only
  * here; its errors leave as DeliveryFailure. STARTTLS is required when asked, with TLS 1.2 or
- * later and never a plaintext fallback.
+ * later and never a plaintext fallback. It reads two private fields (`_socket`, `upgrading`):
+ * nodemailer is pinned to a tilde range and test/contracts/nodemailer.test.ts checks them.
  */
 export class SmtpClient {
   readonly #conn: SMTPConnection;
