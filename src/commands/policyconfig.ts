@@ -3,7 +3,7 @@ import { configSchema } from '../engine/config/schema.js';
 import { assertMailbox, checkValue, dialogCheck, mailboxProblem, memberProblem, POLICY_NAME } from '../engine/config/validate.js';
 import { defaultPolicyOf, inherited, memberMatches } from '../engine/policy-match.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { inOneEdit, type ConfigEditor } from './config-editor.js';
+import { inOneEdit, type ConfigEditor } from '../engine/operations/config-editor.js';
 import { members, renderPolicyTable, serviceCell, tdcChoices, tdcDetail, type PolicyTable } from './format/policy-table.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { clusterSettingsBatch, clusterSettingsFlags, clusterSettingsItems, clusterSettingsOp } from './cluster-settings.js';

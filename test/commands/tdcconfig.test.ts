@@ -37,6 +37,12 @@ describe('tdcconfig', () => {
     await expect(runScripted(tdcconfigCommand, [], { flags: { enable: true }, interactive: false })).rejects.toThrow(UserError);
   });
 
+  it('names the flag that gives a missing address: the command line\'s own words', async () => {
+    await expect(runScripted(tdcconfigCommand, [], { flags: { enable: true }, interactive: false })).rejects.toThrow(
+      'A Message Intake Address is required to enable the Threat Defense Connector: give --intake-address.',
+    );
+  });
+
   it('prints the settings as JSON', async () => {
     const { transcript } = await runScripted(tdcconfigCommand, [], { flags: { json: true }, interactive: false });
     expect(JSON.parse(transcript)).toEqual({ enabled: false, intakeAddress: null });

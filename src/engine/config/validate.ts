@@ -38,6 +38,9 @@ export function assertMailbox(value: string, what = 'address'): string {
   return value;
 }
 
+/** The global Threat Defense Connector cannot be enabled without an intake address to journal to. */
+export const tdcNeedsAddress = (tdc: Readonly<ApplianceConfig['tdc']>): boolean => tdc.enabled && tdc.intakeAddress === null;
+
 /** A policy member: user@domain, domain, .partial.domain or user@ (any domain). */
 export function memberProblem(value: string): string | null {
   const v = value.trim();
@@ -125,7 +128,7 @@ export function crossFieldProblems(config: ApplianceConfig): string[] {
     check(!senders.has(e.sender), `listener HAT entry "${e.sender}" appears twice`);
     senders.add(e.sender);
   }
-  if (config.tdc.enabled) check(config.tdc.intakeAddress !== null, 'TDC is enabled without an intake address');
+  check(!tdcNeedsAddress(config.tdc), 'TDC is enabled without an intake address');
   if (config.tdc.intakeAddress !== null) {
     const p = mailboxProblem(config.tdc.intakeAddress);
     check(p === null, `TDC intake address: ${p}`);

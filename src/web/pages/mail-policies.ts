@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { inOneEdit } from '../../commands/config-editor.js';
+import { inOneEdit } from '../../engine/operations/config-editor.js';
 import { members, serviceCell, tdcCell, tdcChoices } from '../../commands/format/policy-table.js';
 import { addMembers, createPolicy, CUSTOM_INTAKE_NOTE, deletePolicy, movePolicy, removeMembers, renamePolicy, setTdc } from '../../commands/policyconfig.js';
 import { DEFAULT_POLICY, type MailPolicy } from '../../engine/config/model.js';

@@ -1,0 +1,45 @@
+import { rmSync } from 'node:fs';
+import { Appliance } from '../../src/engine/appliance.js';
+import { ConfigSession } from '../../src/engine/config/session.js';
+import { SettingError } from '../../src/engine/operations/setting-error.js';
+import { changeTdcSettings } from '../../src/engine/operations/tdc.js';
+import { tempHome } from '../helpers/scripted.js';
+
+/** What an operation throws: the setting's key and the problem in words no front end owns. */
+function refusal(work: () => void): { setting: string; problem: string; value?: string; missing: boolean } {
+  try {
+    work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SettingError);
+    const { setting, problem, value, missing } = error as SettingError;
+    expect(problem).not.toMatch(/--|That value is not valid|^Invalid/);
+    return { setting, problem, value, missing };
+  }
+  throw new Error('the operation did not refuse');
+}
+
+describe('configuration operations: one rule, neutral words, the setting named', () => {
+  let appliance: Appliance;
+  let editor: { session: { config: ConfigSession } };
+  beforeEach(() => {
+    appliance = new Appliance({ home: tempHome() });
+    editor = { session: { config: new ConfigSession(appliance.configuration, 'test') } };
+  });
+  afterEach(() => rmSync(appliance.paths.root, { recursive: true, force: true }));
+
+  it('TDC: enabling needs an address, an address must be a mailbox; a refusal changes nothing', () => {
+    expect(refusal(() => changeTdcSettings(editor, { enabled: true }))).toEqual({
+      setting: 'tdc.intakeAddress',
+      problem: 'a Message Intake Address is required to enable the Threat Defense Connector',
+      value: undefined,
+      missing: true,
+    });
+    expect(refusal(() => changeTdcSettings(editor, { enabled: true, intakeAddress: 'nobody@' }))).toMatchObject({ setting: 'tdc.intakeAddress', value: 'nobody@', problem: 'the address has no domain' });
+    expect(editor.session.config.hasChanges()).toBe(false);
+    changeTdcSettings(editor, { enabled: true, intakeAddress: 'a@beta.cmd.cisco.com' });
+    // clearing the address of an enabled connector is the same rule
+    expect(refusal(() => changeTdcSettings(editor, { intakeAddress: null }))).toMatchObject({ setting: 'tdc.intakeAddress', missing: true });
+    changeTdcSettings(editor, { enabled: false, intakeAddress: null });
+    expect(editor.session.config.pending.tdc).toEqual({ enabled: false, intakeAddress: null });
+  });
+});
