@@ -62,7 +62,8 @@ function checked(check: ((answer: string) => string | null) | undefined, answer:
     const problem = check(answer);
     return problem === null ? null : notValid(problem);
   } catch (error) {
-    if (error instanceof SettingError) return notValid(error.problem);
+    // a value that is part of the answer (one entry of a list) is named
+    if (error instanceof SettingError) return notValid(error.value === undefined || error.value === answer ? error.problem : `${error.label} "${error.value}": ${error.problem}`);
     throw error;
   }
 }

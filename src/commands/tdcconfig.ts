@@ -63,7 +63,7 @@ export const tdcconfigCommand: CommandSpec = {
     if (flags.enable || flags.disable || flags.intakeAddress !== undefined) {
       const enabled = flags.enable ? true : flags.disable ? false : undefined;
       const intakeAddress = flags.intakeAddress === undefined ? undefined : String(flags.intakeAddress);
-      withFlagHints({ 'tdc.intakeAddress': '--intake-address' }, () => changeTdcSettings(ctx, { enabled, intakeAddress }));
+      withFlagHints({ 'tdc.intakeAddress': 'give --intake-address' }, () => changeTdcSettings(ctx, { enabled, intakeAddress }));
       return;
     }
     if (ctx.json || !ctx.interactive) {

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { Appliance } from '../../src/engine/appliance.js';
 import { ConfigSession } from '../../src/engine/config/session.js';
 import { SettingError } from '../../src/engine/operations/setting-error.js';
+import { createPolicy, deletePolicy, replaceMembers, setPolicyTdc, setService } from '../../src/engine/operations/policies.js';
 import { changeTdcSettings } from '../../src/engine/operations/tdc.js';
 import { tempHome } from '../helpers/scripted.js';
 
@@ -41,5 +42,20 @@ describe('configuration operations: one rule, neutral words, the setting named',
     expect(refusal(() => changeTdcSettings(editor, { intakeAddress: null }))).toMatchObject({ setting: 'tdc.intakeAddress', missing: true });
     changeTdcSettings(editor, { enabled: false, intakeAddress: null });
     expect(editor.session.config.pending.tdc).toEqual({ enabled: false, intakeAddress: null });
+  });
+
+  it('policies: names, members and DEFAULT\'s own settings, each refusal naming its setting', () => {
+    createPolicy(editor, 'incoming', 'partner', [], ['partner.example']);
+    expect(refusal(() => createPolicy(editor, 'incoming', 'PARTNER', [], ['x.example']))).toMatchObject({ setting: 'policy.name', problem: 'there is already a policy with the new name' });
+    expect(refusal(() => createPolicy(editor, 'incoming', 'bad name', [], ['x.example']))).toMatchObject({ setting: 'policy.name', value: 'bad name' });
+    expect(refusal(() => createPolicy(editor, 'incoming', 'odd', ['ok.example', 'not@@valid'], []))).toMatchObject({ setting: 'policy.senders', value: 'not@@valid' });
+    expect(refusal(() => createPolicy(editor, 'incoming', 'empty', [], []))).toMatchObject({ setting: 'policy.recipients', missing: true });
+    expect(refusal(() => replaceMembers(editor, 'incoming', 'partner', [], []))).toMatchObject({ setting: 'policy.recipients', missing: true });
+    expect(refusal(() => setPolicyTdc(editor, 'incoming', 'partner', 'custom'))).toMatchObject({ setting: 'policy.tdc.intakeAddress', missing: true });
+    expect(refusal(() => setPolicyTdc(editor, 'incoming', 'DEFAULT', 'use-default'))).toMatchObject({ setting: 'policy.tdc', problem: 'the DEFAULT policy cannot use the default settings of itself for the Threat Defense Connector' });
+    expect(refusal(() => setService(editor, 'incoming', 'DEFAULT', 'antivirus', 'use-default'))).toMatchObject({ setting: 'policy.antivirus' });
+    expect(refusal(() => deletePolicy(editor, 'incoming', 'default'))).toMatchObject({ setting: 'policy' });
+    replaceMembers(editor, 'incoming', 'partner', ['boss@outside.example'], []);
+    expect(editor.session.config.pending.incomingPolicies[0]).toMatchObject({ senders: ['boss@outside.example'], recipients: [] });
   });
 });

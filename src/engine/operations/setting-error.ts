@@ -9,7 +9,9 @@ export const SETTING_LABELS = {
   'tdc.intakeAddress': 'Message Intake Address',
   'policy': 'policy',
   'policy.name': 'policy name',
-  'policy.members': 'entry',
+  'policy.senders': 'entry',
+  'policy.recipients': 'entry',
+  'policy.members': 'member',
   'policy.position': 'position',
   'policy.tdc': 'Threat Defense Connector',
   'policy.tdc.intakeAddress': 'Message Intake Address',
@@ -28,6 +30,8 @@ export interface SettingFault {
   value?: string;
   missing?: boolean;
   code?: ErrorCode;
+  /** the problem begins with a name as the user typed it (`other.example is already a member`): its case is kept */
+  startsWithName?: boolean;
 }
 
 /**
@@ -50,7 +54,8 @@ export class SettingError extends UserError {
   ) {
     const label = SETTING_LABELS[setting];
     const { value, code = ErrorCodes.invalidValue } = fault;
-    super(value === undefined ? `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.` : `Invalid ${label} "${value}": ${problem}.`, code);
+    const sentence = fault.startsWithName ? problem : `${problem.charAt(0).toUpperCase()}${problem.slice(1)}`;
+    super(value === undefined ? `${sentence}.` : `Invalid ${label} "${value}": ${problem}.`, code);
     this.name = 'SettingError';
     this.label = label;
     this.value = value;
