@@ -1,8 +1,12 @@
 import { SettingError, type SettingKey } from '../engine/operations/setting-error.js';
 import { ErrorCodes, UserError } from '../errors.js';
 
-/** What the command line adds to a refusal of each setting its flags change: the flag that gives it, the values it takes. */
-export type FlagHints = Partial<Record<SettingKey, string>>;
+/**
+ * What the command line adds to a refusal of each setting its flags change: the flag that gives
+ * it or the values it takes; or, as a function, the command line's own sentence for a refusal
+ * (undefined: the operation's).
+ */
+export type FlagHints = Partial<Record<SettingKey, string | ((error: SettingError) => string | undefined)>>;
 
 /**
  * Runs a command's flags' operations, saying a refusal that names no value in the command line's
@@ -13,9 +17,10 @@ export function withFlagHints<T>(hints: FlagHints, work: () => T): T {
   try {
     return work();
   } catch (error) {
-    const hint = error instanceof SettingError && error.value === undefined && error.code === ErrorCodes.invalidValue ? hints[error.setting] : undefined;
-    if (!hint) throw error;
-    const refused = error as SettingError;
-    throw new UserError(`${refused.message.replace(/\.$/, '')}: ${hint}.`, refused.code, refused.exitCode);
+    if (!(error instanceof SettingError)) throw error;
+    const hint = hints[error.setting];
+    const words = typeof hint === 'function' ? hint(error) : hint !== undefined && error.value === undefined && error.code === ErrorCodes.invalidValue ? `${error.message.replace(/\.$/, '')}: ${hint}.` : undefined;
+    if (words === undefined) throw error;
+    throw new UserError(words, error.code, error.exitCode);
   }
 }

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { Appliance } from '../../src/engine/appliance.js';
 import { ConfigSession } from '../../src/engine/config/session.js';
 import { SettingError } from '../../src/engine/operations/setting-error.js';
+import { addHatEntry, changeListener, hatBehavior, removeHatEntry } from '../../src/engine/operations/listener.js';
 import { createPolicy, deletePolicy, replaceMembers, setPolicyTdc, setService } from '../../src/engine/operations/policies.js';
 import { changeTdcSettings } from '../../src/engine/operations/tdc.js';
 import { tempHome } from '../helpers/scripted.js';
@@ -57,5 +58,18 @@ describe('configuration operations: one rule, neutral words, the setting named',
     expect(refusal(() => deletePolicy(editor, 'incoming', 'default'))).toMatchObject({ setting: 'policy' });
     replaceMembers(editor, 'incoming', 'partner', ['boss@outside.example'], []);
     expect(editor.session.config.pending.incomingPolicies[0]).toMatchObject({ senders: ['boss@outside.example'], recipients: [] });
+  });
+
+  it('listener: the HAT, the RAT and the listener\'s own settings, each refusal naming its setting', () => {
+    addHatEntry(editor, '127.0.0.2', 'REJECT');
+    expect(refusal(() => addHatEntry(editor, '127.0.0.2', 'ACCEPT'))).toMatchObject({ setting: 'listener.hat.sender', value: '127.0.0.2', problem: '127.0.0.2 is already in the table' });
+    expect(refusal(() => removeHatEntry(editor, '127.0.0.9'))).toMatchObject({ setting: 'listener.hat.sender', problem: 'the HAT has no entry for 127.0.0.9' });
+    expect(refusal(() => hatBehavior('block'))).toMatchObject({ setting: 'listener.hat.behavior', value: 'block' });
+    expect(refusal(() => changeListener(editor, { bindAddress: '10.0.0.x' }))).toMatchObject({ setting: 'listener.bindAddress', value: '10.0.0.x' });
+    expect(refusal(() => changeListener(editor, { removeDomains: ['nowhere.example'] }))).toMatchObject({ setting: 'listener.rat.domain', problem: 'the listener does not accept nowhere.example' });
+    expect(refusal(() => changeListener(editor, { name: 'in bound' }))).toMatchObject({ setting: 'listener.name', value: 'in bound' });
+    changeListener(editor, { name: 'Inbound', acceptDomains: ['Partner.Example'] });
+    expect(editor.session.config.pending.listener).toMatchObject({ name: 'Inbound', hostAccess: { entries: [{ sender: '127.0.0.2', behavior: 'REJECT' }] } });
+    expect(editor.session.config.pending.listener.acceptDomains).toContain('partner.example');
   });
 });

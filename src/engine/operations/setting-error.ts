@@ -17,6 +17,11 @@ export const SETTING_LABELS = {
   'policy.tdc.intakeAddress': 'Message Intake Address',
   'policy.antispam': 'Anti-Spam',
   'policy.antivirus': 'Anti-Virus',
+  'listener.name': 'listener name',
+  'listener.bindAddress': 'bind address',
+  'listener.hat.sender': 'HAT sender',
+  'listener.hat.behavior': 'HAT behavior',
+  'listener.rat.domain': 'RAT entry',
 } as const;
 
 export type SettingKey = keyof typeof SETTING_LABELS;
