@@ -22,6 +22,9 @@ export const SETTING_LABELS = {
   'listener.hat.sender': 'HAT sender',
   'listener.hat.behavior': 'HAT behavior',
   'listener.rat.domain': 'RAT entry',
+  'cluster.mode': 'cluster mode',
+  'route.domain': 'route domain',
+  'route.destinations': 'destination',
 } as const;
 
 export type SettingKey = keyof typeof SETTING_LABELS;
