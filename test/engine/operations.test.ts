@@ -3,6 +3,7 @@ import { Appliance } from '../../src/engine/appliance.js';
 import { ConfigSession } from '../../src/engine/config/session.js';
 import { SettingError } from '../../src/engine/operations/setting-error.js';
 import { addHatEntry, changeListener, hatBehavior, removeHatEntry } from '../../src/engine/operations/listener.js';
+import { deleteRoute, setRoute } from '../../src/engine/operations/routes.js';
 import { createPolicy, deletePolicy, replaceMembers, setPolicyTdc, setService } from '../../src/engine/operations/policies.js';
 import { changeTdcSettings } from '../../src/engine/operations/tdc.js';
 import { tempHome } from '../helpers/scripted.js';
@@ -71,5 +72,15 @@ describe('configuration operations: one rule, neutral words, the setting named',
     changeListener(editor, { name: 'Inbound', acceptDomains: ['Partner.Example'] });
     expect(editor.session.config.pending.listener).toMatchObject({ name: 'Inbound', hostAccess: { entries: [{ sender: '127.0.0.2', behavior: 'REJECT' }] } });
     expect(editor.session.config.pending.listener.acceptDomains).toContain('partner.example');
+  });
+
+  it('routes: domains and destinations, each refusal naming its setting', () => {
+    setRoute(editor, 'Partner.Example', ['exchange.lab:25'], false);
+    expect(refusal(() => setRoute(editor, 'partner.example', ['exchange.lab'], false))).toMatchObject({ setting: 'route.domain', problem: 'there is already a route for partner.example' });
+    expect(refusal(() => setRoute(editor, 'x.example', [], true))).toMatchObject({ setting: 'route.destinations', missing: true });
+    expect(refusal(() => setRoute(editor, 'x.example', ['bad host'], true))).toMatchObject({ setting: 'route.destinations', value: 'bad host' });
+    expect(refusal(() => setRoute(editor, 'not a domain', ['/dev/null'], true))).toMatchObject({ setting: 'route.domain', value: 'not a domain' });
+    expect(refusal(() => deleteRoute(editor, 'nowhere.example'))).toMatchObject({ setting: 'route.domain', problem: 'there is no route for nowhere.example' });
+    expect(editor.session.config.pending.smtpRoutes.at(-1)).toEqual({ domain: 'partner.example', destinations: ['exchange.lab:25'] });
   });
 });
