@@ -55,8 +55,9 @@ export function memberProblem(value: string): string | null {
 
 /**
  * A rule for one kind of value the operator types, the same for a dialog and a flag: `problem`
- * says how to put a value right (null when it is valid). A dialog shows "That value is not valid:
- * <problem>." and asks again (dialogCheck); a flag is refused with `Invalid <what> "<value>":
+ * says how to put a value right (null when it is valid). A dialog's question takes it as its
+ * `check` and says "That value is not valid: <problem>." (the dialog's words, in
+ * Conversation.text); a flag is refused with `Invalid <what> "<value>":
  * <problem>.` (checkValue). Rules with a pattern also check the stored files (the schemas use
  * the same pattern).
  */
@@ -88,7 +89,10 @@ export function checkValue(rule: ValueRule, value: string): string {
   return value;
 }
 
-/** The check a dialog's question runs on each answer. */
+/**
+ * The dialog's words for a rule, as Conversation.text says them: dialogs pass `rule.problem` as
+ * their question's `check` instead; this stays for the tests that hold the two to the same rule.
+ */
 export function dialogCheck(rule: ValueRule): (value: string) => string | null {
   return (value) => {
     const problem = rule.problem(value);
