@@ -5,7 +5,6 @@ import { ErrorCodes, UserError, type ErrorCode } from '../../errors.js';
  * setting. Front ends map a key to their own place for it: a flag, a dialog question, a form field.
  */
 export const SETTING_LABELS = {
-  'tdc.enabled': 'Threat Defense Connector',
   'tdc.intakeAddress': 'Message Intake Address',
   'policy': 'policy',
   'policy.name': 'policy name',

@@ -49,7 +49,7 @@ ${csrfField(csrf)}
     const saved = attempt(
       errors,
       () => changeTdcSettings({ session: request.login!.session }, { enabled: values.enabled, intakeAddress: values.intakeAddress || null }),
-      { 'tdc.intakeAddress': 'intakeAddress', 'tdc.enabled': 'enabled' },
+      { 'tdc.intakeAddress': 'intakeAddress' },
       { intakeAddress: values.intakeAddress },
     );
     if (saved) return reply.redirect(`${PATH}?saved=1`);
