@@ -1,12 +1,16 @@
 import type { ClusterDoc } from '../engine/cluster/cluster-state.js';
-import { chainFrom, levelSettings, memberOf } from '../engine/cluster/cluster-state.js';
+import { chainFrom, levelSettings } from '../engine/cluster/cluster-state.js';
 import { levelSourceOf } from '../engine/cluster/level-source.js';
 import { modeName, sameMode, type ClusterMode, type LeveledKey } from '../engine/cluster/levels.js';
 import { defaultConfig, type ApplianceConfig } from '../engine/config/model.js';
 import type { Appliance } from '../engine/appliance.js';
 import type { Session } from '../engine/sessions.js';
 import { ErrorCodes, UserError } from '../errors.js';
+import { modeFromText, sessionMode, switchMode } from '../engine/operations/cluster-mode.js';
 import type { CommandContext, CommandSpec } from './types.js';
+
+// the session's mode is the engine's; these stay importable from here for the command line
+export { modeFromText, modeText, resolveMode, sessionMode, switchMode } from '../engine/operations/cluster-mode.js';
 
 /**
  * Commands that run only in one mode on a clustered appliance (AsyncOS 9.1 table 39-2, as far as
@@ -36,64 +40,11 @@ export const COMMAND_KEYS: Readonly<Record<string, readonly LeveledKey[]>> = {
   destconfig: ['destinationControls'],
 };
 
-/**
- * A mode from words: `cluster`, `group [NAME]`, `machine [NAME]` (case-insensitive). Without a
- * name, Machine is the machine you are logged in to and Group its group.
- */
-export function resolveMode(doc: ClusterDoc, level: string, name: string | undefined): ClusterMode {
-  const l = level.toLowerCase();
-  if (l === 'cluster' && name === undefined) return { level: 'cluster' };
-  if (l === 'group' || l === 'machine') {
-    const names = l === 'group' ? doc.shared.groups : doc.shared.members.map((m) => m.name);
-    if (name === undefined) return { level: l, name: l === 'machine' ? doc.self : (memberOf(doc, doc.self)?.group ?? doc.shared.groups[0]!) };
-    const hit = names.find((n) => n.toLowerCase() === name.toLowerCase());
-    if (!hit) throw new UserError(`Unknown ${l} "${name}": choose one of ${names.join(', ')}.`, ErrorCodes.notFound);
-    return { level: l, name: hit };
-  }
-  throw new UserError(`Unknown mode "${[level, name].filter((w) => w !== undefined).join(' ')}": use cluster, group [NAME] or machine [NAME].`, ErrorCodes.usage);
-}
-
-/** A mode written as one word, as `--mode` and the web's Change Mode give it: `cluster`, `group[:NAME]`, `machine[:NAME]`. */
-export function modeFromText(doc: ClusterDoc, text: string): ClusterMode {
-  const [level, ...name] = text.split(':');
-  return resolveMode(doc, level!, name.length ? name.join(':') : undefined);
-}
-
-/** The one-word form of a mode (modeFromText reads it back). */
-export function modeText(mode: ClusterMode): string {
-  return mode.level === 'cluster' ? 'cluster' : `${mode.level}:${mode.name}`;
-}
-
-/** The mode a session is in now; a mode the cluster no longer has (a removed machine or group) falls back to Cluster. */
-export function sessionMode(appliance: Appliance, session: Session): ClusterMode | null {
-  const doc = appliance.cluster.doc;
-  if (!doc) return (session.mode = null);
-  const mode = session.mode;
-  const gone = mode && ((mode.level === 'machine' && !memberOf(doc, mode.name)) || (mode.level === 'group' && !doc.shared.groups.includes(mode.name)));
-  // a session opened before the cluster existed moves to Cluster mode once it has nothing pending
-  if ((!mode && !session.config.hasChanges()) || gone) session.mode = { level: 'cluster' };
-  return session.mode;
-}
-
 /** `(Cluster Hosted_Cluster)`: the prompt of a session on a clustered appliance, null standalone. */
 export function modePrompt(appliance: Appliance, session: Session): string | null {
   const mode = sessionMode(appliance, session);
   const doc = appliance.cluster.doc;
   return mode && doc ? `(${modeName(mode, doc.name)})` : null;
-}
-
-/** Changes the session's mode; refused while it has uncommitted changes (they belong to the mode they were made in). */
-export function switchMode(appliance: Appliance, session: Session, mode: ClusterMode): void {
-  const doc = appliance.cluster.doc!;
-  const now = session.mode;
-  if (now && sameMode(now, mode)) return;
-  if (session.config.hasChanges()) {
-    throw new UserError(
-      `This session has uncommitted changes in ${now ? `"${modeName(now, doc.name)}"` : 'standalone'} mode: commit or clear them before switching to "${modeName(mode, doc.name)}" mode.`,
-      ErrorCodes.conflict,
-    );
-  }
-  session.mode = mode;
 }
 
 const holds = (doc: ClusterDoc, mode: ClusterMode, keys: readonly LeveledKey[]) => keys.some((k) => levelSettings(doc, mode)[k] !== undefined);

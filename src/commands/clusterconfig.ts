@@ -15,14 +15,11 @@ export function parseMemberAddress(text: string): { host: string; port: number }
   return { host: '127.0.0.1', port };
 }
 
-function nameProblem(name: string): string | null {
-  const problem = clusterNameProblem(name);
-  return problem ? `That value is not valid: ${problem}.` : null;
-}
+const nameProblem = (name: string): string | null => clusterNameProblem(name);
 
 async function create(ctx: CommandContext, name: string, port: number): Promise<void> {
   const problem = nameProblem(name);
-  if (problem) throw new UserError(`Invalid cluster name "${name}": ${problem}`, ErrorCodes.invalidValue);
+  if (problem) throw new UserError(`Invalid cluster name "${name}": ${problem}.`, ErrorCodes.invalidValue);
   const secret = await ctx.appliance.cluster.create(name, port);
   const self = ctx.appliance.cluster.doc!.self;
   ctx.session.mode = { level: 'cluster' };
@@ -51,12 +48,12 @@ async function standaloneDialog(ctx: CommandContext): Promise<void> {
   if (choice === 0 || choice === null) return;
   const port = await ctx.io.number(`Enter the port to use for the Cluster Communication Service on ${ctx.appliance.configuration.current.hostname}.`, { default: CCS_PORT, ...PORT });
   if (choice === 1) {
-    const name = await ctx.io.text('\nEnter the name of the new cluster.', { validate: nameProblem });
+    const name = await ctx.io.text('\nEnter the name of the new cluster.', { check: nameProblem });
     return create(ctx, name, port);
   }
   ctx.io.print('\nWARNING: All non-network settings will be lost. System will inherit the values set at the group or cluster mode for the non-network settings.');
   const remote = await ctx.io.number('Enter the Cluster Communication Service port of a machine in the cluster (on 127.0.0.1).', { default: CCS_PORT, min: 1, max: 65535 });
-  const secret = await ctx.io.text('Enter the join secret the cluster printed when it was created.', { validate: (s) => (/^[0-9a-fA-F]{64}$/.test(s.trim()) ? null : 'That value is not valid: the join secret is 64 hexadecimal digits.') });
+  const secret = await ctx.io.text('Enter the join secret the cluster printed when it was created.', { check: (s) => (/^[0-9a-fA-F]{64}$/.test(s.trim()) ? null : 'the join secret is 64 hexadecimal digits') });
   return join(ctx, { host: '127.0.0.1', port: remote }, secret, port);
 }
 
@@ -77,7 +74,7 @@ async function clusterDialog(ctx: CommandContext): Promise<void> {
     if (op === 'LIST') ctx.io.print(renderClusterList(doc, ctx.appliance.cluster.members()));
     else if (op === 'CONNSTATUS') ctx.io.print(renderConnections(doc, ctx.appliance.cluster.members()));
     else if (op === 'ADDGROUP') {
-      const name = await ctx.io.text('Enter the name of the new cluster group to create.', { validate: (n) => groupProblem(n), allowBlank: true });
+      const name = await ctx.io.text('Enter the name of the new cluster group to create.', { check: groupProblem, allowBlank: true });
       if (name) await addGroup(ctx, name);
     } else if (op === 'SETGROUP') {
       const names = doc.shared.members.map((m) => `${m.name} (group ${m.group})`);
@@ -100,10 +97,7 @@ async function clusterDialog(ctx: CommandContext): Promise<void> {
   }
 }
 
-function groupProblem(name: string): string | null {
-  const problem = clusterNameProblem(name, 'group');
-  return problem ? `That value is not valid: ${problem}.` : null;
-}
+const groupProblem = (name: string): string | null => clusterNameProblem(name, 'group');
 
 async function addGroup(ctx: CommandContext, name: string): Promise<void> {
   await ctx.appliance.cluster.addGroup(name, ctx.session.config.owner);

@@ -1,3 +1,4 @@
+import { SettingError } from '../engine/operations/setting-error.js';
 import { CancelledError } from '../errors.js';
 import { decimalValue, wholeNumberIn } from './numbers.js';
 
@@ -53,6 +54,21 @@ export interface LineIO {
 const PROGRESS_INTERVAL_MS = 100;
 
 export const OPERATION_TITLE = 'Choose the operation you want to perform:';
+
+/** An answer a dialog refuses, in AsyncOS's words: the problem is a clause in neutral words. */
+export const notValid = (problem: string): string => `That value is not valid: ${problem}.`;
+
+function checked(check: ((answer: string) => string | null) | undefined, answer: string): string | null {
+  if (!check) return null;
+  try {
+    const problem = check(answer);
+    return problem === null ? null : notValid(problem);
+  } catch (error) {
+    // a value that is part of the answer (one entry of a list) is named
+    if (error instanceof SettingError) return notValid(error.value === undefined || error.value === answer ? error.problem : `${error.label} "${error.value}": ${error.problem}`);
+    throw error;
+  }
+}
 
 export class Conversation {
   /** the progress line, while one is up: the text not drawn yet (throttled), and when it was last drawn */
@@ -150,10 +166,14 @@ export class Conversation {
     }
   }
 
-  /** A free-text question ending in `[default]> `. */
+  /**
+   * A free-text question ending in `[default]> `. `check` finds the problem of an answer in neutral
+   * words (a value rule's, or a SettingError it throws), which the dialog says as AsyncOS does:
+   * "That value is not valid: <problem>."; `validate` returns a whole message of its own.
+   */
   async text(
     prompt: string,
-    opts: { default?: string; allowBlank?: boolean; validate?: (answer: string) => string | null } = {},
+    opts: { default?: string; allowBlank?: boolean; check?: (answer: string) => string | null; validate?: (answer: string) => string | null } = {},
   ): Promise<string> {
     for (;;) {
       let answer = (await this.#read(`${prompt}\n`, `[${opts.default ?? ''}]> `)).trim();
@@ -162,7 +182,7 @@ export class Conversation {
         this.print('You must enter a value.');
         continue;
       }
-      const problem = answer === '' ? null : (opts.validate?.(answer) ?? null);
+      const problem = answer === '' ? null : (opts.validate?.(answer) ?? checked(opts.check, answer));
       if (problem === null) return answer;
       this.print(problem);
     }

@@ -1,7 +1,9 @@
-import type { ApplianceConfig, ListenerConfig } from '../engine/config/model.js';
-import { checkValue, dialogCheck, HAT_SENDER, RAT_ENTRY } from '../engine/config/validate.js';
-import { DEFAULT_HOST_ACCESS, HAT_BEHAVIORS, type HatBehavior, type HostAccessTable } from '../engine/host-access.js';
+import type { ListenerConfig } from '../engine/config/model.js';
+import { RAT_ENTRY } from '../engine/config/validate.js';
+import { HAT_BEHAVIORS, type HatBehavior } from '../engine/host-access.js';
+import { addHatEntry, changeAcceptedDomains, checkNewHatSender, hatBehavior, hostAccessOf, removeHatEntry, setHatDefault } from '../engine/operations/listener.js';
 import { ErrorCodes, UserError } from '../errors.js';
+import { withFlagHints, type FlagHints } from './flag-hints.js';
 import type { CommandContext, CommandOutput } from './types.js';
 
 /*
@@ -17,8 +19,7 @@ export type AccessTable = (typeof ACCESS_TABLES)[number];
 
 const row = (left: string, right: string) => `     ${left.padEnd(32)} ${right}`;
 
-/** The effective HAT of a listener (one made before the HAT has the default: ALL ACCEPT). */
-export const hostAccessOf = (l: Readonly<ListenerConfig>): HostAccessTable => l.hostAccess ?? { ...DEFAULT_HOST_ACCESS, entries: [] };
+export { hostAccessOf };
 
 export function renderHat(l: Readonly<ListenerConfig>): string[] {
   const hat = hostAccessOf(l);
@@ -28,27 +29,6 @@ export function renderHat(l: Readonly<ListenerConfig>): string[] {
 export function renderRat(l: Readonly<ListenerConfig>): string[] {
   return ['   Recipient Access Table (RAT):', ...l.acceptDomains.map((d) => row(d, 'ACCEPT')), row('ALL', 'REJECT  (All Other Recipients)')];
 }
-
-/** A behaviour as the operator types it (any case); refused with the choices otherwise. */
-export function parseBehavior(value: string): HatBehavior {
-  const behavior = HAT_BEHAVIORS.find((b) => b === value.toUpperCase());
-  if (!behavior) throw new UserError(`Invalid HAT behavior "${value}": enter one of ${HAT_BEHAVIORS.join(', ')}.`, ErrorCodes.invalidValue);
-  return behavior;
-}
-
-/**
- * Changes the pending HAT: created on first change, and gone again when it is back to the
- * default (so that a listener made before the HAT shows no change for an edit undone).
- */
-function editHat(ctx: CommandContext, change: (hat: HostAccessTable) => void): void {
-  ctx.session.config.edit((c) => {
-    const hat = (c.listener.hostAccess ??= { ...DEFAULT_HOST_ACCESS, entries: [] });
-    change(hat);
-    if (hat.entries.length === 0 && hat.defaultBehavior === DEFAULT_HOST_ACCESS.defaultBehavior) delete c.listener.hostAccess;
-  });
-}
-
-const alreadyListed = (l: Readonly<ListenerConfig>, sender: string) => hostAccessOf(l).entries.some((e) => e.sender === sender);
 
 const SENDER_PROMPT = 'Enter the senders: an IP address, a CIDR range (10.1.1.0/24), a range (10.1.1.10-20) or a partial address (10.1.1.).';
 
@@ -69,11 +49,9 @@ export async function hatDialog(ctx: CommandContext): Promise<void> {
     ]);
     if (op === null) return;
     if (op === 'NEW') {
-      const sender = await ctx.io.text(SENDER_PROMPT, {
-        validate: (v) => dialogCheck(HAT_SENDER)(v) ?? (alreadyListed(config.pending.listener, v) ? `That value is not valid: ${v} is already in the table.` : null),
-      });
+      const sender = await ctx.io.text(SENDER_PROMPT, { check: (v) => (checkNewHatSender(config.pending.listener, v), null) });
       const behavior = await chooseBehavior(ctx, 'Select the behavior for these senders.', 'ACCEPT');
-      editHat(ctx, (hat) => void hat.entries.push({ sender, behavior }));
+      addHatEntry(ctx, sender, behavior);
     } else if (op === 'DELETE') {
       const entries = hostAccessOf(config.pending.listener).entries;
       if (entries.length === 0) {
@@ -81,10 +59,10 @@ export async function hatDialog(ctx: CommandContext): Promise<void> {
         continue;
       }
       const i = await ctx.io.list('Choose the entry to remove.', entries.map((e) => `${e.sender} ${e.behavior}`), { allowBlank: true });
-      if (i !== null) editHat(ctx, (hat) => void hat.entries.splice(i, 1));
+      if (i !== null) removeHatEntry(ctx, entries[i]!.sender);
     } else {
       const behavior = await chooseBehavior(ctx, 'Select the behavior for all other senders (ALL).', hostAccessOf(config.pending.listener).defaultBehavior);
-      editHat(ctx, (hat) => void (hat.defaultBehavior = behavior));
+      setHatDefault(ctx, behavior);
     }
   }
 }
@@ -100,7 +78,7 @@ export async function ratDialog(ctx: CommandContext): Promise<void> {
     ]);
     if (op === null) return;
     if (op === 'NEW') {
-      config.edit(ratChange([await ctx.io.text('Enter the domain to accept mail for (example.com or .example.com).', { validate: dialogCheck(RAT_ENTRY) })], []));
+      changeAcceptedDomains(ctx, [await ctx.io.text('Enter the domain to accept mail for (example.com or .example.com).', { check: RAT_ENTRY.problem })], []);
     } else {
       const i = await ctx.io.list('Choose the domain to remove.', config.pending.listener.acceptDomains, { allowBlank: true });
       if (i !== null) config.edit((c) => void c.listener.acceptDomains.splice(i, 1));
@@ -108,25 +86,10 @@ export async function ratDialog(ctx: CommandContext): Promise<void> {
   }
 }
 
-/** An accepted domain as the RAT keeps it (lower case); refused when it is not a domain. */
-export const ratDomain = (d: string): string => checkValue(RAT_ENTRY, d).toLowerCase();
-
-/**
- * The RAT's batch changes as one edit of the configuration (shared with the older top-level flags
- * --accept-domain and --remove-domain): domains to add are checked at once, domains to remove
- * when the edit runs (it is then refused whole).
- */
-export function ratChange(add: string[], remove: string[]): (c: ApplianceConfig) => void {
-  const adding = add.map(ratDomain);
-  const removing = remove.map((d) => d.toLowerCase());
-  return (c) => {
-    for (const d of removing) {
-      if (!c.listener.acceptDomains.includes(d)) throw new UserError(`The listener does not accept ${d}.`, ErrorCodes.notFound);
-      c.listener.acceptDomains.splice(c.listener.acceptDomains.indexOf(d), 1);
-    }
-    for (const d of adding) if (!c.listener.acceptDomains.includes(d)) c.listener.acceptDomains.push(d);
-  };
-}
+/** The command line's words for a HAT row that is already there. */
+const HAT_HINTS: FlagHints = {
+  'listener.hat.sender': (e) => (e.code === ErrorCodes.conflict ? `The HAT already has an entry for ${e.value}: delete it first.` : undefined),
+};
 
 const OPERATIONS: Record<AccessTable, readonly string[]> = {
   hostaccess: ['new', 'delete', 'default', 'print'],
@@ -158,18 +121,13 @@ export function accessOperation(ctx: CommandContext, table: AccessTable, operati
   }
   if (table === 'rcptaccess') {
     const domain = needed(flags, 'domain', '--domain DOMAIN', what);
-    return config.edit(op === 'new' ? ratChange([domain], []) : ratChange([], [domain]));
+    return changeAcceptedDomains(ctx, op === 'new' ? [domain] : [], op === 'new' ? [] : [domain]);
   }
-  if (op === 'default') {
-    const behavior = parseBehavior(needed(flags, 'behavior', '--behavior BEHAVIOR', what));
-    return editHat(ctx, (hat) => void (hat.defaultBehavior = behavior));
-  }
-  const sender = checkValue(HAT_SENDER, needed(flags, 'sender', '--sender PATTERN', what));
+  if (op === 'default') return setHatDefault(ctx, hatBehavior(needed(flags, 'behavior', '--behavior BEHAVIOR', what)));
+  const sender = needed(flags, 'sender', '--sender PATTERN', what);
   if (op === 'new') {
-    const behavior = parseBehavior(needed(flags, 'behavior', '--behavior BEHAVIOR', what));
-    if (alreadyListed(config.pending.listener, sender)) throw new UserError(`The HAT already has an entry for ${sender}: delete it first.`, ErrorCodes.invalidValue);
-    return editHat(ctx, (hat) => void hat.entries.push({ sender, behavior }));
+    const behavior = needed(flags, 'behavior', '--behavior BEHAVIOR', what);
+    return withFlagHints(HAT_HINTS, () => addHatEntry(ctx, sender, hatBehavior(behavior)));
   }
-  if (!alreadyListed(config.pending.listener, sender)) throw new UserError(`The HAT has no entry for ${sender}.`, ErrorCodes.notFound);
-  editHat(ctx, (hat) => void (hat.entries = hat.entries.filter((e) => e.sender !== sender)));
+  removeHatEntry(ctx, sender);
 }

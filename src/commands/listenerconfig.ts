@@ -1,10 +1,10 @@
-import { isIP } from 'node:net';
 import { type ListenerConfig } from '../engine/config/model.js';
+import { LISTENER_NAME, PORT } from '../engine/config/validate.js';
 import { MANAGEMENT_INTERFACE } from '../engine/ip-interfaces.js';
-import { checkValue, dialogCheck, LISTENER_NAME, PORT } from '../engine/config/validate.js';
+import { bindAddressProblem, changeListener } from '../engine/operations/listener.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { count } from './format/numbers.js';
-import { ACCESS_TABLES, accessOperation, hatDialog, hostAccessOf, ratChange, ratDialog, renderHat, renderRat, type AccessTable } from './listener-access.js';
+import { ACCESS_TABLES, accessOperation, hatDialog, hostAccessOf, ratDialog, renderHat, renderRat, type AccessTable } from './listener-access.js';
 import { parseDecimal } from './numbers.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -19,10 +19,6 @@ export function renderListener(l: Readonly<ListenerConfig>): string {
 /** The listener's settings, as EDIT shows them before its operations. */
 function renderDetail(l: Readonly<ListenerConfig>): string {
   return [`Name: ${l.name}`, 'Type: Public', `Interface: ${MANAGEMENT_INTERFACE.name} (${l.bindAddress}) TCP Port ${l.port}`, 'Protocol: SMTP', `Maximum message size: ${count(l.maxMessageSize)} bytes`].join('\n');
-}
-
-function checkBind(v: string): string | null {
-  return isIP(v) ? null : 'That value is not valid: enter an IP address such as 127.0.0.1.';
 }
 
 /** The listener's numbers, one rule for the dialog and the flags (PORT: 0 is any free port). */
@@ -56,15 +52,15 @@ async function editDialog(ctx: CommandContext): Promise<void> {
     if (op === null) return;
     const l = config.pending.listener;
     if (op === 'NAME') {
-      const name = await ctx.io.text('Please create a name for this listener.', { default: l.name, validate: dialogCheck(LISTENER_NAME) });
-      config.edit((c) => void (c.listener.name = name));
+      const name = await ctx.io.text('Please create a name for this listener.', { default: l.name, check: LISTENER_NAME.problem });
+      changeListener(ctx, { name });
     } else if (op === 'INTERFACE') {
-      const bind = await ctx.io.text('Please enter the IP address to listen on.', { default: l.bindAddress, validate: checkBind });
+      const bindAddress = await ctx.io.text('Please enter the IP address to listen on.', { default: l.bindAddress, check: bindAddressProblem });
       const port = await ctx.io.number('Please enter the TCP port for this listener.', { ...PORT, default: l.port });
-      config.edit((c) => Object.assign(c.listener, { bindAddress: bind, port }));
+      changeListener(ctx, { bindAddress, port });
     } else if (op === 'LIMITS') {
       const size = await ctx.io.number('Please enter the maximum message size in bytes.', { ...MESSAGE_SIZE, default: l.maxMessageSize });
-      config.edit((c) => void (c.listener.maxMessageSize = size));
+      changeListener(ctx, { maxMessageSize: size });
     } else if (op === 'HOSTACCESS') await hatDialog(ctx);
     else await ratDialog(ctx);
   }
@@ -141,18 +137,12 @@ export const listenerconfigCommand: CommandSpec = {
     if (args[0] === 'edit') return runEdit(ctx, args.slice(1), flags);
     const changes = ['name', 'bind', 'port', 'maxMessageSize', 'acceptDomain', 'removeDomain'].filter((k) => flags[k] !== undefined);
     if (changes.length > 0) {
-      if (flags.bind !== undefined && checkBind(String(flags.bind))) throw new UserError(`Invalid bind address "${String(flags.bind)}".`, ErrorCodes.invalidValue);
-      if (flags.name !== undefined) checkValue(LISTENER_NAME, String(flags.name));
+      const str = (k: string) => (flags[k] === undefined ? undefined : String(flags[k]));
       const port = flags.port === undefined ? undefined : parseDecimal(flags.port, { name: '--port', ...PORT });
-      const size = flags.maxMessageSize === undefined ? undefined : parseDecimal(flags.maxMessageSize, { name: '--max-message-size', ...MESSAGE_SIZE });
-      const rat = ratChange((flags.acceptDomain as string[]) ?? [], (flags.removeDomain as string[]) ?? []);
-      config.edit((c) => {
-        if (flags.name !== undefined) c.listener.name = String(flags.name);
-        if (flags.bind !== undefined) c.listener.bindAddress = String(flags.bind);
-        if (port !== undefined) c.listener.port = port;
-        if (size !== undefined) c.listener.maxMessageSize = size;
-        rat(c);
-      });
+      const maxMessageSize = flags.maxMessageSize === undefined ? undefined : parseDecimal(flags.maxMessageSize, { name: '--max-message-size', ...MESSAGE_SIZE });
+      const acceptDomains = (flags.acceptDomain as string[] | undefined) ?? [];
+      const removeDomains = (flags.removeDomain as string[] | undefined) ?? [];
+      changeListener(ctx, { name: str('name'), bindAddress: str('bind'), port, maxMessageSize, acceptDomains, removeDomains });
       return;
     }
     if (ctx.json || !ctx.interactive) {

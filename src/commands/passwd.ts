@@ -21,11 +21,7 @@ export const passwdCommand: CommandSpec = {
     if (flags.password !== undefined) password = String(flags.password);
     else if (!ctx.interactive) throw new UserError('passwd needs --password when it cannot ask.', ErrorCodes.usage);
     else {
-      const check = (v: string) => {
-        const problem = passwordProblem(v);
-        return problem ? `That value is not valid: ${problem}.` : null;
-      };
-      password = await ctx.io.text('Enter the new password for admin:', { validate: check });
+      password = await ctx.io.text('Enter the new password for admin:', { check: passwordProblem });
       const again = await ctx.io.text('Please enter the new password again:');
       if (again !== password) throw new UserError('The passwords do not match. The password was not changed.', ErrorCodes.invalidValue);
     }

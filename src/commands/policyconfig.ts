@@ -1,125 +1,49 @@
 import { DEFAULT_POLICY, USE_DEFAULT, type ApplianceConfig, type MailPolicy, type ServiceSetting, type TdcPolicyMode } from '../engine/config/model.js';
 import { configSchema } from '../engine/config/schema.js';
-import { assertMailbox, checkValue, dialogCheck, mailboxProblem, memberProblem, POLICY_NAME } from '../engine/config/validate.js';
+import { mailboxProblem, POLICY_NAME } from '../engine/config/validate.js';
+import { inOneEdit, type ConfigEditor } from '../engine/operations/config-editor.js';
+import {
+  addMembers,
+  checkMembers,
+  createPolicy,
+  deletePolicy,
+  findPolicy as find,
+  mayUseDefault,
+  movePolicy,
+  policyIntakeProblem,
+  removeMembers,
+  renamePolicy,
+  SERVICE_LABELS as SERVICE_LABEL,
+  setPolicyTdc as setTdc,
+  setService,
+  splitMembers,
+  type MemberKind,
+} from '../engine/operations/policies.js';
 import { defaultPolicyOf, inherited, memberMatches } from '../engine/policy-match.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { inOneEdit, type ConfigEditor } from './config-editor.js';
-import { members, renderPolicyTable, serviceCell, tdcChoices, tdcDetail, type PolicyTable } from './format/policy-table.js';
+import { withFlagHints, type FlagHints } from './flag-hints.js';
+import { CUSTOM_INTAKE_NOTE, members, renderPolicyTable, serviceCell, tdcChoices, tdcDetail, type PolicyTable } from './format/policy-table.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { clusterSettingsBatch, clusterSettingsFlags, clusterSettingsItems, clusterSettingsOp } from './cluster-settings.js';
 
 const listOf = (c: ApplianceConfig, table: PolicyTable) => (table === 'incoming' ? c.incomingPolicies : c.outgoingPolicies);
 
-function find(c: ApplianceConfig, table: PolicyTable, name: string): MailPolicy {
-  const p = listOf(c, table).find((x) => x.name.toLowerCase() === name.toLowerCase());
-  if (!p) throw new UserError(`There is no ${table} policy named "${name}".`, ErrorCodes.notFound);
-  return p;
-}
-
-export function splitMembers(text: string): string[] {
-  const list = text.split(/[\s,]+/).filter(Boolean);
-  for (const m of list) {
-    const problem = memberProblem(m);
-    if (problem) throw new UserError(`Invalid entry "${m}": ${problem}.`, ErrorCodes.invalidValue);
-  }
-  return list;
-}
-
-const membersProblem = (v: string) => {
-  try {
-    splitMembers(v);
-    return null;
-  } catch (error) {
-    return `That value is not valid: ${(error as Error).message}`;
-  }
-};
-
-// ---- the operations, shared by the dialog, the flags and the web pages ----
-
-/** A new policy follows DEFAULT in every service (outgoing policies have no Threat Defense Connector). */
-export function createPolicy(ctx: ConfigEditor, table: PolicyTable, name: string, senders: string[], recipients: string[]): void {
-  checkValue(POLICY_NAME, name);
-  splitMembers([...senders, ...recipients].join(','));
-  if (senders.length + recipients.length === 0) throw new UserError(`Policy "${name}" needs at least one sender or recipient.`, ErrorCodes.invalidValue);
-  ctx.session.config.edit((c) => {
-    const list = listOf(c, table);
-    if (list.some((p) => p.name.toLowerCase() === name.toLowerCase())) throw new UserError('There is already a policy with the new name.', ErrorCodes.conflict);
-    list.splice(list.length - 1, 0, { name, senders, recipients, antispam: USE_DEFAULT, antivirus: USE_DEFAULT, tdc: { mode: table === 'incoming' ? USE_DEFAULT : 'no' } });
-  });
-}
-
-/** DEFAULT has no name or members of its own to change. */
-function assertCustom(table: PolicyTable, name: string): void {
-  if (name.toLowerCase() === DEFAULT_POLICY.toLowerCase()) throw new UserError(`The ${DEFAULT_POLICY} ${table} policy has no name or members to change.`, ErrorCodes.invalidValue);
-}
-
-export function renamePolicy(ctx: ConfigEditor, table: PolicyTable, name: string, newName: string): void {
-  assertCustom(table, name);
-  checkValue(POLICY_NAME, newName);
-  ctx.session.config.edit((c) => {
-    if (listOf(c, table).some((x) => x.name.toLowerCase() === newName.toLowerCase() && x.name.toLowerCase() !== name.toLowerCase())) throw new UserError('There is already a policy with the new name.', ErrorCodes.conflict);
-    find(c, table, name).name = newName;
-  });
-}
-
-export function addMembers(ctx: ConfigEditor, table: PolicyTable, name: string, kind: 'senders' | 'recipients', added: string[]): void {
-  assertCustom(table, name);
-  splitMembers(added.join(','));
-  ctx.session.config.edit((c) => {
-    const target = find(c, table, name)[kind];
-    for (const m of added) {
-      if (target.includes(m)) throw new UserError(`${m} is already a member of this policy.`, ErrorCodes.conflict);
-      target.push(m);
-    }
-  });
-}
-
-/** Removes members (senders or recipients, by their text), all or none; a policy keeps at least one. */
-export function removeMembers(ctx: ConfigEditor, table: PolicyTable, name: string, removed: string[]): void {
-  assertCustom(table, name);
-  ctx.session.config.edit((c) => {
-    const p = find(c, table, name);
-    for (const member of removed) {
-      const kind = p.senders.includes(member) ? 'senders' : p.recipients.includes(member) ? 'recipients' : null;
-      if (!kind) throw new UserError(`${member} is not a member of policy "${p.name}".`, ErrorCodes.notFound);
-      if (p.senders.length + p.recipients.length <= 1) throw new UserError('There is only one member in the policy: it cannot be removed.', ErrorCodes.invalidValue);
-      p[kind].splice(p[kind].indexOf(member), 1);
-    }
-  });
-}
-
-/** The settings DEFAULT has are its own: the ones the other policies fall back on cannot fall back. */
-function assertNotDefault(p: MailPolicy, what: string, choices: string): void {
-  if (p.name === DEFAULT_POLICY) throw new UserError(`The ${DEFAULT_POLICY} policy cannot use the default settings of itself for ${what}: choose ${choices}.`, ErrorCodes.invalidValue);
-}
-
-export function setTdc(ctx: ConfigEditor, table: PolicyTable, name: string, mode: TdcPolicyMode, address?: string): void {
-  if (table === 'outgoing') throw new UserError('The Threat Defense Connector applies to incoming mail only: outgoing policies have no such setting.', ErrorCodes.invalidValue);
-  if (mode === 'custom') {
-    if (!address) throw new UserError('A custom intake address is needed: give --intake-address.', ErrorCodes.invalidValue);
-    assertMailbox(address, 'Message Intake Address');
-  }
-  ctx.session.config.edit((c) => {
-    const p = find(c, table, name);
-    if (mode === USE_DEFAULT) assertNotDefault(p, 'the Threat Defense Connector', 'global, custom or no');
-    p.tdc = mode === 'custom' ? { mode, intakeAddress: address } : { mode };
-  });
-}
-
-const SERVICE_LABEL = { antispam: 'Anti-Spam', antivirus: 'Anti-Virus' } as const;
-
-export function setService(ctx: ConfigEditor, table: PolicyTable, name: string, service: 'antispam' | 'antivirus', value: ServiceSetting): void {
-  ctx.session.config.edit((c) => {
-    const p = find(c, table, name);
-    if (value === USE_DEFAULT) assertNotDefault(p, SERVICE_LABEL[service], 'on or off');
-    p[service] = value;
-  });
-}
-
 // the flags take the words config.json stores: the schema's lists
 const POLICY_FIELDS = configSchema.properties.incomingPolicies.items.properties;
 const TDC_MODES: readonly TdcPolicyMode[] = POLICY_FIELDS.tdc.properties.mode.enum;
 const SERVICE_SETTINGS: readonly ServiceSetting[] = POLICY_FIELDS.antispam.enum;
+
+const orList = (words: readonly string[]) => `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+const OWN_CHOICES = (choices: readonly string[]) => `choose ${orList(choices.filter((c) => c !== USE_DEFAULT))}`;
+
+/** What the flags add to a refusal: the flag that gives a missing setting, DEFAULT's own choices. */
+const FLAG_HINTS: FlagHints = {
+  'policy.recipients': 'give --recipient or --sender',
+  'policy.tdc.intakeAddress': 'give --intake-address',
+  'policy.tdc': OWN_CHOICES(TDC_MODES),
+  'policy.antispam': OWN_CHOICES(SERVICE_SETTINGS),
+  'policy.antivirus': OWN_CHOICES(SERVICE_SETTINGS),
+};
 
 /** A flag's value, one of its choices (any case), or a usage error listing them. */
 function flagChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
@@ -128,26 +52,6 @@ function flagChoice<T extends string>(flag: string, value: string, choices: read
   // segsim 0.1 said "default": for --tdc it meant the global settings, now "global"
   const hint = v === 'default' ? ` ("default" is now "${flag === 'tdc' ? 'global' : USE_DEFAULT}": ${flag === 'tdc' ? 'the global intake address' : "the DEFAULT policy's setting"})` : '';
   throw new UserError(`--${flag} takes ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}, not "${value}"${hint}.`, ErrorCodes.usage);
-}
-
-export function deletePolicy(ctx: ConfigEditor, table: PolicyTable, name: string): void {
-  if (name.toUpperCase() === DEFAULT_POLICY) throw new UserError('The DEFAULT policy cannot be deleted.', ErrorCodes.invalidValue);
-  ctx.session.config.edit((c) => {
-    const list = listOf(c, table);
-    list.splice(list.indexOf(find(c, table, name)), 1);
-  });
-}
-
-export function movePolicy(ctx: ConfigEditor, table: PolicyTable, name: string, position: number): void {
-  if (name.toUpperCase() === DEFAULT_POLICY) throw new UserError('The DEFAULT policy is always last and cannot be moved.', ErrorCodes.invalidValue);
-  ctx.session.config.edit((c) => {
-    const list = listOf(c, table);
-    const last = list.length - 1;
-    if (!Number.isInteger(position) || position < 1 || position > last) throw new UserError(`The position must be from 1 to ${last} (DEFAULT stays last).`, ErrorCodes.invalidValue);
-    const p = find(c, table, name);
-    list.splice(list.indexOf(p), 1);
-    list.splice(position - 1, 0, p);
-  });
 }
 
 function search(config: Readonly<ApplianceConfig>, table: PolicyTable, address: string): string {
@@ -164,9 +68,6 @@ function search(config: Readonly<ApplianceConfig>, table: PolicyTable, address: 
     `As a recipient, ${address} matches the ${table} policy: ${asRecipient.name}${table === 'incoming' ? ` (Threat Defense Connector: ${tdcDetail(asRecipient, config)})` : ''}`,
   ].join('\n');
 }
-
-/** Said wherever a custom intake address is chosen (the seed's note, in our words). */
-export const CUSTOM_INTAKE_NOTE = 'Note: make sure this policy matches the domains whose mail belongs to that SETD account.';
 
 // ---- the dialog ----
 
@@ -201,6 +102,12 @@ const notSimulated = (name: string, rest: string) => `segsim does not simulate $
 
 const WHO = { senders: 'senders', recipients: 'receivers' } as const;
 
+/** A dialog's check of members typed as one text. */
+const membersCheck = (kind: MemberKind) => (text: string) => {
+  checkMembers(kind, splitMembers(text));
+  return null;
+};
+
 /** NEW's members: senders or receivers, entry after entry, as the appliance asks them. */
 async function askMembers(ctx: CommandContext): Promise<{ senders: string[]; recipients: string[] }> {
   const added = { senders: [] as string[], recipients: [] as string[] };
@@ -210,7 +117,7 @@ async function askMembers(ctx: CommandContext): Promise<{ senders: string[]; rec
       ctx.io.print(notSimulated('LDAP', `enter the ${WHO[kind]} as addresses and domains.`));
     }
     const entered = splitMembers(
-      await ctx.io.text(`Enter the ${WHO[kind]} for this policy: addresses, domains, partial domains (.example.com) or user@, separated by commas.`, { validate: membersProblem }),
+      await ctx.io.text(`Enter the ${WHO[kind]} for this policy: addresses, domains, partial domains (.example.com) or user@, separated by commas.`, { check: membersCheck(kind) }),
     );
     added[kind].push(...entered.filter((m) => !added[kind].includes(m)));
   } while (await ctx.io.yesno('Would you like to add another entry?', false));
@@ -227,10 +134,7 @@ async function askService(ctx: CommandContext, label: string): Promise<ServiceSe
 async function askIntakeAddress(ctx: CommandContext, current?: string): Promise<string> {
   const address = await ctx.io.text('Enter the Message Intake Address for this policy.', {
     default: current,
-    validate: (v) => {
-      const problem = mailboxProblem(v);
-      return problem ? `That value is not valid: ${problem}.` : null;
-    },
+    check: policyIntakeProblem,
   });
   ctx.io.print(CUSTOM_INTAKE_NOTE);
   return address;
@@ -249,7 +153,7 @@ async function askTdc(ctx: CommandContext): Promise<{ mode: TdcPolicyMode; addre
 }
 
 async function newPolicy(ctx: CommandContext, table: PolicyTable): Promise<void> {
-  const name = await ctx.io.text('Enter the name for this policy.', { validate: dialogCheck(POLICY_NAME) });
+  const name = await ctx.io.text('Enter the name for this policy.', { check: POLICY_NAME.problem });
   const { senders, recipients } = await askMembers(ctx);
   const antispam = await askService(ctx, 'Anti-Spam');
   const antivirus = await askService(ctx, 'Anti-Virus');
@@ -275,7 +179,7 @@ async function editService(ctx: CommandContext, table: PolicyTable, name: string
   const options = [
     { keyword: 'ENABLE', description: `Enable ${label} scanning for this policy.` },
     { keyword: 'DISABLE', description: `Disable ${label} scanning for this policy.` },
-    ...(name === DEFAULT_POLICY ? [] : [{ keyword: 'DEFAULT', description: `Use the policy table default (the ${label} setting of the DEFAULT policy).` }]),
+    ...(!mayUseDefault(name) ? [] : [{ keyword: 'DEFAULT', description: `Use the policy table default (the ${label} setting of the DEFAULT policy).` }]),
   ];
   const config = ctx.session.config.pending;
   ctx.io.print(`${label} for policy ${name}: ${serviceState(config, table, find(config, table, name), service)}`);
@@ -319,12 +223,12 @@ async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: stri
     const unsimulated = NOT_SIMULATED_EDIT.find((s) => s.keyword === op);
     if (unsimulated) ctx.io.print(notSimulated(unsimulated.name, 'there is nothing to modify.'));
     else if (op === 'NAME') {
-      const newName = await ctx.io.text('Enter the new name for this policy.', { validate: dialogCheck(POLICY_NAME) });
+      const newName = await ctx.io.text('Enter the new name for this policy.', { check: POLICY_NAME.problem });
       renamePolicy(ctx, table, name, newName);
       name = newName;
     } else if (op === 'NEW') {
       const kind = (await ctx.io.list('Add a member as:', ['Sender', 'Receiver'], { default: 2 })) === 0 ? 'senders' : 'recipients';
-      addMembers(ctx, table, name, kind, splitMembers(await ctx.io.text(`Enter the ${WHO[kind]} to add.`, { validate: membersProblem })));
+      addMembers(ctx, table, name, kind, splitMembers(await ctx.io.text(`Enter the ${WHO[kind]} to add.`, { check: membersCheck(kind) })));
     } else if (op === 'DELETE') {
       const all = [...p.senders.map((s) => `sender ${s}`), ...p.recipients.map((r) => `recipient ${r}`)];
       if (all.length <= 1) {
@@ -438,6 +342,7 @@ export const policyconfigCommand: CommandSpec = {
       for (const [service, value] of services) setService(editor, table, name, service, value);
     };
     // each action is one edit: a refused part changes nothing
+    withFlagHints(FLAG_HINTS, () => {
     if (str('new') !== undefined) {
       inOneEdit(ctx.session.config, (editor) => {
         createPolicy(editor, table, str('new')!, list('sender'), list('recipient'));
@@ -459,6 +364,7 @@ export const policyconfigCommand: CommandSpec = {
     }
     if (str('delete') !== undefined) deletePolicy(ctx, table, str('delete')!);
     if (str('move') !== undefined) movePolicy(ctx, table, str('move')!, Number(flags.position));
+    });
     if (str('search') !== undefined) ctx.io.print(search(ctx.session.config.pending, table, str('search')!));
     const acted = ['new', 'edit', 'delete', 'move', 'search'].some((k) => flags[k] !== undefined);
     if (ctx.json || flags.list || (!acted && !ctx.interactive)) {

@@ -13,11 +13,11 @@ export const redirectrecipientsCommand: CommandSpec = {
   flags: [{ flags: '--yes', description: 'do not ask for confirmation' }],
   async run(ctx, { args, flags }) {
     const live = requireLive(ctx, 'redirectrecipients');
-    const valid = (h: string) => (HOST.test(h) && (isDomain(h.split(':')[0]!) || /^\d/.test(h) || h.startsWith('localhost')) ? null : 'That value is not valid: enter a host name or IP address.');
-    const host = args[0] ?? (ctx.interactive ? await ctx.io.text('Please enter the hostname or IP address of the machine you want to send all mail to.', { validate: valid }) : undefined);
+    const valid = (h: string) => (HOST.test(h) && (isDomain(h.split(':')[0]!) || /^\d/.test(h) || h.startsWith('localhost')) ? null : 'enter a host name or IP address');
+    const host = args[0] ?? (ctx.interactive ? await ctx.io.text('Please enter the hostname or IP address of the machine you want to send all mail to.', { check: valid }) : undefined);
     if (host === undefined) throw new UserError('redirectrecipients needs a host.', ErrorCodes.usage);
     const problem = valid(host);
-    if (problem) throw new UserError(problem, ErrorCodes.invalidValue);
+    if (problem) throw new UserError(`The host "${host}" is not valid: ${problem}.`, ErrorCodes.invalidValue);
     if (ctx.interactive && flags.yes !== true && !(await ctx.io.yesno(`Are you sure you want to redirect all mail to ${host}?`, false))) return;
     live.redirectAll(host);
     ctx.io.print(`All mail will be redirected to ${host}.`);

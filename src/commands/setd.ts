@@ -1,6 +1,6 @@
 import { asyncosDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { checkValue, dialogCheck, HEADER_NAME, PORT } from '../engine/config/validate.js';
+import { checkValue, HEADER_NAME, PORT } from '../engine/config/validate.js';
 import { REGION, REGIONS } from '../setd/regions.js';
 import { SETD_TLS_VERSIONS, type SetdTlsVersion } from '../setd/intake-tls.js';
 import type { Fault, FaultClearing, FaultMode, ReceivedJournal, SetdAccount, SetdStore } from '../setd/store.js';
@@ -46,7 +46,7 @@ async function wizard(ctx: CommandContext, store: SetdStore, name?: string): Pro
   const type = await io.list(`${SEG_TYPE_QUESTION.prompt}:`, labels(SEG_TYPE_QUESTION), { default: 1 });
   let header: string = DEFAULT_SEG_HEADER;
   const headerChoice = await io.list(HEADER_QUESTION.prompt, labels(HEADER_QUESTION), { default: type === 0 ? 1 : 2 });
-  if (headerChoice === 1) header = await io.text(HEADER_QUESTION.customPrompt, { validate: dialogCheck(HEADER_NAME) });
+  if (headerChoice === 1) header = await io.text(HEADER_QUESTION.customPrompt, { check: HEADER_NAME.problem });
   await insist(DIRECTION_QUESTION, ACCEPTED.direction);
   await insist(VISIBILITY_QUESTION, ACCEPTED.visibility);
   const region = await io.list('Region of this account:', REGIONS.map((r) => r.name), { default: 1 });

@@ -1,4 +1,4 @@
-import { checkValue, dialogCheck, HOSTNAME } from '../engine/config/validate.js';
+import { checkValue, HOSTNAME } from '../engine/config/validate.js';
 import type { CommandSpec } from './types.js';
 
 export const sethostnameCommand: CommandSpec = {
@@ -13,7 +13,7 @@ export const sethostnameCommand: CommandSpec = {
       (ctx.interactive
         ? await ctx.io.text('Enter the new hostname.', {
             default: ctx.session.config.pending.hostname,
-            validate: dialogCheck(HOSTNAME),
+            check: HOSTNAME.problem,
           })
         : undefined);
     if (name === undefined) {

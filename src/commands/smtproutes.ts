@@ -1,39 +1,18 @@
 import type { SmtpRoute } from '../engine/config/model.js';
-import { isDomain } from '../engine/config/validate.js';
+import { clearRoutes, deleteRoute, setRoute, splitDestinations } from '../engine/operations/routes.js';
+import { SettingError } from '../engine/operations/setting-error.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import type { CommandContext, CommandSpec } from './types.js';
-
-function checkRouteDomain(d: string): string {
-  if (d.toUpperCase() === 'ALL') return 'ALL';
-  if (!isDomain(d.replace(/^\./, ''))) throw new UserError(`Invalid route domain "${d}": enter a domain, .partial.domain or ALL.`, ErrorCodes.invalidValue);
-  return d.toLowerCase();
-}
-
-function checkDestinations(list: string[]): string[] {
-  if (list.length === 0) throw new UserError('A route needs at least one destination host (or /dev/null).', ErrorCodes.invalidValue);
-  if (list.includes('/dev/null') && list.length > 1) throw new UserError('/dev/null must be the only destination of a route.', ErrorCodes.invalidValue);
-  for (const d of list) {
-    if (d === '/dev/null') continue;
-    const m = /^(\[[^\]]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(d);
-    if (!m || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) throw new UserError(`Invalid destination "${d}": use host, host:port or /dev/null.`, ErrorCodes.invalidValue);
-  }
-  return list;
-}
+import { withFlagHints } from './flag-hints.js';
+import type { CommandSpec } from './types.js';
 
 export function renderRoutes(routes: SmtpRoute[]): string {
   if (routes.length === 0) return 'There are no SMTP routes configured.';
   return ['Host routes:', ...routes.map((r) => `${r.domain.padEnd(30)} ${r.destinations.join(', ')}`)].join('\n');
 }
 
-function addRoute(ctx: CommandContext, domain: string, destinations: string[], replace: boolean): void {
-  const d = checkRouteDomain(domain);
-  const dests = checkDestinations(destinations);
-  ctx.session.config.edit((c) => {
-    const existing = c.smtpRoutes.find((r) => r.domain === d);
-    if (existing && !replace) throw new UserError(`There is already a route for ${d}: use EDIT (or --add again to replace it).`, ErrorCodes.conflict);
-    if (existing) existing.destinations = dests;
-    else c.smtpRoutes.push({ domain: d, destinations: dests });
-  });
+/** The dialog's words for a route that is there already: EDIT changes it. */
+function dialogWords(error: SettingError): string {
+  return error.setting === 'route.domain' && error.code === ErrorCodes.conflict ? `${error.message.replace(/\.$/, '')}: use EDIT.` : error.message;
 }
 
 export const smtproutesCommand: CommandSpec = {
@@ -59,16 +38,9 @@ export const smtproutesCommand: CommandSpec = {
   ],
   async run(ctx, { flags }) {
     const config = ctx.session.config;
-    if (flags.add !== undefined) addRoute(ctx, String(flags.add), (flags.dest as string[]) ?? [], true);
-    if (flags.delete !== undefined) {
-      const d = String(flags.delete).toLowerCase();
-      config.edit((c) => {
-        const i = c.smtpRoutes.findIndex((r) => r.domain.toLowerCase() === d);
-        if (i < 0) throw new UserError(`There is no route for ${d}.`, ErrorCodes.notFound);
-        c.smtpRoutes.splice(i, 1);
-      });
-    }
-    if (flags.clear) config.edit((c) => void (c.smtpRoutes = []));
+    if (flags.add !== undefined) withFlagHints({ 'route.destinations': 'give --dest' }, () => setRoute(ctx, String(flags.add), (flags.dest as string[]) ?? [], true));
+    if (flags.delete !== undefined) deleteRoute(ctx, String(flags.delete));
+    if (flags.clear) clearRoutes(ctx);
     const acted = flags.add !== undefined || flags.delete !== undefined || flags.clear;
     if (ctx.json || flags.list || (!acted && !ctx.interactive)) {
       const routes = config.pending.smtpRoutes;
@@ -93,16 +65,16 @@ export const smtproutesCommand: CommandSpec = {
               : config.pending.smtpRoutes[(await ctx.io.list('Choose the route to edit.', config.pending.smtpRoutes.map((r) => r.domain))) ?? 0]?.domain;
           if (!domain) continue;
           const dests = await ctx.io.text('Enter the destination hosts, separated by commas, or /dev/null.');
-          addRoute(ctx, domain, dests.split(/[\s,]+/).filter(Boolean), op === 'EDIT');
+          setRoute(ctx, domain, splitDestinations(dests), op === 'EDIT');
         } else if (op === 'DELETE') {
           const i = await ctx.io.list('Choose the route to delete.', config.pending.smtpRoutes.map((r) => r.domain), { allowBlank: true });
-          if (i !== null) config.edit((c) => void c.smtpRoutes.splice(i, 1));
+          if (i !== null) deleteRoute(ctx, config.pending.smtpRoutes[i]!.domain);
         } else if (op === 'CLEAR') {
-          if (await ctx.io.yesno('Are you sure you want to delete all routes?', false)) config.edit((c) => void (c.smtpRoutes = []));
+          if (await ctx.io.yesno('Are you sure you want to delete all routes?', false)) clearRoutes(ctx);
         }
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
-        ctx.io.print(error.message);
+        ctx.io.print(error instanceof SettingError ? dialogWords(error) : error.message);
       }
     }
   },

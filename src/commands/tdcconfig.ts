@@ -1,24 +1,8 @@
 import type { ApplianceConfig } from '../engine/config/model.js';
-import { assertMailbox, mailboxProblem } from '../engine/config/validate.js';
+import { changeTdcSettings, intakeAddressProblem } from '../engine/operations/tdc.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import type { ConfigEditor } from './config-editor.js';
+import { withFlagHints } from './flag-hints.js';
 import type { CommandContext, CommandSpec } from './types.js';
-
-/**
- * Changes the global settings (the operation behind the flags, the dialog and the web page).
- * Enabling needs an intake address, given or already set; a null address clears it, which a
- * disabled connector allows (the web page's emptied field).
- */
-export function applyTdcSettings(ctx: ConfigEditor, change: { enabled?: boolean; intakeAddress?: string | null }): void {
-  const address = change.intakeAddress === undefined || change.intakeAddress === null ? change.intakeAddress : assertMailbox(change.intakeAddress, 'Message Intake Address');
-  ctx.session.config.edit((c) => {
-    if (address !== undefined) c.tdc.intakeAddress = address;
-    if (change.enabled === true && !c.tdc.intakeAddress) {
-      throw new UserError('Cannot enable the Threat Defense Connector without a Message Intake Address: give --intake-address.', ErrorCodes.invalidValue);
-    }
-    if (change.enabled !== undefined) c.tdc.enabled = change.enabled;
-  });
-}
 
 export function renderTdcSettings(config: Readonly<ApplianceConfig>): string {
   return [
@@ -32,10 +16,7 @@ export function renderTdcSettings(config: Readonly<ApplianceConfig>): string {
 const askAddress = (ctx: CommandContext, current: string | null) =>
   ctx.io.text('Enter the Message Intake Address (from Cisco Secure Email Threat Defense):', {
     default: current ?? undefined,
-    validate: (v) => {
-      const problem = mailboxProblem(v);
-      return problem ? `That value is not valid: ${problem}.` : null;
-    },
+    check: intakeAddressProblem,
   });
 
 async function dialog(ctx: CommandContext): Promise<void> {
@@ -50,9 +31,9 @@ async function dialog(ctx: CommandContext): Promise<void> {
     if (op === null) return;
     if (op === 'ENABLE' || op === 'EDIT') {
       const address = await askAddress(ctx, config.pending.tdc.intakeAddress);
-      applyTdcSettings(ctx, { intakeAddress: address, enabled: op === 'ENABLE' ? true : undefined });
+      changeTdcSettings(ctx, { intakeAddress: address, enabled: op === 'ENABLE' ? true : undefined });
     } else if (await ctx.io.yesno('Do you want to disable the Threat Defense Connector?', false)) {
-      applyTdcSettings(ctx, { enabled: false });
+      changeTdcSettings(ctx, { enabled: false });
     }
   }
 }
@@ -81,7 +62,8 @@ export const tdcconfigCommand: CommandSpec = {
     if (flags.enable && flags.disable) throw new UserError('Use --enable or --disable, not both.', ErrorCodes.usage);
     if (flags.enable || flags.disable || flags.intakeAddress !== undefined) {
       const enabled = flags.enable ? true : flags.disable ? false : undefined;
-      applyTdcSettings(ctx, { enabled, intakeAddress: flags.intakeAddress === undefined ? undefined : String(flags.intakeAddress) });
+      const intakeAddress = flags.intakeAddress === undefined ? undefined : String(flags.intakeAddress);
+      withFlagHints({ 'tdc.intakeAddress': 'give --intake-address' }, () => changeTdcSettings(ctx, { enabled, intakeAddress }));
       return;
     }
     if (ctx.json || !ctx.interactive) {

@@ -1,5 +1,5 @@
 import { KEY_LABELS } from '../commands/cluster-screens.js';
-import { modeText, sessionMode } from '../commands/cluster-gate.js';
+import { modeText, sessionMode } from '../engine/operations/cluster-mode.js';
 import type { Appliance } from '../engine/appliance.js';
 import { holderOf } from '../engine/cluster/cluster-state.js';
 import { LEVELED_KEYS, sameMode, type ClusterMode } from '../engine/cluster/levels.js';

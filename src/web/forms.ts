@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { SettingError, type SettingKey } from '../engine/operations/setting-error.js';
 import { UserError } from '../errors.js';
 import { html, type Html } from './html.js';
 
@@ -28,14 +29,30 @@ export function formBody(request: FastifyRequest): Record<string, string> {
   return out;
 }
 
-/** Runs an operation; a UserError it throws becomes the form's error (the operation changed nothing). */
-export function attempt(errors: FieldErrors, work: () => void, field = ''): boolean {
+/** Which field of a form holds each setting its operations may refuse (a setting not listed: the form as a whole). */
+export type SettingFields = Partial<Record<SettingKey, string>>;
+
+/**
+ * A refused setting in the page's words, beside its field: the field shows the value, so the
+ * words name it only when the field holds more than that value (one entry of a list).
+ */
+export function fieldWords(error: SettingError, fieldValue: string | undefined): string {
+  if (error.value === undefined || fieldValue?.trim() !== error.value) return error.message;
+  return `Invalid ${error.label}: ${error.problem}.`;
+}
+
+/**
+ * Runs a form's operations; a UserError they throw becomes the form's error, a SettingError the
+ * error beside its field (the operations changed nothing). `values` are the submitted fields.
+ */
+export function attempt(errors: FieldErrors, work: () => void, fields: SettingFields = {}, values: Record<string, string> = {}): boolean {
   try {
     work();
     return true;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    errors[field] = error.message;
+    const field = error instanceof SettingError ? (fields[error.setting] ?? '') : '';
+    errors[field] = error instanceof SettingError ? fieldWords(error, values[field]) : error.message;
     return false;
   }
 }

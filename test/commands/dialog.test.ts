@@ -1,5 +1,6 @@
 import { Conversation } from '../../src/commands/dialog.js';
-import { CancelledError } from '../../src/errors.js';
+import { SettingError } from '../../src/engine/operations/setting-error.js';
+import { CancelledError, ErrorCodes } from '../../src/errors.js';
 import { scriptedIO } from '../helpers/scripted.js';
 
 describe('Conversation (AsyncOS dialogs)', () => {
@@ -29,6 +30,18 @@ describe('Conversation (AsyncOS dialogs)', () => {
     const c = new Conversation(scriptedIO(['connections out', '']));
     expect(await c.list('Sort', ['Active Recipients', 'Connections Out'], { default: 1 })).toBe(1);
     expect(await c.list('Sort', ['Active Recipients', 'Connections Out'], { default: 1 })).toBe(0);
+  });
+
+  it('says a check\'s problem in its own words, also a SettingError an operation throws', async () => {
+    const io = scriptedIO(['nobody@', 'taken', 'fine']);
+    const c = new Conversation(io);
+    const check = (v: string) => {
+      if (v === 'taken') throw new SettingError('policy.name', 'there is already a policy with that name', { code: ErrorCodes.conflict });
+      return v.endsWith('@') ? 'the address has no domain' : null;
+    };
+    expect(await c.text('Enter a name.', { check })).toBe('fine');
+    expect(io.transcript()).toContain('That value is not valid: the address has no domain.\n');
+    expect(io.transcript()).toContain('That value is not valid: there is already a policy with that name.\n');
   });
 
   it('validates text and Y/N answers', async () => {

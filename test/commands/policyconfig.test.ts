@@ -128,6 +128,23 @@ describe('policyconfig', () => {
     expect(transcript).toContain('Unknown option "FROB". Enter one of: NEW, EDIT, DELETE, PRINT, SEARCH, MOVE.');
   });
 
+  it('says a refusal in the command line\'s words: the flag that gives a missing setting', async () => {
+    const appliance = await labAppliance();
+    const run = (flags: Record<string, unknown>) => runScripted(policyconfigCommand, [], { appliance, flags, interactive: false });
+    await expect(run({ new: 'empty' })).rejects.toThrow('Policy "empty" needs at least one sender or recipient: give --recipient or --sender.');
+    await expect(run({ edit: 'partner', tdc: 'custom' })).rejects.toThrow('A custom intake address is needed: give --intake-address.');
+    // a refused value is said as the operation says it: the value is the flag's
+    await expect(run({ new: 'odd', recipient: ['ok.example', 'not@@valid'] })).rejects.toThrow(/^Invalid entry "not@@valid": /);
+  });
+
+  it('says a refused entry in the dialog\'s words, naming the entry of the list', async () => {
+    const { transcript, appliance } = await runScripted(policyconfigCommand, [
+      '', 'NEW', 'sales', '', '', 'ok.example, not@@valid', 'sales.example.com', '', ...Array(6).fill(''), '',
+    ]);
+    expect(transcript).toMatch(/That value is not valid: entry "not@@valid": [^\n]+\.\n/);
+    expect(consoleSession(appliance).config.pending.incomingPolicies.map((p) => p.name)).toEqual(['sales', 'DEFAULT']);
+  });
+
   it('keeps DEFAULT last and undeletable; refuses duplicates and bad members', async () => {
     const appliance = await labAppliance();
     const run = (flags: Record<string, unknown>) => runScripted(policyconfigCommand, [], { appliance, flags, interactive: false });

@@ -36,6 +36,15 @@ describe('listenerconfig, smtproutes, destconfig', () => {
     expect(consoleSession(appliance).config.pending.smtpRoutes.at(-1)).toEqual({ domain: 'lab.example', destinations: ['127.0.0.1:2600', 'exchange.lab'] });
   });
 
+  it('smtproutes says a refused route in each front end\'s words: a flag hint, the dialog\'s EDIT', async () => {
+    const appliance = new Appliance({ home: tempHome() });
+    await expect(run(smtproutesCommand, appliance, { add: 'x.example' })).rejects.toThrow('A route needs at least one destination host (or /dev/null): give --dest.');
+    await run(smtproutesCommand, appliance, { add: 'partner.example', dest: ['exchange.lab:25'] });
+    const { transcript } = await runScripted(smtproutesCommand, ['NEW', 'partner.example', 'exchange.lab', ''], { appliance });
+    expect(transcript).toContain('There is already a route for partner.example: use EDIT.\n');
+    expect(transcript).not.toContain('--add');
+  });
+
   it('destconfig sets limits per domain with range checks', async () => {
     const appliance = new Appliance({ home: tempHome() });
     await run(destconfigCommand, appliance, { domain: 'the.tdc.queue', maxConnections: '5' });

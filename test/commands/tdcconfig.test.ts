@@ -1,7 +1,8 @@
 import { tdcconfigCommand } from '../../src/commands/tdcconfig.js';
 import { UserError } from '../../src/errors.js';
 import { expectGolden } from '../helpers/golden.js';
-import { consoleSession, runScripted } from '../helpers/scripted.js';
+import { runBinary } from '../helpers/run-main.js';
+import { consoleSession, labHome, runScripted } from '../helpers/scripted.js';
 
 const ADDRESS = 'b5986efe-374c-47a5-aade-b8d98847e1a6@beta.cmd.cisco.com';
 
@@ -35,6 +36,22 @@ describe('tdcconfig', () => {
 
   it('refuses to enable without an address', async () => {
     await expect(runScripted(tdcconfigCommand, [], { flags: { enable: true }, interactive: false })).rejects.toThrow(UserError);
+  });
+
+  it('names the flag that gives a missing address: the command line\'s own words', async () => {
+    await expect(runScripted(tdcconfigCommand, [], { flags: { enable: true }, interactive: false })).rejects.toThrow(
+      'A Message Intake Address is required to enable the Threat Defense Connector: give --intake-address.',
+    );
+  });
+
+  it('a one-shot run of the real binary says the flag hint, and the rest of the words are the operation\'s', async () => {
+    const home = labHome();
+    const missing = await runBinary(['--home', home, 'tdcconfig', '--enable']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('A Message Intake Address is required to enable the Threat Defense Connector: give --intake-address.');
+    const bad = await runBinary(['--home', home, 'tdcconfig', '--enable', '--intake-address', 'nobody@']);
+    expect(bad.stderr).toContain('Invalid Message Intake Address "nobody@": the address has no domain.');
+    expect(bad.stderr).not.toContain('That value is not valid');
   });
 
   it('prints the settings as JSON', async () => {

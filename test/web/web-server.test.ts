@@ -224,6 +224,29 @@ describe('web forms: the operations of the commands, all or nothing', () => {
     expect(lab.appliance.configuration.current.incomingPolicies.map((p) => p.name)).toEqual(['DEFAULT']); // nothing committed
   });
 
+  it('the Threat Defense Connector page says a refused setting beside its field, in the page\'s words', async () => {
+    const path = '/security-services/threat-defense-connector/edit';
+    const missing = await post(path, { enabled: 'on', intakeAddress: '' });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatch(/id="intakeAddress-error"[^>]*>A Message Intake Address is required to enable the Threat Defense Connector\.</);
+    const bad = await post(path, { enabled: 'on', intakeAddress: 'nobody@' });
+    expect(bad.body).toMatch(/id="intakeAddress-error"[^>]*>Invalid Message Intake Address: the address has no domain\.</);
+    for (const page of [missing.body, bad.body]) expect(page).not.toMatch(/--intake-address|That value is not valid/);
+    expect(await pendingOf()).toContain('There are no uncommitted changes.');
+  });
+
+  it('a policy form says a refused setting beside its field, in the page\'s words', async () => {
+    await post('/mail-policies/incoming/new', { name: 'partner', position: '1', senders: '', recipients: 'partner.example' });
+    const badName = await post('/mail-policies/incoming/new', { name: 'bad name', position: '1', senders: '', recipients: 'x.example' });
+    expect(badName.body).toMatch(/id="name-error"[^>]*>Invalid policy name: use 1-64 letters/);
+    const noMembers = await post('/mail-policies/incoming/partner/edit', { name: 'partner', position: '1', senders: '', recipients: '' });
+    expect(noMembers.status).toBe(400);
+    expect(noMembers.body).toMatch(/id="recipients-error"[^>]*>Policy &quot;partner&quot; needs at least one sender or recipient\.</);
+    const badAddress = await post('/mail-policies/incoming/partner/threat-defense-connector', { mode: 'custom', intakeAddress: 'nobody@' });
+    expect(badAddress.body).toMatch(/id="intakeAddress-error"[^>]*>Invalid Message Intake Address: the address has no domain\.</);
+    for (const page of [badName.body, noMembers.body, badAddress.body]) expect(page).not.toMatch(/ give --|choose on or off|That value is not valid/);
+  });
+
   it('a new policy shows (use default) and its Threat Defense Connector page offers Use Default Settings; DEFAULT\'s does not', async () => {
     await post('/mail-policies/incoming/new', { name: 'sales', position: '1', senders: '', recipients: 'sales.example' });
     const table = (await client.get('/mail-policies/incoming')).body;

@@ -1,7 +1,11 @@
 import { DEFAULT_POLICY, USE_DEFAULT, type ApplianceConfig, type MailPolicy, type PolicyTdc, type ServiceSetting, type TdcPolicyMode } from '../../engine/config/model.js';
+import { mayUseDefault, type PolicyTable } from '../../engine/operations/policies.js';
 import { defaultPolicyOf, inherited } from '../../engine/policy-match.js';
 
-export type PolicyTable = 'incoming' | 'outgoing';
+export type { PolicyTable };
+
+/** Said wherever a custom intake address is chosen (the seed's note, in our words). */
+export const CUSTOM_INTAKE_NOTE = 'Note: make sure this policy matches the domains whose mail belongs to that SETD account.';
 
 /** The cell of a policy that follows DEFAULT, as the Mail Policies page shows it. */
 const USE_DEFAULT_CELL = '(use default)';
@@ -46,7 +50,7 @@ export function tdcChoices(config: Readonly<ApplianceConfig>, policy: MailPolicy
     { mode: 'custom', label: CUSTOM_LABEL, takesAddress: true },
     { mode: 'no', label: TDC_CHOICE_NAMES.no, takesAddress: false },
   ];
-  if (policy.name === DEFAULT_POLICY) return own;
+  if (!mayUseDefault(policy.name)) return own;
   const defaultTdc = defaultPolicyOf(config.incomingPolicies).tdc;
   return [{ mode: USE_DEFAULT, label: `${TDC_CHOICE_NAMES[USE_DEFAULT]} (DEFAULT: ${choiceText(defaultTdc, config)})`, takesAddress: false }, ...own];
 }

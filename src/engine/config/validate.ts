@@ -38,6 +38,9 @@ export function assertMailbox(value: string, what = 'address'): string {
   return value;
 }
 
+/** The global Threat Defense Connector cannot be enabled without an intake address to journal to. */
+export const tdcNeedsAddress = (tdc: Readonly<ApplianceConfig['tdc']>): boolean => tdc.enabled && tdc.intakeAddress === null;
+
 /** A policy member: user@domain, domain, .partial.domain or user@ (any domain). */
 export function memberProblem(value: string): string | null {
   const v = value.trim();
@@ -52,8 +55,9 @@ export function memberProblem(value: string): string | null {
 
 /**
  * A rule for one kind of value the operator types, the same for a dialog and a flag: `problem`
- * says how to put a value right (null when it is valid). A dialog shows "That value is not valid:
- * <problem>." and asks again (dialogCheck); a flag is refused with `Invalid <what> "<value>":
+ * says how to put a value right (null when it is valid). A dialog's question takes it as its
+ * `check` and says "That value is not valid: <problem>." (the dialog's words, in
+ * Conversation.text); a flag is refused with `Invalid <what> "<value>":
  * <problem>.` (checkValue). Rules with a pattern also check the stored files (the schemas use
  * the same pattern).
  */
@@ -85,7 +89,10 @@ export function checkValue(rule: ValueRule, value: string): string {
   return value;
 }
 
-/** The check a dialog's question runs on each answer. */
+/**
+ * The dialog's words for a rule, as Conversation.text says them: dialogs pass `rule.problem` as
+ * their question's `check` instead; this stays for the tests that hold the two to the same rule.
+ */
 export function dialogCheck(rule: ValueRule): (value: string) => string | null {
   return (value) => {
     const problem = rule.problem(value);
@@ -129,7 +136,7 @@ export function crossFieldProblems(config: ApplianceConfig): string[] {
     config.destinationControls.some((c) => c.domain === DEFAULT_DESTINATION),
     `destination controls have no ${DEFAULT_DESTINATION} entry`,
   );
-  if (config.tdc.enabled) check(config.tdc.intakeAddress !== null, 'TDC is enabled without an intake address');
+  check(!tdcNeedsAddress(config.tdc), 'TDC is enabled without an intake address');
   if (config.tdc.intakeAddress !== null) {
     const p = mailboxProblem(config.tdc.intakeAddress);
     check(p === null, `TDC intake address: ${p}`);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { modeFromText, switchMode } from '../../commands/cluster-gate.js';
+import { modeFromText, switchMode } from '../../engine/operations/cluster-mode.js';
 import { ErrorCodes, UserError } from '../../errors.js';
 import { CHANGE_MODE_PATH } from '../cluster-banner.js';
 import type { WebContext } from '../context.js';

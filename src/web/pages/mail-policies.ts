@@ -1,12 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { inOneEdit } from '../../commands/config-editor.js';
-import { members, serviceCell, tdcCell, tdcChoices } from '../../commands/format/policy-table.js';
-import { addMembers, createPolicy, CUSTOM_INTAKE_NOTE, deletePolicy, movePolicy, removeMembers, renamePolicy, setTdc } from '../../commands/policyconfig.js';
+import { CUSTOM_INTAKE_NOTE, members, serviceCell, tdcCell, tdcChoices } from '../../commands/format/policy-table.js';
 import { DEFAULT_POLICY, type MailPolicy } from '../../engine/config/model.js';
-import { mailboxProblem, memberProblem, POLICY_NAME } from '../../engine/config/validate.js';
-import { ErrorCodes, UserError } from '../../errors.js';
+import { inOneEdit } from '../../engine/operations/config-editor.js';
+import { createPolicy, deletePolicy, findPolicy, movePolicy, renamePolicy, replaceMembers, setPolicyTdc, splitMembers } from '../../engine/operations/policies.js';
 import type { WebContext } from '../context.js';
-import { attempt, fieldError, formBody, formError, invalid, SAVED_NOTICE, type FieldErrors } from '../forms.js';
+import { attempt, fieldError, formBody, formError, invalid, SAVED_NOTICE, type FieldErrors, type SettingFields } from '../forms.js';
 import { html } from '../html.js';
 import { csrfField } from '../layout.js';
 
@@ -15,23 +13,12 @@ const policyPath = (name: string) => `${BASE}/${encodeURIComponent(name)}`;
 const TABLE = 'incoming';
 
 function policyOf(request: FastifyRequest<{ Params: { name: string } }>): MailPolicy {
-  const name = request.params.name.toLowerCase();
-  const policy = request.login!.session.config.pending.incomingPolicies.find((p) => p.name.toLowerCase() === name);
-  if (!policy) throw new UserError(`There is no incoming policy named "${request.params.name}".`, ErrorCodes.notFound);
-  return policy;
+  return findPolicy(request.login!.session.config.pending, TABLE, request.params.name);
 }
 
-/** Members typed in a textarea: one a line, or separated by commas or spaces. */
-const splitList = (text: string) => text.split(/[\s,]+/).filter(Boolean);
-
-/** The first member that is not valid, as the error beside its field. */
-function membersProblem(list: string[]): string | null {
-  for (const m of list) {
-    const problem = memberProblem(m);
-    if (problem) return `Invalid entry "${m}": ${problem}.`;
-  }
-  return null;
-}
+/** Where the policy forms show a refused setting. */
+const POLICY_FIELDS: SettingFields = { 'policy.name': 'name', 'policy.position': 'position', 'policy.senders': 'senders', 'policy.recipients': 'recipients' };
+const TDC_FIELDS: SettingFields = { 'policy.tdc.intakeAddress': 'intakeAddress' };
 
 /** Mail Policies > Incoming Mail Policies: the table, a policy's Threat Defense Connector page, add/edit/delete. */
 export function registerMailPolicies(app: FastifyInstance, web: WebContext): void {
@@ -96,12 +83,9 @@ ${tdcChoices(config, policy).map(
     const errors: FieldErrors = {};
     const choice = tdcChoices(config, policy).find((c) => c.mode === values.mode);
     if (!choice) errors[''] = 'Choose one of the options.';
-    else if (choice.takesAddress) {
-      const problem = values.intakeAddress === '' ? 'enter the Message Intake Address for this policy' : mailboxProblem(values.intakeAddress);
-      if (problem) errors.intakeAddress = `Invalid Message Intake Address: ${problem}.`;
-    }
     const session = request.login!.session;
-    if (choice && Object.keys(errors).length === 0 && attempt(errors, () => setTdc({ session }, TABLE, policy.name, choice.mode, choice.takesAddress ? values.intakeAddress : undefined))) {
+    const change = () => setPolicyTdc({ session }, TABLE, policy.name, choice!.mode, choice!.takesAddress ? values.intakeAddress : undefined);
+    if (choice && attempt(errors, change, TDC_FIELDS, values)) {
       return reply.redirect(`${BASE}?saved=1`);
     }
     return web.page(request, reply.code(400), { title: 'Mail Policies: Threat Defense Connector', body: tdcForm(web.csrf(reply), policy, config, values, errors) });
@@ -132,20 +116,6 @@ ${csrfField(csrf)}
 <div class="buttons"><a class="button" href="${BASE}">Cancel</a><button type="submit" class="primary">Submit</button></div>
 </form>`;
 
-  /** Problems of the fields, beside them; `current` is the policy being edited. */
-  function policyProblems(values: PolicyValues, policies: readonly MailPolicy[], current: string | null): FieldErrors {
-    const errors: FieldErrors = {};
-    const nameProblem = POLICY_NAME.problem(values.name);
-    if (nameProblem) errors.name = nameProblem;
-    else if (policies.some((p) => p.name.toLowerCase() === values.name.toLowerCase() && p.name !== current)) errors.name = 'There is already a policy with the new name.';
-    const senders = membersProblem(splitList(values.senders));
-    if (senders) errors.senders = senders;
-    const recipients = membersProblem(splitList(values.recipients));
-    if (recipients) errors.recipients = recipients;
-    if (!senders && !recipients && splitList(values.senders).length + splitList(values.recipients).length === 0) errors.recipients = 'A policy needs at least one sender or recipient.';
-    return errors;
-  }
-
   const readValues = (request: FastifyRequest): PolicyValues => {
     const form = formBody(request);
     return { name: (form.name ?? '').trim(), position: form.position ?? '', senders: form.senders ?? '', recipients: form.recipients ?? '' };
@@ -160,16 +130,18 @@ ${csrfField(csrf)}
     const session = request.login!.session;
     const count = session.config.pending.incomingPolicies.length;
     const values = readValues(request);
-    const errors = policyProblems(values, session.config.pending.incomingPolicies, null);
-    const ok =
-      Object.keys(errors).length === 0 &&
-      attempt(errors, () =>
+    const errors: FieldErrors = {};
+    const ok = attempt(
+      errors,
+      () =>
         inOneEdit(session.config, (editor) => {
-          createPolicy(editor, TABLE, values.name, splitList(values.senders), splitList(values.recipients));
+          createPolicy(editor, TABLE, values.name, splitMembers(values.senders), splitMembers(values.recipients));
           const position = Number(values.position);
           if (position !== count) movePolicy(editor, TABLE, values.name, position);
         }),
-      );
+      POLICY_FIELDS,
+      { ...values },
+    );
     if (ok) return reply.redirect(`${BASE}?saved=1`);
     return web.page(request, reply.code(400), { title: 'Add Incoming Mail Policy', body: policyForm(web.csrf(reply), `${BASE}/new`, count, values, errors) });
   });
@@ -187,29 +159,23 @@ ${csrfField(csrf)}
     const session = request.login!.session;
     const policies = session.config.pending.incomingPolicies;
     const values = readValues(request);
-    const errors = policyProblems(values, policies, policy.name);
-    const ok =
-      Object.keys(errors).length === 0 &&
-      attempt(errors, () =>
+    const errors: FieldErrors = {};
+    const ok = attempt(
+      errors,
+      () =>
         inOneEdit(session.config, (editor) => {
           let name = policy.name;
           if (values.name !== name) {
             renamePolicy(editor, TABLE, name, values.name);
             name = values.name;
           }
-          const senders = splitList(values.senders);
-          const recipients = splitList(values.recipients);
-          // added first: a policy always keeps one member while the others are removed
-          const addedSenders = senders.filter((m) => !policy.senders.includes(m));
-          const addedRecipients = recipients.filter((m) => !policy.recipients.includes(m));
-          if (addedSenders.length > 0) addMembers(editor, TABLE, name, 'senders', addedSenders);
-          if (addedRecipients.length > 0) addMembers(editor, TABLE, name, 'recipients', addedRecipients);
-          const removed = [...policy.senders.filter((m) => !senders.includes(m)), ...policy.recipients.filter((m) => !recipients.includes(m))];
-          if (removed.length > 0) removeMembers(editor, TABLE, name, removed);
+          replaceMembers(editor, TABLE, name, splitMembers(values.senders), splitMembers(values.recipients));
           const position = Number(values.position);
           if (position !== policies.indexOf(policy) + 1) movePolicy(editor, TABLE, name, position);
         }),
-      );
+      POLICY_FIELDS,
+      { ...values },
+    );
     if (ok) return reply.redirect(`${BASE}?saved=1`);
     return web.page(request, reply.code(400), { title: `Edit Incoming Mail Policy: ${policy.name}`, body: policyForm(web.csrf(reply), `${policyPath(policy.name)}/edit`, policies.length - 1, values, errors) });
   });

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { applyTdcSettings } from '../../commands/tdcconfig.js';
-import { mailboxProblem } from '../../engine/config/validate.js';
+import { changeTdcSettings } from '../../engine/operations/tdc.js';
 import type { WebContext } from '../context.js';
 import { attempt, fieldError, formBody, formError, invalid, SAVED_NOTICE, type FieldErrors } from '../forms.js';
 import { html } from '../html.js';
@@ -47,15 +46,12 @@ ${csrfField(csrf)}
     const values = { enabled: form.enabled === 'on', intakeAddress: form.intakeAddress?.trim() ?? '' };
     const errors: FieldErrors = {};
     // an emptied field clears the address (allowed while disabled): the page shows what it stored
-    if (values.intakeAddress === '') {
-      if (values.enabled) errors.intakeAddress = 'A Message Intake Address is required to enable the Threat Defense Connector.';
-    } else {
-      const problem = mailboxProblem(values.intakeAddress);
-      if (problem) errors.intakeAddress = `Invalid Message Intake Address: ${problem}.`;
-    }
-    const saved =
-      Object.keys(errors).length === 0 &&
-      attempt(errors, () => applyTdcSettings({ session: request.login!.session }, { enabled: values.enabled, intakeAddress: values.intakeAddress || null }), 'intakeAddress');
+    const saved = attempt(
+      errors,
+      () => changeTdcSettings({ session: request.login!.session }, { enabled: values.enabled, intakeAddress: values.intakeAddress || null }),
+      { 'tdc.intakeAddress': 'intakeAddress' },
+      { intakeAddress: values.intakeAddress },
+    );
     if (saved) return reply.redirect(`${PATH}?saved=1`);
     return web.page(request, reply.code(400), { title: 'Edit Threat Defense Connector Settings', body: editForm(web.csrf(reply), values, errors) });
   });

@@ -1,4 +1,4 @@
-import type { ConfigSession } from '../engine/config/session.js';
+import type { ConfigSession } from '../config/session.js';
 
 /**
  * What a configuration operation needs: a session's pending configuration and its edit. A command
