@@ -21,6 +21,6 @@ export function withFlagHints<T>(hints: FlagHints, work: () => T): T {
     const hint = hints[error.setting];
     const words = typeof hint === 'function' ? hint(error) : hint !== undefined && error.value === undefined && error.code === ErrorCodes.invalidValue ? `${error.message.replace(/\.$/, '')}: ${hint}.` : undefined;
     if (words === undefined) throw error;
-    throw new UserError(words, error.code, error.exitCode);
+    throw new UserError(words, error.code);
   }
 }
