@@ -1,6 +1,7 @@
 import { DEFAULT_DESTINATION, defaultControlOf, type DestinationControl } from '../engine/config/model.js';
-import { isDomain } from '../engine/config/validate.js';
+import { CONTROL_LIMIT, controlDomainProblem, deleteDestinationControl, setDestinationControl } from '../engine/operations/destination-controls.js';
 import { ErrorCodes, UserError } from '../errors.js';
+import { withFlagHints, type FlagHints } from './flag-hints.js';
 import { parseDecimal } from './numbers.js';
 import type { CommandSpec } from './types.js';
 
@@ -11,9 +12,11 @@ export function renderControls(controls: DestinationControl[]): string {
   ].join('\n');
 }
 
-/** Connections and messages per connection, one rule for the dialog and the flags. */
-const LIMIT = { min: 1, max: 1000 };
-const limit = (value: unknown, flag: string) => parseDecimal(value, { name: flag, ...LIMIT });
+const LIMIT = CONTROL_LIMIT;
+const optionalLimit = (value: unknown, flag: string) => (value === undefined ? undefined : parseDecimal(value, { name: flag, ...LIMIT }));
+
+/** Default is there to stay: the command line says how to change it instead. */
+const FLAG_HINTS: FlagHints = { 'destination.domain': `change its limits with --domain ${DEFAULT_DESTINATION}` };
 
 export const destconfigCommand: CommandSpec = {
   name: 'destconfig',
@@ -37,32 +40,11 @@ export const destconfigCommand: CommandSpec = {
   ],
   async run(ctx, { flags }) {
     const config = ctx.session.config;
-    const set = (domain: string, maxConnections?: number, maxMessages?: number) => {
-      const d = domain.toLowerCase() === DEFAULT_DESTINATION.toLowerCase() ? DEFAULT_DESTINATION : domain.toLowerCase();
-      if (d !== DEFAULT_DESTINATION && !isDomain(d)) throw new UserError(`Invalid domain "${domain}".`, ErrorCodes.invalidValue);
-      config.edit((c) => {
-        const defaults = defaultControlOf(c.destinationControls);
-        let entry = c.destinationControls.find((x) => x.domain === d);
-        if (!entry) {
-          entry = { domain: d, maxConnections: defaults.maxConnections, maxMessagesPerConnection: defaults.maxMessagesPerConnection };
-          c.destinationControls.push(entry);
-        }
-        if (maxConnections !== undefined) entry.maxConnections = maxConnections;
-        if (maxMessages !== undefined) entry.maxMessagesPerConnection = maxMessages;
-      });
-    };
     if (flags.domain !== undefined) {
-      set(String(flags.domain), flags.maxConnections === undefined ? undefined : limit(flags.maxConnections, '--max-connections'), flags.maxMessages === undefined ? undefined : limit(flags.maxMessages, '--max-messages'));
+      const limits = { maxConnections: optionalLimit(flags.maxConnections, '--max-connections'), maxMessagesPerConnection: optionalLimit(flags.maxMessages, '--max-messages') };
+      setDestinationControl(ctx, String(flags.domain), limits);
     } else if (flags.maxConnections !== undefined || flags.maxMessages !== undefined) throw new UserError('Say which destination with --domain (or Default).', ErrorCodes.usage);
-    if (flags.delete !== undefined) {
-      const d = String(flags.delete).toLowerCase();
-      if (d === 'default') throw new UserError('The Default entry cannot be deleted.', ErrorCodes.invalidValue);
-      config.edit((c) => {
-        const i = c.destinationControls.findIndex((x) => x.domain === d);
-        if (i < 0) throw new UserError(`${d} was not found in the destination control table.`, ErrorCodes.notFound);
-        c.destinationControls.splice(i, 1);
-      });
-    }
+    if (flags.delete !== undefined) withFlagHints(FLAG_HINTS, () => deleteDestinationControl(ctx, String(flags.delete)));
     const acted = flags.domain !== undefined || flags.delete !== undefined;
     if (ctx.json || flags.list || (!acted && !ctx.interactive)) {
       const table = config.pending.destinationControls;
@@ -82,7 +64,7 @@ export const destconfigCommand: CommandSpec = {
       if (op === 'LIST') continue;
       const domains = config.pending.destinationControls.map((x) => x.domain);
       let domain: string | undefined;
-      if (op === 'NEW') domain = await ctx.io.text('Enter the domain you wish to configure.', { validate: (v) => (isDomain(v) ? null : 'That value is not valid: enter a domain.') });
+      if (op === 'NEW') domain = await ctx.io.text('Enter the domain you wish to configure.', { check: controlDomainProblem });
       else if (op === 'DEFAULT') domain = DEFAULT_DESTINATION;
       else {
         const i = await ctx.io.list('Choose the entry.', domains.filter((d) => op === 'EDIT' || d !== DEFAULT_DESTINATION), { allowBlank: true });
@@ -90,13 +72,13 @@ export const destconfigCommand: CommandSpec = {
       }
       if (!domain) continue;
       if (op === 'DELETE') {
-        config.edit((c) => void c.destinationControls.splice(c.destinationControls.findIndex((x) => x.domain === domain), 1));
+        deleteDestinationControl(ctx, domain);
         continue;
       }
-      const current = config.pending.destinationControls.find((x) => x.domain === domain) ?? defaultControlOf(config.pending.destinationControls);
+      const current = config.pending.destinationControls.find((x) => x.domain.toLowerCase() === domain.toLowerCase()) ?? defaultControlOf(config.pending.destinationControls);
       const maxConnections = await ctx.io.number('Enter the max concurrency limit for this domain.', { ...LIMIT, default: current.maxConnections });
       const maxMessages = await ctx.io.number('Enter the max number of messages per connection.', { ...LIMIT, default: current.maxMessagesPerConnection });
-      set(domain, maxConnections, maxMessages);
+      setDestinationControl(ctx, domain, { maxConnections, maxMessagesPerConnection: maxMessages });
     }
   },
 };

@@ -14,7 +14,7 @@ function regexProblem(pattern: string): string | null {
     new RegExp(pattern);
     return null;
   } catch {
-    return 'That value is not valid: not a regular expression.';
+    return 'not a regular expression';
   }
 }
 
@@ -100,15 +100,12 @@ export const grepCommand: CommandSpec = {
     const logsDir = ctx.appliance.paths.logs;
     if (pattern === undefined) {
       if (!ctx.interactive) throw new UserError('grep needs -e REGEXP.', ErrorCodes.usage);
-      pattern = await ctx.io.text('Enter the regular expression to grep.', { validate: regexProblem });
+      pattern = await ctx.io.text('Enter the regular expression to grep.', { check: regexProblem });
       ignoreCase = await ctx.io.yesno('Do you want this search to be case insensitive?', true);
       follow = await ctx.io.yesno('Do you want to tail the logs?', false);
       paginate = await ctx.io.yesno('Do you want the results to be paginated?', false);
-      const problem = (p: string) => {
-        const why = filesMatching(logsDir, name, p).problem;
-        return why ? `That value is not valid: ${why}.` : null;
-      };
-      files = await ctx.io.text('Enter the file pattern to search (* for all files).', { default: '*', validate: problem });
+      const check = (p: string) => filesMatching(logsDir, name, p).problem;
+      files = await ctx.io.text('Enter the file pattern to search (* for all files).', { default: '*', check });
     }
     const context = flags.context === undefined ? 0 : Number(flags.context);
     if (!Number.isInteger(context) || context < 0) throw new UserError(`-C takes a whole number, not "${String(flags.context)}".`, ErrorCodes.usage);

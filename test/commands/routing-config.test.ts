@@ -54,4 +54,17 @@ describe('listenerconfig, smtproutes, destconfig', () => {
     await runScripted(destconfigCommand, ['DEFAULT', '1001', '100', '10', ''], { appliance });
     expect(consoleSession(appliance).config.pending.destinationControls[0]).toEqual({ domain: 'Default', maxConnections: 100, maxMessagesPerConnection: 10 });
   });
+
+  it('destconfig says a refusal in each front end\'s words: a flag hint for Default, the dialog\'s "That value is not valid"', async () => {
+    const appliance = new Appliance({ home: tempHome() });
+    await expect(run(destconfigCommand, appliance, { delete: 'default' })).rejects.toThrow('The Default entry cannot be deleted: change its limits with --domain Default.');
+    await expect(run(destconfigCommand, appliance, { domain: 'not a domain', maxConnections: '5' })).rejects.toThrow('Invalid domain "not a domain": enter a domain.');
+    await expect(run(destconfigCommand, appliance, { delete: 'nowhere.example' })).rejects.toThrow('nowhere.example was not found in the destination control table.');
+    const { transcript } = await runScripted(destconfigCommand, ['NEW', 'not a domain', 'Partner.Example', '7', '', 'DELETE', '1', ''], { appliance });
+    expect(transcript).toContain('That value is not valid: enter a domain.\n');
+    expect(transcript).toContain('partner.example                        7             50');
+    expect(transcript).not.toContain('--domain');
+    expect(consoleSession(appliance).config.pending.destinationControls.map((c) => c.domain)).toEqual(['Default']);
+  });
 });
+

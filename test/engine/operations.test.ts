@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { Appliance } from '../../src/engine/appliance.js';
 import { ConfigSession } from '../../src/engine/config/session.js';
+import { deleteDestinationControl, setDestinationControl } from '../../src/engine/operations/destination-controls.js';
 import { SettingError } from '../../src/engine/operations/setting-error.js';
 import { addHatEntry, changeListener, hatBehavior, removeHatEntry } from '../../src/engine/operations/listener.js';
 import { deleteRoute, setRoute } from '../../src/engine/operations/routes.js';
@@ -82,5 +83,22 @@ describe('configuration operations: one rule, neutral words, the setting named',
     expect(refusal(() => setRoute(editor, 'not a domain', ['/dev/null'], true))).toMatchObject({ setting: 'route.domain', value: 'not a domain' });
     expect(refusal(() => deleteRoute(editor, 'nowhere.example'))).toMatchObject({ setting: 'route.domain', problem: 'there is no route for nowhere.example' });
     expect(editor.session.config.pending.smtpRoutes.at(-1)).toEqual({ domain: 'partner.example', destinations: ['exchange.lab:25'] });
+  });
+
+  it('destination controls: domains and limits, Default kept, one entry per domain, each refusal naming its setting', () => {
+    setDestinationControl(editor, 'Partner.Example', { maxConnections: 5 });
+    setDestinationControl(editor, 'partner.EXAMPLE', { maxMessagesPerConnection: 7 });
+    setDestinationControl(editor, 'default', { maxConnections: 100 });
+    expect(editor.session.config.pending.destinationControls).toEqual([
+      { domain: 'Default', maxConnections: 100, maxMessagesPerConnection: 50 },
+      { domain: 'partner.example', maxConnections: 5, maxMessagesPerConnection: 7 },
+    ]);
+    expect(refusal(() => setDestinationControl(editor, 'not a domain', {}))).toMatchObject({ setting: 'destination.domain', value: 'not a domain', problem: 'enter a domain' });
+    expect(refusal(() => setDestinationControl(editor, 'x.example', { maxConnections: 0 }))).toMatchObject({ setting: 'destination.maxConnections', value: '0', problem: 'enter a whole number from 1 to 1000' });
+    expect(refusal(() => setDestinationControl(editor, 'x.example', { maxMessagesPerConnection: 1001 }))).toMatchObject({ setting: 'destination.maxMessagesPerConnection', value: '1001' });
+    expect(refusal(() => deleteDestinationControl(editor, 'DEFAULT'))).toEqual({ setting: 'destination.domain', problem: 'the Default entry cannot be deleted', value: undefined, missing: false });
+    expect(refusal(() => deleteDestinationControl(editor, 'nowhere.example'))).toMatchObject({ setting: 'destination.domain', problem: 'nowhere.example was not found in the destination control table' });
+    deleteDestinationControl(editor, 'PARTNER.example');
+    expect(editor.session.config.pending.destinationControls.map((c) => c.domain)).toEqual(['Default']);
   });
 });

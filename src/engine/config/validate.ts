@@ -56,10 +56,9 @@ export function memberProblem(value: string): string | null {
 /**
  * A rule for one kind of value the operator types, the same for a dialog and a flag: `problem`
  * says how to put a value right (null when it is valid). A dialog's question takes it as its
- * `check` and says "That value is not valid: <problem>." (the dialog's words, in
- * Conversation.text); a flag is refused with `Invalid <what> "<value>":
- * <problem>.` (checkValue). Rules with a pattern also check the stored files (the schemas use
- * the same pattern).
+ * `check` (Conversation.text words the refusal); a flag is refused with `Invalid <what>
+ * "<value>": <problem>.` (checkValue). Rules with a pattern also check the stored files (the
+ * schemas use the same pattern).
  */
 export interface ValueRule {
   readonly what: string;
@@ -87,17 +86,6 @@ export function checkValue(rule: ValueRule, value: string): string {
   const problem = rule.problem(value);
   if (problem) throw new UserError(`Invalid ${rule.what} "${value}": ${problem}.`, ErrorCodes.invalidValue);
   return value;
-}
-
-/**
- * The dialog's words for a rule, as Conversation.text says them: dialogs pass `rule.problem` as
- * their question's `check` instead; this stays for the tests that hold the two to the same rule.
- */
-export function dialogCheck(rule: ValueRule): (value: string) => string | null {
-  return (value) => {
-    const problem = rule.problem(value);
-    return problem ? `That value is not valid: ${problem}.` : null;
-  };
 }
 
 export const POLICY_NAME = patternRule('policy name', /^[A-Za-z0-9_.-]{1,64}$/, "use 1-64 letters, digits, '_', '-' or '.'");

@@ -24,6 +24,9 @@ export const SETTING_LABELS = {
   'cluster.mode': 'cluster mode',
   'route.domain': 'route domain',
   'route.destinations': 'destination',
+  'destination.domain': 'domain',
+  'destination.maxConnections': 'max concurrency limit',
+  'destination.maxMessagesPerConnection': 'max messages per connection',
 } as const;
 
 export type SettingKey = keyof typeof SETTING_LABELS;
