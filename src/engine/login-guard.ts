@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checkAdminPassword, isAccount } from './admin-account.js';
 import type { Appliance } from './appliance.js';
 import { AUTH_LOG_NAME, AuthLog, type LoginFrontEnd } from './auth-log.js';
@@ -87,6 +88,10 @@ export class LoginGuard {
     account.turn = new Promise((resolve) => (done = resolve));
     try {
       await previous;
+      // each waiting attempt is answered in a turn of the event loop of its own: a burst released
+      // by a lock would otherwise be decided, logged and answered in one run of promise callbacks,
+      // holding up every timer (an SMTP greeting) until the last of them
+      await nextTurn();
       return await this.#decide(account, attempt);
     } finally {
       done();
