@@ -27,7 +27,7 @@ async function appliance(edit) {
 }
 
 /** Median milliseconds of a command run in-process, as a one-shot command over the socket runs. */
-async function timeCommand(a, words, runs = 5) {
+export async function timeCommand(a, words, runs = 5) {
   const sink = new Writable({ write: (_c, _e, done) => done() });
   const times = [];
   for (let i = 0; i < runs; i++) {

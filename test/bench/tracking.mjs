@@ -8,15 +8,14 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Appliance } from '../../dist/engine/appliance.js';
 import { setAdminPassword } from '../../dist/engine/admin-account.js';
 import { MessageTracking } from '../../dist/engine/message-tracking.js';
 import { TrackingStore } from '../../dist/engine/tracking-store.js';
+import { timeCommand } from './scale.mjs';
 import { startAppliance } from '../../dist/cli/run-appliance.js';
-import { runOneShot } from '../../dist/cli/one-shot.js';
 import { commandRegistry } from '../../dist/commands/registry.js';
 
 const MESSAGES = Number(process.env.BENCH_TRACKED ?? 100_000);
@@ -86,18 +85,6 @@ function heapMB() {
   return (m.heapUsed + m.arrayBuffers) / 1e6;
 }
 
-/** Median milliseconds of a command run in-process, as a one-shot command over the control socket runs. */
-async function timeCommand(a, words, runs = 3) {
-  const sink = new Writable({ write: (_c, _e, done) => done() });
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    await runOneShot({ appliance: a, registry: commandRegistry(), words, out: sink, signal: new AbortController().signal });
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return round(median(times));
-}
-
 /** The appliance's event loop: the longest a 10 ms timer was late while `work` ran. */
 async function longestStall(work) {
   let longest = 0;
@@ -139,8 +126,8 @@ export async function tracking() {
     try {
       const loopStallWhileIndexingMs = await longestStall(() => running.engine.tracking.start());
       const mid = 2 * Math.floor(MESSAGES / 2) + 1;
-      const findeventMidMs = await timeCommand(appliance, ['findevent', '--mid', String(mid)]);
-      const findeventBroadMs = await timeCommand(appliance, ['findevent', '--subject', 'bench message 9999[0-9]$']);
+      const findeventMidMs = await timeCommand(appliance, ['findevent', '--mid', String(mid)], 3);
+      const findeventBroadMs = await timeCommand(appliance, ['findevent', '--subject', 'bench message 9999[0-9]$'], 3);
       const load = await promisify(execFile)(process.execPath, [LOAD, JSON.stringify({ smtpPort: running.engine.listenerAddress().port, webUrl: running.web.url, caFile: join(appliance.paths.tls, 'lab-ca.pem'), password: PASSWORD, mid })], { maxBuffer: 1 << 20 });
       return {
         path: `message tracking over ${MESSAGES} received messages, each journaled (${indexed} MIDs, ${lines} events): the store's files written by the real store before the appliance started, not by SMTP`,
