@@ -2,13 +2,12 @@ import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { isatty } from 'node:tty';
 import type { Readable, Writable } from 'node:stream';
-import { commandWord, parseCommandLine } from './cli/command-parser.js';
+import { parseCommandLine } from './cli/command-parser.js';
 import { runOneShot } from './cli/one-shot.js';
 import { tuneGarbageCollection } from './cli/gc-tuning.js';
 import { streamFront } from './ui/stream-front.js';
 import { streamStyles } from './ui/styles.js';
-import { loadCommand } from './commands/command-loaders.js';
-import type { CommandSpec } from './commands/types.js';
+import { commandRegistry } from './commands/registry.js';
 import { Appliance } from './engine/appliance.js';
 import { homePaths, resolveHome, type HomePaths } from './engine/home.js';
 import { refuseCommitsWhileHeld, runningOwner } from './engine/lock.js';
@@ -45,7 +44,7 @@ export async function main(argv: string[], io: MainIO = PROCESS_IO): Promise<num
     if (error.code !== 'EPIPE') throw error;
   });
   try {
-    const registry = await commandsFor(argv);
+    const registry = commandRegistry();
     const line = parseCommandLine(registry, argv, { oneShot: true, write: (text) => void io.stdout.write(text) });
     if (line.kind === 'printed') return 0;
     const root = resolveHome(line.home, io.env);
@@ -75,7 +74,7 @@ export async function main(argv: string[], io: MainIO = PROCESS_IO): Promise<num
       // stdin serves only as a terminal's keys: the process's own is not made when it is none
       const stdin = io === PROCESS_IO && !isatty(0) ? undefined : (io.stdin as NodeJS.ReadStream);
       const front = streamFront({ stdout: io.stdout, env: io.env, stdin, stop: () => controller.abort() });
-      await runOneShot({ appliance: localAppliance(root), registry, words: argv, out: io.stdout, signal: controller.signal, front, parsed: line, hostRegistry: allCommands });
+      await runOneShot({ appliance: localAppliance(root), registry, words: argv, out: io.stdout, signal: controller.signal, front, parsed: line });
     } finally {
       process.off('SIGINT', onSigint);
     }
@@ -107,26 +106,12 @@ async function reachAppliance(paths: HomePaths, signal?: AbortSignal): Promise<S
 }
 
 /**
- * The commands that argv may run: the one it names, alone, when it names one (a one-shot run then
- * loads, initialises and puts in the commander program that command only: start-up time), else all.
- */
-async function commandsFor(argv: string[]): Promise<readonly CommandSpec[]> {
-  const named = await loadCommand(commandWord(argv));
-  return named ? [named] : allCommands();
-}
-
-/** Every command: the shell, help and the appliance's control socket take them all. */
-async function allCommands(): Promise<readonly CommandSpec[]> {
-  return (await import('./commands/registry.js')).commandRegistry();
-}
-
-/**
  * The shell: attached to the appliance already running on this home, else on an appliance started
  * here (if it cannot start, the shell still opens for configuration).
  */
 async function openShell(appliance: Appliance, io: MainIO): Promise<void> {
   const terminal = Boolean(io.stdin.isTTY && io.stdout.isTTY);
-  const registry = await allCommands();
+  const registry = commandRegistry();
   let running: RunningAppliance | null = null;
   let banner = '';
   // an appliance starting here at the same moment as another on this home loses the lock: the
@@ -186,7 +171,7 @@ async function runHeadless(appliance: Appliance, io: MainIO): Promise<void> {
   const { startAppliance } = await import('./cli/run-appliance.js');
   let stop = () => undefined as void;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
-  const running = await startAppliance(appliance, await allCommands(), { stopRequested: () => stop() });
+  const running = await startAppliance(appliance, commandRegistry(), { stopRequested: () => stop() });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   (await import('./cli/detach.js')).reportReady(() => running.describe());

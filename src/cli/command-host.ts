@@ -5,7 +5,7 @@ import type { Appliance } from '../engine/appliance.js';
 import { tokenize } from './tokenize.js';
 
 /** The CommandHost of the CLI: command lines run as one-shot runs; appliances start in-process. */
-export function commandHost(registry: () => readonly CommandSpec[] | Promise<readonly CommandSpec[]>): CommandHost {
+export function commandHost(registry: () => readonly CommandSpec[]): CommandHost {
   return {
     async runLine(appliance: Appliance, line: string, io: Conversation) {
       const { runOneShot } = await import('./one-shot.js');
@@ -15,11 +15,11 @@ export function commandHost(registry: () => readonly CommandSpec[] | Promise<rea
           done();
         },
       });
-      await runOneShot({ appliance, registry: await registry(), words: tokenize(line), out, signal: new AbortController().signal });
+      await runOneShot({ appliance, registry: registry(), words: tokenize(line), out, signal: new AbortController().signal });
     },
     async startAppliance(appliance: Appliance) {
       const { startAppliance } = await import('./run-appliance.js');
-      return startAppliance(appliance, await registry());
+      return startAppliance(appliance, registry());
     },
   };
 }

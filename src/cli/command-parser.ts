@@ -84,15 +84,6 @@ export function parseCommandLine(registry: readonly CommandSpec[], words: string
   return parsed;
 }
 
-/**
- * The word of a command line that names its command: the first after the root options (`--home
- * DIR`), or undefined when a flag comes first (--help, --version, a mistake) or no word does.
- */
-export function commandWord(words: readonly string[]): string | undefined {
-  const i = words[0] === '--home' ? 2 : words[0]?.startsWith('--home=') ? 1 : 0;
-  return words[i]?.startsWith('-') ? undefined : words[i];
-}
-
 /** One command or subcommand's commander definition, from its data. */
 function define(cmd: Command, spec: CommandSpec | SubcommandSpec, flags: FlagSpec[], help: () => string): Command {
   cmd.description(spec.summary).helpOption('-h, --help', 'show help').allowExcessArguments(false).exitOverride();

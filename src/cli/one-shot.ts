@@ -23,11 +23,6 @@ export interface OneShotOptions {
   front?: OutputHooks;
   /** `words` already parsed by the caller (main parses argv once, to find the home and the command) */
   parsed?: CommandLine;
-  /**
-   * the commands that a command may run in turn (lab runs its scenarios' lines), when `registry`
-   * holds only the one that `words` names (main: a one-shot run loads no other); else `registry`
-   */
-  hostRegistry?: () => Promise<readonly CommandSpec[]>;
 }
 
 /**
@@ -36,7 +31,7 @@ export interface OneShotOptions {
  * no other session's pending changes are touched. Dialog questions cannot be answered here: a
  * command that needs one fails with a pointer to its flags.
  */
-export async function runOneShot({ appliance, registry, words, out, signal, from = 'console', front = streamFront({ stdout: out }), parsed, hostRegistry }: OneShotOptions): Promise<void> {
+export async function runOneShot({ appliance, registry, words, out, signal, from = 'console', front = streamFront({ stdout: out }), parsed }: OneShotOptions): Promise<void> {
   const line = parsed ?? parseCommandLine(registry, words, { oneShot: true, write: (text) => void out.write(text) });
   if (line.kind === 'printed') return;
   if (line.kind === 'shell') throw new UserError('No command given. Enter "segsim help" for the list of commands.', ErrorCodes.usage);
@@ -55,7 +50,7 @@ export async function runOneShot({ appliance, registry, words, out, signal, from
   const session = appliance.sessions.open('one-shot', from);
   session.running(words.join(' '));
   try {
-    const ctx = { appliance, session, io, interactive: false, signal, host: commandHost(hostRegistry ?? (() => registry)) };
+    const ctx = { appliance, session, io, interactive: false, signal, host: commandHost(() => registry) };
     await enterCommandMode(ctx, spec, typeof mode === 'string' ? mode : undefined);
     await runCommand(spec, ctx, { args: input.args, flags });
     const config = session.config;
