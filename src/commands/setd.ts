@@ -7,7 +7,7 @@ import type { Fault, FaultClearing, FaultMode, ReceivedJournal, SetdAccount, Set
 import { describeProblem, type FileProblem } from '../setd/checked-file.js';
 import { VERDICTS } from '../setd/verdicts.js';
 import { ACCEPTED, DEFAULT_SEG_HEADER, DIRECTION_QUESTION, HEADER_QUESTION, SEG_QUESTION, SEG_TYPE_QUESTION, VISIBILITY_QUESTION, WIZARD_STEPS } from '../setd/wizard-steps.js';
-import type { Conversation } from './dialog.js';
+import type { Conversation } from '../conversation/conversation.js';
 import { count } from './format/numbers.js';
 import { pause } from './live.js';
 import { parseDecimal } from './numbers.js';
