@@ -12,6 +12,7 @@ import { count } from './format/numbers.js';
 import { pause } from './live.js';
 import { parseDecimal } from './numbers.js';
 import type { CommandContext, CommandSpec } from './types.js';
+import { setdStoreOf } from '../setd/appliance-store.js';
 
 /** Bounds of the fault flags: a slow command up to 5 minutes, a fault up to a week or a million messages. */
 const LIMITS = {
@@ -171,7 +172,7 @@ export const setdCommand: CommandSpec = {
     },
   ],
   async run(ctx, { args, flags }) {
-    const store = ctx.appliance.setd;
+    const store = setdStoreOf(ctx.appliance);
     const sub = (args[0] ?? '').toLowerCase();
     switch (sub) {
       case 'setup': {
