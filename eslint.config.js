@@ -17,7 +17,21 @@ export default tseslint.config(
     // The engine, the SETD emulator and the labs never know how they are shown, nor who drives them.
     files: ['src/engine/**', 'src/setd/**', 'src/lab/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'commands', 'web'])] }],
+      'no-restricted-imports': ['error', { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'commands', 'conversation', 'web'])] }],
+    },
+  },
+  {
+    // ...and the engine knows nothing of the SETD emulator either: it is a service the appliance journals to.
+    files: ['src/engine/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'commands', 'conversation', 'web', 'setd', 'lab'])] }],
+    },
+  },
+  {
+    // What front ends hand the commands: it knows no front end.
+    files: ['src/conversation/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'web'])] }],
     },
   },
   {

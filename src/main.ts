@@ -13,7 +13,7 @@ import { homePaths, resolveHome, type HomePaths } from './engine/home.js';
 import { refuseCommitsWhileHeld, runningOwner } from './engine/lock.js';
 import { describeError, ErrorCodes, UserError } from './errors.js';
 import type { RunningAppliance } from './cli/run-appliance.js';
-import type { LineIO } from './commands/dialog.js';
+import type { LineIO } from './conversation/line-io.js';
 import type { ShellDriver } from './ui/ink-shell.js';
 
 export interface MainIO {

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { Conversation } from '../commands/dialog.js';
+import type { Conversation } from '../conversation/conversation.js';
 import type { CommandHost, CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { tokenize } from './tokenize.js';

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import type { LineIO } from '../commands/dialog.js';
+import type { LineIO } from '../conversation/line-io.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { CancelledError, describeError, ErrorCodes, UserError } from '../errors.js';

@@ -1,5 +1,6 @@
 import { enterCommandMode, modePrompt } from '../commands/cluster-gate.js';
-import { Conversation, type LineIO } from '../commands/dialog.js';
+import { Conversation } from '../conversation/conversation.js';
+import type { LineIO } from '../conversation/line-io.js';
 import type { CommandContext, CommandSpec, ShellSession } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import type { Session } from '../engine/sessions.js';

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { enterCommandMode } from '../commands/cluster-gate.js';
-import { Conversation } from '../commands/dialog.js';
+import { Conversation } from '../conversation/conversation.js';
 import { changesCommitted } from '../commands/format/commit-lines.js';
 import { formatChanges } from '../commands/showchanges.js';
 import type { CommandSpec } from '../commands/types.js';

@@ -1,4 +1,4 @@
-import type { LineIO, Styles } from '../commands/dialog.js';
+import type { LineIO, Styles } from '../conversation/line-io.js';
 import { CancelledError } from '../errors.js';
 
 /**

@@ -11,6 +11,7 @@ import type { WebInterface } from '../web/server.js';
 import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
 import { serveControlSocket, type ControlServer } from './control-socket.js';
 import { tuneGarbageCollection } from './gc-tuning.js';
+import { setdStoreOf } from '../setd/appliance-store.js';
 
 /** A running appliance: its engine, and a stop that undoes everything start did. */
 export interface RunningAppliance {
@@ -43,7 +44,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   // mail_logs never goes backwards: a clock behind the last line (a restart after a compressed lab) catches up
   const lastLogged = lastLineTime(appliance.paths.logs);
   if (lastLogged !== null && appliance.clock instanceof LabClock) appliance.clock.advanceTo(lastLogged);
-  const setd = new SetdEmulator(appliance.setd, appliance.paths.tls);
+  const setd = new SetdEmulator(setdStoreOf(appliance), appliance.paths.tls);
   // the lab's records: every regional intake domain points at the SETD emulator
   let labHosts = new Map<string, { host: string; port: number }>();
   const engine = new MailEngine(appliance, { ...engineOptions, labHosts: () => labHosts });

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { followFile, logFiles } from '../engine/log-files.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { chooseLog } from './tail.js';
-import type { Conversation } from './dialog.js';
+import type { Conversation } from '../conversation/conversation.js';
 import type { CommandSpec } from './types.js';
 
 /** Lines per page when the output is paginated (AsyncOS pages by the terminal's height; a pty's is not known here). */

@@ -5,7 +5,7 @@ import { CancelledError, ErrorCodes, UserError } from '../errors.js';
 import type { InjectSummary, TrafficSpec } from '../lab/traffic.js';
 import { count } from './format/numbers.js';
 import { parseDecimal } from './numbers.js';
-import { PLAIN_STYLES, type Styles } from './dialog.js';
+import { PLAIN_STYLES, type Styles } from '../conversation/line-io.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 function share(value: unknown, name: string): number | undefined {

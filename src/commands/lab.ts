@@ -5,7 +5,7 @@ import { zonedDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import type { CheckResult } from '../lab/expectations.js';
 import type { Scenario } from '../lab/scenario.js';
-import { Conversation } from './dialog.js';
+import { Conversation } from '../conversation/conversation.js';
 import { renderSummary } from './inject.js';
 import type { CommandContext, CommandSpec } from './types.js';
 

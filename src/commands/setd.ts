@@ -7,11 +7,12 @@ import type { Fault, FaultClearing, FaultMode, ReceivedJournal, SetdAccount, Set
 import { describeProblem, type FileProblem } from '../setd/checked-file.js';
 import { VERDICTS } from '../setd/verdicts.js';
 import { ACCEPTED, DEFAULT_SEG_HEADER, DIRECTION_QUESTION, HEADER_QUESTION, SEG_QUESTION, SEG_TYPE_QUESTION, VISIBILITY_QUESTION, WIZARD_STEPS } from '../setd/wizard-steps.js';
-import type { Conversation } from './dialog.js';
+import type { Conversation } from '../conversation/conversation.js';
 import { count } from './format/numbers.js';
 import { pause } from './live.js';
 import { parseDecimal } from './numbers.js';
 import type { CommandContext, CommandSpec } from './types.js';
+import { setdStoreOf } from '../setd/appliance-store.js';
 
 /** Bounds of the fault flags: a slow command up to 5 minutes, a fault up to a week or a million messages. */
 const LIMITS = {
@@ -171,7 +172,7 @@ export const setdCommand: CommandSpec = {
     },
   ],
   async run(ctx, { args, flags }) {
-    const store = ctx.appliance.setd;
+    const store = setdStoreOf(ctx.appliance);
     const sub = (args[0] ?? '').toLowerCase();
     switch (sub) {
       case 'setup': {

@@ -1,6 +1,6 @@
 import type { Appliance } from '../engine/appliance.js';
 import type { Session } from '../engine/sessions.js';
-import type { Conversation } from './dialog.js';
+import type { Conversation } from '../conversation/conversation.js';
 
 /** A flag in commander's syntax, e.g. `--intake-address <addr>`; data, so commands need no commander. */
 export interface FlagSpec {

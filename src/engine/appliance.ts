@@ -7,7 +7,6 @@ import { ConfigStore } from './config/store.js';
 import { ensureDir, homePaths, type HomePaths } from './home.js';
 import type { LiveAppliance } from './live.js';
 import { SessionRegistry } from './sessions.js';
-import { SetdStore } from '../setd/store.js';
 
 export interface ApplianceOptions {
   home: string;
@@ -17,7 +16,8 @@ export interface ApplianceOptions {
 /**
  * One appliance: its home directory, its committed configuration and the sessions attached to
  * it. The live parts (listener, queues, SETD emulator, control socket) attach to it when it runs;
- * without them, configuration commands edit the stored configuration directly.
+ * without them, configuration commands edit the stored configuration directly. The SETD store is
+ * not a part of it (src/setd's setdStoreOf keeps one per appliance).
  */
 export class Appliance {
   readonly paths: HomePaths;
@@ -30,7 +30,6 @@ export class Appliance {
   live: LiveAppliance | null = null;
   /** where the web interface listens, while this process runs it */
   web: { url: string } | null = null;
-  #setd: SetdStore | null = null;
 
   constructor(options: ApplianceOptions) {
     this.paths = homePaths(options.home);
@@ -50,14 +49,5 @@ export class Appliance {
       if (problem) throw new UserError(`Listener ${l.name} cannot listen on ${l.bindAddress}:${l.port} (${problem}).`, ErrorCodes.unavailable);
     });
     this.cluster = new ClusterNode(this.paths, this.clock, this.configuration);
-  }
-
-  /**
-   * The SETD emulator's store, one per appliance and on its clock: commands and the intake share
-   * it, so a fault set by a command reaches the intake as an event. Made when first used.
-   */
-  get setd(): SetdStore {
-    this.#setd ??= new SetdStore(this.paths.setd, this.clock);
-    return this.#setd;
   }
 }

@@ -15,6 +15,7 @@ import type { SetdAccount } from '../setd/store.js';
 import { evaluate, type CheckResult, type Observation } from './expectations.js';
 import type { Scenario } from './scenario.js';
 import { injectTraffic, type InjectSummary } from './traffic.js';
+import { setdStoreOf } from '../setd/appliance-store.js';
 
 /** What `lab start` leaves in the home directory for `lab check`. */
 export interface LabState {
@@ -74,7 +75,7 @@ export function expand(text: string, accounts: Map<string, SetdAccount>): string
 
 /** The SETD accounts a started lab created, by scenario account id. */
 export function labAccounts(appliance: Appliance, state: Pick<LabState, 'accounts'>): Map<string, SetdAccount> {
-  const store = appliance.setd;
+  const store = setdStoreOf(appliance);
   return new Map(Object.entries(state.accounts).map(([id, real]) => [id, store.account(real)]));
 }
 
@@ -112,13 +113,13 @@ export async function resetLab(appliance: Appliance, run: CommandRunner): Promis
 export async function startLab(appliance: Appliance, scenario: Scenario, file: string, run: CommandRunner, members: LabMember[] = []): Promise<{ state: LabState; task: string }> {
   const live = appliance.live;
   if (!live) throw new UserError('A lab needs a running appliance: open the shell ("segsim") or run "segsim start".', ErrorCodes.noAppliance);
-  const store = appliance.setd;
+  const store = setdStoreOf(appliance);
   const accounts = new Map<string, SetdAccount>();
   for (const a of scenario.accounts) {
     const name = `${scenario.name}-${a.id}-${Date.now().toString(36)}`;
     const account = store.createAccount({ name, region: a.region, header: a.header });
     accounts.set(a.id, account);
-    for (const m of members) m.appliance.setd.adoptAccount(account);
+    for (const m of members) setdStoreOf(m.appliance).adoptAccount(account);
   }
   for (const clock of [appliance, ...members.map((m) => m.appliance)].map((a) => a.clock)) {
     if (clock instanceof LabClock) clock.setFactor(scenario.timeScale);
@@ -209,7 +210,7 @@ function observe(appliance: Appliance, range: MidRange | undefined, accounts: La
   }
   for (const h of live.hosts()) Object.assign(counted(h.host), { activeRecipients: h.activeRecipients, connectionsOut: h.connectionsOut, peakConnectionsOut: peak.get(h.host) ?? h.connectionsOut });
   // SETD names the gateway MID of the original each journal carries
-  const setd = new Map(Object.entries(accounts).map(([id, real]) => [id, appliance.setd.messages(real).filter((m) => lab.has(Number(m.gatewayMid))).map((m) => m.verdict)]));
+  const setd = new Map(Object.entries(accounts).map(([id, real]) => [id, setdStoreOf(appliance).messages(real).filter((m) => lab.has(Number(m.gatewayMid))).map((m) => m.verdict)]));
   return { hosts, logTexts: mine.flatMap(mailLogLines), trackingLines: mine.flatMap((e) => trackingLine(e) ?? []), setd };
 }
 

@@ -45,7 +45,7 @@ type StoreEvents = { faults: []; problem: [FileProblem] };
 
 /**
  * Accounts, received journals and faults of the SETD emulator, on disk under setd/. One store per
- * appliance (Appliance.setd), on the appliance's clock: fault expiry, creation and reception
+ * appliance (setdStoreOf in appliance-store.ts), on the appliance's clock: fault expiry, creation and reception
  * times all read it. Faults set here are told at once (`faults` event); faults set by another
  * process are seen when a read finds the file changed (CheckedJsonFile looks at most every 250 ms).
  * A corrupt or misshapen accounts.json or faults.json is set aside and reported, never thrown at

@@ -1,4 +1,4 @@
-import type { LineIO } from '../commands/dialog.js';
+import type { LineIO } from '../conversation/line-io.js';
 import { commandRegistry } from '../commands/registry.js';
 import { registryCompletions } from './completion.js';
 import { Pager, pagedLineIO } from './pager.js';

@@ -1,5 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
-import type { LineIO } from '../commands/dialog.js';
+import type { LineIO } from '../conversation/line-io.js';
 
 /** The prompt AsyncOS shows when output fills the terminal (asyncos-cli.md §1.2, ecosystem.md). */
 export const MORE_PROMPT = '-Press Any Key For More-';

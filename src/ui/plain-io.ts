@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { LineIO } from '../commands/dialog.js';
+import type { LineIO } from '../conversation/line-io.js';
 import { streamFront } from './stream-front.js';
 
 /**

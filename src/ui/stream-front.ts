@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { PLAIN_STYLES, type LineIO } from '../commands/dialog.js';
+import { PLAIN_STYLES, type LineIO } from '../conversation/line-io.js';
 import { markChanges } from './changed-cells.js';
 import { isLiveViewStopKey, liveFooter } from './live-keys.js';
 import { streamStyles, type OutputStream } from './styles.js';

@@ -1,5 +1,5 @@
 import { Chalk, type ColorSupportLevel } from 'chalk';
-import { PLAIN_STYLES, type Styles } from '../commands/dialog.js';
+import { PLAIN_STYLES, type Styles } from '../conversation/line-io.js';
 
 /** How many colours: 0 none, 1 the basic 16, 2 256, 3 true colour (chalk's levels). */
 export type ColourLevel = ColorSupportLevel;

@@ -1,4 +1,4 @@
-import { PLAIN_STYLES, type LineIO, type Styles } from '../commands/dialog.js';
+import { PLAIN_STYLES, type LineIO, type Styles } from '../conversation/line-io.js';
 import { CancelledError } from '../errors.js';
 import { markChanges } from './changed-cells.js';
 import { complete, type CompletionSource } from './completion.js';

@@ -1,6 +1,6 @@
 import { parseCommandLine } from '../../src/cli/command-parser.js';
 import { runCommand } from '../../src/cli/run-command.js';
-import { Conversation } from '../../src/commands/dialog.js';
+import { Conversation } from '../../src/conversation/conversation.js';
 import { commandHelp } from '../../src/commands/help.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import type { CommandContext, CommandInput, CommandSpec } from '../../src/commands/types.js';

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { attachShell, connectControl, forwardToAppliance, serveControlSocket } from '../../src/cli/control-socket.js';
-import type { LineIO } from '../../src/commands/dialog.js';
+import type { LineIO } from '../../src/conversation/line-io.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { waitFor } from '../helpers/engine.js';

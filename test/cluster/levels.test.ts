@@ -9,6 +9,7 @@ import { injectTraffic } from '../../src/lab/traffic.js';
 import { waitFor } from '../helpers/engine.js';
 import { consoleSession, runScripted } from '../helpers/scripted.js';
 import { cleanUp, formCluster, restartMember, startMember, type Member } from './helpers.js';
+import { setdStoreOf } from '../../src/setd/appliance-store.js';
 
 /** Sets TDC with tdcconfig's flags in the console session of `m`, and commits. */
 async function setTdc(m: Member, flags: Record<string, unknown>): Promise<void> {
@@ -28,7 +29,7 @@ describe('cluster levels', () => {
     a = await startMember('esa1.example.com');
     b = await startMember('esa2.example.com');
     await formCluster(a, b);
-    const intake = b.appliance.setd.createAccount({}).intakeAddress;
+    const intake = setdStoreOf(b.appliance).createAccount({}).intakeAddress;
     const seenOnB: string[] = [];
     b.appliance.configuration.onCommit((_, record) => seenOnB.push(...record.changes.map((c) => c.path)));
 

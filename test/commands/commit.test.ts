@@ -4,7 +4,7 @@ import { commitCommand } from '../../src/commands/commit.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { ROLLBACK_POINTS_KEPT } from '../../src/engine/config/rollback-points.js';
 import { expectGolden } from '../helpers/golden.js';
-import { Conversation } from '../../src/commands/dialog.js';
+import { Conversation } from '../../src/conversation/conversation.js';
 import { consoleSession, runScripted, scriptedIO, tempHome, testHost } from '../helpers/scripted.js';
 
 const NOW = Date.UTC(2024, 1, 16, 21, 19, 22);

@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { Conversation } from '../../src/commands/dialog.js';
+import { Conversation } from '../../src/conversation/conversation.js';
 import { grepCommand, PAGE_LINES } from '../../src/commands/grep.js';
 import { tailCommand } from '../../src/commands/tail.js';
 import type { CommandInput, CommandSpec } from '../../src/commands/types.js';

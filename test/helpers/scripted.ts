@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Conversation, type LineIO } from '../../src/commands/dialog.js';
+import { Conversation } from '../../src/conversation/conversation.js';
+import type { LineIO } from '../../src/conversation/line-io.js';
 import type { CommandContext, CommandSpec } from '../../src/commands/types.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import type { ApplianceConfig } from '../../src/engine/config/model.js';

@@ -4,6 +4,7 @@ import { ensureLabPki } from '../../src/engine/tls.js';
 import { SetdEmulator } from '../../src/setd/intake-server.js';
 import { SetdStore } from '../../src/setd/store.js';
 import { tempHome } from './scripted.js';
+import { setdStoreOf } from '../../src/setd/appliance-store.js';
 
 /** An original as TDC wraps it: the SEG header, and words that give the BEC verdict. */
 export const ORIGINAL = 'X-IronPort-RemoteIP: 203.0.113.7\r\nFrom: alice@outside.example\r\nTo: bob@example.com\r\nSubject: urgent wire transfer\r\nMessage-ID: <orig-1@outside.example>\r\n\r\nPlease make the wire transfer today.\r\n';
@@ -19,7 +20,7 @@ export function journal(intake: string, original = ORIGINAL) {
  */
 export async function startEmulator(opts: { appliance?: Appliance; home?: string } = {}) {
   const home = opts.appliance?.paths.root ?? opts.home ?? tempHome();
-  const store = opts.appliance?.setd ?? new SetdStore(`${home}/setd`);
+  const store = opts.appliance ? setdStoreOf(opts.appliance) : new SetdStore(`${home}/setd`);
   const setd = new SetdEmulator(store, `${home}/tls`);
   const { port } = await setd.start();
   const ca = ensureLabPki(`${home}/tls`).ca;

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../../src/engine/clock.js';
 import { SetdStore } from '../../src/setd/store.js';
 import { runScripted, tempHome } from '../helpers/scripted.js';
 import { startEmulator } from '../helpers/setd.js';
+import { setdStoreOf } from '../../src/setd/appliance-store.js';
 
 /** An appliance clock that moves only when told (its timers are real ones). */
 function steppedClock(start: number): Clock & { advance(ms: number): void } {
@@ -45,12 +46,12 @@ describe('one SETD store per appliance, on its clock', () => {
 
   it('commands and the intake share the appliance store; a fault set by a command is an event the intake hears', async () => {
     const a = appliance();
-    expect(a.setd).toBe(a.setd);
+    expect(setdStoreOf(a)).toBe(setdStoreOf(a));
     let told = 0;
-    a.setd.on('faults', () => told++);
+    setdStoreOf(a).on('faults', () => told++);
     await runScripted(setdCommand, [], { appliance: a, args: ['fault', 'timeout'], interactive: false });
     expect(told).toBe(1);
-    expect(a.setd.activeFaults()).toMatchObject([{ account: null, mode: 'timeout' }]);
+    expect(setdStoreOf(a).activeFaults()).toMatchObject([{ account: null, mode: 'timeout' }]);
   });
 
   it('--for-seconds runs on the appliance clock: the fault ends when appliance time has passed, not real time', async () => {
@@ -61,7 +62,7 @@ describe('one SETD store per appliance, on its clock', () => {
       // Given a refuse fault for 10 seconds, set through the command
       const { transcript } = await runScripted(setdCommand, [], { appliance: a, args: ['fault', 'refuse'], flags: { forSeconds: '10' }, interactive: false });
       expect(transcript).toContain('until Tue Jan  1 09:00:10 2030');
-      expect(a.setd.activeFaults()[0]!.until).toBe(clock.now() + 10_000);
+      expect(setdStoreOf(a).activeFaults()[0]!.until).toBe(clock.now() + 10_000);
       await until(e.port, 'ECONNREFUSED');
       // When 9 appliance seconds pass, it still holds; when 11 have passed (no real wait), it has ended
       clock.advance(9_000);
@@ -70,10 +71,10 @@ describe('one SETD store per appliance, on its clock', () => {
       clock.advance(2_000);
       await until(e.port, 'greeted');
       // and what the intake receives is stamped with appliance time
-      const account = a.setd.createAccount({});
+      const account = setdStoreOf(a).createAccount({});
       expect(account.createdAt).toBe(clock.now());
       await e.send(account.intakeAddress);
-      expect(a.setd.messages()[0]!.receivedAt).toBe(clock.now());
+      expect(setdStoreOf(a).messages()[0]!.receivedAt).toBe(clock.now());
     } finally {
       await e.setd.stop();
     }
@@ -100,7 +101,7 @@ describe('one SETD store per appliance, on its clock', () => {
       await runScripted(setdCommand, [], { appliance: a, args: ['fault', 'refuse'], interactive: false });
       await until(ea.port, 'ECONNREFUSED');
       expect(await attempt(eb.port)).toBe('greeted');
-      expect(b.setd.faults()).toEqual([]);
+      expect(setdStoreOf(b).faults()).toEqual([]);
     } finally {
       await ea.setd.stop();
       await eb.setd.stop();

@@ -8,6 +8,7 @@ import { SetdStore } from '../../src/setd/store.js';
 import { mailLog, waitFor } from '../helpers/engine.js';
 import { commitEdit, labHome, runScripted, tempHome } from '../helpers/scripted.js';
 import { startEmulator } from '../helpers/setd.js';
+import { setdStoreOf } from '../../src/setd/appliance-store.js';
 
 const homes: string[] = [];
 afterEach(() => {
@@ -34,13 +35,13 @@ describe('a bad setd/accounts.json', () => {
     const a = appliance();
     const e = await startEmulator({ appliance: a });
     try {
-      const account = a.setd.createAccount({ name: 'primary' });
+      const account = setdStoreOf(a).createAccount({ name: 'primary' });
       await e.send(account.intakeAddress);
       const good = readFileSync(`${a.paths.setd}/accounts.json`, 'utf8');
 
       // When accounts.json goes bad
       writeFileSync(`${a.paths.setd}/accounts.json`, bad);
-      await waitFor(() => a.setd.problems().length === 1, 5000, 'the store to notice');
+      await waitFor(() => setdStoreOf(a).problems().length === 1, 5000, 'the store to notice');
 
       // Then the intake answers journals with a temporary error (TDC retries a 4xx once) and lives on
       await expect(e.send(account.intakeAddress)).rejects.toMatchObject({ responseCode: 451, response: expect.stringContaining('4.3.0 Message Intake temporarily unavailable: the SETD accounts file is not valid') });
@@ -61,11 +62,11 @@ describe('a bad setd/accounts.json', () => {
       // When the operator repairs it and renames it back
       writeFileSync(`${a.paths.setd}/${kept}`, good);
       renameSync(`${a.paths.setd}/${kept}`, `${a.paths.setd}/accounts.json`);
-      await waitFor(() => a.setd.problems().length === 0, 5000, 'the store to see the repair');
+      await waitFor(() => setdStoreOf(a).problems().length === 0, 5000, 'the store to see the repair');
 
       // Then journals are accepted again
       await e.send(account.intakeAddress);
-      expect(a.setd.messages(account.id)).toHaveLength(2);
+      expect(setdStoreOf(a).messages(account.id)).toHaveLength(2);
       expect((await setd(a, ['accounts'])).transcript).toContain(account.intakeAddress);
     } finally {
       await e.setd.stop();
@@ -74,13 +75,13 @@ describe('a bad setd/accounts.json', () => {
 
   it('a second bad file is set aside beside the first, under its own name', async () => {
     const a = appliance();
-    expect(a.setd.problems()).toEqual([]);
+    expect(setdStoreOf(a).problems()).toEqual([]);
     writeFileSync(`${a.paths.setd}/accounts.json`, 'first');
-    await waitFor(() => a.setd.problems().length === 1 && keptAside(a, 'accounts.json').length === 1, 5000, 'the first copy');
+    await waitFor(() => setdStoreOf(a).problems().length === 1 && keptAside(a, 'accounts.json').length === 1, 5000, 'the first copy');
     writeFileSync(`${a.paths.setd}/accounts.json`, 'second');
-    await waitFor(() => a.setd.problems().length === 1 && keptAside(a, 'accounts.json').length === 2, 5000, 'the second copy');
+    await waitFor(() => setdStoreOf(a).problems().length === 1 && keptAside(a, 'accounts.json').length === 2, 5000, 'the second copy');
     expect(keptAside(a, 'accounts.json').map((n) => readFileSync(`${a.paths.setd}/${n}`, 'utf8'))).toEqual(['first', 'second']);
-    expect(a.setd.problems()[0]!.keptAs).toBe(`${a.paths.setd}/${keptAside(a, 'accounts.json')[1]}`);
+    expect(setdStoreOf(a).problems()[0]!.keptAs).toBe(`${a.paths.setd}/${keptAside(a, 'accounts.json')[1]}`);
   });
 });
 
@@ -89,14 +90,14 @@ describe('a bad setd/faults.json', () => {
     const a = appliance();
     const e = await startEmulator({ appliance: a });
     try {
-      const account = a.setd.createAccount({ name: 'primary' });
+      const account = setdStoreOf(a).createAccount({ name: 'primary' });
       // Given a faults file of the wrong shape (a mode that does not exist) that would refuse everything if read loosely
       const bad = JSON.stringify([{ account: null, mode: '5xx', code: 550 }, { account: null, mode: 'explode' }]);
       writeFileSync(`${a.paths.setd}/faults.json`, bad);
-      await waitFor(() => a.setd.problems().length === 1, 5000, 'the store to notice');
+      await waitFor(() => setdStoreOf(a).problems().length === 1, 5000, 'the store to notice');
       // Then no fault applies: the journal is accepted
       await e.send(account.intakeAddress);
-      expect(a.setd.messages()).toHaveLength(1);
+      expect(setdStoreOf(a).messages()).toHaveLength(1);
       const [kept] = keptAside(a, 'faults.json');
       expect(readFileSync(`${a.paths.setd}/${kept}`, 'utf8')).toBe(bad);
       const warning = `Warning: SETD store file ${a.paths.setd}/faults.json is not valid: faults[1].mode must be one of "4xx", "5xx", "tls", "timeout", "refuse", "slow"; it was set aside as ${kept}: repair it and rename it back to faults.json. The faults in it do not apply.`;
@@ -107,7 +108,7 @@ describe('a bad setd/faults.json', () => {
       const cleared = await setd(a, ['fault', 'none']);
       expect(cleared.transcript).toContain(warning);
       expect(cleared.transcript).toContain('Every fault cleared.');
-      expect(a.setd.problems()).toEqual([]);
+      expect(setdStoreOf(a).problems()).toEqual([]);
       expect(keptAside(a, 'faults.json')).toEqual([kept]); // still kept
       // and faults work again
       await setd(a, ['fault', '4xx'], { code: '450' });
@@ -126,7 +127,7 @@ describe('a running appliance with bad SETD files', () => {
     // Given an appliance that journals every clean message to its SETD account
     const home = labHome();
     const a = appliance(home);
-    const account = a.setd.createAccount({ region: 'beta' });
+    const account = setdStoreOf(a).createAccount({ region: 'beta' });
     await commitEdit(a, (c) => void (c.tdc = { enabled: true, intakeAddress: account.intakeAddress }), 'journal everything');
     let running: RunningAppliance = await startAppliance(a, commandRegistry());
     const send = (subject: string, count = 3) => injectTraffic(running.engine.listenerAddress(), { count, to: ['example.com'], subject, concurrency: 2 });

@@ -9,6 +9,7 @@ import { mailLog, waitFor } from '../helpers/engine.js';
 import { commitEdit, labHome } from '../helpers/scripted.js';
 import { canMountDisk, smallDisk } from '../helpers/small-disk.js';
 import { removeAfterFile } from '../helpers/cleanup.js';
+import { setdStoreOf } from '../../src/setd/appliance-store.js';
 
 describe.skipIf(!canMountDisk)('the SETD intake on a full disk (a tmpfs of its own)', () => {
   it('answers 451 while a journal cannot be stored; TDC\'s one retry stores it once space is back, and every journal logged as delivered is in the store', async () => {
@@ -16,7 +17,7 @@ describe.skipIf(!canMountDisk)('the SETD intake on a full disk (a tmpfs of its o
     // stored on a small disk (TDC retries after 5 s of appliance time: 1 s here)
     const home = removeAfterFile(labHome());
     const a = new Appliance({ home, clock: compressedClock(5) });
-    const account = a.setd.createAccount({});
+    const account = setdStoreOf(a).createAccount({});
     await commitEdit(a, (c) => void (c.tdc = { enabled: true, intakeAddress: account.intakeAddress }), 'journal everything');
     const disk = smallDisk(`${a.paths.setd}/messages`);
     const running = await startAppliance(a, commandRegistry());
@@ -54,7 +55,7 @@ describe.skipIf(!canMountDisk)('the SETD intake on a full disk (a tmpfs of its o
       // Then every journal logged as delivered is in the store, readable, each once
       const log = mailLog(home, running.engine);
       expect(log.match(/successfully delivered for scanning/g)).toHaveLength(subjects.length);
-      expect(a.setd.messages(account.id).map((m) => m.subject).sort()).toEqual([...subjects].sort());
+      expect(setdStoreOf(a).messages(account.id).map((m) => m.subject).sort()).toEqual([...subjects].sort());
       expect(readFileSync(`${a.paths.setd}/messages/${account.id}.jsonl`, 'utf8').split('\n').filter(Boolean)).toHaveLength(subjects.length);
     } finally {
       await running.stop();

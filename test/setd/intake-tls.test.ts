@@ -8,6 +8,7 @@ import { mailLog, waitFor } from '../helpers/engine.js';
 import { commitEdit, tempHome } from '../helpers/scripted.js';
 import { removeAfterFile } from '../helpers/cleanup.js';
 import { startEmulator } from '../helpers/setd.js';
+import { setdStoreOf } from '../../src/setd/appliance-store.js';
 
 /** How long `work` took, and the longest the event loop went meanwhile without running a timer, in ms. */
 async function stalls(work: () => Promise<unknown>): Promise<{ took: number; longest: number }> {
@@ -32,13 +33,13 @@ describe('the TLS the SETD intake negotiates with the gateway', () => {
   it("is the seed's by default (TLSv1.2, ECDHE-RSA-AES128-GCM-SHA256), and TLS 1.3 when asked", async () => {
     const home = tempHome();
     const appliance = new Appliance({ home });
-    const intake = appliance.setd.createAccount({ region: 'beta' }).intakeAddress;
+    const intake = setdStoreOf(appliance).createAccount({ region: 'beta' }).intakeAddress;
     await commitEdit(appliance, (c) => {
       c.listener.port = 0;
       c.lab.mailServerPort = 0;
       c.tdc = { enabled: true, intakeAddress: intake };
     });
-    let setd = new SetdEmulator(appliance.setd, appliance.paths.tls);
+    let setd = new SetdEmulator(setdStoreOf(appliance), appliance.paths.tls);
     let port = (await setd.start()).port;
     const engine = new MailEngine(appliance, { labHosts: () => new Map(setd.intakeDomains().map((d) => [d, { host: '127.0.0.1', port }])) });
     await engine.start();
@@ -50,7 +51,7 @@ describe('the TLS the SETD intake negotiates with the gateway', () => {
       expect(tlsLines()).toContain('DCID n TLS success protocol TLSv1.2 cipher ECDHE-RSA-AES128-GCM-SHA256');
 
       await setd.stop();
-      setd = new SetdEmulator(appliance.setd, appliance.paths.tls, { tls: '1.3' });
+      setd = new SetdEmulator(setdStoreOf(appliance), appliance.paths.tls, { tls: '1.3' });
       port = (await setd.start()).port;
       await injectTraffic(engine.listenerAddress(), { count: 1, to: ['example.com'] });
       await waitFor(() => journaled() === 2, 15_000, 'the second journal delivered');

@@ -7,6 +7,7 @@ import { Appliance } from '../../src/engine/appliance.js';
 import { SetdStore } from '../../src/setd/store.js';
 import { runScripted, tempHome } from '../helpers/scripted.js';
 import { journal, ORIGINAL, startEmulator } from '../helpers/setd.js';
+import { setdStoreOf } from '../../src/setd/appliance-store.js';
 
 const homes: string[] = [];
 afterEach(() => {
@@ -66,7 +67,7 @@ describe('setd fault flags', () => {
     const appliance = new Appliance({ home: tempHome() });
     homes.push(appliance.paths.root);
     await expect(runScripted(setdCommand, [], { appliance, args: ['fault', mode], flags, interactive: false })).rejects.toThrow(message);
-    expect(appliance.setd.faults()).toEqual([]);
+    expect(setdStoreOf(appliance).faults()).toEqual([]);
   });
 
   it('refuses a --port that is not a whole number from 0 to 65535', async () => {
@@ -172,7 +173,7 @@ describe('SETD intake server', () => {
       homes.push(appliance.paths.root);
       const e = await startEmulator({ appliance });
       const fault = (words: string[], flags: Record<string, unknown> = {}) => runScripted(setdCommand, [], { appliance, args: ['fault', ...words], flags, interactive: false });
-      const [a, b] = [appliance.setd.createAccount({ name: 'primary' }), appliance.setd.createAccount({ name: 'secondary' })];
+      const [a, b] = [setdStoreOf(appliance).createAccount({ name: 'primary' }), setdStoreOf(appliance).createAccount({ name: 'secondary' })];
       try {
         // Given per-account faults on both accounts, as lab setd-timeout and retry-4xx-once leave them
         await fault(['4xx'], { account: 'primary', code: '452' });
@@ -189,10 +190,10 @@ describe('SETD intake server', () => {
         const all = await fault(['none']);
         expect(all.transcript).toContain('Every fault cleared.');
         expect(all.transcript).not.toContain('Active faults');
-        expect(appliance.setd.faults()).toEqual([]);
+        expect(setdStoreOf(appliance).faults()).toEqual([]);
         await e.send(a.intakeAddress);
         await e.send(b.intakeAddress);
-        expect(appliance.setd.messages().map((m) => m.account)).toEqual([a.id, a.id, b.id]);
+        expect(setdStoreOf(appliance).messages().map((m) => m.account)).toEqual([a.id, a.id, b.id]);
       } finally {
         await e.setd.stop();
       }

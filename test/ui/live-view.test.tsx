@@ -117,7 +117,7 @@ describe('what changed in a refreshing view', () => {
 describe('a live view on a plain output stream (one-shot runs)', () => {
   it('on a terminal: the footer under every redrawn screen; in a pipe: no footer, each refresh printed', async () => {
     const { PassThrough } = await import('node:stream');
-    const { Conversation } = await import('../../src/commands/dialog.js');
+    const { Conversation } = await import('../../src/conversation/conversation.js');
     const { streamFront } = await import('../../src/ui/stream-front.js');
     for (const isTTY of [true, false]) {
       const stdout = Object.assign(new PassThrough(), { isTTY });

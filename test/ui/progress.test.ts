@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { Conversation } from '../../src/commands/dialog.js';
+import { Conversation } from '../../src/conversation/conversation.js';
 import { streamFront } from '../../src/ui/stream-front.js';
 import { refuse, startIntake } from '../helpers/engine.js';
 import { describeTerminal, openTerminal } from '../helpers/pty.js';

@@ -1,4 +1,4 @@
-import { Conversation } from '../../src/commands/dialog.js';
+import { Conversation } from '../../src/conversation/conversation.js';
 import { colourLevel, streamStyles } from '../../src/ui/styles.js';
 
 const ESC = '\u001b[';

@@ -4,6 +4,7 @@ import { TDC_QUEUE } from '../../src/engine/config/model.js';
 import { CHROMIUM, HAVE_SWAKS, launchBrowser, NO_CHROMIUM, sendWithSwaks, shot } from '../helpers/browser.js';
 import { commitEdit } from '../helpers/scripted.js';
 import { TEST_PASSWORD, webAppliance } from '../helpers/web.js';
+import { setdStoreOf } from '../../src/setd/appliance-store.js';
 
 if (!CHROMIUM) console.warn(NO_CHROMIUM);
 
@@ -30,7 +31,7 @@ describe.skipIf(!CHROMIUM || !HAVE_SWAKS)('Monitor > Message Tracking in headles
 
   it('a message split by policy: each part has its sender, recipients, subject and Message-ID, is found by its own recipient, and its journal copy by the MID its TDC line names; details are tracking sentences', async () => {
     // Given TDC on, and a policy of its own for partner.example: one message to both domains is split
-    const account = lab.appliance.setd.createAccount({ name: 'primary', region: 'beta' });
+    const account = setdStoreOf(lab.appliance).createAccount({ name: 'primary', region: 'beta' });
     await commitEdit(lab.appliance, (c) => {
       c.tdc = { enabled: true, intakeAddress: account.intakeAddress };
       c.listener.acceptDomains.push('partner.example');

@@ -9,6 +9,7 @@ import { sendPage, type WebContext } from '../context.js';
 import { fieldError, type FieldErrors } from '../forms.js';
 import { html } from '../html.js';
 import { intakeWithCopy, portalLayout } from './layout.js';
+import { setdStoreOf } from '../../setd/appliance-store.js';
 
 const THREATS = new Set(['BEC', 'Scam', 'Phishing', 'Malicious']);
 /** the newest messages the dashboard shows (SETD shows up to 100 a page) */
@@ -20,7 +21,7 @@ const label = (a: SetdAccount) => (a.name ? `${a.name} (${a.id})` : a.id);
 
 /** The SETD portal's Policy page (where the intake address is found again) and Messages dashboard. */
 export function registerSetdPages(app: FastifyInstance, web: WebContext): void {
-  const store = web.appliance.setd;
+  const store = setdStoreOf(web.appliance);
 
   app.get('/setd', (_, reply) => reply.redirect('/setd/'));
   app.get('/setd/', (_, reply) => reply.redirect(store.accounts().length === 0 ? '/setd/setup' : '/setd/messages'));

@@ -18,6 +18,7 @@ import { fieldError, formBody, formError, type FieldErrors } from '../forms.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import { intakeWithCopy, portalLayout } from './layout.js';
+import { setdStoreOf } from '../../setd/appliance-store.js';
 
 /** The wizard's answers, carried from step to step in the URL (nothing is stored before the last step). */
 type Answers = Partial<Record<'seg' | 'segType' | 'headerChoice' | 'header' | 'source' | 'direction' | 'visibility' | 'region' | 'name', string>>;
@@ -65,7 +66,7 @@ function problems(a: Answers, upTo: number): FieldErrors {
 
 /** The setup wizard of the SETD portal: four steps, ending on the Message Intake Address with a copy button. */
 export function registerSetdWizard(app: FastifyInstance, web: WebContext): void {
-  const store = web.appliance.setd;
+  const store = setdStoreOf(web.appliance);
 
   app.get('/setd/setup', (_, reply) =>
     sendPage(

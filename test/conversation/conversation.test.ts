@@ -1,4 +1,4 @@
-import { Conversation } from '../../src/commands/dialog.js';
+import { Conversation } from '../../src/conversation/conversation.js';
 import { SettingError } from '../../src/engine/operations/setting-error.js';
 import { CancelledError, ErrorCodes } from '../../src/errors.js';
 import { scriptedIO } from '../helpers/scripted.js';
