@@ -24,7 +24,10 @@ export default tseslint.config(
     // ...and the engine knows nothing of the SETD emulator either: it is a service the appliance journals to.
     files: ['src/engine/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'commands', 'conversation', 'web', 'setd', 'lab'])] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'commands', 'conversation', 'web', 'setd', 'lab'])] },
+      ],
     },
   },
   {

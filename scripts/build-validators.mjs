@@ -116,10 +116,12 @@ const modules = await loadSchemas();
 const stale = [];
 for (const [i, [file, names]] of Object.entries(SCHEMA_MODULES).entries()) {
   const module = modules[`m${i}`];
-  const schemas = Object.fromEntries(names.map((n) => {
-    if (!module[n]) throw new Error(`${file} does not export ${n}`);
-    return [n, module[n]];
-  }));
+  const schemas = Object.fromEntries(
+    names.map((n) => {
+      if (!module[n]) throw new Error(`${file} does not export ${n}`);
+      return [n, module[n]];
+    }),
+  );
   const target = join(root, file.replace(/\.ts$/, '.generated.ts'));
   const text = generate(file, schemas);
   let current = null;

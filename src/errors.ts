@@ -76,7 +76,6 @@ export class CancelledError extends Error {
   }
 }
 
-
 /** An error as the user sees it: the same words in the shell, a one-shot run and over the control socket. */
 export interface ErrorOutput {
   /** what to show (uncoloured: each front end colours it); null for a cancellation, which is not reported */

@@ -28,9 +28,7 @@ const edges = sourceImports();
 
 /** The imports from `from` (a folder of src/) into `into` (folders or files of src/), as `importer -> imported`. */
 function importsOf(from: string, into: string[], allowed: string[] = []): string[] {
-  return edges
-    .filter(([a, b]) => a.startsWith(`${from}/`) && into.some((i) => b === i || b.startsWith(`${i}/`)) && !allowed.includes(b))
-    .map(([a, b]) => `${a} -> ${b}`);
+  return edges.filter(([a, b]) => a.startsWith(`${from}/`) && into.some((i) => b === i || b.startsWith(`${i}/`)) && !allowed.includes(b)).map(([a, b]) => `${a} -> ${b}`);
 }
 
 describe('the layers of src/', () => {
@@ -55,12 +53,7 @@ describe('the layers of src/', () => {
   });
 
   it('the web interface uses only the commands’ formatting helpers, never a command or its dialogs', () => {
-    const formatting = [
-      'commands/format/policy-table.ts',
-      'commands/format/numbers.ts',
-      'commands/format/hoststatus-screen.ts',
-      'commands/cluster-screens.ts',
-    ];
+    const formatting = ['commands/format/policy-table.ts', 'commands/format/numbers.ts', 'commands/format/hoststatus-screen.ts', 'commands/cluster-screens.ts'];
     expect(importsOf('web', ['commands'], formatting)).toEqual([]);
   });
 });

@@ -41,10 +41,7 @@ export async function runOneShot({ appliance, registry, words, out, signal, from
     write: (text) => void out.write(text),
     ...front,
     readLine: async () => {
-      throw new UserError(
-        `\n${spec.name} needs an answer here. Give its flags (see "segsim help ${spec.name}") or run it in the shell ("segsim").`,
-        ErrorCodes.usage,
-      );
+      throw new UserError(`\n${spec.name} needs an answer here. Give its flags (see "segsim help ${spec.name}") or run it in the shell ("segsim").`, ErrorCodes.usage);
     },
   });
   const session = appliance.sessions.open('one-shot', from);

@@ -66,11 +66,13 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     appliance.web = web.web;
     unwatchWeb = watchWebPort(appliance, () => {
       // one move at a time; stop() waits for it
-      moving = moving.then(async () => {
-        await web.web?.stop();
-        web = await startWeb(appliance);
-        appliance.web = web.web;
-      }).catch(() => undefined);
+      moving = moving
+        .then(async () => {
+          await web.web?.stop();
+          web = await startWeb(appliance);
+          appliance.web = web.web;
+        })
+        .catch(() => undefined);
     });
     await appliance.cluster.start();
     control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`, stopRequested);
@@ -115,7 +117,13 @@ function listenProblem(appliance: Appliance, error: unknown): unknown {
   if (e?.syscall !== 'listen' || !e.code) return error;
   const config = appliance.configuration.current;
   const part =
-    e.port === config.listener.port ? `Listener ${config.listener.name}` : e.port === config.lab.mailServerPort ? 'The lab mail server' : e.port === config.lab.setdPort ? 'The SETD emulator' : 'The appliance';
+    e.port === config.listener.port
+      ? `Listener ${config.listener.name}`
+      : e.port === config.lab.mailServerPort
+        ? 'The lab mail server'
+        : e.port === config.lab.setdPort
+          ? 'The SETD emulator'
+          : 'The appliance';
   return new UserError(`${part} cannot listen on ${e.address}:${e.port} (${e.code}).`, ErrorCodes.unavailable);
 }
 

@@ -101,7 +101,11 @@ async function notice(ctx: CommandContext, doc: ClusterDoc, mode: ClusterMode, k
   }
   const choice = await ctx.io.list(
     '\nWhat would you like to do?',
-    [`Switch modes to edit at mode "${modeName(holder, doc.name)}".`, `Start a new, empty configuration at the current mode (${here}).`, `Copy settings from another cluster mode to the current mode (${here}).`],
+    [
+      `Switch modes to edit at mode "${modeName(holder, doc.name)}".`,
+      `Start a new, empty configuration at the current mode (${here}).`,
+      `Copy settings from another cluster mode to the current mode (${here}).`,
+    ],
     { default: 1 },
   );
   if (choice === 0) switchMode(ctx.appliance, ctx.session, holder);

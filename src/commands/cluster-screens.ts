@@ -45,7 +45,11 @@ export interface SettingsPlacement {
 }
 
 export function settingsPlacement(doc: ClusterDoc, keys: readonly LeveledKey[]): SettingsPlacement[] {
-  const modes: ClusterMode[] = [{ level: 'cluster' }, ...doc.shared.groups.map((name) => ({ level: 'group', name }) as const), ...doc.shared.members.map((m) => ({ level: 'machine', name: m.name }) as const)];
+  const modes: ClusterMode[] = [
+    { level: 'cluster' },
+    ...doc.shared.groups.map((name) => ({ level: 'group', name }) as const),
+    ...doc.shared.members.map((m) => ({ level: 'machine', name: m.name }) as const),
+  ];
   return keys.map((key) => ({
     settings: KEY_LABELS[key],
     heldAt: modes.filter((m) => levelSettings(doc, m)[key] !== undefined).map((m) => modeName(m, doc.name)),
@@ -60,7 +64,5 @@ export function settingsPlacement(doc: ClusterDoc, keys: readonly LeveledKey[]):
 
 /** CLUSTERSHOW: for each setting, the levels that hold it and the one each machine uses. */
 export function renderPlacement(placement: SettingsPlacement[]): string {
-  return placement
-    .flatMap((p) => [`${p.settings}:`, `  held at: ${p.heldAt.join(', ') || 'no level'}`, ...Object.entries(p.used).map(([machine, level]) => `  ${machine} uses ${level}`)])
-    .join('\n');
+  return placement.flatMap((p) => [`${p.settings}:`, `  held at: ${p.heldAt.join(', ') || 'no level'}`, ...Object.entries(p.used).map(([machine, level]) => `  ${machine} uses ${level}`)]).join('\n');
 }

@@ -17,7 +17,12 @@ import type { CommandContext, CommandOutput, FlagSpec } from './types.js';
 export function clusterSettingsFlags(actions: string[]): FlagSpec[] {
   return [
     { flags: '--clustershow', description: 'on a cluster: the levels that hold these settings, and the one each machine uses', conflicts: actions },
-    { flags: '--clusterset <op>', description: 'on a cluster: copy, move or delete these settings of this session\'s mode (--mode), at once', choices: ['copy', 'move', 'delete'], conflicts: [...actions, '--clustershow'] },
+    {
+      flags: '--clusterset <op>',
+      description: "on a cluster: copy, move or delete these settings of this session's mode (--mode), at once",
+      choices: ['copy', 'move', 'delete'],
+      conflicts: [...actions, '--clustershow'],
+    },
     { flags: '--to <mode>', description: 'with --clusterset copy or move: cluster, group[:NAME] or machine[:NAME]', needs: ['--clusterset'] },
   ];
 }
@@ -52,7 +57,9 @@ export async function clusterSettingsOp(ctx: CommandContext, command: string, op
   requireNoChanges(ctx);
   const here = modeName(mode, doc.name);
   ctx.io.print(`\nYou can copy the current settings (as seen from ${here}) to another mode, move them there, or delete them from this mode.`);
-  const choice = await ctx.io.list('Choose the operation you want to perform.', ['Copy the settings to another mode.', 'Move the settings to another mode.', 'Delete the settings from this mode.'], { allowBlank: true });
+  const choice = await ctx.io.list('Choose the operation you want to perform.', ['Copy the settings to another mode.', 'Move the settings to another mode.', 'Delete the settings from this mode.'], {
+    allowBlank: true,
+  });
   if (choice === null) return true;
   const op3: TransferOp = (['copy', 'move', 'delete'] as const)[choice]!;
   let to: ClusterMode | null = null;

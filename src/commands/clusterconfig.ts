@@ -39,7 +39,9 @@ async function create(ctx: CommandContext, name: string, port: number): Promise<
 async function join(ctx: CommandContext, address: { host: string; port: number }, secret: string, port: number): Promise<void> {
   const doc = await ctx.appliance.cluster.join(address, secret.trim().toLowerCase(), port);
   ctx.session.mode = { level: 'cluster' };
-  ctx.io.print(`\nJoined cluster ${doc.name} as Machine ${doc.self} (group ${doc.shared.members.find((m) => m.name === doc.self)!.group}).\nJoining a cluster takes effect immediately, there is no need to commit.`);
+  ctx.io.print(
+    `\nJoined cluster ${doc.name} as Machine ${doc.self} (group ${doc.shared.members.find((m) => m.name === doc.self)!.group}).\nJoining a cluster takes effect immediately, there is no need to commit.`,
+  );
 }
 
 /** The standalone dialog: `Do you want to join or create a cluster?` */
@@ -53,7 +55,9 @@ async function standaloneDialog(ctx: CommandContext): Promise<void> {
   }
   ctx.io.print('\nWARNING: All non-network settings will be lost. System will inherit the values set at the group or cluster mode for the non-network settings.');
   const remote = await ctx.io.number('Enter the Cluster Communication Service port of a machine in the cluster (on 127.0.0.1).', { default: CCS_PORT, min: 1, max: 65535 });
-  const secret = await ctx.io.text('Enter the join secret the cluster printed when it was created.', { check: (s) => (/^[0-9a-fA-F]{64}$/.test(s.trim()) ? null : 'the join secret is 64 hexadecimal digits') });
+  const secret = await ctx.io.text('Enter the join secret the cluster printed when it was created.', {
+    check: (s) => (/^[0-9a-fA-F]{64}$/.test(s.trim()) ? null : 'the join secret is 64 hexadecimal digits'),
+  });
   return join(ctx, { host: '127.0.0.1', port: remote }, secret, port);
 }
 
@@ -101,7 +105,9 @@ const groupProblem = (name: string): string | null => clusterNameProblem(name, '
 
 async function addGroup(ctx: CommandContext, name: string): Promise<void> {
   await ctx.appliance.cluster.addGroup(name, ctx.session.config.owner);
-  ctx.io.print(`Group ${name} added to cluster ${ctx.appliance.cluster.doc!.name}. It holds no settings until you configure it in Group mode (clustermode group ${name}). The change takes effect immediately, there is no need to commit.`);
+  ctx.io.print(
+    `Group ${name} added to cluster ${ctx.appliance.cluster.doc!.name}. It holds no settings until you configure it in Group mode (clustermode group ${name}). The change takes effect immediately, there is no need to commit.`,
+  );
 }
 
 async function setGroup(ctx: CommandContext, machine: string, group: string): Promise<void> {
@@ -130,7 +136,7 @@ export const clusterconfigCommand: CommandSpec = {
     'clustered one, offers ADDGROUP, SETGROUP, REMOVEMACHINE, LIST and CONNSTATUS. Members talk over 127.0.0.1 only, on the',
     'Cluster Communication Service port (AsyncOS default 2222), and prove they know the join secret that',
     '"create" prints. Creating, joining, removing and group changes take effect at once (no commit).',
-    'A machine runs on its own group\'s Group-level settings. Examples:',
+    "A machine runs on its own group's Group-level settings. Examples:",
     '  clusterconfig create --name Hosted_Cluster --port 2222',
     '  clusterconfig join --address 127.0.0.1:2222 --secret 3f9a... --port 2223',
     '  clusterconfig list',

@@ -17,7 +17,7 @@ export const clustermodeCommand: CommandSpec = {
     'clustermode [cluster | group [NAME] | machine [NAME]]',
     '',
     'Settings live at Cluster, Group or Machine level; a machine runs on the most specific level that',
-    'holds a setting (Machine over Group over Cluster). The mode is this session\'s own and shows in',
+    "holds a setting (Machine over Group over Cluster). The mode is this session's own and shows in",
     'the prompt: (Cluster Hosted_Cluster)>, (Group Main_Group)>, (Machine esa1.example.com)>.',
     'Without a name, machine is the machine you are logged in to and group its group. Switch with no',
     'uncommitted changes (commit or clear first). One-shot runs take --mode instead. Examples:',
@@ -39,7 +39,9 @@ export const clustermodeCommand: CommandSpec = {
     const current = sessionMode(ctx.appliance, ctx.session)!;
     const levels = ['Cluster', 'Group', 'Machine'];
     ctx.io.print(`\nYou are currently in ${modeName(current, doc.name)} mode.\n`);
-    const level = await ctx.io.list('Choose the configuration mode.', levels, { default: levels.indexOf(current.level === 'cluster' ? 'Cluster' : current.level === 'group' ? 'Group' : 'Machine') + 1 });
+    const level = await ctx.io.list('Choose the configuration mode.', levels, {
+      default: levels.indexOf(current.level === 'cluster' ? 'Cluster' : current.level === 'group' ? 'Group' : 'Machine') + 1,
+    });
     let mode: ClusterMode = { level: 'cluster' };
     if (level === 1) {
       const groups = doc.shared.groups;

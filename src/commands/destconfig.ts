@@ -67,7 +67,11 @@ export const destconfigCommand: CommandSpec = {
       if (op === 'NEW') domain = await ctx.io.text('Enter the domain you wish to configure.', { check: controlDomainProblem });
       else if (op === 'DEFAULT') domain = DEFAULT_DESTINATION;
       else {
-        const i = await ctx.io.list('Choose the entry.', domains.filter((d) => op === 'EDIT' || d !== DEFAULT_DESTINATION), { allowBlank: true });
+        const i = await ctx.io.list(
+          'Choose the entry.',
+          domains.filter((d) => op === 'EDIT' || d !== DEFAULT_DESTINATION),
+          { allowBlank: true },
+        );
         domain = i === null ? undefined : domains.filter((d) => op === 'EDIT' || d !== DEFAULT_DESTINATION)[i];
       }
       if (!domain) continue;

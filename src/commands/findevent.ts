@@ -76,7 +76,11 @@ function compile(pattern: string): RegExp {
 }
 
 async function askQuery(ctx: CommandContext): Promise<TrackingCriteria> {
-  const index = await ctx.io.list('Please choose which type of search you want to perform:', SEARCHES.map((s) => s.label), { default: 1 });
+  const index = await ctx.io.list(
+    'Please choose which type of search you want to perform:',
+    SEARCHES.map((s) => s.label),
+    { default: 1 },
+  );
   const search = SEARCHES[index ?? 0]!;
   if (search.by === 'messageId') {
     const answer = await ctx.io.text(search.prompt, { validate: (v) => (/^\d+$/.test(v) ? null : 'You must enter a number.') });

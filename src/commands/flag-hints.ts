@@ -19,7 +19,12 @@ export function withFlagHints<T>(hints: FlagHints, work: () => T): T {
   } catch (error) {
     if (!(error instanceof SettingError)) throw error;
     const hint = hints[error.setting];
-    const words = typeof hint === 'function' ? hint(error) : hint !== undefined && error.value === undefined && error.code === ErrorCodes.invalidValue ? `${error.message.replace(/\.$/, '')}: ${hint}.` : undefined;
+    const words =
+      typeof hint === 'function'
+        ? hint(error)
+        : hint !== undefined && error.value === undefined && error.code === ErrorCodes.invalidValue
+          ? `${error.message.replace(/\.$/, '')}: ${hint}.`
+          : undefined;
     if (words === undefined) throw error;
     throw new UserError(words, error.code);
   }

@@ -44,7 +44,10 @@ export function grepLines(lines: string[], re: RegExp, context: number): string[
 
 /** A shell file pattern (`*`, `?`) over file names, as grep's -f takes it. */
 function filePattern(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 
@@ -112,7 +115,11 @@ export const grepCommand: CommandSpec = {
     const re = compile(pattern, ignoreCase);
     const { files: chosen, problem } = filesMatching(logsDir, name, files);
     if (problem) throw new UserError(`Unable to grep: ${problem}.`, ErrorCodes.notFound);
-    const lines = chosen.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l !== ''));
+    const lines = chosen.flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
     const matches = grepLines(lines, re, context);
     if (flags.count) ctx.io.print(String(lines.filter((l) => re.test(l)).length));
     else if (matches.length === 0 && !follow) ctx.io.print('No results were found.');

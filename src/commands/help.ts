@@ -7,7 +7,23 @@ export const COMMAND_GROUPS: readonly { title: string; names: readonly string[] 
   { title: 'Configuration', names: ['tdcconfig', 'policyconfig', 'listenerconfig', 'smtproutes', 'destconfig', 'sethostname', 'commit', 'clear', 'showchanges'] },
   {
     title: 'Watching and troubleshooting',
-    names: ['tophosts', 'hoststatus', 'status', 'resetcounters', 'workqueue', 'showrecipients', 'deleterecipients', 'delivernow', 'suspenddel', 'resumedel', 'redirectrecipients', 'tail', 'grep', 'findevent', 'version'],
+    names: [
+      'tophosts',
+      'hoststatus',
+      'status',
+      'resetcounters',
+      'workqueue',
+      'showrecipients',
+      'deleterecipients',
+      'delivernow',
+      'suspenddel',
+      'resumedel',
+      'redirectrecipients',
+      'tail',
+      'grep',
+      'findevent',
+      'version',
+    ],
   },
   { title: 'SETD and labs', names: ['setd', 'inject', 'lab'] },
   { title: 'Centralized management', names: ['clusterconfig', 'clustermode', 'clustercheck'] },
@@ -36,7 +52,10 @@ function commandList(everything: readonly CommandSpec[]): string[] {
   const all = everything.filter((c) => !c.hidden);
   const width = Math.max(...all.map((c) => c.name.length)) + 2;
   const listed = new Set(COMMAND_GROUPS.flatMap((g) => g.names));
-  const groups = [...COMMAND_GROUPS.map((g) => ({ title: g.title, specs: g.names.map((n) => all.find((c) => c.name === n)).filter((c) => c !== undefined) })), { title: 'Other', specs: all.filter((c) => !listed.has(c.name)) }];
+  const groups = [
+    ...COMMAND_GROUPS.map((g) => ({ title: g.title, specs: g.names.map((n) => all.find((c) => c.name === n)).filter((c) => c !== undefined) })),
+    { title: 'Other', specs: all.filter((c) => !listed.has(c.name)) },
+  ];
   return groups.filter((g) => g.specs.length > 0).flatMap((g) => ['', `${g.title}:`, ...g.specs.map((c) => `  ${c.name.padEnd(width)}${c.summary}`)]);
 }
 

@@ -11,9 +11,7 @@ export const hoststatusCommand: CommandSpec = {
   json: 'the host status',
   async run(ctx, { args }) {
     const live = requireLive(ctx, 'hoststatus');
-    const name =
-      args[0] ??
-      (ctx.interactive ? await ctx.io.text('Recipient host:') : undefined);
+    const name = args[0] ?? (ctx.interactive ? await ctx.io.text('Recipient host:') : undefined);
     if (name === undefined) throw new UserError('hoststatus needs a domain.', ErrorCodes.usage);
     const host = live.hosts().find((h) => h.host.toLowerCase() === name.toLowerCase());
     if (!host) throw new UserError(`No record of host: ${name}`, ErrorCodes.notFound);

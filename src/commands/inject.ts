@@ -22,7 +22,10 @@ function emlFiles(paths: string[]): string[] {
   return paths.flatMap((p) => {
     if (!existsSync(p)) throw new UserError(`No such .eml file or directory: ${p}`, ErrorCodes.notFound);
     return statSync(p).isDirectory()
-      ? readdirSync(p).filter((f) => f.endsWith('.eml')).sort().map((f) => join(p, f))
+      ? readdirSync(p)
+          .filter((f) => f.endsWith('.eml'))
+          .sort()
+          .map((f) => join(p, f))
       : [p];
   });
 }
@@ -103,10 +106,15 @@ export const injectCommand: CommandSpec = {
     }
     const { injectTraffic } = await import('../lab/traffic.js');
     let planned = 0;
-    const summary = await injectTraffic(target(ctx, flags), spec, (done, total) => {
-      planned = total;
-      if (!ctx.json) ctx.io.progress(progressBar(done, total));
-    }, ctx.signal);
+    const summary = await injectTraffic(
+      target(ctx, flags),
+      spec,
+      (done, total) => {
+        planned = total;
+        if (!ctx.json) ctx.io.progress(progressBar(done, total));
+      },
+      ctx.signal,
+    );
     const interrupted = ctx.signal.aborted;
     return {
       data: summary,

@@ -53,7 +53,7 @@ export const labCommand: CommandSpec = {
     'lab start NAME        reset what labs own (TDC, policies, routes, RAT, SETD faults), prepare',
     '                      the scenario and print the task; refused while this session has',
     '                      uncommitted changes',
-    'lab traffic           send the scenario\'s traffic now (lab check sends it if not yet sent)',
+    "lab traffic           send the scenario's traffic now (lab check sends it if not yet sent)",
     'lab check             judge every expectation: PASS/FAIL with hints (a pass ends the lab);',
     '                      sends the traffic (again) when it was not sent since the last commit',
     'lab stop              end the lab: SETD faults cleared, time back to normal',
@@ -98,14 +98,19 @@ export const labCommand: CommandSpec = {
           throw new UserError('This session has uncommitted changes. A lab starts from a clean configuration: "commit" or "clear" them first ("showchanges" lists them).', ErrorCodes.conflict);
         }
         if (scenario.cluster) {
-          throw new UserError(`Lab ${scenario.name} needs ${scenario.cluster.machines.length} appliances in a cluster: play it with "lab run ${scenario.name}" (lab start prepares labs of one appliance).`, ErrorCodes.conflict);
+          throw new UserError(
+            `Lab ${scenario.name} needs ${scenario.cluster.machines.length} appliances in a cluster: play it with "lab run ${scenario.name}" (lab start prepares labs of one appliance).`,
+            ErrorCodes.conflict,
+          );
         }
         const run = (line: string) => ctx.host.runLine(ctx.appliance, line, quiet);
         const reset = await resetLab(ctx.appliance, run);
         const { task } = await startLab(ctx.appliance, scenario, args[1], run);
         const time = scenario.timeScale !== 1 ? `Time: runs ${scenario.timeScale} times faster in this lab ("lab stop" ends it)` : 'Time: real time';
         ctx.io.print(`\nReset for the lab:\n${[...reset, time].map((line) => `  ${line}`).join('\n')}`);
-        ctx.io.print(`\nLab ${scenario.name}: ${scenario.title}\nSeed case: ${scenario.seedCase}\n\n${task.trim()}\n\nSend the traffic with "lab traffic" (or let "lab check" send it), then run "lab check".`);
+        ctx.io.print(
+          `\nLab ${scenario.name}: ${scenario.title}\nSeed case: ${scenario.seedCase}\n\n${task.trim()}\n\nSend the traffic with "lab traffic" (or let "lab check" send it), then run "lab check".`,
+        );
         return;
       }
       case 'stop': {
@@ -113,7 +118,9 @@ export const labCommand: CommandSpec = {
         await ctx.host.runLine(ctx.appliance, 'setd fault none', quiet);
         const ahead = endLabTime(ctx.appliance);
         clearLabState(ctx.appliance);
-        ctx.io.print(`Lab ${state.scenario} stopped: SETD faults cleared; ${ahead > 0 ? `time back to normal (the clock is ${Math.round(ahead / 1000)} s ahead and runs at half speed until real time catches up)` : 'time runs with real time'}.`);
+        ctx.io.print(
+          `Lab ${state.scenario} stopped: SETD faults cleared; ${ahead > 0 ? `time back to normal (the clock is ${Math.round(ahead / 1000)} s ahead and runs at half speed until real time catches up)` : 'time runs with real time'}.`,
+        );
         return;
       }
       case 'traffic': {

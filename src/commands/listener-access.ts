@@ -58,7 +58,11 @@ export async function hatDialog(ctx: CommandContext): Promise<void> {
         ctx.io.print('There are no entries to remove: ALL is always the last row.');
         continue;
       }
-      const i = await ctx.io.list('Choose the entry to remove.', entries.map((e) => `${e.sender} ${e.behavior}`), { allowBlank: true });
+      const i = await ctx.io.list(
+        'Choose the entry to remove.',
+        entries.map((e) => `${e.sender} ${e.behavior}`),
+        { allowBlank: true },
+      );
       if (i !== null) removeHatEntry(ctx, entries[i]!.sender);
     } else {
       const behavior = await chooseBehavior(ctx, 'Select the behavior for all other senders (ALL).', hostAccessOf(config.pending.listener).defaultBehavior);

@@ -18,7 +18,13 @@ export function renderListener(l: Readonly<ListenerConfig>): string {
 
 /** The listener's settings, as EDIT shows them before its operations. */
 function renderDetail(l: Readonly<ListenerConfig>): string {
-  return [`Name: ${l.name}`, 'Type: Public', `Interface: ${MANAGEMENT_INTERFACE.name} (${l.bindAddress}) TCP Port ${l.port}`, 'Protocol: SMTP', `Maximum message size: ${count(l.maxMessageSize)} bytes`].join('\n');
+  return [
+    `Name: ${l.name}`,
+    'Type: Public',
+    `Interface: ${MANAGEMENT_INTERFACE.name} (${l.bindAddress}) TCP Port ${l.port}`,
+    'Protocol: SMTP',
+    `Maximum message size: ${count(l.maxMessageSize)} bytes`,
+  ].join('\n');
 }
 
 /** The listener's numbers, one rule for the dialog and the flags (PORT: 0 is any free port). */

@@ -6,8 +6,7 @@ import type { CommandContext } from './types.js';
 export function requireLive(ctx: CommandContext, command: string): LiveAppliance {
   if (ctx.appliance.live) return ctx.appliance.live;
   throw new UserError(
-    `${command} needs a running appliance, and none is running on ${ctx.appliance.paths.root}. ` +
-      'Start one with "segsim start" (headless) or open the shell with "segsim", then run this again.',
+    `${command} needs a running appliance, and none is running on ${ctx.appliance.paths.root}. ` + 'Start one with "segsim start" (headless) or open the shell with "segsim", then run this again.',
     ErrorCodes.noAppliance,
   );
 }

@@ -59,8 +59,7 @@ function search(config: Readonly<ApplianceConfig>, table: PolicyTable, address: 
   if (problem) throw new UserError(`Invalid address "${address}": ${problem}.`, ErrorCodes.invalidValue);
   const policies = listOf(config as ApplianceConfig, table);
   // each side is searched on its own: the other side of the message is unknown here
-  const first = (side: 'senders' | 'recipients') =>
-    policies.find((p) => p.name !== DEFAULT_POLICY && p[side].some((m) => memberMatches(m, address))) ?? policies.at(-1)!;
+  const first = (side: 'senders' | 'recipients') => policies.find((p) => p.name !== DEFAULT_POLICY && p[side].some((m) => memberMatches(m, address))) ?? policies.at(-1)!;
   const asSender = first('senders');
   const asRecipient = first('recipients');
   return [
@@ -72,7 +71,9 @@ function search(config: Readonly<ApplianceConfig>, table: PolicyTable, address: 
 // ---- the dialog ----
 
 async function choosePolicy(ctx: CommandContext, table: PolicyTable, includeDefault: boolean): Promise<string | null> {
-  const names = listOf(ctx.session.config.pending, table).map((p) => p.name).filter((n) => includeDefault || n !== DEFAULT_POLICY);
+  const names = listOf(ctx.session.config.pending, table)
+    .map((p) => p.name)
+    .filter((n) => includeDefault || n !== DEFAULT_POLICY);
   if (names.length === 0) {
     ctx.io.print('There are no policies to choose from besides DEFAULT.');
     return null;
@@ -146,7 +147,14 @@ async function askTdc(ctx: CommandContext): Promise<{ mode: TdcPolicyMode; addre
     const config = ctx.session.config.pending;
     // the choices that enable it: DEFAULT's list has no use-default to leave out
     const enabling = tdcChoices(config, defaultPolicyOf(config.incomingPolicies)).filter((c) => c.mode !== 'no');
-    const choice = enabling[(await ctx.io.list('Enable Threat Defense Connector for this policy:', enabling.map((c) => c.label), { default: 1 }))!]!;
+    const choice =
+      enabling[
+        (await ctx.io.list(
+          'Enable Threat Defense Connector for this policy:',
+          enabling.map((c) => c.label),
+          { default: 1 },
+        ))!
+      ]!;
     return choice.takesAddress ? { mode: choice.mode, address: await askIntakeAddress(ctx) } : { mode: choice.mode };
   }
   return { mode: (await ctx.io.yesno('Would you like to use the policy table default for Threat Defense Connector?', true)) ? USE_DEFAULT : 'no' };
@@ -196,7 +204,11 @@ async function editTdc(ctx: CommandContext, table: PolicyTable, name: string): P
   const p = find(config, table, name);
   ctx.io.print(`Threat Defense Connector for policy ${name}: ${tdcDetail(p, config)}`);
   const choices = tdcChoices(config, p);
-  const i = await ctx.io.list('Enable Threat Defense Connector for this policy:', choices.map((c) => c.label), { default: choices.findIndex((c) => c.mode === p.tdc.mode) + 1 });
+  const i = await ctx.io.list(
+    'Enable Threat Defense Connector for this policy:',
+    choices.map((c) => c.label),
+    { default: choices.findIndex((c) => c.mode === p.tdc.mode) + 1 },
+  );
   const choice = choices[i ?? 0]!;
   setTdc(ctx, table, name, choice.mode, choice.takesAddress ? await askIntakeAddress(ctx, p.tdc.intakeAddress) : undefined);
 }
@@ -208,11 +220,13 @@ async function editPolicy(ctx: CommandContext, table: PolicyTable, initial: stri
     const isDefault = p.name === DEFAULT_POLICY;
     ctx.io.print(`\nPolicy: ${p.name}\nMembers: ${members(p)}`);
     const op = await ctx.io.menu([
-      ...(isDefault ? [] : [
-        { keyword: 'NAME', description: 'Change the name of the policy.' },
-        { keyword: 'NEW', description: 'Add a new member to the policy.' },
-        { keyword: 'DELETE', description: 'Remove a member from the policy.' },
-      ]),
+      ...(isDefault
+        ? []
+        : [
+            { keyword: 'NAME', description: 'Change the name of the policy.' },
+            { keyword: 'NEW', description: 'Add a new member to the policy.' },
+            { keyword: 'DELETE', description: 'Remove a member from the policy.' },
+          ]),
       { keyword: 'PRINT', description: 'Display the policy.' },
       { keyword: 'ANTISPAM', description: 'Modify Anti-Spam policy.' },
       { keyword: 'ANTIVIRUS', description: 'Modify Anti-Virus policy.' },
@@ -316,7 +330,7 @@ export const policyconfigCommand: CommandSpec = {
     { flags: '--name <name>', description: 'with --edit: the new name of the policy', needs: ['--edit'] },
     { flags: '--remove-member <member>', description: 'with --edit: remove a sender or recipient (repeatable)', repeatable: true, needs: ['--edit'] },
     { flags: '--tdc <choice>', description: 'Threat Defense Connector: use-default, global, custom or no', needs: ['--new', '--edit'] },
-    { flags: '--intake-address <address>', description: 'with --tdc custom: the policy\'s Message Intake Address', needs: ['--tdc'] },
+    { flags: '--intake-address <address>', description: "with --tdc custom: the policy's Message Intake Address", needs: ['--tdc'] },
     { flags: '--antispam <setting>', description: 'on, off or use-default', needs: ['--new', '--edit'] },
     { flags: '--antivirus <setting>', description: 'on, off or use-default', needs: ['--new', '--edit'] },
     { flags: '--delete <name>', description: 'delete a policy' },
@@ -343,27 +357,27 @@ export const policyconfigCommand: CommandSpec = {
     };
     // each action is one edit: a refused part changes nothing
     withFlagHints(FLAG_HINTS, () => {
-    if (str('new') !== undefined) {
-      inOneEdit(ctx.session.config, (editor) => {
-        createPolicy(editor, table, str('new')!, list('sender'), list('recipient'));
-        settings(editor, str('new')!);
-      });
-    }
-    if (str('edit') !== undefined) {
-      inOneEdit(ctx.session.config, (editor) => {
-        let name = find(editor.session.config.pending, table, str('edit')!).name;
-        if (str('name') !== undefined) {
-          renamePolicy(editor, table, name, str('name')!);
-          name = str('name')!;
-        }
-        if (list('sender').length > 0) addMembers(editor, table, name, 'senders', list('sender'));
-        if (list('recipient').length > 0) addMembers(editor, table, name, 'recipients', list('recipient'));
-        if (list('removeMember').length > 0) removeMembers(editor, table, name, list('removeMember'));
-        settings(editor, name);
-      });
-    }
-    if (str('delete') !== undefined) deletePolicy(ctx, table, str('delete')!);
-    if (str('move') !== undefined) movePolicy(ctx, table, str('move')!, Number(flags.position));
+      if (str('new') !== undefined) {
+        inOneEdit(ctx.session.config, (editor) => {
+          createPolicy(editor, table, str('new')!, list('sender'), list('recipient'));
+          settings(editor, str('new')!);
+        });
+      }
+      if (str('edit') !== undefined) {
+        inOneEdit(ctx.session.config, (editor) => {
+          let name = find(editor.session.config.pending, table, str('edit')!).name;
+          if (str('name') !== undefined) {
+            renamePolicy(editor, table, name, str('name')!);
+            name = str('name')!;
+          }
+          if (list('sender').length > 0) addMembers(editor, table, name, 'senders', list('sender'));
+          if (list('recipient').length > 0) addMembers(editor, table, name, 'recipients', list('recipient'));
+          if (list('removeMember').length > 0) removeMembers(editor, table, name, list('removeMember'));
+          settings(editor, name);
+        });
+      }
+      if (str('delete') !== undefined) deletePolicy(ctx, table, str('delete')!);
+      if (str('move') !== undefined) movePolicy(ctx, table, str('move')!, Number(flags.position));
     });
     if (str('search') !== undefined) ctx.io.print(search(ctx.session.config.pending, table, str('search')!));
     const acted = ['new', 'edit', 'delete', 'move', 'search'].some((k) => flags[k] !== undefined);

@@ -50,7 +50,11 @@ async function wizard(ctx: CommandContext, store: SetdStore, name?: string): Pro
   if (headerChoice === 1) header = await io.text(HEADER_QUESTION.customPrompt, { check: HEADER_NAME.problem });
   await insist(DIRECTION_QUESTION, ACCEPTED.direction);
   await insist(VISIBILITY_QUESTION, ACCEPTED.visibility);
-  const region = await io.list('Region of this account:', REGIONS.map((r) => r.name), { default: 1 });
+  const region = await io.list(
+    'Region of this account:',
+    REGIONS.map((r) => r.name),
+    { default: 1 },
+  );
   const account = store.createAccount({ name, region: REGIONS[region!]!.key, segType: SEG_TYPE_QUESTION.choices[type ?? 0]!.key, header });
   io.print(`\n4 Message Intake\nConfigure your Secure Email Gateway to send messages to Secure Email Threat Defense for processing.\nMessage Intake Address: ${account.intakeAddress}`);
   return account;
@@ -59,7 +63,16 @@ async function wizard(ctx: CommandContext, store: SetdStore, name?: string): Pro
 function renderMessages(messages: ReceivedJournal[], accounts: SetdAccount[]): string {
   const label = (id: string) => accounts.find((a) => a.id === id)?.name || id;
   const rows = messages.map((m) =>
-    [asyncosDate(m.receivedAt).slice(4, 19), m.sender.slice(0, 26).padEnd(26), `${m.senderIp}${m.ipFromHeader ? '' : '!'}`.padEnd(16), m.recipients.join(',').slice(0, 24).padEnd(24), m.subject.slice(0, 24).padEnd(24), m.verdict.padEnd(10), m.gatewayMid.padEnd(8), label(m.account)].join(' '),
+    [
+      asyncosDate(m.receivedAt).slice(4, 19),
+      m.sender.slice(0, 26).padEnd(26),
+      `${m.senderIp}${m.ipFromHeader ? '' : '!'}`.padEnd(16),
+      m.recipients.join(',').slice(0, 24).padEnd(24),
+      m.subject.slice(0, 24).padEnd(24),
+      m.verdict.padEnd(10),
+      m.gatewayMid.padEnd(8),
+      label(m.account),
+    ].join(' '),
   );
   const totals = VERDICTS.map((v) => `${v} ${count(messages.filter((m) => m.verdict === v).length)}`).join(', ');
   return [

@@ -8,7 +8,7 @@ export function formatChanges(changes: ConfigChange[]): string {
 
 export const showchangesCommand: CommandSpec = {
   name: 'showchanges',
-  summary: 'Show this session\'s pending (uncommitted) configuration changes.',
+  summary: "Show this session's pending (uncommitted) configuration changes.",
   help: 'showchanges [--json]',
   json: 'the changes',
   async run(ctx) {

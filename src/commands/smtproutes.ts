@@ -62,12 +62,21 @@ export const smtproutesCommand: CommandSpec = {
           const domain =
             op === 'NEW'
               ? await ctx.io.text('Enter the domain for which you want to set up a permanent route.')
-              : config.pending.smtpRoutes[(await ctx.io.list('Choose the route to edit.', config.pending.smtpRoutes.map((r) => r.domain))) ?? 0]?.domain;
+              : config.pending.smtpRoutes[
+                  (await ctx.io.list(
+                    'Choose the route to edit.',
+                    config.pending.smtpRoutes.map((r) => r.domain),
+                  )) ?? 0
+                ]?.domain;
           if (!domain) continue;
           const dests = await ctx.io.text('Enter the destination hosts, separated by commas, or /dev/null.');
           setRoute(ctx, domain, splitDestinations(dests), op === 'EDIT');
         } else if (op === 'DELETE') {
-          const i = await ctx.io.list('Choose the route to delete.', config.pending.smtpRoutes.map((r) => r.domain), { allowBlank: true });
+          const i = await ctx.io.list(
+            'Choose the route to delete.',
+            config.pending.smtpRoutes.map((r) => r.domain),
+            { allowBlank: true },
+          );
           if (i !== null) deleteRoute(ctx, config.pending.smtpRoutes[i]!.domain);
         } else if (op === 'CLEAR') {
           if (await ctx.io.yesno('Are you sure you want to delete all routes?', false)) clearRoutes(ctx);

@@ -34,7 +34,11 @@ export const tophostsCommand: CommandSpec = {
       if (!hit) throw new UserError(`Unknown sort "${named}": use ${TOPHOSTS_SORTS.map((s) => s.keyword).join(', ')} (or --sort ${TOPHOSTS_SORTS.map((s) => s.key).join(', ')}).`, ErrorCodes.usage);
       sort = hit;
     } else if (ctx.interactive && !ctx.json) {
-      const index = await ctx.io.list('Sort results by:', TOPHOSTS_SORTS.map((s) => s.label), { default: 1 });
+      const index = await ctx.io.list(
+        'Sort results by:',
+        TOPHOSTS_SORTS.map((s) => s.label),
+        { default: 1 },
+      );
       sort = TOPHOSTS_SORTS[index ?? 0]!.key;
     }
     const screen = () => renderTophosts(live.hosts(), sort, ctx.appliance.clock.now());

@@ -108,4 +108,3 @@ export interface CommandSpec {
   /** runs the command; one that takes --json returns its output (it may return nothing, e.g. after a change) */
   run(ctx: CommandContext, input: CommandInput): Promise<void | CommandOutput>;
 }
-

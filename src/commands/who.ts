@@ -20,17 +20,14 @@ const WHAT: Record<SessionInfo['kind'], string> = { shell: 'cli', script: 'cli (
 
 /** The `who` table; the running command is shown after the session's kind. */
 export function renderWho(sessions: SessionInfo[], now: number, self: number): string {
-  const rows = sessions.map((s) => [
-    `${s.id}${s.id === self ? '*' : ''}`,
-    s.user,
-    loginTime(s.since),
-    idle(now - s.lastActive),
-    s.from,
-    `${WHAT[s.kind]}${s.running ? `: ${s.running}` : ''}`,
-  ]);
+  const rows = sessions.map((s) => [`${s.id}${s.id === self ? '*' : ''}`, s.user, loginTime(s.since), idle(now - s.lastActive), s.from, `${WHAT[s.kind]}${s.running ? `: ${s.running}` : ''}`]);
   const header = ['Session', 'Username', 'Login Time', 'Idle Time', 'Remote Host', 'What'];
   const widths = header.slice(0, -1).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < widths.length ? c.padEnd(widths[i]!) : c))
+      .join('  ')
+      .trimEnd();
   return ['', line(header), line(header.map((h) => '='.repeat(h.length))), ...rows.map(line)].join('\n');
 }
 

@@ -30,7 +30,8 @@ async function operate(ctx: CommandContext, op: string, flags: Record<string, un
       ctx.io.print('Work queue resumed.');
       return;
     case 'RATE': {
-      const seconds = flags.seconds === undefined ? (ctx.interactive ? await ctx.io.number('Enter the number of seconds between displays.', { min: 1, max: 3600, default: 10 }) : 10) : Number(flags.seconds);
+      const seconds =
+        flags.seconds === undefined ? (ctx.interactive ? await ctx.io.number('Enter the number of seconds between displays.', { min: 1, max: 3600, default: 10 }) : 10) : Number(flags.seconds);
       ctx.io.print('Type Ctrl-C to return to the main prompt.\n\nTime        Pending    In   Out');
       let previous = live.status().counters.uptime;
       return ctx.io.live(`Refreshing every ${seconds} s.`, async () => {

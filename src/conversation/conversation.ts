@@ -130,10 +130,7 @@ export class Conversation {
    * words (a value rule's, or a SettingError it throws), which the dialog says as AsyncOS does:
    * "That value is not valid: <problem>."; `validate` returns a whole message of its own.
    */
-  async text(
-    prompt: string,
-    opts: { default?: string; allowBlank?: boolean; check?: (answer: string) => string | null; validate?: (answer: string) => string | null } = {},
-  ): Promise<string> {
+  async text(prompt: string, opts: { default?: string; allowBlank?: boolean; check?: (answer: string) => string | null; validate?: (answer: string) => string | null } = {}): Promise<string> {
     for (;;) {
       let answer = (await this.#read(`${prompt}\n`, `[${opts.default ?? ''}]> `)).trim();
       if (answer === '' && opts.default !== undefined) answer = opts.default;

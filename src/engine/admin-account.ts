@@ -28,9 +28,7 @@ let hashing: Promise<unknown> = Promise.resolve();
  * file writes and DNS look-ups share, nor 16 MB each at once.
  */
 function hashOf(password: string, salt: Buffer): Promise<Buffer> {
-  const hashed = hashing.then(
-    () => new Promise<Buffer>((resolve, reject) => scrypt(password, salt, KEY_LENGTH, (error, key) => (error ? reject(error) : resolve(key)))),
-  );
+  const hashed = hashing.then(() => new Promise<Buffer>((resolve, reject) => scrypt(password, salt, KEY_LENGTH, (error, key) => (error ? reject(error) : resolve(key)))));
   hashing = hashed.catch(() => undefined);
   return hashed;
 }

@@ -82,7 +82,10 @@ function jsonType(v: unknown): string {
 
 /** The first few problems in one line: a wrong shape can have dozens, and the first ones tell what is wrong. */
 export function summarizeProblems(problems: readonly ShapeProblem[], shown = 3): string {
-  const text = problems.slice(0, shown).map((p) => p.text).join('; ');
+  const text = problems
+    .slice(0, shown)
+    .map((p) => p.text)
+    .join('; ');
   return problems.length > shown ? `${text} (and ${problems.length - shown} more)` : text;
 }
 

@@ -16,10 +16,7 @@ export class HomeLock {
   acquire(): void {
     const owner = takeLock(this.file);
     if (owner !== null) {
-      throw new UserError(
-        `Another appliance (pid ${owner}) is already running on this home directory. Use it from here with one-shot commands, or stop it first.`,
-        ErrorCodes.applianceRunning,
-      );
+      throw new UserError(`Another appliance (pid ${owner}) is already running on this home directory. Use it from here with one-shot commands, or stop it first.`, ErrorCodes.applianceRunning);
     }
     this.#held = true;
   }

@@ -78,7 +78,11 @@ export class MessageTracking {
 
   /** Indexes what the store held when it opened; resolves when done (searches wait for it). */
   start(): Promise<void> {
-    this.#loading ??= scanFiles(this.#files, (e, at) => this.#index.add(e, at), () => this.#stopped)
+    this.#loading ??= scanFiles(
+      this.#files,
+      (e, at) => this.#index.add(e, at),
+      () => this.#stopped,
+    )
       .then(({ unreadable }) => {
         this.#unreadable = unreadable;
       })
@@ -164,7 +168,13 @@ export class MessageTracking {
       const line = trackingLine(e);
       if (line !== null && 'mid' in e) last.set(e.mid, line);
     }
-    return copies.map((mids) => mids.map((c) => last.get(c) ?? '').filter(Boolean).at(-1) ?? '');
+    return copies.map(
+      (mids) =>
+        mids
+          .map((c) => last.get(c) ?? '')
+          .filter(Boolean)
+          .at(-1) ?? '',
+    );
   }
 
   /** Stops indexing and writes what is buffered. */

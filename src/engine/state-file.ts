@@ -15,7 +15,12 @@ export type JsonFileRead<T> = { state: 'missing' } | { state: 'ok'; value: T } |
  * (torn) from JSON of the wrong shape. `upgrade` brings what an older segsim wrote to today's
  * words before the check.
  */
-export function parseJson<T>(text: string, shape: JsonShape<T>, names: string | ShapeNames, upgrade: (value: unknown) => unknown = (v) => v): { ok: true; value: T } | { ok: false; syntax: boolean; problem: string } {
+export function parseJson<T>(
+  text: string,
+  shape: JsonShape<T>,
+  names: string | ShapeNames,
+  upgrade: (value: unknown) => unknown = (v) => v,
+): { ok: true; value: T } | { ok: false; syntax: boolean; problem: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -187,11 +187,7 @@ function issue(hostnames: string[], ca: StoredCa | KeyPair, serverKeys: KeyPair)
     caPem = forge.pki.certificateToPem(caCert);
     files.push(['caKey', pkcs8(ca.privateKey)]);
   }
-  const altNames = [
-    ...hostnames.map((value) => ({ type: 2, value })),
-    { type: 7, ip: '127.0.0.1' },
-    { type: 7, ip: '::1' },
-  ];
+  const altNames = [...hostnames.map((value) => ({ type: 2, value })), { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }];
   const serverCert = buildCert({
     subject: hostnames[0] ?? 'localhost',
     issuer,
@@ -224,7 +220,10 @@ function buildCert(opts: { subject: string; issuer?: forge.pki.CertificateField[
   cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
   cert.validity.notBefore = new Date(Date.now() - 24 * 3600 * 1000);
   cert.validity.notAfter = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000);
-  const subject = [{ name: 'commonName', value: opts.subject }, { name: 'organizationName', value: 'segsim lab' }];
+  const subject = [
+    { name: 'commonName', value: opts.subject },
+    { name: 'organizationName', value: 'segsim lab' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(opts.issuer ?? subject);
   cert.setExtensions(opts.extensions);

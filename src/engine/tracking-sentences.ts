@@ -125,7 +125,10 @@ export function trackingSentences(e: MailEvent, recipientsOf: RecipientsOf): str
       return [`(DCID ${e.dcid}) Delivery started for message ${e.mid} to ${to(e.mid, e.rids)}.`];
     case 'delivered':
       if (isTdc(e.queue)) return [tdcSentence(e)!];
-      return recipientsOf(e.mid, e.rids).flatMap((r) => [`(DCID ${e.dcid}) Delivery details: Message ${e.mid} sent to ${r}`, `Message ${e.mid} to ${r} received remote SMTP response '${e.response.trim()}'.`]);
+      return recipientsOf(e.mid, e.rids).flatMap((r) => [
+        `(DCID ${e.dcid}) Delivery details: Message ${e.mid} sent to ${r}`,
+        `Message ${e.mid} to ${r} received remote SMTP response '${e.response.trim()}'.`,
+      ]);
     case 'deferred':
       return [`Message ${e.mid} to ${to(e.mid, e.rids)} delayed: ${reason(e.failure)}. It will be retried.`];
     case 'bounced':
@@ -133,7 +136,9 @@ export function trackingSentences(e: MailEvent, recipientsOf: RecipientsOf): str
     case 'expired':
       return isTdc(e.queue) ? [tdcSentence(e)!] : [`Message ${e.mid} to ${to(e.mid, e.rids)} bounced: delivery expired after ${e.seconds} seconds in the queue (${reason(e.failure)}).`];
     case 'dcid.failed':
-      return isTdc(e.queue) ? [tdcSentence(e) ?? `TDC: Message ${e.mid} delivery attempt failed: ${reason(e.failure)}.`] : [`Delivery connection (DCID ${e.dcid}) to IP address ${e.address} on port ${e.port} failed: ${reason(e.failure)}.`];
+      return isTdc(e.queue)
+        ? [tdcSentence(e) ?? `TDC: Message ${e.mid} delivery attempt failed: ${reason(e.failure)}.`]
+        : [`Delivery connection (DCID ${e.dcid}) to IP address ${e.address} on port ${e.port} failed: ${reason(e.failure)}.`];
     case 'deleted':
       return [`Message ${e.mid} to ${to(e.mid, e.rids)} deleted from the queue ${e.queue} by an administrator.`];
     case 'spool.quarantined':

@@ -50,7 +50,13 @@ export async function startFreshAppliance(label: string, start: StartAppliance, 
  * machine (the lab's own appliance, which takes the first hostname) creates it on a free Cluster
  * Communication Service port, and the others join it with its join secret.
  */
-export async function startLabCluster(first: Appliance, cluster: ClusterLab, label: string, start: StartAppliance, runOn: (appliance: Appliance) => CommandRunner): Promise<{ members: LabMember[]; stop(): Promise<void> }> {
+export async function startLabCluster(
+  first: Appliance,
+  cluster: ClusterLab,
+  label: string,
+  start: StartAppliance,
+  runOn: (appliance: Appliance) => CommandRunner,
+): Promise<{ members: LabMember[]; stop(): Promise<void> }> {
   const started: { hostname: string; lab: LabAppliance }[] = [];
   const stop = async () => {
     for (const s of started) await s.lab.stop().catch(() => undefined);

@@ -210,7 +210,15 @@ function observe(appliance: Appliance, range: MidRange | undefined, accounts: La
   }
   for (const h of live.hosts()) Object.assign(counted(h.host), { activeRecipients: h.activeRecipients, connectionsOut: h.connectionsOut, peakConnectionsOut: peak.get(h.host) ?? h.connectionsOut });
   // SETD names the gateway MID of the original each journal carries
-  const setd = new Map(Object.entries(accounts).map(([id, real]) => [id, setdStoreOf(appliance).messages(real).filter((m) => lab.has(Number(m.gatewayMid))).map((m) => m.verdict)]));
+  const setd = new Map(
+    Object.entries(accounts).map(([id, real]) => [
+      id,
+      setdStoreOf(appliance)
+        .messages(real)
+        .filter((m) => lab.has(Number(m.gatewayMid)))
+        .map((m) => m.verdict),
+    ]),
+  );
   return { hosts, logTexts: mine.flatMap(mailLogLines), trackingLines: mine.flatMap((e) => trackingLine(e) ?? []), setd };
 }
 

@@ -38,7 +38,11 @@ const observed = {
   // host name -> counters (peakConnectionsOut is the most connections tophosts showed while the lab ran)
   hosts: {
     type: 'object',
-    additionalProperties: { type: 'object', additionalProperties: false, properties: Object.fromEntries(counterNames.map((n) => [n, hostCounter])) as Record<(typeof counterNames)[number], typeof hostCounter> },
+    additionalProperties: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(counterNames.map((n) => [n, hostCounter])) as Record<(typeof counterNames)[number], typeof hostCounter>,
+    },
   },
   logs: { type: 'array', items: pattern },
   tracking: { type: 'array', items: pattern },

@@ -180,7 +180,8 @@ export function parseScenario(text: string, file: string): Scenario {
   };
   for (const line of [scenario.task, ...scenario.setup, ...scenario.solution, ...(cluster?.machines.flatMap((m) => m.setup) ?? [])]) {
     for (const ref of line.matchAll(/\$\{accounts\.([^.}]+)\.(?:intake|id)\}/g)) {
-      if (!accounts.some((a) => a.id === ref[1])) throw new UserError(`${file}: "${line.split('\n').find((l) => l.includes(ref[0])) ?? line}" refers to account "${ref[1]}", which is not in accounts.`, ErrorCodes.scenarioInvalid);
+      if (!accounts.some((a) => a.id === ref[1]))
+        throw new UserError(`${file}: "${line.split('\n').find((l) => l.includes(ref[0])) ?? line}" refers to account "${ref[1]}", which is not in accounts.`, ErrorCodes.scenarioInvalid);
     }
   }
   return scenario;

@@ -72,7 +72,9 @@ const isAttached = (p: number, share: number) => Math.floor((p + 1) * share) > M
 /** A MIME body: the text, and the test string as a file in base64, as mail programs attach one. */
 function withAttachment(text: string, marker: string, filename: string): { headers: string[]; body: string } {
   const boundary = `----=_segsim_${filename.replace(/\W/g, '')}`;
-  const encoded = Buffer.from(marker, 'latin1').toString('base64').replace(/.{76}(?=.)/g, '$&\r\n');
+  const encoded = Buffer.from(marker, 'latin1')
+    .toString('base64')
+    .replace(/.{76}(?=.)/g, '$&\r\n');
   return {
     headers: [`Content-Type: multipart/mixed; boundary="${boundary}"`],
     body: [
@@ -125,17 +127,9 @@ export function buildMessages(spec: TrafficSpec): Envelope[] {
         ? withAttachment(text, marker, isSpam ? 'gtube.txt' : 'eicar.com')
         : { headers: ['Content-Type: text/plain; charset=utf-8'], body: `${text}${marker ? `\r\n${marker}\r\n` : ''}` };
     const id = `<${Date.now().toString(36)}.${i}.${Math.floor(rnd() * 1e9).toString(36)}@outside.example>`;
-    const raw = [
-      `From: ${from}`,
-      `To: ${to.join(', ')}`,
-      `Subject: ${subject}`,
-      `Message-ID: ${id}`,
-      `Date: ${new Date().toUTCString()}`,
-      'MIME-Version: 1.0',
-      ...mime.headers,
-      '',
-      mime.body,
-    ].join('\r\n');
+    const raw = [`From: ${from}`, `To: ${to.join(', ')}`, `Subject: ${subject}`, `Message-ID: ${id}`, `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0', ...mime.headers, '', mime.body].join(
+      '\r\n',
+    );
     return { from, to, raw };
   });
 }
@@ -144,12 +138,7 @@ export function buildMessages(spec: TrafficSpec): Envelope[] {
  * Sends the traffic over real SMTP to the listener, `concurrency` sessions at a time, and counts
  * what was accepted and refused (with the refusal replies).
  */
-export async function injectTraffic(
-  target: InjectTarget,
-  spec: TrafficSpec,
-  onProgress: (done: number, total: number) => void = () => undefined,
-  signal?: AbortSignal,
-): Promise<InjectSummary> {
+export async function injectTraffic(target: InjectTarget, spec: TrafficSpec, onProgress: (done: number, total: number) => void = () => undefined, signal?: AbortSignal): Promise<InjectSummary> {
   assertLoopback(target.host);
   const started = Date.now();
   const messages = buildMessages(spec);

@@ -120,7 +120,10 @@ export class SetdEmulator extends EventEmitter {
     if (!this.#portClosed) await new Promise<void>((r) => this.#front.close(() => r()));
     this.#portClosed = true;
     this.#main?.close(() => undefined);
-    void this.#broken?.then((s) => s.close(() => undefined), () => undefined);
+    void this.#broken?.then(
+      (s) => s.close(() => undefined),
+      () => undefined,
+    );
   }
 
   /**
@@ -211,11 +214,13 @@ export class SetdEmulator extends EventEmitter {
   #smtp(key: string, cert: string): SMTPServer {
     // read again at DATA: accounts.json may have gone bad since RCPT, and a 250 must mean stored
     const accountsOf = (session: SMTPServerSession) =>
-      session.envelope.rcptTo.map((r) => {
-        const account = this.store.byIntakeAddress(r.address);
-        if (account === 'unavailable') throw refusal(451, UNAVAILABLE);
-        return account;
-      }).filter((a): a is SetdAccount => a !== undefined);
+      session.envelope.rcptTo
+        .map((r) => {
+          const account = this.store.byIntakeAddress(r.address);
+          if (account === 'unavailable') throw refusal(451, UNAVAILABLE);
+          return account;
+        })
+        .filter((a): a is SetdAccount => a !== undefined);
     const server = new SMTPServer({
       name: 'intake.etd.cisco.com',
       banner: 'Cisco Secure Email Threat Defense intake (segsim)',

@@ -11,7 +11,7 @@ export function attachedOriginal(journal: Buffer): { headers: Map<string, string
   if (!boundary) return null;
   const delimiter = Buffer.from(`\n--${boundary}`, 'latin1');
   // each part runs from the line after a delimiter to the CRLF before the next one
-  for (let at = journal.indexOf(delimiter); at >= 0; ) {
+  for (let at = journal.indexOf(delimiter); at >= 0;) {
     const start = journal.indexOf('\n', at + delimiter.length) + 1;
     const next = journal.indexOf(delimiter, start);
     if (start <= 0 || next < 0) return null;

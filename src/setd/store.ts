@@ -151,10 +151,12 @@ export class SetdStore extends EventEmitter<StoreEvents> {
     if (!batch) {
       const lines: string[] = [];
       const previous = this.#appends.get(m.account) ?? Promise.resolve();
-      const written = previous.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(async () => {
-        this.#batches.delete(m.account);
-        await appendLines(join(this.#dir, 'messages', `${m.account}.jsonl`), lines.join(''));
-      });
+      const written = previous
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(async () => {
+          this.#batches.delete(m.account);
+          await appendLines(join(this.#dir, 'messages', `${m.account}.jsonl`), lines.join(''));
+        });
       const settled = written.catch(() => undefined);
       this.#appends.set(m.account, settled);
       void settled.then(() => {

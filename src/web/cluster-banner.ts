@@ -26,7 +26,11 @@ export function clusterBanner(appliance: Appliance, session: Session, csrf: stri
   const doc = appliance.cluster.doc;
   const mode = sessionMode(appliance, session);
   if (!doc || !mode) return '';
-  const modes: ClusterMode[] = [{ level: 'cluster' }, ...doc.shared.groups.map((name) => ({ level: 'group', name }) as const), ...doc.shared.members.map((m) => ({ level: 'machine', name: m.name }) as const)];
+  const modes: ClusterMode[] = [
+    { level: 'cluster' },
+    ...doc.shared.groups.map((name) => ({ level: 'group', name }) as const),
+    ...doc.shared.members.map((m) => ({ level: 'machine', name: m.name }) as const),
+  ];
   const held = LEVELED_KEYS.map((key) => {
     const holder = holderOf(doc, mode, key);
     const where = !holder ? 'not configured at any level' : sameMode(holder, mode) ? 'this mode' : modeLabel(holder, doc.name);

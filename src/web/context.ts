@@ -27,4 +27,3 @@ export interface WebContext {
 export function sendPage(reply: FastifyReply, body: Html): FastifyReply {
   return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').header('X-Frame-Options', 'DENY').send(body.text);
 }
-

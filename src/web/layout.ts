@@ -24,9 +24,10 @@ export const csrfField = (token: string) => html`<input type="hidden" name="_csr
 /** The full page: header with the host and user, menus, the Commit Changes button and the pending-changes banner. */
 export function gatewayLayout(frame: PageFrame, page: GatewayPage): Html {
   const pending = frame.session.config.changes();
-  const commit = pending.length > 0
-    ? html`<a class="commit pending" href="/commit" title="${pending.map(describeWebChange).join('\n')}">Commit Changes</a>`
-    : html`<span class="commit none">No Changes Pending</span>`;
+  const commit =
+    pending.length > 0
+      ? html`<a class="commit pending" href="/commit" title="${pending.map(describeWebChange).join('\n')}">Commit Changes</a>`
+      : html`<span class="commit none">No Changes Pending</span>`;
   return document(
     `${page.title} - Cisco Secure Email Gateway`,
     html`<header class="top">

@@ -2,7 +2,13 @@ import { html, type Html } from './html.js';
 
 /** The gateway's menus, as on AsyncOS (only the pages segsim has). */
 export const MENUS = [
-  { label: 'Monitor', items: [{ label: 'Delivery Status', href: '/monitor/delivery-status' }, { label: 'Message Tracking', href: '/monitor/message-tracking' }] },
+  {
+    label: 'Monitor',
+    items: [
+      { label: 'Delivery Status', href: '/monitor/delivery-status' },
+      { label: 'Message Tracking', href: '/monitor/message-tracking' },
+    ],
+  },
   { label: 'Mail Policies', items: [{ label: 'Incoming Mail Policies', href: '/mail-policies/incoming' }] },
   { label: 'Security Services', items: [{ label: 'Threat Defense Connector', href: '/security-services/threat-defense-connector' }] },
 ] as const;

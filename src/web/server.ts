@@ -102,7 +102,12 @@ export async function startWebInterface(appliance: Appliance, options: WebOption
   };
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error.code?.startsWith('FST_CSRF')) {
-      return errorPage(request, reply.code(403), 'Request refused', 'The form was refused: its security token is missing or out of date. Go back, reload the page and submit it again. Nothing was changed.');
+      return errorPage(
+        request,
+        reply.code(403),
+        'Request refused',
+        'The form was refused: its security token is missing or out of date. Go back, reload the page and submit it again. Nothing was changed.',
+      );
     }
     if (error instanceof UserError) return errorPage(request, reply.code(400), 'Error', error.message);
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
@@ -137,4 +142,3 @@ export async function startWebInterface(appliance: Appliance, options: WebOption
 function errorDocument(title: string, message: string): Html {
   return document(title, html`<main><h1>${title}</h1><div class="notice error">${message}</div><p><a href="javascript:history.back()">Back</a> · <a href="/">Home</a></p></main>`);
 }
-

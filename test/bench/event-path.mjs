@@ -29,7 +29,11 @@ try {
   const tracking = MessageTracking?.writer ? MessageTracking.writer(join(home, 'tracking')) : new TrackingStore(join(home, 'tracking'));
   await tracking.start?.();
   events.on((e) => tracking.record(e));
-  const counters = new MailCounterSet(home, () => Date.now(), () => undefined);
+  const counters = new MailCounterSet(
+    home,
+    () => Date.now(),
+    () => undefined,
+  );
   const counting = new EventCounters(counters);
   events.on((e) => counting.reduce(e));
   log.onWritten = () => counters.save();

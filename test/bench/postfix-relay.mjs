@@ -128,7 +128,9 @@ export async function postfixRelay({ messages, sessions, size, limitMs, freePort
       if (m.pss > peak.pss) peak = m;
     }, 500);
     const t0 = Date.now();
-    const source = spawn('smtp-source', ['-s', String(sessions), '-m', String(messages), '-l', String(size), '-d', '-f', 'bench@outside.example', '-t', 'user@example.com', `127.0.0.1:${port}`], { stdio: 'ignore' });
+    const source = spawn('smtp-source', ['-s', String(sessions), '-m', String(messages), '-l', String(size), '-d', '-f', 'bench@outside.example', '-t', 'user@example.com', `127.0.0.1:${port}`], {
+      stdio: 'ignore',
+    });
     const acceptedAt = await new Promise((resolve) => source.on('exit', () => resolve(Date.now())));
     const copies = () => (journal ? journal.journaled() : messages);
     while ((arrived < messages || copies() < messages) && Date.now() - t0 < limitMs) await new Promise((r) => setTimeout(r, 20));

@@ -103,7 +103,9 @@ async function scenario(journal) {
   // CPU of this process (segsim) while the traffic runs, start-up and stop left out: far less
   // noisy than throughput on a shared machine (smtp-source and smtp-sink are processes of their own)
   const cpuBefore = process.cpuUsage();
-  const source = spawn('smtp-source', ['-s', String(SESSIONS), '-m', String(MESSAGES), '-l', String(SIZE), '-d', '-f', 'bench@outside.example', '-t', 'user@example.com', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  const source = spawn('smtp-source', ['-s', String(SESSIONS), '-m', String(MESSAGES), '-l', String(SIZE), '-d', '-f', 'bench@outside.example', '-t', 'user@example.com', `127.0.0.1:${port}`], {
+    stdio: 'ignore',
+  });
   const acceptedAt = await new Promise((resolve) => source.on('exit', () => resolve(Date.now())));
   const expected = MESSAGES * (journal ? 2 : 1);
   while (finished < expected && Date.now() - started < LIMIT_MS) await new Promise((r) => setTimeout(r, 20));
@@ -216,7 +218,14 @@ async function postfixJournaling() {
   const setd = await startSetd(home);
   try {
     const [user, domain] = account.intakeAddress.split('@');
-    return await postfixRelay({ messages: MESSAGES, sessions: SESSIONS, size: SIZE, limitMs: LIMIT_MS, freePort, journal: { address: `${user}@${domain}`, domain, setdPort: setd.port, journaled: setd.journaled } });
+    return await postfixRelay({
+      messages: MESSAGES,
+      sessions: SESSIONS,
+      size: SIZE,
+      limitMs: LIMIT_MS,
+      freePort,
+      journal: { address: `${user}@${domain}`, domain, setdPort: setd.port, journaled: setd.journaled },
+    });
   } finally {
     await setd.stop();
     rmSync(home, { recursive: true, force: true });
@@ -244,7 +253,10 @@ const summarize = (list, figures = FIGURES) => ({
   messages: MESSAGES,
   runs: list.length,
   complete: list.every((r) => r.complete),
-  median: Object.fromEntries([...figures.map((f) => [f, median(list.map((r) => r[f]))]), ...(list[0].latencyMs ? [['latencyMs', { p50: median(list.map((r) => r.latencyMs.p50)), p99: median(list.map((r) => r.latencyMs.p99)) }]] : [])]),
+  median: Object.fromEntries([
+    ...figures.map((f) => [f, median(list.map((r) => r[f]))]),
+    ...(list[0].latencyMs ? [['latencyMs', { p50: median(list.map((r) => r.latencyMs.p50)), p99: median(list.map((r) => r.latencyMs.p99)) }]] : []),
+  ]),
   range: Object.fromEntries(figures.map((f) => [f, [Math.min(...list.map((r) => r[f])), Math.max(...list.map((r) => r[f]))]])),
   each: list,
 });
@@ -271,7 +283,12 @@ const checks = [
   ['one-shot CPU / node -e 0', oneShot.ratio, '<=', 2],
   [`Message Tracking MID lookup, ${tracked.messages} tracked (ms)`, tracked.midLookupMs, '<', 1000],
   [`Message Tracking broad search, ${tracked.messages} tracked (ms)`, tracked.broadSearchMs, '<', 1000],
-  [`SMTP greeting p99 (beyond smtp-server's 100 ms early-talker wait) during ${tracked.underLoad.wrongLogins} wrong web logins and a broad search (ms)`, tracked.underLoad.greetingP99BeyondWaitMs, '<', 100],
+  [
+    `SMTP greeting p99 (beyond smtp-server's 100 ms early-talker wait) during ${tracked.underLoad.wrongLogins} wrong web logins and a broad search (ms)`,
+    tracked.underLoad.greetingP99BeyondWaitMs,
+    '<',
+    100,
+  ],
 ].map(([figure, value, op, target]) => ({ figure, value, target: `${op} ${target}`, met: op === '>=' ? value >= target : op === '<' ? value < target : value <= target }));
 const report = {
   date: new Date().toISOString(),
@@ -298,11 +315,14 @@ if (postfix.skipped) console.log(`Postfix side by side: skipped (${postfix.skipp
 else {
   for (const r of [postfix.relay, postfix.journaling]) {
     const m = r.median;
-    console.log(`${r.path}, median of ${r.runs}: accepted ${m.acceptMsgPerSec} msg/s, end to end ${m.endToEndMsgPerSec}${range(r, 'endToEndMsgPerSec')} msg/s, peak PSS ${m.peakPssMB} MB (summed RSS ${m.peakSummedRssMB} MB)${r.complete ? '' : ' (INCOMPLETE)'}`);
+    console.log(
+      `${r.path}, median of ${r.runs}: accepted ${m.acceptMsgPerSec} msg/s, end to end ${m.endToEndMsgPerSec}${range(r, 'endToEndMsgPerSec')} msg/s, peak PSS ${m.peakPssMB} MB (summed RSS ${m.peakSummedRssMB} MB)${r.complete ? '' : ' (INCOMPLETE)'}`,
+    );
   }
 }
 console.log(`queue growth (idle RSS ${scaled.queue.idleRssMB} MB once the views have run, ${scaled.queue.idleBeforeViewsRssMB} MB before):`);
-for (const q of scaled.queue.steps) console.log(`  ${q.queued} queued: RSS ${q.rssMB} MB (peak ${q.peakRssMB}), tophosts ${q.tophostsMs} ms, status detail ${q.statusMs} ms, hoststatus ${q.hoststatusMs} ms`);
+for (const q of scaled.queue.steps)
+  console.log(`  ${q.queued} queued: RSS ${q.rssMB} MB (peak ${q.peakRssMB}), tophosts ${q.tophostsMs} ms, status detail ${q.statusMs} ms, hoststatus ${q.hoststatusMs} ms`);
 console.log(`${scaled.destinations.destinations} destinations: live tophosts refresh ${scaled.destinations.liveRefreshMs} ms, tophosts ${scaled.destinations.tophostsMs} ms`);
 console.log(trackingSummary(tracked));
 console.log(`one-shot tdcconfig --json: ${oneShot.cpuMedianMs} ms of CPU vs node -e 0: ${oneShot.nodeCpuMedianMs} ms (x${oneShot.ratio})`);

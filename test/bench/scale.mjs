@@ -77,7 +77,12 @@ async function queueGrowth() {
     for (const target of STEPS) {
       const more = target - queued;
       // smtp-source: the same client as the throughput figures, 20 sessions
-      await new Promise((resolve) => spawn('smtp-source', ['-s', '20', '-m', String(more), '-l', '2048', '-d', '-f', 'bench@outside.example', '-t', 'user@example.com', `127.0.0.1:${port}`], { stdio: 'ignore' }).on('exit', resolve));
+      await new Promise((resolve) =>
+        spawn('smtp-source', ['-s', '20', '-m', String(more), '-l', '2048', '-d', '-f', 'bench@outside.example', '-t', 'user@example.com', `127.0.0.1:${port}`], { stdio: 'ignore' }).on(
+          'exit',
+          resolve,
+        ),
+      );
       queued = target;
       while (running.engine.workQueue().messages > 0) await new Promise((r) => setTimeout(r, 100));
       const active = running.engine.hosts().find((h) => h.host === 'example.com')?.activeRecipients ?? 0;

@@ -128,7 +128,11 @@ export async function tracking() {
       const mid = 2 * Math.floor(MESSAGES / 2) + 1;
       const findeventMidMs = await timeCommand(appliance, ['findevent', '--mid', String(mid)], 3);
       const findeventBroadMs = await timeCommand(appliance, ['findevent', '--subject', 'bench message 9999[0-9]$'], 3);
-      const load = await promisify(execFile)(process.execPath, [LOAD, JSON.stringify({ smtpPort: running.engine.listenerAddress().port, webUrl: running.web.url, caFile: join(appliance.paths.tls, 'lab-ca.pem'), password: PASSWORD, mid })], { maxBuffer: 1 << 20 });
+      const load = await promisify(execFile)(
+        process.execPath,
+        [LOAD, JSON.stringify({ smtpPort: running.engine.listenerAddress().port, webUrl: running.web.url, caFile: join(appliance.paths.tls, 'lab-ca.pem'), password: PASSWORD, mid })],
+        { maxBuffer: 1 << 20 },
+      );
       return {
         path: `message tracking over ${MESSAGES} received messages, each journaled (${indexed} MIDs, ${lines} events): the store's files written by the real store before the appliance started, not by SMTP`,
         messages: MESSAGES,

@@ -96,7 +96,7 @@ describe('segsim start --detach and segsim stop (the real binary)', () => {
     }
   });
 
-  it('runs the README\'s Scripting example as written, and it journals', () => {
+  it("runs the README's Scripting example as written, and it journals", () => {
     const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
     const section = readme.slice(readme.indexOf('\n## Scripting\n'));
     const example = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
@@ -118,7 +118,10 @@ describe('segsim start --detach and segsim stop (the real binary)', () => {
     expect(run.stdout).toMatch(/Appliance \(pid \d+\) on .* stopped\.\n$/);
     // it journaled: the copies reached the SETD emulator, as mail_logs says
     const logs = join(home, 'logs');
-    const text = readdirSync(logs).filter((f) => f.startsWith('mail_logs')).map((f) => readFileSync(join(logs, f), 'utf8')).join('');
+    const text = readdirSync(logs)
+      .filter((f) => f.startsWith('mail_logs'))
+      .map((f) => readFileSync(join(logs, f), 'utf8'))
+      .join('');
     expect(text.match(/TDC: MID \d+ successfully delivered for scanning/g)?.length ?? 0).toBeGreaterThan(0);
   }, 90_000);
 });

@@ -58,7 +58,10 @@ describe('one-shot command line', () => {
     let written = '';
     out.on('data', (d) => (written += d));
     const run = runOneShot({ appliance, registry: [...commandRegistry(), asking], words: ['askhost'], out, signal: new AbortController().signal });
-    const error = await run.then(() => null, (e: unknown) => e);
+    const error = await run.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(describeError(error)).toEqual({ text: 'askhost needs an answer here. Give its flags (see "segsim help askhost") or run it in the shell ("segsim").', exitCode: 2 });
     expect(written).toBe('Enter the hostname.\n'); // the question, then the error names what to do
     expect(appliance.configuration.current.hostname).toBe('esa1.example.com');

@@ -29,7 +29,7 @@ describe('the one commander program', () => {
   it('refuses a flag a subcommand does not take, with exit 2, and takes it where it belongs', async () => {
     const home = tempHome();
     const wrong = await runMain(['--home', home, 'setd', 'accounts', '--code', '451']);
-    expect(wrong).toMatchObject({ code: 2, stderr: "Invalid arguments when processing: unknown option '--code'. Enter \"help setd\" for its usage.\n" });
+    expect(wrong).toMatchObject({ code: 2, stderr: 'Invalid arguments when processing: unknown option \'--code\'. Enter "help setd" for its usage.\n' });
     expect((await runMain(['--home', home, 'setd', 'accounts', '--yes'])).code).toBe(2);
     expect((await runMain(['--home', home, 'policyconfig', '--position', '3'])).code).toBe(2);
     expect((await runMain(['--home', home, 'setd'])).stderr).toContain('setd needs a subcommand: setup, accounts, messages, fault, start');
@@ -44,7 +44,10 @@ describe('the one commander program', () => {
     const tls = await runMain(['--home', home, 'setd', 'start', '--tls', '1.1']);
     expect(tls.code).toBe(2);
     expect(tls.stderr).toMatch(/^Invalid arguments when processing: option '--tls <version>' argument '1\.1' is invalid\. Allowed choices are 1\.2, 1\.3\. Enter "help setd" for its usage\.\n$/);
-    expect(await runMain(['--home', home, 'status', 'everything'])).toMatchObject({ code: 2, stderr: 'Invalid arguments when processing: "everything" (status takes only "detail"). Enter "help status" for its usage.\n' });
+    expect(await runMain(['--home', home, 'status', 'everything'])).toMatchObject({
+      code: 2,
+      stderr: 'Invalid arguments when processing: "everything" (status takes only "detail"). Enter "help status" for its usage.\n',
+    });
     const number = await runMain(['--home', home, 'setd', 'fault', 'slow', '--delay', '-5']);
     expect(number).toMatchObject({ code: 2, stderr: 'Invalid value "-5" for --delay: enter a whole number from 1 to 300000 milliseconds.\n' });
     const conflict = await runMain(['--home', home, 'setd', 'fault', 'refuse', '--next', '1', '--for-seconds', '5']);

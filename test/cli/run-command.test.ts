@@ -50,7 +50,27 @@ describe('the runner handles --json once', () => {
     const registry = commandRegistry();
     const declared = registry.flatMap((c) => [...(c.json ? [[c.name]] : []), ...(c.subcommands ?? []).filter((s) => s.json).map((s) => [c.name, s.name])]);
     expect(declared.map((w) => w.join(' ')).sort()).toEqual(
-      ['destconfig', 'findevent', 'hoststatus', 'inject', 'lab check', 'lab run', 'listenerconfig', 'listenerconfig edit', 'policyconfig', 'setd accounts', 'setd messages', 'setd setup', 'showchanges', 'showrecipients', 'smtproutes', 'status', 'tdcconfig', 'tophosts', 'who'].sort(),
+      [
+        'destconfig',
+        'findevent',
+        'hoststatus',
+        'inject',
+        'lab check',
+        'lab run',
+        'listenerconfig',
+        'listenerconfig edit',
+        'policyconfig',
+        'setd accounts',
+        'setd messages',
+        'setd setup',
+        'showchanges',
+        'showrecipients',
+        'smtproutes',
+        'status',
+        'tdcconfig',
+        'tophosts',
+        'who',
+      ].sort(),
     );
     for (const words of declared) {
       const line = parseCommandLine(registry, [...words, '--json'], { oneShot: false, write: () => undefined });

@@ -15,7 +15,9 @@ describe('what a one-shot run loads', () => {
       writeFileSync(probe, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(join(dir, 'loaded'))}, Object.keys(require.cache).join('\\n')));`);
       const run = (...words: string[]) => {
         execFileSync(process.execPath, ['-r', probe, join(ROOT, 'bin/segsim.cjs'), '--home', join(dir, 'home'), ...words], { stdio: 'ignore' });
-        return readFileSync(join(dir, 'loaded'), 'utf8').split('\n').filter((file) => file !== probe);
+        return readFileSync(join(dir, 'loaded'), 'utf8')
+          .split('\n')
+          .filter((file) => file !== probe);
       };
       expect(run('tdcconfig', '--json')).toEqual([join(ROOT, 'bin/segsim.cjs'), join(ROOT, 'dist/bundle/segsim.cjs')]);
       // a command that needs one loads it: lab reads its scenarios with yaml

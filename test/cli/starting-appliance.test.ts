@@ -40,7 +40,7 @@ const answers = (port: number) =>
 
 describe('segsim start, then a shell as soon as the listener answers (the real binary)', () => {
   // before the fix, 7 tries in 8 found the listener up and the control socket not yet, and the shell committed behind the appliance
-  it('attaches every time, and the commit is the running appliance\'s', async () => {
+  it("attaches every time, and the commit is the running appliance's", async () => {
     for (let round = 0; round < 3; round++) {
       const port = await freePort();
       const home = labHome((c) => void (c.listener.port = port));
@@ -111,7 +111,9 @@ describe('a session on a home whose appliance is starting (lock held, control so
     await commitEdit(appliance, (c) => void (c.hostname = 'esa2.example.com'));
     // a live process that is not this one: the test runner's parent
     writeFileSync(appliance.paths.lock, String(process.ppid));
-    await expect(commitEdit(appliance, (c) => void (c.hostname = 'esa3.example.com'))).rejects.toThrow(`An appliance (pid ${process.ppid}) now runs on this home directory and owns its configuration: nothing was committed.`);
+    await expect(commitEdit(appliance, (c) => void (c.hostname = 'esa3.example.com'))).rejects.toThrow(
+      `An appliance (pid ${process.ppid}) now runs on this home directory and owns its configuration: nothing was committed.`,
+    );
     expect(storedHostname(home)).toBe('esa2.example.com');
   });
 });

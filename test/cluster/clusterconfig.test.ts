@@ -55,18 +55,24 @@ describe('clusterconfig', () => {
     expect(b.appliance.cluster.doc).toBeNull();
     expect(a.appliance.cluster.doc!.shared.members).toHaveLength(1);
     // nor can anything without the secret read the cluster's configuration
-    await expect(askPeer({ host: '127.0.0.1', port: a.appliance.cluster.port! }, 'Hosted_Cluster', 'cd'.repeat(32), 'x', { sync: { name: 'Hosted_Cluster', shared: a.appliance.cluster.doc!.shared, machines: {} }, from: 'x' })).rejects.toThrow(/does not know the join secret/);
+    await expect(
+      askPeer({ host: '127.0.0.1', port: a.appliance.cluster.port! }, 'Hosted_Cluster', 'cd'.repeat(32), 'x', {
+        sync: { name: 'Hosted_Cluster', shared: a.appliance.cluster.doc!.shared, machines: {} },
+        from: 'x',
+      }),
+    ).rejects.toThrow(/does not know the join secret/);
     await expect(runScripted(clusterconfigCommand, [], { appliance: b.appliance, args: ['join'], flags: { address, secret: 'not hex', port: 0 } })).rejects.toThrow(/Invalid join secret/);
     expect(await askPeer({ host: '127.0.0.1', port: a.appliance.cluster.port! }, null, secret, 'x', { join: { name: 'esa1.example.com', port: 1 } })).toEqual({
       err: 'A machine named esa1.example.com is already in cluster Hosted_Cluster.',
     });
   });
 
-  it('ADDGROUP and SETGROUP: a machine moved to another group runs on that group\'s settings, on both members at once', async () => {
+  it("ADDGROUP and SETGROUP: a machine moved to another group runs on that group's settings, on both members at once", async () => {
     a = await startMember('esa1.example.com');
     b = await startMember('esa2.example.com');
     await formCluster(a, b);
-    const oneShot = (m: Member, ...words: string[]) => runOneShot({ appliance: m.appliance, registry: commandRegistry(), words, out: new PassThrough().resume(), signal: new AbortController().signal });
+    const oneShot = (m: Member, ...words: string[]) =>
+      runOneShot({ appliance: m.appliance, registry: commandRegistry(), words, out: new PassThrough().resume(), signal: new AbortController().signal });
     await oneShot(a, 'tdcconfig', '--enable', '--intake-address', 'cluster@beta.cmd.cisco.com');
     await runScripted(clusterconfigCommand, [], { appliance: a.appliance, args: ['addgroup', 'Partners'] });
     expect(b.appliance.cluster.doc!.shared.groups).toEqual(['Main_Group', 'Partners']);

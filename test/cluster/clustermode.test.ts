@@ -55,7 +55,7 @@ describe('clustermode and the cluster prompt', () => {
     expect(other.shell.prompt).toBe('(Cluster Hosted_Cluster)> ');
     // Machine level holds no TDC settings yet: the NOTICE, and a copy of the cluster's to edit here
     await t.type('tdcconfig --disable', '3');
-    await t.type("commit --comment machine-level");
+    await t.type('commit --comment machine-level');
     expect(a.appliance.cluster.doc!.machines['esa1.example.com']!.settings.tdc).toEqual({ enabled: false, intakeAddress: null });
     await t.type('clustermode cluster');
     expect(t.shell.prompt).toBe('(Cluster Hosted_Cluster)> ');
@@ -73,15 +73,26 @@ describe('clustermode and the cluster prompt', () => {
     expectGolden('clustermode.txt', t.screen());
   });
 
-  it('one-shot runs: restricted commands run in this machine\'s mode, configuration at Cluster level', async () => {
+  it("one-shot runs: restricted commands run in this machine's mode, configuration at Cluster level", async () => {
     a = await startMember('esa1.example.com');
     b = await startMember('esa2.example.com');
     await formCluster(a, b);
     let out = '';
-    const sink = new Writable({ write(chunk, _e, done) { out += String(chunk); done(); } });
+    const sink = new Writable({
+      write(chunk, _e, done) {
+        out += String(chunk);
+        done();
+      },
+    });
     await runOneShot({ appliance: a.appliance, registry: commandRegistry(), words: ['tophosts', '--sort', 'active'], out: sink, signal: new AbortController().signal });
     expect(out).toContain('Status as of:');
-    await runOneShot({ appliance: a.appliance, registry: commandRegistry(), words: ['tdcconfig', '--enable', '--intake-address', 'one@beta.cmd.cisco.com'], out: sink, signal: new AbortController().signal });
+    await runOneShot({
+      appliance: a.appliance,
+      registry: commandRegistry(),
+      words: ['tdcconfig', '--enable', '--intake-address', 'one@beta.cmd.cisco.com'],
+      out: sink,
+      signal: new AbortController().signal,
+    });
     expect(a.appliance.cluster.doc!.shared.cluster.tdc!.intakeAddress).toBe('one@beta.cmd.cisco.com');
     expect(b.appliance.configuration.current.tdc.intakeAddress).toBe('one@beta.cmd.cisco.com');
   });
@@ -92,8 +103,16 @@ describe('clustermode and the cluster prompt', () => {
     await formCluster(a, b);
     const run = async (...words: string[]) => {
       let out = '';
-      const sink = new Writable({ write(chunk, _e, done) { out += String(chunk); done(); } });
-      const error = await runOneShot({ appliance: a!.appliance, registry: commandRegistry(), words, out: sink, signal: new AbortController().signal }).then(() => null, (e: unknown) => e as Error);
+      const sink = new Writable({
+        write(chunk, _e, done) {
+          out += String(chunk);
+          done();
+        },
+      });
+      const error = await runOneShot({ appliance: a!.appliance, registry: commandRegistry(), words, out: sink, signal: new AbortController().signal }).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
       return { out, error };
     };
     await run('tdcconfig', '--enable', '--intake-address', 'cluster@beta.cmd.cisco.com');

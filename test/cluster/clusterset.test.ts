@@ -30,7 +30,7 @@ describe('CLUSTERSET and CLUSTERSHOW in policyconfig', () => {
   }
   const policies = (m: Member) => m.appliance.configuration.current.incomingPolicies.map((p) => p.name);
 
-  it('in the dialog: CLUSTERSHOW, and CLUSTERSET copying the Cluster level\'s policies to a machine (golden)', async () => {
+  it("in the dialog: CLUSTERSHOW, and CLUSTERSET copying the Cluster level's policies to a machine (golden)", async () => {
     a = await startMember('esa1.example.com');
     b = await startMember('esa2.example.com');
     await formCluster(a, b);
@@ -79,7 +79,11 @@ describe('CLUSTERSET and CLUSTERSHOW in policyconfig', () => {
     expect(a.appliance.cluster.doc!.shared.groups_settings.Main_Group).toEqual({});
 
     // refusals say what was wrong, and change nothing
-    const refused = (...words: string[]) => oneShot(a!, 'policyconfig', ...words).then(() => 'no error', (e: Error) => e.message);
+    const refused = (...words: string[]) =>
+      oneShot(a!, 'policyconfig', ...words).then(
+        () => 'no error',
+        (e: Error) => e.message,
+      );
     expect(await refused('--clusterset', 'delete')).toBe('1: The settings of Cluster Hosted_Cluster cannot be deleted: every machine falls back to them. Copy them instead.');
     expect(await refused('--clusterset', 'move', '--to', 'machine')).toBe('1: The settings of Cluster Hosted_Cluster cannot be moved: every machine falls back to them. Copy them instead.');
     expect(await refused('--clusterset', 'copy', '--to', 'cluster')).toBe('2: Choose another mode than Cluster Hosted_Cluster to copy the settings to.');

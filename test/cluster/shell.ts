@@ -12,7 +12,14 @@ export function shellOn(appliance: Appliance) {
     session: appliance.sessions.open('shell', 'console'),
     registry: commandRegistry(),
     interactive: true,
-    io: { ...io, readLine: async (prompt) => { const line = answers.shift(); io.write(`${prompt}${line ?? ''}\n`); return line ?? null; } },
+    io: {
+      ...io,
+      readLine: async (prompt) => {
+        const line = answers.shift();
+        io.write(`${prompt}${line ?? ''}\n`);
+        return line ?? null;
+      },
+    },
   });
   return {
     shell,

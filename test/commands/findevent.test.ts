@@ -17,7 +17,10 @@ const EVENTS: [number, MailEventBody][] = [
   [20, { type: 'icid.opened', icid: 5, interfaceName: 'Management', bindAddress: '127.0.0.1', remoteIp: '127.0.0.1' }],
   [20, { type: 'message.started', mid: 10, icid: 5, from: 'alice@outside.example' }],
   [20, { type: 'recipient.accepted', mid: 10, icid: 5, rid: 0, address: 'bob@example.com' }],
-  [20, { type: 'accepted', mid: 10, icid: 5, from: 'alice@outside.example', rcpts: [{ rid: 0, address: 'bob@example.com' }], messageId: '<abc@outside.example>', subject: 'quarterly report', size: 100 }],
+  [
+    20,
+    { type: 'accepted', mid: 10, icid: 5, from: 'alice@outside.example', rcpts: [{ rid: 0, address: 'bob@example.com' }], messageId: '<abc@outside.example>', subject: 'quarterly report', size: 100 },
+  ],
   [22, { type: 'journal.enqueued', mid: 11, originalMid: 10, messageId: '<abc@outside.example>', intake: SETD }],
   [23, { type: 'dcid.opened', dcid: 7, queue: 'the.tdc.queue', localAddress: '127.0.0.1', address: '127.0.0.1', port: 2465 }],
   [23, { type: 'tls.ok', dcid: 7, protocol: 'TLSv1.2', cipher: 'ECDHE-RSA-AES128-GCM-SHA256' }],
@@ -33,7 +36,22 @@ const EVENTS: [number, MailEventBody][] = [
   [50, { type: 'message.started', mid: 20, icid: 9, from: 'erin@elsewhere.example' }],
   [50, { type: 'recipient.accepted', mid: 20, icid: 9, rid: 0, address: 'frank@example.com' }],
   [50, { type: 'recipient.accepted', mid: 20, icid: 9, rid: 1, address: 'gina@partner.example' }],
-  [50, { type: 'accepted', mid: 20, icid: 9, from: 'erin@elsewhere.example', rcpts: [{ rid: 0, address: 'frank@example.com' }, { rid: 1, address: 'gina@partner.example' }], messageId: '<ghi@elsewhere.example>', subject: 'two policies', size: 100 }],
+  [
+    50,
+    {
+      type: 'accepted',
+      mid: 20,
+      icid: 9,
+      from: 'erin@elsewhere.example',
+      rcpts: [
+        { rid: 0, address: 'frank@example.com' },
+        { rid: 1, address: 'gina@partner.example' },
+      ],
+      messageId: '<ghi@elsewhere.example>',
+      subject: 'two policies',
+      size: 100,
+    },
+  ],
   [51, { type: 'split', mid: 20, newMid: 21, policy: 'partner', rids: [1] }],
   [51, { type: 'policy.matched', mid: 20, policy: 'DEFAULT' }],
   [51, { type: 'policy.matched', mid: 21, policy: 'partner' }],
@@ -108,9 +126,10 @@ describe('findevent (message tracking)', () => {
     );
   });
 
-  it("finds a split part by its own recipient only, and the original by the recipients it kept", async () => {
+  it('finds a split part by its own recipient only, and the original by the recipients it kept', async () => {
     const a = await appliance();
-    const mids = async (flags: Record<string, unknown>) => JSON.parse((await runScripted(findeventCommand, [], { appliance: a, flags: { ...flags, json: true }, interactive: false })).transcript).map((m: { mid: number }) => m.mid);
+    const mids = async (flags: Record<string, unknown>) =>
+      JSON.parse((await runScripted(findeventCommand, [], { appliance: a, flags: { ...flags, json: true }, interactive: false })).transcript).map((m: { mid: number }) => m.mid);
     expect(await mids({ to: 'gina@' })).toEqual([21]);
     expect(await mids({ to: 'frank@' })).toEqual([20]);
     // the part is the message's too: its sender, subject and Message-ID find it

@@ -4,8 +4,7 @@ import { expectGolden } from '../helpers/golden.js';
 import { runMain } from '../helpers/run-main.js';
 import { consoleSession, runScripted, tempHome } from '../helpers/scripted.js';
 
-const edit = (appliance: Appliance, args: string[], flags: Record<string, unknown> = {}) =>
-  runScripted(listenerconfigCommand, [], { appliance, args: ['edit', ...args], flags, interactive: false });
+const edit = (appliance: Appliance, args: string[], flags: Record<string, unknown> = {}) => runScripted(listenerconfigCommand, [], { appliance, args: ['edit', ...args], flags, interactive: false });
 const hat = (appliance: Appliance) => consoleSession(appliance).config.pending.listener.hostAccess;
 
 describe('listenerconfig', () => {
@@ -50,15 +49,25 @@ describe('listenerconfig', () => {
     await edit(appliance, ['IncomingMail', 'hostaccess', 'add'], { sender: '127.0.0.2', behavior: 'reject' });
     await edit(appliance, ['1', 'HOSTACCESS', 'new'], { sender: '10.0.0.0/8', behavior: 'TCPREFUSE' });
     await edit(appliance, ['incomingmail', 'hostaccess', 'default'], { behavior: 'relay' });
-    expect(hat(appliance)).toEqual({ entries: [{ sender: '127.0.0.2', behavior: 'REJECT' }, { sender: '10.0.0.0/8', behavior: 'TCPREFUSE' }], defaultBehavior: 'RELAY' });
+    expect(hat(appliance)).toEqual({
+      entries: [
+        { sender: '127.0.0.2', behavior: 'REJECT' },
+        { sender: '10.0.0.0/8', behavior: 'TCPREFUSE' },
+      ],
+      defaultBehavior: 'RELAY',
+    });
     const printed = await edit(appliance, ['IncomingMail', 'hostaccess', 'print']);
     expect(printed.transcript).toBe(
       ['   Host Access Table (HAT):', '     127.0.0.2                        REJECT', '     10.0.0.0/8                       TCPREFUSE', '     ALL                              RELAY', ''].join('\n'),
     );
     // what was accepted stays when a bad value is refused
     await expect(edit(appliance, ['IncomingMail', 'hostaccess', 'add'], { sender: '127.0.0.2', behavior: 'accept' })).rejects.toThrow('The HAT already has an entry for 127.0.0.2: delete it first.');
-    await expect(edit(appliance, ['IncomingMail', 'hostaccess', 'add'], { sender: 'mx.example.com', behavior: 'accept' })).rejects.toThrow(/^Invalid HAT sender "mx\.example\.com": host names need reverse DNS/);
-    await expect(edit(appliance, ['IncomingMail', 'hostaccess', 'add'], { sender: '127.0.0.9', behavior: 'block' })).rejects.toThrow('Invalid HAT behavior "block": enter one of ACCEPT, RELAY, REJECT, TCPREFUSE.');
+    await expect(edit(appliance, ['IncomingMail', 'hostaccess', 'add'], { sender: 'mx.example.com', behavior: 'accept' })).rejects.toThrow(
+      /^Invalid HAT sender "mx\.example\.com": host names need reverse DNS/,
+    );
+    await expect(edit(appliance, ['IncomingMail', 'hostaccess', 'add'], { sender: '127.0.0.9', behavior: 'block' })).rejects.toThrow(
+      'Invalid HAT behavior "block": enter one of ACCEPT, RELAY, REJECT, TCPREFUSE.',
+    );
     await expect(edit(appliance, ['IncomingMail', 'hostaccess', 'add'], { sender: '127.0.0.9' })).rejects.toThrow('hostaccess new needs --behavior BEHAVIOR.');
     await expect(edit(appliance, ['IncomingMail', 'hostaccess', 'delete'], { sender: '127.0.0.9' })).rejects.toThrow('The HAT has no entry for 127.0.0.9.');
     await expect(edit(appliance, ['IncomingMail', 'hostaccess', 'move'])).rejects.toThrow('Unknown hostaccess operation "move": use new, delete, default, print (or add for new).');

@@ -9,7 +9,7 @@ import { expectGolden } from '../helpers/golden.js';
 import { consoleSession, runScripted, tempHome, testHost } from '../helpers/scripted.js';
 
 const LINES = [
-  'Fri Feb 16 21:19:22 2024 Info: TDC: MID 14501404 with Message-ID \'<a@b>\' enqueued for forwarding to Cisco Secure Email Threat Defense to the message intake address x@beta.cmd.cisco.com',
+  "Fri Feb 16 21:19:22 2024 Info: TDC: MID 14501404 with Message-ID '<a@b>' enqueued for forwarding to Cisco Secure Email Threat Defense to the message intake address x@beta.cmd.cisco.com",
   'Fri Feb 16 21:19:23 2024 Info: TDC: New SMTP DCID 4566150 interface 127.0.0.1 address 127.0.0.1 port 2465',
   'Fri Feb 16 21:19:23 2024 Info: DCID 4566150 TLS success protocol TLSv1.2 cipher ECDHE-RSA-AES128-GCM-SHA256',
   'Fri Feb 16 21:19:24 2024 Info: Message finished MID 14501404 done',
@@ -81,7 +81,10 @@ describe('tail', () => {
       },
       readLine: async () => null,
     });
-    const running = tailCommand.run({ appliance, session: consoleSession(appliance), io, interactive: false, signal: controller.signal, host: testHost }, { args: ['mail_logs'], flags: { lines: '2' } });
+    const running = tailCommand.run(
+      { appliance, session: consoleSession(appliance), io, interactive: false, signal: controller.signal, host: testHost },
+      { args: ['mail_logs'], flags: { lines: '2' } },
+    );
     await new Promise((r) => setTimeout(r, 300));
     appendFileSync(appliance.paths.mailLog, 'Fri Feb 16 21:19:25 2024 Info: Start MID 99 ICID 1\n');
     await running;

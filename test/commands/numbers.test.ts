@@ -12,6 +12,8 @@ describe('parseDecimal, the rule for numbers on a command line', () => {
   });
 
   it.each(['-5', '+5', '1e3', '0x10', '2.5', ' 5', '5 ', '', 'five', 'Infinity', '0', '300001', '99999999999999999999'])('refuses %j, naming the flag and the range', (text) => {
-    expect(() => parseDecimal(text, rule)).toThrow(expect.objectContaining({ code: ErrorCodes.invalidValue, message: `Invalid value "${text}" for --delay: enter a whole number from 1 to 300000 milliseconds.` }));
+    expect(() => parseDecimal(text, rule)).toThrow(
+      expect.objectContaining({ code: ErrorCodes.invalidValue, message: `Invalid value "${text}" for --delay: enter a whole number from 1 to 300000 milliseconds.` }),
+    );
   });
 });

@@ -27,10 +27,30 @@ const tdc = host('the.tdc.queue', {
   routes: ['beta.cmd.cisco.com -> 127.0.0.1:2465'],
 });
 const queued = [
-  { mid: 7, rid: 0, host: 'the.tdc.queue', sender: 'Alice@outside.example', recipient: 'journal-5f1c2e9a7b3d4c60@intake.beta.cmd.cisco.com', subject: 'Journal', size: 2048, attempts: 1, queuedAt: NOW - 5000 },
+  {
+    mid: 7,
+    rid: 0,
+    host: 'the.tdc.queue',
+    sender: 'Alice@outside.example',
+    recipient: 'journal-5f1c2e9a7b3d4c60@intake.beta.cmd.cisco.com',
+    subject: 'Journal',
+    size: 2048,
+    attempts: 1,
+    queuedAt: NOW - 5000,
+  },
   { mid: 8, rid: 0, host: 'example.com', sender: 'bob@outside.example', recipient: 'user@example.com', subject: 'hello', size: 900, attempts: 0, queuedAt: NOW - 4000 },
   { mid: 8, rid: 1, host: 'example.com', sender: 'bob@outside.example', recipient: 'second.user@example.com', subject: 'hello', size: 900, attempts: 0, queuedAt: NOW - 4000 },
-  { mid: 9, rid: 0, host: 'example.com', sender: 'a.sender.with.a.very.long.address@outside.example', recipient: 'user@example.com', subject: 'Quarterly figures', size: 123_456, attempts: 2, queuedAt: NOW - 3000 },
+  {
+    mid: 9,
+    rid: 0,
+    host: 'example.com',
+    sender: 'a.sender.with.a.very.long.address@outside.example',
+    recipient: 'user@example.com',
+    subject: 'Quarterly figures',
+    size: 123_456,
+    attempts: 2,
+    queuedAt: NOW - 3000,
+  },
 ];
 
 function setup() {
@@ -75,14 +95,7 @@ describe('operator views', () => {
     await runScripted(suspenddelCommand, [], { appliance, args: ['the.tdc.queue,', 'example.com'] });
     await runScripted(redirectrecipientsCommand, ['Y'], { appliance, args: ['exchange.lab'] });
     await runScripted(workqueueCommand, ['PAUSE', 'Y', 'maintenance', 'resume', ''], { appliance });
-    expect(calls).toEqual([
-      'delete:{"host":"the.tdc.queue"}',
-      'deliverNow:the.tdc.queue',
-      'suspend:the.tdc.queue,example.com',
-      'redirect:exchange.lab',
-      'pause:maintenance',
-      'resume',
-    ]);
+    expect(calls).toEqual(['delete:{"host":"the.tdc.queue"}', 'deliverNow:the.tdc.queue', 'suspend:the.tdc.queue,example.com', 'redirect:exchange.lab', 'pause:maintenance', 'resume']);
   });
 
   it('refuses a bad redirect host', async () => {

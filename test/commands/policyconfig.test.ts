@@ -43,9 +43,7 @@ describe('policyconfig', () => {
       'The DEFAULT policy cannot use the default settings of itself for the Threat Defense Connector: choose global, custom or no.',
     );
     await expect(run({ edit: 'DEFAULT', antivirus: 'use-default' })).rejects.toThrow('The DEFAULT policy cannot use the default settings of itself for Anti-Virus: choose on or off.');
-    await expect(run({ edit: 'sales', tdc: 'default' })).rejects.toThrow(
-      '--tdc takes use-default, global, custom or no, not "default" ("default" is now "global": the global intake address).',
-    );
+    await expect(run({ edit: 'sales', tdc: 'default' })).rejects.toThrow('--tdc takes use-default, global, custom or no, not "default" ("default" is now "global": the global intake address).');
     await expect(run({ edit: 'sales', antispam: 'default' })).rejects.toThrow(`--antispam takes on, off or use-default, not "default" ("default" is now "use-default": the DEFAULT policy's setting).`);
     // a refused setting takes the rest of its action with it: no half-made policy, no half-done edit
     await expect(run({ new: 'half', recipient: ['half.example'], tdc: 'custom' })).rejects.toThrow(/custom intake address is needed/);
@@ -59,12 +57,22 @@ describe('policyconfig', () => {
     const { transcript } = await runScripted(
       policyconfigCommand,
       [
-        'NEW', 'partner',
-        '1', '1', '.trusted.example', 'Y', // senders
-        '2', '2', 'partner.example', 'N', // receivers (LDAP asked for, not simulated)
+        'NEW',
+        'partner',
+        '1',
+        '1',
+        '.trusted.example',
+        'Y', // senders
+        '2',
+        '2',
+        'partner.example',
+        'N', // receivers (LDAP asked for, not simulated)
         'Y', // Anti-Spam enabled
-        'N', 'N', // Anti-Virus: not enabled, not the policy table default: off
-        'Y', '2', CUSTOM, // Threat Defense Connector: a custom intake address
+        'N',
+        'N', // Anti-Virus: not enabled, not the policy table default: off
+        'Y',
+        '2',
+        CUSTOM, // Threat Defense Connector: a custom intake address
         '',
       ],
       { appliance, flags: { table: 'incoming' } },
@@ -80,7 +88,7 @@ describe('policyconfig', () => {
     });
   });
 
-  it('EDIT offers the appliance\'s sub-operations; THREATDEFENSE offers use default to a custom policy only', async () => {
+  it("EDIT offers the appliance's sub-operations; THREATDEFENSE offers use default to a custom policy only", async () => {
     const appliance = await labAppliance();
     const { transcript } = await runScripted(
       policyconfigCommand,
@@ -88,9 +96,21 @@ describe('policyconfig', () => {
       { appliance, flags: { table: 'incoming' } },
     );
     const editMenu = transcript.slice(transcript.indexOf('Policy: sales'), transcript.indexOf('[]> OUTBREAK'));
-    expect([...editMenu.matchAll(/^- (\w+) - /gm)].map((m) => m[1])).toEqual(
-      ['NAME', 'NEW', 'DELETE', 'PRINT', 'ANTISPAM', 'ANTIVIRUS', 'ADVANCEDMALWARE', 'OUTBREAK', 'FILTERS', 'GRAYMAIL', 'ASSIGN', 'ADVANCEDPHISHING', 'THREATDEFENSE'],
-    );
+    expect([...editMenu.matchAll(/^- (\w+) - /gm)].map((m) => m[1])).toEqual([
+      'NAME',
+      'NEW',
+      'DELETE',
+      'PRINT',
+      'ANTISPAM',
+      'ANTIVIRUS',
+      'ADVANCEDMALWARE',
+      'OUTBREAK',
+      'FILTERS',
+      'GRAYMAIL',
+      'ASSIGN',
+      'ADVANCEDPHISHING',
+      'THREATDEFENSE',
+    ]);
     expect(transcript).toContain('segsim does not simulate Outbreak Filters: there is nothing to modify.');
     expect(transcript).toContain(`Threat Defense Connector for policy sales: (use default) Use Global Settings (${GLOBAL})`);
     expect(transcript).toContain(`1. Use Default Settings (DEFAULT: Use Global Settings (${GLOBAL}))\n2. Use Global Settings (${GLOBAL})\n3. Use custom Message Intake Address\n4. No\n[1]> 4`);
@@ -111,8 +131,19 @@ describe('policyconfig', () => {
   it('creates, edits and navigates by dialog: blank Enter goes one level up', async () => {
     const { transcript, appliance } = await runScripted(policyconfigCommand, [
       '', // table: Incoming (default)
-      'NEW', 'sales', '', '', 'sales.example.com', '', ...Array(6).fill(''),
-      'EDIT', 'sales', 'THREATDEFENSE', '3', 'notvalid', CUSTOM,
+      'NEW',
+      'sales',
+      '',
+      '',
+      'sales.example.com',
+      '',
+      ...Array(6).fill(''),
+      'EDIT',
+      'sales',
+      'THREATDEFENSE',
+      '3',
+      'notvalid',
+      CUSTOM,
       '', // leave EDIT
       '', // leave policyconfig
     ]);
@@ -128,7 +159,7 @@ describe('policyconfig', () => {
     expect(transcript).toContain('Unknown option "FROB". Enter one of: NEW, EDIT, DELETE, PRINT, SEARCH, MOVE.');
   });
 
-  it('says a refusal in the command line\'s words: the flag that gives a missing setting', async () => {
+  it("says a refusal in the command line's words: the flag that gives a missing setting", async () => {
     const appliance = await labAppliance();
     const run = (flags: Record<string, unknown>) => runScripted(policyconfigCommand, [], { appliance, flags, interactive: false });
     await expect(run({ new: 'empty' })).rejects.toThrow('Policy "empty" needs at least one sender or recipient: give --recipient or --sender.');
@@ -137,10 +168,8 @@ describe('policyconfig', () => {
     await expect(run({ new: 'odd', recipient: ['ok.example', 'not@@valid'] })).rejects.toThrow(/^Invalid entry "not@@valid": /);
   });
 
-  it('says a refused entry in the dialog\'s words, naming the entry of the list', async () => {
-    const { transcript, appliance } = await runScripted(policyconfigCommand, [
-      '', 'NEW', 'sales', '', '', 'ok.example, not@@valid', 'sales.example.com', '', ...Array(6).fill(''), '',
-    ]);
+  it("says a refused entry in the dialog's words, naming the entry of the list", async () => {
+    const { transcript, appliance } = await runScripted(policyconfigCommand, ['', 'NEW', 'sales', '', '', 'ok.example, not@@valid', 'sales.example.com', '', ...Array(6).fill(''), '']);
     expect(transcript).toMatch(/That value is not valid: entry "not@@valid": [^\n]+\.\n/);
     expect(consoleSession(appliance).config.pending.incomingPolicies.map((p) => p.name)).toEqual(['sales', 'DEFAULT']);
   });

@@ -36,7 +36,7 @@ describe('listenerconfig, smtproutes, destconfig', () => {
     expect(consoleSession(appliance).config.pending.smtpRoutes.at(-1)).toEqual({ domain: 'lab.example', destinations: ['127.0.0.1:2600', 'exchange.lab'] });
   });
 
-  it('smtproutes says a refused route in each front end\'s words: a flag hint, the dialog\'s EDIT', async () => {
+  it("smtproutes says a refused route in each front end's words: a flag hint, the dialog's EDIT", async () => {
     const appliance = new Appliance({ home: tempHome() });
     await expect(run(smtproutesCommand, appliance, { add: 'x.example' })).rejects.toThrow('A route needs at least one destination host (or /dev/null): give --dest.');
     await run(smtproutesCommand, appliance, { add: 'partner.example', dest: ['exchange.lab:25'] });
@@ -67,4 +67,3 @@ describe('listenerconfig, smtproutes, destconfig', () => {
     expect(consoleSession(appliance).config.pending.destinationControls.map((c) => c.domain)).toEqual(['Default']);
   });
 });
-

@@ -38,13 +38,13 @@ describe('tdcconfig', () => {
     await expect(runScripted(tdcconfigCommand, [], { flags: { enable: true }, interactive: false })).rejects.toThrow(UserError);
   });
 
-  it('names the flag that gives a missing address: the command line\'s own words', async () => {
+  it("names the flag that gives a missing address: the command line's own words", async () => {
     await expect(runScripted(tdcconfigCommand, [], { flags: { enable: true }, interactive: false })).rejects.toThrow(
       'A Message Intake Address is required to enable the Threat Defense Connector: give --intake-address.',
     );
   });
 
-  it('a one-shot run of the real binary says the flag hint, and the rest of the words are the operation\'s', async () => {
+  it("a one-shot run of the real binary says the flag hint, and the rest of the words are the operation's", async () => {
     const home = labHome();
     const missing = await runBinary(['--home', home, 'tdcconfig', '--enable']);
     expect(missing.code).not.toBe(0);

@@ -31,7 +31,8 @@ describe('tophosts', () => {
     const lines = transcript.split('\n');
     expect(lines[0]).toBe('');
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
-    for (const q of ['the.encryption.queue', 'the.euq.queue', 'the.euq.release.queue']) expect(transcript).toMatch(new RegExp(`^\\s+\\d+\\s+${q.replaceAll('.', '\\.')}\\s+0\\s+0\\s+0\\s+0\\s+0$`, 'm'));
+    for (const q of ['the.encryption.queue', 'the.euq.queue', 'the.euq.release.queue'])
+      expect(transcript).toMatch(new RegExp(`^\\s+\\d+\\s+${q.replaceAll('.', '\\.')}\\s+0\\s+0\\s+0\\s+0\\s+0$`, 'm'));
     // ordered by Delivered Recipients: the long name first, its counters on the line under it
     expect(lines[6]).toMatch(/^ {2}1 {2}a-destination-with-a-long-name\.example\.com$/);
     expect(lines[7]).toMatch(/^ {34}\s+1\s+0\s+123,456,789\s+0\s+0$/);
@@ -71,7 +72,10 @@ describe('tophosts', () => {
         if (frames.length === 2) controller.abort();
       },
     });
-    await tophostsCommand.run({ appliance, session: consoleSession(appliance), io, interactive: true, signal: controller.signal, host: testHost }, { args: [], flags: { sort: 'active', watch: '0.01' } });
+    await tophostsCommand.run(
+      { appliance, session: consoleSession(appliance), io, interactive: true, signal: controller.signal, host: testHost },
+      { args: [], flags: { sort: 'active', watch: '0.01' } },
+    );
     expect(frames).toHaveLength(2);
     expect(frames[1]).toContain('the.tdc.queue');
   });

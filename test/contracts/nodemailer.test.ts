@@ -52,7 +52,7 @@ function connect(conn: SMTPConnection): Promise<{ error: SMTPConnection.SMTPErro
 const privateSocket = (conn: SMTPConnection) => (conn as unknown as { _socket?: unknown })._socket;
 
 describe('nodemailer SMTPConnection: the internals segsim relies on', () => {
-  it('_socket is the connection\'s socket: its local address on a plaintext connection, and secure is false', async () => {
+  it("_socket is the connection's socket: its local address on a plaintext connection, and secure is false", async () => {
     const conn = client(await plainServer(), { ignoreTLS: true });
     expect(await connect(conn)).toBeNull();
     expect(privateSocket(conn)).toBeInstanceOf(Socket);

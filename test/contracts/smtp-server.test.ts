@@ -95,7 +95,7 @@ describe('smtp-server: the internals segsim relies on', () => {
     expect(asked).toBe(false);
   });
 
-  it('takes its sockets through one listener of its net.Server\'s connection event: a socket emitted there is served', async () => {
+  it("takes its sockets through one listener of its net.Server's connection event: a socket emitted there is served", async () => {
     const { server } = await listen({ name: 'handed.test' });
     expect(server.server.listeners('connection')).toHaveLength(1);
     const front: Server = createServer((socket) => server.server.emit('connection', socket));

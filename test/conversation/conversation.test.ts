@@ -32,7 +32,7 @@ describe('Conversation (AsyncOS dialogs)', () => {
     expect(await c.list('Sort', ['Active Recipients', 'Connections Out'], { default: 1 })).toBe(0);
   });
 
-  it('says a check\'s problem in its own words, also a SettingError an operation throws', async () => {
+  it("says a check's problem in its own words, also a SettingError an operation throws", async () => {
     const io = scriptedIO(['nobody@', 'taken', 'fine']);
     const c = new Conversation(io);
     const check = (v: string) => {

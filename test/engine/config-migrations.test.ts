@@ -52,8 +52,12 @@ describe('config.json versions', () => {
       return `${sender} -> ${recipient}: ${policy.name}, ${intakeFor(policy, defaultPolicyOf(config.incomingPolicies), config) ?? 'not journaled'}`;
     });
 
-  it('segsim 0.1.0\'s config.json and the same file marked version 1 journal as segsim 0.1.0 did', () => {
-    const mail: [string, string][] = [['a@mx.trusted.example', 'bob@partner.example'], ['a@else.example', 'bob@partner.example'], ['a@else.example', 'eve@example.com']];
+  it("segsim 0.1.0's config.json and the same file marked version 1 journal as segsim 0.1.0 did", () => {
+    const mail: [string, string][] = [
+      ['a@mx.trusted.example', 'bob@partner.example'],
+      ['a@else.example', 'bob@partner.example'],
+      ['a@else.example', 'eve@example.com'],
+    ];
     const expected = [
       'a@mx.trusted.example -> bob@partner.example: partner, 15e1c36b@beta.cmd.cisco.com',
       'a@else.example -> bob@partner.example: DEFAULT, b5986efe@beta.cmd.cisco.com',
@@ -72,10 +76,12 @@ describe('config.json versions', () => {
     writeFileSync(file(), JSON.stringify({ version: 1, ...v1 }));
     const config = new Appliance({ home }).configuration.current;
     expect(config.incomingPolicies[0]).toMatchObject({ antispam: 'use-default', antivirus: 'off', tdc: { mode: 'global' } });
-    expect(journaling(config, [['a@else.example', 'bob@sales.example'], ['a@else.example', 'eve@example.com']])).toEqual([
-      'a@else.example -> bob@sales.example: sales, b5986efe@beta.cmd.cisco.com',
-      'a@else.example -> eve@example.com: DEFAULT, not journaled',
-    ]);
+    expect(
+      journaling(config, [
+        ['a@else.example', 'bob@sales.example'],
+        ['a@else.example', 'eve@example.com'],
+      ]),
+    ).toEqual(['a@else.example -> bob@sales.example: sales, b5986efe@beta.cmd.cisco.com', 'a@else.example -> eve@example.com: DEFAULT, not journaled']);
   });
 
   it('refuses a config.json from a newer segsim, naming the file and both versions, and leaves it alone', () => {
@@ -136,4 +142,3 @@ describe('config.json versions', () => {
     expect(run.stderr).not.toMatch(/application fault/i);
   });
 });
-

@@ -106,7 +106,17 @@ async function recordTraffic(): Promise<CounterFixture> {
     engine.resumeDelivery('ALL');
     await waitFor(settled(engine), 15_000, 'the last messages to leave the queues');
     const status = engine.status();
-    return { events, expected: { uptime: status.counters.uptime, sinceReset: status.counters.reset, hosts: engine.hosts().map(hostCounts).sort((a, b) => a.host.localeCompare(b.host)) } };
+    return {
+      events,
+      expected: {
+        uptime: status.counters.uptime,
+        sinceReset: status.counters.reset,
+        hosts: engine
+          .hosts()
+          .map(hostCounts)
+          .sort((a, b) => a.host.localeCompare(b.host)),
+      },
+    };
   } finally {
     transport.close();
     await engine.stop();

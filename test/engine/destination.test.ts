@@ -82,11 +82,16 @@ describe('a destination queue longer than what it keeps in memory', () => {
   function heldQueue() {
     const disk = new Map<number, QueueRecord>();
     let reads = 0;
-    const dest = new Destination('example.com', () => TDC_POLICY, (entry) => {
-      reads++;
-      const r = disk.get(entry.mid);
-      return r ? { ...r, rcpts: [...r.rcpts] } : null;
-    }, 2);
+    const dest = new Destination(
+      'example.com',
+      () => TDC_POLICY,
+      (entry) => {
+        reads++;
+        const r = disk.get(entry.mid);
+        return r ? { ...r, rcpts: [...r.rcpts] } : null;
+      },
+      2,
+    );
     const store = (r: QueueRecord) => {
       disk.set(r.mid, { ...r });
       dest.add(r, true);

@@ -49,7 +49,14 @@ describe('the Host Access Table', () => {
     expect(hatSenderProblem('ALL')).toMatch(/DEFAULT/);
     for (const bad of ['10.0.0.0/33', '10.1.1.20-10', '300.1.', '1.2.3.4.5', '']) expect(hatSenderProblem(bad)).toMatch(/^enter an IP address/);
     const config = defaultConfig();
-    config.listener.hostAccess = { entries: [{ sender: 'mx.example.com', behavior: 'REJECT' }, { sender: '10.1.', behavior: 'RELAY' }, { sender: '10.1.', behavior: 'REJECT' }], defaultBehavior: 'ACCEPT' };
+    config.listener.hostAccess = {
+      entries: [
+        { sender: 'mx.example.com', behavior: 'REJECT' },
+        { sender: '10.1.', behavior: 'RELAY' },
+        { sender: '10.1.', behavior: 'REJECT' },
+      ],
+      defaultBehavior: 'ACCEPT',
+    };
     expect(crossFieldProblems(config)).toEqual([expect.stringMatching(/^listener HAT entry "mx\.example\.com": host names need/), 'listener HAT entry "10.1." appears twice']);
   });
 
@@ -79,7 +86,12 @@ describe('the Host Access Table', () => {
       await expect(send('127.0.0.1')).rejects.toMatchObject({ responseCode: 550 });
       await waitFor(() => /ICID \d+ close\n(.|\n)*ICID \d+ close\n(.|\n)*ICID \d+ close\n(.|\n)*ICID \d+ close/.test(mailLog(home, engine)));
       const log = mailLog(home, engine);
-      for (const [ip, access, match] of [['127.0.0.2', 'REJECT', '127.0.0.2'], ['127.0.0.3', 'TCPREFUSE', '127.0.0.3'], ['127.0.0.4', 'RELAY', '127.0.0.4'], ['127.0.0.1', 'ACCEPT', 'ALL']]) {
+      for (const [ip, access, match] of [
+        ['127.0.0.2', 'REJECT', '127.0.0.2'],
+        ['127.0.0.3', 'TCPREFUSE', '127.0.0.3'],
+        ['127.0.0.4', 'RELAY', '127.0.0.4'],
+        ['127.0.0.1', 'ACCEPT', 'ALL'],
+      ]) {
         const icid = new RegExp(`New SMTP ICID (\\d+) interface \\S+ \\(127\\.0\\.0\\.1\\) address ${ip.replace(/\./g, '\\.')} `).exec(log)?.[1];
         expect(icid, ip).toBeDefined();
         expect(log).toContain(`ICID ${icid} ${access} SG None match ${match} SBRS not enabled country not enabled`);

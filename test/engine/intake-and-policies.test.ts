@@ -119,12 +119,24 @@ describe('intake and the work queue', () => {
       expect(plain.out).toMatch(/<- {2}250 ok: {2}Message \d+ accepted/);
       // the dialogue as an ESA speaks it: banner, EHLO extensions (no PIPELINING), AsyncOS codes in the text
       expect(plain.out).toMatch(/<- {2}220 esa1\.example\.com ESMTP\r?\n/);
-      const ehlo = plain.out.split('\n').filter((l) => /^<- {2}250[- ]/.test(l)).map((l) => l.slice(8).trim());
+      const ehlo = plain.out
+        .split('\n')
+        .filter((l) => /^<- {2}250[- ]/.test(l))
+        .map((l) => l.slice(8).trim());
       expect(ehlo.slice(0, 5)).toEqual(['esa1.example.com', '8BITMIME', 'SMTPUTF8', 'STARTTLS', 'SIZE 10485760']);
       expect(plain.out).not.toMatch(/PIPELINING|ENHANCEDSTATUSCODES|DSN/);
       // the rest of the dialogue in the appliance's words (§10.6, TN 118234)
-      const replies = plain.out.split('\n').filter((l) => l.startsWith('<-  ')).map((l) => l.slice(4).trim());
-      expect(replies.slice(-5)).toEqual(['250 sender <a@outside.example> ok', '250 recipient <b@example.com> ok', '354 go ahead', expect.stringMatching(/^250 ok: {2}Message \d+ accepted$/), '221 esa1.example.com']);
+      const replies = plain.out
+        .split('\n')
+        .filter((l) => l.startsWith('<-  '))
+        .map((l) => l.slice(4).trim());
+      expect(replies.slice(-5)).toEqual([
+        '250 sender <a@outside.example> ok',
+        '250 recipient <b@example.com> ok',
+        '354 go ahead',
+        expect.stringMatching(/^250 ok: {2}Message \d+ accepted$/),
+        '221 esa1.example.com',
+      ]);
       expect((await swaksAsync([...base, '--tls'])).out).toMatch(/TLS started/);
       expect((await swaksAsync([...base, '--pipeline'])).out).toMatch(/250 ok: {2}Message \d+ accepted/);
       const refused = await swaksAsync(['--server', '127.0.0.1', '--port', String(port), '--from', 'a@outside.example', '--to', 'b@nowhere.example']);
@@ -222,7 +234,9 @@ describe('configuration committed while running', () => {
     const { engine, appliance } = await startEngine();
     try {
       const port = engine.listenerAddress().port;
-      await expect(commitEdit(appliance, (c) => void (c.listener.bindAddress = '192.0.2.1'))).rejects.toThrow(/cannot listen on 192\.0\.2\.1:0 \(EADDRNOTAVAIL\); it keeps listening on 127\.0\.0\.1:0/);
+      await expect(commitEdit(appliance, (c) => void (c.listener.bindAddress = '192.0.2.1'))).rejects.toThrow(
+        /cannot listen on 192\.0\.2\.1:0 \(EADDRNOTAVAIL\); it keeps listening on 127\.0\.0\.1:0/,
+      );
       expect(appliance.configuration.current.listener.bindAddress).toBe('127.0.0.1');
       // a port another program holds
       const { createServer } = await import('node:net');

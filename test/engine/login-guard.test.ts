@@ -20,7 +20,9 @@ async function guarded(options: { failureDelayMs?: number } = {}) {
   const attempt = (password: string, extra: Partial<LoginAttempt> = {}) => guard.check({ user: 'admin', password, from: '10.1.1.1', frontEnd: 'web', ...extra });
   const lines = () => {
     log.flush();
-    return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
   };
   return { paths, clock, guard, attempt, lines };
 }

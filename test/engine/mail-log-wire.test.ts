@@ -6,7 +6,11 @@ import { EICAR } from '../../src/engine/test-strings.js';
 import { mailLog, startEngine, waitFor } from '../helpers/engine.js';
 
 /** mail_logs without dates and levels. */
-const lines = (home: string, engine: MailEngine) => mailLog(home, engine).split('\n').filter(Boolean).map((l) => l.replace(/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} \w+: /, ''));
+const lines = (home: string, engine: MailEngine) =>
+  mailLog(home, engine)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} \w+: /, ''));
 
 /** Speaks SMTP commands one reply at a time on a plain connection; resolves when the server closes. */
 async function speak(port: number, commands: string[]): Promise<void> {
@@ -21,7 +25,7 @@ async function speak(port: number, commands: string[]): Promise<void> {
 }
 
 describe('mail_logs as an ESA writes it', () => {
-  it('starts with the version and this home\'s serial number, the system coming up and the listener starting', async () => {
+  it("starts with the version and this home's serial number, the system coming up and the listener starting", async () => {
     const { engine, home } = await startEngine();
     try {
       const serial = (JSON.parse(readFileSync(`${home}/state/identity.json`, 'utf8')) as { serial: string }).serial;
@@ -31,7 +35,7 @@ describe('mail_logs as an ESA writes it', () => {
     }
   });
 
-  it('logs a clean message from its ICID to its delivery, the scanning engines in the appliance\'s order', async () => {
+  it("logs a clean message from its ICID to its delivery, the scanning engines in the appliance's order", async () => {
     const { engine, home } = await startEngine();
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: engine.listenerAddress().port, ignoreTLS: true });
     try {
@@ -43,7 +47,9 @@ describe('mail_logs as an ESA writes it', () => {
       const dcid = /^New SMTP DCID (\d+)/.exec(log.find((l) => l.startsWith('New SMTP DCID'))!)![1];
       const ours = new RegExp(`\\b(ICID ${icid}|MID ${mid}|DCID ${dcid})\\b`);
       const size = /ready (\d+) bytes/.exec(log.join('\n'))![1];
-      expect(log.filter((l) => ours.test(l) && l !== `ICID ${icid} close`).map((l) => l.replace(/ address 127\.0\.0\.1 port \d+$/, ' address 127.0.0.1 port N').replace(/Response '.*'$/, "Response '...'"))).toEqual([
+      expect(
+        log.filter((l) => ours.test(l) && l !== `ICID ${icid} close`).map((l) => l.replace(/ address 127\.0\.0\.1 port \d+$/, ' address 127.0.0.1 port N').replace(/Response '.*'$/, "Response '...'")),
+      ).toEqual([
         `New SMTP ICID ${icid} interface Management (127.0.0.1) address 127.0.0.1 reverse dns host unknown verified no`,
         `ICID ${icid} ACCEPT SG None match ALL SBRS not enabled country not enabled`,
         `Start MID ${mid} ICID ${icid}`,
@@ -135,7 +141,9 @@ describe('mail_logs as an ESA writes it', () => {
       }
       // the refused one before its connection's close; the reset one before the next Start MID
       expect(log.indexOf(`Message aborted MID ${mids[0]} Receiving aborted`)).toBeLessThan(log.findIndex((l) => /^ICID \d+ close$/.test(l)));
-      expect(log.indexOf(`Message aborted MID ${mids[1]} Receiving aborted`)).toBeLessThan(log.indexOf(`Start MID ${mids[2]} ICID ${/ICID (\d+)/.exec(log.find((l) => l.startsWith(`Start MID ${mids[2]}`))!)![1]}`));
+      expect(log.indexOf(`Message aborted MID ${mids[1]} Receiving aborted`)).toBeLessThan(
+        log.indexOf(`Start MID ${mids[2]} ICID ${/ICID (\d+)/.exec(log.find((l) => l.startsWith(`Start MID ${mids[2]}`))!)![1]}`),
+      );
       expect(log.filter((l) => l.includes('ready'))).toEqual([]);
     } finally {
       await engine.stop();

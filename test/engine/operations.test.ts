@@ -38,7 +38,11 @@ describe('configuration operations: one rule, neutral words, the setting named',
       value: undefined,
       missing: true,
     });
-    expect(refusal(() => changeTdcSettings(editor, { enabled: true, intakeAddress: 'nobody@' }))).toMatchObject({ setting: 'tdc.intakeAddress', value: 'nobody@', problem: 'the address has no domain' });
+    expect(refusal(() => changeTdcSettings(editor, { enabled: true, intakeAddress: 'nobody@' }))).toMatchObject({
+      setting: 'tdc.intakeAddress',
+      value: 'nobody@',
+      problem: 'the address has no domain',
+    });
     expect(editor.session.config.hasChanges()).toBe(false);
     changeTdcSettings(editor, { enabled: true, intakeAddress: 'a@beta.cmd.cisco.com' });
     // clearing the address of an enabled connector is the same rule
@@ -47,7 +51,7 @@ describe('configuration operations: one rule, neutral words, the setting named',
     expect(editor.session.config.pending.tdc).toEqual({ enabled: false, intakeAddress: null });
   });
 
-  it('policies: names, members and DEFAULT\'s own settings, each refusal naming its setting', () => {
+  it("policies: names, members and DEFAULT's own settings, each refusal naming its setting", () => {
     createPolicy(editor, 'incoming', 'partner', [], ['partner.example']);
     expect(refusal(() => createPolicy(editor, 'incoming', 'PARTNER', [], ['x.example']))).toMatchObject({ setting: 'policy.name', problem: 'there is already a policy with the new name' });
     expect(refusal(() => createPolicy(editor, 'incoming', 'bad name', [], ['x.example']))).toMatchObject({ setting: 'policy.name', value: 'bad name' });
@@ -55,14 +59,17 @@ describe('configuration operations: one rule, neutral words, the setting named',
     expect(refusal(() => createPolicy(editor, 'incoming', 'empty', [], []))).toMatchObject({ setting: 'policy.recipients', missing: true });
     expect(refusal(() => replaceMembers(editor, 'incoming', 'partner', [], []))).toMatchObject({ setting: 'policy.recipients', missing: true });
     expect(refusal(() => setPolicyTdc(editor, 'incoming', 'partner', 'custom'))).toMatchObject({ setting: 'policy.tdc.intakeAddress', missing: true });
-    expect(refusal(() => setPolicyTdc(editor, 'incoming', 'DEFAULT', 'use-default'))).toMatchObject({ setting: 'policy.tdc', problem: 'the DEFAULT policy cannot use the default settings of itself for the Threat Defense Connector' });
+    expect(refusal(() => setPolicyTdc(editor, 'incoming', 'DEFAULT', 'use-default'))).toMatchObject({
+      setting: 'policy.tdc',
+      problem: 'the DEFAULT policy cannot use the default settings of itself for the Threat Defense Connector',
+    });
     expect(refusal(() => setService(editor, 'incoming', 'DEFAULT', 'antivirus', 'use-default'))).toMatchObject({ setting: 'policy.antivirus' });
     expect(refusal(() => deletePolicy(editor, 'incoming', 'default'))).toMatchObject({ setting: 'policy' });
     replaceMembers(editor, 'incoming', 'partner', ['boss@outside.example'], []);
     expect(editor.session.config.pending.incomingPolicies[0]).toMatchObject({ senders: ['boss@outside.example'], recipients: [] });
   });
 
-  it('listener: the HAT, the RAT and the listener\'s own settings, each refusal naming its setting', () => {
+  it("listener: the HAT, the RAT and the listener's own settings, each refusal naming its setting", () => {
     addHatEntry(editor, '127.0.0.2', 'REJECT');
     expect(refusal(() => addHatEntry(editor, '127.0.0.2', 'ACCEPT'))).toMatchObject({ setting: 'listener.hat.sender', value: '127.0.0.2', problem: '127.0.0.2 is already in the table' });
     expect(refusal(() => removeHatEntry(editor, '127.0.0.9'))).toMatchObject({ setting: 'listener.hat.sender', problem: 'the HAT has no entry for 127.0.0.9' });
@@ -94,10 +101,17 @@ describe('configuration operations: one rule, neutral words, the setting named',
       { domain: 'partner.example', maxConnections: 5, maxMessagesPerConnection: 7 },
     ]);
     expect(refusal(() => setDestinationControl(editor, 'not a domain', {}))).toMatchObject({ setting: 'destination.domain', value: 'not a domain', problem: 'enter a domain' });
-    expect(refusal(() => setDestinationControl(editor, 'x.example', { maxConnections: 0 }))).toMatchObject({ setting: 'destination.maxConnections', value: '0', problem: 'enter a whole number from 1 to 1000' });
+    expect(refusal(() => setDestinationControl(editor, 'x.example', { maxConnections: 0 }))).toMatchObject({
+      setting: 'destination.maxConnections',
+      value: '0',
+      problem: 'enter a whole number from 1 to 1000',
+    });
     expect(refusal(() => setDestinationControl(editor, 'x.example', { maxMessagesPerConnection: 1001 }))).toMatchObject({ setting: 'destination.maxMessagesPerConnection', value: '1001' });
     expect(refusal(() => deleteDestinationControl(editor, 'DEFAULT'))).toEqual({ setting: 'destination.domain', problem: 'the Default entry cannot be deleted', value: undefined, missing: false });
-    expect(refusal(() => deleteDestinationControl(editor, 'nowhere.example'))).toMatchObject({ setting: 'destination.domain', problem: 'nowhere.example was not found in the destination control table' });
+    expect(refusal(() => deleteDestinationControl(editor, 'nowhere.example'))).toMatchObject({
+      setting: 'destination.domain',
+      problem: 'nowhere.example was not found in the destination control table',
+    });
     deleteDestinationControl(editor, 'PARTNER.example');
     expect(editor.session.config.pending.destinationControls.map((c) => c.domain)).toEqual(['Default']);
   });

@@ -28,13 +28,31 @@ describe('the scanning engines see the decoded MIME parts', () => {
       writeFileSync(`${home}/eicar.com`, EICAR);
       writeFileSync(`${home}/gtube.txt`, GTUBE);
       const swaks = (subject: string, ...args: string[]) =>
-        run('swaks', ['--server', '127.0.0.1', '--port', String(engine.listenerAddress().port), '--from', 'ann@outside.example', '--to', 'bob@example.com', '--header', `Subject: ${subject}`, '--body', 'see attached', ...args]);
+        run('swaks', [
+          '--server',
+          '127.0.0.1',
+          '--port',
+          String(engine.listenerAddress().port),
+          '--from',
+          'ann@outside.example',
+          '--to',
+          'bob@example.com',
+          '--header',
+          `Subject: ${subject}`,
+          '--body',
+          'see attached',
+          ...args,
+        ]);
       // swaks attaches files as application/octet-stream in base64
       await swaks('virus attached', '--attach', `@${home}/eicar.com`);
       await swaks('spam attached', '--attach-type', 'text/plain', '--attach', `@${home}/gtube.txt`);
       writeFileSync(`${home}/clean.txt`, 'nothing here');
       await swaks('clean attached', '--attach', `@${home}/clean.txt`);
-      await waitFor(() => /Subject 'clean attached'[\s\S]*TDC: .*successfully delivered/.test(mailLog(home, engine)) && /antivirus positive/.test(mailLog(home, engine)), 20_000, 'the clean journal and the virus verdict');
+      await waitFor(
+        () => /Subject 'clean attached'[\s\S]*TDC: .*successfully delivered/.test(mailLog(home, engine)) && /antivirus positive/.test(mailLog(home, engine)),
+        20_000,
+        'the clean journal and the virus verdict',
+      );
       const log = mailLog(home, engine);
       const mid = (subject: string) => new RegExp(`MID (\\d+) Subject '${subject}'`).exec(log)![1];
       expect(log).toMatch(new RegExp(`MID ${mid('virus attached')} antivirus positive 'EICAR-AV-Test'`));

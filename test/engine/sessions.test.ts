@@ -65,7 +65,12 @@ describe('sessions: each its own pending changes', () => {
     expect((refused as UserError).message).not.toContain('Hostname');
     // nothing of b was committed, and b still has all of it to decide on
     expect(appliance.configuration.current.hostname).toBe('esa1.example.com');
-    expect(b.changes().map((c) => c.path).sort()).toEqual(['hostname', 'incomingPolicies[partner].antivirus']);
+    expect(
+      b
+        .changes()
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual(['hostname', 'incomingPolicies[partner].antivirus']);
   });
 
   it('does not count the same change made by both as a conflict', async () => {

@@ -74,7 +74,17 @@ describe('the smtp-server adapter', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.server.address() as AddressInfo;
     try {
-      const lines = await dialogue(port, ['HELO client.test', 'MAIL FROM:<a@x.test>', 'RCPT TO:<no@y.test>', 'RCPT TO:<B@y.test>', 'RCPT TO:<c@y.test>', 'DATA', 'Subject: t\r\n\r\nhi\r\n.', 'NOOP', 'QUIT']);
+      const lines = await dialogue(port, [
+        'HELO client.test',
+        'MAIL FROM:<a@x.test>',
+        'RCPT TO:<no@y.test>',
+        'RCPT TO:<B@y.test>',
+        'RCPT TO:<c@y.test>',
+        'DATA',
+        'Subject: t\r\n\r\nhi\r\n.',
+        'NOOP',
+        'QUIT',
+      ]);
       expect(lines.slice(1)).toEqual([
         expect.stringMatching(/^250 gw\.test Nice to meet you/),
         '250 sender <a@x.test> ok',

@@ -7,8 +7,34 @@ import { waitFor } from '../helpers/engine.js';
 import { tempHome } from '../helpers/scripted.js';
 import { canMountDisk, smallDisk } from '../helpers/small-disk.js';
 
-const received = (mid: number, body: Buffer): ReceivedRecord => ({ mid, icid: 1, from: 'a@outside.example', rcpts: [{ rid: 0, address: 'u@example.com' }], remoteIp: '127.0.0.1', receivedAt: 0, size: body.length, messageId: `<${mid}@x>`, subject: 's' });
-const queued = (mid: number, file: string, destination: string): QueueRecord => ({ mid, file, kind: 'original', destination, from: 'a@outside.example', rcpts: [{ rid: 0, address: `u@${destination}` }], messageId: '', subject: '', addHeaders: [], subjectPrefix: '', size: 1, queuedAt: 0, attempts: 0, softBounces: 0, nextAttemptAt: 0 });
+const received = (mid: number, body: Buffer): ReceivedRecord => ({
+  mid,
+  icid: 1,
+  from: 'a@outside.example',
+  rcpts: [{ rid: 0, address: 'u@example.com' }],
+  remoteIp: '127.0.0.1',
+  receivedAt: 0,
+  size: body.length,
+  messageId: `<${mid}@x>`,
+  subject: 's',
+});
+const queued = (mid: number, file: string, destination: string): QueueRecord => ({
+  mid,
+  file,
+  kind: 'original',
+  destination,
+  from: 'a@outside.example',
+  rcpts: [{ rid: 0, address: `u@${destination}` }],
+  messageId: '',
+  subject: '',
+  addHeaders: [],
+  subjectPrefix: '',
+  size: 1,
+  queuedAt: 0,
+  attempts: 0,
+  softBounces: 0,
+  nextAttemptAt: 0,
+});
 
 /** A message's frame in a spool log file, as the spool writes it. */
 const logFrame = (mid: number) => {
@@ -96,7 +122,12 @@ describe('the spool on disk', () => {
   it('tells a length damaged past the end of a log file (kept aside, the messages after it recovered) from a torn tail', () => {
     const root = home();
     new Spool(root);
-    const damaged = Buffer.from(logFrame(2).toString('latin1').replace(/^M 2 \d+/, 'M 2 999999'), 'latin1');
+    const damaged = Buffer.from(
+      logFrame(2)
+        .toString('latin1')
+        .replace(/^M 2 \d+/, 'M 2 999999'),
+      'latin1',
+    );
     mkdirSync(join(root, 'log'));
     writeFileSync(join(root, 'log', '1.log'), Buffer.concat([logFrame(1), damaged, logFrame(3)]));
     const { received: r, damagedLog } = new Spool(root).recover();
@@ -130,7 +161,9 @@ describe('the spool on disk', () => {
     const { received: r, damagedLog } = new Spool(root).recover();
     expect(r.map((x) => x.mid)).toEqual([2, 3]);
     const kept = join(root, 'quarantine', 'log-3-at-' + (logFrame(1).length + 300 + logFrame(2).length) + '.damaged');
-    expect(damagedLog).toEqual([`spool log file 3.log is damaged: ${damage.length} bytes at offset ${logFrame(1).length + 300 + logFrame(2).length} are not messages of the spool; they were kept in ${kept}`]);
+    expect(damagedLog).toEqual([
+      `spool log file 3.log is damaged: ${damage.length} bytes at offset ${logFrame(1).length + 300 + logFrame(2).length} are not messages of the spool; they were kept in ${kept}`,
+    ]);
     expect(readFileSync(kept)).toEqual(damage);
     expect(readdirSync(join(root, 'log'))).toEqual([]);
     expect(readdirSync(join(root, 'msg')).sort()).toEqual(['2.eml', '3.eml']);

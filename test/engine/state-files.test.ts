@@ -122,8 +122,16 @@ describe('state/ids.json', () => {
 describe('state/counters.json', () => {
   it.each([
     ['not JSON', '{"lifetime": {"messagesRec', /counters\.json is not JSON: /],
-    ['of the wrong shape', '{"lifetime": {"messagesReceived": "many"}, "atReset": {}, "lastReset": null}', /counters\.json is not valid: lifetime\.messagesReceived must be a whole number, not "many"/],
-    ['inconsistent', '{"lifetime": {"messagesReceived": 1}, "atReset": {"messagesReceived": 5}, "lastReset": 0}', /counters\.json is not valid: atReset\.messagesReceived is above lifetime\.messagesReceived/],
+    [
+      'of the wrong shape',
+      '{"lifetime": {"messagesReceived": "many"}, "atReset": {}, "lastReset": null}',
+      /counters\.json is not valid: lifetime\.messagesReceived must be a whole number, not "many"/,
+    ],
+    [
+      'inconsistent',
+      '{"lifetime": {"messagesReceived": 1}, "atReset": {"messagesReceived": 5}, "lastReset": 0}',
+      /counters\.json is not valid: atReset\.messagesReceived is above lifetime\.messagesReceived/,
+    ],
   ])('%s: is kept aside, reported by name, and the counters start again from zero', async (_, content, problem) => {
     const root = home();
     mkdirSync(join(root, 'state'), { recursive: true });

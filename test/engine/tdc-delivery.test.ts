@@ -5,7 +5,8 @@ import type { MailEvent } from '../../src/engine/mail/mail-events.js';
 import { injectTraffic } from '../../src/lab/traffic.js';
 import { INTAKE, mailLog, refuse, startEngine, startIntake, waitFor } from '../helpers/engine.js';
 
-const tdc = (engine: { hosts(): { host: string }[] }) => engine.hosts().find((h) => h.host === TDC_QUEUE) as ReturnType<import('../../src/engine/mail/mail-engine.js').MailEngine['hosts']>[number] | undefined;
+const tdc = (engine: { hosts(): { host: string }[] }) =>
+  engine.hosts().find((h) => h.host === TDC_QUEUE) as ReturnType<import('../../src/engine/mail/mail-engine.js').MailEngine['hosts']>[number] | undefined;
 
 /** An engine journaling to a test intake server through an SMTP route for intake.test. */
 async function journaling(intakeOptions: Parameters<typeof startIntake>[1] = {}, factor = 40) {
@@ -203,7 +204,11 @@ describe('the.tdc.queue delivery (real loopback sockets)', () => {
       await injectTraffic(engine.listenerAddress(), { count: 1, to: ['example.com'] });
       await waitFor(() => tdc(engine)?.hardBouncedRecipients === 1, 10_000);
       const log = mailLog(home, engine);
-      expect(log.match(new RegExp(`TDC: Connection Error: DCID \\d+ domain: the\\.tdc\\.queue IP: 127\\.0\\.0\\.1 port: ${port} details: timeout interface: 127\\.0\\.0\\.1 reason: connection timed out`, 'g'))).toHaveLength(2);
+      expect(
+        log.match(
+          new RegExp(`TDC: Connection Error: DCID \\d+ domain: the\\.tdc\\.queue IP: 127\\.0\\.0\\.1 port: ${port} details: timeout interface: 127\\.0\\.0\\.1 reason: connection timed out`, 'g'),
+        ),
+      ).toHaveLength(2);
       expect(tdc(engine)?.softBouncedEvents).toBe(1);
       expect(tdc(engine)?.hostDown).toBe(true);
       // the second attempt outlived the 120 seconds: removed as expired
@@ -237,7 +242,7 @@ describe('the.tdc.queue delivery (real loopback sockets)', () => {
       await injectTraffic(engine.listenerAddress(), { count: 1, to: ['example.com'] });
       await waitFor(() => tdc(engine)?.hardBouncedRecipients === 1);
       const log = mailLog(home, engine);
-      expect(log).toContain("Info: DNS Error esa.example.com MX - NXDomain\n");
+      expect(log).toContain('Info: DNS Error esa.example.com MX - NXDomain\n');
       expect(log).toMatch(/Info: TDC: Hard bounced - 5\.1\.2 - Bad destination host \('000', \['DNS Hard Error looking up esa\.example\.com \(MX\) : NXDomain'\]\)\n/);
       expect(log).toMatch(/Info: TDC: MID \d+ delivery failed to Cisco Secure Email Threat Defense: Hard Bounced\.\n/);
       expect(log).toMatch(/Info: Bounced: DCID 0 MID \d+ to RID 0 - Bounced by destination server with response: 5\.1\.2 - Bad destination host/);

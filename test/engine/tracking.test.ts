@@ -43,7 +43,8 @@ describe('message tracking (real engine, tracking store on disk)', () => {
         const tracking = second.tracking;
         const originals = await tracking.search({ subject: /board minutes/, received: true });
         expect(originals).toHaveLength(2);
-        for (const m of originals) expect((await tracking.events(m.mid)).tdc).toEqual([expect.stringMatching(/ {2}TDC: Message \d+ was successfully delivered for scanning with Cisco Secure Email Threat Defense\.$/)]);
+        for (const m of originals)
+          expect((await tracking.events(m.mid)).tdc).toEqual([expect.stringMatching(/ {2}TDC: Message \d+ was successfully delivered for scanning with Cisco Secure Email Threat Defense\.$/)]);
         // and a reader of the store with no appliance running finds the same
         expect((await (await MessageTracking.reader(first.appliance.paths.tracking)).search({ subject: /board minutes/, received: true })).map((m) => m.mid)).toEqual(originals.map((m) => m.mid));
         const { transcript } = await runScripted(findeventCommand, [], { appliance: first.appliance, flags: { mid: String(originals[0]!.mid) }, interactive: false });

@@ -23,7 +23,7 @@ describe('value rules: one rule for a dialog, a flag and the stored file', () =>
     expect(why).not.toMatch(/That value is not valid|^Invalid/);
   });
 
-  it('refuses a config.json whose listener name breaks the rule, with the rule\'s words', () => {
+  it("refuses a config.json whose listener name breaks the rule, with the rule's words", () => {
     const home = mkdtempSync(join(tmpdir(), 'segsim-rules-'));
     try {
       new Appliance({ home });

@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's chromium (.ci/run installs it); the browser tests skip, saying why, without it. */
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ?? null;
-export const NO_CHROMIUM = 'Debian\'s chromium is not installed (apt-get install chromium; .ci/run does): the browser tests are skipped';
+export const NO_CHROMIUM = "Debian's chromium is not installed (apt-get install chromium; .ci/run does): the browser tests are skipped";
 export const HAVE_SWAKS = existsSync('/usr/bin/swaks');
 
 /** Screenshots of every page, kept as test artefacts (gitignored). */
@@ -39,9 +39,18 @@ const run = promisify(execFile);
 /** Sends one message with swaks to the appliance's listener (asynchronously: the appliance runs in this process). */
 export async function sendWithSwaks(port: number, opts: { from: string; to: string; subject: string; body?: string }): Promise<string> {
   const { stdout } = await run('swaks', [
-    '--server', `127.0.0.1:${port}`, '--timeout', '10',
-    '--from', opts.from, '--to', opts.to,
-    '--header', `Subject: ${opts.subject}`, '--body', opts.body ?? 'Sent by the browser test.',
+    '--server',
+    `127.0.0.1:${port}`,
+    '--timeout',
+    '10',
+    '--from',
+    opts.from,
+    '--to',
+    opts.to,
+    '--header',
+    `Subject: ${opts.subject}`,
+    '--body',
+    opts.body ?? 'Sent by the browser test.',
   ]);
   return stdout;
 }

@@ -53,7 +53,11 @@ export async function smtpSink(options: string[], port?: number): Promise<Sink> 
 /** smtp-source: pushes `count` messages of `size` bytes over `sessions` sessions; resolves at exit. */
 export function smtpSource(port: number, opts: { count: number; sessions: number; size: number; to: string; from?: string }, timeoutMs = 120_000): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = killAfterFile(spawn('smtp-source', ['-s', String(opts.sessions), '-m', String(opts.count), '-l', String(opts.size), '-d', '-f', opts.from ?? 'source@outside.example', '-t', opts.to, `127.0.0.1:${port}`], { stdio: 'ignore' }));
+    const child = killAfterFile(
+      spawn('smtp-source', ['-s', String(opts.sessions), '-m', String(opts.count), '-l', String(opts.size), '-d', '-f', opts.from ?? 'source@outside.example', '-t', opts.to, `127.0.0.1:${port}`], {
+        stdio: 'ignore',
+      }),
+    );
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error('smtp-source did not finish in time'));

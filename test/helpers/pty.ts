@@ -54,7 +54,8 @@ export async function openTerminal(args: string[], env: Record<string, string | 
     exited,
     /** the number of times text appears on the screen so far */
     count: (text: string) => plain().split(text).length - 1,
-    expectText: (text: string | RegExp, timeoutMs = 15_000) => waitFor(() => (typeof text === 'string' ? plain().includes(text) : text.test(plain())), timeoutMs, `"${String(text)}" on the terminal:\n${plain()}`),
+    expectText: (text: string | RegExp, timeoutMs = 15_000) =>
+      waitFor(() => (typeof text === 'string' ? plain().includes(text) : text.test(plain())), timeoutMs, `"${String(text)}" on the terminal:\n${plain()}`),
     type(line: string) {
       for (const ch of line) term.write(ch);
       term.write('\r');

@@ -7,11 +7,20 @@ import { tempHome } from './scripted.js';
 import { setdStoreOf } from '../../src/setd/appliance-store.js';
 
 /** An original as TDC wraps it: the SEG header, and words that give the BEC verdict. */
-export const ORIGINAL = 'X-IronPort-RemoteIP: 203.0.113.7\r\nFrom: alice@outside.example\r\nTo: bob@example.com\r\nSubject: urgent wire transfer\r\nMessage-ID: <orig-1@outside.example>\r\n\r\nPlease make the wire transfer today.\r\n';
+export const ORIGINAL =
+  'X-IronPort-RemoteIP: 203.0.113.7\r\nFrom: alice@outside.example\r\nTo: bob@example.com\r\nSubject: urgent wire transfer\r\nMessage-ID: <orig-1@outside.example>\r\n\r\nPlease make the wire transfer today.\r\n';
 
 /** A journal as TDC sends it: the original attached as message/rfc822. */
 export function journal(intake: string, original = ORIGINAL) {
-  return { envelope: { from: 'tdc@esa1.example.com', to: [intake] }, from: 'tdc@esa1.example.com', to: intake, subject: 'journal', headers: { 'X-IronPort-MID': '42' }, text: 'journal', attachments: [{ content: original, contentType: 'message/rfc822', filename: 'original.eml', contentDisposition: 'attachment' as const }] };
+  return {
+    envelope: { from: 'tdc@esa1.example.com', to: [intake] },
+    from: 'tdc@esa1.example.com',
+    to: intake,
+    subject: 'journal',
+    headers: { 'X-IronPort-MID': '42' },
+    text: 'journal',
+    attachments: [{ content: original, contentType: 'message/rfc822', filename: 'original.eml', contentDisposition: 'attachment' as const }],
+  };
 }
 
 /**

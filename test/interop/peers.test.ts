@@ -15,7 +15,8 @@ import { describeTerminal, openTerminal } from '../helpers/pty.js';
 import { BIN } from '../helpers/run-main.js';
 import { killAfterFile } from '../helpers/cleanup.js';
 
-const host = (engine: { hosts(): { host: string }[] }, name: string) => engine.hosts().find((h) => h.host === name) as ReturnType<import('../../src/engine/mail/mail-engine.js').MailEngine['hosts']>[number] | undefined;
+const host = (engine: { hosts(): { host: string }[] }, name: string) =>
+  engine.hosts().find((h) => h.host === name) as ReturnType<import('../../src/engine/mail/mail-engine.js').MailEngine['hosts']>[number] | undefined;
 
 async function appliance(edit: (c: ApplianceConfig) => void, factor?: number) {
   return new Appliance({ home: labHome(edit), clock: factor ? compressedClock(factor) : undefined });
@@ -30,7 +31,11 @@ describe.runIf(havePeers)('interoperability with programs nobody here wrote', ()
     try {
       const code = await smtpSource(running.engine.listenerAddress().port, { count: 2000, sessions: 10, size: 2048, to: 'user@example.com' });
       expect(code).toBe(0);
-      await waitFor(() => (host(running.engine, 'example.com')?.deliveredRecipients ?? 0) === 2000 && (host(running.engine, TDC_QUEUE)?.deliveredRecipients ?? 0) === 2000, 90_000, '2,000 deliveries each way');
+      await waitFor(
+        () => (host(running.engine, 'example.com')?.deliveredRecipients ?? 0) === 2000 && (host(running.engine, TDC_QUEUE)?.deliveredRecipients ?? 0) === 2000,
+        90_000,
+        '2,000 deliveries each way',
+      );
       expect(readdirSync(`${a.paths.mailboxes}/user@example.com`)).toHaveLength(2000);
       expect(new SetdStore(a.paths.setd).messages(account.id)).toHaveLength(2000);
     } finally {

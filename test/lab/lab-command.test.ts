@@ -114,7 +114,10 @@ describe('lab', () => {
     };
     await play('setd-timeout'); // x20: the appliance clock ends minutes ahead of real time
     await play('tls-error'); // a restarted appliance: its clock starts where the logs end
-    const times = logFiles(`${home}/logs`, 'mail_logs').flatMap((f) => readFileSync(f, 'utf8').split('\n')).map(lineTime).filter((t) => t !== null);
+    const times = logFiles(`${home}/logs`, 'mail_logs')
+      .flatMap((f) => readFileSync(f, 'utf8').split('\n'))
+      .map(lineTime)
+      .filter((t) => t !== null);
     expect(times.length).toBeGreaterThan(20);
     expect(times).toEqual([...times].sort((a, b) => a - b));
   }, 120_000);

@@ -55,9 +55,15 @@ describe('scenario files', () => {
     });
     expect(parseScenario(minimal, '<inline>').cluster).toBeNull();
     expect(() => parseScenario(cluster('    - hostname: esa1.example.com\n'), 'lab.yaml')).toThrow(/^lab\.yaml:11: cluster\.machines needs at least 2 entries$/);
-    expect(() => parseScenario(cluster('    - hostname: esa1.example.com\n    - hostname: ESA1.example.com\n'), 'lab.yaml')).toThrow(/^lab\.yaml:13: cluster\.machines\[1\]\.hostname "ESA1\.example\.com" is given twice$/);
-    expect(() => parseScenario(cluster('    - hostname: esa1.example.com\n    - hostname: not a host\n'), 'lab.yaml')).toThrow(/^lab\.yaml:13: cluster\.machines\[1\]\.hostname "not a host" is not valid: /);
+    expect(() => parseScenario(cluster('    - hostname: esa1.example.com\n    - hostname: ESA1.example.com\n'), 'lab.yaml')).toThrow(
+      /^lab\.yaml:13: cluster\.machines\[1\]\.hostname "ESA1\.example\.com" is given twice$/,
+    );
+    expect(() => parseScenario(cluster('    - hostname: esa1.example.com\n    - hostname: not a host\n'), 'lab.yaml')).toThrow(
+      /^lab\.yaml:13: cluster\.machines\[1\]\.hostname "not a host" is not valid: /,
+    );
     expect(() => parseScenario(cluster(two, 'Hosted Cluster'), 'lab.yaml')).toThrow(/^lab\.yaml:10: cluster\.name "Hosted Cluster" is not valid: a cluster name is letters, digits/);
-    expect(() => parseScenario(cluster(`${two}        setd:\n          ghost: { count: 1 }\n`), 'lab.yaml')).toThrow(/^lab\.yaml:19: cluster\.machines\[1\]\.expect\.setd names account "ghost", which is not in accounts$/);
+    expect(() => parseScenario(cluster(`${two}        setd:\n          ghost: { count: 1 }\n`), 'lab.yaml')).toThrow(
+      /^lab\.yaml:19: cluster\.machines\[1\]\.expect\.setd names account "ghost", which is not in accounts$/,
+    );
   });
 });

@@ -21,7 +21,10 @@ function appliance(home = tempHome()): Appliance {
 }
 
 /** The copies set aside in setd/ for one store file, newest last. */
-const keptAside = (a: Appliance, file: string) => readdirSync(a.paths.setd).filter((n) => n.startsWith(`${file}.bad-`)).sort();
+const keptAside = (a: Appliance, file: string) =>
+  readdirSync(a.paths.setd)
+    .filter((n) => n.startsWith(`${file}.bad-`))
+    .sort();
 
 const setd = (a: Appliance, args: string[], flags: Record<string, unknown> = {}) => runScripted(setdCommand, [], { appliance: a, args, flags, interactive: false });
 
@@ -29,7 +32,11 @@ describe('a bad setd/accounts.json', () => {
   it.each([
     ['torn JSON', '[{"id": "8c1f', /accounts\.json is not JSON: .*JSON/],
     ['JSON of the wrong shape', '{"accounts": []}', /accounts\.json is not valid: accounts must be a list, not an object/],
-    ['an account missing its intake address', '[{"id": "x1", "name": "", "region": "beta", "segPresent": true, "segType": "cisco", "header": "X-IronPort-RemoteIP", "direction": "Incoming", "visibility": "Visibility Only", "createdAt": 1}]', /accounts\.json is not valid: accounts\[0\]\.intakeAddress is missing/],
+    [
+      'an account missing its intake address',
+      '[{"id": "x1", "name": "", "region": "beta", "segPresent": true, "segType": "cisco", "header": "X-IronPort-RemoteIP", "direction": "Incoming", "visibility": "Visibility Only", "createdAt": 1}]',
+      /accounts\.json is not valid: accounts\[0\]\.intakeAddress is missing/,
+    ],
   ])('(%s): the intake answers 451, the file is set aside and named by the commands, and a repaired file is served again', async (_what, bad, problem) => {
     // Given an account that receives journals
     const a = appliance();
@@ -44,7 +51,10 @@ describe('a bad setd/accounts.json', () => {
       await waitFor(() => setdStoreOf(a).problems().length === 1, 5000, 'the store to notice');
 
       // Then the intake answers journals with a temporary error (TDC retries a 4xx once) and lives on
-      await expect(e.send(account.intakeAddress)).rejects.toMatchObject({ responseCode: 451, response: expect.stringContaining('4.3.0 Message Intake temporarily unavailable: the SETD accounts file is not valid') });
+      await expect(e.send(account.intakeAddress)).rejects.toMatchObject({
+        responseCode: 451,
+        response: expect.stringContaining('4.3.0 Message Intake temporarily unavailable: the SETD accounts file is not valid'),
+      });
       await expect(e.send(account.intakeAddress)).rejects.toMatchObject({ responseCode: 451 });
       // the bad file is set aside, byte for byte, never deleted
       expect(existsSync(`${a.paths.setd}/accounts.json`)).toBe(false);
@@ -92,7 +102,10 @@ describe('a bad setd/faults.json', () => {
     try {
       const account = setdStoreOf(a).createAccount({ name: 'primary' });
       // Given a faults file of the wrong shape (a mode that does not exist) that would refuse everything if read loosely
-      const bad = JSON.stringify([{ account: null, mode: '5xx', code: 550 }, { account: null, mode: 'explode' }]);
+      const bad = JSON.stringify([
+        { account: null, mode: '5xx', code: 550 },
+        { account: null, mode: 'explode' },
+      ]);
       writeFileSync(`${a.paths.setd}/faults.json`, bad);
       await waitFor(() => setdStoreOf(a).problems().length === 1, 5000, 'the store to notice');
       // Then no fault applies: the journal is accepted
@@ -120,7 +133,8 @@ describe('a bad setd/faults.json', () => {
 });
 
 describe('a running appliance with bad SETD files', () => {
-  const boxFiles = (home: string) => (existsSync(`${home}/mailboxes`) ? readdirSync(`${home}/mailboxes`).flatMap((box) => readdirSync(`${home}/mailboxes/${box}`).filter((f) => f.endsWith('.eml'))) : []);
+  const boxFiles = (home: string) =>
+    existsSync(`${home}/mailboxes`) ? readdirSync(`${home}/mailboxes`).flatMap((box) => readdirSync(`${home}/mailboxes/${box}`).filter((f) => f.endsWith('.eml'))) : [];
   const journaled = (a: Appliance, subject: string) => new SetdStore(a.paths.setd).messages().filter((m) => m.subject === subject).length;
 
   it('keeps accepting and delivering ordinary mail, restarts, and journals again once the files are repaired', async () => {

@@ -12,7 +12,7 @@ import { removeAfterFile } from '../helpers/cleanup.js';
 import { setdStoreOf } from '../../src/setd/appliance-store.js';
 
 describe.skipIf(!canMountDisk)('the SETD intake on a full disk (a tmpfs of its own)', () => {
-  it('answers 451 while a journal cannot be stored; TDC\'s one retry stores it once space is back, and every journal logged as delivered is in the store', async () => {
+  it("answers 451 while a journal cannot be stored; TDC's one retry stores it once space is back, and every journal logged as delivered is in the store", async () => {
     // Given an appliance journaling every clean message to its SETD account, whose journals are
     // stored on a small disk (TDC retries after 5 s of appliance time: 1 s here)
     const home = removeAfterFile(labHome());
@@ -44,7 +44,9 @@ describe.skipIf(!canMountDisk)('the SETD intake on a full disk (a tmpfs of its o
       }
 
       // Then it is answered 451, naming the failed write
-      expect(mailLog(home, running.engine)).toMatch(/Delayed: DCID \d+ MID \d+ to RID 0 - 4\.3\.0 - .*\('451', \['4\.3\.0 Local error in processing: ENOSPC: no space left on device, write \(segsim\)'\]\)/);
+      expect(mailLog(home, running.engine)).toMatch(
+        /Delayed: DCID \d+ MID \d+ to RID 0 - 4\.3\.0 - .*\('451', \['4\.3\.0 Local error in processing: ENOSPC: no space left on device, write \(segsim\)'\]\)/,
+      );
 
       // When space is back before TDC's retry, the retry is stored, and so is a journal sent after it
       disk.free();
@@ -55,7 +57,12 @@ describe.skipIf(!canMountDisk)('the SETD intake on a full disk (a tmpfs of its o
       // Then every journal logged as delivered is in the store, readable, each once
       const log = mailLog(home, running.engine);
       expect(log.match(/successfully delivered for scanning/g)).toHaveLength(subjects.length);
-      expect(setdStoreOf(a).messages(account.id).map((m) => m.subject).sort()).toEqual([...subjects].sort());
+      expect(
+        setdStoreOf(a)
+          .messages(account.id)
+          .map((m) => m.subject)
+          .sort(),
+      ).toEqual([...subjects].sort());
       expect(readFileSync(`${a.paths.setd}/messages/${account.id}.jsonl`, 'utf8').split('\n').filter(Boolean)).toHaveLength(subjects.length);
     } finally {
       await running.stop();

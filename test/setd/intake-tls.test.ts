@@ -87,4 +87,3 @@ describe('the SETD tls fault', () => {
     }
   });
 });
-

@@ -49,7 +49,9 @@ describe('SETD setup wizard', () => {
     const listed = await runScripted(setdCommand, [], { appliance, args: ['accounts'], interactive: false });
     expect(listed.transcript).toContain(accounts[1]!.intakeAddress);
     await expect(runScripted(setdCommand, [], { appliance, args: ['setup'], flags: { seg: 'no' }, interactive: false })).rejects.toThrow(/Microsoft 365/);
-    await expect(runScripted(setdCommand, [], { appliance, args: ['setup'], flags: { region: 'mars' }, interactive: false })).rejects.toThrow(/Invalid region "mars": use one of north-america, europe/);
+    await expect(runScripted(setdCommand, [], { appliance, args: ['setup'], flags: { region: 'mars' }, interactive: false })).rejects.toThrow(
+      /Invalid region "mars": use one of north-america, europe/,
+    );
   });
 });
 
@@ -73,7 +75,9 @@ describe('setd fault flags', () => {
   it('refuses a --port that is not a whole number from 0 to 65535', async () => {
     const appliance = new Appliance({ home: tempHome() });
     homes.push(appliance.paths.root);
-    await expect(runScripted(setdCommand, [], { appliance, args: ['start'], flags: { port: '-1' }, interactive: false })).rejects.toThrow('Invalid value "-1" for --port: enter a whole number from 0 to 65535.');
+    await expect(runScripted(setdCommand, [], { appliance, args: ['start'], flags: { port: '-1' }, interactive: false })).rejects.toThrow(
+      'Invalid value "-1" for --port: enter a whole number from 0 to 65535.',
+    );
     await expect(runScripted(setdCommand, [], { appliance, args: ['start'], flags: { port: '65536' }, interactive: false })).rejects.toThrow('for --port');
   });
 });
@@ -86,14 +90,28 @@ describe('SETD intake server', () => {
     try {
       await client.sendMail(journal(account.intakeAddress, ORIGINAL));
       const [m] = e.store.messages(account.id);
-      expect(m).toMatchObject({ sender: 'alice@outside.example', senderIp: '203.0.113.7', ipFromHeader: true, recipients: ['bob@example.com'], subject: 'urgent wire transfer', messageId: '<orig-1@outside.example>', gatewayMid: '42', verdict: 'BEC' });
+      expect(m).toMatchObject({
+        sender: 'alice@outside.example',
+        senderIp: '203.0.113.7',
+        ipFromHeader: true,
+        recipients: ['bob@example.com'],
+        subject: 'urgent wire transfer',
+        messageId: '<orig-1@outside.example>',
+        gatewayMid: '42',
+        verdict: 'BEC',
+      });
       // without the SEG header, SETD sees the gateway's own address
       await client.sendMail(journal(account.intakeAddress, ORIGINAL.replace(/^X-IronPort-RemoteIP:.*\r\n/, '')));
       expect(e.store.messages(account.id)[1]).toMatchObject({ senderIp: '127.0.0.1', ipFromHeader: false });
       // a lab can force a verdict with X-Segsim-Verdict (any case); an unknown name leaves the rules to decide
       await client.sendMail(journal(account.intakeAddress, `X-Segsim-Verdict: phishing\r\n${ORIGINAL}`));
       await client.sendMail(journal(account.intakeAddress, `X-Segsim-Verdict: Harmless\r\n${ORIGINAL}`));
-      expect(e.store.messages(account.id).slice(2).map((x) => x.verdict)).toEqual(['Phishing', 'BEC']);
+      expect(
+        e.store
+          .messages(account.id)
+          .slice(2)
+          .map((x) => x.verdict),
+      ).toEqual(['Phishing', 'BEC']);
     } finally {
       client.close();
       await e.setd.stop();
@@ -193,7 +211,11 @@ describe('SETD intake server', () => {
         expect(setdStoreOf(appliance).faults()).toEqual([]);
         await e.send(a.intakeAddress);
         await e.send(b.intakeAddress);
-        expect(setdStoreOf(appliance).messages().map((m) => m.account)).toEqual([a.id, a.id, b.id]);
+        expect(
+          setdStoreOf(appliance)
+            .messages()
+            .map((m) => m.account),
+        ).toEqual([a.id, a.id, b.id]);
       } finally {
         await e.setd.stop();
       }

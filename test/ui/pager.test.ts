@@ -72,7 +72,7 @@ describe('the pager', () => {
     expect(unknown.out()).toBe(numbered(30));
   });
 
-  it('in the shell\'s terminal model: the prompt shows below the page, and after a key nothing of it is left', async () => {
+  it("in the shell's terminal model: the prompt shows below the page, and after a key nothing of it is left", async () => {
     const model = new TerminalModel();
     const pager = new Pager({ write: (t) => model.write(t), readKey: () => model.readKey(), rows: () => 4, columns: () => 80 });
     const io = pagedLineIO(model, pager);

@@ -15,7 +15,7 @@ function printed(styles: ReturnType<typeof streamStyles>): string {
   return out;
 }
 
-describe('colour for segsim\'s own words', () => {
+describe("colour for segsim's own words", () => {
   it('a colour terminal gets coloured PASS, FAIL and error text', () => {
     const out = printed(streamStyles(terminal, {}));
     expect(out).toContain(`${ESC}32mPASS${ESC}39m`); // green

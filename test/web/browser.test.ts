@@ -195,16 +195,20 @@ describe.skipIf(!CHROMIUM)('the web pages in headless Chromium', () => {
     expect(await dashboard.$$('#setd-messages tr[data-mid]')).toHaveLength(1);
   }, 120_000);
 
-  it('a change pending in a shell is not in the browser until the shell commits it', async () => {
-    await login();
-    await runScripted(policyconfigCommand, [], { appliance: lab.appliance, flags: { new: 'shellpolicy', recipient: ['shell.example'] } });
-    await go('/mail-policies/incoming');
-    expect(await page.$('tr[data-policy=shellpolicy]')).toBeNull();
-    expect(await page.isVisible('.commit.none')).toBe(true); // the shell's change is not this login's
-    await consoleSession(lab.appliance).config.commit('from the shell');
-    await page.reload();
-    expect(await page.$('tr[data-policy=shellpolicy]')).not.toBeNull();
-  }, BROWSER_MS);
+  it(
+    'a change pending in a shell is not in the browser until the shell commits it',
+    async () => {
+      await login();
+      await runScripted(policyconfigCommand, [], { appliance: lab.appliance, flags: { new: 'shellpolicy', recipient: ['shell.example'] } });
+      await go('/mail-policies/incoming');
+      expect(await page.$('tr[data-policy=shellpolicy]')).toBeNull();
+      expect(await page.isVisible('.commit.none')).toBe(true); // the shell's change is not this login's
+      await consoleSession(lab.appliance).config.commit('from the shell');
+      await page.reload();
+      expect(await page.$('tr[data-policy=shellpolicy]')).not.toBeNull();
+    },
+    BROWSER_MS,
+  );
 
   it('lab check passes after a browser solution of the custom-intake lab', async () => {
     const started = await runScripted(labCommand, [], { appliance: lab.appliance, args: ['start', 'custom-intake'] });

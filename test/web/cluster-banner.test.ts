@@ -97,7 +97,9 @@ describe.skipIf(!CHROMIUM)('the Centralized Management bar in headless Chromium'
     await page.waitForURL(/incoming\?saved=1/);
     // with a change pending, Change Mode is refused, saying why, and the mode stays
     await Promise.all([page.waitForURL(/\/cluster-mode$/), page.selectOption('#change-mode', 'cluster')]);
-    expect(await page.textContent('.notice.error')).toContain('This session has uncommitted changes in "Machine esa2.example.com" mode: commit or clear them before switching to "Cluster Hosted_Cluster" mode.');
+    expect(await page.textContent('.notice.error')).toContain(
+      'This session has uncommitted changes in "Machine esa2.example.com" mode: commit or clear them before switching to "Cluster Hosted_Cluster" mode.',
+    );
     expect(await page.textContent('#current-mode')).toBe('Machine: esa2.example.com');
     await shot(page, '21-cluster-change-mode-refused');
     await page.click('a.commit.pending');

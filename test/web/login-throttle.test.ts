@@ -56,7 +56,16 @@ async function concurrentLogins(url: string, ca: string, count: number, body: (i
       socket.on('error', reject);
     });
     socket.write(
-      [`POST /login HTTP/1.1`, `Host: ${hostname}:${port}`, `Cookie: ${cookie}`, 'Content-Type: application/x-www-form-urlencoded', `Content-Length: ${Buffer.byteLength(form)}`, 'Connection: close', '', form].join('\r\n'),
+      [
+        `POST /login HTTP/1.1`,
+        `Host: ${hostname}:${port}`,
+        `Cookie: ${cookie}`,
+        'Content-Type: application/x-www-form-urlencoded',
+        `Content-Length: ${Buffer.byteLength(form)}`,
+        'Connection: close',
+        '',
+        form,
+      ].join('\r\n'),
     );
     return answer;
   });

@@ -224,7 +224,7 @@ describe('web forms: the operations of the commands, all or nothing', () => {
     expect(lab.appliance.configuration.current.incomingPolicies.map((p) => p.name)).toEqual(['DEFAULT']); // nothing committed
   });
 
-  it('the Threat Defense Connector page says a refused setting beside its field, in the page\'s words', async () => {
+  it("the Threat Defense Connector page says a refused setting beside its field, in the page's words", async () => {
     const path = '/security-services/threat-defense-connector/edit';
     const missing = await post(path, { enabled: 'on', intakeAddress: '' });
     expect(missing.status).toBe(400);
@@ -235,7 +235,7 @@ describe('web forms: the operations of the commands, all or nothing', () => {
     expect(await pendingOf()).toContain('There are no uncommitted changes.');
   });
 
-  it('a policy form says a refused setting beside its field, in the page\'s words', async () => {
+  it("a policy form says a refused setting beside its field, in the page's words", async () => {
     await post('/mail-policies/incoming/new', { name: 'partner', position: '1', senders: '', recipients: 'partner.example' });
     const badName = await post('/mail-policies/incoming/new', { name: 'bad name', position: '1', senders: '', recipients: 'x.example' });
     expect(badName.body).toMatch(/id="name-error"[^>]*>Invalid policy name: use 1-64 letters/);
@@ -247,7 +247,7 @@ describe('web forms: the operations of the commands, all or nothing', () => {
     for (const page of [badName.body, noMembers.body, badAddress.body]) expect(page).not.toMatch(/ give --|choose on or off|That value is not valid/);
   });
 
-  it('a new policy shows (use default) and its Threat Defense Connector page offers Use Default Settings; DEFAULT\'s does not', async () => {
+  it("a new policy shows (use default) and its Threat Defense Connector page offers Use Default Settings; DEFAULT's does not", async () => {
     await post('/mail-policies/incoming/new', { name: 'sales', position: '1', senders: '', recipients: 'sales.example' });
     const table = (await client.get('/mail-policies/incoming')).body;
     expect(table).toMatch(/data-policy="sales"[\s\S]*?<td class="tdc"><a [^>]*>\(use default\)<\/a>/);
@@ -259,15 +259,22 @@ describe('web forms: the operations of the commands, all or nothing', () => {
     expect((await post('/mail-policies/incoming/DEFAULT/threat-defense-connector', { mode: 'no' })).status).toBe(302);
     expect((await post('/mail-policies/incoming/sales/threat-defense-connector', { mode: 'global' })).status).toBe(302);
     expect((await post('/commit', { comment: 'inheritance' })).status).toBe(302);
-    expect(lab.appliance.configuration.current.incomingPolicies.map((p) => [p.name, p.tdc.mode])).toEqual([['sales', 'global'], ['DEFAULT', 'no']]);
+    expect(lab.appliance.configuration.current.incomingPolicies.map((p) => [p.name, p.tdc.mode])).toEqual([
+      ['sales', 'global'],
+      ['DEFAULT', 'no'],
+    ]);
   });
 
-  it('Abandon Changes drops this login\'s changes only; a commit refused for a clash keeps them and says which setting', async () => {
+  it("Abandon Changes drops this login's changes only; a commit refused for a clash keeps them and says which setting", async () => {
     await post('/security-services/threat-defense-connector/edit', { intakeAddress: 'first@beta.cmd.cisco.com' });
     await runScripted(policyconfigCommand, [], { appliance: lab.appliance, flags: { new: 'shellpolicy', recipient: ['shell.example'] } });
     expect((await post('/abandon', {})).headers.location).toBe('/commit?done=abandoned');
     expect(await pendingOf()).toContain('There are no uncommitted changes.');
-    expect(consoleSession(lab.appliance).config.changes().map((c) => c.path)).toEqual(['incomingPolicies[shellpolicy]']);
+    expect(
+      consoleSession(lab.appliance)
+        .config.changes()
+        .map((c) => c.path),
+    ).toEqual(['incomingPolicies[shellpolicy]']);
     consoleSession(lab.appliance).config.clear();
 
     await post('/security-services/threat-defense-connector/edit', { intakeAddress: 'web@beta.cmd.cisco.com' });

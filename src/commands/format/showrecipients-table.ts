@@ -16,11 +16,45 @@ const columns = (cells: [string, number][], last: string) => `${cells.map(([c, w
  */
 export function renderShowrecipients(rows: QueuedRecipient[]): string {
   if (rows.length === 0) return 'There are no messages in the queue.';
-  const lines = [columns([['MID/', MID_WIDTH], ['Bytes/', BYTES_WIDTH], ['Sender/', SENDER_WIDTH]], 'Subject'), columns([['[RID]', MID_WIDTH], ['[Atmps]', BYTES_WIDTH]], 'Recipient')];
+  const lines = [
+    columns(
+      [
+        ['MID/', MID_WIDTH],
+        ['Bytes/', BYTES_WIDTH],
+        ['Sender/', SENDER_WIDTH],
+      ],
+      'Subject',
+    ),
+    columns(
+      [
+        ['[RID]', MID_WIDTH],
+        ['[Atmps]', BYTES_WIDTH],
+      ],
+      'Recipient',
+    ),
+  ];
   rows.forEach((r, i) => {
     const previous = rows[i - 1];
-    if (!previous || previous.mid !== r.mid || previous.host !== r.host) lines.push(columns([[String(r.mid), MID_WIDTH], [count(r.size), BYTES_WIDTH], [r.sender, SENDER_WIDTH]], r.subject));
-    lines.push(columns([[`[${r.rid}]`, MID_WIDTH], [`[${r.attempts}]`, BYTES_WIDTH]], r.recipient));
+    if (!previous || previous.mid !== r.mid || previous.host !== r.host)
+      lines.push(
+        columns(
+          [
+            [String(r.mid), MID_WIDTH],
+            [count(r.size), BYTES_WIDTH],
+            [r.sender, SENDER_WIDTH],
+          ],
+          r.subject,
+        ),
+      );
+    lines.push(
+      columns(
+        [
+          [`[${r.rid}]`, MID_WIDTH],
+          [`[${r.attempts}]`, BYTES_WIDTH],
+        ],
+        r.recipient,
+      ),
+    );
   });
   return ['', ...lines, '', `${rows.length} ${rows.length === 1 ? 'recipient' : 'recipients'} listed.`].join('\n');
 }

@@ -131,7 +131,15 @@ const row = (label: string, cells: string[]) => `${label.padEnd(LABEL_WIDTH)}${c
 function section<T>(title: string, columns: string[], groups: Group<T>[], ...values: T[]): string[] {
   return [
     row(`${title}:`, columns),
-    ...groups.flatMap((g) => [`  ${g.heading}`, ...g.rows.map((r) => row(`${'  '.repeat(2 + (r.depth ?? 0))}${r.label}`, values.flatMap((v) => r.value(v))))]),
+    ...groups.flatMap((g) => [
+      `  ${g.heading}`,
+      ...g.rows.map((r) =>
+        row(
+          `${'  '.repeat(2 + (r.depth ?? 0))}${r.label}`,
+          values.flatMap((v) => r.value(v)),
+        ),
+      ),
+    ]),
   ];
 }
 

@@ -30,7 +30,6 @@ export const TOPHOSTS_LIMIT = 20;
  */
 export const INTERNAL_QUEUES = ['the.encryption.queue', 'the.euq.queue', 'the.euq.release.queue'] as const;
 
-
 /** The top hosts by one counter, highest first, ties by name; the internal queues always among them. */
 export function topHosts(hosts: HostStatus[], sort: TophostsSort): HostStatus[] {
   const by = TOPHOSTS_SORTS.find((s) => s.key === sort)!.value;
@@ -62,13 +61,7 @@ export function renderTophosts(hosts: HostStatus[], sort: TophostsSort, now: num
     `${''.padEnd(5 + HOST_WIDTH)}${cells(['Active', 'Conn.', 'Deliv.', 'Soft', 'Hard'])}`,
     ...row('#', 'Recipient Host', ['Recip.', 'Out', 'Recip.', 'Bounced', 'Bounced']),
     ...topHosts(hosts, sort).flatMap((h, i) =>
-      row(`${i + 1}${h.hostDown ? '*' : ' '}`, h.host, [
-        count(h.activeRecipients),
-        count(h.connectionsOut),
-        count(h.deliveredRecipients),
-        count(h.softBouncedEvents),
-        count(h.hardBouncedRecipients),
-      ]),
+      row(`${i + 1}${h.hostDown ? '*' : ' '}`, h.host, [count(h.activeRecipients), count(h.connectionsOut), count(h.deliveredRecipients), count(h.softBouncedEvents), count(h.hardBouncedRecipients)]),
     ),
   ].join('\n');
 }

@@ -6,17 +6,7 @@ import type { Clock } from '../clock.js';
 import type { CommitRecord, CommittedConfig } from '../config/committed.js';
 import type { ApplianceConfig } from '../config/model.js';
 import type { HomePaths } from '../home.js';
-import {
-  ClusterStore,
-  docProblems,
-  effectiveConfig,
-  memberOf,
-  mergeDocs,
-  replicated,
-  type ClusterDoc,
-  type ClusterMember,
-  type ReplicatedDoc,
-} from './cluster-state.js';
+import { ClusterStore, docProblems, effectiveConfig, memberOf, mergeDocs, replicated, type ClusterDoc, type ClusterMember, type ReplicatedDoc } from './cluster-state.js';
 import { CCS_PORT, clusterNameProblem, DEFAULT_GROUP, LEVELED_KEYS, leveledPart } from './levels.js';
 import { askPeer, servePeers, type PeerReply, type PeerRequest, type PeerServer } from './peer-protocol.js';
 
@@ -64,7 +54,11 @@ export class ClusterNode {
     private readonly clock: Clock,
     private readonly configuration: CommittedConfig,
   ) {
-    this.store = new ClusterStore(paths, () => clock.now(), (text) => this.problems.push(text));
+    this.store = new ClusterStore(
+      paths,
+      () => clock.now(),
+      (text) => this.problems.push(text),
+    );
     configuration.guard(async (next, previous) => this.#persist(next, previous));
     configuration.onCommit((_, record) => {
       if (record.by !== CLUSTER_COMMITTER && this.#server) this.#pushed = this.#pushAll();
@@ -159,7 +153,13 @@ export class ClusterNode {
             name,
             secret,
             self,
-            shared: { stamp: this.stamp(0, self), members: [{ name: self, group: DEFAULT_GROUP, host: '127.0.0.1', port: this.#server!.port }], groups: [DEFAULT_GROUP], cluster: leveledPart(current), groups_settings: {} },
+            shared: {
+              stamp: this.stamp(0, self),
+              members: [{ name: self, group: DEFAULT_GROUP, host: '127.0.0.1', port: this.#server!.port }],
+              groups: [DEFAULT_GROUP],
+              cluster: leveledPart(current),
+              groups_settings: {},
+            },
             machines: {},
           };
           return structuredClone(current) as ApplianceConfig;
@@ -439,7 +439,13 @@ export class ClusterNode {
     return doc.shared.members.map((m) => {
       const s = this.#status.get(m.name);
       const self = m.name === doc.self;
-      return { ...m, self, connected: self ? null : (s?.connected ?? false), problem: self ? null : (s?.problem ?? (this.#server ? 'not reached yet' : 'this machine is not running')), lastSeen: s?.lastSeen ?? null };
+      return {
+        ...m,
+        self,
+        connected: self ? null : (s?.connected ?? false),
+        problem: self ? null : (s?.problem ?? (this.#server ? 'not reached yet' : 'this machine is not running')),
+        lastSeen: s?.lastSeen ?? null,
+      };
     });
   }
 

@@ -10,9 +10,21 @@ const c = configSchema.properties;
 const settings = {
   type: 'object',
   additionalProperties: false,
-  properties: { tdc: c.tdc, incomingPolicies: c.incomingPolicies, outgoingPolicies: c.outgoingPolicies, smtpRoutes: c.smtpRoutes, destinationControls: c.destinationControls, bounceProfile: c.bounceProfile },
+  properties: {
+    tdc: c.tdc,
+    incomingPolicies: c.incomingPolicies,
+    outgoingPolicies: c.outgoingPolicies,
+    smtpRoutes: c.smtpRoutes,
+    destinationControls: c.destinationControls,
+    bounceProfile: c.bounceProfile,
+  },
 } as const;
-const stamp = { type: 'object', required: ['version', 'at', 'by'], additionalProperties: false, properties: { version: { type: 'integer', minimum: 0 }, at: { type: 'number' }, by: { type: 'string' } } } as const;
+const stamp = {
+  type: 'object',
+  required: ['version', 'at', 'by'],
+  additionalProperties: false,
+  properties: { version: { type: 'integer', minimum: 0 }, at: { type: 'number' }, by: { type: 'string' } },
+} as const;
 const member = {
   type: 'object',
   required: ['name', 'group', 'host', 'port'],

@@ -89,7 +89,7 @@ function serveOne(socket: Socket, handler: PeerHandler): void {
         return;
       }
       const { cluster, secret } = identity!;
-      if (!sameMac(m.proof, mac(secret, 'client', cluster, serverNonce, digest(m.request)))) return fail('The join secret is not the cluster\'s.');
+      if (!sameMac(m.proof, mac(secret, 'client', cluster, serverNonce, digest(m.request)))) return fail("The join secret is not the cluster's.");
       serverNonce = '';
       handler.handle(m.request as PeerRequest).then(
         (reply) => {

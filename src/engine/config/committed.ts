@@ -62,20 +62,22 @@ export class CommittedConfig {
   commit(build: (current: Readonly<ApplianceConfig>) => ApplianceConfig, comment: string, by: string): Promise<CommitRecord> {
     // processes sharing the home (one-shot runs without a running appliance) commit one at a
     // time, each on top of what the others committed: none writes over another's commit
-    const run = this.#queue.then(() => withFileLock(this.store.commitLock, async () => {
-      if (this.store.changedOnDisk()) this.#current = deepFreeze(this.store.load());
-      const previous = this.#current;
-      const next = build(previous);
-      const problems = configProblems(next);
-      if (problems.length > 0) throw new UserError(`The changes cannot be committed: ${problems.join('; ')}.`, ErrorCodes.invalidValue);
-      for (const guard of this.#guards) await guard(next, previous);
-      this.store.save(next);
-      this.#current = deepFreeze(next);
-      this.#revision++;
-      const record: CommitRecord = { comment, at: this.now(), changes: diffConfig(previous, next), by };
-      for (const listener of this.#listeners) listener(this.#current, record);
-      return record;
-    }));
+    const run = this.#queue.then(() =>
+      withFileLock(this.store.commitLock, async () => {
+        if (this.store.changedOnDisk()) this.#current = deepFreeze(this.store.load());
+        const previous = this.#current;
+        const next = build(previous);
+        const problems = configProblems(next);
+        if (problems.length > 0) throw new UserError(`The changes cannot be committed: ${problems.join('; ')}.`, ErrorCodes.invalidValue);
+        for (const guard of this.#guards) await guard(next, previous);
+        this.store.save(next);
+        this.#current = deepFreeze(next);
+        this.#revision++;
+        const record: CommitRecord = { comment, at: this.now(), changes: diffConfig(previous, next), by };
+        for (const listener of this.#listeners) listener(this.#current, record);
+        return record;
+      }),
+    );
     this.#queue = run.catch(() => undefined);
     return run;
   }

@@ -21,7 +21,9 @@ export function saveRollbackPoint(paths: HomePaths, config: Readonly<ApplianceCo
   let file = join(dir, `${stamp}.json`);
   for (let n = 2; existsSync(file); n++) file = join(dir, `${stamp}-${n}.json`);
   writeFileSync(file, `${JSON.stringify({ at: record.at, comment: record.comment, by: record.by, config }, null, 2)}\n`, { mode: 0o600 });
-  const points = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const points = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   for (const old of points.slice(0, Math.max(0, points.length - ROLLBACK_POINTS_KEPT))) rmSync(join(dir, old), { force: true });
   return file;
 }

@@ -152,7 +152,11 @@ function policyTableProblems(policies: MailPolicy[]): string[] {
     }
     if (p.name === DEFAULT_POLICY) {
       // the settings other policies fall back on cannot fall back themselves
-      for (const [what, value] of [['Anti-Spam', p.antispam], ['Anti-Virus', p.antivirus], ['Threat Defense Connector', p.tdc.mode]] as const) {
+      for (const [what, value] of [
+        ['Anti-Spam', p.antispam],
+        ['Anti-Virus', p.antivirus],
+        ['Threat Defense Connector', p.tdc.mode],
+      ] as const) {
         if (value === USE_DEFAULT) problems.push(`the DEFAULT policy's ${what} setting cannot be "use default"`);
       }
     }

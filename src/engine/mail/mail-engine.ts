@@ -256,55 +256,70 @@ export class MailEngine implements LiveAppliance {
   #createListener(): SMTPServer {
     const config = () => this.appliance.configuration.current;
     const events = this.events;
-    return createListener(() => config().listener, this.#pki, () => config().hostname, {
-      refusesTcp: (remoteIp, localIp) => {
-        const verdict = hostAccessVerdict(config().listener.hostAccess, remoteIp);
-        if (verdict.behavior !== 'TCPREFUSE') return false;
-        this.#hostRefused(remoteIp, localIp, verdict);
-        return true;
-      },
-      connect: (remoteIp, localIp) => {
-        // read again here (the gate read it at TCP accept): a commit in between wins, also for TCPREFUSE (then a 554)
-        const verdict = hostAccessVerdict(config().listener.hostAccess, remoteIp);
-        if (verdict.behavior === 'REJECT' || verdict.behavior === 'TCPREFUSE') {
+    return createListener(
+      () => config().listener,
+      this.#pki,
+      () => config().hostname,
+      {
+        refusesTcp: (remoteIp, localIp) => {
+          const verdict = hostAccessVerdict(config().listener.hostAccess, remoteIp);
+          if (verdict.behavior !== 'TCPREFUSE') return false;
           this.#hostRefused(remoteIp, localIp, verdict);
-          throw new SmtpReply(554, HAT_REJECT_REPLY);
-        }
-        const icid = this.#icidOpened(remoteIp, localIp, verdict);
-        this.#inbound++;
-        if (verdict.behavior === 'RELAY') this.#relaying.add(icid);
-        return icid;
+          return true;
+        },
+        connect: (remoteIp, localIp) => {
+          // read again here (the gate read it at TCP accept): a commit in between wins, also for TCPREFUSE (then a 554)
+          const verdict = hostAccessVerdict(config().listener.hostAccess, remoteIp);
+          if (verdict.behavior === 'REJECT' || verdict.behavior === 'TCPREFUSE') {
+            this.#hostRefused(remoteIp, localIp, verdict);
+            throw new SmtpReply(554, HAT_REJECT_REPLY);
+          }
+          const icid = this.#icidOpened(remoteIp, localIp, verdict);
+          this.#inbound++;
+          if (verdict.behavior === 'RELAY') this.#relaying.add(icid);
+          return icid;
+        },
+        tls: (icid, tls) => events.emit({ type: 'icid.tls', icid, ...tls }),
+        mailFrom: (icid, from) => {
+          const mid = this.#ids.next('mid');
+          events.emit({ type: 'message.started', mid, icid, from });
+          return mid;
+        },
+        rcptTo: (icid, mid, address, rid) => {
+          if (!this.#relaying.has(icid) && !ratAccepts(config().listener, address)) {
+            events.emit({ type: 'recipient.rejected', mid, icid, address });
+            throw new SmtpReply(550, '#5.1.0 Address rejected');
+          }
+          events.emit({ type: 'recipient.accepted', mid, icid, rid, address });
+          return rid;
+        },
+        data: async (m) => {
+          const record = {
+            mid: m.mid,
+            icid: m.icid,
+            from: m.from,
+            rcpts: m.rcpts,
+            remoteIp: m.remoteIp,
+            receivedAt: this.appliance.clock.now(),
+            size: m.body.length,
+            messageId: m.messageId,
+            subject: m.subject,
+          };
+          await this.#spool.saveReceived(record, m.body);
+          events.emit({ type: 'accepted', mid: m.mid, icid: m.icid, from: m.from, rcpts: m.rcpts, messageId: m.messageId, subject: m.subject, size: m.body.length });
+          this.#workQueue.add(record);
+          // the 250 waits until its lines (and the counters) are in their files: a crash after it loses neither
+          await this.log.written();
+        },
+        tooBig: (icid, mid, size) => events.emit({ type: 'message.tooBig', mid, icid, size, limit: config().listener.maxMessageSize }),
+        aborted: (icid, mid) => events.emit({ type: 'receiving.aborted', mid, icid }),
+        close: (icid) => {
+          this.#inbound--;
+          this.#relaying.delete(icid);
+          events.emit({ type: 'icid.closed', icid });
+        },
       },
-      tls: (icid, tls) => events.emit({ type: 'icid.tls', icid, ...tls }),
-      mailFrom: (icid, from) => {
-        const mid = this.#ids.next('mid');
-        events.emit({ type: 'message.started', mid, icid, from });
-        return mid;
-      },
-      rcptTo: (icid, mid, address, rid) => {
-        if (!this.#relaying.has(icid) && !ratAccepts(config().listener, address)) {
-          events.emit({ type: 'recipient.rejected', mid, icid, address });
-          throw new SmtpReply(550, '#5.1.0 Address rejected');
-        }
-        events.emit({ type: 'recipient.accepted', mid, icid, rid, address });
-        return rid;
-      },
-      data: async (m) => {
-        const record = { mid: m.mid, icid: m.icid, from: m.from, rcpts: m.rcpts, remoteIp: m.remoteIp, receivedAt: this.appliance.clock.now(), size: m.body.length, messageId: m.messageId, subject: m.subject };
-        await this.#spool.saveReceived(record, m.body);
-        events.emit({ type: 'accepted', mid: m.mid, icid: m.icid, from: m.from, rcpts: m.rcpts, messageId: m.messageId, subject: m.subject, size: m.body.length });
-        this.#workQueue.add(record);
-        // the 250 waits until its lines (and the counters) are in their files: a crash after it loses neither
-        await this.log.written();
-      },
-      tooBig: (icid, mid, size) => events.emit({ type: 'message.tooBig', mid, icid, size, limit: config().listener.maxMessageSize }),
-      aborted: (icid, mid) => events.emit({ type: 'receiving.aborted', mid, icid }),
-      close: (icid) => {
-        this.#inbound--;
-        this.#relaying.delete(icid);
-        events.emit({ type: 'icid.closed', icid });
-      },
-    });
+    );
   }
 
   /** A new connection's ICID, logged with the HAT's verdict on its host. */

@@ -83,7 +83,10 @@ export function logLevel(e: MailEvent): LogLevel {
 export function mailLogLines(e: MailEvent): string[] {
   switch (e.type) {
     case 'icid.opened':
-      return [`New SMTP ICID ${e.icid} interface ${e.interfaceName} (${e.bindAddress}) address ${e.remoteIp} reverse dns host unknown verified no`, `ICID ${e.icid} ${e.access ?? 'ACCEPT'} SG None match ${e.match ?? 'ALL'} SBRS not enabled country not enabled`];
+      return [
+        `New SMTP ICID ${e.icid} interface ${e.interfaceName} (${e.bindAddress}) address ${e.remoteIp} reverse dns host unknown verified no`,
+        `ICID ${e.icid} ${e.access ?? 'ACCEPT'} SG None match ${e.match ?? 'ALL'} SBRS not enabled country not enabled`,
+      ];
     case 'icid.tls':
       return [`ICID ${e.icid} TLS success protocol ${e.protocol} cipher ${e.cipher}`];
     case 'icid.closed':
@@ -210,7 +213,11 @@ function bouncedLines(e: Extract<MailEvent, { type: 'bounced' }>): string[] {
   const f = e.failure;
   if (f.kind === 'dns') {
     const why = `5.1.2 - Bad destination host ('000', ['${failureWords(f)}'])`;
-    return [`DNS Error ${f.domain} MX - NXDomain`, ...(isTdc(e.queue) ? [`TDC: Hard bounced - ${why}`, `TDC: MID ${e.mid} delivery failed to ${SETD}: Hard Bounced.`] : []), `Bounced: DCID 0 ${to} - Bounced by destination server with response: ${why}`];
+    return [
+      `DNS Error ${f.domain} MX - NXDomain`,
+      ...(isTdc(e.queue) ? [`TDC: Hard bounced - ${why}`, `TDC: MID ${e.mid} delivery failed to ${SETD}: Hard Bounced.`] : []),
+      `Bounced: DCID 0 ${to} - Bounced by destination server with response: ${why}`,
+    ];
   }
   const bounced = `Bounced: DCID ${e.dcid} ${to} - ${bounceReason(f)} ${pythonReply(f)}`;
   if (!isTdc(e.queue)) return [bounced];

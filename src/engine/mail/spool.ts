@@ -1,4 +1,23 @@
-import { close, closeSync, existsSync, fsync, fsyncSync, open, openSync, readdirSync, readFileSync, readSync, rename, renameSync, rmSync, statSync, unlink, write, writeFile, writeSync } from 'node:fs';
+import {
+  close,
+  closeSync,
+  existsSync,
+  fsync,
+  fsyncSync,
+  open,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rename,
+  renameSync,
+  rmSync,
+  statSync,
+  unlink,
+  write,
+  writeFile,
+  writeSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDir } from '../home.js';
@@ -602,7 +621,7 @@ export interface SpoolRecovery {
 function writeFileSynced(path: string, data: Buffer): void {
   const fd = openSync(path, 'w');
   try {
-    for (let done = 0; done < data.length; ) done += writeSync(fd, data, done);
+    for (let done = 0; done < data.length;) done += writeSync(fd, data, done);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -6,7 +6,7 @@ import { ErrorCodes, UserError, type ErrorCode } from '../../errors.js';
  */
 export const SETTING_LABELS = {
   'tdc.intakeAddress': 'Message Intake Address',
-  'policy': 'policy',
+  policy: 'policy',
   'policy.name': 'policy name',
   'policy.senders': 'entry',
   'policy.recipients': 'entry',

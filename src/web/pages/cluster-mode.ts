@@ -24,7 +24,11 @@ export function registerClusterMode(app: FastifyInstance, web: WebContext): void
       switchMode(web.appliance, request.login!.session, modeFromText(doc, form.mode ?? ''));
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
-      return web.page(request, reply.code(409), { title: 'Change Mode', notice: { kind: 'error', text: error.message }, body: html`<p><a href="${back}">Back</a> · <a href="/commit">Commit or abandon the changes</a></p>` });
+      return web.page(request, reply.code(409), {
+        title: 'Change Mode',
+        notice: { kind: 'error', text: error.message },
+        body: html`<p><a href="${back}">Back</a> · <a href="/commit">Commit or abandon the changes</a></p>`,
+      });
     }
     return reply.redirect(back);
   });

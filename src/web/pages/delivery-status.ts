@@ -37,9 +37,10 @@ export function registerDeliveryStatus(app: FastifyInstance, web: WebContext): v
 <caption>Delivery Status Details</caption>
 <tr><th>Latest Host Status</th><th>Domain</th>${COLUMNS.map((c) => html`<th>${c.label}</th>`)}</tr>
 ${hosts.map(
-  (h) => html`<tr data-host="${h.host}"><td>${upDown(h)}</td><td><a href="${BASE}/host/${encodeURIComponent(h.host)}">${h.host}</a></td>${COLUMNS.map(
-    (c) => html`<td class="num" data-column="${c.label}">${count(c.value(h))}</td>`,
-  )}</tr>`,
+  (h) =>
+    html`<tr data-host="${h.host}"><td>${upDown(h)}</td><td><a href="${BASE}/host/${encodeURIComponent(h.host)}">${h.host}</a></td>${COLUMNS.map(
+      (c) => html`<td class="num" data-column="${c.label}">${count(c.value(h))}</td>`,
+    )}</tr>`,
 )}
 </table>
 </div>`;
@@ -54,7 +55,9 @@ ${hosts.map(
   app.get(`${BASE}/table`, (_, reply) => sendPage(reply, table()));
 
   app.get<{ Params: { host: string } }>(`${BASE}/host/:host`, (request, reply) => {
-    const h = live(web).hosts().find((x) => x.host === request.params.host.toLowerCase());
+    const h = live(web)
+      .hosts()
+      .find((x) => x.host === request.params.host.toLowerCase());
     if (!h) throw new UserError(`No delivery status for "${request.params.host}": no mail has been queued for it.`, ErrorCodes.notFound);
     const now = web.appliance.clock.now();
     const times = hostTimes(h);
@@ -65,9 +68,10 @@ ${hosts.map(
 <tr><th>Status as of:</th><td>${asyncosDate(now)} ${zoneName(now)}</td></tr>
 <tr><th>Host up/down:</th><td>${upDown(h)}</td></tr>
 ${HOSTSTATUS_FIGURES.map(
-  (g) => html`<tr><th colspan="2"><b>${g.heading}</b></th></tr>${g.figures.map(
-    (f) => html`<tr><th style="padding-left:${10 + 16 * (f.depth - 1)}px">${f.label}</th><td class="num">${count(f.value(h))}</td></tr>`,
-  )}`,
+  (g) =>
+    html`<tr><th colspan="2"><b>${g.heading}</b></th></tr>${g.figures.map(
+      (f) => html`<tr><th style="padding-left:${10 + 16 * (f.depth - 1)}px">${f.label}</th><td class="num">${count(f.value(h))}</td></tr>`,
+    )}`,
 )}
 <tr><th>Oldest Message</th><td>${times.oldest}</td></tr>
 <tr><th>Last Activity</th><td>${times.last}</td></tr>

@@ -57,11 +57,12 @@ ${csrfField(csrf)}
 <tr><th></th><td>Policy: <b>${policy.name}</b></td></tr>
 <tr><th>Enable Threat Defense Connector for This Policy:</th><td>
 ${tdcChoices(config, policy).map(
-  (c) => html`<div><label><input type="radio" name="mode" value="${c.mode}"${values.mode === c.mode ? html` checked` : ''}> ${c.label}</label>${
-    c.takesAddress
-      ? html`<div style="margin-left:24px"><label for="intakeAddress">Message Intake Address:</label> <span class="muted" title="The address a second SETD account issued: journals of this policy go there.">(?)</span><br><input type="text" size="60" id="intakeAddress" name="intakeAddress" value="${values.intakeAddress}"${invalid(errors, 'intakeAddress')}>${fieldError(errors, 'intakeAddress')}</div>`
-      : ''
-  }</div>`,
+  (c) =>
+    html`<div><label><input type="radio" name="mode" value="${c.mode}"${values.mode === c.mode ? html` checked` : ''}> ${c.label}</label>${
+      c.takesAddress
+        ? html`<div style="margin-left:24px"><label for="intakeAddress">Message Intake Address:</label> <span class="muted" title="The address a second SETD account issued: journals of this policy go there.">(?)</span><br><input type="text" size="60" id="intakeAddress" name="intakeAddress" value="${values.intakeAddress}"${invalid(errors, 'intakeAddress')}>${fieldError(errors, 'intakeAddress')}</div>`
+        : ''
+    }</div>`,
 )}
 </td></tr>
 </table>
@@ -123,7 +124,10 @@ ${csrfField(csrf)}
 
   app.get(`${BASE}/new`, (request, reply) => {
     const count = request.login!.session.config.pending.incomingPolicies.length;
-    return web.page(request, reply, { title: 'Add Incoming Mail Policy', body: policyForm(web.csrf(reply), `${BASE}/new`, count, { name: '', position: String(count), senders: '', recipients: '' }, {}) });
+    return web.page(request, reply, {
+      title: 'Add Incoming Mail Policy',
+      body: policyForm(web.csrf(reply), `${BASE}/new`, count, { name: '', position: String(count), senders: '', recipients: '' }, {}),
+    });
   });
 
   app.post(`${BASE}/new`, (request, reply) => {
@@ -177,7 +181,10 @@ ${csrfField(csrf)}
       { ...values },
     );
     if (ok) return reply.redirect(`${BASE}?saved=1`);
-    return web.page(request, reply.code(400), { title: `Edit Incoming Mail Policy: ${policy.name}`, body: policyForm(web.csrf(reply), `${policyPath(policy.name)}/edit`, policies.length - 1, values, errors) });
+    return web.page(request, reply.code(400), {
+      title: `Edit Incoming Mail Policy: ${policy.name}`,
+      body: policyForm(web.csrf(reply), `${policyPath(policy.name)}/edit`, policies.length - 1, values, errors),
+    });
   });
 
   app.post<{ Params: { name: string } }>(`${BASE}/:name/delete`, (request, reply) => {
@@ -186,4 +193,3 @@ ${csrfField(csrf)}
     return reply.redirect(`${BASE}?saved=1`);
   });
 }
-

@@ -73,7 +73,8 @@ ${
     ? html`<p>No messages match the search.</p>`
     : html`<table class="listing" id="tracking-results"><tr><th>Received</th><th>MID</th><th>Sender</th><th>Recipients</th><th>Subject</th><th>Threat Defense Connector</th><th></th></tr>
 ${results.map(
-  (m) => html`<tr data-mid="${m.mid}"><td>${trackingDate(m.receivedAt)}</td><td>${m.mid}${m.parent === null ? '' : html`<br><small class="relation">${relation(m)}</small>`}</td><td>${m.sender}</td><td>${m.recipients.join(', ')}</td><td class="subject">${m.subject}</td><td>${m.tdc ? tdcText(m.tdc) : '—'}</td><td><a href="${BASE}/${m.mid}">Show Details</a></td></tr>`,
+  (m) =>
+    html`<tr data-mid="${m.mid}"><td>${trackingDate(m.receivedAt)}</td><td>${m.mid}${m.parent === null ? '' : html`<br><small class="relation">${relation(m)}</small>`}</td><td>${m.sender}</td><td>${m.recipients.join(', ')}</td><td class="subject">${m.subject}</td><td>${m.tdc ? tdcText(m.tdc) : '—'}</td><td><a href="${BASE}/${m.mid}">Show Details</a></td></tr>`,
 )}</table>`
 }`
 }`,

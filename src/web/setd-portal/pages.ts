@@ -66,7 +66,8 @@ export function registerSetdPages(app: FastifyInstance, web: WebContext): void {
     const newest = shown.slice(-PAGE).reverse();
     const names = new Map(f.accounts.map((a) => [a.id, label(a)]));
     const params = new URLSearchParams(Object.entries(q).filter(([, v]) => v) as [string, string][]).toString();
-    const row = (m: ReceivedJournal) => html`<tr data-mid="${m.gatewayMid}"><td>${asyncosDate(m.receivedAt)}</td><td>${m.sender}</td><td>${m.senderIp}${m.ipFromHeader ? '' : ' (no SEG header)'}</td><td>${m.recipients.join(', ')}</td><td class="subject">${m.subject}</td><td><span class="verdict${THREATS.has(m.verdict) ? ' threat' : ''}">${m.verdict}</span></td><td>${m.gatewayMid}</td><td>${names.get(m.account) ?? m.account}</td></tr>`;
+    const row = (m: ReceivedJournal) =>
+      html`<tr data-mid="${m.gatewayMid}"><td>${asyncosDate(m.receivedAt)}</td><td>${m.sender}</td><td>${m.senderIp}${m.ipFromHeader ? '' : ' (no SEG header)'}</td><td>${m.recipients.join(', ')}</td><td class="subject">${m.subject}</td><td><span class="verdict${THREATS.has(m.verdict) ? ' threat' : ''}">${m.verdict}</span></td><td>${m.gatewayMid}</td><td>${names.get(m.account) ?? m.account}</td></tr>`;
     return html`<div id="setd-messages" hx-get="/setd/messages/table?${params}" hx-trigger="every 1s" hx-swap="outerHTML">
 <p id="verdict-totals">${count(shown.length)} messages. ${VERDICTS.map((v) => html`<span class="verdict${THREATS.has(v) ? ' threat' : ''}" data-verdict="${v}">${v} ${count(all.filter((m) => m.verdict === v).length)}</span> `)}</p>
 <table class="listing"><tr><th>Received</th><th>Sender</th><th>Sender IP</th><th>Recipients</th><th>Subject</th><th>Verdict</th><th>SEG MID</th><th>Account</th></tr>

@@ -28,9 +28,7 @@ const query = (a: Answers) => new URLSearchParams(KEYS.flatMap((k): [string, str
 const hidden = (a: Answers, except: readonly string[]) => KEYS.filter((k) => a[k] && !except.includes(k)).map((k) => html`<input type="hidden" name="${k}" value="${a[k]}">`);
 
 function steps(current: number): Html {
-  return html`<ol class="wizard-steps">${WIZARD_STEPS.map(
-    (s, i) => html`<li class="${i + 1 === current ? 'current' : i + 1 < current ? 'done' : ''}"><span class="n">${i + 1}</span>${s}</li>`,
-  )}</ol>`;
+  return html`<ol class="wizard-steps">${WIZARD_STEPS.map((s, i) => html`<li class="${i + 1 === current ? 'current' : i + 1 < current ? 'done' : ''}"><span class="n">${i + 1}</span>${s}</li>`)}</ol>`;
 }
 
 function radios(name: string, q: { choices: readonly { key: string; label: string; group?: string }[] }, value: string | undefined): Html {

@@ -166,10 +166,13 @@ export class ConnectionPool {
     const policy = dest.policy();
     if (!policy.deadline) return step;
     const left = expiresAt(record, policy) - this.deps.clock.now();
-    const timer = this.deps.clock.setTimeout(() => {
-      this.#cut.add(record);
-      client.abort(CUT);
-    }, Math.max(0, left));
+    const timer = this.deps.clock.setTimeout(
+      () => {
+        this.#cut.add(record);
+        client.abort(CUT);
+      },
+      Math.max(0, left),
+    );
     try {
       return await step;
     } finally {

@@ -247,7 +247,11 @@ export class Delivery {
       return true;
     }
     try {
-      const result = await client.send(record.from, record.rcpts.map((r) => r.address), body);
+      const result = await client.send(
+        record.from,
+        record.rcpts.map((r) => r.address),
+        body,
+      );
       const delivered = record.rcpts.filter((r) => result.accepted.includes(r.address));
       if (result.rejected.length > 0) {
         await client.reset().catch(() => undefined);
