@@ -59,7 +59,7 @@ export const clustermodeCommand: CommandSpec = {
 export const clustercheckCommand: CommandSpec = {
   name: 'clustercheck',
   summary: 'Check the connections and the configuration of the machines in the cluster.',
-  help: 'clustercheck\n\nShows which machines are connected. A disconnected machine gets the changes made meanwhile when it\ncomes back (see the README: the conflict rule).',
+  help: 'clustercheck\n\nShows which machines are connected. A disconnected machine gets the changes made meanwhile when it\ncomes back (see docs/cluster.md: the conflict rule).',
   async run(ctx) {
     const doc = requireCluster(ctx);
     await ctx.appliance.cluster.syncAll();

@@ -4,7 +4,7 @@ export type Verdict = (typeof VERDICTS)[number];
 
 /**
  * Deterministic verdicts, so that a lab can plan which message gets which: the first rule whose
- * words appear in the subject or body wins; Neutral when none does. Documented in the README.
+ * words appear in the subject or body wins; Neutral when none does. Documented in docs/commands.md.
  */
 export const VERDICT_RULES: { verdict: Verdict; words: RegExp }[] = [
   { verdict: 'Malicious', words: /\b(malware|ransomware|invoice\.exe|macro-enabled|EICAR)\b/i },
