@@ -141,7 +141,7 @@ export function trackingSummary(t) {
     `${t.path}:`,
     `  index built in ${t.indexBuildMs} ms (${t.indexHeapMB} MB of heap; event loop stalled at most ${t.loopStallWhileIndexingMs} ms while the appliance built it)`,
     `  web: MID lookup ${t.midLookupMs} ms, details ${t.detailsMs} ms, broad search ${t.broadSearchMs} ms (${t.broadSearchRows} rows); findevent --mid ${t.findeventMidMs} ms, --subject ${t.findeventSubjectMs} ms`,
-    `  SMTP greeting p50/p99 ${t.greetingIdle.p50Ms}/${t.greetingIdle.p99Ms} ms idle; ${u.greetingP50Ms}/${u.greetingP99Ms} ms (max ${u.greetingMaxMs}, ${u.greetings} greetings) while ${u.wrongLogins} wrong logins (${u.loginsMs} ms) and a broad search (${u.searchMs} ms) ran`,
+    `  SMTP greeting p50/p99 ${t.greetingIdle.p50Ms}/${t.greetingIdle.p99Ms} ms idle; ${u.greetingP50Ms}/${u.greetingP99Ms} ms (max ${u.greetingMaxMs}, ${u.greetings} greetings) while ${u.wrongLogins} wrong logins (${u.loginsMs} ms) and a broad search (${u.searchMs} ms) ran; the appliance's event loop stalled at most ${t.loopStallUnderLoadMs} ms in the client's run`,
   ].join('\n');
 }
 

@@ -1,14 +1,17 @@
 // The client side of the tracking bench (test/bench/tracking.mjs), in a process of its own so
 // that what it measures is the appliance's event loop, not its own: Message Tracking searches
-// over HTTPS, SMTP greetings, and 300 concurrent wrong web logins. Prints one JSON object.
+// over HTTPS, SMTP greetings (timed by greeting-probe.mjs, apart from the logins' connections),
+// and 300 concurrent wrong web logins. Prints one JSON object.
 // node test/bench/tracking-load.mjs '{"smtpPort":..,"webUrl":..,"caFile":..,"password":..,"mid":..}'
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { connect } from 'node:net';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 
 const opts = JSON.parse(process.argv[2]);
 const ca = readFileSync(opts.caFile, 'utf8');
 const LOGINS = opts.logins ?? 300;
+const PROBE = new URL('./greeting-probe.mjs', import.meta.url);
 /** smtp-server's fixed wait before its greeting (setTimeout 100 in smtp-connection.js) */
 const EARLY_TALKER_WAIT_MS = 100;
 const round = (n) => Number(n.toFixed(1));
@@ -43,30 +46,18 @@ async function loginForm() {
   return { cookies: page.cookies, token: /name="_csrf" value="([^"]+)"/.exec(page.body)[1] };
 }
 
-/** The time of one SMTP greeting: connect, read the 220 line, quit. */
-function greeting() {
-  const t = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const s = connect(opts.smtpPort, '127.0.0.1');
-    s.setTimeout(60_000, () => s.destroy(new Error('no greeting in 60 s')));
-    s.once('data', (d) => {
-      const took = ms(t);
-      s.end('QUIT\r\n');
-      if (!String(d).startsWith('220')) reject(new Error(`greeting: ${d}`));
-      else resolve(took);
-    });
-    s.on('error', reject);
-  });
-}
-
-/** Greetings one after the other until `until()` holds; their times. */
-async function greetings(until) {
-  const times = [];
-  while (!until()) {
-    times.push(await greeting());
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return times;
+/** Starts timing greetings in greeting-probe.mjs, a process of its own; `stop()` ends it and gives their times. */
+async function greetings() {
+  const probe = fork(PROBE, [String(opts.smtpPort)]);
+  const failed = new Promise((_, reject) => probe.once('exit', (code) => code && reject(new Error(`greeting probe: exit ${code}`))));
+  await Promise.race([once(probe, 'message'), failed]);
+  return {
+    async stop() {
+      const times = once(probe, 'message');
+      probe.send('stop');
+      return (await Promise.race([times, failed]))[0];
+    },
+  };
 }
 
 async function timed(path, cookies, runs = 5) {
@@ -93,12 +84,10 @@ const details = await timed(`/monitor/message-tracking/${opts.mid}`, session);
 const broadSearch = await timed('/monitor/message-tracking?search=1&recipient=example.com', session);
 
 // the greeting idle, then under load: 300 wrong logins at once and a broad search beside them
-let idleDone = false;
-const idleTimer = setTimeout(() => (idleDone = true), 2000);
-const idle = await greetings(() => idleDone);
-clearTimeout(idleTimer);
-let loadDone = false;
-const probing = greetings(() => loadDone);
+const idleProbe = await greetings();
+await new Promise((r) => setTimeout(r, 2000));
+const idle = await idleProbe.stop();
+const probing = await greetings();
 const t = process.hrtime.bigint();
 const wrong = { _csrf: form.token, username: 'admin', password: 'not-the-passw0rd' };
 const logins = Promise.all(Array.from({ length: LOGINS }, () => send('POST', '/login', { cookies: join(form.cookies), form: wrong }).then((r) => r.status)));
@@ -106,8 +95,7 @@ const searchStart = process.hrtime.bigint();
 const search = send('GET', '/monitor/message-tracking?search=1&recipient=example.com', { cookies: session }).then(() => ms(searchStart));
 const [statuses, searchUnderLoadMs] = await Promise.all([logins, search]);
 const loginsMs = ms(t);
-loadDone = true;
-const loaded = await probing;
+const loaded = await probing.stop();
 const refused = statuses.filter((s) => s !== 401).length;
 
 console.log(
