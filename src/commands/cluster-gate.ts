@@ -10,7 +10,6 @@ import { modeFromText, sessionMode, switchMode } from '../engine/operations/clus
 import type { CommandContext, CommandSpec } from './types.js';
 
 // the session's mode is the engine's; these stay importable from here for the command line
-export { modeFromText, modeText, resolveMode, sessionMode, switchMode } from '../engine/operations/cluster-mode.js';
 
 /**
  * Commands that run only in one mode on a clustered appliance (AsyncOS 9.1 table 39-2, as far as

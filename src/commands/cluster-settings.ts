@@ -3,7 +3,8 @@ import { holderOf } from '../engine/cluster/cluster-state.js';
 import { transferSettings, type TransferOp } from '../engine/cluster/level-transfer.js';
 import { modeName, type ClusterMode, type LeveledKey } from '../engine/cluster/levels.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { COMMAND_KEYS, modeFromText, resolveMode, sessionMode } from './cluster-gate.js';
+import { modeFromText, resolveMode, sessionMode } from '../engine/operations/cluster-mode.js';
+import { COMMAND_KEYS } from './cluster-gate.js';
 import { renderPlacement, settingsPlacement } from './cluster-screens.js';
 import type { CommandContext, CommandOutput, FlagSpec } from './types.js';
 

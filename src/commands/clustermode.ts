@@ -1,7 +1,7 @@
 import { modeName, type ClusterMode } from '../engine/cluster/levels.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { renderConnections } from './cluster-screens.js';
-import { resolveMode, sessionMode, switchMode } from './cluster-gate.js';
+import { resolveMode, sessionMode, switchMode } from '../engine/operations/cluster-mode.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 function requireCluster(ctx: CommandContext) {

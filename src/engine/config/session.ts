@@ -69,9 +69,8 @@ export class ConfigSession {
     if (!base || !pending) return { config: current, clash: false };
     if (current === base) return { config: pending, clash: false };
     if (this.#merged?.current === current && this.#merged.pending === pending) return { config: this.#merged.config, clash: true };
-    const mine = diffConfig(base, pending);
-    const merged = applyChanges(current, mine, pending);
-    if (conflicts(mine, diffConfig(base, current), pending, current).length > 0) {
+    const { config: merged, refusal } = mergeOnto(base, pending, current);
+    if (refusal) {
       this.#merged = { current, pending, config: merged };
       return { config: merged, clash: true };
     }
@@ -101,7 +100,7 @@ export class ConfigSession {
    * anything.
    */
   conflict(): UserError | null {
-    return this.#base && this.#pending ? clash(this.#base, this.#pending, this.committedConfig.current) : null;
+    return this.#base && this.#pending ? mergeOnto(this.#base, this.#pending, this.committedConfig.current).refusal : null;
   }
 
   /**
@@ -116,9 +115,9 @@ export class ConfigSession {
     const record = await this.committedConfig.commit(
       (current) => {
         if (current === base) return structuredClone(pending) as ApplianceConfig;
-        const refusal = clash(base, pending, current);
+        const { config, refusal } = mergeOnto(base, pending, current);
         if (refusal) throw refusal;
-        return applyChanges(current, diffConfig(base, pending), pending);
+        return config;
       },
       comment,
       this.owner,
@@ -138,14 +137,21 @@ export class ConfigSession {
   }
 }
 
-/** The settings this session and another both changed since `base`, as the refusal of a commit; null when none. */
-function clash(base: Readonly<ApplianceConfig>, pending: ApplianceConfig, current: Readonly<ApplianceConfig>): UserError | null {
-  if (current === base) return null;
-  const clashes = conflicts(diffConfig(base, pending), diffConfig(base, current), pending, current);
-  if (clashes.length === 0) return null;
+/**
+ * This session's changes (`base` to `pending`) applied to what is committed now, and the refusal a
+ * commit would give when another session changed one of the same settings since `base` (null when
+ * none): what the session reads, what `conflict` tells first and what `commit` applies.
+ */
+function mergeOnto(base: Readonly<ApplianceConfig>, pending: ApplianceConfig, current: Readonly<ApplianceConfig>): { config: ApplianceConfig; refusal: UserError | null } {
+  if (current === base) return { config: pending, refusal: null };
+  const mine = diffConfig(base, pending);
+  const config = applyChanges(current, mine, pending);
+  const clashes = conflicts(mine, diffConfig(base, current), pending, current);
+  if (clashes.length === 0) return { config, refusal: null };
   const names = [...new Set(clashes.map((c) => settingName(c.segments)))];
-  return new UserError(
+  const refusal = new UserError(
     `Another session committed a change to ${names.join('; ')} after this session changed it. Nothing was committed, and this session's changes are still pending: review them, abandon them (clear), or abandon them, edit again and commit.`,
     ErrorCodes.conflict,
   );
+  return { config, refusal };
 }
