@@ -10,6 +10,7 @@ import { SetdEmulator } from '../setd/intake-server.js';
 import type { WebInterface } from '../web/server.js';
 import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
 import { serveControlSocket, type ControlServer } from './control-socket.js';
+import { openDoor, type Door, type DoorSpec } from './front-door.js';
 import { tuneGarbageCollection } from './gc-tuning.js';
 import { setdStoreOf } from '../setd/appliance-store.js';
 
@@ -48,39 +49,27 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   // the lab's records: every regional intake domain points at the SETD emulator
   let labHosts = new Map<string, { host: string; port: number }>();
   const engine = new MailEngine(appliance, { ...engineOptions, labHosts: () => labHosts });
-  let web: WebStart = { web: null, problem: null, firstPassword: null };
+  const webNotes: WebNotes = { firstPassword: null, note: null };
+  let web: Door<WebInterface> | null = null;
   const describe = () => {
-    const text = describeAppliance(appliance, engine, setd, web);
-    web.firstPassword = null; // shown once, in the first banner
+    const text = describeAppliance(appliance, engine, setd, web, webNotes);
+    webNotes.firstPassword = null; // shown once, in the first banner
     return text;
   };
   let control: ControlServer | null = null;
-  let unwatchWeb = () => undefined as void;
-  let moving = Promise.resolve();
   try {
     const address = await setd.start({ port: appliance.configuration.current.lab.setdPort });
     labHosts = new Map(setd.intakeDomains().map((d) => [d, { host: '127.0.0.1', port: address.port }]));
     await engine.start();
     appliance.live = engine;
-    web = await startWeb(appliance);
-    appliance.web = web.web;
-    unwatchWeb = watchWebPort(appliance, () => {
-      // one move at a time; stop() waits for it
-      moving = moving
-        .then(async () => {
-          await web.web?.stop();
-          web = await startWeb(appliance);
-          appliance.web = web.web;
-        })
-        .catch(() => undefined);
-    });
+    web = await openDoor(appliance, webDoor(appliance, webNotes));
+    appliance.web = web.handle;
     await appliance.cluster.start();
     control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`, stopRequested);
   } catch (caught) {
     const error = listenProblem(appliance, caught);
-    unwatchWeb();
     await appliance.cluster.stop().catch(() => undefined);
-    await web.web?.stop().catch(() => undefined);
+    await web?.close().catch(() => undefined);
     await engine.stop().catch(() => undefined);
     await setd.stop().catch(() => undefined);
     lock.release();
@@ -90,17 +79,15 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     engine,
     setd,
     get web() {
-      return web.web;
+      return web?.handle ?? null;
     },
     describe,
     async stop() {
       appliance.live = null;
       appliance.web = null;
-      unwatchWeb();
-      await moving;
       await control?.close();
       await appliance.cluster.stop();
-      await web.web?.stop();
+      await web?.close();
       await engine.stop();
       await setd.stop();
       lock.release();
@@ -127,73 +114,53 @@ function listenProblem(appliance: Appliance, error: unknown): unknown {
   return new UserError(`${part} cannot listen on ${e.address}:${e.port} (${e.code}).`, ErrorCodes.unavailable);
 }
 
-interface WebStart {
-  web: WebInterface | null;
-  /** why it did not start */
-  problem: string | null;
+interface WebNotes {
   /** the admin password made at first start, until the banner has shown it */
   firstPassword: string | null;
+  /** a bad password file set aside at start */
+  note: string | null;
 }
 
 /**
- * Starts the web interface (loaded only here: one-shot commands never load the web stack). It is
- * one part among others: a port in use or a bad password file is said in the banner, and the
- * appliance runs without it.
+ * The web interface (loaded only here: one-shot commands never load the web stack), opened with
+ * the admin password it needs: a bad password file is set aside (said in the banner) and a new
+ * password made.
  */
-async function startWeb(appliance: Appliance): Promise<WebStart> {
-  const notes: string[] = [];
-  try {
-    const { ensureAdminPassword } = await import('../engine/admin-account.js');
-    let firstPassword: string | null;
-    try {
-      firstPassword = await ensureAdminPassword(appliance.paths);
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      notes.push(error.message);
-      firstPassword = await ensureAdminPassword(appliance.paths); // the bad file is set aside: a new password
-    }
-    const { startWebInterface } = await import('../web/server.js');
-    const port = appliance.configuration.current.lab.webPort ?? WEB_PORT;
-    const web = await startWebInterface(appliance, { port });
-    return { web, problem: notes.join(' ') || null, firstPassword };
-  } catch (error) {
-    notes.push(error instanceof Error ? error.message : String(error));
-    return { web: null, problem: notes.join(' '), firstPassword: null };
-  }
-}
-
-/**
- * A committed web port takes effect: a port that cannot be bound is refused at commit, and after
- * the commit the web interface moves there (its logins end; browsers log in again).
- */
-function watchWebPort(appliance: Appliance, restart: () => void): () => void {
-  const portOf = (c: { lab: { webPort?: number } }) => c.lab.webPort ?? WEB_PORT;
-  const unguard = appliance.configuration.guard(async (next, previous) => {
-    const port = portOf(next);
-    if (port === portOf(previous) || port === 0) return;
-    const { bindProblem } = await import('../engine/bind-probe.js');
-    const problem = await bindProblem('127.0.0.1', port);
-    if (problem) throw new UserError(`The web interface cannot listen on 127.0.0.1:${port} (${problem}).`, ErrorCodes.unavailable);
-  });
-  const unlisten = appliance.configuration.onCommit((_, record) => {
-    if (record.changes.some((c) => c.path === 'lab.webPort')) restart();
-  });
-  return () => {
-    unguard();
-    unlisten();
+function webDoor(appliance: Appliance, notes: WebNotes): DoorSpec<WebInterface> {
+  return {
+    part: 'The web interface',
+    setting: 'lab.webPort',
+    port: (config) => config.lab.webPort ?? WEB_PORT,
+    async open(port) {
+      appliance.web = null;
+      const { ensureAdminPassword } = await import('../engine/admin-account.js');
+      try {
+        notes.firstPassword = await ensureAdminPassword(appliance.paths);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        notes.note = error.message;
+        notes.firstPassword = await ensureAdminPassword(appliance.paths); // the bad file is set aside: a new password
+      }
+      const { startWebInterface } = await import('../web/server.js');
+      const web = await startWebInterface(appliance, { port });
+      appliance.web = web;
+      return web;
+    },
   };
 }
 
 /** The banner's web interface line(s). */
-export function describeWeb(web: Pick<WebStart, 'web' | 'problem' | 'firstPassword'>, port: number): string[] {
-  if (!web.web) return [`  web interface: not running (https://127.0.0.1:${port}/): ${web.problem ?? 'not started'}`];
+function describeWeb(web: Pick<Door<WebInterface>, 'handle' | 'problem' | 'port'> | null, notes: WebNotes): string[] {
+  const problem = [notes.note, web?.problem].filter(Boolean).join(' ') || null;
+  if (!web?.handle) return [`  web interface: not running (https://127.0.0.1:${web?.port ?? WEB_PORT}/): ${problem ?? 'not started'}`];
+  const url = web.handle.url;
   return [
-    `  web interface ${web.web.url} (SETD portal ${web.web.url}setd/), user admin${web.firstPassword ? `, password ${web.firstPassword} (shown once; "passwd" sets another)` : ''}`,
-    ...(web.problem ? [`  note: ${web.problem}`] : []),
+    `  web interface ${url} (SETD portal ${url}setd/), user admin${notes.firstPassword ? `, password ${notes.firstPassword} (shown once; "passwd" sets another)` : ''}`,
+    ...(problem ? [`  note: ${problem}`] : []),
   ];
 }
 
-function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdEmulator, web: WebStart): string {
+function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdEmulator, web: Door<WebInterface> | null, webNotes: WebNotes): string {
   const listener = engine.listenerAddress();
   const lab = engine.labMailServerAddress();
   const intake = setd.address();
@@ -203,7 +170,7 @@ function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdE
     `Appliance ${config.hostname}, home ${appliance.paths.root}`,
     `  listener ${config.listener.name} on ${listener.host}:${listener.port}, lab mail server exchange.lab on ${lab.host}:${lab.port}`,
     `  SETD emulator (intake for ${setd.intakeDomains().length} regional domains) on ${intake.address}:${intake.port}`,
-    ...describeWeb(web, config.lab.webPort ?? WEB_PORT),
+    ...describeWeb(web, webNotes),
     ...appliance.cluster.describe(),
   ].join('\n');
 }

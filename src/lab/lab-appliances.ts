@@ -24,7 +24,7 @@ export async function startFreshAppliance(label: string, start: StartAppliance, 
   try {
     const appliance = new Appliance({ home, clock: new LabClock() });
     await appliance.configuration.commit(
-      (c) => ({ ...c, hostname: hostname ?? c.hostname, listener: { ...c.listener, port: 0 }, lab: { mailServerPort: 0, setdPort: 0, webPort: 0 } }),
+      (c) => ({ ...c, hostname: hostname ?? c.hostname, listener: { ...c.listener, port: 0 }, lab: { mailServerPort: 0, setdPort: 0, webPort: 0, sshPort: 0, apiPort: 0 } }),
       `lab run ${label}`,
       'lab run',
     );

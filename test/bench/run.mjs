@@ -71,7 +71,7 @@ async function scenario(journal) {
     (c) => ({
       ...c,
       listener: { ...c.listener, port: 0 },
-      lab: { mailServerPort: 0, setdPort: 0, webPort: 0 },
+      lab: { mailServerPort: 0, setdPort: 0, webPort: 0, sshPort: 0, apiPort: 0 },
       smtpRoutes: [{ domain: 'example.com', destinations: [`127.0.0.1:${sinkPort}`] }, ...(setd ? [{ domain: intakeDomain, destinations: [`127.0.0.1:${setd.port}`] }] : [])],
       tdc: journal ? { enabled: true, intakeAddress: account.intakeAddress } : { enabled: false, intakeAddress: null },
     }),

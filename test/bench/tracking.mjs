@@ -106,7 +106,7 @@ export async function tracking() {
   const home = mkdtempSync(join(tmpdir(), 'segsim-bench-tracking-'));
   try {
     const appliance = new Appliance({ home });
-    await appliance.configuration.commit((c) => ({ ...c, listener: { ...c.listener, port: 0 }, lab: { mailServerPort: 0, setdPort: 0, webPort: 0 } }), 'bench', 'bench');
+    await appliance.configuration.commit((c) => ({ ...c, listener: { ...c.listener, port: 0 }, lab: { mailServerPort: 0, setdPort: 0, webPort: 0, sshPort: 0, apiPort: 0 } }), 'bench', 'bench');
     await setAdminPassword(appliance.paths, PASSWORD);
     let t = performance.now();
     const lines = await writeStore(appliance.paths.tracking);

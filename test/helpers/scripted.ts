@@ -33,6 +33,8 @@ export function labHome(edit: (c: ApplianceConfig) => void = () => undefined): s
   config.lab.mailServerPort = 0;
   config.lab.setdPort = 0;
   config.lab.webPort = 0;
+  config.lab.sshPort = 0;
+  config.lab.apiPort = 0;
   edit(config);
   store.save(config);
   return home;

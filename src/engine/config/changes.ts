@@ -193,6 +193,8 @@ const SETTING_LABELS: Record<string, string> = {
   'lab.mailServerPort': 'Lab mail server port',
   'lab.setdPort': 'SETD emulator port',
   'lab.webPort': 'Web interface HTTPS port',
+  'lab.sshPort': 'SSH port',
+  'lab.apiPort': 'AsyncOS API HTTPS port',
   senders: 'senders',
   recipients: 'recipients',
   antispam: 'Anti-Spam',

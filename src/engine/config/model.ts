@@ -26,6 +26,10 @@ export const DEFAULT_POLICY = 'DEFAULT';
 export const USE_DEFAULT = 'use-default';
 /** The web interface's HTTPS port when the configuration names none. */
 export const WEB_PORT = 8443;
+/** The SSH server's port when the configuration names none (the appliance's 22, as 2525 stands for 25). */
+export const SSH_PORT = 2022;
+/** The AsyncOS API's HTTPS port when the configuration names none (AsyncOS's own). */
+export const API_PORT = 6443;
 /** A new home's Default destination control; it also applies when a configuration has none. */
 export const DEFAULT_DESTINATION_CONTROL: Readonly<DestinationControl> = Object.freeze({ domain: 'Default', maxConnections: 500, maxMessagesPerConnection: 50 });
 
@@ -85,6 +89,6 @@ export function defaultConfig(): ApplianceConfig {
       initialRetrySeconds: 60,
       maxRetrySeconds: 3_600,
     },
-    lab: { mailServerPort: 2526, setdPort: 2465, webPort: WEB_PORT },
+    lab: { mailServerPort: 2526, setdPort: 2465, webPort: WEB_PORT, sshPort: SSH_PORT, apiPort: API_PORT },
   };
 }

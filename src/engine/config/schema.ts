@@ -128,12 +128,13 @@ export const configSchema = {
       },
     },
     // ports of the lab's in-process servers (0 = any free port); webPort is the HTTPS port of the
-    // web interface and the SETD portal (absent in homes made before it: WEB_PORT)
+    // web interface and the SETD portal, sshPort the SSH server's, apiPort the AsyncOS API's
+    // (each absent in homes made before it: WEB_PORT, SSH_PORT, API_PORT)
     lab: {
       type: 'object',
       required: ['mailServerPort', 'setdPort'],
       additionalProperties: false,
-      properties: { mailServerPort: port, setdPort: port, webPort: port },
+      properties: { mailServerPort: port, setdPort: port, webPort: port, sshPort: port, apiPort: port },
     },
   },
 } as const satisfies JSONSchema;
