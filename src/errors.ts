@@ -68,6 +68,15 @@ export function invalidArguments(detail: string, command?: string): UserError {
   return new UserError(`Invalid arguments when processing: ${detail}. Enter "help${command ? ` ${command}` : ''}" for its usage.`, ErrorCodes.usage);
 }
 
+/**
+ * A command the appliance does not have, as AsyncOS says it: `Unknown command or missing feature
+ * key: WORD` (the appliance's one line, fidelity.md). segsim's suggestion for a typo follows on a
+ * line of its own, so that a tool matching the appliance's line still finds it whole.
+ */
+export function unknownCommand(word: string, suggestion?: string): UserError {
+  return new UserError(`Unknown command or missing feature key: ${word}${suggestion ? `\nDid you mean "${suggestion}"?` : ''}`, ErrorCodes.unknownCommand);
+}
+
 /** The user left a dialog (Ctrl-C, end of input); not an error to report. */
 export class CancelledError extends Error {
   constructor(message = 'Cancelled') {

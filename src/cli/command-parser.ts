@@ -3,7 +3,7 @@ import type { CommandInput, CommandSpec, FlagSpec, SubcommandSpec } from '../com
 import { flagsOf } from '../commands/command-flags.js';
 import { commandHelp, programHelp } from '../commands/help.js';
 import { parseDecimal } from '../commands/numbers.js';
-import { ErrorCodes, invalidArguments, UserError } from '../errors.js';
+import { ErrorCodes, invalidArguments, unknownCommand, UserError } from '../errors.js';
 import { SEGSIM_VERSION } from '../version.js';
 
 /** Flags every one-shot configuration command takes besides its own. */
@@ -110,7 +110,7 @@ function usageError(error: CommanderError, words: string[], registry: readonly C
   if (error.code === 'commander.unknownCommand') {
     const suggestion = /\(Did you mean (\S+)\?\)/.exec(text)?.[1];
     const name = /unknown command '([^']*)'/.exec(text)?.[1] ?? '';
-    return new UserError(`Unknown command: "${name}".${suggestion ? ` Did you mean "${suggestion}"?` : ''} Enter "help" for the list of commands.`, ErrorCodes.unknownCommand);
+    return unknownCommand(name, suggestion);
   }
   const command = registry.find((c) => words.includes(c.name) || c.aliases?.some((a) => words.includes(a)));
   return invalidArguments(text.replace(/\n/g, ' '), command?.name);

@@ -1,7 +1,7 @@
 import type { MemberStatus } from '../engine/cluster/cluster-node.js';
 import { holderOf, levelSettings, type ClusterDoc } from '../engine/cluster/cluster-state.js';
 import { modeName, type ClusterMode, type LeveledKey } from '../engine/cluster/levels.js';
-import { asyncosDate } from '../engine/time-format.js';
+import { screenDate } from '../engine/time-format.js';
 
 /** The settings' names as the screens show them. */
 export const KEY_LABELS: Record<LeveledKey, string> = {
@@ -29,7 +29,7 @@ export function renderConnections(doc: ClusterDoc, members: MemberStatus[]): str
   if (others.length === 0) return `Machine ${doc.self} is the only machine in cluster ${doc.name}.`;
   const lines = [`Connection status of the machines in cluster ${doc.name}, seen from ${doc.self}:`];
   for (const m of others) {
-    const seen = m.lastSeen === null ? 'never since this machine started' : asyncosDate(m.lastSeen);
+    const seen = m.lastSeen === null ? 'never since this machine started' : screenDate(m.lastSeen);
     lines.push(m.connected ? `Machine ${m.name} (${m.host} port ${m.port}): Connected` : `Machine ${m.name} (${m.host} port ${m.port}): Disconnected (${m.problem ?? 'no answer'}); last seen ${seen}`);
   }
   return lines.join('\n');

@@ -1,5 +1,5 @@
 import { CCS_PORT, clusterNameProblem } from '../engine/cluster/levels.js';
-import { asyncosDate } from '../engine/time-format.js';
+import { screenDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { renderClusterList, renderConnections } from './cluster-screens.js';
 import { requireLive } from './live.js';
@@ -30,7 +30,7 @@ async function create(ctx: CommandContext, name: string, port: number): Promise<
       `  ${secret}`,
       `  (clusterconfig join --address 127.0.0.1:${ctx.appliance.cluster.port} --secret ${secret})`,
       '',
-      `New cluster committed: ${asyncosDate(ctx.appliance.clock.now())}`,
+      `New cluster committed: ${screenDate(ctx.appliance.clock.now())}`,
       'Creating a cluster takes effect immediately, there is no need to commit.',
     ].join('\n'),
   );

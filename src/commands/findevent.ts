@@ -3,7 +3,7 @@ import { logFileSpans, type LogFileSpan } from '../engine/log-files.js';
 import { mailLogEntries } from '../engine/mail/mail-log-lines.js';
 import { trackingOf, type TrackingCriteria } from '../engine/message-tracking.js';
 import { ErrorCodes, UserError } from '../errors.js';
-import { asyncosDate } from '../engine/time-format.js';
+import { screenDate } from '../engine/time-format.js';
 import { chooseLog } from './tail.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -45,7 +45,7 @@ async function askLogs(ctx: CommandContext): Promise<Range> {
   const current = spans.at(-1);
   if (!current) return ALL_TIME;
   if (set === 2) return spanRange(current, true);
-  const items = spans.map((s) => `${basename(s.file).padEnd(14)} ${s.first === null ? '(no dated lines)' : `${asyncosDate(s.first)} - ${asyncosDate(s.last ?? s.first)}`}`);
+  const items = spans.map((s) => `${basename(s.file).padEnd(14)} ${s.first === null ? '(no dated lines)' : `${screenDate(s.first)} - ${screenDate(s.last ?? s.first)}`}`);
   const i = await ctx.io.list('Available mail log files:', items, { default: items.length });
   return spanRange(spans[i ?? spans.length - 1]!, i === null || i === spans.length - 1);
 }

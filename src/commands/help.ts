@@ -1,4 +1,4 @@
-import { ErrorCodes, UserError } from '../errors.js';
+import { unknownCommand } from '../errors.js';
 import { flagsOf } from './command-flags.js';
 import type { CommandSpec, FlagSpec } from './types.js';
 
@@ -93,7 +93,7 @@ export function makeHelpCommand(commands: () => readonly CommandSpec[]): Command
         return;
       }
       const spec = findCommand(all, wanted);
-      if (!spec) throw new UserError(`Unknown command: "${wanted}".`, ErrorCodes.unknownCommand);
+      if (!spec) throw unknownCommand(wanted);
       ctx.io.print(commandHelp(spec).trimEnd());
     },
   };

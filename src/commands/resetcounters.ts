@@ -1,4 +1,4 @@
-import { asyncosDate } from '../engine/time-format.js';
+import { screenDate } from '../engine/time-format.js';
 import { requireLive } from './live.js';
 import type { CommandSpec } from './types.js';
 
@@ -8,6 +8,6 @@ export const resetcountersCommand: CommandSpec = {
   help: 'resetcounters\n\nUptime and lifetime counters are kept.',
   async run(ctx) {
     requireLive(ctx, 'resetcounters').resetCounters();
-    ctx.io.print(`Counters reset: ${asyncosDate(ctx.appliance.clock.now())}`);
+    ctx.io.print(`Counters reset: ${screenDate(ctx.appliance.clock.now())}`);
   },
 };

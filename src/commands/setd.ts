@@ -1,4 +1,4 @@
-import { asyncosDate } from '../engine/time-format.js';
+import { screenDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { checkValue, HEADER_NAME, PORT } from '../engine/config/validate.js';
 import { REGION, REGIONS } from '../setd/regions.js';
@@ -64,7 +64,7 @@ function renderMessages(messages: ReceivedJournal[], accounts: SetdAccount[]): s
   const label = (id: string) => accounts.find((a) => a.id === id)?.name || id;
   const rows = messages.map((m) =>
     [
-      asyncosDate(m.receivedAt).slice(4, 19),
+      screenDate(m.receivedAt).slice(4, 19),
       m.sender.slice(0, 26).padEnd(26),
       `${m.senderIp}${m.ipFromHeader ? '' : '!'}`.padEnd(16),
       m.recipients.join(',').slice(0, 24).padEnd(24),
@@ -112,7 +112,7 @@ function printFileProblems(io: Conversation, store: SetdStore): void {
 function describeFault(f: Fault): string {
   const target = f.account ? `account ${f.account}` : 'every account';
   const what = f.mode === '4xx' || f.mode === '5xx' ? `${f.code} at ${(f.at ?? 'rcpt').toUpperCase()}` : f.mode === 'slow' ? `slow (${f.delayMs} ms per command)` : f.mode;
-  const when = f.remaining !== undefined ? `, for the next ${f.remaining}` : f.until !== undefined ? `, until ${asyncosDate(f.until)}` : '';
+  const when = f.remaining !== undefined ? `, for the next ${f.remaining}` : f.until !== undefined ? `, until ${screenDate(f.until)}` : '';
   return `${what} for ${target}${when}`;
 }
 
@@ -248,7 +248,7 @@ export const setdCommand: CommandSpec = {
         const emulator = new SetdEmulator(store, ctx.appliance.paths.tls, { tls });
         const address = await emulator.start({ port });
         ctx.io.print(`SETD intake listening on ${address.address}:${address.port} (STARTTLS up to TLS ${tls}, lab CA in ${ctx.appliance.paths.tls}).`);
-        emulator.on('message', (m: ReceivedJournal) => ctx.io.print(`${asyncosDate(m.receivedAt)} journal for ${m.account}: ${m.sender} "${m.subject}" verdict ${m.verdict}`));
+        emulator.on('message', (m: ReceivedJournal) => ctx.io.print(`${screenDate(m.receivedAt)} journal for ${m.account}: ${m.sender} "${m.subject}" verdict ${m.verdict}`));
         const problem = (p: FileProblem) => ctx.io.print(`Warning: ${describeProblem(p)}`);
         store.on('problem', problem);
         try {

@@ -1,3 +1,4 @@
+import { ADMIN_USER } from '../engine/admin-account.js';
 import type { SessionInfo } from '../engine/sessions.js';
 import type { CommandSpec } from './types.js';
 
@@ -16,19 +17,43 @@ function idle(ms: number): string {
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h`;
 }
 
-const WHAT: Record<SessionInfo['kind'], string> = { shell: 'cli', script: 'cli (script)', 'one-shot': 'cli (one-shot)', web: 'web' };
+/** A session as `who` lists it: any kind of front end, those added later included. */
+export type WhoSession = Omit<SessionInfo, 'kind'> & { kind: string };
 
-/** The `who` table; the running command is shown after the session's kind. */
-export function renderWho(sessions: SessionInfo[], now: number, self: number): string {
-  const rows = sessions.map((s) => [`${s.id}${s.id === self ? '*' : ''}`, s.user, loginTime(s.since), idle(now - s.lastActive), s.from, `${WHAT[s.kind]}${s.running ? `: ${s.running}` : ''}`]);
-  const header = ['Session', 'Username', 'Login Time', 'Idle Time', 'Remote Host', 'What'];
-  const widths = header.slice(0, -1).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+/** The role of each account, as AsyncOS names it; segsim's one account is the appliance's admin. */
+const ROLES: Record<string, string> = { [ADMIN_USER]: 'Administrator' };
+
+/** What a session is, in the appliance's word: `CLI` for every command line, `GUI` for the web interface. */
+const CHANNELS: Record<string, string> = { web: 'GUI', api: 'API' };
+/** Kinds the appliance itself has (a console or SSH login, a web login); segsim's own kinds are named after the word. */
+const APPLIANCE_KINDS = new Set(['shell', 'ssh', 'web', 'api']);
+
+function what(kind: string): string {
+  return `${CHANNELS[kind] ?? 'CLI'}${APPLIANCE_KINDS.has(kind) ? '' : ` (${kind})`}`;
+}
+
+/**
+ * The `who` table as the appliance prints it (fidelity-sources C1): Username, Role, Login Time,
+ * Idle Time, Remote Host, What, each column at least as wide as the appliance's and ruled to its
+ * width.
+ */
+export function renderWho(sessions: readonly WhoSession[], now: number): string {
+  const columns: [string, number][] = [
+    ['Username', 8],
+    ['Role', 13],
+    ['Login Time', 10],
+    ['Idle Time', 9],
+    ['Remote Host', 12],
+    ['What', 4],
+  ];
+  const rows = sessions.map((s) => [s.user, ROLES[s.user] ?? s.user, loginTime(s.since), idle(now - s.lastActive), s.from, what(s.kind)]);
+  const widths = columns.map(([header, min], i) => Math.max(min, header.length, ...(i < columns.length - 1 ? rows.map((r) => r[i]!.length) : [])));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i < widths.length ? c.padEnd(widths[i]!) : c))
+      .map((c, i) => (i < widths.length - 1 ? c.padEnd(widths[i]!) : c))
       .join('  ')
       .trimEnd();
-  return ['', line(header), line(header.map((h) => '='.repeat(h.length))), ...rows.map(line)].join('\n');
+  return ['', line(columns.map(([header]) => header)), line(widths.map((w, i) => '='.repeat(i < widths.length - 1 ? w : columns[i]![0].length))), ...rows.map(line)].join('\n');
 }
 
 export const whoCommand: CommandSpec = {
@@ -37,13 +62,15 @@ export const whoCommand: CommandSpec = {
   help: [
     'who [--json]',
     '',
-    'One line per session: the shell in this terminal, shells attached from other terminals,',
-    'one-shot commands running now (segsim <command>) and web logins. * marks your own session.',
-    'Remote Host is "console" for this process, "socket" for another terminal on this machine.',
+    "One line per session, with the appliance's columns: the shell in this terminal, shells",
+    'attached from other terminals, one-shot commands running now (segsim <command>), SSH and web',
+    'logins. Remote Host is the client\'s address, "console" for this process, "socket" for another',
+    "terminal on this machine. What is CLI or GUI; segsim's own kinds of session follow in",
+    "parentheses. --json also gives each session's id and the command it runs.",
   ].join('\n'),
   json: 'the sessions',
   async run(ctx) {
     const sessions = ctx.appliance.sessions.list();
-    return { data: sessions, render: (io) => io.print(renderWho(sessions, ctx.appliance.clock.now(), ctx.session.id)) };
+    return { data: sessions, render: (io) => io.print(renderWho(sessions, ctx.appliance.clock.now())) };
   },
 };

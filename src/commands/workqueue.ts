@@ -1,4 +1,4 @@
-import { asyncosDate } from '../engine/time-format.js';
+import { screenDate } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { count } from './format/numbers.js';
 import { pause, requireLive } from './live.js';
@@ -40,7 +40,7 @@ async function operate(ctx: CommandContext, op: string, flags: Record<string, un
           const inbound = now.counters.uptime.messagesReceived - previous.messagesReceived;
           const outbound = now.counters.uptime.deliveredRecipients - previous.deliveredRecipients;
           previous = now.counters.uptime;
-          ctx.io.print(`${asyncosDate(now.now).slice(11, 19)}  ${count(live.workQueue().messages).padStart(9)} ${count(inbound).padStart(5)} ${count(outbound).padStart(5)}`);
+          ctx.io.print(`${screenDate(now.now).slice(11, 19)}  ${count(live.workQueue().messages).padStart(9)} ${count(inbound).padStart(5)} ${count(outbound).padStart(5)}`);
         } while (!(await pause(seconds * 1000, ctx.signal)));
       });
     }

@@ -27,7 +27,8 @@ export function applianceIdentity(paths: HomePaths, now: number): ApplianceIdent
   const read = readJsonFile<ApplianceIdentity>(file, IDENTITY_FILE);
   if (read.state === 'ok') return read.value;
   const hex = (bytes: number) => randomBytes(bytes).toString('hex').toUpperCase();
-  const made: ApplianceIdentity = { serial: `${hex(10)}-${hex(6)}`, installedAt: now };
+  // a virtual appliance's serial begins with VMware's 42 (a real C100V: 42127C7DDEE76852677B-F80CE8074CD3)
+  const made: ApplianceIdentity = { serial: `42${hex(9)}-${hex(6)}`, installedAt: now };
   const problem = read.state === 'bad' ? `${file} is ${read.problem}; kept as ${keepAside(file, now)}, and a new serial number made.` : undefined;
   ensureDir(paths.state);
   if (problem) writeJsonAtomic(file, made);

@@ -2,11 +2,27 @@ const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** AsyncOS date as in mail_logs and `Changes committed:`: `Fri Feb 16 21:19:22 2024` (day space-padded). */
-export function asyncosDate(ms: number): string {
+/** `Fri Mar  4 16:13:11 2022` with the day of the month padded by `fill` to two characters, local time. */
+function ctimeDate(ms: number, fill: ' ' | '0'): string {
   const d = new Date(ms);
-  const day = String(d.getDate()).padStart(2, ' ');
+  const day = String(d.getDate()).padStart(2, fill);
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${day} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+/**
+ * A date as AsyncOS writes it in its log files (mail_logs and the others): the day space-padded,
+ * `Wed Sep  6 13:13:16 2023` (real 2023 mail_logs, fidelity-sources D4). Screens use screenDate.
+ */
+export function asyncosDate(ms: number): string {
+  return ctimeDate(ms, ' ');
+}
+
+/**
+ * A date as the appliance's CLI screens print it: the day zero-padded, `Fri Mar 04 16:13:11 2022`
+ * (`Up since:`, the engines' dates of `version`, fidelity-sources C2). Log lines use asyncosDate.
+ */
+export function screenDate(ms: number): string {
+  return ctimeDate(ms, '0');
 }
 
 /** English locales tried in turn for a zone's letters: each knows the abbreviations of its region. */
@@ -27,9 +43,9 @@ export function zoneName(ms: number): string {
   return fallback || 'UTC';
 }
 
-/** A date as the appliance's screens print it: `Fri Feb 16 21:19:22 2024 EDT`. */
+/** A date as the appliance's screens print it with the zone: `Fri Mar 04 16:13:11 2022 GMT`. */
 export function zonedDate(ms: number): string {
-  return `${asyncosDate(ms)} ${zoneName(ms)}`;
+  return `${screenDate(ms)} ${zoneName(ms)}`;
 }
 
 /** Message Tracking timestamp: `16 Feb 2024 21:19:24 (GMT -06:00)`. */

@@ -30,7 +30,7 @@ describe('control socket', () => {
       expect(appliance.configuration.current.hostname).toBe('esa9.example.com');
       const bad = await forwardToAppliance(appliance.paths.socket, ['nosuch'], { stdout: out.stream, stderr: err.stream });
       expect(bad).toBe(2);
-      expect(err.text()).toContain('Unknown command: "nosuch"');
+      expect(err.text()).toBe('Unknown command or missing feature key: nosuch\n');
     } finally {
       await server.close();
     }

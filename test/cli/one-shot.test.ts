@@ -25,7 +25,7 @@ describe('one-shot command line', () => {
 
   it('exits 2 on usage errors (a bad value included) and 1 on other failures, with the error on stderr', async () => {
     const home = tempHome();
-    expect(await runMain(['--home', home, 'nosuchcommand'])).toMatchObject({ code: 2, stderr: 'Unknown command: "nosuchcommand". Enter "help" for the list of commands.\n' });
+    expect(await runMain(['--home', home, 'nosuchcommand'])).toMatchObject({ code: 2, stderr: 'Unknown command or missing feature key: nosuchcommand\n' });
     expect((await runMain(['--home', home, 'sethostname', '--bogus'])).code).toBe(2);
     const bad = await runMain(['--home', home, 'sethostname', 'not a host']);
     expect(bad.code).toBe(2);

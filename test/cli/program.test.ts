@@ -74,7 +74,11 @@ describe('the one commander program', () => {
 
   it('suggests the command a typo meant', async () => {
     const r = await runMain(['--home', tempHome(), 'tophost']);
-    expect(r).toMatchObject({ code: 2, stderr: 'Unknown command: "tophost". Did you mean "tophosts"? Enter "help" for the list of commands.\n' });
+    expect(r).toMatchObject({ code: 2, stderr: 'Unknown command or missing feature key: tophost\nDid you mean "tophosts"?\n' });
+  });
+
+  it('words an unknown command in help as the appliance does', async () => {
+    expect(await runMain(['--home', tempHome(), 'help', 'nosuch'])).toMatchObject({ code: 2, stderr: 'Unknown command or missing feature key: nosuch\n' });
   });
 
   it('takes --home before the command or after its flags, and leaves a flag value that looks like it alone', async () => {

@@ -11,7 +11,7 @@ describe('the shell driven from stdin (end to end, real binary)', () => {
     expect(r.stdout).toMatch(/listener IncomingMail on 127\.0\.0\.1:\d+/);
     expect(r.stdout).toContain('esa1.example.com> sethostname esa5.example.com\n');
     expect(r.stdout).toContain('Please enter some comments describing your changes:\n[]> renamed for the lab\nDo you want to save the current configuration for rollback? [Y]> \n');
-    expect(r.stdout).toMatch(/Changes committed: .*\nesa5\.example\.com> bogus\nUnknown command: "bogus"/);
+    expect(r.stdout).toMatch(/Changes committed: .*\nesa5\.example\.com> bogus\nUnknown command or missing feature key: bogus\n/);
     // the commit survives a restart
     expect((await runBinary(['--home', home, 'sethostname'])).stdout).toBe('esa5.example.com\n');
   });

@@ -93,9 +93,9 @@ describe('sessions on a running appliance', () => {
 
       // who: the attached shell, and the one-shot asking
       const who = await oneShot(appliance.paths.socket, ['who']);
-      expect(who.stdout).toMatch(/Session +Username +Login Time +Idle Time +Remote Host +What/);
-      expect(who.stdout).toMatch(/\n1 +admin +\d\d:\d\d[AP]M +\d+s +socket +cli\n/);
-      expect(who.stdout).toMatch(/\* +admin .* socket +cli \(one-shot\): who/);
+      expect(who.stdout).toMatch(/\nUsername +Role +Login Time +Idle Time +Remote Host +What\n/);
+      expect(who.stdout).toMatch(/\nadmin +Administrator +\d\d:\d\d[AP]M +\d+s +socket +CLI\n/);
+      expect(who.stdout).toMatch(/\nadmin +Administrator .* socket +CLI \(one-shot\)\n/);
 
       // end of input (Ctrl-D) with pending changes asks, as quit does
       front.type(null);
@@ -116,8 +116,8 @@ describe('sessions on a running appliance', () => {
     const running = forwardToAppliance(appliance.paths.socket, ['tail', 'mail_logs'], { stdout: new PassThrough(), stderr: new PassThrough() }, controller.signal);
     await waitFor(() => appliance.sessions.list().some((s) => s.running === 'tail mail_logs'));
     await run('who');
-    expect(front.screen()).toMatch(/\n1\* +admin .* socket +cli: who\n/);
-    expect(front.screen()).toMatch(/cli \(one-shot\): tail mail_logs/);
+    expect(front.screen()).toMatch(/\nadmin +Administrator .* socket +CLI\n/);
+    expect(front.screen()).toMatch(/ socket +CLI \(one-shot\)\n/);
     controller.abort();
     expect(await running).toBe(130);
     await server.close();

@@ -73,6 +73,8 @@ describe('operator views', () => {
     const plain = (await runScripted(statusCommand, [], { appliance })).transcript;
     expectGolden('status.txt', plain);
     expect(plain).not.toContain('Rates (Events Per Hour):');
+    // as the appliance: the pointer to the detail, a blank line, then the header
+    expect(plain).toMatch(/^\nEnter "status detail" for more information\.\n\nStatus as of: /);
     expect(plain).toMatch(/^Counters: {2,}Reset {2,}Uptime {2,}Lifetime\n {2}Receiving\n/m);
   });
 

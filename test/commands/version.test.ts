@@ -25,12 +25,17 @@ describe('version', () => {
     const { transcript } = await runScripted(versionCommand, [], { appliance: a });
     expectGolden('version.txt', transcript);
     expect(transcript).not.toMatch(/segsim/i);
+    // a virtual appliance's lines: the product first, the machine after BIOS, the rule sets after BMC
+    expect(transcript).toMatch(/^Product: Cisco C100V Email Security Virtual Appliance\nModel: C100V$/m);
+    expect(transcript).toMatch(/^BIOS: 6\.00\nCPUs: .*\nMemory: .*\nHard disk: .*\nRAID: NA$/m);
+    expect(transcript).toMatch(/^BMC: NA\nCisco Trusted Root Certificate Bundle: 2\.0 \(Tue Oct 05 13:36:26 2021\)$/m);
   });
 
   it('makes a serial number and install date at first use, and keeps them', async () => {
     const a = appliance();
     const first = (await runScripted(versionCommand, [], { appliance: a })).transcript;
-    expect(first).toMatch(/^Serial #: [0-9A-F]{20}-[0-9A-F]{12}$/m);
+    // a virtual appliance's shape, with VMware's 42 first as a real C100V's
+    expect(first).toMatch(/^Serial #: 42[0-9A-F]{18}-[0-9A-F]{12}$/m);
     expect(first).toContain('Install Date: 2024-02-16 21:19:22');
     expect((await runScripted(versionCommand, [], { appliance: a })).transcript).toBe(first);
   });

@@ -20,8 +20,8 @@ describeTerminal('the shell in a real terminal', () => {
       second = await openTerminal(['--home', home]);
       await second.expectText('Attached to the running appliance');
       second.type('who');
-      await second.expectText(/1 +admin .* console +cli/);
-      await second.expectText(/\* +admin .* socket +cli: who/);
+      await second.expectText(/admin +Administrator .* console +CLI/);
+      await second.expectText(/admin +Administrator .* socket +CLI/);
       second.key('\u0004'); // nothing pending there: Ctrl-D leaves at once
       expect(await second.exited).toBe(0);
 

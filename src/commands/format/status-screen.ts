@@ -153,11 +153,15 @@ function duration(ms: number): string {
   return `${d}d ${h}h ${m}m ${s - m * 60}s`;
 }
 
-/** `status` and `status detail` as on the appliance, from the blank line after the command on. */
+/**
+ * `status` and `status detail` as on the appliance, from the blank line after the command on.
+ * Plain `status` first points at the detail, as the appliance does (fidelity-sources C1, C2).
+ */
 export function renderStatus(s: ApplianceStatus, detail: boolean): string {
   const c = s.counters;
   return [
     '',
+    ...(detail ? [] : ['Enter "status detail" for more information.', '']),
     `Status as of:                  ${zonedDate(s.now)}`,
     `Up since:                      ${zonedDate(s.upSince)} (${duration(s.now - s.upSince)})`,
     `Last counter reset:            ${s.lastCounterReset === null ? 'Never' : zonedDate(s.lastCounterReset)}`,
