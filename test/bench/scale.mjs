@@ -20,7 +20,11 @@ const DESTINATIONS = Number(process.env.BENCH_DESTINATIONS ?? 1000);
 async function appliance(edit) {
   const home = mkdtempSync(join(tmpdir(), 'segsim-bench-scale-'));
   const a = new Appliance({ home });
-  await a.configuration.commit((c) => ({ ...c, listener: { ...c.listener, port: 0 }, lab: { ...c.lab, mailServerPort: 0, setdPort: 0, webPort: 0, sshPort: 0, apiPort: 0 }, ...edit(c) }), 'bench', 'bench');
+  await a.configuration.commit(
+    (c) => ({ ...c, listener: { ...c.listener, port: 0 }, lab: { ...c.lab, mailServerPort: 0, setdPort: 0, webPort: 0, sshPort: 0, apiPort: 0 }, ...edit(c) }),
+    'bench',
+    'bench',
+  );
   const running = await startAppliance(a, commandRegistry());
   running.engine.suspendDelivery('ALL');
   return { a, running, home };
