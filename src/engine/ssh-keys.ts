@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, timingSafeEqual, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { Appliance } from './appliance.js';
+import { USER_KEY_TYPES, type UserKey, type UserKeyType } from './config/model.js';
 
 /*
  * SSH public keys as `sshconfig` keeps them for a user: OpenSSH's one-line form
@@ -7,22 +8,11 @@ import type { Appliance } from './appliance.js';
  * checked by node:crypto (the key must be one the SSH server could verify a signature with).
  */
 
-/** The key types the appliance accepts for a login (DSA is gone from OpenSSH; certificates and FIDO keys are not supported). */
-export const USER_KEY_TYPES = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa'] as const;
-export type UserKeyType = (typeof USER_KEY_TYPES)[number];
-
 /** The smallest RSA modulus accepted, in bits (OpenSSH's RequiredRSASize). */
 export const MIN_RSA_BITS = 1024;
 /** A pasted line longer than this is not a public key (a 16384-bit RSA key is about 2.8 KB). */
 const MAX_LINE = 8192;
 const MAX_COMMENT = 256;
-
-/** One user key as the configuration stores it: the type, the key blob in base64, the comment (may be empty). */
-export interface UserKey {
-  type: UserKeyType;
-  key: string;
-  comment: string;
-}
 
 const CURVES: Record<string, { name: string; crv: string; size: number }> = {
   'ecdsa-sha2-nistp256': { name: 'nistp256', crv: 'P-256', size: 32 },

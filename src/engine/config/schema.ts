@@ -3,8 +3,7 @@ import { HAT_BEHAVIORS } from '../host-access.js';
 // names and ports follow the rules the commands use (validate.ts)
 import { HOSTNAME, LISTENER_NAME, POLICY_NAME, PORT, ruledString } from './validate.js';
 // a value import of model.ts, which imports only types from here
-import { USE_DEFAULT } from './model.js';
-import { USER_KEY_TYPES } from '../ssh-keys.js';
+import { USE_DEFAULT, USER_KEY_TYPES } from './model.js';
 
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 const service = { enum: ['on', 'off', USE_DEFAULT] } as const;
