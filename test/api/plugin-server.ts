@@ -33,7 +33,11 @@ export async function servePlugins(appliance: Appliance, plugins: FastifyPluginA
   const app = Fastify({ https: { key: pki.key, cert: pki.cert, minVersion: 'TLSv1.2' }, logger: false });
   for (const plugin of plugins) await app.register(plugin, { appliance, authenticate: basicAuthenticate(appliance) });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  stopAfterFile(() => app.close());
+  stopAfterFile(async () => {
+    await app.close();
+    // the authentication log's buffered lines, written before the home is removed
+    loginGuardOf(appliance).log.flush();
+  });
   const port = (app.server.address() as { port: number }).port;
   const caFile = join(appliance.paths.tls, 'lab-ca.pem');
   return { url: `https://localhost:${port}`, ca: readFileSync(caFile, 'utf8'), caFile };
