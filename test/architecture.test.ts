@@ -52,6 +52,12 @@ describe('the layers of src/', () => {
     expect(importsOf('engine', ['setd', 'lab', 'commands', 'conversation', 'ui', 'cli', 'web'])).toEqual([]);
   });
 
+  it('the AsyncOS API imports no other front end, no command and no conversation: what it shares comes from the engine', () => {
+    expect(importsOf('api', ['web', 'ui', 'cli', 'ssh', 'commands', 'conversation', 'lab', 'setd'])).toEqual([]);
+    expect(importsOf('web', ['api'])).toEqual([]);
+    expect(importsOf('ui', ['api'])).toEqual([]);
+  });
+
   it('the web interface uses only the commands’ formatting helpers, never a command or its dialogs', () => {
     const formatting = ['commands/format/policy-table.ts', 'commands/format/numbers.ts', 'commands/format/hoststatus-screen.ts', 'commands/cluster-screens.ts'];
     expect(importsOf('web', ['commands'], formatting)).toEqual([]);

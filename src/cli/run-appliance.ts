@@ -1,13 +1,14 @@
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { LabClock } from '../engine/clock.js';
-import { WEB_PORT } from '../engine/config/model.js';
+import { API_PORT, WEB_PORT } from '../engine/config/model.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { HomeLock } from '../engine/lock.js';
 import { lastLineTime } from '../engine/log-files.js';
 import { MailEngine, type MailEngineOptions } from '../engine/mail/mail-engine.js';
 import { SetdEmulator } from '../setd/intake-server.js';
 import type { WebInterface } from '../web/server.js';
+import type { ApiServer } from '../api/server.js';
 import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
 import { serveControlSocket, type ControlServer } from './control-socket.js';
 import { openDoor, type Door, type DoorSpec } from './front-door.js';
@@ -20,6 +21,8 @@ export interface RunningAppliance {
   setd: SetdEmulator;
   /** the web interface and SETD portal; null when it could not start (the rest runs without it) */
   web: WebInterface | null;
+  /** the AsyncOS API; null when it could not start (the rest runs without it) */
+  api: ApiServer | null;
   /** what runs where, for the banner of a shell */
   describe(): string;
   stop(): Promise<void>;
@@ -51,8 +54,9 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   const engine = new MailEngine(appliance, { ...engineOptions, labHosts: () => labHosts });
   const webNotes: WebNotes = { firstPassword: null, note: null };
   let web: Door<WebInterface> | null = null;
+  let api: Door<ApiServer> | null = null;
   const describe = () => {
-    const text = describeAppliance(appliance, engine, setd, web, webNotes);
+    const text = describeAppliance(appliance, engine, setd, web, webNotes, api);
     webNotes.firstPassword = null; // shown once, in the first banner
     return text;
   };
@@ -64,11 +68,13 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     appliance.live = engine;
     web = await openDoor(appliance, webDoor(appliance, webNotes));
     appliance.web = web.handle;
+    api = await openDoor(appliance, apiDoor(appliance));
     await appliance.cluster.start();
     control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`, stopRequested);
   } catch (caught) {
     const error = listenProblem(appliance, caught);
     await appliance.cluster.stop().catch(() => undefined);
+    await api?.close().catch(() => undefined);
     await web?.close().catch(() => undefined);
     await engine.stop().catch(() => undefined);
     await setd.stop().catch(() => undefined);
@@ -81,12 +87,16 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     get web() {
       return web?.handle ?? null;
     },
+    get api() {
+      return api?.handle ?? null;
+    },
     describe,
     async stop() {
       appliance.live = null;
       appliance.web = null;
       await control?.close();
       await appliance.cluster.stop();
+      await api?.close();
       await web?.close();
       await engine.stop();
       await setd.stop();
@@ -149,6 +159,25 @@ function webDoor(appliance: Appliance, notes: WebNotes): DoorSpec<WebInterface> 
   };
 }
 
+/** The AsyncOS API (loaded only here, as the web interface), with the route plugins it serves. */
+function apiDoor(appliance: Appliance): DoorSpec<ApiServer> {
+  return {
+    part: 'The AsyncOS API',
+    setting: 'lab.apiPort',
+    port: (config) => config.lab.apiPort ?? API_PORT,
+    async open(port) {
+      const { startApi } = await import('../api/server.js');
+      return startApi(appliance, { port });
+    },
+  };
+}
+
+/** The banner's AsyncOS API line. */
+function describeApi(api: Pick<Door<ApiServer>, 'handle' | 'problem' | 'port'> | null): string[] {
+  if (!api?.handle) return [`  AsyncOS API: not running (https://127.0.0.1:${api?.port ?? API_PORT}/esa/api/v2.0/): ${api?.problem ?? 'not started'}`];
+  return [`  AsyncOS API ${api.handle.url} (user admin)`];
+}
+
 /** The banner's web interface line(s). */
 function describeWeb(web: Pick<Door<WebInterface>, 'handle' | 'problem' | 'port'> | null, notes: WebNotes): string[] {
   const problem = [notes.note, web?.problem].filter(Boolean).join(' ') || null;
@@ -160,7 +189,7 @@ function describeWeb(web: Pick<Door<WebInterface>, 'handle' | 'problem' | 'port'
   ];
 }
 
-function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdEmulator, web: Door<WebInterface> | null, webNotes: WebNotes): string {
+function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdEmulator, web: Door<WebInterface> | null, webNotes: WebNotes, api: Door<ApiServer> | null): string {
   const listener = engine.listenerAddress();
   const lab = engine.labMailServerAddress();
   const intake = setd.address();
@@ -171,6 +200,7 @@ function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdE
     `  listener ${config.listener.name} on ${listener.host}:${listener.port}, lab mail server exchange.lab on ${lab.host}:${lab.port}`,
     `  SETD emulator (intake for ${setd.intakeDomains().length} regional domains) on ${intake.address}:${intake.port}`,
     ...describeWeb(web, webNotes),
+    ...describeApi(api),
     ...appliance.cluster.describe(),
   ].join('\n');
 }

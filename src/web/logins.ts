@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Appliance } from '../engine/appliance.js';
 import { loginGuardOf } from '../engine/login-guard.js';
-import type { Session } from '../engine/sessions.js';
+import { SESSION_TIMEOUT_MS, type Session } from '../engine/sessions.js';
 
 /** A browser logged in as admin: an appliance session of its own, with its own pending changes. */
 export interface Login {
@@ -14,7 +14,7 @@ export interface Login {
 }
 
 /** AsyncOS's default web interface inactivity timeout. */
-export const DEFAULT_IDLE_MS = 30 * 60 * 1000;
+export const DEFAULT_IDLE_MS = SESSION_TIMEOUT_MS;
 
 /**
  * The web logins of one appliance, by the random token their cookie carries. A login idle for

@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startApi } from '../../src/api/server.js';
+import { whoCommand } from '../../src/commands/who.js';
+import { runScripted } from '../helpers/scripted.js';
+import { apiAppliance, apiClient, b64, basic, TEST_PASSWORD } from '../helpers/api.js';
+
+const run = promisify(execFile);
+const LOGIN = '/esa/api/v2.0/login';
+const loginBody = (user: string, password: string) => JSON.stringify({ data: { userName: b64(user), passphrase: b64(password) } });
+const UNAUTHORIZED_EXPLANATION = '401 = No permission -- see authorization schemes.';
+
+describe('AsyncOS API: the server, login, tokens and Basic', () => {
+  let lab: Awaited<ReturnType<typeof apiAppliance>>;
+  beforeAll(async () => {
+    lab = await apiAppliance();
+  });
+  const authLog = () => readFileSync(join(lab.appliance.paths.logs, 'authentication'), 'utf8');
+  afterAll(async () => {
+    await lab.stop();
+    rmSync(lab.appliance.paths.root, { recursive: true, force: true });
+  });
+
+  it('listens on 127.0.0.1 over HTTPS with the lab CA certificate, and the banner says where', async () => {
+    expect(lab.running.api!.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/esa\/api\/v2\.0\/$/);
+    expect(lab.running.describe()).toContain(`  AsyncOS API ${lab.running.api!.url} (user admin)`);
+    // curl with the lab CA: the certificate is trusted, the answer is AsyncOS's envelope
+    const { stdout } = await run('curl', ['-sS', '--cacert', join(lab.appliance.paths.tls, 'lab-ca.pem'), `${lab.origin}/esa/api/v2.0/health`]);
+    expect(JSON.parse(stdout)).toEqual({ error: { message: 'Unauthorized.', code: '401', explanation: UNAUTHORIZED_EXPLANATION } });
+  });
+
+  it('logs in with base64 userName and passphrase: the XSOAR fixture’s fields, a token in jwtToken that works, a session in who', async () => {
+    const res = await lab.client.post(LOGIN, loginBody('admin', TEST_PASSWORD));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: Record<string, unknown> };
+    expect(Object.keys(body.data)).toEqual(['userName', 'is2FactorRedirectRequired', 'role', 'email', 'jwtToken']);
+    expect(body.data).toMatchObject({ userName: 'admin', is2FactorRedirectRequired: 'false', role: 'Administrator', email: [] });
+    const token = body.data.jwtToken as string;
+    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const health = await lab.client.get('/esa/api/v2.0/health', { jwtToken: token });
+    expect(health.status).toBe(200);
+    const data = ((await health.json()) as { data: Record<string, number> }).data;
+    expect(Object.keys(data)).toEqual(expect.arrayContaining(['percentage_ram_utilization', 'percentage_diskio', 'resource_conservation']));
+    expect(data.percentage_ram_utilization).toBeGreaterThan(0);
+    expect((await lab.client.get('/esa/api/v2.0/login/privileges', { authorization: `Bearer ${token}` })).status).toBe(200);
+    const who = await runScripted(whoCommand, [], { appliance: lab.appliance, interactive: false });
+    expect(who.transcript).toMatch(/admin .* 127\.0\.0\.1 +api/);
+    await expect.poll(() => authLog()).toContain('The user admin successfully logged on from 127.0.0.1 with privilege admin using an HTTPS connection.');
+  });
+
+  it('takes HTTP Basic on any call (curl -u), each checked by the login guard', async () => {
+    const ok = await lab.client.get('/esa/api/v2.0/health', { authorization: basic('admin', TEST_PASSWORD) });
+    expect(ok.status).toBe(200);
+    const { stdout } = await run('curl', ['-sS', '--cacert', join(lab.appliance.paths.tls, 'lab-ca.pem'), '-u', `admin:${TEST_PASSWORD}`, `${lab.origin}/esa/api/v2.0/login/privileges`]);
+    expect(JSON.parse(stdout)).toMatchObject({ data: { userName: 'admin', role: 'Administrator' } });
+    const wrong = await lab.client.get('/esa/api/v2.0/health', { authorization: basic('admin', 'not-the-password') });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect(await wrong.json()).toEqual({ error: { message: 'Unauthorized: the user name or passphrase is not correct.', code: '401', explanation: UNAUTHORIZED_EXPLANATION } });
+    await expect.poll(() => authLog()).toContain('An authentication attempt by the user admin from 127.0.0.1 failed using an HTTPS connection.');
+  });
+
+  it('answers a wrong password, a wrong token, a forged or tampered token 401 in the envelope', async () => {
+    const refused = await lab.client.post(LOGIN, loginBody('admin', 'wrong-passphrase'));
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('401');
+    const token = await lab.client.login();
+    const [h, p, s] = token.split('.');
+    const forgedClaims = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), expMs: Date.now() + 1e9 })).toString('base64url');
+    for (const bad of ['nonsense', `${h}.${forgedClaims}.${s}`, `${h}.${p}.${s!.slice(0, -2)}AA`, `${token}x`]) {
+      const res = await lab.client.get('/esa/api/v2.0/health', { jwtToken: bad });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: { message: 'Unauthorized: the token is not one this appliance issued.', code: '401', explanation: UNAUTHORIZED_EXPLANATION } });
+    }
+    const other = await lab.client.get('/esa/api/v2.0/health', { authorization: 'Digest realm=x' });
+    expect(other.status).toBe(401);
+  });
+
+  it('answers malformed JSON, a body that is not a login, and bad base64 400 in the envelope; an unknown path 404', async () => {
+    const cases: [string, RegExp][] = [
+      ['{"data":', /^The request body is not valid JSON/],
+      ['[]', /^The request body must be \{"data"/],
+      ['{"data":{"userName":"YWRtaW4="}}', /^data\.passphrase is required/],
+      ['{"data":{"userName":"not base64!","passphrase":"eA=="}}', /^data\.userName is not base64\./],
+      ['', /^The request body must be/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await lab.client.post(LOGIN, body);
+      expect(res.status, body).toBe(400);
+      const { error } = (await res.json()) as { error: { message: string; code: string; explanation: string } };
+      expect(error.message).toMatch(message);
+      expect(error).toMatchObject({ code: '400', explanation: '400 = Bad request syntax or unsupported method.' });
+    }
+    // curl -d without a content type: read as JSON all the same
+    const { stdout } = await run('curl', ['-sS', '--cacert', join(lab.appliance.paths.tls, 'lab-ca.pem'), '-d', loginBody('admin', TEST_PASSWORD), `${lab.origin}${LOGIN}`]);
+    expect(JSON.parse(stdout)).toMatchObject({ data: { userName: 'admin', role: 'Administrator' } });
+    const missing = await lab.client.get('/esa/api/v2.0/no-such-thing', { authorization: basic('admin', TEST_PASSWORD) });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { message: 'Not Found: GET /esa/api/v2.0/no-such-thing.', code: '404', explanation: '404 = Nothing matches the given URI.' } });
+    const huge = await lab.client.post(LOGIN, JSON.stringify({ data: { userName: 'x'.repeat(100_000), passphrase: 'eA==' } }));
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('413');
+  });
+
+  it('describes what it serves in OpenAPI', async () => {
+    const res = await lab.client.get('/esa/api/v2.0/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown>; components: { securitySchemes: Record<string, unknown> } };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/esa/api/v2.0/login', '/esa/api/v2.0/health', '/esa/api/v2.0/login/privileges']));
+    expect(doc.components.securitySchemes.UserSecurity).toEqual({ type: 'apiKey', in: 'header', name: 'jwtToken' });
+  });
+});
+
+describe('AsyncOS API: a token lasts the session timeout', () => {
+  it('is refreshed in a jwtToken response header near its end, and refused (its session closed) after it', async () => {
+    const { Appliance } = await import('../../src/engine/appliance.js');
+    const { setAdminPassword } = await import('../../src/engine/admin-account.js');
+    const { labHome } = await import('../helpers/scripted.js');
+    const appliance = new Appliance({ home: labHome() });
+    await setAdminPassword(appliance.paths, TEST_PASSWORD);
+    const api = await startApi(appliance, { port: 0, timeoutMs: 3000 });
+    const client = apiClient(new URL(api.url).origin, readFileSync(join(appliance.paths.tls, 'lab-ca.pem'), 'utf8'));
+    try {
+      const token = await client.login();
+      expect(appliance.sessions.list().map((s) => s.kind)).toEqual(['api']);
+      const early = await client.get('/esa/api/v2.0/login/privileges', { jwtToken: token });
+      expect(early.headers.get('jwttoken')).toBeNull();
+      await new Promise((r) => setTimeout(r, 2600));
+      const late = await client.get('/esa/api/v2.0/login/privileges', { jwtToken: token });
+      expect(late.status).toBe(200);
+      const fresh = late.headers.get('jwttoken');
+      expect(fresh).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      await new Promise((r) => setTimeout(r, 600));
+      const expired = await client.get('/esa/api/v2.0/login/privileges', { jwtToken: token });
+      expect(expired.status).toBe(401);
+      expect(((await expired.json()) as { error: { message: string } }).error.message).toBe('Unauthorized: the token has expired; log in again.');
+      expect((await client.get('/esa/api/v2.0/login/privileges', { jwtToken: fresh! })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 3200));
+      expect((await client.get('/esa/api/v2.0/login/privileges', { jwtToken: fresh! })).status).toBe(401);
+      expect(appliance.sessions.list()).toEqual([]);
+    } finally {
+      await client.close();
+      await api.stop();
+      rmSync(appliance.paths.root, { recursive: true, force: true });
+    }
+  });
+});
