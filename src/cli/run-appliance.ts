@@ -1,13 +1,14 @@
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { LabClock } from '../engine/clock.js';
-import { WEB_PORT } from '../engine/config/model.js';
+import { SSH_PORT, WEB_PORT } from '../engine/config/model.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { HomeLock } from '../engine/lock.js';
 import { lastLineTime } from '../engine/log-files.js';
 import { MailEngine, type MailEngineOptions } from '../engine/mail/mail-engine.js';
 import { SetdEmulator } from '../setd/intake-server.js';
 import type { WebInterface } from '../web/server.js';
+import type { SshServer } from '../ssh/server.js';
 import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
 import { serveControlSocket, type ControlServer } from './control-socket.js';
 import { openDoor, type Door, type DoorSpec } from './front-door.js';
@@ -20,6 +21,8 @@ export interface RunningAppliance {
   setd: SetdEmulator;
   /** the web interface and SETD portal; null when it could not start (the rest runs without it) */
   web: WebInterface | null;
+  /** the SSH server; null when it could not start */
+  ssh: SshServer | null;
   /** what runs where, for the banner of a shell */
   describe(): string;
   stop(): Promise<void>;
@@ -51,8 +54,10 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   const engine = new MailEngine(appliance, { ...engineOptions, labHosts: () => labHosts });
   const webNotes: WebNotes = { firstPassword: null, note: null };
   let web: Door<WebInterface> | null = null;
+  const sshNotes: SshNotes = { note: null };
+  let ssh: Door<SshServer> | null = null;
   const describe = () => {
-    const text = describeAppliance(appliance, engine, setd, web, webNotes);
+    const text = describeAppliance(appliance, engine, setd, web, webNotes, ssh, sshNotes);
     webNotes.firstPassword = null; // shown once, in the first banner
     return text;
   };
@@ -64,11 +69,13 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     appliance.live = engine;
     web = await openDoor(appliance, webDoor(appliance, webNotes));
     appliance.web = web.handle;
+    ssh = await openDoor(appliance, sshDoor(appliance, registry, sshNotes));
     await appliance.cluster.start();
     control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`, stopRequested);
   } catch (caught) {
     const error = listenProblem(appliance, caught);
     await appliance.cluster.stop().catch(() => undefined);
+    await ssh?.close().catch(() => undefined);
     await web?.close().catch(() => undefined);
     await engine.stop().catch(() => undefined);
     await setd.stop().catch(() => undefined);
@@ -81,12 +88,16 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     get web() {
       return web?.handle ?? null;
     },
+    get ssh() {
+      return ssh?.handle ?? null;
+    },
     describe,
     async stop() {
       appliance.live = null;
       appliance.web = null;
       await control?.close();
       await appliance.cluster.stop();
+      await ssh?.close();
       await web?.close();
       await engine.stop();
       await setd.stop();
@@ -149,6 +160,36 @@ function webDoor(appliance: Appliance, notes: WebNotes): DoorSpec<WebInterface> 
   };
 }
 
+interface SshNotes {
+  /** a bad host key file set aside at start */
+  note: string | null;
+}
+
+/**
+ * The SSH server (loaded only here), with the home's host key (made at first start; a bad one set
+ * aside, said in the banner) and the command loop of this process's shells for its channels.
+ */
+function sshDoor(appliance: Appliance, registry: readonly CommandSpec[], notes: SshNotes): DoorSpec<SshServer> {
+  return {
+    part: 'The SSH server',
+    setting: 'lab.sshPort',
+    port: (config) => config.lab.sshPort ?? SSH_PORT,
+    async open(port) {
+      const [{ ensureHostKey }, { startSshServer }, { Shell }] = await Promise.all([import('../ssh/host-key.js'), import('../ssh/server.js'), import('./execute.js')]);
+      const hostKey = await ensureHostKey(appliance.paths.root);
+      notes.note = hostKey.note;
+      return startSshServer(appliance, { port, hostKey: hostKey.key, openShell: (request) => new Shell({ ...request, appliance, registry }) });
+    },
+  };
+}
+
+/** The banner's SSH line. */
+function describeSsh(ssh: Door<SshServer> | null, notes: SshNotes): string[] {
+  if (!ssh?.handle) return [`  SSH: not running (127.0.0.1:${ssh?.port ?? SSH_PORT}): ${ssh?.problem ?? 'not started'}`];
+  const port = ssh.handle.port;
+  return [`  SSH on 127.0.0.1:${port} (ssh -p ${port} admin@127.0.0.1)`, ...(notes.note ? [`  note: ${notes.note}`] : [])];
+}
+
 /** The banner's web interface line(s). */
 function describeWeb(web: Pick<Door<WebInterface>, 'handle' | 'problem' | 'port'> | null, notes: WebNotes): string[] {
   const problem = [notes.note, web?.problem].filter(Boolean).join(' ') || null;
@@ -160,7 +201,7 @@ function describeWeb(web: Pick<Door<WebInterface>, 'handle' | 'problem' | 'port'
   ];
 }
 
-function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdEmulator, web: Door<WebInterface> | null, webNotes: WebNotes): string {
+function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdEmulator, web: Door<WebInterface> | null, webNotes: WebNotes, ssh: Door<SshServer> | null, sshNotes: SshNotes): string {
   const listener = engine.listenerAddress();
   const lab = engine.labMailServerAddress();
   const intake = setd.address();
@@ -171,6 +212,7 @@ function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdE
     `  listener ${config.listener.name} on ${listener.host}:${listener.port}, lab mail server exchange.lab on ${lab.host}:${lab.port}`,
     `  SETD emulator (intake for ${setd.intakeDomains().length} regional domains) on ${intake.address}:${intake.port}`,
     ...describeWeb(web, webNotes),
+    ...describeSsh(ssh, sshNotes),
     ...appliance.cluster.describe(),
   ].join('\n');
 }

@@ -1,4 +1,4 @@
-import { WEB_PORT, type ApplianceConfig } from '../engine/config/model.js';
+import { SSH_PORT, WEB_PORT, type ApplianceConfig } from '../engine/config/model.js';
 import { MANAGEMENT_INTERFACE as IF } from '../engine/ip-interfaces.js';
 import { parseDecimal } from './numbers.js';
 import type { CommandSpec } from './types.js';
@@ -19,7 +19,10 @@ interface PortRow {
   fallback: number;
 }
 
-const PORTS: readonly PortRow[] = [{ flag: '--https-port', option: 'httpsPort', label: 'HTTPS', serves: 'the web interface and the SETD portal (/setd/)', key: 'webPort', fallback: WEB_PORT }];
+const PORTS: readonly PortRow[] = [
+  { flag: '--https-port', option: 'httpsPort', label: 'HTTPS', serves: 'the web interface and the SETD portal (/setd/)', key: 'webPort', fallback: WEB_PORT },
+  { flag: '--ssh-port', option: 'sshPort', label: 'SSH', serves: 'the command line over SSH (ssh admin@127.0.0.1)', key: 'sshPort', fallback: SSH_PORT },
+];
 
 const portOf = (lab: LabPorts, row: PortRow): number => lab[row.key] ?? row.fallback;
 

@@ -16,7 +16,7 @@ function idle(ms: number): string {
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h`;
 }
 
-const WHAT: Record<SessionInfo['kind'], string> = { shell: 'cli', script: 'cli (script)', 'one-shot': 'cli (one-shot)', web: 'web' };
+const WHAT: Record<SessionInfo['kind'], string> = { shell: 'cli', script: 'cli (script)', 'one-shot': 'cli (one-shot)', web: 'web', ssh: 'cli (ssh)' };
 
 /** The `who` table; the running command is shown after the session's kind. */
 export function renderWho(sessions: SessionInfo[], now: number, self: number): string {

@@ -3,7 +3,7 @@ import type { CommittedConfig } from './config/committed.js';
 import { ConfigSession, type ConfigSource } from './config/session.js';
 
 /** The kinds of front end a session comes from. */
-export type SessionKind = 'shell' | 'script' | 'one-shot' | 'web';
+export type SessionKind = 'shell' | 'script' | 'one-shot' | 'web' | 'ssh';
 
 export interface SessionInfo {
   id: number;
