@@ -6,7 +6,7 @@ export const SSH_IDLE_MINUTES = 30;
 
 /** A CLI screen's date: the day zero-padded (`Fri Mar 04 16:13:11 2022`), unlike mail_logs. */
 function cliDate(ms: number): string {
-  return asyncosDate(ms).replace(/^(\w{3} \w{3}) (\d) /, '$1 0$2 ');
+  return asyncosDate(ms).replace(/^(\w{3} \w{3}) {2}(\d) /, '$1 0$2 ');
 }
 
 /**
@@ -25,6 +25,7 @@ export function loginText(lastLogin: { at: number; from: string }, idleMinutes =
     `NOTE: This session will expire if left idle for ${idleMinutes} minutes. Any uncommitted`,
     'configuration changes will be lost. Commit the configuration changes as soon as',
     'they are made.',
+    '',
     '',
   ].join('\n');
 }

@@ -71,3 +71,9 @@ export function sshExec(port: number, command: string, { password = TEST_PASSWOR
     child.stdin!.end(input);
   });
 }
+
+/** OpenSSH's `ssh -tt` logged in (sshpass types the password) in a real pseudo-terminal: an interactive login. */
+export async function sshTerminal(port: number, size: { rows?: number; cols?: number } = {}, { password = TEST_PASSWORD } = {}) {
+  const { openProgram } = await import('./pty.js');
+  return openProgram('sshpass', ['-e', 'ssh', ...sshOptions(port), '-tt', 'admin@127.0.0.1'], { HOME: sshHome, SSHPASS: password }, size);
+}
