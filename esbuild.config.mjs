@@ -3,7 +3,7 @@
 // measures its CPU against `node -e 0`). Not minified: stack traces stay readable (minifying
 // gained nothing measurable).
 // - dist/bundle/segsim.cjs: src/main.ts with every module of ours, chalk, commander and env-paths
-//   inlined; the big packages stay in node_modules and are required only when a code path needs
+//   inlined; the big packages (ssh2 too: its optional native parts are found at run time) stay in node_modules and are required only when a code path needs
 //   them (the mail engine, the SETD emulator, labs, the web interface, whose htmx.min.js is read
 //   from node_modules too).
 // - dist/bundle/terminal-view.js: the ink view (ink and react are ESM only and ink uses top-level
@@ -21,7 +21,7 @@ await build({
   entryPoints: ['src/main.ts'],
   outfile: 'dist/bundle/segsim.cjs',
   format: 'cjs',
-  external: ['nodemailer', 'smtp-server', 'mailparser', 'yaml', 'node-forge', 'fastify', '@fastify/*', './terminal-view.js'],
+  external: ['nodemailer', 'smtp-server', 'mailparser', 'yaml', 'node-forge', 'fastify', '@fastify/*', 'ssh2', './terminal-view.js'],
   // LABS_DIR and friends resolve from import.meta.url: the bundle's own file URL
   define: { ...common.define, 'import.meta.url': '__segsimUrl' },
   banner: { js: "const __segsimUrl = require('node:url').pathToFileURL(__filename).href;" },

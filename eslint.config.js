@@ -17,7 +17,10 @@ export default tseslint.config(
     // The engine, the SETD emulator and the labs never know how they are shown, nor who drives them.
     files: ['src/engine/**', 'src/setd/**', 'src/lab/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'commands', 'conversation', 'web'])] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'commands', 'conversation', 'web', 'ssh', 'api'])] },
+      ],
     },
   },
   {
@@ -26,7 +29,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'commands', 'conversation', 'web', 'setd', 'lab'])] },
+        { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'commands', 'conversation', 'web', 'ssh', 'api', 'setd', 'lab'])] },
       ],
     },
   },
@@ -34,14 +37,21 @@ export default tseslint.config(
     // What front ends hand the commands: it knows no front end.
     files: ['src/conversation/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'web'])] }],
+      'no-restricted-imports': ['error', { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'web', 'ssh', 'api'])] }],
+    },
+  },
+  {
+    // SSH and the API are front ends of their own: what they share with the others is in src/conversation or passed in.
+    files: ['src/ssh/**', 'src/api/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'web', 'commands'])] }],
     },
   },
   {
     // Commands talk through the Conversation and their context: the same code serves every front end.
     files: ['src/commands/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'web'])] }],
+      'no-restricted-imports': ['error', { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'web', 'ssh', 'api'])] }],
     },
   },
   {

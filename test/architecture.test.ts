@@ -44,12 +44,20 @@ describe('the layers of src/', () => {
   });
 
   it('src/conversation knows no front end: of the commands it shares only the rule for typed numbers', () => {
-    expect(importsOf('conversation', ['ui', 'cli', 'web', 'lab', 'setd'])).toEqual([]);
+    expect(importsOf('conversation', ['ui', 'cli', 'web', 'ssh', 'api', 'lab', 'setd'])).toEqual([]);
     expect(importsOf('conversation', ['commands'], ['commands/numbers.ts'])).toEqual([]);
   });
 
   it('the engine imports nothing from the SETD emulator, the labs, the commands or any front end', () => {
-    expect(importsOf('engine', ['setd', 'lab', 'commands', 'conversation', 'ui', 'cli', 'web'])).toEqual([]);
+    expect(importsOf('engine', ['setd', 'lab', 'commands', 'conversation', 'ui', 'cli', 'web', 'ssh', 'api'])).toEqual([]);
+  });
+
+  it('SSH and the API import no other front end (nor a command): the composition root passes in what they run', () => {
+    expect(importsOf('ssh', ['ui', 'cli', 'web', 'api', 'commands'])).toEqual([]);
+    expect(importsOf('api', ['ui', 'cli', 'web', 'ssh', 'commands'])).toEqual([]);
+    expect(importsOf('ui', ['ssh', 'api'])).toEqual([]);
+    expect(importsOf('web', ['ssh', 'api'])).toEqual([]);
+    expect(edges).toContainEqual(['ssh/terminal.ts', 'conversation/line-editor.ts']);
   });
 
   it('the AsyncOS API imports no other front end, no command and no conversation: what it shares comes from the engine', () => {

@@ -22,6 +22,8 @@ export interface ShellOptions {
   banner?: string;
   /** end of input (Ctrl-D in a terminal) is the user leaving: it asks as `quit` does */
   endOfInputQuits?: boolean;
+  /** where the text of a failed command goes (an SSH exec channel's stderr); the shell's output by default */
+  reportError?: (text: string) => void;
 }
 
 /**
@@ -73,17 +75,20 @@ export class Shell implements ShellSession {
     }
   }
 
-  /** Runs one command line; never throws for errors a user can cause. */
-  async execute(line: string): Promise<void> {
+  /**
+   * Runs one command line; never throws for errors a user can cause. Resolves the line's exit
+   * status as a one-shot run would have it: 0 done, 1 refused, 2 a usage error, 130 cancelled.
+   */
+  async execute(line: string): Promise<number> {
     const controller = new AbortController();
     this.#running = controller;
     const { session } = this.options;
     try {
       const words = tokenize(line.trim());
-      if (words.length === 0) return;
+      if (words.length === 0) return 0;
       session.running(line.trim());
       const parsed = parseCommandLine(this.options.registry, words, { oneShot: false, write: (text) => this.conversation.print(text.trimEnd()) });
-      if (parsed.kind !== 'command') return;
+      if (parsed.kind !== 'command') return 0;
       const { spec, input } = parsed;
       const ctx: CommandContext = {
         appliance: this.options.appliance,
@@ -95,17 +100,15 @@ export class Shell implements ShellSession {
         host: commandHost(() => this.options.registry),
       };
       if (await enterCommandMode(ctx, spec)) await runCommand(spec, ctx, input);
+      return 0;
     } catch (error) {
-      reportError(this.conversation, error);
+      const { text, exitCode } = describeError(error);
+      if (this.options.reportError && text !== null) this.options.reportError(text);
+      else this.conversation.print(text === null ? '' : this.conversation.style.error(text));
+      return exitCode;
     } finally {
       this.#running = null;
       session.running(null);
     }
   }
-}
-
-/** Prints an error the AsyncOS way (describeError), coloured; a cancellation prints an empty line. */
-function reportError(io: Conversation, error: unknown): void {
-  const { text } = describeError(error);
-  io.print(text === null ? '' : io.style.error(text));
 }

@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../commands/types.js';
 import type { Appliance } from '../engine/appliance.js';
 import { LabClock } from '../engine/clock.js';
-import { API_PORT, WEB_PORT } from '../engine/config/model.js';
+import { API_PORT, SSH_PORT, WEB_PORT } from '../engine/config/model.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { HomeLock } from '../engine/lock.js';
 import { lastLineTime } from '../engine/log-files.js';
@@ -9,6 +9,7 @@ import { MailEngine, type MailEngineOptions } from '../engine/mail/mail-engine.j
 import { SetdEmulator } from '../setd/intake-server.js';
 import type { WebInterface } from '../web/server.js';
 import type { ApiServer } from '../api/server.js';
+import type { SshServer } from '../ssh/server.js';
 import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
 import { serveControlSocket, type ControlServer } from './control-socket.js';
 import { openDoor, type Door, type DoorSpec } from './front-door.js';
@@ -23,6 +24,8 @@ export interface RunningAppliance {
   web: WebInterface | null;
   /** the AsyncOS API; null when it could not start (the rest runs without it) */
   api: ApiServer | null;
+  /** the SSH server; null when it could not start */
+  ssh: SshServer | null;
   /** what runs where, for the banner of a shell */
   describe(): string;
   stop(): Promise<void>;
@@ -55,8 +58,10 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   const webNotes: WebNotes = { firstPassword: null, note: null };
   let web: Door<WebInterface> | null = null;
   let api: Door<ApiServer> | null = null;
+  const sshNotes: SshNotes = { note: null };
+  let ssh: Door<SshServer> | null = null;
   const describe = () => {
-    const text = describeAppliance(appliance, engine, setd, web, webNotes, api);
+    const text = describeAppliance(appliance, engine, setd, web, webNotes, api, ssh, sshNotes);
     webNotes.firstPassword = null; // shown once, in the first banner
     return text;
   };
@@ -69,12 +74,14 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     web = await openDoor(appliance, webDoor(appliance, webNotes));
     appliance.web = web.handle;
     api = await openDoor(appliance, apiDoor(appliance));
+    ssh = await openDoor(appliance, sshDoor(appliance, registry, sshNotes));
     await appliance.cluster.start();
     control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`, stopRequested);
   } catch (caught) {
     const error = listenProblem(appliance, caught);
     await appliance.cluster.stop().catch(() => undefined);
     await api?.close().catch(() => undefined);
+    await ssh?.close().catch(() => undefined);
     await web?.close().catch(() => undefined);
     await engine.stop().catch(() => undefined);
     await setd.stop().catch(() => undefined);
@@ -90,6 +97,9 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     get api() {
       return api?.handle ?? null;
     },
+    get ssh() {
+      return ssh?.handle ?? null;
+    },
     describe,
     async stop() {
       appliance.live = null;
@@ -97,6 +107,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
       await control?.close();
       await appliance.cluster.stop();
       await api?.close();
+      await ssh?.close();
       await web?.close();
       await engine.stop();
       await setd.stop();
@@ -172,10 +183,40 @@ function apiDoor(appliance: Appliance): DoorSpec<ApiServer> {
   };
 }
 
+interface SshNotes {
+  /** a bad host key file set aside at start */
+  note: string | null;
+}
+
+/**
+ * The SSH server (loaded only here), with the home's host key (made at first start; a bad one set
+ * aside, said in the banner) and the command loop of this process's shells for its channels.
+ */
+function sshDoor(appliance: Appliance, registry: readonly CommandSpec[], notes: SshNotes): DoorSpec<SshServer> {
+  return {
+    part: 'The SSH server',
+    setting: 'lab.sshPort',
+    port: (config) => config.lab.sshPort ?? SSH_PORT,
+    async open(port) {
+      const [{ ensureHostKey }, { startSshServer }, { Shell }] = await Promise.all([import('../ssh/host-key.js'), import('../ssh/server.js'), import('./execute.js')]);
+      const hostKey = await ensureHostKey(appliance.paths.root);
+      notes.note = hostKey.note;
+      return startSshServer(appliance, { port, hostKey: hostKey.key, openShell: (request) => new Shell({ ...request, appliance, registry }) });
+    },
+  };
+}
+
 /** The banner's AsyncOS API line. */
 function describeApi(api: Pick<Door<ApiServer>, 'handle' | 'problem' | 'port'> | null): string[] {
   if (!api?.handle) return [`  AsyncOS API: not running (https://127.0.0.1:${api?.port ?? API_PORT}/esa/api/v2.0/): ${api?.problem ?? 'not started'}`];
   return [`  AsyncOS API ${api.handle.url} (user admin)`];
+}
+
+/** The banner's SSH line. */
+function describeSsh(ssh: Door<SshServer> | null, notes: SshNotes): string[] {
+  if (!ssh?.handle) return [`  SSH: not running (127.0.0.1:${ssh?.port ?? SSH_PORT}): ${ssh?.problem ?? 'not started'}`];
+  const port = ssh.handle.port;
+  return [`  SSH on 127.0.0.1:${port} (ssh -p ${port} admin@127.0.0.1)`, ...(notes.note ? [`  note: ${notes.note}`] : [])];
 }
 
 /** The banner's web interface line(s). */
@@ -189,7 +230,16 @@ function describeWeb(web: Pick<Door<WebInterface>, 'handle' | 'problem' | 'port'
   ];
 }
 
-function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdEmulator, web: Door<WebInterface> | null, webNotes: WebNotes, api: Door<ApiServer> | null): string {
+function describeAppliance(
+  appliance: Appliance,
+  engine: MailEngine,
+  setd: SetdEmulator,
+  web: Door<WebInterface> | null,
+  webNotes: WebNotes,
+  api: Door<ApiServer> | null,
+  ssh: Door<SshServer> | null,
+  sshNotes: SshNotes,
+): string {
   const listener = engine.listenerAddress();
   const lab = engine.labMailServerAddress();
   const intake = setd.address();
@@ -201,6 +251,7 @@ function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdE
     `  SETD emulator (intake for ${setd.intakeDomains().length} regional domains) on ${intake.address}:${intake.port}`,
     ...describeWeb(web, webNotes),
     ...describeApi(api),
+    ...describeSsh(ssh, sshNotes),
     ...appliance.cluster.describe(),
   ].join('\n');
 }

@@ -1,4 +1,4 @@
-import { API_PORT, WEB_PORT, type ApplianceConfig } from '../engine/config/model.js';
+import { API_PORT, SSH_PORT, WEB_PORT, type ApplianceConfig } from '../engine/config/model.js';
 import { MANAGEMENT_INTERFACE as IF } from '../engine/ip-interfaces.js';
 import { parseDecimal } from './numbers.js';
 import type { CommandSpec } from './types.js';
@@ -22,6 +22,7 @@ interface PortRow {
 const PORTS: readonly PortRow[] = [
   { flag: '--https-port', option: 'httpsPort', label: 'HTTPS', serves: 'the web interface and the SETD portal (/setd/)', key: 'webPort', fallback: WEB_PORT },
   { flag: '--api-port', option: 'apiPort', label: 'AsyncOS API HTTPS', serves: 'the AsyncOS API (/esa/api/v2.0/)', key: 'apiPort', fallback: API_PORT },
+  { flag: '--ssh-port', option: 'sshPort', label: 'SSH', serves: 'the command line over SSH (ssh admin@127.0.0.1)', key: 'sshPort', fallback: SSH_PORT },
 ];
 
 const portOf = (lab: LabPorts, row: PortRow): number => lab[row.key] ?? row.fallback;

@@ -3,10 +3,10 @@ import type { CommittedConfig } from './config/committed.js';
 import { ConfigSession, type ConfigSource } from './config/session.js';
 
 /** The kinds of front end a session comes from. */
-export type SessionKind = 'shell' | 'script' | 'one-shot' | 'web' | 'api';
 
 /** AsyncOS's default inactivity timeout of a login (web interface and AsyncOS API tokens alike). */
 export const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
+export type SessionKind = 'shell' | 'script' | 'one-shot' | 'web' | 'ssh' | 'api';
 
 export interface SessionInfo {
   id: number;

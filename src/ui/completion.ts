@@ -1,5 +1,5 @@
 import type { CommandSpec, FlagSpec } from '../commands/types.js';
-import { insert, type EditLine } from './line-editor.js';
+import { insert, type EditLine } from '../conversation/line-editor.js';
 
 /** What Tab can complete: command names, the word after a command, a command's flags. */
 export interface CompletionSource {

@@ -1,7 +1,7 @@
 import type { LineIO } from '../conversation/line-io.js';
 import { commandRegistry } from '../commands/registry.js';
 import { registryCompletions } from './completion.js';
-import { Pager, pagedLineIO } from './pager.js';
+import { Pager, pagedLineIO } from '../conversation/pager.js';
 import { isCi } from './stream-front.js';
 import { streamStyles } from './styles.js';
 import { TerminalModel } from './terminal-model.js';

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { PLAIN_STYLES, type LineIO } from '../conversation/line-io.js';
 import { markChanges } from './changed-cells.js';
-import { isLiveViewStopKey, liveFooter } from './live-keys.js';
+import { isLiveViewStopKey, liveFooter } from '../conversation/live-keys.js';
 import { streamStyles, type OutputStream } from './styles.js';
 
 /** What a front end adds to plain writes: redraws, progress, live views, colour. */

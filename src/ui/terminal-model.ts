@@ -2,10 +2,10 @@ import { PLAIN_STYLES, type LineIO, type Styles } from '../conversation/line-io.
 import { CancelledError } from '../errors.js';
 import { markChanges } from './changed-cells.js';
 import { complete, type CompletionSource } from './completion.js';
-import { History } from './history.js';
-import type { Key, KeyEvent } from './keys.js';
-import { edit, EMPTY_LINE, insert, lineOf, type EditKey, type EditLine } from './line-editor.js';
-import { endsLiveView, liveFooter } from './live-keys.js';
+import { History } from '../conversation/history.js';
+import type { Key, KeyEvent } from '../conversation/keys.js';
+import { edit, EMPTY_LINE, insert, lineOf, type EditKey, type EditLine } from '../conversation/line-editor.js';
+import { endsLiveView, liveFooter } from '../conversation/live-keys.js';
 
 export interface ScreenLine {
   id: number;

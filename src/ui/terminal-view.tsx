@@ -1,6 +1,6 @@
 import { Box, render, Static, Text, useStdin, useStdout } from 'ink';
 import { useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
-import { decodeInput } from './keys.js';
+import { decodeInput } from '../conversation/keys.js';
 import type { TerminalModel, TerminalSnapshot } from './terminal-model.js';
 
 /** Clears the screen and the scrollback of an xterm-like terminal, cursor home (Ctrl-L). */

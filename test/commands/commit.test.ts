@@ -91,6 +91,6 @@ describe('commit', () => {
   it('says when there is nothing to commit', async () => {
     const appliance = new Appliance({ home: tempHome() });
     homes.push(appliance.paths.root);
-    expect((await runScripted(commitCommand, [], { appliance })).transcript).toBe('There are no changes to commit: no data to commit.\n');
+    expect((await runScripted(commitCommand, [], { appliance })).transcript).toBe('There is no data to commit.\n');
   });
 });

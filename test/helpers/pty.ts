@@ -35,10 +35,15 @@ export const ptyProblem = loaded.problem;
  * changes the terminal's environment (a value of undefined removes the variable).
  */
 export async function openTerminal(args: string[], env: Record<string, string | undefined> = {}, size: { rows?: number; cols?: number } = {}) {
+  return openProgram(process.execPath, [BIN, ...args], env, size);
+}
+
+/** Any program in a real pseudo-terminal (OpenSSH's ssh, for one), as openTerminal runs segsim. */
+export async function openProgram(file: string, args: string[], env: Record<string, string | undefined> = {}, size: { rows?: number; cols?: number } = {}) {
   const { pty } = loaded;
   if (!pty) throw new Error(ptyProblem!);
   const merged = Object.entries({ ...terminalEnv(), ...env }).filter((e): e is [string, string] => e[1] !== undefined);
-  const term = pty.spawn(process.execPath, [BIN, ...args], { cols: size.cols ?? 120, rows: size.rows ?? 40, env: Object.fromEntries(merged) });
+  const term = pty.spawn(file, args, { cols: size.cols ?? 120, rows: size.rows ?? 40, env: Object.fromEntries(merged) });
   let screen = '';
   let exitCode: number | null = null;
   term.onData((d) => (screen += d));
@@ -61,6 +66,7 @@ export async function openTerminal(args: string[], env: Record<string, string | 
       term.write('\r');
     },
     key: (data: string) => term.write(data),
+    resize: (cols: number, rows: number) => term.resize(cols, rows),
     kill: () => {
       if (exitCode === null) term.kill();
     },

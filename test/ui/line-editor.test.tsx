@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { complete, registryCompletions } from '../../src/ui/completion.js';
-import { decodeInput } from '../../src/ui/keys.js';
-import { edit, lineOf, type EditLine } from '../../src/ui/line-editor.js';
+import { decodeInput } from '../../src/conversation/keys.js';
+import { edit, lineOf, type EditLine } from '../../src/conversation/line-editor.js';
 import { openInkShell, waitForFrame } from '../helpers/ink.js';
 import { tempHome } from '../helpers/scripted.js';
 

@@ -3,7 +3,7 @@ import { attachShell, connectControl, serveControlSocket } from '../../src/cli/c
 import { commandRegistry } from '../../src/commands/registry.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { markChanges } from '../../src/ui/changed-cells.js';
-import { isLiveViewStopKey } from '../../src/ui/live-keys.js';
+import { isLiveViewStopKey } from '../../src/conversation/live-keys.js';
 import { stylesFor } from '../../src/ui/styles.js';
 import { TerminalModel } from '../../src/ui/terminal-model.js';
 import { waitFor } from '../helpers/engine.js';

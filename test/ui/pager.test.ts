@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { ERASE_MORE, MORE_PROMPT, Pager, pagedLineIO } from '../../src/ui/pager.js';
+import { ERASE_MORE, MORE_PROMPT, Pager, pagedLineIO } from '../../src/conversation/pager.js';
 import { TerminalModel } from '../../src/ui/terminal-model.js';
 import { describeTerminal, openTerminal } from '../helpers/pty.js';
 import { waitFor } from '../helpers/engine.js';

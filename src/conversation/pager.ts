@@ -1,12 +1,12 @@
 import { stripVTControlCharacters } from 'node:util';
-import type { LineIO } from '../conversation/line-io.js';
+import type { LineIO } from './line-io.js';
 
 /** The prompt AsyncOS shows when output fills the terminal (asyncos-cli.md §1.2, ecosystem.md). */
 export const MORE_PROMPT = '-Press Any Key For More-';
 /** How the appliance takes the prompt away again: the line overwritten with spaces. */
 export const ERASE_MORE = `\r${' '.repeat(MORE_PROMPT.length)}\r`;
 
-/** What the pager needs of a terminal: the shell's ink view, or (later) an SSH channel. */
+/** What the pager needs of a terminal: the shell's ink view, or an SSH channel with a PTY (src/ssh/terminal.ts). */
 export interface PagerTerminal {
   /** writes text as it is */
   write(text: string): void;
