@@ -95,6 +95,45 @@ function reportQuery(report: ReportName, raw: unknown): { range: ReportRange; qu
   return { range: { since, until }, query };
 }
 
+const text = (description: string) => ({ type: 'string', description });
+
+/**
+ * What the OpenAPI description (@fastify/swagger, registered by the server) shows of a report
+ * route. Its parameters are checked by the handler, in AsyncOS's words; fastify's own validation
+ * is only attached (attachValidation), never answered.
+ */
+function reportSchema(withCounter: boolean) {
+  const reports = Object.keys(REPORTS).join(', ');
+  return {
+    tags: ['reporting'],
+    summary: withCounter ? 'One counter of a report over a time range' : 'A report over a time range',
+    description:
+      `Reports: ${reports}. mail_destination_domain_detail lists each destination, the.tdc.queue among them. ` +
+      'resultSet: a list of single-counter objects (a per-destination report: a list of {destination: value} per counter); for one counter, its object alone.',
+    params: {
+      type: 'object',
+      properties: { report: text(reports), ...(withCounter ? { counter: text('a counter of the report (delivered, total_recipients, ...)') } : {}) },
+    },
+    querystring: {
+      type: 'object',
+      properties: {
+        device_type: text('esa'),
+        startDate: text('YYYY-MM-DDThh:00:00.000Z (whole hours)'),
+        endDate: text('YYYY-MM-DDThh:00:00.000Z, later than startDate'),
+        orderBy: text('a counter, with orderDir'),
+        orderDir: text('asc or desc, with orderBy'),
+        top: text('the first N destinations'),
+        offset: text('with limit'),
+        limit: text('with offset'),
+        filterBy: text('domain, with filterValue and filterOperator'),
+        filterValue: text('a destination or its beginning'),
+        filterOperator: text('begins_with or is'),
+      },
+      required: ['startDate', 'endDate'],
+    },
+  };
+}
+
 /**
  * `GET /esa/api/v2.0/reporting/{report}` and `/reporting/{report}/{counter}` for
  * `mail_incoming_traffic_summary` and `mail_destination_domain_detail` (the Outgoing
@@ -123,6 +162,6 @@ export async function reportingPlugin(app: FastifyInstance, options: ApiPluginOp
       throw error;
     }
   };
-  app.get('/esa/api/v2.0/reporting/:report', { preHandler: authenticate }, handler);
-  app.get('/esa/api/v2.0/reporting/:report/:counter', { preHandler: authenticate }, handler);
+  app.get('/esa/api/v2.0/reporting/:report', { preHandler: authenticate, schema: reportSchema(false), attachValidation: true }, handler);
+  app.get('/esa/api/v2.0/reporting/:report/:counter', { preHandler: authenticate, schema: reportSchema(true), attachValidation: true }, handler);
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { Appliance } from '../engine/appliance.js';
 import { statusDocument, type StatusDocument } from '../engine/status-document.js';
 
@@ -119,7 +119,9 @@ export function renderXmlStatus(doc: StatusDocument): string {
  */
 export async function xmlStatusPlugin(app: FastifyInstance, options: ApiPluginOptions): Promise<void> {
   const { appliance, authenticate } = options;
-  app.get('/xml/status', { preHandler: authenticate }, async (_request, reply) => {
+  // what the OpenAPI description shows (@fastify/swagger's keys: the type knows them once it is loaded)
+  const schema = { tags: ['monitoring'], summary: 'The legacy XML status page (HTTP Basic): counters, rates and gauges as `status detail` shows them' } as FastifySchema;
+  app.get('/xml/status', { preHandler: authenticate, schema }, async (_request, reply) => {
     const text = renderXmlStatus(statusDocument(appliance));
     return reply.type('text/xml; charset=ISO-8859-1').header('Cache-Control', 'no-store').send(Buffer.from(text, 'latin1'));
   });
