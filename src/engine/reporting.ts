@@ -102,8 +102,8 @@ export class ReportingCounts {
   readonly #recipients = new Map<number, number>();
   /** messages found to be spam, until they are finished */
   readonly #spam = new Set<number>();
-  /** open delivery connections: their destination and whether they went over TLS */
-  readonly #connections = new Map<number, { queue: string; tls: boolean }>();
+  /** open delivery connections: their destination and whether TLS was negotiated, failed or never tried */
+  readonly #connections = new Map<number, { queue: string; tls: 'none' | 'ok' | 'failed' }>();
 
   #bucket(at: number): Bucket {
     const minute = Math.floor(at / MINUTE);
@@ -168,32 +168,35 @@ export class ReportingCounts {
         this.#spam.delete(e.mid);
         return;
       case 'dcid.opened':
-        this.#connections.set(e.dcid, { queue: e.queue, tls: false });
+        this.#connections.set(e.dcid, { queue: e.queue, tls: 'none' });
         return;
       case 'tls.ok': {
         const c = this.#connections.get(e.dcid);
         if (!c) return;
-        c.tls = true;
+        c.tls = 'ok';
         // the.tdc.queue requires TLS (the seed); segsim offers it to no other destination
         this.#destination(e.at, c.queue, c.queue === TDC_QUEUE ? OUT.tlsSuccess : OUT.tlsOptSuccess, 1);
         return;
       }
       case 'tls.failed': {
         const c = this.#connections.get(e.dcid);
-        if (c) this.#destination(e.at, c.queue, c.queue === TDC_QUEUE ? OUT.tlsFail : OUT.tlsOptFail, 1);
+        if (!c) return;
+        c.tls = 'failed';
+        this.#destination(e.at, c.queue, c.queue === TDC_QUEUE ? OUT.tlsFail : OUT.tlsOptFail, 1);
         return;
       }
       case 'dcid.closed': {
         const c = this.#connections.get(e.dcid);
         this.#connections.delete(e.dcid);
-        if (c && !c.tls) this.#destination(e.at, c.queue, OUT.plain, 1);
+        // a connection that never tried TLS; one whose TLS failed is counted as that
+        if (c?.tls === 'none') this.#destination(e.at, c.queue, OUT.plain, 1);
         return;
       }
       case 'delivered': {
         const n = e.rids.length;
         this.#destination(e.at, e.queue, OUT.delivered, n);
         if (this.#spam.has(e.mid)) this.#destination(e.at, e.queue, OUT.spam, n);
-        if (this.#connections.get(e.dcid)?.tls) this.#destination(e.at, e.queue, OUT.encrypted, n);
+        if (this.#connections.get(e.dcid)?.tls === 'ok') this.#destination(e.at, e.queue, OUT.encrypted, n);
         return;
       }
       case 'bounced':

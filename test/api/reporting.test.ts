@@ -235,4 +235,25 @@ describe('the reporting counts', () => {
     const summary = Object.fromEntries(counts.incomingSummary({ since: at, until: at + HOUR }));
     expect(summary).toMatchObject({ total_clean_recipients: 2, detected_spam: 1, blocked_reputation: 1, total_threat_recipients: 2, total_recipients: 4 });
   });
+
+  it('count a connection whose TLS failed as that, not as a plain one, and deliveries over TLS as encrypted', () => {
+    const counts = new ReportingCounts();
+    const opened = (dcid: number, queue: string): MailEventBody => ({ type: 'dcid.opened', dcid, queue, localAddress: '127.0.0.1', address: '127.0.0.1', port: 25 });
+    for (const e of events([
+      [at, opened(1, TDC_QUEUE)],
+      [at, { type: 'tls.failed', dcid: 1, mid: 9, address: '127.0.0.1', cause: 'handshake' }],
+      [at, { type: 'dcid.closed', dcid: 1 }],
+      [at, opened(2, TDC_QUEUE)],
+      [at, { type: 'tls.ok', dcid: 2, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' }],
+      [at, { type: 'delivered', dcid: 2, mid: 9, queue: TDC_QUEUE, rids: [0], response: '250 ok' }],
+      [at, { type: 'dcid.closed', dcid: 2 }],
+      [at, opened(3, 'example.com')],
+      [at, { type: 'delivered', dcid: 3, mid: 8, queue: 'example.com', rids: [0, 1], response: '250 ok' }],
+      [at, { type: 'dcid.closed', dcid: 3 }],
+    ]))
+      counts.add(e);
+    const d = counts.destinations({ since: at, until: at + HOUR });
+    expect(d.get(TDC_QUEUE)).toMatchObject({ conn_tls_fail: 1, conn_tls_success: 1, conn_plain: 0, encrypted_tls: 1, delivered: 1 });
+    expect(d.get('example.com')).toMatchObject({ conn_plain: 1, conn_tls_opt_success: 0, encrypted_tls: 0, delivered: 2, total_recipients: 2 });
+  });
 });
