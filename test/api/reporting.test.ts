@@ -191,7 +191,7 @@ describe('the reporting counts', () => {
   const at = Date.UTC(2024, 1, 16, 10, 0, 0);
   const events = (bodies: [number, MailEventBody][]) => bodies.map(([t, b]) => ({ ...b, at: t }) as MailEvent);
 
-  it('count an event in the minute it happened: a range takes the hours it names, no more', () => {
+  it('count an event in the hour it happened: a range takes the hours it names, no more', () => {
     const counts = new ReportingCounts();
     for (const e of events([
       [at - 1, { type: 'recipient.rejected', mid: 1, icid: 1, address: 'a@x.test' }],
