@@ -309,10 +309,10 @@ export type ReportResult = { kind: 'summary'; counters: [string, number][] } | {
  */
 export function runReport(counts: ReportingCounts, name: ReportName, range: ReportRange, counter: string | null, query: EntityQuery = {}): ReportResult {
   const report = REPORTS[name];
-  if (counter !== null && !report.counters.includes(counter)) throw new UserError(`The report ${name} has no counter ${counter}.`, ErrorCodes.notFound);
+  if (counter !== null && !report.counters.includes(counter)) throw new UserError(`The report ${name} has no counter ${JSON.stringify(counter.slice(0, 64))}.`, ErrorCodes.notFound);
   const wanted = counter === null ? report.counters : [counter];
   if (query.orderBy !== undefined && !report.counters.includes(query.orderBy))
-    throw new UserError(`orderBy ${query.orderBy} is not a counter of ${name} (${report.counters.join(', ')}).`, ErrorCodes.invalidValue);
+    throw new UserError(`orderBy ${JSON.stringify(query.orderBy.slice(0, 64))} is not a counter of ${name} (${report.counters.join(', ')}).`, ErrorCodes.invalidValue);
   if (report.entity === null) {
     if (query.filter) throw new UserError(`The report ${name} is a summary: it has no entity to filter by.`, ErrorCodes.invalidValue);
     const all = counts.incomingSummary(range);

@@ -146,10 +146,11 @@ describe('reporting (real engine, real traffic, HTTPS)', () => {
       await bad(`mail_incoming_traffic_summary?endDate=${apiHour(now)}`, 400, /startDate is required/);
       await bad(`mail_incoming_traffic_summary?startDate=${apiHour(now)}&endDate=${apiHour(now)}`, 400, 'endDate must be later than startDate.');
       await bad(`mail_destination_domain_detail?${range}&orderBy=delivered`, 400, /orderBy, orderDir must be given together; missing orderDir/);
-      await bad(`mail_destination_domain_detail?${range}&orderBy=speed&orderDir=desc`, 400, /orderBy speed is not a counter of mail_destination_domain_detail/);
+      await bad(`mail_destination_domain_detail?${range}&orderBy=speed&orderDir=desc`, 400, /orderBy "speed" is not a counter of mail_destination_domain_detail/);
       await bad(`mail_destination_domain_detail?${range}&top=-3`, 400, /top must be a whole number/);
       await bad(`mail_destination_domain_detail?${range}&filterBy=ip&filterValue=1&filterOperator=is`, 400, /filterBy "ip" is not valid for mail_destination_domain_detail: domain/);
       await bad(`mail_destination_domain_detail?${range}&device_type=wsa`, 400, /device_type "wsa"/);
+      await bad(`mail_incoming_traffic_summary?startDate=${'x'.repeat(5000)}&endDate=${apiHour(now)}`, 400, /^startDate "x{64}" is not a date/);
       await bad(`mail_security_summary?${range}`, 404, 'Not Found.');
       await bad(`mail_incoming_traffic_summary/no_such_counter?${range}`, 404, 'Not Found.');
       const anonymous = await get(`mail_incoming_traffic_summary?${range}`, null);
