@@ -259,6 +259,35 @@ describe('the XML of /xml/status', () => {
     expect(attr(doc, '/status/gauges/gauge[@name="kbytes_free"]/@current')).toBe('34541502');
     expect(attr(doc, '/status/rates/rate[@name="inj_msgs"]/@last_5_min')).toBe('12');
     expect(xpath.select('/status/features/feature/@time_remaining', doc)).toHaveLength(3);
+    // the gauges and rates of the exporter's sample, by name and in its order
+    const names = (path: string) => (xpath.select(path, doc) as Attr[]).map((a) => a.value);
+    expect(names('/status/gauges/gauge/@name')).toEqual([
+      'ram_utilization',
+      'total_utilization',
+      'cpu_utilization',
+      'av_utilization',
+      'case_utilization',
+      'bm_utilization',
+      'disk_utilization',
+      'resource_conservation',
+      'log_used',
+      'log_available',
+      'conn_in',
+      'conn_out',
+      'active_recips',
+      'unattempted_recips',
+      'attempted_recips',
+      'msgs_in_work_queue',
+      'dests_in_memory',
+      'kbytes_used',
+      'kbytes_free',
+      'msgs_in_policy_virus_outbreak_quarantine',
+      'kbytes_in_policy_virus_outbreak_quarantine',
+      'reporting_utilization',
+      'quarantine_utilization',
+    ]);
+    expect(names('/status/rates/rate/@name')).toEqual(['inj_msgs', 'inj_recips', 'soft_bounced_evts', 'completed_recips', 'hard_bounced_recips', 'delivered_recips']);
+    expect(names('/status/current_ids/@*')).toEqual(['7', '3', '5']);
     const elements = (xpath.select('/status/*', doc) as Element[]).map((e) => e.tagName);
     expect(elements).toEqual(['birth_time', 'last_counter_reset', 'system', 'oldest_message', 'features', 'counters', 'current_ids', 'rates', 'gauges']);
   });
