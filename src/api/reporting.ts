@@ -38,7 +38,8 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))
  */
 function reportDate(name: 'startDate' | 'endDate', value: unknown): number {
   if (typeof value !== 'string' || value === '') throw new ApiRefusal(400, `${name} is required: a date as YYYY-MM-DDThh:00:00.000Z.`);
-  const m = DATE.exec(value);
+  // a `+00:00` written into a URL unencoded arrives as ` 00:00`
+  const m = DATE.exec(value.replace(/ (\d{2}:\d{2})$/, '+$1'));
   const ms = m ? Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00${m[8]}`) : NaN;
   const calendar = m && new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)).getUTCDate() === +m[3]!;
   if (!m || Number.isNaN(ms) || !calendar || +m[4]! > 23 || +m[5]! > 59) throw new ApiRefusal(400, `${name} ${shown(value)} is not a date as YYYY-MM-DDThh:00:00.000Z.`);

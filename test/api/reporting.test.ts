@@ -86,6 +86,10 @@ describe('reporting (real engine, real traffic, HTTPS)', () => {
         blocked_invalid_recipient: 1,
         blocked_reputation: 0,
       });
+      // Splunk SOAR's form of the hour (+00:00), also written unencoded in the URL
+      const plus = `startDate=${apiHour(now - HOUR).replace('.000Z', '+00:00')}&endDate=${apiHour(now + 2 * HOUR).replace(':00:00.000Z', ':00+00:00')}`;
+      expect((await get(`mail_incoming_traffic_summary/total_recipients?${plus.replaceAll('+', '%2B')}`)).body.data.resultSet).toEqual({ total_recipients: 8 });
+      expect((await get(`mail_incoming_traffic_summary/total_recipients?${plus}`)).body.data.resultSet).toEqual({ total_recipients: 8 });
       // one counter: its object alone
       expect((await get(`mail_incoming_traffic_summary/total_recipients?device_type=esa&${range}`)).body).toEqual({
         meta: { totalCount: -1 },
