@@ -76,7 +76,7 @@ describe('findevent (message tracking)', () => {
   it('shows a delivered message with its connection lines, in mail_logs form', async () => {
     const { transcript } = await runScripted(findeventCommand, [], { appliance: await appliance(), flags: { mid: '10' }, interactive: false });
     expect(transcript).toContain('Fri Feb 16 21:19:20 2024 Info: New SMTP ICID 5 interface Management (127.0.0.1)');
-    expect(transcript).toContain("Info: MID 10 Subject 'quarterly report'");
+    expect(transcript).toContain('Info: MID 10 Subject "quarterly report"');
     expect(transcript).not.toContain('MID 12');
   });
 
@@ -100,7 +100,7 @@ describe('findevent (message tracking)', () => {
 
   it('finds by Message-ID through the dialog, listing the original and its copy', async () => {
     const { transcript } = await runScripted(findeventCommand, ['3', 'quarterly', '', ''], { appliance: await appliance() });
-    expect(transcript).toContain("MID 10 Subject 'quarterly report'");
+    expect(transcript).toContain('MID 10 Subject "quarterly report"');
     const byId = await runScripted(findeventCommand, [], { appliance: await appliance(), flags: { messageId: 'abc@outside', json: true }, interactive: false });
     expect(JSON.parse(byId.transcript).map((m: { mid: number }) => m.mid)).toEqual([10, 11]);
   });
@@ -114,7 +114,7 @@ describe('findevent (message tracking)', () => {
     const selected = await runScripted(findeventCommand, ['1', 'outside\\.example', '', '2', '1'], { appliance: a });
     expectGolden('findevent.txt', selected.transcript);
     const current = await runScripted(findeventCommand, ['1', 'outside\\.example', '1', ''], { appliance: a });
-    expect(current.transcript).toContain("Info: MID 12 Subject 'lunch'");
+    expect(current.transcript).toContain('Info: MID 12 Subject "lunch"');
     expect(current.transcript).not.toContain('MID 10');
     const all = await runScripted(findeventCommand, ['1', 'outside\\.example', '1', '1', ''], { appliance: a });
     expect(all.transcript).toContain('1. MID 10\n2. MID 12\n3. All of the above');

@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { dialogue } from '../helpers/smtp-dialogue.js';
 
@@ -8,7 +8,9 @@ import { dialogue } from '../helpers/smtp-dialogue.js';
  * `send` and wraps the instance's onMailFrom/onRcptTo; refreshListener (listener.ts) changes
  * `server.options` for the next connection; gateConnections (listener.ts) and the SETD intake
  * (setd/intake-server.ts) hand sockets to smtp-server through its net.Server's 'connection'
- * listener. An upgrade that changes one of these fails here, not in a lab.
+ * listener; speakAs also replaces a connection's handler_HELP and handler_VRFY and rewords (and
+ * counts) the 500 of an unknown command, which smtp-server sends with the command as context.
+ * An upgrade that changes one of these fails here, not in a lab.
  */
 
 const servers: SMTPServer[] = [];
@@ -107,5 +109,53 @@ describe('smtp-server: the internals segsim relies on', () => {
     } finally {
       await new Promise<void>((r) => front.close(() => r()));
     }
+  });
+
+  it('sends the 500 of an unknown command with the command as context (its only 500 with one), and a disabled command is unknown', async () => {
+    const { server, port } = await listen({ disabledCommands: ['AUTH', 'STARTTLS', 'WIZ'] });
+    const sent: [number, unknown, unknown][] = [];
+    const add = server.connections.add.bind(server.connections);
+    server.connections.add = (connection) => {
+      const send = connection.send.bind(connection);
+      connection.send = (code, data, context) => (sent.push([code, data, context]), send(code, data, context));
+      return add(connection);
+    };
+    const lines = await dialogue(port, ['EHLO client.test', 'FOO bar', 'WIZ secret', 'MAIL FROM:<bad', 'VRFY']);
+    expect(sent).toContainEqual([500, 'Error: command not recognized', 'FOO']);
+    expect(sent).toContainEqual([500, 'Error: command not recognized', 'WIZ']);
+    expect(sent.filter(([code, , context]) => code === 500 && typeof context === 'string')).toHaveLength(2);
+    // the syntax errors of known commands are other codes
+    expect(lines.slice(-2).map((l) => l.slice(0, 3))).toEqual(['501', '501']);
+  });
+
+  it("looks a command's handler up by name on the connection: handler_HELP and handler_VRFY set on it answer", async () => {
+    const { server, port } = await listen();
+    const add = server.connections.add.bind(server.connections);
+    server.connections.add = (connection) => {
+      connection.handler_HELP = (_command, callback) => (connection.send(214, ['first', 'last']), callback());
+      connection.handler_VRFY = (_command, callback) => (connection.send(252, 'checked'), callback());
+      return add(connection);
+    };
+    const lines = await dialogue(port, ['EHLO client.test', 'HELP', 'VRFY someone', 'VRFY']);
+    expect(lines.slice(-4)).toEqual(['214-first', '214 last', '252 checked', '252 checked']);
+  });
+
+  it('closes the connection after a 421 sent through connection.send', async () => {
+    const { server, port } = await listen();
+    const add = server.connections.add.bind(server.connections);
+    server.connections.add = (connection) => {
+      connection.handler_NOOP = (_command, callback) => (connection.send(421, 'going', false), callback());
+      return add(connection);
+    };
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.once('data', () => socket.write('NOOP\r\n'));
+    socket.on('data', (d: Buffer) => (text += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => (socket.destroy(), reject(new Error(`still open: ${text}`))), 5_000);
+      socket.on('end', () => (clearTimeout(timer), resolve()));
+    });
+    socket.destroy();
+    expect(text).toContain('421 going\r\n');
   });
 });

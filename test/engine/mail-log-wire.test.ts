@@ -56,7 +56,7 @@ describe('mail_logs as an ESA writes it', () => {
         `MID ${mid} ICID ${icid} From: <ann@outside.example>`,
         `MID ${mid} ICID ${icid} RID 0 To: <bob@example.com>`,
         `MID ${mid} Message-ID '<q1@outside.example>'`,
-        `MID ${mid} Subject 'quarterly'`,
+        `MID ${mid} Subject "quarterly"`,
         `MID ${mid} ready ${size} bytes from <ann@outside.example>`,
         `MID ${mid} matched all recipients for per-recipient policy DEFAULT in the inbound table`,
         `MID ${mid} interim verdict using engine: CASE spam negative`,
@@ -90,7 +90,7 @@ describe('mail_logs as an ESA writes it', () => {
       await transport.sendMail({ from: 'ann@outside.example', to: 'bob@example.com', subject: 'virus', text: EICAR });
       await waitFor(() => /Message aborted MID \d+ Dropped by antivirus/.test(mailLog(home, engine)) && /Message finished MID \d+ done/.test(mailLog(home, engine)));
       const log = lines(home, engine);
-      const mid = (subject: string) => /^MID (\d+) Subject/.exec(log.find((l) => l.endsWith(`Subject '${subject}'`))!)![1];
+      const mid = (subject: string) => /^MID (\d+) Subject/.exec(log.find((l) => l.endsWith(`Subject "${subject}"`))!)![1];
       expect(log).toContain(`MID ${mid('with file')} AMP file reputation verdict : CLEAN`);
       const virus = mid('virus');
       expect(log.filter((l) => l.startsWith(`MID ${virus} `) && / (verdict|engine|antivirus)/.test(l))).toEqual([

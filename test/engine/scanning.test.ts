@@ -49,12 +49,12 @@ describe('the scanning engines see the decoded MIME parts', () => {
       writeFileSync(`${home}/clean.txt`, 'nothing here');
       await swaks('clean attached', '--attach', `@${home}/clean.txt`);
       await waitFor(
-        () => /Subject 'clean attached'[\s\S]*TDC: .*successfully delivered/.test(mailLog(home, engine)) && /antivirus positive/.test(mailLog(home, engine)),
+        () => /Subject "clean attached"[\s\S]*TDC: .*successfully delivered/.test(mailLog(home, engine)) && /antivirus positive/.test(mailLog(home, engine)),
         20_000,
         'the clean journal and the virus verdict',
       );
       const log = mailLog(home, engine);
-      const mid = (subject: string) => new RegExp(`MID (\\d+) Subject '${subject}'`).exec(log)![1];
+      const mid = (subject: string) => new RegExp(`MID (\\d+) Subject "${subject}"`).exec(log)![1];
       expect(log).toMatch(new RegExp(`MID ${mid('virus attached')} antivirus positive 'EICAR-AV-Test'`));
       expect(log).toMatch(new RegExp(`MID ${mid('virus attached')} Dropped by antivirus`));
       expect(log).toMatch(new RegExp(`MID ${mid('spam attached')} using engine: CASE spam positive`));

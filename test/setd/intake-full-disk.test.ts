@@ -45,7 +45,7 @@ describe.skipIf(!canMountDisk)('the SETD intake on a full disk (a tmpfs of its o
 
       // Then it is answered 451, naming the failed write
       expect(mailLog(home, running.engine)).toMatch(
-        /Delayed: DCID \d+ MID \d+ to RID 0 - 4\.3\.0 - .*\('451', \['4\.3\.0 Local error in processing: ENOSPC: no space left on device, write \(segsim\)'\]\)/,
+        /Delayed: DCID \d+ MID \d+ to RID 0 - 4\.1\.0 - Unknown address error \('451', \['4\.3\.0 Local error in processing: ENOSPC: no space left on device, write \(segsim\)'\]\)/,
       );
 
       // When space is back before TDC's retry, the retry is stored, and so is a journal sent after it

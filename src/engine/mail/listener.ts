@@ -51,13 +51,24 @@ export function ratAccepts(listener: ListenerConfig, address: string): boolean {
   return listener.acceptDomains.some((d) => d.toUpperCase() === 'ALL' || memberMatches(d, address));
 }
 
-/** The listener's replies as an ESA words them (reference §10.6, [TN-118234]). */
+/**
+ * The listener's replies as an ESA words them: MAIL, RCPT, DATA, QUIT (reference §10.6,
+ * [TN-118234]); HELP, unknown commands and their limit, VRFY (Cisco TN 214630, fidelity-sources A1).
+ */
 const ESA_REPLIES: SmtpReplyTexts = {
   sender: (address) => `sender <${address}> ok`,
   recipient: (address) => `recipient <${address}> ok`,
   goAhead: 'go ahead',
   quit: (hostname) => hostname,
+  help: ['The following commands are recognized', ' auth data ehlo helo', ' help mail noop quit', 'rcpt rset vrfy'],
+  // "always return a '2xx ok' response": the code and the text are the TN's words, not a sample
+  verify: { code: 252, text: 'ok' },
+  unrecognized: '#5.5.1 command not recognized',
+  badCommandLimit: { count: 5, text: 'Exceeded bad SMTP command limit, disconnecting.' },
 };
+
+/** Commands smtp-server has and an ESA does not (AUTH: segsim's listener offers no SMTP AUTH): they get the 500 of an unknown command. */
+const NOT_AN_ESA_COMMAND = ['AUTH', 'XCLIENT', 'XFORWARD', 'WIZ', 'SHELL', 'KILL'];
 
 /**
  * Committed listener settings that smtp-server reads per connection (the banner's hostname and
@@ -111,7 +122,7 @@ export function createListener(config: () => ListenerConfig, pki: LabPki, hostna
     hideDSN: true,
     size: config().maxMessageSize,
     authOptional: true,
-    disabledCommands: ['AUTH'],
+    disabledCommands: NOT_AN_ESA_COMMAND,
     key: pki.key,
     cert: pki.cert,
     minVersion: 'TLSv1.2',

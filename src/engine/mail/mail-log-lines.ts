@@ -40,14 +40,46 @@ function pythonReply(f: Failure): string {
   return m ? `('${m[1]}', ['${m[2]!.trim()}'])` : `('000', ['${f.reply}'])`;
 }
 
-/** The enhanced status words of a bounce line, e.g. `4.0.0 - Unknown address error`. */
+/**
+ * AsyncOS's own class of a failed delivery, the words after the RID of a Bounced or Delayed line
+ * (`5.1.0 - Unknown address error`), one entry per class. The appliance writes its class whatever
+ * enhanced code the reply carried: a `550 5.1.1`, a `554` and a `501 5.5.4` all bounce as 5.1.0
+ * (fidelity-sources D2, D5), a 451 is delayed as 4.1.0 (asyncos-cli.md §4.3, the bounce_logs of
+ * [DMG73]); the reply itself follows in full. Sources and confidence per class: fixtures/fidelity.md.
+ */
+export const BOUNCE_CLASSES = {
+  /** any 5xx reply (V) */
+  refused: { code: '5.1.0', words: 'Unknown address error' },
+  /** any 4xx reply (V) */
+  deferred: { code: '4.1.0', words: 'Unknown address error' },
+  /** no MX or address for the domain (V: the seed, D5) */
+  badHost: { code: '5.1.2', words: 'Bad destination host' },
+  /** retries or the queue's time ran out (R: RFC 3463's 5.4.7, "delivery time expired") */
+  expired: { code: '5.4.7', words: 'Delivery expired (message too old)' },
+  /** the message's spool file was lost (R) */
+  lost: { code: '5.3.0', words: 'Other mail system problem' },
+  /** no SMTP answer at all: connection or TLS failure (R) */
+  noAnswer: { code: '4.4.1', words: 'No answer from host' },
+} as const;
+
+const classWords = (c: (typeof BOUNCE_CLASSES)[keyof typeof BOUNCE_CLASSES]) => `${c.code} - ${c.words}`;
+
+/** The class words of a Bounced or Delayed line for a failure, e.g. `5.1.0 - Unknown address error`. */
 function bounceReason(f: Failure): string {
-  if (f.kind === 'smtp') {
-    const enhanced = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(f.reply)?.[1];
-    return `${enhanced ?? `${f.code >= 500 ? '5' : '4'}.0.0`} - Unknown address error`;
-  }
-  if (f.kind === 'lost') return '5.3.0 - Other mail system problem';
-  return '4.4.1 - No answer from host';
+  if (f.kind === 'smtp') return classWords(f.code >= 500 ? BOUNCE_CLASSES.refused : BOUNCE_CLASSES.deferred);
+  if (f.kind === 'dns') return classWords(BOUNCE_CLASSES.badHost);
+  if (f.kind === 'lost') return classWords(BOUNCE_CLASSES.lost);
+  return classWords(BOUNCE_CLASSES.noAnswer);
+}
+
+/**
+ * A subject as 2023 AsyncOS writes it: `"…"` (fidelity-sources D3, D4). A double quote inside
+ * stays as it is, as the appliance's own alert lines write `with subject "… "IronPort Email
+ * Encryption" key …"`, and Elastic's greedy `Subject "%{GREEDYDATA}"$` reads it whole; a line
+ * break left in a header is written `\r` / `\n`, as in a real line (D3), so that one line stays one.
+ */
+function quotedSubject(subject: string): string {
+  return `"${subject.replace(/\r/g, '\\r').replace(/\n/g, '\\n')}"`;
 }
 
 /** A short reason for a failure without an SMTP reply. */
@@ -102,7 +134,7 @@ export function mailLogLines(e: MailEvent): string[] {
     case 'receiving.aborted':
       return [`Message aborted MID ${e.mid} Receiving aborted`, `Message finished MID ${e.mid} aborted`];
     case 'accepted':
-      return [...(e.messageId ? [`MID ${e.mid} Message-ID '${e.messageId}'`] : []), `MID ${e.mid} Subject '${e.subject}'`, `MID ${e.mid} ready ${e.size} bytes from <${e.from}>`];
+      return [...(e.messageId ? [`MID ${e.mid} Message-ID '${e.messageId}'`] : []), `MID ${e.mid} Subject ${quotedSubject(e.subject)}`, `MID ${e.mid} ready ${e.size} bytes from <${e.from}>`];
     case 'split':
       return [`MID ${e.mid} was split creating MID ${e.newMid} due to a per-recipient policy ${e.policy} in the inbound table`];
     case 'policy.matched':
@@ -139,7 +171,7 @@ export function mailLogLines(e: MailEvent): string[] {
       return bouncedLines(e);
     case 'expired': {
       const reply = e.failure ? pythonReply(e.failure) : "('000', ['expired'])";
-      const bounced = `Bounced: DCID ${e.dcid} MID ${e.mid} to RID ${e.rids.join(', ')} - 5.4.7 - Delivery expired (message too old) ${reply}`;
+      const bounced = `Bounced: DCID ${e.dcid} MID ${e.mid} to RID ${e.rids.join(', ')} - ${classWords(BOUNCE_CLASSES.expired)} ${reply}`;
       if (!isTdc(e.queue)) return [bounced];
       // invented: the seed says only that a copy leaves the queue after 120 seconds
       return [`TDC: MID ${e.mid} removed from the queue after ${e.seconds} seconds: delivery to ${SETD} expired.`, `TDC: MID ${e.mid} delivery failed to ${SETD}: Hard Bounced.`, bounced];
@@ -212,7 +244,7 @@ function bouncedLines(e: Extract<MailEvent, { type: 'bounced' }>): string[] {
   const to = `MID ${e.mid} to RID ${e.rids.join(', ')}`;
   const f = e.failure;
   if (f.kind === 'dns') {
-    const why = `5.1.2 - Bad destination host ('000', ['${failureWords(f)}'])`;
+    const why = `${bounceReason(f)} ('000', ['${failureWords(f)}'])`;
     return [
       `DNS Error ${f.domain} MX - NXDomain`,
       ...(isTdc(e.queue) ? [`TDC: Hard bounced - ${why}`, `TDC: MID ${e.mid} delivery failed to ${SETD}: Hard Bounced.`] : []),

@@ -80,6 +80,17 @@ export interface SmtpReplyTexts {
   goAhead: string;
   /** the 221 to QUIT, given the server's name (smtp-server: `Bye`) */
   quit(name: string): string;
+  /** the lines of the 214 to HELP (smtp-server: a link to RFC 5321) */
+  help?: string[];
+  /** the reply to VRFY, with an address or without (smtp-server: 252 `Try to send something...`, 501 without one) */
+  verify?: { code: number; text: string };
+  /** the 500 to a command the server does not know (smtp-server: `Error: command not recognized`) */
+  unrecognized?: string;
+  /**
+   * After `count` unknown commands, the 421 that follows the last one's 500 and ends the
+   * connection (smtp-server: a 421 instead of the tenth 500, `Error: too many unrecognized commands`)
+   */
+  badCommandLimit?: { count: number; text: string };
 }
 
 /**
@@ -88,8 +99,16 @@ export interface SmtpReplyTexts {
  * the server adds the connection, before it says anything: the code and the enhanced status stay
  * smtp-server's, only the text is replaced. Only these four replies are told apart, by code and
  * by the context smtp-server passes (`MAIL_FROM_OK`, `RCPT_TO_OK`); 354 and 221 are sent by DATA
- * and QUIT alone. The addresses are the ones the server accepted, as the hooks saw them. None
- * of this is smtp-server's documented API: it is pinned to a tilde range, and
+ * and QUIT alone. The addresses are the ones the server accepted, as the hooks saw them.
+ *
+ * With `help` and `verify`, the connection's HELP and VRFY handlers (typed members that
+ * smtp-server looks up by name on the connection for each command) are replaced. With
+ * `unrecognized`, the 500 smtp-server sends for a command it has no handler for (the only 500
+ * it sends with the command's name as context) is reworded, counted per connection and, at
+ * `badCommandLimit`, followed by the 421 (on which smtp-server closes the connection). Commands
+ * smtp-server has but the server should not know go in its `disabledCommands` option.
+ *
+ * None of this is smtp-server's documented API: it is pinned to a tilde range, and
  * test/contracts/smtp-server.test.ts checks each part of it.
  */
 export function speakAs(server: SMTPServer, texts: SmtpReplyTexts): SMTPServer {
@@ -116,13 +135,31 @@ export function speakAs(server: SMTPServer, texts: SmtpReplyTexts): SMTPServer {
   const add = connections.add.bind(connections);
   connections.add = (connection) => {
     const send = connection.send.bind(connection);
+    let badCommands = 0;
     connection.send = (code, data, context) => {
       if (code === 250 && context === 'MAIL_FROM_OK') return send(code, texts.sender(seen(connection.session).sender), context);
       if (code === 250 && context === 'RCPT_TO_OK') return send(code, texts.recipient(seen(connection.session).recipient), context);
       if (code === 354) return send(code, texts.goAhead, context);
       if (code === 221) return send(code, texts.quit(connection.name), context);
+      if (code === 500 && typeof context === 'string' && texts.unrecognized !== undefined) {
+        send(code, texts.unrecognized, context);
+        const limit = texts.badCommandLimit;
+        if (limit && ++badCommands >= limit.count) send(421, limit.text, false);
+        return;
+      }
       return send(code, data, context);
     };
+    const { help, verify } = texts;
+    if (help)
+      connection.handler_HELP = (_command, callback) => {
+        send(214, help);
+        callback();
+      };
+    if (verify)
+      connection.handler_VRFY = (_command, callback) => {
+        send(verify.code, verify.text);
+        callback();
+      };
     return add(connection);
   };
   return server;
