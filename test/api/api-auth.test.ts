@@ -46,7 +46,7 @@ describe('AsyncOS API: the server, login, tokens and Basic', () => {
     expect(data.percentage_ram_utilization).toBeGreaterThan(0);
     expect((await lab.client.get('/esa/api/v2.0/login/privileges', { authorization: `Bearer ${token}` })).status).toBe(200);
     const who = await runScripted(whoCommand, [], { appliance: lab.appliance, interactive: false });
-    expect(who.transcript).toMatch(/admin .* 127\.0\.0\.1 +api/);
+    expect(who.transcript).toMatch(/^admin +Administrator .* 127\.0\.0\.1 +API\r?$/m);
     await expect.poll(() => authLog()).toContain('The user admin successfully logged on from 127.0.0.1 with privilege admin using an HTTPS connection.');
   });
 

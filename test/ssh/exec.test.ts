@@ -52,7 +52,7 @@ describe('SSH exec requests (OpenSSH ssh with sshpass)', () => {
 
   it('who lists the exec command as an SSH session from the client address', async () => {
     const r = await sshExec(lab.port, 'who');
-    expect(r.stdout).toMatch(/admin .*127\.0\.0\.1 +cli \(ssh\): who/);
+    expect(r.stdout).toMatch(/^admin +Administrator .* 127\.0\.0\.1 +CLI\r?$/m);
   });
 
   it('with a PTY (ssh -tt) errors come on the one stream, lines end in CR LF', async () => {

@@ -29,10 +29,10 @@ describeTerminal('SSH logins are sessions of their own', () => {
     await one.expectText(/one\.example\.com\r\n[\s\S]*> $/);
     await two.expectText(/two\.example\.com\r\n[\s\S]*> $/);
     shell.type('who');
-    await shell.expectText(/cli: who/);
+    await shell.expectText(/socket +CLI\r?\n/);
     const who = shell.plain();
-    expect(who.match(/127\.0\.0\.1 +cli \(ssh\)/g)).toHaveLength(2);
-    expect(who).toMatch(/socket +cli: who/);
+    expect(who.match(/^admin +Administrator .* 127\.0\.0\.1 +CLI\r?$/gm)).toHaveLength(2);
+    expect(who).toMatch(/^admin +Administrator .* socket +CLI\r?$/m);
     // the shell's own pending changes are empty; the first login's commit takes its own change only
     shell.type('commit');
     await shell.expectText('There is no data to commit.');
