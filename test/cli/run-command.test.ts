@@ -66,6 +66,7 @@ describe('the runner handles --json once', () => {
         'showchanges',
         'showrecipients',
         'smtproutes',
+        'sshconfig',
         'status',
         'tdcconfig',
         'tophosts',
