@@ -3,17 +3,48 @@
 /* eslint-disable */
 "use strict";
 export const validateConfig = validate21;
-const schema6 = {"type":"object","required":["hostname","listener","tdc","incomingPolicies","outgoingPolicies","smtpRoutes","destinationControls","bounceProfile","lab"],"additionalProperties":false,"properties":{"hostname":{"type":"string","pattern":"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$","description":"enter a host name such as esa1.example.com"},"listener":{"type":"object","required":["name","bindAddress","port","acceptDomains","maxMessageSize"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"},"bindAddress":{"type":"string","minLength":1},"port":{"type":"integer","minimum":0,"maximum":65535},"acceptDomains":{"type":"array","items":{"type":"string"}},"maxMessageSize":{"type":"integer","minimum":1024},"hostAccess":{"type":"object","required":["entries","defaultBehavior"],"additionalProperties":false,"properties":{"entries":{"type":"array","items":{"type":"object","required":["sender","behavior"],"additionalProperties":false,"properties":{"sender":{"type":"string","minLength":1},"behavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}},"defaultBehavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}}},"tdc":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"incomingPolicies":{"$ref":"#/$defs/s0"},"outgoingPolicies":{"$ref":"#/$defs/s0"},"smtpRoutes":{"type":"array","items":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}}},"destinationControls":{"type":"array","items":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}}},"bounceProfile":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"sshUserKeys":{"type":"object","additionalProperties":{"type":"array","maxItems":100,"items":{"type":"object","required":["type","key","comment"],"additionalProperties":false,"properties":{"type":{"enum":["ssh-ed25519","ecdsa-sha2-nistp256","ecdsa-sha2-nistp384","ecdsa-sha2-nistp521","ssh-rsa"]},"key":{"type":"string","minLength":4,"maxLength":8192,"pattern":"^[A-Za-z0-9+/]+={0,2}$"},"comment":{"type":"string","maxLength":256}}}}},"lab":{"type":"object","required":["mailServerPort","setdPort"],"additionalProperties":false,"properties":{"mailServerPort":{"type":"integer","minimum":0,"maximum":65535},"setdPort":{"type":"integer","minimum":0,"maximum":65535},"webPort":{"type":"integer","minimum":0,"maximum":65535},"sshPort":{"type":"integer","minimum":0,"maximum":65535},"apiPort":{"type":"integer","minimum":0,"maximum":65535}}}},"$defs":{"s2":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s3":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s1":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s3"}}},"s0":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}}}};
+const schema6 = {"type":"object","required":["hostname","listener","tdc","incomingPolicies","outgoingPolicies","smtpRoutes","destinationControls","bounceProfile","lab"],"additionalProperties":false,"properties":{"hostname":{"type":"string","pattern":"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$","description":"enter a host name such as esa1.example.com"},"listener":{"type":"object","required":["name","bindAddress","port","acceptDomains","maxMessageSize"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s0"},"bindAddress":{"type":"string","minLength":1},"port":{"type":"integer","minimum":0,"maximum":65535},"acceptDomains":{"type":"array","items":{"type":"string"}},"maxMessageSize":{"type":"integer","minimum":1024},"hostAccess":{"type":"object","required":["entries","defaultBehavior"],"additionalProperties":false,"properties":{"entries":{"type":"array","items":{"type":"object","required":["sender","behavior"],"additionalProperties":false,"properties":{"sender":{"type":"string","minLength":1},"behavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}},"defaultBehavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}}},"tdc":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"incomingPolicies":{"$ref":"#/$defs/s1"},"outgoingPolicies":{"$ref":"#/$defs/s1"},"smtpRoutes":{"type":"array","items":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}}},"destinationControls":{"type":"array","items":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}}},"bounceProfile":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"sshUserKeys":{"type":"object","additionalProperties":{"type":"array","maxItems":100,"items":{"type":"object","required":["type","key","comment"],"additionalProperties":false,"properties":{"type":{"enum":["ssh-ed25519","ecdsa-sha2-nistp256","ecdsa-sha2-nistp384","ecdsa-sha2-nistp521","ssh-rsa"]},"key":{"type":"string","minLength":4,"maxLength":8192,"pattern":"^[A-Za-z0-9+/]+={0,2}$"},"comment":{"type":"string","maxLength":256}}}}},"lab":{"type":"object","required":["mailServerPort","setdPort"],"additionalProperties":false,"properties":{"mailServerPort":{"type":"integer","minimum":0,"maximum":65535},"setdPort":{"type":"integer","minimum":0,"maximum":65535},"webPort":{"type":"integer","minimum":0,"maximum":65535},"sshPort":{"type":"integer","minimum":0,"maximum":65535},"apiPort":{"type":"integer","minimum":0,"maximum":65535}}},"logSubscriptions":{"type":"array","items":{"type":"object","required":["name","type","level","maxFileBytes","maxFiles","retrieval"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s0"},"type":{"enum":["mail_logs","system_logs","authentication","gui_logs"]},"level":{"enum":["critical","warning","information","debug","trace"]},"maxFileBytes":{"type":"integer","minimum":1024,"maximum":1073741824},"maxFiles":{"type":"integer","minimum":1,"maximum":1000},"retrieval":{"anyOf":[{"type":"object","required":["method"],"additionalProperties":false,"properties":{"method":{"const":"manual"}}},{"type":"object","required":["method","host","port","protocol","facility"],"additionalProperties":false,"properties":{"method":{"const":"syslog"},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"protocol":{"enum":["udp","tcp"]},"facility":{"enum":["auth","authpriv","console","daemon","ftp","local0","local1","local2","local3","local4","local5","local6","local7","mail","ntp","security","user"]}}}]}}}}},"$defs":{"s0":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"},"s3":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s4":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s2":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s3"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s4"}}},"s1":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s2"}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$", "u");
-const pattern1 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
 const pattern3 = new RegExp("^[A-Za-z0-9+/]+={0,2}$", "u");
-const schema7 = {"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}};
-const schema8 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s3"}}};
-const schema9 = {"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"};
+const schema7 = {"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"};
+const pattern1 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(!pattern1.test(data)){
+const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+
+const schema8 = {"type":"array","minItems":1,"items":{"$ref":"#/$defs/s2"}};
+const schema9 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s3"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s4"}}};
+const schema10 = {"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"};
 const pattern2 = new RegExp("^[A-Za-z0-9_.-]{1,64}$", "u");
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -38,13 +69,13 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate26.errors = vErrors;
 return errors === 0;
 }
 
-const schema10 = {"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}};
+const schema11 = {"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}};
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -73,7 +104,7 @@ errors++;
 if(data.mode !== undefined){
 let data0 = data.mode;
 if(!((((data0 === "use-default") || (data0 === "global")) || (data0 === "custom")) || (data0 === "no"))){
-const err2 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema10.properties.mode.enum}};
+const err2 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.mode.enum}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -106,12 +137,12 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate26.errors = vErrors;
+validate28.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -188,8 +219,8 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate24(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate26(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 }
@@ -252,7 +283,7 @@ errors++;
 if(data.antispam !== undefined){
 let data5 = data.antispam;
 if(!(((data5 === "on") || (data5 === "off")) || (data5 === "use-default"))){
-const err11 = {instancePath:instancePath+"/antispam",schemaPath:"#/properties/antispam/enum",keyword:"enum",params:{allowedValues: schema8.properties.antispam.enum}};
+const err11 = {instancePath:instancePath+"/antispam",schemaPath:"#/properties/antispam/enum",keyword:"enum",params:{allowedValues: schema9.properties.antispam.enum}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -265,7 +296,7 @@ errors++;
 if(data.antivirus !== undefined){
 let data6 = data.antivirus;
 if(!(((data6 === "on") || (data6 === "off")) || (data6 === "use-default"))){
-const err12 = {instancePath:instancePath+"/antivirus",schemaPath:"#/properties/antivirus/enum",keyword:"enum",params:{allowedValues: schema8.properties.antivirus.enum}};
+const err12 = {instancePath:instancePath+"/antivirus",schemaPath:"#/properties/antivirus/enum",keyword:"enum",params:{allowedValues: schema9.properties.antivirus.enum}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -276,8 +307,8 @@ errors++;
 }
 }
 if(data.tdc !== undefined){
-if(!(validate26(data.tdc, {instancePath:instancePath+"/tdc",parentData:data,parentDataProperty:"tdc",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate28(data.tdc, {instancePath:instancePath+"/tdc",parentData:data,parentDataProperty:"tdc",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 }
@@ -292,12 +323,12 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -313,8 +344,8 @@ errors++;
 }
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate23(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate25(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
 }
@@ -329,7 +360,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate22.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
 
@@ -531,10 +562,16 @@ errors++;
 }
 }
 if(data1.name !== undefined){
-let data2 = data1.name;
-if(typeof data2 === "string"){
-if(!pattern1.test(data2)){
-const err18 = {instancePath:instancePath+"/listener/name",schemaPath:"#/properties/listener/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"}};
+if(!(validate22(data1.name, {instancePath:instancePath+"/listener/name",parentData:data1,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data1.bindAddress !== undefined){
+let data3 = data1.bindAddress;
+if(typeof data3 === "string"){
+if(data3.length < 1){
+const err18 = {instancePath:instancePath+"/listener/bindAddress",schemaPath:"#/properties/listener/properties/bindAddress/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -545,7 +582,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/listener/name",schemaPath:"#/properties/listener/properties/name/type",keyword:"type",params:{type: "string"}};
+const err19 = {instancePath:instancePath+"/listener/bindAddress",schemaPath:"#/properties/listener/properties/bindAddress/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -555,11 +592,10 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data1.bindAddress !== undefined){
-let data3 = data1.bindAddress;
-if(typeof data3 === "string"){
-if(data3.length < 1){
-const err20 = {instancePath:instancePath+"/listener/bindAddress",schemaPath:"#/properties/listener/properties/bindAddress/minLength",keyword:"minLength",params:{limit: 1}};
+if(data1.port !== undefined){
+let data4 = data1.port;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err20 = {instancePath:instancePath+"/listener/port",schemaPath:"#/properties/listener/properties/port/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -568,9 +604,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-else {
-const err21 = {instancePath:instancePath+"/listener/bindAddress",schemaPath:"#/properties/listener/properties/bindAddress/type",keyword:"type",params:{type: "string"}};
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 65535 || isNaN(data4)){
+const err21 = {instancePath:instancePath+"/listener/port",schemaPath:"#/properties/listener/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -579,37 +615,13 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data1.port !== undefined){
-let data4 = data1.port;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err22 = {instancePath:instancePath+"/listener/port",schemaPath:"#/properties/listener/properties/port/type",keyword:"type",params:{type: "integer"}};
+if(data4 < 0 || isNaN(data4)){
+const err22 = {instancePath:instancePath+"/listener/port",schemaPath:"#/properties/listener/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err22];
 }
 else {
 vErrors.push(err22);
-}
-errors++;
-}
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 65535 || isNaN(data4)){
-const err23 = {instancePath:instancePath+"/listener/port",schemaPath:"#/properties/listener/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-if(data4 < 0 || isNaN(data4)){
-const err24 = {instancePath:instancePath+"/listener/port",schemaPath:"#/properties/listener/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
 }
 errors++;
 }
@@ -621,7 +633,32 @@ if(Array.isArray(data5)){
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data5[i0] !== "string"){
-const err25 = {instancePath:instancePath+"/listener/acceptDomains/" + i0,schemaPath:"#/properties/listener/properties/acceptDomains/items/type",keyword:"type",params:{type: "string"}};
+const err23 = {instancePath:instancePath+"/listener/acceptDomains/" + i0,schemaPath:"#/properties/listener/properties/acceptDomains/items/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/listener/acceptDomains",schemaPath:"#/properties/listener/properties/acceptDomains/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data1.maxMessageSize !== undefined){
+let data7 = data1.maxMessageSize;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err25 = {instancePath:instancePath+"/listener/maxMessageSize",schemaPath:"#/properties/listener/properties/maxMessageSize/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -630,10 +667,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-}
-else {
-const err26 = {instancePath:instancePath+"/listener/acceptDomains",schemaPath:"#/properties/listener/properties/acceptDomains/type",keyword:"type",params:{type: "array"}};
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 1024 || isNaN(data7)){
+const err26 = {instancePath:instancePath+"/listener/maxMessageSize",schemaPath:"#/properties/listener/properties/maxMessageSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -643,10 +679,12 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data1.maxMessageSize !== undefined){
-let data7 = data1.maxMessageSize;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err27 = {instancePath:instancePath+"/listener/maxMessageSize",schemaPath:"#/properties/listener/properties/maxMessageSize/type",keyword:"type",params:{type: "integer"}};
+}
+if(data1.hostAccess !== undefined){
+let data8 = data1.hostAccess;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.entries === undefined){
+const err27 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/required",keyword:"required",params:{missingProperty: "entries"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -655,9 +693,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 < 1024 || isNaN(data7)){
-const err28 = {instancePath:instancePath+"/listener/maxMessageSize",schemaPath:"#/properties/listener/properties/maxMessageSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024}};
+if(data8.defaultBehavior === undefined){
+const err28 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/required",keyword:"required",params:{missingProperty: "defaultBehavior"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -666,39 +703,14 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-}
-if(data1.hostAccess !== undefined){
-let data8 = data1.hostAccess;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.entries === undefined){
-const err29 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/required",keyword:"required",params:{missingProperty: "entries"}};
+for(const key2 in data8){
+if(!((key2 === "entries") || (key2 === "defaultBehavior"))){
+const err29 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}};
 if(vErrors === null){
 vErrors = [err29];
 }
 else {
 vErrors.push(err29);
-}
-errors++;
-}
-if(data8.defaultBehavior === undefined){
-const err30 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/required",keyword:"required",params:{missingProperty: "defaultBehavior"}};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-for(const key2 in data8){
-if(!((key2 === "entries") || (key2 === "defaultBehavior"))){
-const err31 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
 }
 errors++;
 }
@@ -711,7 +723,28 @@ for(let i1=0; i1<len1; i1++){
 let data10 = data9[i1];
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(data10.sender === undefined){
-const err32 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/required",keyword:"required",params:{missingProperty: "sender"}};
+const err30 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/required",keyword:"required",params:{missingProperty: "sender"}};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if(data10.behavior === undefined){
+const err31 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/required",keyword:"required",params:{missingProperty: "behavior"}};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+for(const key3 in data10){
+if(!((key3 === "sender") || (key3 === "behavior"))){
+const err32 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -720,8 +753,12 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(data10.behavior === undefined){
-const err33 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/required",keyword:"required",params:{missingProperty: "behavior"}};
+}
+if(data10.sender !== undefined){
+let data11 = data10.sender;
+if(typeof data11 === "string"){
+if(data11.length < 1){
+const err33 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/sender",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/properties/sender/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -730,9 +767,9 @@ vErrors.push(err33);
 }
 errors++;
 }
-for(const key3 in data10){
-if(!((key3 === "sender") || (key3 === "behavior"))){
-const err34 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}};
+}
+else {
+const err34 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/sender",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/properties/sender/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -742,11 +779,10 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data10.sender !== undefined){
-let data11 = data10.sender;
-if(typeof data11 === "string"){
-if(data11.length < 1){
-const err35 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/sender",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/properties/sender/minLength",keyword:"minLength",params:{limit: 1}};
+if(data10.behavior !== undefined){
+let data12 = data10.behavior;
+if(!((((data12 === "ACCEPT") || (data12 === "RELAY")) || (data12 === "REJECT")) || (data12 === "TCPREFUSE"))){
+const err35 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/behavior",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/properties/behavior/enum",keyword:"enum",params:{allowedValues: schema6.properties.listener.properties.hostAccess.properties.entries.items.properties.behavior.enum}};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -756,8 +792,9 @@ vErrors.push(err35);
 errors++;
 }
 }
+}
 else {
-const err36 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/sender",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/properties/sender/type",keyword:"type",params:{type: "string"}};
+const err36 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -767,10 +804,9 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data10.behavior !== undefined){
-let data12 = data10.behavior;
-if(!((((data12 === "ACCEPT") || (data12 === "RELAY")) || (data12 === "REJECT")) || (data12 === "TCPREFUSE"))){
-const err37 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/behavior",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/properties/behavior/enum",keyword:"enum",params:{allowedValues: schema6.properties.listener.properties.hostAccess.properties.entries.items.properties.behavior.enum}};
+}
+else {
+const err37 = {instancePath:instancePath+"/listener/hostAccess/entries",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -780,9 +816,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-}
-else {
-const err38 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/type",keyword:"type",params:{type: "object"}};
+if(data8.defaultBehavior !== undefined){
+let data13 = data8.defaultBehavior;
+if(!((((data13 === "ACCEPT") || (data13 === "RELAY")) || (data13 === "REJECT")) || (data13 === "TCPREFUSE"))){
+const err38 = {instancePath:instancePath+"/listener/hostAccess/defaultBehavior",schemaPath:"#/properties/listener/properties/hostAccess/properties/defaultBehavior/enum",keyword:"enum",params:{allowedValues: schema6.properties.listener.properties.hostAccess.properties.defaultBehavior.enum}};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -794,7 +831,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/listener/hostAccess/entries",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/type",keyword:"type",params:{type: "array"}};
+const err39 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -804,10 +841,9 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data8.defaultBehavior !== undefined){
-let data13 = data8.defaultBehavior;
-if(!((((data13 === "ACCEPT") || (data13 === "RELAY")) || (data13 === "REJECT")) || (data13 === "TCPREFUSE"))){
-const err40 = {instancePath:instancePath+"/listener/hostAccess/defaultBehavior",schemaPath:"#/properties/listener/properties/hostAccess/properties/defaultBehavior/enum",keyword:"enum",params:{allowedValues: schema6.properties.listener.properties.hostAccess.properties.defaultBehavior.enum}};
+}
+else {
+const err40 = {instancePath:instancePath+"/listener",schemaPath:"#/properties/listener/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -817,9 +853,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-else {
-const err41 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/type",keyword:"type",params:{type: "object"}};
+if(data.tdc !== undefined){
+let data14 = data.tdc;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.enabled === undefined){
+const err41 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/required",keyword:"required",params:{missingProperty: "enabled"}};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -828,10 +866,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-}
-else {
-const err42 = {instancePath:instancePath+"/listener",schemaPath:"#/properties/listener/type",keyword:"type",params:{type: "object"}};
+if(data14.intakeAddress === undefined){
+const err42 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/required",keyword:"required",params:{missingProperty: "intakeAddress"}};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -840,12 +876,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data.tdc !== undefined){
-let data14 = data.tdc;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.enabled === undefined){
-const err43 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/required",keyword:"required",params:{missingProperty: "enabled"}};
+for(const key4 in data14){
+if(!((key4 === "enabled") || (key4 === "intakeAddress"))){
+const err43 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -854,8 +887,10 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(data14.intakeAddress === undefined){
-const err44 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/required",keyword:"required",params:{missingProperty: "intakeAddress"}};
+}
+if(data14.enabled !== undefined){
+if(typeof data14.enabled !== "boolean"){
+const err44 = {instancePath:instancePath+"/tdc/enabled",schemaPath:"#/properties/tdc/properties/enabled/type",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -864,9 +899,11 @@ vErrors.push(err44);
 }
 errors++;
 }
-for(const key4 in data14){
-if(!((key4 === "enabled") || (key4 === "intakeAddress"))){
-const err45 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}};
+}
+if(data14.intakeAddress !== undefined){
+let data16 = data14.intakeAddress;
+if((typeof data16 !== "string") && (data16 !== null)){
+const err45 = {instancePath:instancePath+"/tdc/intakeAddress",schemaPath:"#/properties/tdc/properties/intakeAddress/type",keyword:"type",params:{type: schema6.properties.tdc.properties.intakeAddress.type}};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -876,9 +913,9 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data14.enabled !== undefined){
-if(typeof data14.enabled !== "boolean"){
-const err46 = {instancePath:instancePath+"/tdc/enabled",schemaPath:"#/properties/tdc/properties/enabled/type",keyword:"type",params:{type: "boolean"}};
+}
+else {
+const err46 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -888,40 +925,15 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data14.intakeAddress !== undefined){
-let data16 = data14.intakeAddress;
-if((typeof data16 !== "string") && (data16 !== null)){
-const err47 = {instancePath:instancePath+"/tdc/intakeAddress",schemaPath:"#/properties/tdc/properties/intakeAddress/type",keyword:"type",params:{type: schema6.properties.tdc.properties.intakeAddress.type}};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-}
-else {
-const err48 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
 if(data.incomingPolicies !== undefined){
-if(!(validate22(data.incomingPolicies, {instancePath:instancePath+"/incomingPolicies",parentData:data,parentDataProperty:"incomingPolicies",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate24(data.incomingPolicies, {instancePath:instancePath+"/incomingPolicies",parentData:data,parentDataProperty:"incomingPolicies",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 }
 if(data.outgoingPolicies !== undefined){
-if(!(validate22(data.outgoingPolicies, {instancePath:instancePath+"/outgoingPolicies",parentData:data,parentDataProperty:"outgoingPolicies",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate24(data.outgoingPolicies, {instancePath:instancePath+"/outgoingPolicies",parentData:data,parentDataProperty:"outgoingPolicies",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 }
@@ -933,7 +945,28 @@ for(let i2=0; i2<len2; i2++){
 let data20 = data19[i2];
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if(data20.domain === undefined){
-const err49 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/required",keyword:"required",params:{missingProperty: "domain"}};
+const err47 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/required",keyword:"required",params:{missingProperty: "domain"}};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+if(data20.destinations === undefined){
+const err48 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/required",keyword:"required",params:{missingProperty: "destinations"}};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+for(const key5 in data20){
+if(!((key5 === "domain") || (key5 === "destinations"))){
+const err49 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -942,8 +975,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(data20.destinations === undefined){
-const err50 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/required",keyword:"required",params:{missingProperty: "destinations"}};
+}
+if(data20.domain !== undefined){
+let data21 = data20.domain;
+if(typeof data21 === "string"){
+if(data21.length < 1){
+const err50 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/domain",schemaPath:"#/properties/smtpRoutes/items/properties/domain/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -952,9 +989,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-for(const key5 in data20){
-if(!((key5 === "domain") || (key5 === "destinations"))){
-const err51 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}};
+}
+else {
+const err51 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/domain",schemaPath:"#/properties/smtpRoutes/items/properties/domain/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -964,11 +1001,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data20.domain !== undefined){
-let data21 = data20.domain;
-if(typeof data21 === "string"){
-if(data21.length < 1){
-const err52 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/domain",schemaPath:"#/properties/smtpRoutes/items/properties/domain/minLength",keyword:"minLength",params:{limit: 1}};
+if(data20.destinations !== undefined){
+let data22 = data20.destinations;
+if(Array.isArray(data22)){
+if(data22.length < 1){
+const err52 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations",schemaPath:"#/properties/smtpRoutes/items/properties/destinations/minItems",keyword:"minItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -977,9 +1014,10 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/domain",schemaPath:"#/properties/smtpRoutes/items/properties/domain/type",keyword:"type",params:{type: "string"}};
+const len3 = data22.length;
+for(let i3=0; i3<len3; i3++){
+if(typeof data22[i3] !== "string"){
+const err53 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations/" + i3,schemaPath:"#/properties/smtpRoutes/items/properties/destinations/items/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -989,11 +1027,9 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data20.destinations !== undefined){
-let data22 = data20.destinations;
-if(Array.isArray(data22)){
-if(data22.length < 1){
-const err54 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations",schemaPath:"#/properties/smtpRoutes/items/properties/destinations/minItems",keyword:"minItems",params:{limit: 1}};
+}
+else {
+const err54 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations",schemaPath:"#/properties/smtpRoutes/items/properties/destinations/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1002,10 +1038,10 @@ vErrors.push(err54);
 }
 errors++;
 }
-const len3 = data22.length;
-for(let i3=0; i3<len3; i3++){
-if(typeof data22[i3] !== "string"){
-const err55 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations/" + i3,schemaPath:"#/properties/smtpRoutes/items/properties/destinations/items/type",keyword:"type",params:{type: "string"}};
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1017,36 +1053,12 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations",schemaPath:"#/properties/smtpRoutes/items/properties/destinations/type",keyword:"type",params:{type: "array"}};
+const err56 = {instancePath:instancePath+"/smtpRoutes",schemaPath:"#/properties/smtpRoutes/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err56];
 }
 else {
 vErrors.push(err56);
-}
-errors++;
-}
-}
-}
-else {
-const err57 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-}
-}
-else {
-const err58 = {instancePath:instancePath+"/smtpRoutes",schemaPath:"#/properties/smtpRoutes/type",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
 }
 errors++;
 }
@@ -1059,7 +1071,27 @@ for(let i4=0; i4<len4; i4++){
 let data25 = data24[i4];
 if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
 if(data25.domain === undefined){
-const err59 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/required",keyword:"required",params:{missingProperty: "domain"}};
+const err57 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/required",keyword:"required",params:{missingProperty: "domain"}};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+if(data25.maxConnections === undefined){
+const err58 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/required",keyword:"required",params:{missingProperty: "maxConnections"}};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+if(data25.maxMessagesPerConnection === undefined){
+const err59 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/required",keyword:"required",params:{missingProperty: "maxMessagesPerConnection"}};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1068,8 +1100,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(data25.maxConnections === undefined){
-const err60 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/required",keyword:"required",params:{missingProperty: "maxConnections"}};
+for(const key6 in data25){
+if(!(((key6 === "domain") || (key6 === "maxConnections")) || (key6 === "maxMessagesPerConnection"))){
+const err60 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1078,8 +1111,12 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(data25.maxMessagesPerConnection === undefined){
-const err61 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/required",keyword:"required",params:{missingProperty: "maxMessagesPerConnection"}};
+}
+if(data25.domain !== undefined){
+let data26 = data25.domain;
+if(typeof data26 === "string"){
+if(data26.length < 1){
+const err61 = {instancePath:instancePath+"/destinationControls/" + i4+"/domain",schemaPath:"#/properties/destinationControls/items/properties/domain/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1088,9 +1125,9 @@ vErrors.push(err61);
 }
 errors++;
 }
-for(const key6 in data25){
-if(!(((key6 === "domain") || (key6 === "maxConnections")) || (key6 === "maxMessagesPerConnection"))){
-const err62 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}};
+}
+else {
+const err62 = {instancePath:instancePath+"/destinationControls/" + i4+"/domain",schemaPath:"#/properties/destinationControls/items/properties/domain/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1100,11 +1137,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data25.domain !== undefined){
-let data26 = data25.domain;
-if(typeof data26 === "string"){
-if(data26.length < 1){
-const err63 = {instancePath:instancePath+"/destinationControls/" + i4+"/domain",schemaPath:"#/properties/destinationControls/items/properties/domain/minLength",keyword:"minLength",params:{limit: 1}};
+if(data25.maxConnections !== undefined){
+let data27 = data25.maxConnections;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err63 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",schemaPath:"#/properties/destinationControls/items/properties/maxConnections/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1113,9 +1149,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/destinationControls/" + i4+"/domain",schemaPath:"#/properties/destinationControls/items/properties/domain/type",keyword:"type",params:{type: "string"}};
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 > 1000 || isNaN(data27)){
+const err64 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",schemaPath:"#/properties/destinationControls/items/properties/maxConnections/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000}};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1124,11 +1160,8 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-if(data25.maxConnections !== undefined){
-let data27 = data25.maxConnections;
-if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
-const err65 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",schemaPath:"#/properties/destinationControls/items/properties/maxConnections/type",keyword:"type",params:{type: "integer"}};
+if(data27 < 1 || isNaN(data27)){
+const err65 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",schemaPath:"#/properties/destinationControls/items/properties/maxConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1137,9 +1170,12 @@ vErrors.push(err65);
 }
 errors++;
 }
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 > 1000 || isNaN(data27)){
-const err66 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",schemaPath:"#/properties/destinationControls/items/properties/maxConnections/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000}};
+}
+}
+if(data25.maxMessagesPerConnection !== undefined){
+let data28 = data25.maxMessagesPerConnection;
+if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
+const err66 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",schemaPath:"#/properties/destinationControls/items/properties/maxMessagesPerConnection/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1148,8 +1184,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(data27 < 1 || isNaN(data27)){
-const err67 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",schemaPath:"#/properties/destinationControls/items/properties/maxConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 > 1000 || isNaN(data28)){
+const err67 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",schemaPath:"#/properties/destinationControls/items/properties/maxMessagesPerConnection/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000}};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1158,12 +1195,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-}
-}
-if(data25.maxMessagesPerConnection !== undefined){
-let data28 = data25.maxMessagesPerConnection;
-if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
-const err68 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",schemaPath:"#/properties/destinationControls/items/properties/maxMessagesPerConnection/type",keyword:"type",params:{type: "integer"}};
+if(data28 < 1 || isNaN(data28)){
+const err68 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",schemaPath:"#/properties/destinationControls/items/properties/maxMessagesPerConnection/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1172,9 +1205,11 @@ vErrors.push(err68);
 }
 errors++;
 }
-if((typeof data28 == "number") && (isFinite(data28))){
-if(data28 > 1000 || isNaN(data28)){
-const err69 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",schemaPath:"#/properties/destinationControls/items/properties/maxMessagesPerConnection/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000}};
+}
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1183,8 +1218,10 @@ vErrors.push(err69);
 }
 errors++;
 }
-if(data28 < 1 || isNaN(data28)){
-const err70 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",schemaPath:"#/properties/destinationControls/items/properties/maxMessagesPerConnection/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/destinationControls",schemaPath:"#/properties/destinationControls/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1194,10 +1231,11 @@ vErrors.push(err70);
 errors++;
 }
 }
-}
-}
-else {
-const err71 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/type",keyword:"type",params:{type: "object"}};
+if(data.bounceProfile !== undefined){
+let data29 = data.bounceProfile;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.maxRetries === undefined){
+const err71 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "maxRetries"}};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1206,10 +1244,8 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-}
-else {
-const err72 = {instancePath:instancePath+"/destinationControls",schemaPath:"#/properties/destinationControls/type",keyword:"type",params:{type: "array"}};
+if(data29.maxTimeInQueueSeconds === undefined){
+const err72 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "maxTimeInQueueSeconds"}};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1218,12 +1254,8 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-if(data.bounceProfile !== undefined){
-let data29 = data.bounceProfile;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.maxRetries === undefined){
-const err73 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "maxRetries"}};
+if(data29.initialRetrySeconds === undefined){
+const err73 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "initialRetrySeconds"}};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1232,8 +1264,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(data29.maxTimeInQueueSeconds === undefined){
-const err74 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "maxTimeInQueueSeconds"}};
+if(data29.maxRetrySeconds === undefined){
+const err74 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "maxRetrySeconds"}};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1242,8 +1274,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(data29.initialRetrySeconds === undefined){
-const err75 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "initialRetrySeconds"}};
+for(const key7 in data29){
+if(!((((key7 === "maxRetries") || (key7 === "maxTimeInQueueSeconds")) || (key7 === "initialRetrySeconds")) || (key7 === "maxRetrySeconds"))){
+const err75 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1252,8 +1285,11 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(data29.maxRetrySeconds === undefined){
-const err76 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "maxRetrySeconds"}};
+}
+if(data29.maxRetries !== undefined){
+let data30 = data29.maxRetries;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err76 = {instancePath:instancePath+"/bounceProfile/maxRetries",schemaPath:"#/properties/bounceProfile/properties/maxRetries/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1262,9 +1298,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-for(const key7 in data29){
-if(!((((key7 === "maxRetries") || (key7 === "maxTimeInQueueSeconds")) || (key7 === "initialRetrySeconds")) || (key7 === "maxRetrySeconds"))){
-const err77 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}};
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 > 10000 || isNaN(data30)){
+const err77 = {instancePath:instancePath+"/bounceProfile/maxRetries",schemaPath:"#/properties/bounceProfile/properties/maxRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000}};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1273,11 +1309,8 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-if(data29.maxRetries !== undefined){
-let data30 = data29.maxRetries;
-if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err78 = {instancePath:instancePath+"/bounceProfile/maxRetries",schemaPath:"#/properties/bounceProfile/properties/maxRetries/type",keyword:"type",params:{type: "integer"}};
+if(data30 < 0 || isNaN(data30)){
+const err78 = {instancePath:instancePath+"/bounceProfile/maxRetries",schemaPath:"#/properties/bounceProfile/properties/maxRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1286,9 +1319,12 @@ vErrors.push(err78);
 }
 errors++;
 }
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 > 10000 || isNaN(data30)){
-const err79 = {instancePath:instancePath+"/bounceProfile/maxRetries",schemaPath:"#/properties/bounceProfile/properties/maxRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000}};
+}
+}
+if(data29.maxTimeInQueueSeconds !== undefined){
+let data31 = data29.maxTimeInQueueSeconds;
+if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+const err79 = {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",schemaPath:"#/properties/bounceProfile/properties/maxTimeInQueueSeconds/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1297,8 +1333,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-if(data30 < 0 || isNaN(data30)){
-const err80 = {instancePath:instancePath+"/bounceProfile/maxRetries",schemaPath:"#/properties/bounceProfile/properties/maxRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 > 3000000 || isNaN(data31)){
+const err80 = {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",schemaPath:"#/properties/bounceProfile/properties/maxTimeInQueueSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3000000}};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1307,38 +1344,13 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-}
-if(data29.maxTimeInQueueSeconds !== undefined){
-let data31 = data29.maxTimeInQueueSeconds;
-if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
-const err81 = {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",schemaPath:"#/properties/bounceProfile/properties/maxTimeInQueueSeconds/type",keyword:"type",params:{type: "integer"}};
+if(data31 < 0 || isNaN(data31)){
+const err81 = {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",schemaPath:"#/properties/bounceProfile/properties/maxTimeInQueueSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err81];
 }
 else {
 vErrors.push(err81);
-}
-errors++;
-}
-if((typeof data31 == "number") && (isFinite(data31))){
-if(data31 > 3000000 || isNaN(data31)){
-const err82 = {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",schemaPath:"#/properties/bounceProfile/properties/maxTimeInQueueSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3000000}};
-if(vErrors === null){
-vErrors = [err82];
-}
-else {
-vErrors.push(err82);
-}
-errors++;
-}
-if(data31 < 0 || isNaN(data31)){
-const err83 = {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",schemaPath:"#/properties/bounceProfile/properties/maxTimeInQueueSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err83];
-}
-else {
-vErrors.push(err83);
 }
 errors++;
 }
@@ -1348,7 +1360,28 @@ if(data29.initialRetrySeconds !== undefined){
 let data32 = data29.initialRetrySeconds;
 if((typeof data32 == "number") && (isFinite(data32))){
 if(data32 > 86400 || isNaN(data32)){
-const err84 = {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/initialRetrySeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400}};
+const err82 = {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/initialRetrySeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400}};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+if(data32 < 0.01 || isNaN(data32)){
+const err83 = {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/initialRetrySeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.01}};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+else {
+const err84 = {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/initialRetrySeconds/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1357,8 +1390,12 @@ vErrors.push(err84);
 }
 errors++;
 }
-if(data32 < 0.01 || isNaN(data32)){
-const err85 = {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/initialRetrySeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.01}};
+}
+if(data29.maxRetrySeconds !== undefined){
+let data33 = data29.maxRetrySeconds;
+if((typeof data33 == "number") && (isFinite(data33))){
+if(data33 > 86400 || isNaN(data33)){
+const err85 = {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/maxRetrySeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400}};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1367,9 +1404,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-}
-else {
-const err86 = {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/initialRetrySeconds/type",keyword:"type",params:{type: "number"}};
+if(data33 < 0.01 || isNaN(data33)){
+const err86 = {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/maxRetrySeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.01}};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1379,11 +1415,8 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data29.maxRetrySeconds !== undefined){
-let data33 = data29.maxRetrySeconds;
-if((typeof data33 == "number") && (isFinite(data33))){
-if(data33 > 86400 || isNaN(data33)){
-const err87 = {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/maxRetrySeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400}};
+else {
+const err87 = {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/maxRetrySeconds/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1392,36 +1425,15 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(data33 < 0.01 || isNaN(data33)){
-const err88 = {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/maxRetrySeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.01}};
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err88];
 }
 else {
 vErrors.push(err88);
-}
-errors++;
-}
-}
-else {
-const err89 = {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/maxRetrySeconds/type",keyword:"type",params:{type: "number"}};
-if(vErrors === null){
-vErrors = [err89];
-}
-else {
-vErrors.push(err89);
-}
-errors++;
-}
-}
-}
-else {
-const err90 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err90];
-}
-else {
-vErrors.push(err90);
 }
 errors++;
 }
@@ -1433,12 +1445,12 @@ for(const key8 in data34){
 let data35 = data34[key8];
 if(Array.isArray(data35)){
 if(data35.length > 100){
-const err91 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sshUserKeys/additionalProperties/maxItems",keyword:"maxItems",params:{limit: 100}};
+const err89 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sshUserKeys/additionalProperties/maxItems",keyword:"maxItems",params:{limit: 100}};
 if(vErrors === null){
-vErrors = [err91];
+vErrors = [err89];
 }
 else {
-vErrors.push(err91);
+vErrors.push(err89);
 }
 errors++;
 }
@@ -1447,7 +1459,27 @@ for(let i5=0; i5<len5; i5++){
 let data36 = data35[i5];
 if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
 if(data36.type === undefined){
-const err92 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/required",keyword:"required",params:{missingProperty: "type"}};
+const err90 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/required",keyword:"required",params:{missingProperty: "type"}};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+if(data36.key === undefined){
+const err91 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/required",keyword:"required",params:{missingProperty: "key"}};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+if(data36.comment === undefined){
+const err92 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/required",keyword:"required",params:{missingProperty: "comment"}};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1456,8 +1488,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(data36.key === undefined){
-const err93 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/required",keyword:"required",params:{missingProperty: "key"}};
+for(const key9 in data36){
+if(!(((key9 === "type") || (key9 === "key")) || (key9 === "comment"))){
+const err93 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1466,8 +1499,11 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(data36.comment === undefined){
-const err94 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/required",keyword:"required",params:{missingProperty: "comment"}};
+}
+if(data36.type !== undefined){
+let data37 = data36.type;
+if(!(((((data37 === "ssh-ed25519") || (data37 === "ecdsa-sha2-nistp256")) || (data37 === "ecdsa-sha2-nistp384")) || (data37 === "ecdsa-sha2-nistp521")) || (data37 === "ssh-rsa"))){
+const err94 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/type",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema6.properties.sshUserKeys.additionalProperties.items.properties.type.enum}};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1476,9 +1512,12 @@ vErrors.push(err94);
 }
 errors++;
 }
-for(const key9 in data36){
-if(!(((key9 === "type") || (key9 === "key")) || (key9 === "comment"))){
-const err95 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}};
+}
+if(data36.key !== undefined){
+let data38 = data36.key;
+if(typeof data38 === "string"){
+if(data38.length > 8192){
+const err95 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/key",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/key/maxLength",keyword:"maxLength",params:{limit: 8192}};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1487,11 +1526,8 @@ vErrors.push(err95);
 }
 errors++;
 }
-}
-if(data36.type !== undefined){
-let data37 = data36.type;
-if(!(((((data37 === "ssh-ed25519") || (data37 === "ecdsa-sha2-nistp256")) || (data37 === "ecdsa-sha2-nistp384")) || (data37 === "ecdsa-sha2-nistp521")) || (data37 === "ssh-rsa"))){
-const err96 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/type",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema6.properties.sshUserKeys.additionalProperties.items.properties.type.enum}};
+if(data38.length < 4){
+const err96 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/key",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/key/minLength",keyword:"minLength",params:{limit: 4}};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1500,12 +1536,8 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-if(data36.key !== undefined){
-let data38 = data36.key;
-if(typeof data38 === "string"){
-if(data38.length > 8192){
-const err97 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/key",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/key/maxLength",keyword:"maxLength",params:{limit: 8192}};
+if(!pattern3.test(data38)){
+const err97 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/key",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]+={0,2}$"}};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1514,8 +1546,9 @@ vErrors.push(err97);
 }
 errors++;
 }
-if(data38.length < 4){
-const err98 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/key",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/key/minLength",keyword:"minLength",params:{limit: 4}};
+}
+else {
+const err98 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/key",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/key/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1524,8 +1557,12 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(!pattern3.test(data38)){
-const err99 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/key",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]+={0,2}$"}};
+}
+if(data36.comment !== undefined){
+let data39 = data36.comment;
+if(typeof data39 === "string"){
+if(data39.length > 256){
+const err99 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/comment",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/comment/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1536,7 +1573,7 @@ errors++;
 }
 }
 else {
-const err100 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/key",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/key/type",keyword:"type",params:{type: "string"}};
+const err100 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/comment",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/comment/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1546,11 +1583,9 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data36.comment !== undefined){
-let data39 = data36.comment;
-if(typeof data39 === "string"){
-if(data39.length > 256){
-const err101 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/comment",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/comment/maxLength",keyword:"maxLength",params:{limit: 256}};
+}
+else {
+const err101 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1560,8 +1595,9 @@ vErrors.push(err101);
 errors++;
 }
 }
+}
 else {
-const err102 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/comment",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/comment/type",keyword:"type",params:{type: "string"}};
+const err102 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sshUserKeys/additionalProperties/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1573,7 +1609,7 @@ errors++;
 }
 }
 else {
-const err103 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/type",keyword:"type",params:{type: "object"}};
+const err103 = {instancePath:instancePath+"/sshUserKeys",schemaPath:"#/properties/sshUserKeys/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1583,9 +1619,11 @@ vErrors.push(err103);
 errors++;
 }
 }
-}
-else {
-const err104 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sshUserKeys/additionalProperties/type",keyword:"type",params:{type: "array"}};
+if(data.lab !== undefined){
+let data40 = data.lab;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.mailServerPort === undefined){
+const err104 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/required",keyword:"required",params:{missingProperty: "mailServerPort"}};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1594,10 +1632,8 @@ vErrors.push(err104);
 }
 errors++;
 }
-}
-}
-else {
-const err105 = {instancePath:instancePath+"/sshUserKeys",schemaPath:"#/properties/sshUserKeys/type",keyword:"type",params:{type: "object"}};
+if(data40.setdPort === undefined){
+const err105 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/required",keyword:"required",params:{missingProperty: "setdPort"}};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1606,12 +1642,9 @@ vErrors.push(err105);
 }
 errors++;
 }
-}
-if(data.lab !== undefined){
-let data40 = data.lab;
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(data40.mailServerPort === undefined){
-const err106 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/required",keyword:"required",params:{missingProperty: "mailServerPort"}};
+for(const key10 in data40){
+if(!(((((key10 === "mailServerPort") || (key10 === "setdPort")) || (key10 === "webPort")) || (key10 === "sshPort")) || (key10 === "apiPort"))){
+const err106 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10}};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1620,8 +1653,11 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(data40.setdPort === undefined){
-const err107 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/required",keyword:"required",params:{missingProperty: "setdPort"}};
+}
+if(data40.mailServerPort !== undefined){
+let data41 = data40.mailServerPort;
+if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
+const err107 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1630,9 +1666,9 @@ vErrors.push(err107);
 }
 errors++;
 }
-for(const key10 in data40){
-if(!(((((key10 === "mailServerPort") || (key10 === "setdPort")) || (key10 === "webPort")) || (key10 === "sshPort")) || (key10 === "apiPort"))){
-const err108 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10}};
+if((typeof data41 == "number") && (isFinite(data41))){
+if(data41 > 65535 || isNaN(data41)){
+const err108 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1641,11 +1677,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-}
-if(data40.mailServerPort !== undefined){
-let data41 = data40.mailServerPort;
-if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-const err109 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/type",keyword:"type",params:{type: "integer"}};
+if(data41 < 0 || isNaN(data41)){
+const err109 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1654,9 +1687,12 @@ vErrors.push(err109);
 }
 errors++;
 }
-if((typeof data41 == "number") && (isFinite(data41))){
-if(data41 > 65535 || isNaN(data41)){
-const err110 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+}
+}
+if(data40.setdPort !== undefined){
+let data42 = data40.setdPort;
+if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
+const err110 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1665,8 +1701,9 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(data41 < 0 || isNaN(data41)){
-const err111 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if((typeof data42 == "number") && (isFinite(data42))){
+if(data42 > 65535 || isNaN(data42)){
+const err111 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1675,12 +1712,8 @@ vErrors.push(err111);
 }
 errors++;
 }
-}
-}
-if(data40.setdPort !== undefined){
-let data42 = data40.setdPort;
-if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
-const err112 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/type",keyword:"type",params:{type: "integer"}};
+if(data42 < 0 || isNaN(data42)){
+const err112 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1689,9 +1722,12 @@ vErrors.push(err112);
 }
 errors++;
 }
-if((typeof data42 == "number") && (isFinite(data42))){
-if(data42 > 65535 || isNaN(data42)){
-const err113 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+}
+}
+if(data40.webPort !== undefined){
+let data43 = data40.webPort;
+if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
+const err113 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1700,8 +1736,9 @@ vErrors.push(err113);
 }
 errors++;
 }
-if(data42 < 0 || isNaN(data42)){
-const err114 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 > 65535 || isNaN(data43)){
+const err114 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1710,12 +1747,8 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-}
-if(data40.webPort !== undefined){
-let data43 = data40.webPort;
-if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
-const err115 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/type",keyword:"type",params:{type: "integer"}};
+if(data43 < 0 || isNaN(data43)){
+const err115 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1724,9 +1757,12 @@ vErrors.push(err115);
 }
 errors++;
 }
-if((typeof data43 == "number") && (isFinite(data43))){
-if(data43 > 65535 || isNaN(data43)){
-const err116 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+}
+}
+if(data40.sshPort !== undefined){
+let data44 = data40.sshPort;
+if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
+const err116 = {instancePath:instancePath+"/lab/sshPort",schemaPath:"#/properties/lab/properties/sshPort/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1735,8 +1771,9 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(data43 < 0 || isNaN(data43)){
-const err117 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if((typeof data44 == "number") && (isFinite(data44))){
+if(data44 > 65535 || isNaN(data44)){
+const err117 = {instancePath:instancePath+"/lab/sshPort",schemaPath:"#/properties/lab/properties/sshPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1745,12 +1782,8 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-}
-if(data40.sshPort !== undefined){
-let data44 = data40.sshPort;
-if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
-const err118 = {instancePath:instancePath+"/lab/sshPort",schemaPath:"#/properties/lab/properties/sshPort/type",keyword:"type",params:{type: "integer"}};
+if(data44 < 0 || isNaN(data44)){
+const err118 = {instancePath:instancePath+"/lab/sshPort",schemaPath:"#/properties/lab/properties/sshPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1759,9 +1792,12 @@ vErrors.push(err118);
 }
 errors++;
 }
-if((typeof data44 == "number") && (isFinite(data44))){
-if(data44 > 65535 || isNaN(data44)){
-const err119 = {instancePath:instancePath+"/lab/sshPort",schemaPath:"#/properties/lab/properties/sshPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+}
+}
+if(data40.apiPort !== undefined){
+let data45 = data40.apiPort;
+if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
+const err119 = {instancePath:instancePath+"/lab/apiPort",schemaPath:"#/properties/lab/properties/apiPort/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1770,8 +1806,9 @@ vErrors.push(err119);
 }
 errors++;
 }
-if(data44 < 0 || isNaN(data44)){
-const err120 = {instancePath:instancePath+"/lab/sshPort",schemaPath:"#/properties/lab/properties/sshPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if((typeof data45 == "number") && (isFinite(data45))){
+if(data45 > 65535 || isNaN(data45)){
+const err120 = {instancePath:instancePath+"/lab/apiPort",schemaPath:"#/properties/lab/properties/apiPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1780,12 +1817,8 @@ vErrors.push(err120);
 }
 errors++;
 }
-}
-}
-if(data40.apiPort !== undefined){
-let data45 = data40.apiPort;
-if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
-const err121 = {instancePath:instancePath+"/lab/apiPort",schemaPath:"#/properties/lab/properties/apiPort/type",keyword:"type",params:{type: "integer"}};
+if(data45 < 0 || isNaN(data45)){
+const err121 = {instancePath:instancePath+"/lab/apiPort",schemaPath:"#/properties/lab/properties/apiPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1794,9 +1827,11 @@ vErrors.push(err121);
 }
 errors++;
 }
-if((typeof data45 == "number") && (isFinite(data45))){
-if(data45 > 65535 || isNaN(data45)){
-const err122 = {instancePath:instancePath+"/lab/apiPort",schemaPath:"#/properties/lab/properties/apiPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+}
+}
+}
+else {
+const err122 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1805,8 +1840,16 @@ vErrors.push(err122);
 }
 errors++;
 }
-if(data45 < 0 || isNaN(data45)){
-const err123 = {instancePath:instancePath+"/lab/apiPort",schemaPath:"#/properties/lab/properties/apiPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+}
+if(data.logSubscriptions !== undefined){
+let data46 = data.logSubscriptions;
+if(Array.isArray(data46)){
+const len6 = data46.length;
+for(let i6=0; i6<len6; i6++){
+let data47 = data46[i6];
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+if(data47.name === undefined){
+const err123 = {instancePath:instancePath+"/logSubscriptions/" + i6,schemaPath:"#/properties/logSubscriptions/items/required",keyword:"required",params:{missingProperty: "name"}};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1815,11 +1858,8 @@ vErrors.push(err123);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err124 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/type",keyword:"type",params:{type: "object"}};
+if(data47.type === undefined){
+const err124 = {instancePath:instancePath+"/logSubscriptions/" + i6,schemaPath:"#/properties/logSubscriptions/items/required",keyword:"required",params:{missingProperty: "type"}};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1828,15 +1868,444 @@ vErrors.push(err124);
 }
 errors++;
 }
-}
-}
-else {
-const err125 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(data47.level === undefined){
+const err125 = {instancePath:instancePath+"/logSubscriptions/" + i6,schemaPath:"#/properties/logSubscriptions/items/required",keyword:"required",params:{missingProperty: "level"}};
 if(vErrors === null){
 vErrors = [err125];
 }
 else {
 vErrors.push(err125);
+}
+errors++;
+}
+if(data47.maxFileBytes === undefined){
+const err126 = {instancePath:instancePath+"/logSubscriptions/" + i6,schemaPath:"#/properties/logSubscriptions/items/required",keyword:"required",params:{missingProperty: "maxFileBytes"}};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+if(data47.maxFiles === undefined){
+const err127 = {instancePath:instancePath+"/logSubscriptions/" + i6,schemaPath:"#/properties/logSubscriptions/items/required",keyword:"required",params:{missingProperty: "maxFiles"}};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+if(data47.retrieval === undefined){
+const err128 = {instancePath:instancePath+"/logSubscriptions/" + i6,schemaPath:"#/properties/logSubscriptions/items/required",keyword:"required",params:{missingProperty: "retrieval"}};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+for(const key11 in data47){
+if(!((((((key11 === "name") || (key11 === "type")) || (key11 === "level")) || (key11 === "maxFileBytes")) || (key11 === "maxFiles")) || (key11 === "retrieval"))){
+const err129 = {instancePath:instancePath+"/logSubscriptions/" + i6,schemaPath:"#/properties/logSubscriptions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11}};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+}
+if(data47.name !== undefined){
+if(!(validate22(data47.name, {instancePath:instancePath+"/logSubscriptions/" + i6+"/name",parentData:data47,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data47.type !== undefined){
+let data49 = data47.type;
+if(!((((data49 === "mail_logs") || (data49 === "system_logs")) || (data49 === "authentication")) || (data49 === "gui_logs"))){
+const err130 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/type",schemaPath:"#/properties/logSubscriptions/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema6.properties.logSubscriptions.items.properties.type.enum}};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+if(data47.level !== undefined){
+let data50 = data47.level;
+if(!(((((data50 === "critical") || (data50 === "warning")) || (data50 === "information")) || (data50 === "debug")) || (data50 === "trace"))){
+const err131 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/level",schemaPath:"#/properties/logSubscriptions/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema6.properties.logSubscriptions.items.properties.level.enum}};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
+if(data47.maxFileBytes !== undefined){
+let data51 = data47.maxFileBytes;
+if(!(((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51))) && (isFinite(data51)))){
+const err132 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/maxFileBytes",schemaPath:"#/properties/logSubscriptions/items/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+if((typeof data51 == "number") && (isFinite(data51))){
+if(data51 > 1073741824 || isNaN(data51)){
+const err133 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/maxFileBytes",schemaPath:"#/properties/logSubscriptions/items/properties/maxFileBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1073741824}};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+if(data51 < 1024 || isNaN(data51)){
+const err134 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/maxFileBytes",schemaPath:"#/properties/logSubscriptions/items/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024}};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+}
+}
+if(data47.maxFiles !== undefined){
+let data52 = data47.maxFiles;
+if(!(((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52))) && (isFinite(data52)))){
+const err135 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/maxFiles",schemaPath:"#/properties/logSubscriptions/items/properties/maxFiles/type",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+if((typeof data52 == "number") && (isFinite(data52))){
+if(data52 > 1000 || isNaN(data52)){
+const err136 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/maxFiles",schemaPath:"#/properties/logSubscriptions/items/properties/maxFiles/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000}};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+if(data52 < 1 || isNaN(data52)){
+const err137 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/maxFiles",schemaPath:"#/properties/logSubscriptions/items/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+}
+}
+if(data47.retrieval !== undefined){
+let data53 = data47.retrieval;
+const _errs111 = errors;
+let valid26 = false;
+const _errs112 = errors;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.method === undefined){
+const err138 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/0/required",keyword:"required",params:{missingProperty: "method"}};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+for(const key12 in data53){
+if(!(key12 === "method")){
+const err139 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12}};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+}
+if(data53.method !== undefined){
+if("manual" !== data53.method){
+const err140 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval/method",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/0/properties/method/const",keyword:"const",params:{allowedValue: "manual"}};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+}
+}
+else {
+const err141 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/0/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+var _valid0 = _errs112 === errors;
+valid26 = valid26 || _valid0;
+if(!valid26){
+const _errs116 = errors;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.method === undefined){
+const err142 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/required",keyword:"required",params:{missingProperty: "method"}};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+if(data53.host === undefined){
+const err143 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/required",keyword:"required",params:{missingProperty: "host"}};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+if(data53.port === undefined){
+const err144 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/required",keyword:"required",params:{missingProperty: "port"}};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+if(data53.protocol === undefined){
+const err145 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/required",keyword:"required",params:{missingProperty: "protocol"}};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+if(data53.facility === undefined){
+const err146 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/required",keyword:"required",params:{missingProperty: "facility"}};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+for(const key13 in data53){
+if(!(((((key13 === "method") || (key13 === "host")) || (key13 === "port")) || (key13 === "protocol")) || (key13 === "facility"))){
+const err147 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13}};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+if(data53.method !== undefined){
+if("syslog" !== data53.method){
+const err148 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval/method",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/method/const",keyword:"const",params:{allowedValue: "syslog"}};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+if(data53.host !== undefined){
+let data56 = data53.host;
+if(typeof data56 === "string"){
+if(data56.length < 1){
+const err149 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval/host",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/host/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+else {
+const err150 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval/host",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/host/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+if(data53.port !== undefined){
+let data57 = data53.port;
+if(!(((typeof data57 == "number") && (!(data57 % 1) && !isNaN(data57))) && (isFinite(data57)))){
+const err151 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval/port",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/port/type",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+if((typeof data57 == "number") && (isFinite(data57))){
+if(data57 > 65535 || isNaN(data57)){
+const err152 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval/port",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+if(data57 < 1 || isNaN(data57)){
+const err153 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval/port",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+}
+}
+if(data53.protocol !== undefined){
+let data58 = data53.protocol;
+if(!((data58 === "udp") || (data58 === "tcp"))){
+const err154 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval/protocol",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema6.properties.logSubscriptions.items.properties.retrieval.anyOf[1].properties.protocol.enum}};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+}
+if(data53.facility !== undefined){
+let data59 = data53.facility;
+if(!(((((((((((((((((data59 === "auth") || (data59 === "authpriv")) || (data59 === "console")) || (data59 === "daemon")) || (data59 === "ftp")) || (data59 === "local0")) || (data59 === "local1")) || (data59 === "local2")) || (data59 === "local3")) || (data59 === "local4")) || (data59 === "local5")) || (data59 === "local6")) || (data59 === "local7")) || (data59 === "mail")) || (data59 === "ntp")) || (data59 === "security")) || (data59 === "user"))){
+const err155 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval/facility",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/facility/enum",keyword:"enum",params:{allowedValues: schema6.properties.logSubscriptions.items.properties.retrieval.anyOf[1].properties.facility.enum}};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+}
+}
+else {
+const err156 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+var _valid0 = _errs116 === errors;
+valid26 = valid26 || _valid0;
+}
+if(!valid26){
+const err157 = {instancePath:instancePath+"/logSubscriptions/" + i6+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf",keyword:"anyOf",params:{}};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+else {
+errors = _errs111;
+if(vErrors !== null){
+if(_errs111){
+vErrors.length = _errs111;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err158 = {instancePath:instancePath+"/logSubscriptions/" + i6,schemaPath:"#/properties/logSubscriptions/items/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+}
+}
+else {
+const err159 = {instancePath:instancePath+"/logSubscriptions",schemaPath:"#/properties/logSubscriptions/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+}
+}
+else {
+const err160 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
 }
 errors++;
 }
