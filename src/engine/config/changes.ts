@@ -25,6 +25,7 @@ const KEYED_LISTS: Record<string, string> = {
   outgoingPolicies: 'name',
   smtpRoutes: 'domain',
   destinationControls: 'domain',
+  logSubscriptions: 'name',
 };
 
 type Item = Record<string, unknown>;

@@ -3,16 +3,47 @@
 /* eslint-disable */
 "use strict";
 export const validateConfig = validate21;
-const schema6 = {"type":"object","required":["hostname","listener","tdc","incomingPolicies","outgoingPolicies","smtpRoutes","destinationControls","bounceProfile","lab"],"additionalProperties":false,"properties":{"hostname":{"type":"string","pattern":"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$","description":"enter a host name such as esa1.example.com"},"listener":{"type":"object","required":["name","bindAddress","port","acceptDomains","maxMessageSize"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"},"bindAddress":{"type":"string","minLength":1},"port":{"type":"integer","minimum":0,"maximum":65535},"acceptDomains":{"type":"array","items":{"type":"string"}},"maxMessageSize":{"type":"integer","minimum":1024},"hostAccess":{"type":"object","required":["entries","defaultBehavior"],"additionalProperties":false,"properties":{"entries":{"type":"array","items":{"type":"object","required":["sender","behavior"],"additionalProperties":false,"properties":{"sender":{"type":"string","minLength":1},"behavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}},"defaultBehavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}}},"tdc":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"incomingPolicies":{"$ref":"#/$defs/s0"},"outgoingPolicies":{"$ref":"#/$defs/s0"},"smtpRoutes":{"type":"array","items":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}}},"destinationControls":{"type":"array","items":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}}},"bounceProfile":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"lab":{"type":"object","required":["mailServerPort","setdPort"],"additionalProperties":false,"properties":{"mailServerPort":{"type":"integer","minimum":0,"maximum":65535},"setdPort":{"type":"integer","minimum":0,"maximum":65535},"webPort":{"type":"integer","minimum":0,"maximum":65535}}}},"$defs":{"s2":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s3":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s1":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s3"}}},"s0":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}}}};
+const schema6 = {"type":"object","required":["hostname","listener","tdc","incomingPolicies","outgoingPolicies","smtpRoutes","destinationControls","bounceProfile","lab"],"additionalProperties":false,"properties":{"hostname":{"type":"string","pattern":"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$","description":"enter a host name such as esa1.example.com"},"listener":{"type":"object","required":["name","bindAddress","port","acceptDomains","maxMessageSize"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s0"},"bindAddress":{"type":"string","minLength":1},"port":{"type":"integer","minimum":0,"maximum":65535},"acceptDomains":{"type":"array","items":{"type":"string"}},"maxMessageSize":{"type":"integer","minimum":1024},"hostAccess":{"type":"object","required":["entries","defaultBehavior"],"additionalProperties":false,"properties":{"entries":{"type":"array","items":{"type":"object","required":["sender","behavior"],"additionalProperties":false,"properties":{"sender":{"type":"string","minLength":1},"behavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}},"defaultBehavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}}},"tdc":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"incomingPolicies":{"$ref":"#/$defs/s1"},"outgoingPolicies":{"$ref":"#/$defs/s1"},"smtpRoutes":{"type":"array","items":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}}},"destinationControls":{"type":"array","items":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}}},"bounceProfile":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"lab":{"type":"object","required":["mailServerPort","setdPort"],"additionalProperties":false,"properties":{"mailServerPort":{"type":"integer","minimum":0,"maximum":65535},"setdPort":{"type":"integer","minimum":0,"maximum":65535},"webPort":{"type":"integer","minimum":0,"maximum":65535}}},"logSubscriptions":{"type":"array","items":{"type":"object","required":["name","type","level","maxFileBytes","maxFiles","retrieval"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s0"},"type":{"enum":["mail_logs","system_logs","authentication","gui_logs"]},"level":{"enum":["critical","warning","information","debug","trace"]},"maxFileBytes":{"type":"integer","minimum":1024,"maximum":1073741824},"maxFiles":{"type":"integer","minimum":1,"maximum":1000},"retrieval":{"anyOf":[{"type":"object","required":["method"],"additionalProperties":false,"properties":{"method":{"const":"manual"}}},{"type":"object","required":["method","host","port","protocol","facility"],"additionalProperties":false,"properties":{"method":{"const":"syslog"},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"protocol":{"enum":["udp","tcp"]},"facility":{"enum":["auth","authpriv","console","daemon","ftp","local0","local1","local2","local3","local4","local5","local6","local7","mail","ntp","security","user"]}}}]}}}}},"$defs":{"s0":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"},"s3":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s4":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s2":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s3"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s4"}}},"s1":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s2"}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$", "u");
+const schema7 = {"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"};
 const pattern1 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
-const schema7 = {"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}};
-const schema8 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s3"}}};
-const schema9 = {"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"};
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(!pattern1.test(data)){
+const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+
+const schema8 = {"type":"array","minItems":1,"items":{"$ref":"#/$defs/s2"}};
+const schema9 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s3"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s4"}}};
+const schema10 = {"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"};
 const pattern2 = new RegExp("^[A-Za-z0-9_.-]{1,64}$", "u");
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
@@ -37,13 +68,13 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate26.errors = vErrors;
 return errors === 0;
 }
 
-const schema10 = {"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}};
+const schema11 = {"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}};
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -72,7 +103,7 @@ errors++;
 if(data.mode !== undefined){
 let data0 = data.mode;
 if(!((((data0 === "use-default") || (data0 === "global")) || (data0 === "custom")) || (data0 === "no"))){
-const err2 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema10.properties.mode.enum}};
+const err2 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.mode.enum}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -105,12 +136,12 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate26.errors = vErrors;
+validate28.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -187,8 +218,8 @@ errors++;
 }
 }
 if(data.name !== undefined){
-if(!(validate24(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate26(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 }
@@ -251,7 +282,7 @@ errors++;
 if(data.antispam !== undefined){
 let data5 = data.antispam;
 if(!(((data5 === "on") || (data5 === "off")) || (data5 === "use-default"))){
-const err11 = {instancePath:instancePath+"/antispam",schemaPath:"#/properties/antispam/enum",keyword:"enum",params:{allowedValues: schema8.properties.antispam.enum}};
+const err11 = {instancePath:instancePath+"/antispam",schemaPath:"#/properties/antispam/enum",keyword:"enum",params:{allowedValues: schema9.properties.antispam.enum}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -264,7 +295,7 @@ errors++;
 if(data.antivirus !== undefined){
 let data6 = data.antivirus;
 if(!(((data6 === "on") || (data6 === "off")) || (data6 === "use-default"))){
-const err12 = {instancePath:instancePath+"/antivirus",schemaPath:"#/properties/antivirus/enum",keyword:"enum",params:{allowedValues: schema8.properties.antivirus.enum}};
+const err12 = {instancePath:instancePath+"/antivirus",schemaPath:"#/properties/antivirus/enum",keyword:"enum",params:{allowedValues: schema9.properties.antivirus.enum}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -275,8 +306,8 @@ errors++;
 }
 }
 if(data.tdc !== undefined){
-if(!(validate26(data.tdc, {instancePath:instancePath+"/tdc",parentData:data,parentDataProperty:"tdc",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate28(data.tdc, {instancePath:instancePath+"/tdc",parentData:data,parentDataProperty:"tdc",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 }
@@ -291,12 +322,12 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -312,8 +343,8 @@ errors++;
 }
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate23(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate25(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
 }
@@ -328,7 +359,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate22.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
 
@@ -530,10 +561,16 @@ errors++;
 }
 }
 if(data1.name !== undefined){
-let data2 = data1.name;
-if(typeof data2 === "string"){
-if(!pattern1.test(data2)){
-const err18 = {instancePath:instancePath+"/listener/name",schemaPath:"#/properties/listener/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"}};
+if(!(validate22(data1.name, {instancePath:instancePath+"/listener/name",parentData:data1,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data1.bindAddress !== undefined){
+let data3 = data1.bindAddress;
+if(typeof data3 === "string"){
+if(data3.length < 1){
+const err18 = {instancePath:instancePath+"/listener/bindAddress",schemaPath:"#/properties/listener/properties/bindAddress/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -544,7 +581,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/listener/name",schemaPath:"#/properties/listener/properties/name/type",keyword:"type",params:{type: "string"}};
+const err19 = {instancePath:instancePath+"/listener/bindAddress",schemaPath:"#/properties/listener/properties/bindAddress/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -554,11 +591,10 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data1.bindAddress !== undefined){
-let data3 = data1.bindAddress;
-if(typeof data3 === "string"){
-if(data3.length < 1){
-const err20 = {instancePath:instancePath+"/listener/bindAddress",schemaPath:"#/properties/listener/properties/bindAddress/minLength",keyword:"minLength",params:{limit: 1}};
+if(data1.port !== undefined){
+let data4 = data1.port;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err20 = {instancePath:instancePath+"/listener/port",schemaPath:"#/properties/listener/properties/port/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -567,9 +603,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-else {
-const err21 = {instancePath:instancePath+"/listener/bindAddress",schemaPath:"#/properties/listener/properties/bindAddress/type",keyword:"type",params:{type: "string"}};
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 65535 || isNaN(data4)){
+const err21 = {instancePath:instancePath+"/listener/port",schemaPath:"#/properties/listener/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -578,37 +614,13 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data1.port !== undefined){
-let data4 = data1.port;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err22 = {instancePath:instancePath+"/listener/port",schemaPath:"#/properties/listener/properties/port/type",keyword:"type",params:{type: "integer"}};
+if(data4 < 0 || isNaN(data4)){
+const err22 = {instancePath:instancePath+"/listener/port",schemaPath:"#/properties/listener/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err22];
 }
 else {
 vErrors.push(err22);
-}
-errors++;
-}
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 65535 || isNaN(data4)){
-const err23 = {instancePath:instancePath+"/listener/port",schemaPath:"#/properties/listener/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-if(data4 < 0 || isNaN(data4)){
-const err24 = {instancePath:instancePath+"/listener/port",schemaPath:"#/properties/listener/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
 }
 errors++;
 }
@@ -620,7 +632,32 @@ if(Array.isArray(data5)){
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data5[i0] !== "string"){
-const err25 = {instancePath:instancePath+"/listener/acceptDomains/" + i0,schemaPath:"#/properties/listener/properties/acceptDomains/items/type",keyword:"type",params:{type: "string"}};
+const err23 = {instancePath:instancePath+"/listener/acceptDomains/" + i0,schemaPath:"#/properties/listener/properties/acceptDomains/items/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/listener/acceptDomains",schemaPath:"#/properties/listener/properties/acceptDomains/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data1.maxMessageSize !== undefined){
+let data7 = data1.maxMessageSize;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err25 = {instancePath:instancePath+"/listener/maxMessageSize",schemaPath:"#/properties/listener/properties/maxMessageSize/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -629,10 +666,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-}
-else {
-const err26 = {instancePath:instancePath+"/listener/acceptDomains",schemaPath:"#/properties/listener/properties/acceptDomains/type",keyword:"type",params:{type: "array"}};
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 1024 || isNaN(data7)){
+const err26 = {instancePath:instancePath+"/listener/maxMessageSize",schemaPath:"#/properties/listener/properties/maxMessageSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -642,10 +678,12 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data1.maxMessageSize !== undefined){
-let data7 = data1.maxMessageSize;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err27 = {instancePath:instancePath+"/listener/maxMessageSize",schemaPath:"#/properties/listener/properties/maxMessageSize/type",keyword:"type",params:{type: "integer"}};
+}
+if(data1.hostAccess !== undefined){
+let data8 = data1.hostAccess;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.entries === undefined){
+const err27 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/required",keyword:"required",params:{missingProperty: "entries"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -654,9 +692,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 < 1024 || isNaN(data7)){
-const err28 = {instancePath:instancePath+"/listener/maxMessageSize",schemaPath:"#/properties/listener/properties/maxMessageSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024}};
+if(data8.defaultBehavior === undefined){
+const err28 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/required",keyword:"required",params:{missingProperty: "defaultBehavior"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -665,39 +702,14 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-}
-if(data1.hostAccess !== undefined){
-let data8 = data1.hostAccess;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.entries === undefined){
-const err29 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/required",keyword:"required",params:{missingProperty: "entries"}};
+for(const key2 in data8){
+if(!((key2 === "entries") || (key2 === "defaultBehavior"))){
+const err29 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}};
 if(vErrors === null){
 vErrors = [err29];
 }
 else {
 vErrors.push(err29);
-}
-errors++;
-}
-if(data8.defaultBehavior === undefined){
-const err30 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/required",keyword:"required",params:{missingProperty: "defaultBehavior"}};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-for(const key2 in data8){
-if(!((key2 === "entries") || (key2 === "defaultBehavior"))){
-const err31 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
 }
 errors++;
 }
@@ -710,7 +722,28 @@ for(let i1=0; i1<len1; i1++){
 let data10 = data9[i1];
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(data10.sender === undefined){
-const err32 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/required",keyword:"required",params:{missingProperty: "sender"}};
+const err30 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/required",keyword:"required",params:{missingProperty: "sender"}};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if(data10.behavior === undefined){
+const err31 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/required",keyword:"required",params:{missingProperty: "behavior"}};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+for(const key3 in data10){
+if(!((key3 === "sender") || (key3 === "behavior"))){
+const err32 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -719,8 +752,12 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(data10.behavior === undefined){
-const err33 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/required",keyword:"required",params:{missingProperty: "behavior"}};
+}
+if(data10.sender !== undefined){
+let data11 = data10.sender;
+if(typeof data11 === "string"){
+if(data11.length < 1){
+const err33 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/sender",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/properties/sender/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -729,9 +766,9 @@ vErrors.push(err33);
 }
 errors++;
 }
-for(const key3 in data10){
-if(!((key3 === "sender") || (key3 === "behavior"))){
-const err34 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3}};
+}
+else {
+const err34 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/sender",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/properties/sender/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -741,11 +778,10 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data10.sender !== undefined){
-let data11 = data10.sender;
-if(typeof data11 === "string"){
-if(data11.length < 1){
-const err35 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/sender",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/properties/sender/minLength",keyword:"minLength",params:{limit: 1}};
+if(data10.behavior !== undefined){
+let data12 = data10.behavior;
+if(!((((data12 === "ACCEPT") || (data12 === "RELAY")) || (data12 === "REJECT")) || (data12 === "TCPREFUSE"))){
+const err35 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/behavior",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/properties/behavior/enum",keyword:"enum",params:{allowedValues: schema6.properties.listener.properties.hostAccess.properties.entries.items.properties.behavior.enum}};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -755,8 +791,9 @@ vErrors.push(err35);
 errors++;
 }
 }
+}
 else {
-const err36 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/sender",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/properties/sender/type",keyword:"type",params:{type: "string"}};
+const err36 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -766,10 +803,9 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data10.behavior !== undefined){
-let data12 = data10.behavior;
-if(!((((data12 === "ACCEPT") || (data12 === "RELAY")) || (data12 === "REJECT")) || (data12 === "TCPREFUSE"))){
-const err37 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1+"/behavior",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/properties/behavior/enum",keyword:"enum",params:{allowedValues: schema6.properties.listener.properties.hostAccess.properties.entries.items.properties.behavior.enum}};
+}
+else {
+const err37 = {instancePath:instancePath+"/listener/hostAccess/entries",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -779,9 +815,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-}
-else {
-const err38 = {instancePath:instancePath+"/listener/hostAccess/entries/" + i1,schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/items/type",keyword:"type",params:{type: "object"}};
+if(data8.defaultBehavior !== undefined){
+let data13 = data8.defaultBehavior;
+if(!((((data13 === "ACCEPT") || (data13 === "RELAY")) || (data13 === "REJECT")) || (data13 === "TCPREFUSE"))){
+const err38 = {instancePath:instancePath+"/listener/hostAccess/defaultBehavior",schemaPath:"#/properties/listener/properties/hostAccess/properties/defaultBehavior/enum",keyword:"enum",params:{allowedValues: schema6.properties.listener.properties.hostAccess.properties.defaultBehavior.enum}};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -793,7 +830,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/listener/hostAccess/entries",schemaPath:"#/properties/listener/properties/hostAccess/properties/entries/type",keyword:"type",params:{type: "array"}};
+const err39 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -803,10 +840,9 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data8.defaultBehavior !== undefined){
-let data13 = data8.defaultBehavior;
-if(!((((data13 === "ACCEPT") || (data13 === "RELAY")) || (data13 === "REJECT")) || (data13 === "TCPREFUSE"))){
-const err40 = {instancePath:instancePath+"/listener/hostAccess/defaultBehavior",schemaPath:"#/properties/listener/properties/hostAccess/properties/defaultBehavior/enum",keyword:"enum",params:{allowedValues: schema6.properties.listener.properties.hostAccess.properties.defaultBehavior.enum}};
+}
+else {
+const err40 = {instancePath:instancePath+"/listener",schemaPath:"#/properties/listener/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -816,9 +852,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-else {
-const err41 = {instancePath:instancePath+"/listener/hostAccess",schemaPath:"#/properties/listener/properties/hostAccess/type",keyword:"type",params:{type: "object"}};
+if(data.tdc !== undefined){
+let data14 = data.tdc;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.enabled === undefined){
+const err41 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/required",keyword:"required",params:{missingProperty: "enabled"}};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -827,10 +865,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-}
-else {
-const err42 = {instancePath:instancePath+"/listener",schemaPath:"#/properties/listener/type",keyword:"type",params:{type: "object"}};
+if(data14.intakeAddress === undefined){
+const err42 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/required",keyword:"required",params:{missingProperty: "intakeAddress"}};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -839,12 +875,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data.tdc !== undefined){
-let data14 = data.tdc;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.enabled === undefined){
-const err43 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/required",keyword:"required",params:{missingProperty: "enabled"}};
+for(const key4 in data14){
+if(!((key4 === "enabled") || (key4 === "intakeAddress"))){
+const err43 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -853,8 +886,10 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(data14.intakeAddress === undefined){
-const err44 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/required",keyword:"required",params:{missingProperty: "intakeAddress"}};
+}
+if(data14.enabled !== undefined){
+if(typeof data14.enabled !== "boolean"){
+const err44 = {instancePath:instancePath+"/tdc/enabled",schemaPath:"#/properties/tdc/properties/enabled/type",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -863,9 +898,11 @@ vErrors.push(err44);
 }
 errors++;
 }
-for(const key4 in data14){
-if(!((key4 === "enabled") || (key4 === "intakeAddress"))){
-const err45 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4}};
+}
+if(data14.intakeAddress !== undefined){
+let data16 = data14.intakeAddress;
+if((typeof data16 !== "string") && (data16 !== null)){
+const err45 = {instancePath:instancePath+"/tdc/intakeAddress",schemaPath:"#/properties/tdc/properties/intakeAddress/type",keyword:"type",params:{type: schema6.properties.tdc.properties.intakeAddress.type}};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -875,9 +912,9 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data14.enabled !== undefined){
-if(typeof data14.enabled !== "boolean"){
-const err46 = {instancePath:instancePath+"/tdc/enabled",schemaPath:"#/properties/tdc/properties/enabled/type",keyword:"type",params:{type: "boolean"}};
+}
+else {
+const err46 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -887,40 +924,15 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data14.intakeAddress !== undefined){
-let data16 = data14.intakeAddress;
-if((typeof data16 !== "string") && (data16 !== null)){
-const err47 = {instancePath:instancePath+"/tdc/intakeAddress",schemaPath:"#/properties/tdc/properties/intakeAddress/type",keyword:"type",params:{type: schema6.properties.tdc.properties.intakeAddress.type}};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-}
-else {
-const err48 = {instancePath:instancePath+"/tdc",schemaPath:"#/properties/tdc/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
 if(data.incomingPolicies !== undefined){
-if(!(validate22(data.incomingPolicies, {instancePath:instancePath+"/incomingPolicies",parentData:data,parentDataProperty:"incomingPolicies",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate24(data.incomingPolicies, {instancePath:instancePath+"/incomingPolicies",parentData:data,parentDataProperty:"incomingPolicies",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 }
 if(data.outgoingPolicies !== undefined){
-if(!(validate22(data.outgoingPolicies, {instancePath:instancePath+"/outgoingPolicies",parentData:data,parentDataProperty:"outgoingPolicies",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate24(data.outgoingPolicies, {instancePath:instancePath+"/outgoingPolicies",parentData:data,parentDataProperty:"outgoingPolicies",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 }
@@ -932,7 +944,28 @@ for(let i2=0; i2<len2; i2++){
 let data20 = data19[i2];
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if(data20.domain === undefined){
-const err49 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/required",keyword:"required",params:{missingProperty: "domain"}};
+const err47 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/required",keyword:"required",params:{missingProperty: "domain"}};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+if(data20.destinations === undefined){
+const err48 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/required",keyword:"required",params:{missingProperty: "destinations"}};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+for(const key5 in data20){
+if(!((key5 === "domain") || (key5 === "destinations"))){
+const err49 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -941,8 +974,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(data20.destinations === undefined){
-const err50 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/required",keyword:"required",params:{missingProperty: "destinations"}};
+}
+if(data20.domain !== undefined){
+let data21 = data20.domain;
+if(typeof data21 === "string"){
+if(data21.length < 1){
+const err50 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/domain",schemaPath:"#/properties/smtpRoutes/items/properties/domain/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -951,9 +988,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-for(const key5 in data20){
-if(!((key5 === "domain") || (key5 === "destinations"))){
-const err51 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}};
+}
+else {
+const err51 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/domain",schemaPath:"#/properties/smtpRoutes/items/properties/domain/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -963,11 +1000,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data20.domain !== undefined){
-let data21 = data20.domain;
-if(typeof data21 === "string"){
-if(data21.length < 1){
-const err52 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/domain",schemaPath:"#/properties/smtpRoutes/items/properties/domain/minLength",keyword:"minLength",params:{limit: 1}};
+if(data20.destinations !== undefined){
+let data22 = data20.destinations;
+if(Array.isArray(data22)){
+if(data22.length < 1){
+const err52 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations",schemaPath:"#/properties/smtpRoutes/items/properties/destinations/minItems",keyword:"minItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -976,9 +1013,10 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/domain",schemaPath:"#/properties/smtpRoutes/items/properties/domain/type",keyword:"type",params:{type: "string"}};
+const len3 = data22.length;
+for(let i3=0; i3<len3; i3++){
+if(typeof data22[i3] !== "string"){
+const err53 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations/" + i3,schemaPath:"#/properties/smtpRoutes/items/properties/destinations/items/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -988,11 +1026,9 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data20.destinations !== undefined){
-let data22 = data20.destinations;
-if(Array.isArray(data22)){
-if(data22.length < 1){
-const err54 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations",schemaPath:"#/properties/smtpRoutes/items/properties/destinations/minItems",keyword:"minItems",params:{limit: 1}};
+}
+else {
+const err54 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations",schemaPath:"#/properties/smtpRoutes/items/properties/destinations/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1001,10 +1037,10 @@ vErrors.push(err54);
 }
 errors++;
 }
-const len3 = data22.length;
-for(let i3=0; i3<len3; i3++){
-if(typeof data22[i3] !== "string"){
-const err55 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations/" + i3,schemaPath:"#/properties/smtpRoutes/items/properties/destinations/items/type",keyword:"type",params:{type: "string"}};
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1016,36 +1052,12 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/smtpRoutes/" + i2+"/destinations",schemaPath:"#/properties/smtpRoutes/items/properties/destinations/type",keyword:"type",params:{type: "array"}};
+const err56 = {instancePath:instancePath+"/smtpRoutes",schemaPath:"#/properties/smtpRoutes/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err56];
 }
 else {
 vErrors.push(err56);
-}
-errors++;
-}
-}
-}
-else {
-const err57 = {instancePath:instancePath+"/smtpRoutes/" + i2,schemaPath:"#/properties/smtpRoutes/items/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-}
-}
-else {
-const err58 = {instancePath:instancePath+"/smtpRoutes",schemaPath:"#/properties/smtpRoutes/type",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
 }
 errors++;
 }
@@ -1058,7 +1070,27 @@ for(let i4=0; i4<len4; i4++){
 let data25 = data24[i4];
 if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
 if(data25.domain === undefined){
-const err59 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/required",keyword:"required",params:{missingProperty: "domain"}};
+const err57 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/required",keyword:"required",params:{missingProperty: "domain"}};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+if(data25.maxConnections === undefined){
+const err58 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/required",keyword:"required",params:{missingProperty: "maxConnections"}};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+if(data25.maxMessagesPerConnection === undefined){
+const err59 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/required",keyword:"required",params:{missingProperty: "maxMessagesPerConnection"}};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1067,8 +1099,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(data25.maxConnections === undefined){
-const err60 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/required",keyword:"required",params:{missingProperty: "maxConnections"}};
+for(const key6 in data25){
+if(!(((key6 === "domain") || (key6 === "maxConnections")) || (key6 === "maxMessagesPerConnection"))){
+const err60 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1077,8 +1110,12 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(data25.maxMessagesPerConnection === undefined){
-const err61 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/required",keyword:"required",params:{missingProperty: "maxMessagesPerConnection"}};
+}
+if(data25.domain !== undefined){
+let data26 = data25.domain;
+if(typeof data26 === "string"){
+if(data26.length < 1){
+const err61 = {instancePath:instancePath+"/destinationControls/" + i4+"/domain",schemaPath:"#/properties/destinationControls/items/properties/domain/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1087,9 +1124,9 @@ vErrors.push(err61);
 }
 errors++;
 }
-for(const key6 in data25){
-if(!(((key6 === "domain") || (key6 === "maxConnections")) || (key6 === "maxMessagesPerConnection"))){
-const err62 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6}};
+}
+else {
+const err62 = {instancePath:instancePath+"/destinationControls/" + i4+"/domain",schemaPath:"#/properties/destinationControls/items/properties/domain/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1099,11 +1136,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data25.domain !== undefined){
-let data26 = data25.domain;
-if(typeof data26 === "string"){
-if(data26.length < 1){
-const err63 = {instancePath:instancePath+"/destinationControls/" + i4+"/domain",schemaPath:"#/properties/destinationControls/items/properties/domain/minLength",keyword:"minLength",params:{limit: 1}};
+if(data25.maxConnections !== undefined){
+let data27 = data25.maxConnections;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err63 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",schemaPath:"#/properties/destinationControls/items/properties/maxConnections/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1112,9 +1148,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/destinationControls/" + i4+"/domain",schemaPath:"#/properties/destinationControls/items/properties/domain/type",keyword:"type",params:{type: "string"}};
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 > 1000 || isNaN(data27)){
+const err64 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",schemaPath:"#/properties/destinationControls/items/properties/maxConnections/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000}};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1123,11 +1159,8 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-if(data25.maxConnections !== undefined){
-let data27 = data25.maxConnections;
-if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
-const err65 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",schemaPath:"#/properties/destinationControls/items/properties/maxConnections/type",keyword:"type",params:{type: "integer"}};
+if(data27 < 1 || isNaN(data27)){
+const err65 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",schemaPath:"#/properties/destinationControls/items/properties/maxConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1136,9 +1169,12 @@ vErrors.push(err65);
 }
 errors++;
 }
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 > 1000 || isNaN(data27)){
-const err66 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",schemaPath:"#/properties/destinationControls/items/properties/maxConnections/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000}};
+}
+}
+if(data25.maxMessagesPerConnection !== undefined){
+let data28 = data25.maxMessagesPerConnection;
+if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
+const err66 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",schemaPath:"#/properties/destinationControls/items/properties/maxMessagesPerConnection/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1147,8 +1183,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(data27 < 1 || isNaN(data27)){
-const err67 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxConnections",schemaPath:"#/properties/destinationControls/items/properties/maxConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 > 1000 || isNaN(data28)){
+const err67 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",schemaPath:"#/properties/destinationControls/items/properties/maxMessagesPerConnection/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000}};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1157,12 +1194,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-}
-}
-if(data25.maxMessagesPerConnection !== undefined){
-let data28 = data25.maxMessagesPerConnection;
-if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
-const err68 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",schemaPath:"#/properties/destinationControls/items/properties/maxMessagesPerConnection/type",keyword:"type",params:{type: "integer"}};
+if(data28 < 1 || isNaN(data28)){
+const err68 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",schemaPath:"#/properties/destinationControls/items/properties/maxMessagesPerConnection/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1171,9 +1204,11 @@ vErrors.push(err68);
 }
 errors++;
 }
-if((typeof data28 == "number") && (isFinite(data28))){
-if(data28 > 1000 || isNaN(data28)){
-const err69 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",schemaPath:"#/properties/destinationControls/items/properties/maxMessagesPerConnection/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000}};
+}
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1182,8 +1217,10 @@ vErrors.push(err69);
 }
 errors++;
 }
-if(data28 < 1 || isNaN(data28)){
-const err70 = {instancePath:instancePath+"/destinationControls/" + i4+"/maxMessagesPerConnection",schemaPath:"#/properties/destinationControls/items/properties/maxMessagesPerConnection/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/destinationControls",schemaPath:"#/properties/destinationControls/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1193,10 +1230,11 @@ vErrors.push(err70);
 errors++;
 }
 }
-}
-}
-else {
-const err71 = {instancePath:instancePath+"/destinationControls/" + i4,schemaPath:"#/properties/destinationControls/items/type",keyword:"type",params:{type: "object"}};
+if(data.bounceProfile !== undefined){
+let data29 = data.bounceProfile;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.maxRetries === undefined){
+const err71 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "maxRetries"}};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1205,10 +1243,8 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-}
-else {
-const err72 = {instancePath:instancePath+"/destinationControls",schemaPath:"#/properties/destinationControls/type",keyword:"type",params:{type: "array"}};
+if(data29.maxTimeInQueueSeconds === undefined){
+const err72 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "maxTimeInQueueSeconds"}};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1217,12 +1253,8 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-if(data.bounceProfile !== undefined){
-let data29 = data.bounceProfile;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.maxRetries === undefined){
-const err73 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "maxRetries"}};
+if(data29.initialRetrySeconds === undefined){
+const err73 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "initialRetrySeconds"}};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1231,8 +1263,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(data29.maxTimeInQueueSeconds === undefined){
-const err74 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "maxTimeInQueueSeconds"}};
+if(data29.maxRetrySeconds === undefined){
+const err74 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "maxRetrySeconds"}};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1241,8 +1273,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(data29.initialRetrySeconds === undefined){
-const err75 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "initialRetrySeconds"}};
+for(const key7 in data29){
+if(!((((key7 === "maxRetries") || (key7 === "maxTimeInQueueSeconds")) || (key7 === "initialRetrySeconds")) || (key7 === "maxRetrySeconds"))){
+const err75 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1251,8 +1284,11 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(data29.maxRetrySeconds === undefined){
-const err76 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/required",keyword:"required",params:{missingProperty: "maxRetrySeconds"}};
+}
+if(data29.maxRetries !== undefined){
+let data30 = data29.maxRetries;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err76 = {instancePath:instancePath+"/bounceProfile/maxRetries",schemaPath:"#/properties/bounceProfile/properties/maxRetries/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1261,9 +1297,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-for(const key7 in data29){
-if(!((((key7 === "maxRetries") || (key7 === "maxTimeInQueueSeconds")) || (key7 === "initialRetrySeconds")) || (key7 === "maxRetrySeconds"))){
-const err77 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}};
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 > 10000 || isNaN(data30)){
+const err77 = {instancePath:instancePath+"/bounceProfile/maxRetries",schemaPath:"#/properties/bounceProfile/properties/maxRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000}};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1272,11 +1308,8 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-if(data29.maxRetries !== undefined){
-let data30 = data29.maxRetries;
-if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err78 = {instancePath:instancePath+"/bounceProfile/maxRetries",schemaPath:"#/properties/bounceProfile/properties/maxRetries/type",keyword:"type",params:{type: "integer"}};
+if(data30 < 0 || isNaN(data30)){
+const err78 = {instancePath:instancePath+"/bounceProfile/maxRetries",schemaPath:"#/properties/bounceProfile/properties/maxRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1285,9 +1318,12 @@ vErrors.push(err78);
 }
 errors++;
 }
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 > 10000 || isNaN(data30)){
-const err79 = {instancePath:instancePath+"/bounceProfile/maxRetries",schemaPath:"#/properties/bounceProfile/properties/maxRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000}};
+}
+}
+if(data29.maxTimeInQueueSeconds !== undefined){
+let data31 = data29.maxTimeInQueueSeconds;
+if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+const err79 = {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",schemaPath:"#/properties/bounceProfile/properties/maxTimeInQueueSeconds/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1296,8 +1332,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-if(data30 < 0 || isNaN(data30)){
-const err80 = {instancePath:instancePath+"/bounceProfile/maxRetries",schemaPath:"#/properties/bounceProfile/properties/maxRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 > 3000000 || isNaN(data31)){
+const err80 = {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",schemaPath:"#/properties/bounceProfile/properties/maxTimeInQueueSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3000000}};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1306,38 +1343,13 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-}
-if(data29.maxTimeInQueueSeconds !== undefined){
-let data31 = data29.maxTimeInQueueSeconds;
-if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
-const err81 = {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",schemaPath:"#/properties/bounceProfile/properties/maxTimeInQueueSeconds/type",keyword:"type",params:{type: "integer"}};
+if(data31 < 0 || isNaN(data31)){
+const err81 = {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",schemaPath:"#/properties/bounceProfile/properties/maxTimeInQueueSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err81];
 }
 else {
 vErrors.push(err81);
-}
-errors++;
-}
-if((typeof data31 == "number") && (isFinite(data31))){
-if(data31 > 3000000 || isNaN(data31)){
-const err82 = {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",schemaPath:"#/properties/bounceProfile/properties/maxTimeInQueueSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3000000}};
-if(vErrors === null){
-vErrors = [err82];
-}
-else {
-vErrors.push(err82);
-}
-errors++;
-}
-if(data31 < 0 || isNaN(data31)){
-const err83 = {instancePath:instancePath+"/bounceProfile/maxTimeInQueueSeconds",schemaPath:"#/properties/bounceProfile/properties/maxTimeInQueueSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err83];
-}
-else {
-vErrors.push(err83);
 }
 errors++;
 }
@@ -1347,7 +1359,28 @@ if(data29.initialRetrySeconds !== undefined){
 let data32 = data29.initialRetrySeconds;
 if((typeof data32 == "number") && (isFinite(data32))){
 if(data32 > 86400 || isNaN(data32)){
-const err84 = {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/initialRetrySeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400}};
+const err82 = {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/initialRetrySeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400}};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+if(data32 < 0.01 || isNaN(data32)){
+const err83 = {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/initialRetrySeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.01}};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+else {
+const err84 = {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/initialRetrySeconds/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1356,8 +1389,12 @@ vErrors.push(err84);
 }
 errors++;
 }
-if(data32 < 0.01 || isNaN(data32)){
-const err85 = {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/initialRetrySeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.01}};
+}
+if(data29.maxRetrySeconds !== undefined){
+let data33 = data29.maxRetrySeconds;
+if((typeof data33 == "number") && (isFinite(data33))){
+if(data33 > 86400 || isNaN(data33)){
+const err85 = {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/maxRetrySeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400}};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1366,9 +1403,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-}
-else {
-const err86 = {instancePath:instancePath+"/bounceProfile/initialRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/initialRetrySeconds/type",keyword:"type",params:{type: "number"}};
+if(data33 < 0.01 || isNaN(data33)){
+const err86 = {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/maxRetrySeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.01}};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1378,11 +1414,8 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data29.maxRetrySeconds !== undefined){
-let data33 = data29.maxRetrySeconds;
-if((typeof data33 == "number") && (isFinite(data33))){
-if(data33 > 86400 || isNaN(data33)){
-const err87 = {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/maxRetrySeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400}};
+else {
+const err87 = {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/maxRetrySeconds/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1391,8 +1424,10 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(data33 < 0.01 || isNaN(data33)){
-const err88 = {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/maxRetrySeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.01}};
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1402,8 +1437,11 @@ vErrors.push(err88);
 errors++;
 }
 }
-else {
-const err89 = {instancePath:instancePath+"/bounceProfile/maxRetrySeconds",schemaPath:"#/properties/bounceProfile/properties/maxRetrySeconds/type",keyword:"type",params:{type: "number"}};
+if(data.lab !== undefined){
+let data34 = data.lab;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.mailServerPort === undefined){
+const err89 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/required",keyword:"required",params:{missingProperty: "mailServerPort"}};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1412,10 +1450,8 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-}
-else {
-const err90 = {instancePath:instancePath+"/bounceProfile",schemaPath:"#/properties/bounceProfile/type",keyword:"type",params:{type: "object"}};
+if(data34.setdPort === undefined){
+const err90 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/required",keyword:"required",params:{missingProperty: "setdPort"}};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1424,12 +1460,9 @@ vErrors.push(err90);
 }
 errors++;
 }
-}
-if(data.lab !== undefined){
-let data34 = data.lab;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.mailServerPort === undefined){
-const err91 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/required",keyword:"required",params:{missingProperty: "mailServerPort"}};
+for(const key8 in data34){
+if(!(((key8 === "mailServerPort") || (key8 === "setdPort")) || (key8 === "webPort"))){
+const err91 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8}};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1438,8 +1471,11 @@ vErrors.push(err91);
 }
 errors++;
 }
-if(data34.setdPort === undefined){
-const err92 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/required",keyword:"required",params:{missingProperty: "setdPort"}};
+}
+if(data34.mailServerPort !== undefined){
+let data35 = data34.mailServerPort;
+if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
+const err92 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1448,9 +1484,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-for(const key8 in data34){
-if(!(((key8 === "mailServerPort") || (key8 === "setdPort")) || (key8 === "webPort"))){
-const err93 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8}};
+if((typeof data35 == "number") && (isFinite(data35))){
+if(data35 > 65535 || isNaN(data35)){
+const err93 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1459,11 +1495,8 @@ vErrors.push(err93);
 }
 errors++;
 }
-}
-if(data34.mailServerPort !== undefined){
-let data35 = data34.mailServerPort;
-if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
-const err94 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/type",keyword:"type",params:{type: "integer"}};
+if(data35 < 0 || isNaN(data35)){
+const err94 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1472,9 +1505,12 @@ vErrors.push(err94);
 }
 errors++;
 }
-if((typeof data35 == "number") && (isFinite(data35))){
-if(data35 > 65535 || isNaN(data35)){
-const err95 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+}
+}
+if(data34.setdPort !== undefined){
+let data36 = data34.setdPort;
+if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
+const err95 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1483,8 +1519,9 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(data35 < 0 || isNaN(data35)){
-const err96 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if((typeof data36 == "number") && (isFinite(data36))){
+if(data36 > 65535 || isNaN(data36)){
+const err96 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1493,12 +1530,8 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-}
-if(data34.setdPort !== undefined){
-let data36 = data34.setdPort;
-if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
-const err97 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/type",keyword:"type",params:{type: "integer"}};
+if(data36 < 0 || isNaN(data36)){
+const err97 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1507,9 +1540,12 @@ vErrors.push(err97);
 }
 errors++;
 }
-if((typeof data36 == "number") && (isFinite(data36))){
-if(data36 > 65535 || isNaN(data36)){
-const err98 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+}
+}
+if(data34.webPort !== undefined){
+let data37 = data34.webPort;
+if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
+const err98 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1518,8 +1554,9 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(data36 < 0 || isNaN(data36)){
-const err99 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if((typeof data37 == "number") && (isFinite(data37))){
+if(data37 > 65535 || isNaN(data37)){
+const err99 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1528,12 +1565,8 @@ vErrors.push(err99);
 }
 errors++;
 }
-}
-}
-if(data34.webPort !== undefined){
-let data37 = data34.webPort;
-if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
-const err100 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/type",keyword:"type",params:{type: "integer"}};
+if(data37 < 0 || isNaN(data37)){
+const err100 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1542,9 +1575,11 @@ vErrors.push(err100);
 }
 errors++;
 }
-if((typeof data37 == "number") && (isFinite(data37))){
-if(data37 > 65535 || isNaN(data37)){
-const err101 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+}
+}
+}
+else {
+const err101 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1553,8 +1588,16 @@ vErrors.push(err101);
 }
 errors++;
 }
-if(data37 < 0 || isNaN(data37)){
-const err102 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+}
+if(data.logSubscriptions !== undefined){
+let data38 = data.logSubscriptions;
+if(Array.isArray(data38)){
+const len5 = data38.length;
+for(let i5=0; i5<len5; i5++){
+let data39 = data38[i5];
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.name === undefined){
+const err102 = {instancePath:instancePath+"/logSubscriptions/" + i5,schemaPath:"#/properties/logSubscriptions/items/required",keyword:"required",params:{missingProperty: "name"}};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1563,11 +1606,8 @@ vErrors.push(err102);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err103 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/type",keyword:"type",params:{type: "object"}};
+if(data39.type === undefined){
+const err103 = {instancePath:instancePath+"/logSubscriptions/" + i5,schemaPath:"#/properties/logSubscriptions/items/required",keyword:"required",params:{missingProperty: "type"}};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1576,15 +1616,444 @@ vErrors.push(err103);
 }
 errors++;
 }
-}
-}
-else {
-const err104 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(data39.level === undefined){
+const err104 = {instancePath:instancePath+"/logSubscriptions/" + i5,schemaPath:"#/properties/logSubscriptions/items/required",keyword:"required",params:{missingProperty: "level"}};
 if(vErrors === null){
 vErrors = [err104];
 }
 else {
 vErrors.push(err104);
+}
+errors++;
+}
+if(data39.maxFileBytes === undefined){
+const err105 = {instancePath:instancePath+"/logSubscriptions/" + i5,schemaPath:"#/properties/logSubscriptions/items/required",keyword:"required",params:{missingProperty: "maxFileBytes"}};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+if(data39.maxFiles === undefined){
+const err106 = {instancePath:instancePath+"/logSubscriptions/" + i5,schemaPath:"#/properties/logSubscriptions/items/required",keyword:"required",params:{missingProperty: "maxFiles"}};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+if(data39.retrieval === undefined){
+const err107 = {instancePath:instancePath+"/logSubscriptions/" + i5,schemaPath:"#/properties/logSubscriptions/items/required",keyword:"required",params:{missingProperty: "retrieval"}};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+for(const key9 in data39){
+if(!((((((key9 === "name") || (key9 === "type")) || (key9 === "level")) || (key9 === "maxFileBytes")) || (key9 === "maxFiles")) || (key9 === "retrieval"))){
+const err108 = {instancePath:instancePath+"/logSubscriptions/" + i5,schemaPath:"#/properties/logSubscriptions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+if(data39.name !== undefined){
+if(!(validate22(data39.name, {instancePath:instancePath+"/logSubscriptions/" + i5+"/name",parentData:data39,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data39.type !== undefined){
+let data41 = data39.type;
+if(!((((data41 === "mail_logs") || (data41 === "system_logs")) || (data41 === "authentication")) || (data41 === "gui_logs"))){
+const err109 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/type",schemaPath:"#/properties/logSubscriptions/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema6.properties.logSubscriptions.items.properties.type.enum}};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+if(data39.level !== undefined){
+let data42 = data39.level;
+if(!(((((data42 === "critical") || (data42 === "warning")) || (data42 === "information")) || (data42 === "debug")) || (data42 === "trace"))){
+const err110 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/level",schemaPath:"#/properties/logSubscriptions/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema6.properties.logSubscriptions.items.properties.level.enum}};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+if(data39.maxFileBytes !== undefined){
+let data43 = data39.maxFileBytes;
+if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
+const err111 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/maxFileBytes",schemaPath:"#/properties/logSubscriptions/items/properties/maxFileBytes/type",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 > 1073741824 || isNaN(data43)){
+const err112 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/maxFileBytes",schemaPath:"#/properties/logSubscriptions/items/properties/maxFileBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1073741824}};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+if(data43 < 1024 || isNaN(data43)){
+const err113 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/maxFileBytes",schemaPath:"#/properties/logSubscriptions/items/properties/maxFileBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024}};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+}
+if(data39.maxFiles !== undefined){
+let data44 = data39.maxFiles;
+if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
+const err114 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/maxFiles",schemaPath:"#/properties/logSubscriptions/items/properties/maxFiles/type",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+if((typeof data44 == "number") && (isFinite(data44))){
+if(data44 > 1000 || isNaN(data44)){
+const err115 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/maxFiles",schemaPath:"#/properties/logSubscriptions/items/properties/maxFiles/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000}};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+if(data44 < 1 || isNaN(data44)){
+const err116 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/maxFiles",schemaPath:"#/properties/logSubscriptions/items/properties/maxFiles/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+}
+if(data39.retrieval !== undefined){
+let data45 = data39.retrieval;
+const _errs94 = errors;
+let valid22 = false;
+const _errs95 = errors;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(data45.method === undefined){
+const err117 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/0/required",keyword:"required",params:{missingProperty: "method"}};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+for(const key10 in data45){
+if(!(key10 === "method")){
+const err118 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10}};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+if(data45.method !== undefined){
+if("manual" !== data45.method){
+const err119 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval/method",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/0/properties/method/const",keyword:"const",params:{allowedValue: "manual"}};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+}
+}
+else {
+const err120 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/0/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+var _valid0 = _errs95 === errors;
+valid22 = valid22 || _valid0;
+if(!valid22){
+const _errs99 = errors;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(data45.method === undefined){
+const err121 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/required",keyword:"required",params:{missingProperty: "method"}};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+if(data45.host === undefined){
+const err122 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/required",keyword:"required",params:{missingProperty: "host"}};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+if(data45.port === undefined){
+const err123 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/required",keyword:"required",params:{missingProperty: "port"}};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+if(data45.protocol === undefined){
+const err124 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/required",keyword:"required",params:{missingProperty: "protocol"}};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+if(data45.facility === undefined){
+const err125 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/required",keyword:"required",params:{missingProperty: "facility"}};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+for(const key11 in data45){
+if(!(((((key11 === "method") || (key11 === "host")) || (key11 === "port")) || (key11 === "protocol")) || (key11 === "facility"))){
+const err126 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11}};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+}
+if(data45.method !== undefined){
+if("syslog" !== data45.method){
+const err127 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval/method",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/method/const",keyword:"const",params:{allowedValue: "syslog"}};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+}
+if(data45.host !== undefined){
+let data48 = data45.host;
+if(typeof data48 === "string"){
+if(data48.length < 1){
+const err128 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval/host",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/host/minLength",keyword:"minLength",params:{limit: 1}};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+}
+else {
+const err129 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval/host",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/host/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+}
+if(data45.port !== undefined){
+let data49 = data45.port;
+if(!(((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49))) && (isFinite(data49)))){
+const err130 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval/port",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/port/type",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+if((typeof data49 == "number") && (isFinite(data49))){
+if(data49 > 65535 || isNaN(data49)){
+const err131 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval/port",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+if(data49 < 1 || isNaN(data49)){
+const err132 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval/port",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+}
+}
+if(data45.protocol !== undefined){
+let data50 = data45.protocol;
+if(!((data50 === "udp") || (data50 === "tcp"))){
+const err133 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval/protocol",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema6.properties.logSubscriptions.items.properties.retrieval.anyOf[1].properties.protocol.enum}};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+}
+if(data45.facility !== undefined){
+let data51 = data45.facility;
+if(!(((((((((((((((((data51 === "auth") || (data51 === "authpriv")) || (data51 === "console")) || (data51 === "daemon")) || (data51 === "ftp")) || (data51 === "local0")) || (data51 === "local1")) || (data51 === "local2")) || (data51 === "local3")) || (data51 === "local4")) || (data51 === "local5")) || (data51 === "local6")) || (data51 === "local7")) || (data51 === "mail")) || (data51 === "ntp")) || (data51 === "security")) || (data51 === "user"))){
+const err134 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval/facility",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/properties/facility/enum",keyword:"enum",params:{allowedValues: schema6.properties.logSubscriptions.items.properties.retrieval.anyOf[1].properties.facility.enum}};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+}
+}
+else {
+const err135 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf/1/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+var _valid0 = _errs99 === errors;
+valid22 = valid22 || _valid0;
+}
+if(!valid22){
+const err136 = {instancePath:instancePath+"/logSubscriptions/" + i5+"/retrieval",schemaPath:"#/properties/logSubscriptions/items/properties/retrieval/anyOf",keyword:"anyOf",params:{}};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+else {
+errors = _errs94;
+if(vErrors !== null){
+if(_errs94){
+vErrors.length = _errs94;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err137 = {instancePath:instancePath+"/logSubscriptions/" + i5,schemaPath:"#/properties/logSubscriptions/items/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+}
+}
+else {
+const err138 = {instancePath:instancePath+"/logSubscriptions",schemaPath:"#/properties/logSubscriptions/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+}
+}
+else {
+const err139 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
 }
 errors++;
 }

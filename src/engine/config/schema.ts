@@ -1,9 +1,9 @@
 import type { JSONSchema } from 'json-schema-to-ts';
 import { HAT_BEHAVIORS } from '../host-access.js';
 // names and ports follow the rules the commands use (validate.ts)
-import { HOSTNAME, LISTENER_NAME, POLICY_NAME, PORT, ruledString } from './validate.js';
+import { HOSTNAME, LISTENER_NAME, LOG_NAME, POLICY_NAME, PORT, ruledString } from './validate.js';
 // a value import of model.ts, which imports only types from here
-import { USE_DEFAULT } from './model.js';
+import { LOG_LEVELS, LOG_TYPES, SYSLOG_FACILITIES, USE_DEFAULT } from './model.js';
 
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 const service = { enum: ['on', 'off', USE_DEFAULT] } as const;
@@ -32,6 +32,44 @@ const policy = {
 } as const;
 
 const port = { type: 'integer', minimum: PORT.min, maximum: PORT.max } as const;
+
+/**
+ * One log subscription (`logconfig`): a named log of one type, written under the home's
+ * logs/<name>/ and, with retrieval method syslog, also pushed to a syslog host.
+ */
+const logSubscription = {
+  type: 'object',
+  required: ['name', 'type', 'level', 'maxFileBytes', 'maxFiles', 'retrieval'],
+  additionalProperties: false,
+  properties: {
+    name: ruledString(LOG_NAME),
+    type: { enum: LOG_TYPES },
+    // the lowest level written: critical < warning < information < debug < trace
+    level: { enum: LOG_LEVELS },
+    // the current file rolls over when a line would take it past this size (AsyncOS default 10485760)
+    maxFileBytes: { type: 'integer', minimum: 1024, maximum: 1073741824 },
+    // files kept, the current one included; the oldest rolled file goes beyond it (AsyncOS default 10)
+    maxFiles: { type: 'integer', minimum: 1, maximum: 1000 },
+    retrieval: {
+      anyOf: [
+        { type: 'object', required: ['method'], additionalProperties: false, properties: { method: { const: 'manual' } } },
+        {
+          type: 'object',
+          required: ['method', 'host', 'port', 'protocol', 'facility'],
+          additionalProperties: false,
+          properties: {
+            method: { const: 'syslog' },
+            host: { type: 'string', minLength: 1 },
+            port: { type: 'integer', minimum: 1, maximum: PORT.max },
+            protocol: { enum: ['udp', 'tcp'] },
+            // the facility in the pushed lines' priority, as logconfig offers them
+            facility: { enum: SYSLOG_FACILITIES },
+          },
+        },
+      ],
+    },
+  },
+} as const;
 
 /**
  * The appliance configuration as JSON Schema: the one description of its shape. The types
@@ -135,5 +173,7 @@ export const configSchema = {
       additionalProperties: false,
       properties: { mailServerPort: port, setdPort: port, webPort: port },
     },
+    // the log subscriptions (logconfig); absent: the default ones (model.ts, effectiveLogSubscriptions)
+    logSubscriptions: { type: 'array', items: logSubscription },
   },
 } as const satisfies JSONSchema;

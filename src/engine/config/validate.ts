@@ -90,6 +90,8 @@ export function checkValue(rule: ValueRule, value: string): string {
 
 export const POLICY_NAME = patternRule('policy name', /^[A-Za-z0-9_.-]{1,64}$/, "use 1-64 letters, digits, '_', '-' or '.'");
 export const LISTENER_NAME = patternRule('listener name', /^[A-Za-z0-9_-]{1,64}$/, "use 1-64 letters, digits, '_' or '-'");
+/** a log subscription's name (logconfig): also its directory under logs/ */
+export const LOG_NAME = patternRule('log name', /^[A-Za-z0-9_-]{1,64}$/, "use 1-64 letters, digits, '_' or '-'");
 /** a header carrying the original sender IP (SETD accounts) */
 export const HEADER_NAME = patternRule('header name', /^[A-Za-z0-9-]{1,76}$/, 'use letters, digits and hyphens');
 /** the appliance's name: DNS labels, one or more */
@@ -131,6 +133,12 @@ export function crossFieldProblems(config: ApplianceConfig): string[] {
   }
   for (const table of [config.incomingPolicies, config.outgoingPolicies]) {
     problems.push(...policyTableProblems(table));
+  }
+  const logNames = new Set<string>();
+  for (const sub of config.logSubscriptions ?? []) {
+    // each name is a directory under logs/: two that differ only in case would share it on some file systems
+    check(!logNames.has(sub.name.toLowerCase()), `log subscription "${sub.name}" appears twice`);
+    logNames.add(sub.name.toLowerCase());
   }
   return problems;
 }
