@@ -62,8 +62,8 @@ describe('syslog push', () => {
     const push = new SyslogPush();
     push.configure([pushing('mail_logs', udp.address().port, 'udp'), { name: 'system_logs', retrieval: { method: 'manual' } }]);
     const at = Date.UTC(2026, 11, 7, 12, 0, 0);
-    for (let i = 1; i <= 3; i++) push.push({ subscription: 'mail_logs', level: 'Info', time: at, text: `Start MID ${i} ICID ${i}` });
-    push.push({ subscription: 'system_logs', level: 'Info', time: at, text: 'not pushed' });
+    for (let i = 1; i <= 3; i++) push.push({ subscription: 'mail_logs', level: 'Info', at: at, text: `Start MID ${i} ICID ${i}` });
+    push.push({ subscription: 'system_logs', level: 'Info', at: at, text: 'not pushed' });
     await waitFor(() => received.length >= 3, 5000, 'three datagrams');
     expect(received).toEqual([1, 2, 3].map((i) => `<166>Dec  7 12:00:00 mail_logs: Info: Start MID ${i} ICID ${i}`));
     await push.stop();
@@ -76,13 +76,13 @@ describe('syslog push', () => {
     const push = new SyslogPush({ retryMs: 50, maxRetryMs: 100, notice: (level, text) => notices.push(`${level}: ${text}`) });
     stopAfterFile(() => push.stop());
     push.configure([pushing('mail_logs', first.port, 'tcp', 'mail')]);
-    push.push({ subscription: 'mail_logs', level: 'Info', time: Date.UTC(2026, 0, 1), text: 'one' });
+    push.push({ subscription: 'mail_logs', level: 'Info', at: Date.UTC(2026, 0, 1), text: 'one' });
     await waitFor(() => first.lines.length === 1, 5000, 'the first line');
     expect(first.lines).toEqual(['<22>Jan  1 00:00:00 mail_logs: Info: one']);
 
     await closeReceiver(first);
     await waitFor(() => push.status()[0]!.problem !== null, 5000, 'the push to notice');
-    for (const text of ['two', 'three']) push.push({ subscription: 'mail_logs', level: 'Warning', time: Date.UTC(2026, 0, 1), text });
+    for (const text of ['two', 'three']) push.push({ subscription: 'mail_logs', level: 'Warning', at: Date.UTC(2026, 0, 1), text });
     await new Promise((r) => setTimeout(r, 300)); // several attempts, refused
     expect(notices.filter((n) => n.includes('Failed to send'))).toHaveLength(1);
     expect(notices[0]).toMatch(/^Critical: Log Error: Subscription mail_logs: Failed to send to 127\.0\.0\.1:\d+ \(TCP\): /);
@@ -104,9 +104,10 @@ describe('syslog push', () => {
     stopAfterFile(() => push.stop());
     push.configure([pushing('mail_logs', port, 'tcp')]);
     const started = performance.now();
-    for (let i = 1; i <= 12; i++) push.push({ subscription: 'mail_logs', level: 'Info', time: Date.UTC(2026, 0, 1), text: `line ${i}` });
+    for (let i = 1; i <= 12; i++) push.push({ subscription: 'mail_logs', level: 'Info', at: Date.UTC(2026, 0, 1), text: `line ${i}` });
     expect(performance.now() - started).toBeLessThan(50); // push returns at once
     expect(push.status()[0]).toMatchObject({ queued: 5, dropped: 7 });
+    await Promise.resolve(); // notices are told after the work at hand
     expect(notices.filter((n) => n.includes('the oldest are dropped'))).toEqual([
       `Warning: Log Error: Subscription mail_logs: 5 lines wait for 127.0.0.1:${port} (TCP); the oldest are dropped until it takes lines again. The log files keep every line.`,
     ]);
@@ -122,7 +123,7 @@ describe('syslog push', () => {
     const b = await tcpReceiver();
     const push = new SyslogPush();
     stopAfterFile(() => push.stop());
-    const line = (text: string) => push.push({ subscription: 'gui_logs', level: 'Info', time: Date.UTC(2026, 0, 1), text });
+    const line = (text: string) => push.push({ subscription: 'gui_logs', level: 'Info', at: Date.UTC(2026, 0, 1), text });
     push.configure([pushing('gui_logs', a.port, 'tcp', 'user')]);
     line('1');
     await waitFor(() => a.lines.length === 1);
@@ -146,7 +147,7 @@ describe('syslog push', () => {
     await closeReceiver(probe);
     const push = new SyslogPush({ retryMs: 20 });
     push.configure([pushing('mail_logs', probe.port, 'tcp')]);
-    push.push({ subscription: 'mail_logs', level: 'Info', time: 0, text: 'x' });
+    push.push({ subscription: 'mail_logs', level: 'Info', at: 0, text: 'x' });
     await new Promise((r) => setTimeout(r, 100));
     const started = performance.now();
     await push.stop(300);

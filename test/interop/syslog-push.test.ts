@@ -20,10 +20,10 @@ describe.skipIf(!haveRsyslog)('syslog push to rsyslog', () => {
       { name: 'system_logs', retrieval: { method: 'syslog', host: '127.0.0.1', port: rsyslog.tcpPort, protocol: 'tcp', facility: 'mail' } },
     ]);
     const at = new Date(2026, 2, 7, 9, 4, 5).getTime(); // local time, as the files
-    push.push({ subscription: 'mail_logs', level: 'Info', time: at, text: 'Start MID 6 ICID 5' });
-    push.push({ subscription: 'mail_logs', level: 'Warning', time: at, text: 'MID 6 Subject "a: b"' });
-    push.push({ subscription: 'system_logs', level: 'Info', time: at, text: 'PID 1237: User admin commit changes: pushing' });
-    push.push({ subscription: 'system_logs', level: 'Critical', time: at, text: 'two lines\nin one' });
+    push.push({ subscription: 'mail_logs', level: 'Info', at: at, text: 'Start MID 6 ICID 5' });
+    push.push({ subscription: 'mail_logs', level: 'Warning', at: at, text: 'MID 6 Subject "a: b"' });
+    push.push({ subscription: 'system_logs', level: 'Info', at: at, text: 'PID 1237: User admin commit changes: pushing' });
+    push.push({ subscription: 'system_logs', level: 'Critical', at: at, text: 'two lines\nin one' });
     await waitFor(() => rsyslog.lines().length === 4, 10_000, 'four lines in rsyslog');
     const lines = rsyslog.lines().sort((a, b) => a.input.localeCompare(b.input));
     expect(lines).toEqual([

@@ -9,26 +9,7 @@
  * take the log name as the tag and the host from the packet's source. Pure: no I/O here.
  */
 
-/** The facilities AsyncOS offers for a syslog push, in its menu's order (logconfig). */
-export const SYSLOG_FACILITIES = [
-  'auth',
-  'authpriv',
-  'console',
-  'daemon',
-  'ftp',
-  'local0',
-  'local1',
-  'local2',
-  'local3',
-  'local4',
-  'local5',
-  'local6',
-  'local7',
-  'mail',
-  'ntp',
-  'security',
-  'user',
-] as const;
+import { SYSLOG_FACILITIES } from '../config/model.js';
 
 export type SyslogFacility = (typeof SYSLOG_FACILITIES)[number];
 

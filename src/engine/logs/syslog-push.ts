@@ -29,11 +29,12 @@ export interface PushSubscription {
   retrieval: { method: 'manual' } | ({ method: 'syslog'; facility: string } & SyslogTarget);
 }
 
-/** A line as the subscription wrote it to its file: its time, level word and text. */
+/** A line as the subscription wrote it to its file: its time, level word and text (the writer's LoggedLine is one). */
 export interface PushedLine {
   subscription: string;
   level: LineLevel;
-  time: number;
+  /** when it was written, by the appliance clock (ms) */
+  at: number;
   text: string;
 }
 
@@ -107,7 +108,7 @@ export class SyslogPush {
   push(line: PushedLine): void {
     const route = this.#routes.get(line.subscription);
     if (!route) return;
-    route.destination.send(syslogLine(line.subscription, route.facility, line.level, line.time, line.text));
+    route.destination.send(syslogLine(line.subscription, route.facility, line.level, line.at, line.text));
   }
 
   /** Each pushing subscription: where to, whether its receiver takes lines now, what waits and what was dropped. */
@@ -192,15 +193,15 @@ class SyslogDestination {
     this.#queue.push(line);
     if (this.#length > this.#backlog) {
       const drop = this.#length - this.#backlog;
-      if (this.#droppedNow === 0) {
-        this.#notice(
-          'Warning',
-          `Log Error: Subscription ${this.name}: ${this.#backlog} lines wait for ${where(this.target)}; the oldest are dropped until it takes lines again. The log files keep every line.`,
-        );
-      }
+      const first = this.#droppedNow === 0;
       this.#head += drop;
       this.#droppedNow += drop;
       this.#dropped += drop;
+      if (first)
+        this.#say(
+          'Warning',
+          `Log Error: Subscription ${this.name}: ${this.#backlog} lines wait for ${where(this.target)}; the oldest are dropped until it takes lines again. The log files keep every line.`,
+        );
     }
     this.#pump();
   }
@@ -350,6 +351,15 @@ class SyslogDestination {
     );
   }
 
+  /**
+   * Tells `notice` after the work at hand: the appliance writes it to system_logs, whose line may
+   * come back here to be pushed (system_logs pushed to the same receiver), and must find this
+   * destination's state already changed.
+   */
+  #say(level: LineLevel, text: string): void {
+    queueMicrotask(() => this.#notice(level, text));
+  }
+
   // --- outages: said once, tried again later, and the recovery said with what was dropped
 
   #down(problem: string): void {
@@ -359,7 +369,7 @@ class SyslogDestination {
     }
     if (this.#problem === null) {
       this.#problem = problem;
-      this.#notice('Critical', `Log Error: Subscription ${this.name}: Failed to send to ${where(this.target)}: ${problem}. Lines are kept (up to ${this.#backlog}) and sent when it takes them again.`);
+      this.#say('Critical', `Log Error: Subscription ${this.name}: Failed to send to ${where(this.target)}: ${problem}. Lines are kept (up to ${this.#backlog}) and sent when it takes them again.`);
     }
     this.#timer ??= setTimeout(() => {
       this.#timer = null;
@@ -375,7 +385,7 @@ class SyslogDestination {
     const dropped = this.#droppedNow;
     this.#problem = null;
     this.#droppedNow = 0;
-    this.#notice('Info', `Subscription ${this.name}: ${where(this.target)} takes lines again${dropped > 0 ? `; ${dropped} lines were dropped while it could not` : ''}.`);
+    this.#say('Info', `Subscription ${this.name}: ${where(this.target)} takes lines again${dropped > 0 ? `; ${dropped} lines were dropped while it could not` : ''}.`);
   }
 
   /**
