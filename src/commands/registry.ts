@@ -26,6 +26,7 @@ import { interfaceconfigCommand } from './interfaceconfig.js';
 import { passwdCommand } from './passwd.js';
 import { smtproutesCommand } from './smtproutes.js';
 import { destconfigCommand } from './destconfig.js';
+import { logconfigCommand } from './logconfig.js';
 import { setdCommand } from './setd.js';
 import { setttymodeCommand } from './setttymode.js';
 import { labCommand } from './lab.js';
@@ -45,6 +46,7 @@ const COMMANDS: readonly CommandSpec[] = [
   passwdCommand,
   smtproutesCommand,
   destconfigCommand,
+  logconfigCommand,
   setdCommand,
   labCommand,
   commitCommand,
