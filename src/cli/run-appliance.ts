@@ -4,7 +4,6 @@ import { LabClock } from '../engine/clock.js';
 import { WEB_PORT } from '../engine/config/model.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { HomeLock } from '../engine/lock.js';
-import { lastLineTime } from '../engine/log-files.js';
 import { MailEngine, type MailEngineOptions } from '../engine/mail/mail-engine.js';
 import { SetdEmulator } from '../setd/intake-server.js';
 import type { WebInterface } from '../web/server.js';
@@ -41,8 +40,8 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   // what a one-shot run committed between this process reading config.json and taking the lock
   appliance.configuration.refresh();
   tuneGarbageCollection();
-  // mail_logs never goes backwards: a clock behind the last line (a restart after a compressed lab) catches up
-  const lastLogged = lastLineTime(appliance.paths.logs);
+  // the logs never go backwards: a clock behind the last line (a restart after a compressed lab) catches up
+  const lastLogged = appliance.logs.lastLineTime();
   if (lastLogged !== null && appliance.clock instanceof LabClock) appliance.clock.advanceTo(lastLogged);
   const setd = new SetdEmulator(setdStoreOf(appliance), appliance.paths.tls);
   // the lab's records: every regional intake domain points at the SETD emulator

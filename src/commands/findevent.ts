@@ -1,5 +1,6 @@
-import { basename, join } from 'node:path';
-import { logFileSpans, type LogFileSpan } from '../engine/log-files.js';
+import { basename } from 'node:path';
+import type { LogSubscription } from '../engine/config/model.js';
+import type { LogFileSpan } from '../engine/logs/log-files.js';
 import { mailLogEntries } from '../engine/mail/mail-log-lines.js';
 import { trackingOf, type TrackingCriteria } from '../engine/message-tracking.js';
 import { ErrorCodes, UserError } from '../errors.js';
@@ -7,8 +8,8 @@ import { asyncosDate } from '../engine/time-format.js';
 import { chooseLog } from './tail.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
-/** The one mail log subscription of the lab appliance, which message tracking follows. */
-const MAIL_LOG = 'mail_logs';
+/** The mail log subscriptions: message tracking follows what they log. */
+const mailLogs = (ctx: CommandContext): LogSubscription[] => ctx.appliance.logs.subscriptions.filter((s) => s.type === 'mail_logs');
 
 /** A time range to search in: the time a set of mail_logs files covers. */
 interface Range {
@@ -27,25 +28,25 @@ function spanRange(span: LogFileSpan, current: boolean): Range {
   return { since: span.first, until: current ? Infinity : (span.last ?? span.first) + 999 };
 }
 
-/** The range of the mail_logs file a script names (--log-file mail_logs.1); refused, naming the files, when there is none. */
+/** The range of the mail log file a script names (--log-file mail.@20240216T211922.s); refused, naming the files, when there is none. */
 function fileRange(ctx: CommandContext, name: string): Range {
-  const spans = logFileSpans(ctx.appliance.paths.logs, MAIL_LOG);
+  const spans = mailLogs(ctx).flatMap((sub) => ctx.appliance.logs.spans(sub.name));
   const span = spans.find((s) => basename(s.file) === name);
   if (!span) throw new UserError(`No mail log file "${name}". Available: ${spans.map((s) => basename(s.file)).join(', ') || 'none'}.`, ErrorCodes.notFound);
-  return spanRange(span, span.file === join(ctx.appliance.paths.logs, MAIL_LOG));
+  return spanRange(span, span.file.endsWith('.current'));
 }
 
 /** The appliance's questions after the search: the log, then which of its files (as a time range). */
 async function askLogs(ctx: CommandContext): Promise<Range> {
-  await chooseLog(ctx, undefined, 'use for message tracking', [MAIL_LOG]);
+  const sub = await chooseLog(ctx, undefined, 'use for message tracking', mailLogs(ctx));
   const sets = ['Search all available logs', 'Select logs to search', 'Search current log'];
   const set = await ctx.io.list('Please choose which set of logs to search:', sets, { default: 3 });
   if (set === 0) return ALL_TIME;
-  const spans = logFileSpans(ctx.appliance.paths.logs, MAIL_LOG);
+  const spans = ctx.appliance.logs.spans(sub.name);
   const current = spans.at(-1);
   if (!current) return ALL_TIME;
   if (set === 2) return spanRange(current, true);
-  const items = spans.map((s) => `${basename(s.file).padEnd(14)} ${s.first === null ? '(no dated lines)' : `${asyncosDate(s.first)} - ${asyncosDate(s.last ?? s.first)}`}`);
+  const items = spans.map((s) => `${basename(s.file).padEnd(24)} ${s.first === null ? '(no dated lines)' : `${asyncosDate(s.first)} - ${asyncosDate(s.last ?? s.first)}`}`);
   const i = await ctx.io.list('Available mail log files:', items, { default: items.length });
   return spanRange(spans[i ?? spans.length - 1]!, i === null || i === spans.length - 1);
 }
@@ -97,8 +98,8 @@ export const findeventCommand: CommandSpec = {
     '          [--log-file FILE] [--json]',
     '',
     "Shows each matching message's mail_logs lines (its connections included), read from message",
-    'tracking, which outlives log rotation (--log-file limits it to the time one mail_logs file',
-    'covers), and the Threat Defense Connector tracking line of a journal copy (also shown when',
+    'tracking, which outlives log rollover (--log-file limits it to the time one mail log file',
+    'covers: mail.current or a rolled mail.@<time>.s), and the Threat Defense Connector tracking line of a journal copy (also shown when',
     'tracking its original), e.g.',
     '  16 Feb 2024 21:19:24 (GMT -06:00)  TDC: Message 14501404 was successfully delivered for scanning ...',
     'Without a search flag, asks as the appliance does: the kind of search, the value, the log and',
@@ -114,7 +115,7 @@ export const findeventCommand: CommandSpec = {
     { flags: '--subject <regexp>', description: 'the subject' },
     { flags: '--since <date>', description: 'only events at or after this time' },
     { flags: '--until <date>', description: 'only events at or before this time' },
-    { flags: '--log-file <file>', description: 'only the time one mail_logs file covers (mail_logs = the current file, mail_logs.1 ...)' },
+    { flags: '--log-file <file>', description: 'only the time one mail log file covers (mail.current, mail.@20240216T211922.s ...)' },
   ],
   json: 'the events',
   async run(ctx, { flags }) {

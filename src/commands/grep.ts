@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { followFile, logFiles } from '../engine/log-files.js';
+import { basename } from 'node:path';
+import type { Appliance } from '../engine/appliance.js';
+import { followFile } from '../engine/logs/log-files.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { chooseLog } from './tail.js';
 import type { Conversation } from '../conversation/conversation.js';
@@ -52,8 +53,8 @@ function filePattern(pattern: string): RegExp {
 }
 
 /** The files of a log that a file pattern names, oldest first, or why there are none (null when there are). */
-function filesMatching(logsDir: string, name: string, pattern: string): { files: string[]; problem: string | null } {
-  const all = logFiles(logsDir, name);
+function filesMatching(appliance: Appliance, name: string, pattern: string): { files: string[]; problem: string | null } {
+  const all = appliance.logs.files(name);
   const re = filePattern(pattern);
   const files = all.filter((f) => re.test(basename(f)));
   const problem = files.length === 0 && all.length > 0 ? `no file of ${name} matches "${pattern}" (its files: ${all.map((f) => basename(f)).join(', ')})` : null;
@@ -74,9 +75,9 @@ export const grepCommand: CommandSpec = {
   help: [
     'grep -e REGEXP [-i] [-c] [-C LINES] [-f FILE_PATTERN] [-p] [-t] [LOG]',
     '',
-    'Searches mail_logs (and its rotated files) with a regular expression. -i ignores case, -c counts',
-    'the matching lines, -C shows context lines, -f searches only the files whose names match a',
-    'pattern (mail_logs.1, mail_logs*; default *), -p shows the matches a page at a time (in the',
+    'Searches a log subscription (its current and rolled files) with a regular expression. -i ignores',
+    'case, -c counts the matching lines, -C shows context lines, -f searches only the files whose',
+    'names match a pattern (mail.current, mail.@2024*; default *), -p shows the matches a page at a time (in the',
     'shell), -t follows the log afterwards (until q, Esc, Enter or Ctrl-C). Without -e, asks as the',
     'appliance does: the log, the expression, case, tail, paginate and the file pattern. Examples:',
     '  grep -e "TDC:" mail_logs',
@@ -99,21 +100,21 @@ export const grepCommand: CommandSpec = {
     let follow = flags.tail === true;
     let paginate = flags.paginate === true;
     let files = typeof flags.filePattern === 'string' ? flags.filePattern : '*';
-    const name = await chooseLog(ctx, args[0], 'grep');
-    const logsDir = ctx.appliance.paths.logs;
+    const sub = await chooseLog(ctx, args[0], 'grep');
+    const name = sub.name;
     if (pattern === undefined) {
       if (!ctx.interactive) throw new UserError('grep needs -e REGEXP.', ErrorCodes.usage);
       pattern = await ctx.io.text('Enter the regular expression to grep.', { check: regexProblem });
       ignoreCase = await ctx.io.yesno('Do you want this search to be case insensitive?', true);
       follow = await ctx.io.yesno('Do you want to tail the logs?', false);
       paginate = await ctx.io.yesno('Do you want the results to be paginated?', false);
-      const check = (p: string) => filesMatching(logsDir, name, p).problem;
+      const check = (p: string) => filesMatching(ctx.appliance, name, p).problem;
       files = await ctx.io.text('Enter the file pattern to search (* for all files).', { default: '*', check });
     }
     const context = flags.context === undefined ? 0 : Number(flags.context);
     if (!Number.isInteger(context) || context < 0) throw new UserError(`-C takes a whole number, not "${String(flags.context)}".`, ErrorCodes.usage);
     const re = compile(pattern, ignoreCase);
-    const { files: chosen, problem } = filesMatching(logsDir, name, files);
+    const { files: chosen, problem } = filesMatching(ctx.appliance, name, files);
     if (problem) throw new UserError(`Unable to grep: ${problem}.`, ErrorCodes.notFound);
     const lines = chosen.flatMap((f) =>
       readFileSync(f, 'utf8')
@@ -126,11 +127,12 @@ export const grepCommand: CommandSpec = {
     else if (paginate && ctx.interactive) await printPaged(ctx.io, matches);
     else if (matches.length > 0) ctx.io.print(matches.join('\n'));
     // the current file grows; a pattern that leaves it out has nothing to follow
-    if (!follow || !chosen.includes(join(logsDir, name))) return;
+    const current = ctx.appliance.logs.currentPath(sub);
+    if (!follow || (chosen.length > 0 && !chosen.includes(current))) return;
     const printMatches = (added: string[]) => {
       const hit = added.filter((l) => re.test(l));
       if (hit.length > 0) ctx.io.print(hit.join('\n'));
     };
-    await ctx.io.live(`Following ${name} for new matches.`, () => followFile(join(logsDir, name), printMatches, ctx.signal));
+    await ctx.io.live(`Following ${name} for new matches.`, () => followFile(current, printMatches, ctx.signal));
   },
 };

@@ -21,6 +21,7 @@ export const COMMAND_GROUPS: readonly { title: string; names: readonly string[] 
       'redirectrecipients',
       'tail',
       'grep',
+      'rollovernow',
       'findevent',
       'version',
     ],

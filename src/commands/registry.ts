@@ -31,6 +31,7 @@ import { setdCommand } from './setd.js';
 import { setttymodeCommand } from './setttymode.js';
 import { labCommand } from './lab.js';
 import type { CommandSpec } from './types.js';
+import { rollovernowCommand } from './rollovernow.js';
 import { tailCommand } from './tail.js';
 import { tophostsCommand } from './tophosts.js';
 import { versionCommand } from './version.js';
@@ -59,6 +60,7 @@ const COMMANDS: readonly CommandSpec[] = [
   tophostsCommand,
   tailCommand,
   grepCommand,
+  rollovernowCommand,
   statusCommand,
   resetcountersCommand,
   hoststatusCommand,

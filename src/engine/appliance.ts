@@ -1,4 +1,6 @@
 import { ErrorCodes, UserError } from '../errors.js';
+import { ASYNCOS_VERSION } from '../version.js';
+import { applianceIdentity } from './appliance-identity.js';
 import { LabClock, type Clock } from './clock.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import { levelSourceOf } from './cluster/level-source.js';
@@ -6,6 +8,8 @@ import { CommittedConfig } from './config/committed.js';
 import { ConfigStore } from './config/store.js';
 import { ensureDir, homePaths, type HomePaths } from './home.js';
 import type { LiveAppliance } from './live.js';
+import { ApplianceLogs } from './logs/appliance-logs.js';
+import { commitLine } from './logs/system-lines.js';
 import { SessionRegistry } from './sessions.js';
 
 export interface ApplianceOptions {
@@ -30,6 +34,7 @@ export class Appliance {
   live: LiveAppliance | null = null;
   /** where the web interface listens, while this process runs it */
   web: { url: string } | null = null;
+  #logs: ApplianceLogs | null = null;
 
   constructor(options: ApplianceOptions) {
     this.paths = homePaths(options.home);
@@ -49,5 +54,25 @@ export class Appliance {
       if (problem) throw new UserError(`Listener ${l.name} cannot listen on ${l.bindAddress}:${l.port} (${problem}).`, ErrorCodes.unavailable);
     });
     this.cluster = new ClusterNode(this.paths, this.clock, this.configuration);
+    // every commit, from any front end, in system_logs with the session's user (written by this process)
+    this.sessions.onCommit((session, record) => this.logs.channel('system_logs').info(commitLine(process.pid, session.user, record.comment)));
+  }
+
+  /**
+   * The appliance's log subscriptions (logs/<name>/), made at first use: a home in the layout
+   * before subscriptions is moved to theirs then. They follow the committed configuration.
+   */
+  get logs(): ApplianceLogs {
+    if (!this.#logs) {
+      const logs = new ApplianceLogs({
+        logsDir: this.paths.logs,
+        now: () => this.clock.now(),
+        config: () => this.configuration.current,
+        header: () => [`Version: ${ASYNCOS_VERSION} SN: ${applianceIdentity(this.paths, this.clock.now()).serial}`],
+      });
+      this.configuration.onCommit((config) => logs.apply(config));
+      this.#logs = logs;
+    }
+    return this.#logs;
   }
 }

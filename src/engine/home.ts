@@ -9,7 +9,6 @@ export interface HomePaths {
   state: string;
   spool: string;
   logs: string;
-  mailLog: string;
   tracking: string;
   tls: string;
   mailboxes: string;
@@ -32,7 +31,6 @@ export function homePaths(root: string): HomePaths {
     state: join(root, 'state'),
     spool: join(root, 'spool'),
     logs: join(root, 'logs'),
-    mailLog: join(root, 'logs', 'mail_logs'),
     tracking: join(root, 'tracking'),
     tls: join(root, 'tls'),
     mailboxes: join(root, 'mailboxes'),

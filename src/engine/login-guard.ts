@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checkAdminPassword, isAccount } from './admin-account.js';
 import type { Appliance } from './appliance.js';
-import { AUTH_LOG_NAME, AuthLog, type LoginFrontEnd } from './auth-log.js';
+import { AuthLog, type LoginFrontEnd } from './auth-log.js';
 import type { HomePaths } from './home.js';
 
 /** A login as a front end received it. */
@@ -155,7 +154,7 @@ const guards = new WeakMap<Appliance, LoginGuard>();
 export function loginGuardOf(appliance: Appliance): LoginGuard {
   let guard = guards.get(appliance);
   if (!guard) {
-    guard = new LoginGuard(appliance.paths, new AuthLog(join(appliance.paths.logs, AUTH_LOG_NAME), () => appliance.clock.now()));
+    guard = new LoginGuard(appliance.paths, new AuthLog(appliance.logs.channel('authentication')));
     guards.set(appliance, guard);
   }
   return guard;

@@ -1,5 +1,5 @@
 import type { ClusterMode } from './cluster/levels.js';
-import type { CommittedConfig } from './config/committed.js';
+import type { CommitRecord, CommittedConfig } from './config/committed.js';
 import { ConfigSession, type ConfigSource } from './config/session.js';
 
 /** The kinds of front end a session comes from. */
@@ -67,6 +67,7 @@ export interface SessionLevels {
 /** The sessions attached to one appliance (what `who` lists). */
 export class SessionRegistry {
   readonly #open = new Map<number, Session>();
+  readonly #commitListeners = new Set<(session: Session, record: CommitRecord) => void>();
   #nextId = 1;
 
   constructor(
@@ -80,8 +81,17 @@ export class SessionRegistry {
     const source = levels ? (s: Session) => levels.source(s) : this.committed;
     const session = new Session(this.#nextId++, kind, from, this.now(), source, this.now, (s) => this.#open.delete(s.id));
     session.mode = levels?.initialMode() ?? null;
+    session.config.onCommitted = (record) => {
+      for (const listener of this.#commitListeners) listener(session, record);
+    };
     this.#open.set(session.id, session);
     return session;
+  }
+
+  /** Told after every commit a session makes, whatever its front end, with the session (its user and address). */
+  onCommit(listener: (session: Session, record: CommitRecord) => void): () => void {
+    this.#commitListeners.add(listener);
+    return () => void this.#commitListeners.delete(listener);
   }
 
   list(): SessionInfo[] {

@@ -6,6 +6,7 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Appliance } from '../engine/appliance.js';
+import { guiRequestLine } from '../engine/logs/system-lines.js';
 import { ensureLabPki } from '../engine/tls.js';
 import { UserError } from '../errors.js';
 import { html, type Html } from './html.js';
@@ -66,6 +67,25 @@ export async function startWebInterface(appliance: Appliance, options: WebOption
       if (request.headers['hx-request']) return reply.code(401).header('HX-Redirect', '/login?expired=1').send('');
       return reply.redirect(request.cookies[SESSION_COOKIE] ? '/login?expired=1' : '/login');
     }
+  });
+  // each request of the gateway's pages in gui_logs (the SETD portal is another product): the path
+  // only, never a query, a form field, the password or the CSRF token
+  const guiLog = appliance.logs.channel('gui_logs');
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.url === '/setd' || request.url.startsWith('/setd/') || request.url.startsWith('/setd?')) return;
+    const login = request.login;
+    guiLog.info(
+      guiRequestLine({
+        from: request.ip,
+        user: login?.session.user ?? null,
+        session: login?.name ?? null,
+        status: reply.statusCode,
+        method: request.method,
+        path: request.url,
+        protocol: `HTTP/${request.raw.httpVersion}`,
+        userAgent: request.headers['user-agent'],
+      }),
+    );
   });
   // every form post carries the token; a post without it changes nothing
   app.addHook('preHandler', (request, reply, done) => (request.method === 'POST' ? app.csrfProtection(request, reply, done) : done()));

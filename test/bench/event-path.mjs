@@ -9,7 +9,9 @@ import { pathToFileURL } from 'node:url';
 
 const dist = pathToFileURL(resolve(process.argv[2] ?? new URL('../../dist', import.meta.url).pathname)).href;
 const { MailEvents } = await import(`${dist}/engine/mail/mail-events.js`);
-const { MailLog } = await import(`${dist}/engine/mail/mail-log.js`);
+// the one log writer (a dist from before log subscriptions: MailLog)
+const { LogWriter } = await import(`${dist}/engine/logs/log-writer.js`).catch(() => ({}));
+const { MailLog } = LogWriter ? {} : await import(`${dist}/engine/mail/mail-log.js`);
 const { TrackingStore } = await import(`${dist}/engine/tracking-store.js`);
 // message tracking as the engine wires it: the store and its index (a dist from before the index: the store alone)
 const { MessageTracking } = await import(`${dist}/engine/message-tracking.js`);
@@ -20,7 +22,8 @@ const { EventCounters } = await import(`${dist}/engine/mail/event-counters.js`);
 const MESSAGES = 20_000;
 const home = mkdtempSync(join(tmpdir(), 'segsim-bench-events-'));
 try {
-  const log = new MailLog(join(home, 'mail_logs'), () => Date.now(), Number.MAX_SAFE_INTEGER);
+  const subscription = { name: 'mail_logs', type: 'mail_logs', level: 'information', maxFileBytes: Number.MAX_SAFE_INTEGER, maxFiles: 10, retrieval: { method: 'manual' } };
+  const log = LogWriter ? new LogWriter({ logsDir: home, subscription, now: () => Date.now() }) : new MailLog(join(home, 'mail_logs'), () => Date.now(), Number.MAX_SAFE_INTEGER);
   const events = new MailEvents(() => Date.now());
   events.on((e) => {
     const level = logLevel(e);

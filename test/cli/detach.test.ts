@@ -117,9 +117,8 @@ describe('segsim start --detach and segsim stop (the real binary)', () => {
     expect(run.stdout).toContain('Running in the background');
     expect(run.stdout).toMatch(/Appliance \(pid \d+\) on .* stopped\.\n$/);
     // it journaled: the copies reached the SETD emulator, as mail_logs says
-    const logs = join(home, 'logs');
+    const logs = join(home, 'logs', 'mail_logs');
     const text = readdirSync(logs)
-      .filter((f) => f.startsWith('mail_logs'))
       .map((f) => readFileSync(join(logs, f), 'utf8'))
       .join('');
     expect(text.match(/TDC: MID \d+ successfully delivered for scanning/g)?.length ?? 0).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { findeventCommand } from '../../src/commands/findevent.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import type { MailEvent, MailEventBody } from '../../src/engine/mail/mail-events.js';
+import { rolledFileName } from '../../src/engine/logs/log-files.js';
 import { asyncosDate } from '../../src/engine/time-format.js';
 import { TrackingStore } from '../../src/engine/tracking-store.js';
 import { expectGolden } from '../helpers/golden.js';
@@ -107,10 +108,12 @@ describe('findevent (message tracking)', () => {
 
   it('asks for the log and which of its files to search, as the appliance does (golden)', async () => {
     const a = await appliance();
-    // mail_logs.1 covers the first message (second 20 to 30), the current file the second (from 40)
-    mkdirSync(a.paths.logs, { recursive: true });
-    writeFileSync(`${a.paths.logs}/mail_logs.1`, `${asyncosDate(at(20))} Info: Begin Logfile\n${asyncosDate(at(30))} Info: Logfile rolled over\n`);
-    writeFileSync(a.paths.mailLog, `${asyncosDate(at(40))} Info: Begin Logfile\n${asyncosDate(at(42))} Info: Start MID 12 ICID 6\n`);
+    // the rolled file covers the first message (second 20 to 30), mail.current the second (from 40)
+    const dir = `${a.paths.logs}/mail_logs`;
+    const rolled = rolledFileName('mail', at(20));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/${rolled}`, `${asyncosDate(at(20))} Info: Begin Logfile\n${asyncosDate(at(30))} Info: Logfile rolled over\n`);
+    writeFileSync(`${dir}/mail.current`, `${asyncosDate(at(40))} Info: Begin Logfile\n${asyncosDate(at(42))} Info: Start MID 12 ICID 6\n`);
     const selected = await runScripted(findeventCommand, ['1', 'outside\\.example', '', '2', '1'], { appliance: a });
     expectGolden('findevent.txt', selected.transcript);
     const current = await runScripted(findeventCommand, ['1', 'outside\\.example', '1', ''], { appliance: a });
@@ -119,10 +122,10 @@ describe('findevent (message tracking)', () => {
     const all = await runScripted(findeventCommand, ['1', 'outside\\.example', '1', '1', ''], { appliance: a });
     expect(all.transcript).toContain('1. MID 10\n2. MID 12\n3. All of the above');
     // the batch form of the same choice
-    const byFlag = await runScripted(findeventCommand, [], { appliance: a, flags: { from: 'outside', logFile: 'mail_logs.1', json: true }, interactive: false });
+    const byFlag = await runScripted(findeventCommand, [], { appliance: a, flags: { from: 'outside', logFile: rolled, json: true }, interactive: false });
     expect(JSON.parse(byFlag.transcript).map((m: { mid: number }) => m.mid)).toEqual([10]);
     await expect(runScripted(findeventCommand, [], { appliance: a, flags: { mid: '10', logFile: 'mail_logs.7' }, interactive: false })).rejects.toThrow(
-      'No mail log file "mail_logs.7". Available: mail_logs.1, mail_logs.',
+      `No mail log file "mail_logs.7". Available: ${rolled}, mail.current.`,
     );
   });
 

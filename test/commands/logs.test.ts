@@ -15,16 +15,22 @@ const LINES = [
   'Fri Feb 16 21:19:24 2024 Info: Message finished MID 14501404 done',
 ];
 
+const ROLLED = 'mail.@20240216T210000.s';
+let current = '';
+
+/** An appliance whose mail_logs has a rolled file and mail.current (`current`). */
 function applianceWithLogs(): Appliance {
   const appliance = new Appliance({ home: tempHome() });
-  mkdirSync(appliance.paths.logs, { recursive: true });
-  writeFileSync(`${appliance.paths.logs}/mail_logs.1`, 'Fri Feb 16 21:00:00 2024 Info: Begin Logfile\n');
-  writeFileSync(appliance.paths.mailLog, `${LINES.join('\n')}\n`);
+  const dir = `${appliance.paths.logs}/mail_logs`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/${ROLLED}`, 'Fri Feb 16 21:00:00 2024 Info: Begin Logfile\n');
+  current = `${dir}/mail.current`;
+  writeFileSync(current, `${LINES.join('\n')}\n`);
   return appliance;
 }
 
 describe('grep', () => {
-  it('searches mail_logs and its rotated files, batch form', async () => {
+  it('searches mail_logs (logs/mail_logs/: mail.current and its rolled files), batch form', async () => {
     const appliance = applianceWithLogs();
     const { transcript } = await runScripted(grepCommand, [], { appliance, args: ['mail_logs'], flags: { regexp: 'tdc: ', ignoreCase: true } });
     expect(transcript.trim().split('\n')).toEqual([LINES[0], LINES[1]]);
@@ -36,24 +42,24 @@ describe('grep', () => {
 
   it('asks what the appliance asks: log, expression, case, tail, paginate, file pattern (golden)', async () => {
     const appliance = applianceWithLogs();
-    const { transcript } = await runScripted(grepCommand, ['1', '(unclosed', 'mid 14501404', '', 'N', 'N', 'mail_logs.9', 'mail_logs'], { appliance });
+    const { transcript } = await runScripted(grepCommand, ['1', '(unclosed', 'mid 14501404', '', 'N', 'N', 'mail_logs.9', 'mail.current'], { appliance });
     expectGolden('grep.txt', transcript);
     const none = await runScripted(grepCommand, ['1', 'nomatch', 'N', 'N', 'N', ''], { appliance });
     expect(none.transcript).toContain('No results were found.');
   });
 
-  it('searches only the files a pattern names (-f), the rotated one here', async () => {
+  it('searches only the files a pattern names (-f), the rolled one here', async () => {
     const appliance = applianceWithLogs();
-    const rotated = await runScripted(grepCommand, [], { appliance, args: ['mail_logs'], flags: { regexp: 'Info', filePattern: 'mail_logs.*' } });
+    const rotated = await runScripted(grepCommand, [], { appliance, args: ['mail_logs'], flags: { regexp: 'Info', filePattern: '*.s' } });
     expect(rotated.transcript).toBe('Fri Feb 16 21:00:00 2024 Info: Begin Logfile\n');
     await expect(runScripted(grepCommand, [], { appliance, args: ['mail_logs'], flags: { regexp: 'x', filePattern: '*.7' } })).rejects.toThrow(
-      'Unable to grep: no file of mail_logs matches "*.7" (its files: mail_logs.1, mail_logs).',
+      `Unable to grep: no file of mail_logs matches "*.7" (its files: ${ROLLED}, mail.current).`,
     );
   });
 
   it('paginates in the shell: a page, the pager prompt, and q stops', async () => {
     const appliance = applianceWithLogs();
-    appendFileSync(appliance.paths.mailLog, Array.from({ length: 2 * PAGE_LINES }, (_, i) => `Fri Feb 16 21:20:00 2024 Info: Start MID ${i + 100} ICID 9\n`).join(''));
+    appendFileSync(current, Array.from({ length: 2 * PAGE_LINES }, (_, i) => `Fri Feb 16 21:20:00 2024 Info: Start MID ${i + 100} ICID 9\n`).join(''));
     const paged = await runScripted(grepCommand, ['q'], { appliance, args: ['mail_logs'], flags: { regexp: 'Start MID', paginate: true } });
     expect(paged.transcript).toBe(`${Array.from({ length: PAGE_LINES }, (_, i) => `Fri Feb 16 21:20:00 2024 Info: Start MID ${i + 100} ICID 9`).join('\n')}\n-Press Any Key For More-q\n`);
     const all = await runScripted(grepCommand, ['', ''], { appliance, args: ['mail_logs'], flags: { regexp: 'Start MID', paginate: true } });
@@ -86,7 +92,7 @@ describe('tail', () => {
       { args: ['mail_logs'], flags: { lines: '2' } },
     );
     await new Promise((r) => setTimeout(r, 300));
-    appendFileSync(appliance.paths.mailLog, 'Fri Feb 16 21:19:25 2024 Info: Start MID 99 ICID 1\n');
+    appendFileSync(current, 'Fri Feb 16 21:19:25 2024 Info: Start MID 99 ICID 1\n');
     await running;
     expect(printed.join('')).toBe(`${LINES[2]}\n${LINES[3]}\nFri Feb 16 21:19:25 2024 Info: Start MID 99 ICID 1\n`);
   });

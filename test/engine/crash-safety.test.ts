@@ -3,7 +3,7 @@ import nodemailer from 'nodemailer';
 import { startAppliance } from '../../src/cli/run-appliance.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { Appliance } from '../../src/engine/appliance.js';
-import { logFiles } from '../../src/engine/log-files.js';
+import { logFiles } from '../../src/engine/logs/log-files.js';
 import { buildMessages } from '../../src/lab/traffic.js';
 import { SetdStore } from '../../src/setd/store.js';
 import { waitFor } from '../helpers/engine.js';

@@ -172,7 +172,7 @@ describe('crash safety', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect(summary.accepted).toBe(200);
-    const log = readFileSync(`${home}/logs/mail_logs`, 'utf8');
+    const log = readFileSync(`${home}/logs/mail_logs/mail.current`, 'utf8');
     const highest = (kind: string) => Math.max(...[...log.matchAll(new RegExp(`\\b${kind} (\\d+)`, 'g'))].map((m) => Number(m[1])));
     const again = new MailEngine(new Appliance({ home }));
     await again.start();

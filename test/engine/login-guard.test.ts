@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { checkAdminPassword, setAdminPassword } from '../../src/engine/admin-account.js';
 import { AuthLog } from '../../src/engine/auth-log.js';
+import { defaultConfig } from '../../src/engine/config/model.js';
 import { homePaths } from '../../src/engine/home.js';
 import { LoginGuard, type LoginAttempt } from '../../src/engine/login-guard.js';
+import { ApplianceLogs } from '../../src/engine/logs/appliance-logs.js';
 import { tempHome } from '../helpers/scripted.js';
 
 const PASSWORD = 'lab-passw0rd';
@@ -14,8 +16,9 @@ async function guarded(options: { failureDelayMs?: number } = {}) {
   const paths = homePaths(tempHome());
   await setAdminPassword(paths, PASSWORD);
   const clock = { now: 1_700_000_000_000 };
-  const file = join(paths.logs, 'authentication');
-  const log = new AuthLog(file, () => clock.now);
+  const file = join(paths.logs, 'authentication', 'authentication.current');
+  const logs = new ApplianceLogs({ logsDir: paths.logs, now: () => clock.now, config: defaultConfig, header: () => [] });
+  const log = new AuthLog(logs.channel('authentication'));
   const guard = new LoginGuard(paths, log, { lockMs: LOCK_MS, failureDelayMs: options.failureDelayMs ?? 0, now: () => clock.now });
   const attempt = (password: string, extra: Partial<LoginAttempt> = {}) => guard.check({ user: 'admin', password, from: '10.1.1.1', frontEnd: 'web', ...extra });
   const lines = () => {

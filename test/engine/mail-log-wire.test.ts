@@ -25,11 +25,19 @@ async function speak(port: number, commands: string[]): Promise<void> {
 }
 
 describe('mail_logs as an ESA writes it', () => {
-  it("starts with the version and this home's serial number, the system coming up and the listener starting", async () => {
+  it("starts as an AsyncOS log file (Begin Logfile, the version and this home's serial number, the time offset), then the start: the version, the system coming up and the listener starting", async () => {
     const { engine, home } = await startEngine();
     try {
       const serial = (JSON.parse(readFileSync(`${home}/state/identity.json`, 'utf8')) as { serial: string }).serial;
-      expect(lines(home, engine).slice(0, 4)).toEqual(['Begin Logfile', `Version: 15.5.1-055 SN: ${serial}`, 'System is coming up.', 'SMTP listener IncomingMail starting']);
+      const offset = -new Date().getTimezoneOffset() * 60;
+      expect(lines(home, engine).slice(0, 6)).toEqual([
+        'Begin Logfile',
+        `Version: 15.5.1-055 SN: ${serial}`,
+        `Time offset from UTC: ${offset} seconds`,
+        `Version: 15.5.1-055 SN: ${serial}`,
+        'System is coming up.',
+        'SMTP listener IncomingMail starting',
+      ]);
     } finally {
       await engine.stop();
     }

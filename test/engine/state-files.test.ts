@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { renderStatus } from '../../src/commands/format/status-screen.js';
 import { Appliance } from '../../src/engine/appliance.js';
-import { logNames } from '../../src/engine/log-files.js';
+import { logFiles } from '../../src/engine/logs/log-files.js';
 import { MailEngine } from '../../src/engine/mail/mail-engine.js';
 import { waitFor } from '../helpers/engine.js';
 import { runBinary } from '../helpers/run-main.js';
@@ -54,7 +54,7 @@ async function send(engine: MailEngine, count: number): Promise<number[]> {
 
 const log = (root: string, engine?: MailEngine) => {
   engine?.log.flush();
-  return readFileSync(join(root, 'logs', 'mail_logs'), 'utf8');
+  return readFileSync(join(root, 'logs', 'mail_logs', 'mail.current'), 'utf8');
 };
 const asideOf = (dir: string, name: string) => readdirSync(dir).filter((f) => f.startsWith(`${name}.bad-`));
 const mailboxFiles = (root: string) => (existsSync(`${root}/mailboxes`) ? readdirSync(`${root}/mailboxes`).flatMap((b) => readdirSync(`${root}/mailboxes/${b}`)) : []);
@@ -286,9 +286,10 @@ describe('tls files', () => {
 });
 
 describe('mail_logs that cannot be written', () => {
-  it('a directory where mail_logs should be, at start: kept aside and named in the new mail_logs and on the terminal; mail flows and is logged', async () => {
+  it('a directory where mail.current should be, at start: kept aside and named in the new mail.current and on the terminal; mail flows and is logged', async () => {
     const root = home();
-    const file = join(root, 'logs', 'mail_logs');
+    const dir = join(root, 'logs', 'mail_logs');
+    const file = join(dir, 'mail.current');
     mkdirSync(join(file, 'inside'), { recursive: true }); // a directory where the file should be
     const warnings: string[] = [];
     const engine = await start(root, warnings);
@@ -296,16 +297,16 @@ describe('mail_logs that cannot be written', () => {
       const mids = await send(engine, 3);
       await waitFor(() => mailboxFiles(root).length === 3, 15_000, 'all delivered');
       expect(mids).toHaveLength(3);
-      const [aside] = asideOf(join(root, 'logs'), 'mail_logs');
-      expect(existsSync(join(root, 'logs', aside!, 'inside'))).toBe(true);
-      const named = `${file} is a directory: it was kept aside as ${aside}, and a new mail_logs begins.`;
+      const [aside] = asideOf(dir, 'mail.current');
+      expect(existsSync(join(dir, aside!, 'inside'))).toBe(true);
+      const named = `${file} is a directory: it was kept aside as ${aside}, and a new mail.current begins.`;
       expect(warnings).toEqual([named]);
       const text = log(root, engine);
       expect(text).toContain(`Warning: ${named}\n`);
       expect(text).toContain(`MID ${mids[2]} ready`);
       expect(engine.status().counters.uptime.messagesReceived).toBe(3);
-      // the copy kept aside is no log to tail
-      expect(logNames(join(root, 'logs'))).not.toContain(aside);
+      // the copy kept aside is no file of the log
+      expect(logFiles(join(root, 'logs'), 'mail_logs')).toEqual([file]);
     } finally {
       await engine.stop();
     }
@@ -315,7 +316,7 @@ describe('mail_logs that cannot be written', () => {
     const root = home();
     const warnings: string[] = [];
     const engine = await start(root, warnings);
-    const file = join(root, 'logs', 'mail_logs');
+    const file = join(root, 'logs', 'mail_logs', 'mail.current');
     try {
       await send(engine, 1);
       renameSync(file, `${file}.moved`);
@@ -329,7 +330,7 @@ describe('mail_logs that cannot be written', () => {
         if (Date.now() > deadline) throw new Error('the kept lines were not written while mail flowed');
         await send(engine, 1);
       }
-      expect(warnings.at(-1)).toMatch(/mail_logs is written again/);
+      expect(warnings.at(-1)).toMatch(/mail_logs\/mail\.current is written again/);
       expect(readFileSync(`${file}.moved`, 'utf8')).not.toContain(`MID ${during} `);
     } finally {
       await engine.stop();
@@ -338,16 +339,16 @@ describe('mail_logs that cannot be written', () => {
 });
 
 describe('the real binary', () => {
-  it('opens on a home whose mail_logs is a directory: named, kept aside, the appliance starts', async () => {
+  it('opens on a home whose mail.current is a directory: named, kept aside, the appliance starts', async () => {
     const root = home();
-    mkdirSync(join(root, 'logs', 'mail_logs'), { recursive: true });
+    mkdirSync(join(root, 'logs', 'mail_logs', 'mail.current'), { recursive: true });
     const run = await runBinary(['--home', root], 'status\nquit\n', 60_000);
     expect(run.stdout + run.stderr).not.toMatch(/An application fault occurred|did not start|EISDIR/);
-    expect(run.stderr).toMatch(/logs\/mail_logs is a directory: it was kept aside as mail_logs\.bad-\S+, and a new mail_logs begins\./);
+    expect(run.stderr).toMatch(/logs\/mail_logs\/mail\.current is a directory: it was kept aside as mail\.current\.bad-\S+, and a new mail\.current begins\./);
     expect(run.stdout).toMatch(/Messages Received/);
     expect(run.code).toBe(0);
-    expect(asideOf(join(root, 'logs'), 'mail_logs')).toHaveLength(1);
-    expect(readFileSync(join(root, 'logs', 'mail_logs'), 'utf8')).toMatch(/Warning: .*mail_logs is a directory: it was kept aside/);
+    expect(asideOf(join(root, 'logs', 'mail_logs'), 'mail.current')).toHaveLength(1);
+    expect(readFileSync(join(root, 'logs', 'mail_logs', 'mail.current'), 'utf8')).toMatch(/Warning: .*mail\.current is a directory: it was kept aside/);
   });
 
   it('opens on a home whose ids.json, counters.json and server.pem are bad: each named with its problem, no unexpected error', async () => {

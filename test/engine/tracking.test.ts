@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { MailEvent, MailEventBody } from '../../src/engine/mail/mail-events.js';
 import { findeventCommand } from '../../src/commands/findevent.js';
 import { TDC_QUEUE, type ApplianceConfig } from '../../src/engine/config/model.js';
@@ -28,8 +28,9 @@ describe('message tracking (real engine, tracking store on disk)', () => {
 
       // Given mail_logs that no longer says what happened: its files gone, and a current file
       // whose lines are worded differently (as a change of log wording would leave them)
-      for (const f of readdirSync(`${home}/logs`)) rmSync(`${home}/logs/${f}`);
-      writeFileSync(`${home}/logs/mail_logs`, 'Fri Feb 16 21:19:24 2024 Info: TDC: copy 1 went to SETD fine\n');
+      for (const f of readdirSync(`${home}/logs`)) rmSync(`${home}/logs/${f}`, { recursive: true });
+      mkdirSync(`${home}/logs/mail_logs`);
+      writeFileSync(`${home}/logs/mail_logs/mail.current`, 'Fri Feb 16 21:19:24 2024 Info: TDC: copy 1 went to SETD fine\n');
       // the store holds typed events, not log text
       expect(readFileSync(`${home}/tracking/events.jsonl`, 'utf8')).not.toContain('TDC:');
 

@@ -3,6 +3,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { compressedClock } from '../../src/engine/clock.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import type { ApplianceConfig } from '../../src/engine/config/model.js';
+import { logFiles } from '../../src/engine/logs/log-files.js';
 import { MailEngine } from '../../src/engine/mail/mail-engine.js';
 import { ensureLabPki } from '../../src/engine/tls.js';
 import { commitEdit, tempHome } from './scripted.js';
@@ -98,7 +99,10 @@ export async function waitFor(check: () => boolean, timeoutMs = 15_000, what = '
   }
 }
 
+/** What mail_logs holds (its rolled files and mail.current, in order), once the engine's buffer is written. */
 export function mailLog(home: string, engine: MailEngine): string {
   engine.log.flush();
-  return readFileSync(`${home}/logs/mail_logs`, 'utf8');
+  return logFiles(`${home}/logs`, 'mail_logs')
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('');
 }

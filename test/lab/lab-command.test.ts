@@ -4,7 +4,7 @@ import { tdcconfigCommand } from '../../src/commands/tdcconfig.js';
 import { Appliance } from '../../src/engine/appliance.js';
 import { commandRegistry } from '../../src/commands/registry.js';
 import { startAppliance } from '../../src/cli/run-appliance.js';
-import { logFiles, lineTime } from '../../src/engine/log-files.js';
+import { logFiles, lineTime } from '../../src/engine/logs/log-files.js';
 import { readFileSync } from 'node:fs';
 import { SetdStore } from '../../src/setd/store.js';
 import { injectTraffic } from '../../src/lab/traffic.js';

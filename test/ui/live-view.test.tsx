@@ -12,10 +12,12 @@ import { tempHome } from '../helpers/scripted.js';
 
 const FOOTER = 'Following mail_logs. Press q, Esc, Enter or Ctrl-C to stop.';
 
+const mailCurrent = (appliance: Appliance) => `${appliance.paths.logs}/mail_logs/mail.current`;
+
 function applianceWithLog(home: string): Appliance {
   const appliance = new Appliance({ home });
-  mkdirSync(appliance.paths.logs, { recursive: true });
-  writeFileSync(appliance.paths.mailLog, 'Fri Feb 16 21:19:20 2024 Info: Start MID 1 ICID 1\n');
+  mkdirSync(`${appliance.paths.logs}/mail_logs`, { recursive: true });
+  writeFileSync(mailCurrent(appliance), 'Fri Feb 16 21:19:20 2024 Info: Start MID 1 ICID 1\n');
   return appliance;
 }
 
@@ -30,7 +32,7 @@ describe('keys typed during a live view', () => {
     for (const stop of ['q', '\u001b', '\r']) {
       ui.stdin.write('tail mail_logs\r');
       await waitForFrame(ui, () => live().endsWith(FOOTER));
-      appendFileSync(appliance.paths.mailLog, `Fri Feb 16 21:19:25 2024 Info: Start MID ${stop.charCodeAt(0)} ICID 2\n`);
+      appendFileSync(mailCurrent(appliance), `Fri Feb 16 21:19:25 2024 Info: Start MID ${stop.charCodeAt(0)} ICID 2\n`);
       await waitForFrame(ui, () => screenLines().some((l) => l.includes(`MID ${stop.charCodeAt(0)} `)));
       ui.stdin.write('grep x');
       ui.stdin.write('\u007f'); // Backspace is the view's too

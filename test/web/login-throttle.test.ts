@@ -125,9 +125,13 @@ describe('the authentication log', () => {
     const token = WebClient.token((await client.get('/security-services/threat-defense-connector')).body);
     expect((await client.post('/logout', { _csrf: token })).headers.location).toBe('/login');
     await lab.stop(); // writes what is buffered
-    const lines = readFileSync(join(lab.appliance.paths.logs, 'authentication'), 'utf8').trimEnd().split('\n');
+    const lines = readFileSync(join(lab.appliance.paths.logs, 'authentication', 'authentication.current'), 'utf8')
+      .trimEnd()
+      .split('\n');
     expect(lines).toEqual([
       expect.stringMatching(/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} Info: Begin Logfile$/),
+      expect.stringMatching(/ Info: Version: \S+ SN: \S+$/),
+      expect.stringMatching(/ Info: Time offset from UTC: -?\d+ seconds$/),
       expect.stringMatching(/ Info: An authentication attempt by the user admin from 127\.0\.0\.1 failed using an HTTPS connection\.$/),
       expect.stringMatching(/ Info: The user admin successfully logged on from 127\.0\.0\.1 with privilege admin using an HTTPS connection\.$/),
       expect.stringMatching(/ Info: logout:127\.0\.0\.1 user:admin session:[0-9a-f]{20}$/),
@@ -147,7 +151,7 @@ describe('the authentication log', () => {
       now = 1500;
       expect(logins.use(login.token)).toBeNull();
       loginGuardOf(lab.appliance).log.flush();
-      const text = readFileSync(join(lab.appliance.paths.logs, 'authentication'), 'utf8');
+      const text = readFileSync(join(lab.appliance.paths.logs, 'authentication', 'authentication.current'), 'utf8');
       expect(text).toContain(`Info: GUI: User admin logged out from session ${login.name} because of inactivity timeout\n`);
     } finally {
       logins.closeAll();

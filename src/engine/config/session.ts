@@ -25,6 +25,8 @@ export class ConfigSession {
   #pending: ApplianceConfig | null = null;
   /** the last merged view that clashed, so that reads do not merge again until something moves */
   #merged: { current: Readonly<ApplianceConfig>; pending: ApplianceConfig; config: ApplianceConfig } | null = null;
+  /** told after each commit of this session's changes (the session registry: system_logs' commit line) */
+  onCommitted: ((record: CommitRecord) => void) | null = null;
 
   constructor(
     private readonly committedConfig: ConfigSource,
@@ -124,6 +126,7 @@ export class ConfigSession {
     );
     // edits made while the commit waited its turn stay pending on top of the new configuration
     if (this.#pending === pending) this.clear();
+    this.onCommitted?.(record);
     return record;
   }
 

@@ -5,9 +5,10 @@ import type { ApplianceStatus } from '../appliance-status.js';
 import { LAB_MAIL_HOST, type ListenerConfig } from '../config/model.js';
 import { ErrorCodes, UserError } from '../../errors.js';
 import { ensureDir } from '../home.js';
-import { highestLoggedIds } from '../log-files.js';
 import type { HostStatus } from '../host-status.js';
 import type { LiveAppliance, QueuedRecipient, RecipientFilter } from '../live.js';
+import type { LogChannel } from '../logs/appliance-logs.js';
+import { SYSTEM_STARTING, SYSTEM_STOPPING } from '../logs/system-lines.js';
 import { ensureLabPki } from '../tls.js';
 import { applianceIdentity } from '../appliance-identity.js';
 import { ipInterfaceName } from '../ip-interfaces.js';
@@ -25,7 +26,6 @@ import { createListener, ratAccepts, refreshListener } from './listener.js';
 import { SmtpReply } from './smtp-adapter.js';
 import { MailEvents } from './mail-events.js';
 import { logLevel, mailLogLines } from './mail-log-lines.js';
-import { MailLog } from './mail-log.js';
 import { Spool, type QueueRecord } from './spool.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -59,7 +59,8 @@ function listenerRefusal(l: Readonly<ListenerConfig>, wanted: string, current: s
  * the lab mail server, mail_logs and counters. It implements the live view operators use.
  */
 export class MailEngine implements LiveAppliance {
-  readonly log: MailLog;
+  /** the mail_logs subscriptions' lines (the appliance's log subscriptions of type mail_logs) */
+  readonly log: LogChannel;
   /** what happens to mail; mail_logs is one of its readers */
   readonly events: MailEvents;
   /** message tracking: the store and its index */
@@ -95,7 +96,7 @@ export class MailEngine implements LiveAppliance {
     ensureDir(paths.state);
     this.#startedAt = clock.now();
     this.#warn = options.warn ?? stderrWarn;
-    this.log = new MailLog(paths.mailLog, () => clock.now());
+    this.log = appliance.logs.channel('mail_logs');
     this.events = new MailEvents(() => clock.now());
     this.events.on((e) => {
       const level = logLevel(e);
@@ -103,13 +104,13 @@ export class MailEngine implements LiveAppliance {
     });
     this.tracking = MessageTracking.writer(paths.tracking);
     this.events.on((e) => this.tracking.record(e));
-    // mail_logs cannot report its own trouble in itself
-    this.log.warn = this.#warn;
+    // a log file cannot report its own trouble in itself
+    appliance.logs.warn = this.#warn;
     const report = (text: string) => this.#report(text);
     this.#spool = new Spool(paths.spool);
     this.#system = new SystemSampler({ logs: ensureDir(paths.logs), spool: paths.spool });
     this.#spool.onError = (error) => this.events.emit({ type: 'spool.writeFailed', detail: error.message });
-    this.#ids = new IdAllocator(paths.state, { now: () => clock.now(), report, highestUsed: () => maxIds(this.#spool.highestIds(), highestLoggedIds(paths.logs)) });
+    this.#ids = new IdAllocator(paths.state, { now: () => clock.now(), report, highestUsed: () => maxIds(this.#spool.highestIds(), appliance.logs.highestMailIds()) });
     this.#counters = new MailCounterSet(paths.state, () => clock.now(), report);
     const counting = new EventCounters(this.#counters);
     this.events.on((e) => counting.reduce(e));
@@ -141,6 +142,9 @@ export class MailEngine implements LiveAppliance {
     const config = this.appliance.configuration.current;
     const identity = applianceIdentity(this.appliance.paths, this.appliance.clock.now());
     if (identity.problem) this.#report(identity.problem);
+    // what the home's logs of an older segsim left to say, once moved to their subscriptions
+    for (const problem of this.appliance.logs.problems.splice(0)) this.#report(problem);
+    this.appliance.logs.channel('system_logs').info(SYSTEM_STARTING);
     this.events.emit({ type: 'system.version', version: ASYNCOS_VERSION, serial: identity.serial });
     this.events.emit({ type: 'system.comingUp' });
     // what the store already holds is indexed in the background, in slices; searches wait for it
@@ -211,7 +215,9 @@ export class MailEngine implements LiveAppliance {
     await this.#spool.settle();
     // nothing issues an ID any more: the next start continues with the next ones
     this.#ids.close();
+    this.appliance.logs.channel('system_logs').info(SYSTEM_STOPPING);
     this.log.flush();
+    this.appliance.logs.flush();
     this.#counters.save();
     this.#counters.close();
     await this.tracking.close();

@@ -1,7 +1,7 @@
 import { TDC_QUEUE } from '../config/model.js';
 import { asyncosDate } from '../time-format.js';
 import { smtpCode, type Failure, type TlsCause } from './delivery/failure.js';
-import type { LogLevel } from './mail-log.js';
+import type { LineLevel as LogLevel } from '../logs/log-lines.js';
 import type { MailEvent } from './mail-events.js';
 
 /*
