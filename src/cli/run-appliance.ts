@@ -5,6 +5,7 @@ import { WEB_PORT } from '../engine/config/model.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { HomeLock } from '../engine/lock.js';
 import { MailEngine, type MailEngineOptions } from '../engine/mail/mail-engine.js';
+import { runSyslogPush, type RunningSyslogPush } from '../engine/logs/run-syslog-push.js';
 import { SetdEmulator } from '../setd/intake-server.js';
 import type { WebInterface } from '../web/server.js';
 import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
@@ -54,9 +55,12 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     return text;
   };
   let control: ControlServer | null = null;
+  let syslogPush: RunningSyslogPush | null = null;
   let unwatchWeb = () => undefined as void;
   let moving = Promise.resolve();
   try {
+    // first: the lines of the start are pushed too, by the subscriptions retrieved by syslog push
+    syslogPush = runSyslogPush(appliance.logs, appliance.configuration);
     const address = await setd.start({ port: appliance.configuration.current.lab.setdPort });
     labHosts = new Map(setd.intakeDomains().map((d) => [d, { host: '127.0.0.1', port: address.port }]));
     await engine.start();
@@ -82,6 +86,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     await web.web?.stop().catch(() => undefined);
     await engine.stop().catch(() => undefined);
     await setd.stop().catch(() => undefined);
+    await syslogPush?.stop();
     lock.release();
     throw error;
   }
@@ -102,6 +107,8 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
       await web.web?.stop();
       await engine.stop();
       await setd.stop();
+      // after the engine: its last lines are pushed too (within a second)
+      await syslogPush?.stop();
       lock.release();
     },
   };

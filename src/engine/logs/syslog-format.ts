@@ -10,6 +10,9 @@
  */
 
 import { SYSLOG_FACILITIES } from '../config/model.js';
+import type { LineLevel } from './log-lines.js';
+
+export type { LineLevel };
 
 export type SyslogFacility = (typeof SYSLOG_FACILITIES)[number];
 
@@ -35,9 +38,6 @@ const FACILITY_CODE: Record<SyslogFacility, number> = {
 };
 
 export const isSyslogFacility = (name: string): name is SyslogFacility => (SYSLOG_FACILITIES as readonly string[]).includes(name);
-
-/** The level words of a log line (`Info:`), as the files and the push write them. */
-export type LineLevel = 'Critical' | 'Warning' | 'Info' | 'Debug' | 'Trace';
 
 /** A line's severity in the PRI: critical 2, warning 4, informational 6, debug 7 (trace is debug to syslog). */
 const SEVERITY: Record<LineLevel, number> = { Critical: 2, Warning: 4, Info: 6, Debug: 7, Trace: 7 };
