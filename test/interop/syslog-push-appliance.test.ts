@@ -97,4 +97,31 @@ describe.skipIf(!haveRsyslog)('an appliance pushing its logs to rsyslog', () => 
       await appliance.stop();
     }
   }, 120_000);
+
+  it('follows a commit of logconfig on the running appliance: a push begins at once, and stops with --manual', async () => {
+    const rsyslog = await startRsyslog();
+    const home = labHome();
+    const appliance = await startHeadless(home);
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: appliance.listenerPort, ignoreTLS: true, pool: false });
+    const send = (subject: string) => transport.sendMail({ from: 'ann@outside.example', to: 'bob@example.com', subject, text: 'clean' });
+    const subjects = () => rsyslog.lines().flatMap((l) => /Subject ["'](.*)["']$/.exec(l.msg)?.[1] ?? []);
+    try {
+      await send('before');
+      // a one-shot run on the running appliance: its session commits through the control socket
+      const edit = await runBinary(['--home', home, 'logconfig', '--edit', 'mail_logs', '--syslog-push', `127.0.0.1:${rsyslog.udpPort}`, '--facility', 'mail']);
+      expect(edit.code).toBe(0);
+      await send('pushed');
+      await waitFor(() => subjects().includes('pushed'), 10_000, 'the pushed message in rsyslog');
+      expect(rsyslog.lines().find((l) => l.msg.includes('pushed'))).toMatchObject({ input: 'imudp', tag: 'mail_logs:', pri: 22 });
+      const manual = await runBinary(['--home', home, 'logconfig', '--edit', 'mail_logs', '--manual']);
+      expect(manual.code).toBe(0);
+      await send('after');
+      await waitFor(() => /Subject ["']after["']/.test(logText(home, 'mail_logs')), 10_000, 'the last message in mail_logs');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(subjects()).toEqual(['pushed']);
+    } finally {
+      transport.close();
+      await appliance.stop();
+    }
+  }, 60_000);
 });
