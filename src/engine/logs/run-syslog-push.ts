@@ -1,5 +1,5 @@
 import type { CommittedConfig } from '../config/committed.js';
-import { effectiveLogSubscriptions } from '../config/model.js';
+import { effectiveLogSubscriptions, type ApplianceConfig } from '../config/model.js';
 import type { LineLevel } from './syslog-format.js';
 import { SyslogPush, type PushedLine, type SyslogPushOptions } from './syslog-push.js';
 
@@ -23,13 +23,22 @@ export interface RunningSyslogPush {
  */
 export function runSyslogPush(logs: PushSource, configuration: Pick<CommittedConfig, 'current' | 'onCommit'>, options: Omit<SyslogPushOptions, 'notice'> = {}): RunningSyslogPush {
   const push = new SyslogPush({ ...options, notice: (level, text) => logs.write('system_logs', level, text) });
-  push.configure(effectiveLogSubscriptions(configuration.current));
-  const offLines = logs.lines.on((line) => push.push(line));
-  const offCommit = configuration.onCommit((config) => push.configure(effectiveLogSubscriptions(config)));
+  // the writers make a record of each line only while someone listens: only while a subscription pushes
+  let offLines: (() => void) | null = null;
+  const follow = (config: Readonly<ApplianceConfig>) => {
+    push.configure(effectiveLogSubscriptions(config));
+    if (push.pushing) offLines ??= logs.lines.on((line) => push.push(line));
+    else {
+      offLines?.();
+      offLines = null;
+    }
+  };
+  follow(configuration.current);
+  const offCommit = configuration.onCommit(follow);
   return {
     push,
     async stop() {
-      offLines();
+      offLines?.();
       offCommit();
       await push.stop();
     },

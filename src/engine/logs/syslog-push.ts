@@ -104,6 +104,11 @@ export class SyslogPush {
     }
   }
 
+  /** Whether any subscription pushes (nobody need hand lines over otherwise). */
+  get pushing(): boolean {
+    return this.#routes.size > 0;
+  }
+
   /** Sends a written line on, if its subscription pushes; never waits. */
   push(line: PushedLine): void {
     const route = this.#routes.get(line.subscription);
