@@ -70,6 +70,20 @@ describe('syslog push', () => {
     expect(received).toHaveLength(3);
   });
 
+  it('looks a host name up for UDP', async () => {
+    const received: string[] = [];
+    const udp = createSocket('udp4');
+    udp.on('message', (m) => received.push(m.toString()));
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    stopAfterFile(() => new Promise<void>((resolve) => udp.close(() => resolve())));
+    const push = new SyslogPush();
+    stopAfterFile(() => push.stop());
+    push.configure([{ name: 'gui_logs', retrieval: { method: 'syslog', host: 'localhost', port: udp.address().port, protocol: 'udp', facility: 'user' } }]);
+    push.push({ subscription: 'gui_logs', level: 'Info', at: Date.UTC(2026, 0, 1), text: 'req:127.0.0.1 user:admin' });
+    await waitFor(() => received.length === 1, 5000, 'the datagram');
+    expect(received).toEqual(['<14>Jan  1 00:00:00 gui_logs: Info: req:127.0.0.1 user:admin']);
+  });
+
   it('sends LF-ended lines over TCP; a receiver gone is said once, its lines wait, and it is tried again until it is back', async () => {
     const notices: string[] = [];
     const first = await tcpReceiver();

@@ -339,7 +339,8 @@ class SyslogDestination {
       return;
     }
     this.#resolving = true;
-    lookup(host).then(
+    // one address for a datagram socket: IPv4 first, where receivers listen most (TCP tries every address)
+    lookup(host, { order: 'ipv4first' }).then(
       ({ address, family: f }) => {
         this.#resolving = false;
         if (this.#udp && this.#address?.family !== f) {
