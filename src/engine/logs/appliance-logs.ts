@@ -28,10 +28,15 @@ export class LogChannel {
   }
 
   /** Resolves once every line so far is in each file (see LogWriter.written). */
-  async written(): Promise<void> {
+  written(): Promise<void> {
     const writers = this.writers();
-    if (writers.length === 0) return this.onWritten();
-    await Promise.all(writers.map((w) => w.written()));
+    // one subscription (the usual case): its own promise, nothing more on every SMTP reply's path
+    if (writers.length === 1) return writers[0]!.written();
+    if (writers.length === 0) {
+      this.onWritten();
+      return Promise.resolve();
+    }
+    return Promise.all(writers.map((w) => w.written())).then(() => undefined);
   }
 
   flush(): void {

@@ -51,4 +51,29 @@ describe('log subscriptions in the configuration', () => {
     writeFileSync(`${home}/config.json`, JSON.stringify(stored));
     expect(() => new Appliance({ home })).toThrow(/logSubscriptions\[0\]\.maxFiles/);
   });
+
+  it("a running appliance's logs follow a commit: a new subscription begins, a changed level applies to the next line, a deleted one stops", async () => {
+    const home = tempHome();
+    const appliance = new Appliance({ home });
+    const session = appliance.sessions.open('shell', 'console');
+    appliance.logs.write('mail_logs', 'Info', 'before');
+    session.config.edit((c) => void (c.logSubscriptions = [...effectiveLogSubscriptions(c), custom]));
+    await session.config.commit('add siem_mail');
+    appliance.logs.write('mail_logs', 'Debug', 'a debug line');
+    appliance.logs.write('mail_logs', 'Info', 'after');
+    session.config.edit(
+      (c) =>
+        void (c.logSubscriptions = effectiveLogSubscriptions(c)
+          .map((s) => (s.name === 'mail_logs' ? { ...s, level: 'debug' as const } : s))
+          .filter((s) => s.name !== 'siem_mail')),
+    );
+    await session.config.commit('mail_logs at debug, siem_mail deleted');
+    appliance.logs.write('mail_logs', 'Debug', 'debug now');
+    appliance.logs.flush();
+    const text = (file: string) => readFileSync(`${home}/logs/${file}`, 'utf8');
+    expect(text('mail_logs/mail.current')).toMatch(/Info: before\n.*Info: after\n.*Debug: debug now\n$/);
+    expect(text('mail_logs/mail.current')).not.toContain('a debug line');
+    expect(text('siem_mail/siem_mail.current')).toMatch(/Debug: a debug line\n.*Info: after\n$/);
+    expect(appliance.logs.subscriptions.map((s) => s.name)).toEqual(['mail_logs', 'system_logs', 'authentication', 'gui_logs']);
+  });
 });
