@@ -34,6 +34,8 @@ export interface Rsyslog {
   process: ChildProcess;
   /** what rsyslog wrote to its file, parsed (probe lines left out) */
   lines(): ReceivedLine[];
+  /** the lines as rsyslog would relay them (its traditional forward format), probes left out */
+  forwarded(): string[];
   /** kills rsyslogd (SIGKILL: a receiver that vanishes) and resolves once it is gone */
   kill(): Promise<void>;
 }
@@ -60,6 +62,9 @@ export async function startRsyslog(ports?: { udp: number; tcp: number }): Promis
       `input(type="imtcp" address="127.0.0.1" port="${tcpPort}")`,
       `template(name="fields" type="string" string="${fields}\\n")`,
       `action(type="omfile" file="${out}" template="fields")`,
+      // what a relay would send on: rsyslog's RSYSLOG_TraditionalForwardFormat, one line each
+      'template(name="relay" type="string" string="<%PRI%>%TIMESTAMP% %HOSTNAME% %syslogtag:1:32%%msg:::sp-if-no-1st-sp%%msg%\\n")',
+      `action(type="omfile" file="${join(dir, 'forwarded.log')}" template="relay")`,
       '',
     ].join('\n'),
   );
@@ -99,6 +104,14 @@ export async function startRsyslog(ports?: { udp: number; tcp: number }): Promis
     tcpPort,
     process: child,
     lines: () => read().filter((l) => !l.tag.startsWith('probe-')),
+    forwarded: () => {
+      const file = join(dir, 'forwarded.log');
+      return existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((l) => l !== '' && !l.includes(' probe-'))
+        : [];
+    },
     kill: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -42,5 +42,8 @@ describe.skipIf(!haveRsyslog)('syslog push to rsyslog', () => {
     ]);
     // no host field was sent: rsyslog names the sender from where the packet came, not from a word of the line
     for (const l of lines) expect(l.hostname).toBe(l.fromhost);
+    // a relay puts that host before the name: the form of the 2023 sample Elastic's pipeline also reads
+    await waitFor(() => rsyslog.forwarded().some((l) => l.includes('Start MID 6')), 5000, 'the relayed lines');
+    expect(rsyslog.forwarded()).toContain(`<166>Mar  7 09:04:05 ${lines[2]!.hostname} mail_logs: Info: Start MID 6 ICID 5`);
   });
 });
