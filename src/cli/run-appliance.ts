@@ -5,6 +5,7 @@ import { API_PORT, SSH_PORT, WEB_PORT } from '../engine/config/model.js';
 import { ErrorCodes, UserError } from '../errors.js';
 import { HomeLock } from '../engine/lock.js';
 import { MailEngine, type MailEngineOptions } from '../engine/mail/mail-engine.js';
+import { runSyslogPush, type RunningSyslogPush } from '../engine/logs/run-syslog-push.js';
 import { SetdEmulator } from '../setd/intake-server.js';
 import type { WebInterface } from '../web/server.js';
 import type { ApiServer } from '../api/server.js';
@@ -65,7 +66,10 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     return text;
   };
   let control: ControlServer | null = null;
+  let syslogPush: RunningSyslogPush | null = null;
   try {
+    // first: the lines of the start are pushed too, by the subscriptions retrieved by syslog push
+    syslogPush = runSyslogPush(appliance.logs, appliance.configuration);
     const address = await setd.start({ port: appliance.configuration.current.lab.setdPort });
     labHosts = new Map(setd.intakeDomains().map((d) => [d, { host: '127.0.0.1', port: address.port }]));
     await engine.start();
@@ -84,6 +88,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     await web?.close().catch(() => undefined);
     await engine.stop().catch(() => undefined);
     await setd.stop().catch(() => undefined);
+    await syslogPush?.stop();
     lock.release();
     throw error;
   }
@@ -110,6 +115,8 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
       await web?.close();
       await engine.stop();
       await setd.stop();
+      // after the engine: its last lines are pushed too (within a second)
+      await syslogPush?.stop();
       lock.release();
     },
   };

@@ -4,7 +4,7 @@ import type { CommandSpec, FlagSpec } from './types.js';
 
 /** The groups `help` and `segsim --help` list the commands in, as the README does. */
 export const COMMAND_GROUPS: readonly { title: string; names: readonly string[] }[] = [
-  { title: 'Configuration', names: ['tdcconfig', 'policyconfig', 'listenerconfig', 'smtproutes', 'destconfig', 'sethostname', 'commit', 'clear', 'showchanges'] },
+  { title: 'Configuration', names: ['tdcconfig', 'policyconfig', 'listenerconfig', 'smtproutes', 'destconfig', 'logconfig', 'sethostname', 'commit', 'clear', 'showchanges'] },
   {
     title: 'Watching and troubleshooting',
     names: [

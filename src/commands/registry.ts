@@ -27,6 +27,7 @@ import { passwdCommand } from './passwd.js';
 import { smtproutesCommand } from './smtproutes.js';
 import { sshconfigCommand } from './sshconfig.js';
 import { destconfigCommand } from './destconfig.js';
+import { logconfigCommand } from './logconfig.js';
 import { setdCommand } from './setd.js';
 import { setttymodeCommand } from './setttymode.js';
 import { labCommand } from './lab.js';
@@ -48,6 +49,7 @@ const COMMANDS: readonly CommandSpec[] = [
   sshconfigCommand,
   smtproutesCommand,
   destconfigCommand,
+  logconfigCommand,
   setdCommand,
   labCommand,
   commitCommand,

@@ -59,6 +59,7 @@ describe('the runner handles --json once', () => {
         'lab run',
         'listenerconfig',
         'listenerconfig edit',
+        'logconfig',
         'policyconfig',
         'setd accounts',
         'setd messages',

@@ -30,6 +30,17 @@ export const SETTING_LABELS = {
   'sshkey.user': 'user',
   'sshkey.key': 'public SSH key',
   'sshkey.number': 'key number',
+  log: 'log subscription',
+  'log.name': 'log name',
+  'log.type': 'log file type',
+  'log.level': 'log level',
+  'log.maxFileBytes': 'maximum file size',
+  'log.maxFiles': 'maximum number of files',
+  'log.retrieval': 'retrieval method',
+  'log.syslog.host': 'syslog host',
+  'log.syslog.port': 'syslog port',
+  'log.syslog.protocol': 'syslog protocol',
+  'log.syslog.facility': 'syslog facility',
 } as const;
 
 export type SettingKey = keyof typeof SETTING_LABELS;
