@@ -7,6 +7,7 @@ import { ApiLogins, authenticator, type ApiPluginOptions } from './auth.js';
 import { ApiError, sendError } from './envelope.js';
 import { registerHealth } from './health.js';
 import { API_BASE, registerLogin } from './login.js';
+import { registerTracking } from './tracking.js';
 
 export interface ApiOptions {
   /** 0 picks a free port (tests) */
@@ -98,6 +99,7 @@ export async function startApi(appliance: Appliance, options: ApiOptions, plugin
   const pluginOptions: ApiPluginOptions = { appliance, authenticate };
   registerLogin(app, pluginOptions, logins);
   registerHealth(app, pluginOptions);
+  registerTracking(app, pluginOptions);
   for (const plugin of plugins) await app.register(plugin, pluginOptions);
 
   await app.listen({ host: '127.0.0.1', port: options.port });
