@@ -1,5 +1,6 @@
 import type { Appliance } from './appliance.js';
 import type { MailEvent } from './mail/mail-events.js';
+import { ReportingCounts } from './reporting.js';
 import { copiesOf, TrackingIndex, type TrackedEntry, type TrackedKind, type TrackingCriteria } from './tracking-index.js';
 import { tdcSentence, trackingLine, trackingSentences } from './tracking-sentences.js';
 import { closeFiles, readLines, scanFiles, trackingFiles, TrackingStore, type TrackingFile, type TrackingPosition } from './tracking-store.js';
@@ -40,6 +41,8 @@ export interface TrackedEvents {
  */
 export class MessageTracking {
   readonly #index = new TrackingIndex();
+  /** the reports' counts, fed the same events as the index (reporting.ts) */
+  readonly #reporting = new ReportingCounts();
   readonly #store: TrackingStore | null;
   readonly #dir: string;
   readonly #gen: number;
@@ -59,7 +62,7 @@ export class MessageTracking {
     if (store) {
       store.onRecorded = (e, at) => {
         if (this.#pending) this.#pending.push([e, at]);
-        else this.#index.add(e, at);
+        else this.#indexed(e, at);
       };
     }
   }
@@ -80,7 +83,7 @@ export class MessageTracking {
   start(): Promise<void> {
     this.#loading ??= scanFiles(
       this.#files,
-      (e, at) => this.#index.add(e, at),
+      (e, at) => this.#indexed(e, at),
       () => this.#stopped,
     )
       .then(({ unreadable }) => {
@@ -88,10 +91,21 @@ export class MessageTracking {
       })
       .finally(() => {
         // also when the store could not be read: what is recorded from now on is indexed
-        for (const [e, at] of this.#pending ?? []) this.#index.add(e, at);
+        for (const [e, at] of this.#pending ?? []) this.#indexed(e, at);
         this.#pending = null;
       });
     return this.#loading;
+  }
+
+  #indexed(e: MailEvent, at: TrackingPosition): void {
+    this.#index.add(e, at);
+    this.#reporting.add(e);
+  }
+
+  /** The reports' counts over everything the store holds (waits for the store's index). */
+  async reporting(): Promise<ReportingCounts> {
+    await this.start();
+    return this.#reporting;
   }
 
   record(e: MailEvent): void {
