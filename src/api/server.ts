@@ -7,7 +7,9 @@ import { ApiLogins, authenticator, type ApiPluginOptions } from './auth.js';
 import { ApiError, sendError } from './envelope.js';
 import { registerHealth } from './health.js';
 import { API_BASE, registerLogin } from './login.js';
+import { reportingPlugin } from './reporting.js';
 import { registerTracking } from './tracking.js';
+import { xmlStatusPlugin } from './xml-status.js';
 
 export interface ApiOptions {
   /** 0 picks a free port (tests) */
@@ -35,10 +37,10 @@ export const OPENAPI_PATH = `${API_BASE}/openapi.json`;
 const BODY_LIMIT = 64 * 1024;
 
 /**
- * Serves the AsyncOS API (`/esa/api/v2.0`) over HTTPS on 127.0.0.1 with the lab CA's server
- * certificate: login and tokens, health, message tracking, and the route plugins given (each
- * registered with the appliance and `authenticate`). Every answer is JSON; every error is
- * AsyncOS's envelope.
+ * Serves the AsyncOS API (`/esa/api/v2.0`) and `/xml/status` over HTTPS on 127.0.0.1 with the lab
+ * CA's server certificate: login and tokens, health, message tracking, reports, the status page,
+ * and the route plugins given (each registered with the appliance and `authenticate`). Every error
+ * is AsyncOS's envelope.
  */
 export async function startApi(appliance: Appliance, options: ApiOptions, plugins: readonly ApiPlugin[] = []): Promise<ApiServer> {
   const pki = ensureLabPki(appliance.paths.tls, ['localhost', 'exchange.lab']);
@@ -100,7 +102,8 @@ export async function startApi(appliance: Appliance, options: ApiOptions, plugin
   registerLogin(app, pluginOptions, logins);
   registerHealth(app, pluginOptions);
   registerTracking(app, pluginOptions);
-  for (const plugin of plugins) await app.register(plugin, pluginOptions);
+  // /xml/status and the reports (src/api/xml-status.ts, src/api/reporting.ts), then any others given
+  for (const plugin of [xmlStatusPlugin, reportingPlugin, ...plugins]) await app.register(plugin, pluginOptions);
 
   await app.listen({ host: '127.0.0.1', port: options.port });
   const address = app.server.address();

@@ -104,12 +104,39 @@ describe('AsyncOS API: the server, login, tokens and Basic', () => {
     expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('413');
   });
 
+  it('serves /xml/status and the reports behind the same authentication (Basic or a token)', async () => {
+    const token = await lab.client.login();
+    const page = await lab.client.get('/xml/status', { authorization: basic('admin', TEST_PASSWORD) });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<status build="[^"]+" hostname="esa1\.example\.com" timestamp="\d{14}">/);
+    expect((await lab.client.get('/xml/status', { jwtToken: token })).status).toBe(200);
+    const refused = await lab.client.get('/xml/status');
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('401');
+    const hour = new Date(Math.floor(Date.now() / 3600_000) * 3600_000);
+    const range = `startDate=${new Date(hour.getTime() - 3600_000).toISOString()}&endDate=${new Date(hour.getTime() + 3600_000).toISOString()}`;
+    const report = await lab.client.get(`/esa/api/v2.0/reporting/mail_incoming_traffic_summary?device_type=esa&${range}`, { jwtToken: token });
+    expect(report.status).toBe(200);
+    expect(((await report.json()) as { data: { type: string } }).data.type).toBe('mail_incoming_traffic_summary');
+    expect((await lab.client.get(`/esa/api/v2.0/reporting/mail_incoming_traffic_summary?device_type=esa&${range}`)).status).toBe(401);
+  });
+
   it('describes what it serves in OpenAPI', async () => {
     const res = await lab.client.get('/esa/api/v2.0/openapi.json');
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown>; components: { securitySchemes: Record<string, unknown> } };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/esa/api/v2.0/login', '/esa/api/v2.0/health', '/esa/api/v2.0/login/privileges']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/esa/api/v2.0/login',
+        '/esa/api/v2.0/health',
+        '/esa/api/v2.0/login/privileges',
+        '/esa/api/v2.0/message-tracking/messages',
+        '/esa/api/v2.0/message-tracking/details',
+        '/esa/api/v2.0/reporting/{report}',
+        '/xml/status',
+      ]),
+    );
     expect(doc.components.securitySchemes.UserSecurity).toEqual({ type: 'apiKey', in: 'header', name: 'jwtToken' });
   });
 });
