@@ -16,7 +16,7 @@ const DEFAULT_LIMIT = 100;
 const MAX_VALUE = 256;
 const DATE_FORM = 'YYYY-MM-DDThh:mm:00.000Z';
 
-/** AsyncOS's own words for a time with seconds (API guide). */
+/** AsyncOS's own answer to a time with seconds: these words, with code 404 (Cisco-Email-Security/docs api.md). */
 export const WHOLE_MINUTES = 'startDate and endDate attribute supports only 00 seconds and 000 microseconds.';
 
 /**
@@ -44,7 +44,7 @@ export function parseApiDate(name: string, value: string | undefined): number {
   const text = value.trim().replace(/ (\d{2}:?\d{2})$/, '+$1');
   const m = DATE.exec(text);
   if (!m) throw new ApiError(`${name} ${JSON.stringify(value.slice(0, 64))} is not a date in the form ${DATE_FORM}.`);
-  if ((m[6] ?? '00') !== '00' || /[1-9]/.test(m[7] ?? '')) throw new ApiError(WHOLE_MINUTES);
+  if ((m[6] ?? '00') !== '00' || /[1-9]/.test(m[7] ?? '')) throw new ApiError(WHOLE_MINUTES, 404);
   const zone = m[8] === undefined || m[8] === 'Z' ? 'Z' : m[8].length === 5 ? `${m[8].slice(0, 3)}:${m[8].slice(3)}` : m[8];
   const [month, day, hour, minute] = [Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])];
   const t = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00.000${zone}`);

@@ -196,8 +196,9 @@ describe.skipIf(!HAVE_SWAKS)('AsyncOS API: message tracking of real traffic', ()
     const start = minute(now - 60_000);
     const end = minute(now + 60_000);
     const cases: [string, number, RegExp][] = [
-      [`startDate=${start.replace(':00.000Z', ':17.000Z')}&endDate=${end}`, 400, /^startDate and endDate attribute supports only 00 seconds and 000 microseconds\.$/],
-      [`startDate=${start.replace('.000Z', '.250Z')}&endDate=${end}`, 400, /^startDate and endDate attribute supports only 00 seconds/],
+      // AsyncOS's own answer, code 404 and all (Cisco-Email-Security/docs api.md)
+      [`startDate=${start.replace(':00.000Z', ':17.000Z')}&endDate=${end}`, 404, /^startDate and endDate attribute supports only 00 seconds and 000 microseconds\.$/],
+      [`startDate=${start.replace('.000Z', '.250Z')}&endDate=${end}`, 404, /^startDate and endDate attribute supports only 00 seconds/],
       [`endDate=${end}`, 400, /^startDate and endDate are required, in the form YYYY-MM-DDThh:mm:00\.000Z\.$/],
       [`startDate=yesterday&endDate=${end}`, 400, /^startDate "yesterday" is not a date in the form/],
       [`startDate=2024-13-01T00:00:00.000Z&endDate=${end}`, 400, /^startDate "2024-13-01T00:00:00\.000Z" is not a date/],
