@@ -3,8 +3,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startApi } from '../../src/api/server.js';
+import { interfaceconfigCommand } from '../../src/commands/interfaceconfig.js';
 import { whoCommand } from '../../src/commands/who.js';
-import { runScripted } from '../helpers/scripted.js';
+import { freePort } from '../helpers/peers.js';
+import { consoleSession, runScripted } from '../helpers/scripted.js';
 import { apiAppliance, apiClient, b64, basic, TEST_PASSWORD } from '../helpers/api.js';
 
 const run = promisify(execFile);
@@ -138,6 +140,37 @@ describe('AsyncOS API: the server, login, tokens and Basic', () => {
       ]),
     );
     expect(doc.components.securitySchemes.UserSecurity).toEqual({ type: 'apiKey', in: 'header', name: 'jwtToken' });
+  });
+});
+
+describe('AsyncOS API: its port is set by interfaceconfig', () => {
+  it('lists the API port; a committed --api-port moves the API (its logins end), a port in use is refused at commit', async () => {
+    const lab = await apiAppliance();
+    try {
+      const shown = await runScripted(interfaceconfigCommand, [], { appliance: lab.appliance, interactive: false });
+      expect(shown.transcript).toMatch(/AsyncOS API HTTPS: port 0 \(any free port\): the AsyncOS API \(\/esa\/api\/v2\.0\/\)/);
+      const token = await lab.client.login();
+      const port = await freePort();
+      await runScripted(interfaceconfigCommand, [], { appliance: lab.appliance, flags: { apiPort: String(port) } });
+      await consoleSession(lab.appliance).config.commit('move the API');
+      await expect.poll(() => lab.running.api?.url).toBe(`https://127.0.0.1:${port}/esa/api/v2.0/`);
+      const moved = apiClient(`https://127.0.0.1:${port}`, lab.ca);
+      try {
+        expect((await moved.get('/esa/api/v2.0/health', { jwtToken: token })).status).toBe(401);
+        expect((await moved.get('/esa/api/v2.0/health', { authorization: basic('admin', TEST_PASSWORD) })).status).toBe(200);
+        expect(lab.appliance.sessions.list().filter((s) => s.kind === 'api')).toEqual([]);
+        // the web interface's port: taken, so the API cannot move there
+        const held = new URL(lab.running.web!.url).port;
+        await runScripted(interfaceconfigCommand, [], { appliance: lab.appliance, flags: { apiPort: held } });
+        await expect(consoleSession(lab.appliance).config.commit('taken')).rejects.toThrow(new RegExp(`The AsyncOS API cannot listen on 127\\.0\\.0\\.1:${held} \\(EADDRINUSE\\)`));
+        expect(lab.appliance.configuration.current.lab.apiPort).toBe(port);
+      } finally {
+        await moved.close();
+      }
+    } finally {
+      await lab.stop();
+      rmSync(lab.appliance.paths.root, { recursive: true, force: true });
+    }
   });
 });
 
