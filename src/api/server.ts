@@ -4,7 +4,7 @@ import type { Appliance } from '../engine/appliance.js';
 import { ensureLabPki } from '../engine/tls.js';
 import { UserError } from '../errors.js';
 import { ApiLogins, authenticator, type ApiPluginOptions } from './auth.js';
-import { ApiError, sendError } from './envelope.js';
+import { ApiError, rawErrorResponse, sendError } from './envelope.js';
 import { registerHealth } from './health.js';
 import { API_BASE, registerLogin } from './login.js';
 import { reportingPlugin } from './reporting.js';
@@ -51,6 +51,14 @@ export async function startApi(appliance: Appliance, options: ApiOptions, plugin
     // a client that opens a request and never ends it does not hold a socket for ever
     requestTimeout: 30_000,
     return503OnClosing: true,
+    // what Node's HTTP parser refuses is answered in the envelope too, never a bare reset
+    clientErrorHandler(error: Error & { code?: string }, socket) {
+      if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const message =
+        status === 431 ? 'The request line and headers are larger than 16 KB.' : status === 408 ? 'The request took longer than 30 seconds to arrive.' : 'The request is not HTTP the API can read.';
+      socket.end(rawErrorResponse(status, message));
+    },
   });
   const logins = new ApiLogins(appliance, options.timeoutMs);
   const authenticate = authenticator(appliance, logins);

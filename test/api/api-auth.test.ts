@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:tls';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -121,6 +123,24 @@ describe('AsyncOS API: the server, login, tokens and Basic', () => {
     expect(report.status).toBe(200);
     expect(((await report.json()) as { data: { type: string } }).data.type).toBe('mail_incoming_traffic_summary');
     expect((await lab.client.get(`/esa/api/v2.0/reporting/mail_incoming_traffic_summary?device_type=esa&${range}`)).status).toBe(401);
+  });
+
+  it('answers what Node’s HTTP parser refuses (a 20 KB URL, bytes that are not HTTP) in the envelope too', async () => {
+    const huge = await lab.client.get(`/esa/api/v2.0/message-tracking/messages?subjectfilterValue=${'x'.repeat(20_000)}`, { jwtToken: 'x' });
+    expect(huge.status).toBe(431);
+    expect(((await huge.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: '431', message: 'The request line and headers are larger than 16 KB.' });
+    const socket = connect({ host: '127.0.0.1', port: Number(new URL(lab.origin).port), ca: lab.ca, servername: 'localhost' });
+    await once(socket, 'secureConnect');
+    socket.write('\x00\x01 this is not HTTP\r\n\r\n');
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString('utf8')));
+    await once(socket, 'end');
+    socket.destroy();
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: { message: 'The request is not HTTP the API can read.', code: '400', explanation: '400 = Bad request syntax or unsupported method.' },
+    });
+    expect((await lab.client.get('/esa/api/v2.0/health', { authorization: basic('admin', TEST_PASSWORD) })).status).toBe(200);
   });
 
   it('describes what it serves in OpenAPI', async () => {
