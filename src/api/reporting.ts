@@ -25,6 +25,9 @@ class ApiRefusal extends Error {
   }
 }
 
+/** A value the client sent, quoted and cut short, for a message that names it. */
+const shown = (value: unknown) => JSON.stringify(String(value).slice(0, 64));
+
 const DATE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
@@ -35,10 +38,11 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))
  */
 function reportDate(name: 'startDate' | 'endDate', value: unknown): number {
   if (typeof value !== 'string' || value === '') throw new ApiRefusal(400, `${name} is required: a date as YYYY-MM-DDThh:00:00.000Z.`);
-  const m = DATE.exec(value);
+  // a `+00:00` written into a URL unencoded arrives as ` 00:00`
+  const m = DATE.exec(value.replace(/ (\d{2}:\d{2})$/, '+$1'));
   const ms = m ? Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00${m[8]}`) : NaN;
   const calendar = m && new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)).getUTCDate() === +m[3]!;
-  if (!m || Number.isNaN(ms) || !calendar || +m[4]! > 23 || +m[5]! > 59) throw new ApiRefusal(400, `${name} "${value}" is not a date as YYYY-MM-DDThh:00:00.000Z.`);
+  if (!m || Number.isNaN(ms) || !calendar || +m[4]! > 23 || +m[5]! > 59) throw new ApiRefusal(400, `${name} ${shown(value)} is not a date as YYYY-MM-DDThh:00:00.000Z.`);
   if (Number(m[6] ?? 0) !== 0 || Number(m[7] ?? 0) !== 0) throw new ApiRefusal(404, 'startDate and endDate attribute supports only 00 seconds and 000 microseconds.');
   if (m[5] !== '00') throw new ApiRefusal(404, 'startDate and endDate attribute supports only 00 minutes, 00 seconds and 000 microseconds.');
   return ms;
@@ -47,7 +51,7 @@ function reportDate(name: 'startDate' | 'endDate', value: unknown): number {
 /** A count parameter: digits only, within reason. */
 function count(name: string, value: unknown, min: number): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value) || Number(value) < min) throw new ApiRefusal(400, `${name} must be a whole number of at least ${min}; got "${String(value)}".`);
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value) || Number(value) < min) throw new ApiRefusal(400, `${name} must be a whole number of at least ${min}; got ${shown(value)}.`);
   return Number(value);
 }
 
@@ -69,14 +73,14 @@ function reportQuery(report: ReportName, raw: unknown): { range: ReportRange; qu
   const q = (raw ?? {}) as Record<string, unknown>;
   for (const name of ['device_type', 'startDate', 'endDate', 'orderBy', 'orderDir', 'top', 'offset', 'limit', 'filterBy', 'filterValue', 'filterOperator']) one(q, name);
   const deviceType = one(q, 'device_type');
-  if (deviceType !== undefined && deviceType !== 'esa') throw new ApiRefusal(400, `device_type "${deviceType}" is not valid: this appliance reports as esa.`);
+  if (deviceType !== undefined && deviceType !== 'esa') throw new ApiRefusal(400, `device_type ${shown(deviceType)} is not valid: this appliance reports as esa.`);
   const since = reportDate('startDate', q.startDate);
   const until = reportDate('endDate', q.endDate);
   if (until <= since) throw new ApiRefusal(400, 'endDate must be later than startDate.');
   const query: EntityQuery = {};
   if (together(q, ['orderBy', 'orderDir'])) {
     const dir = one(q, 'orderDir')!;
-    if (dir !== 'asc' && dir !== 'desc') throw new ApiRefusal(400, `orderDir "${dir}" is not valid: asc or desc.`);
+    if (dir !== 'asc' && dir !== 'desc') throw new ApiRefusal(400, `orderDir ${shown(dir)} is not valid: asc or desc.`);
     query.orderBy = one(q, 'orderBy');
     query.orderDir = dir;
   }
@@ -88,8 +92,8 @@ function reportQuery(report: ReportName, raw: unknown): { range: ReportRange; qu
   if (together(q, ['filterBy', 'filterValue', 'filterOperator'])) {
     const entity = REPORTS[report].entity;
     const [by, operator] = [one(q, 'filterBy')!, one(q, 'filterOperator')!];
-    if (entity !== null && by !== entity) throw new ApiRefusal(400, `filterBy "${by}" is not valid for ${report}: ${entity}.`);
-    if (operator !== 'begins_with' && operator !== 'is') throw new ApiRefusal(400, `filterOperator "${operator}" is not valid: begins_with or is.`);
+    if (entity !== null && by !== entity) throw new ApiRefusal(400, `filterBy ${shown(by)} is not valid for ${report}: ${entity}.`);
+    if (operator !== 'begins_with' && operator !== 'is') throw new ApiRefusal(400, `filterOperator ${shown(operator)} is not valid: begins_with or is.`);
     query.filter = { value: one(q, 'filterValue')!, operator };
   }
   return { range: { since, until }, query };

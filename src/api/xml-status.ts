@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { Appliance } from '../engine/appliance.js';
 import { statusDocument, type StatusDocument } from '../engine/status-document.js';
+import { ErrorCodes, UserError } from '../errors.js';
 
 /** The preHandler the API server supplies: it lets an authenticated request through, or replies 401 itself. */
 export type Authenticate = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -122,7 +123,14 @@ export async function xmlStatusPlugin(app: FastifyInstance, options: ApiPluginOp
   // what the OpenAPI description shows (@fastify/swagger's keys: the type knows them once it is loaded)
   const schema = { tags: ['monitoring'], summary: 'The legacy XML status page (HTTP Basic): counters, rates and gauges as `status detail` shows them' } as FastifySchema;
   app.get('/xml/status', { preHandler: authenticate, schema }, async (_request, reply) => {
-    const text = renderXmlStatus(statusDocument(appliance));
+    let text: string;
+    try {
+      text = renderXmlStatus(statusDocument(appliance));
+    } catch (error) {
+      // served only by a running appliance: between its engine's stop and the server's
+      if (error instanceof UserError && error.code === ErrorCodes.unavailable) return reply.code(503).type('text/plain; charset=utf-8').send(`${error.message}\n`);
+      throw error;
+    }
     return reply.type('text/xml; charset=ISO-8859-1').header('Cache-Control', 'no-store').send(Buffer.from(text, 'latin1'));
   });
 }

@@ -69,7 +69,7 @@ export const DESTINATION_COUNTERS = [
 export type IncomingCounter = (typeof INCOMING_SUMMARY_COUNTERS)[number];
 export type DestinationCounter = (typeof DESTINATION_COUNTERS)[number];
 
-/** What the minute buckets count; the report counters are sums of these. */
+/** What the hourly buckets count; the report counters are sums of these. */
 const IN = { blockedReputation: 0, invalidRecipient: 1, spam: 2, virus: 3, virusMessages: 4, clean: 5 } as const;
 const IN_SLOTS = 6;
 const OUT = { delivered: 0, hardBounced: 1, spam: 2, tlsSuccess: 3, tlsFail: 4, tlsOptSuccess: 5, tlsOptFail: 6, plain: 7, encrypted: 8 } as const;
@@ -80,24 +80,25 @@ interface Bucket {
   destinations: Map<string, Float64Array>;
 }
 
-/** A report's time range: [since, until) in appliance milliseconds. */
+/** A report's time range: [since, until) in appliance milliseconds, taken in whole hours (those that start in it). */
 export interface ReportRange {
   since: number;
   until: number;
 }
 
-const MINUTE = 60_000;
+/** AsyncOS's reports take whole hours: so do the buckets (a month of reports is 720 of them) */
+const HOUR = 3_600_000;
 
 /**
- * The reporting data: what the mail events say happened, counted in buckets of a minute (the
+ * The reporting data: what the mail events say happened, counted in buckets of an hour (the
  * finest a report's range can ask: AsyncOS takes whole hours). A report over a range sums the
- * buckets in it, so a request costs the minutes it covers, not the events. It reads the same
+ * buckets in it, so a request costs the hours it covers, not the events. It reads the same
  * events message tracking records, from its store at start and as they happen.
  */
 export class ReportingCounts {
-  /** minute -> bucket; `#minutes` holds the same minutes in ascending order, for a range's bisection */
+  /** hour -> bucket; `#hours` holds the same hours in ascending order, for a range's bisection */
   readonly #buckets = new Map<number, Bucket>();
-  readonly #minutes: number[] = [];
+  readonly #hours: number[] = [];
   /** recipients of a message not yet scanned (split parts take theirs from it) */
   readonly #recipients = new Map<number, number>();
   /** messages found to be spam, until they are finished */
@@ -106,16 +107,16 @@ export class ReportingCounts {
   readonly #connections = new Map<number, { queue: string; tls: 'none' | 'ok' | 'failed' }>();
 
   #bucket(at: number): Bucket {
-    const minute = Math.floor(at / MINUTE);
-    let bucket = this.#buckets.get(minute);
+    const hour = Math.floor(at / HOUR);
+    let bucket = this.#buckets.get(hour);
     if (!bucket) {
       bucket = { incoming: new Float64Array(IN_SLOTS), destinations: new Map() };
-      this.#buckets.set(minute, bucket);
-      const list = this.#minutes;
-      // events come in time order: a new minute is the last but after a clock set by hand
+      this.#buckets.set(hour, bucket);
+      const list = this.#hours;
+      // events come in time order: a new hour is the last but after a clock set by hand
       let i = list.length;
-      while (i > 0 && list[i - 1]! > minute) i--;
-      list.splice(i, 0, minute);
+      while (i > 0 && list[i - 1]! > hour) i--;
+      list.splice(i, 0, hour);
     }
     return bucket;
   }
@@ -207,11 +208,11 @@ export class ReportingCounts {
     }
   }
 
-  /** The buckets of the minutes in a range. */
+  /** The buckets of the hours that start in a range (a range is taken in whole hours). */
   *#inRange(range: ReportRange): Generator<Bucket> {
-    const first = Math.ceil(range.since / MINUTE);
-    const end = Math.ceil(range.until / MINUTE);
-    const list = this.#minutes;
+    const first = Math.ceil(range.since / HOUR);
+    const end = Math.ceil(range.until / HOUR);
+    const list = this.#hours;
     let [lo, hi] = [0, list.length];
     while (lo < hi) {
       const m = (lo + hi) >> 1;
@@ -308,10 +309,10 @@ export type ReportResult = { kind: 'summary'; counters: [string, number][] } | {
  */
 export function runReport(counts: ReportingCounts, name: ReportName, range: ReportRange, counter: string | null, query: EntityQuery = {}): ReportResult {
   const report = REPORTS[name];
-  if (counter !== null && !report.counters.includes(counter)) throw new UserError(`The report ${name} has no counter ${counter}.`, ErrorCodes.notFound);
+  if (counter !== null && !report.counters.includes(counter)) throw new UserError(`The report ${name} has no counter ${JSON.stringify(counter.slice(0, 64))}.`, ErrorCodes.notFound);
   const wanted = counter === null ? report.counters : [counter];
   if (query.orderBy !== undefined && !report.counters.includes(query.orderBy))
-    throw new UserError(`orderBy ${query.orderBy} is not a counter of ${name} (${report.counters.join(', ')}).`, ErrorCodes.invalidValue);
+    throw new UserError(`orderBy ${JSON.stringify(query.orderBy.slice(0, 64))} is not a counter of ${name} (${report.counters.join(', ')}).`, ErrorCodes.invalidValue);
   if (report.entity === null) {
     if (query.filter) throw new UserError(`The report ${name} is a summary: it has no entity to filter by.`, ErrorCodes.invalidValue);
     const all = counts.incomingSummary(range);

@@ -86,6 +86,10 @@ describe('reporting (real engine, real traffic, HTTPS)', () => {
         blocked_invalid_recipient: 1,
         blocked_reputation: 0,
       });
+      // Splunk SOAR's form of the hour (+00:00), also written unencoded in the URL
+      const plus = `startDate=${apiHour(now - HOUR).replace('.000Z', '+00:00')}&endDate=${apiHour(now + 2 * HOUR).replace(':00:00.000Z', ':00+00:00')}`;
+      expect((await get(`mail_incoming_traffic_summary/total_recipients?${plus.replaceAll('+', '%2B')}`)).body.data.resultSet).toEqual({ total_recipients: 8 });
+      expect((await get(`mail_incoming_traffic_summary/total_recipients?${plus}`)).body.data.resultSet).toEqual({ total_recipients: 8 });
       // one counter: its object alone
       expect((await get(`mail_incoming_traffic_summary/total_recipients?device_type=esa&${range}`)).body).toEqual({
         meta: { totalCount: -1 },
@@ -146,10 +150,11 @@ describe('reporting (real engine, real traffic, HTTPS)', () => {
       await bad(`mail_incoming_traffic_summary?endDate=${apiHour(now)}`, 400, /startDate is required/);
       await bad(`mail_incoming_traffic_summary?startDate=${apiHour(now)}&endDate=${apiHour(now)}`, 400, 'endDate must be later than startDate.');
       await bad(`mail_destination_domain_detail?${range}&orderBy=delivered`, 400, /orderBy, orderDir must be given together; missing orderDir/);
-      await bad(`mail_destination_domain_detail?${range}&orderBy=speed&orderDir=desc`, 400, /orderBy speed is not a counter of mail_destination_domain_detail/);
+      await bad(`mail_destination_domain_detail?${range}&orderBy=speed&orderDir=desc`, 400, /orderBy "speed" is not a counter of mail_destination_domain_detail/);
       await bad(`mail_destination_domain_detail?${range}&top=-3`, 400, /top must be a whole number/);
       await bad(`mail_destination_domain_detail?${range}&filterBy=ip&filterValue=1&filterOperator=is`, 400, /filterBy "ip" is not valid for mail_destination_domain_detail: domain/);
       await bad(`mail_destination_domain_detail?${range}&device_type=wsa`, 400, /device_type "wsa"/);
+      await bad(`mail_incoming_traffic_summary?startDate=${'x'.repeat(5000)}&endDate=${apiHour(now)}`, 400, /^startDate "x{64}" is not a date/);
       await bad(`mail_security_summary?${range}`, 404, 'Not Found.');
       await bad(`mail_incoming_traffic_summary/no_such_counter?${range}`, 404, 'Not Found.');
       const anonymous = await get(`mail_incoming_traffic_summary?${range}`, null);
@@ -191,7 +196,7 @@ describe('the reporting counts', () => {
   const at = Date.UTC(2024, 1, 16, 10, 0, 0);
   const events = (bodies: [number, MailEventBody][]) => bodies.map(([t, b]) => ({ ...b, at: t }) as MailEvent);
 
-  it('count an event in the minute it happened: a range takes the hours it names, no more', () => {
+  it('count an event in the hour it happened: a range takes the hours it names, no more', () => {
     const counts = new ReportingCounts();
     for (const e of events([
       [at - 1, { type: 'recipient.rejected', mid: 1, icid: 1, address: 'a@x.test' }],

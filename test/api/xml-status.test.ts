@@ -186,9 +186,27 @@ describe('/xml/status (real engine, real traffic, HTTPS with Basic)', () => {
       for (const name of ['ram_utilization', 'total_utilization', 'cpu_utilization', 'disk_utilization', 'log_used', 'kbytes_free'])
         expect(attr(doc, `/status/gauges/gauge[@name="${name}"]/@current`), name).toMatch(/^\d+$/);
 
-      // and the Zabbix template's XPaths evaluate to numbers
-      for (const path of ['/status/counters/counter[@name="inj_msgs"]/@lifetime', '/status/gauges/gauge[@name="active_recips"]/@current', '/status/rates/rate[@name="delivered_recips"]/@last_1_min'])
-        expect(attr(doc, path), path).toMatch(/^\d+$/);
+      // and the 27 items of the Zabbix template "ESA-CISCO XML Status" evaluate to numbers, by its XPaths
+      // (ecosystem.md §4: counters' lifetime, rates' last_1_min, gauges' current)
+      const zabbix = [
+        ...[
+          '5xx_hard_bounced_recips',
+          'completed_recips',
+          'deleted_recips',
+          'delivered_recips',
+          'dns_hard_bounced_recips',
+          'dropped_msgs',
+          'expired_hard_bounced_recips',
+          'filter_hard_bounced_recips',
+        ].map((n) => `/status/counters/counter[@name="${n}"]/@lifetime`),
+        ...['gen_bounce_recips', 'global_unsub_hits', 'hard_bounced_recips', 'inj_msgs', 'inj_recips', 'other_hard_bounced_recips', 'rejected_recips', 'soft_bounced_evts'].map(
+          (n) => `/status/counters/counter[@name="${n}"]/@lifetime`,
+        ),
+        ...['completed_recips', 'delivered_recips', 'hard_bounced_recips', 'inj_msgs', 'inj_recips', 'soft_bounced_evts'].map((n) => `/status/rates/rate[@name="${n}"]/@last_1_min`),
+        ...['active_recips', 'conn_in', 'conn_out', 'kbytes_in_policy_virus_outbreak_quarantine', 'msgs_in_policy_virus_outbreak_quarantine'].map((n) => `/status/gauges/gauge[@name="${n}"]/@current`),
+      ];
+      expect(zabbix).toHaveLength(27);
+      for (const path of zabbix) expect(attr(doc, path), path).toMatch(/^\d+$/);
 
       // and curl, as a monitor's script would fetch it, gets the same page; without the password, AsyncOS's 401
       const curl = await run('curl', ['-sS', '--cacert', caFile, '-u', `admin:${PASSWORD}`, `${url}/xml/status`], 'latin1');
@@ -259,6 +277,35 @@ describe('the XML of /xml/status', () => {
     expect(attr(doc, '/status/gauges/gauge[@name="kbytes_free"]/@current')).toBe('34541502');
     expect(attr(doc, '/status/rates/rate[@name="inj_msgs"]/@last_5_min')).toBe('12');
     expect(xpath.select('/status/features/feature/@time_remaining', doc)).toHaveLength(3);
+    // the gauges and rates of the exporter's sample, by name and in its order
+    const names = (path: string) => (xpath.select(path, doc) as Attr[]).map((a) => a.value);
+    expect(names('/status/gauges/gauge/@name')).toEqual([
+      'ram_utilization',
+      'total_utilization',
+      'cpu_utilization',
+      'av_utilization',
+      'case_utilization',
+      'bm_utilization',
+      'disk_utilization',
+      'resource_conservation',
+      'log_used',
+      'log_available',
+      'conn_in',
+      'conn_out',
+      'active_recips',
+      'unattempted_recips',
+      'attempted_recips',
+      'msgs_in_work_queue',
+      'dests_in_memory',
+      'kbytes_used',
+      'kbytes_free',
+      'msgs_in_policy_virus_outbreak_quarantine',
+      'kbytes_in_policy_virus_outbreak_quarantine',
+      'reporting_utilization',
+      'quarantine_utilization',
+    ]);
+    expect(names('/status/rates/rate/@name')).toEqual(['inj_msgs', 'inj_recips', 'soft_bounced_evts', 'completed_recips', 'hard_bounced_recips', 'delivered_recips']);
+    expect(names('/status/current_ids/@*')).toEqual(['7', '3', '5']);
     const elements = (xpath.select('/status/*', doc) as Element[]).map((e) => e.tagName);
     expect(elements).toEqual(['birth_time', 'last_counter_reset', 'system', 'oldest_message', 'features', 'counters', 'current_ids', 'rates', 'gauges']);
   });
