@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -190,6 +191,32 @@ describe('AsyncOS API: its port is set by interfaceconfig', () => {
     } finally {
       await lab.stop();
       rmSync(lab.appliance.paths.root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('AsyncOS API: a port taken at start', () => {
+  it('is said in the banner, and the rest of the appliance runs without the API', async () => {
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const held = (holder.address() as AddressInfo).port;
+    const { Appliance } = await import('../../src/engine/appliance.js');
+    const { startAppliance } = await import('../../src/cli/run-appliance.js');
+    const { commandRegistry } = await import('../../src/commands/registry.js');
+    const { labHome } = await import('../helpers/scripted.js');
+    const appliance = new Appliance({ home: labHome((c) => void (c.lab.apiPort = held)) });
+    try {
+      const running = await startAppliance(appliance, commandRegistry());
+      try {
+        expect(running.api).toBeNull();
+        expect(running.web).not.toBeNull();
+        expect(running.describe()).toContain(`  AsyncOS API: not running (https://127.0.0.1:${held}/esa/api/v2.0/): The AsyncOS API cannot listen on 127.0.0.1:${held} (EADDRINUSE).`);
+      } finally {
+        await running.stop();
+      }
+    } finally {
+      holder.close();
+      rmSync(appliance.paths.root, { recursive: true, force: true });
     }
   });
 });
