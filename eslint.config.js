@@ -26,15 +26,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'commands', 'conversation', 'web', 'api', 'setd', 'lab'])] },
+        { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'commands', 'conversation', 'web', 'setd', 'lab'])] },
       ],
-    },
-  },
-  {
-    // The AsyncOS API is a front end of its own: what it shares with the others comes from the engine.
-    files: ['src/api/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: UI_LIBRARIES, patterns: [{ group: UI_LIBRARIES.map((l) => `${l}/*`) }, upperLayers(['ui', 'cli', 'web', 'ssh', 'commands', 'conversation'])] }],
     },
   },
   {
