@@ -12,8 +12,10 @@ const STATUS: Record<number, [message: string, explanation: string]> = {
   403: ['Forbidden.', 'Request forbidden -- authorization will not help'],
   404: ['Not Found.', 'Nothing matches the given URI'],
   405: ['Method Not Allowed.', 'Specified method is invalid for this resource'],
+  408: ['Request Timeout.', 'Request timed out; try again later'],
   413: ['Request Entity Too Large.', 'Entity is too large'],
   415: ['Unsupported Media Type.', 'Entity body in unsupported format'],
+  431: ['Request Header Fields Too Large.', 'The server refused this request because the request header fields are too large'],
   500: ['Internal Server Error.', 'Server got itself in trouble'],
   503: ['Service Unavailable.', 'The server cannot process the request due to a high load'],
 };
@@ -27,6 +29,17 @@ export interface ErrorEnvelope {
 export function errorEnvelope(status: number, message?: string): ErrorEnvelope {
   const [standard, explanation] = STATUS[status] ?? STATUS[status >= 500 ? 500 : 400]!;
   return { error: { message: message ?? standard, code: String(status), explanation: `${status} = ${explanation}.` } };
+}
+
+/**
+ * The envelope as a whole HTTP response, for a request Node's parser refused before fastify saw it
+ * (headers or URL too large, a request that is not HTTP, one that took too long): the connection
+ * closes after it.
+ */
+export function rawErrorResponse(status: number, message?: string): string {
+  const body = JSON.stringify(errorEnvelope(status, message));
+  const reason = (STATUS[status]?.[0] ?? 'Bad Request.').replace(/\.$/, '');
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /** Answers with the envelope; returns the reply (a handler returns it). */

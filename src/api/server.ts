@@ -4,9 +4,12 @@ import type { Appliance } from '../engine/appliance.js';
 import { ensureLabPki } from '../engine/tls.js';
 import { UserError } from '../errors.js';
 import { ApiLogins, authenticator, type ApiPluginOptions } from './auth.js';
-import { ApiError, sendError } from './envelope.js';
+import { ApiError, rawErrorResponse, sendError } from './envelope.js';
 import { registerHealth } from './health.js';
 import { API_BASE, registerLogin } from './login.js';
+import { reportingPlugin } from './reporting.js';
+import { registerTracking } from './tracking.js';
+import { xmlStatusPlugin } from './xml-status.js';
 
 export interface ApiOptions {
   /** 0 picks a free port (tests) */
@@ -34,10 +37,10 @@ export const OPENAPI_PATH = `${API_BASE}/openapi.json`;
 const BODY_LIMIT = 64 * 1024;
 
 /**
- * Serves the AsyncOS API (`/esa/api/v2.0`) over HTTPS on 127.0.0.1 with the lab CA's server
- * certificate: login and tokens, health, message tracking, and the route plugins given (each
- * registered with the appliance and `authenticate`). Every answer is JSON; every error is
- * AsyncOS's envelope.
+ * Serves the AsyncOS API (`/esa/api/v2.0`) and `/xml/status` over HTTPS on 127.0.0.1 with the lab
+ * CA's server certificate: login and tokens, health, message tracking, reports, the status page,
+ * and the route plugins given (each registered with the appliance and `authenticate`). Every error
+ * is AsyncOS's envelope.
  */
 export async function startApi(appliance: Appliance, options: ApiOptions, plugins: readonly ApiPlugin[] = []): Promise<ApiServer> {
   const pki = ensureLabPki(appliance.paths.tls, ['localhost', 'exchange.lab']);
@@ -48,6 +51,14 @@ export async function startApi(appliance: Appliance, options: ApiOptions, plugin
     // a client that opens a request and never ends it does not hold a socket for ever
     requestTimeout: 30_000,
     return503OnClosing: true,
+    // what Node's HTTP parser refuses is answered in the envelope too, never a bare reset
+    clientErrorHandler(error: Error & { code?: string }, socket) {
+      if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const message =
+        status === 431 ? 'The request line and headers are larger than 16 KB.' : status === 408 ? 'The request took longer than 30 seconds to arrive.' : 'The request is not HTTP the API can read.';
+      socket.end(rawErrorResponse(status, message));
+    },
   });
   const logins = new ApiLogins(appliance, options.timeoutMs);
   const authenticate = authenticator(appliance, logins);
@@ -98,7 +109,9 @@ export async function startApi(appliance: Appliance, options: ApiOptions, plugin
   const pluginOptions: ApiPluginOptions = { appliance, authenticate };
   registerLogin(app, pluginOptions, logins);
   registerHealth(app, pluginOptions);
-  for (const plugin of plugins) await app.register(plugin, pluginOptions);
+  registerTracking(app, pluginOptions);
+  // /xml/status and the reports (src/api/xml-status.ts, src/api/reporting.ts), then any others given
+  for (const plugin of [xmlStatusPlugin, reportingPlugin, ...plugins]) await app.register(plugin, pluginOptions);
 
   await app.listen({ host: '127.0.0.1', port: options.port });
   const address = app.server.address();

@@ -184,7 +184,13 @@ function apiDoor(appliance: Appliance): DoorSpec<ApiServer> {
     port: (config) => config.lab.apiPort ?? API_PORT,
     async open(port) {
       const { startApi } = await import('../api/server.js');
-      return startApi(appliance, { port });
+      try {
+        return await startApi(appliance, { port });
+      } catch (error) {
+        const e = error as NodeJS.ErrnoException;
+        if (e?.syscall === 'listen' && e.code) throw new UserError(`The AsyncOS API cannot listen on 127.0.0.1:${port} (${e.code}).`, ErrorCodes.unavailable);
+        throw error;
+      }
     },
   };
 }

@@ -142,6 +142,16 @@ export class MessageTracking {
     return this.#index.search(criteria, limit).map((e) => this.#message(e));
   }
 
+  /**
+   * A page of the MIDs that match, newest first, and how many match in all: a walk of the index's
+   * entries in memory (never of the events), the page's messages made from the index alone.
+   */
+  async page(criteria: TrackingCriteria, offset: number, limit: number): Promise<{ total: number; messages: TrackedMessage[] }> {
+    await this.start();
+    const found = this.#index.search(criteria);
+    return { total: found.length, messages: found.slice(offset, offset + limit).map((e) => this.#message(e)) };
+  }
+
   #positionsOf(mid: number): TrackingPosition[] {
     const entry = this.#index.get(mid);
     return entry ? this.#index.positions(entry) : [];

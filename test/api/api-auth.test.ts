@@ -1,10 +1,15 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:tls';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startApi } from '../../src/api/server.js';
+import { interfaceconfigCommand } from '../../src/commands/interfaceconfig.js';
 import { whoCommand } from '../../src/commands/who.js';
-import { runScripted } from '../helpers/scripted.js';
+import { freePort } from '../helpers/peers.js';
+import { consoleSession, runScripted } from '../helpers/scripted.js';
 import { apiAppliance, apiClient, b64, basic, TEST_PASSWORD } from '../helpers/api.js';
 
 const run = promisify(execFile);
@@ -104,13 +109,115 @@ describe('AsyncOS API: the server, login, tokens and Basic', () => {
     expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('413');
   });
 
+  it('serves /xml/status and the reports behind the same authentication (Basic or a token)', async () => {
+    const token = await lab.client.login();
+    const page = await lab.client.get('/xml/status', { authorization: basic('admin', TEST_PASSWORD) });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<status build="[^"]+" hostname="esa1\.example\.com" timestamp="\d{14}">/);
+    expect((await lab.client.get('/xml/status', { jwtToken: token })).status).toBe(200);
+    const refused = await lab.client.get('/xml/status');
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('401');
+    const hour = new Date(Math.floor(Date.now() / 3600_000) * 3600_000);
+    const range = `startDate=${new Date(hour.getTime() - 3600_000).toISOString()}&endDate=${new Date(hour.getTime() + 3600_000).toISOString()}`;
+    const report = await lab.client.get(`/esa/api/v2.0/reporting/mail_incoming_traffic_summary?device_type=esa&${range}`, { jwtToken: token });
+    expect(report.status).toBe(200);
+    expect(((await report.json()) as { data: { type: string } }).data.type).toBe('mail_incoming_traffic_summary');
+    expect((await lab.client.get(`/esa/api/v2.0/reporting/mail_incoming_traffic_summary?device_type=esa&${range}`)).status).toBe(401);
+  });
+
+  it('answers what Node’s HTTP parser refuses (a 20 KB URL, bytes that are not HTTP) in the envelope too', async () => {
+    const huge = await lab.client.get(`/esa/api/v2.0/message-tracking/messages?subjectfilterValue=${'x'.repeat(20_000)}`, { jwtToken: 'x' });
+    expect(huge.status).toBe(431);
+    expect(((await huge.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: '431', message: 'The request line and headers are larger than 16 KB.' });
+    const socket = connect({ host: '127.0.0.1', port: Number(new URL(lab.origin).port), ca: lab.ca, servername: 'localhost' });
+    await once(socket, 'secureConnect');
+    socket.write('\x00\x01 this is not HTTP\r\n\r\n');
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString('utf8')));
+    await once(socket, 'end');
+    socket.destroy();
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: { message: 'The request is not HTTP the API can read.', code: '400', explanation: '400 = Bad request syntax or unsupported method.' },
+    });
+    expect((await lab.client.get('/esa/api/v2.0/health', { authorization: basic('admin', TEST_PASSWORD) })).status).toBe(200);
+  });
+
   it('describes what it serves in OpenAPI', async () => {
     const res = await lab.client.get('/esa/api/v2.0/openapi.json');
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown>; components: { securitySchemes: Record<string, unknown> } };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/esa/api/v2.0/login', '/esa/api/v2.0/health', '/esa/api/v2.0/login/privileges']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/esa/api/v2.0/login',
+        '/esa/api/v2.0/health',
+        '/esa/api/v2.0/login/privileges',
+        '/esa/api/v2.0/message-tracking/messages',
+        '/esa/api/v2.0/message-tracking/details',
+        '/esa/api/v2.0/reporting/{report}',
+        '/xml/status',
+      ]),
+    );
     expect(doc.components.securitySchemes.UserSecurity).toEqual({ type: 'apiKey', in: 'header', name: 'jwtToken' });
+  });
+});
+
+describe('AsyncOS API: its port is set by interfaceconfig', () => {
+  it('lists the API port; a committed --api-port moves the API (its logins end), a port in use is refused at commit', async () => {
+    const lab = await apiAppliance();
+    try {
+      const shown = await runScripted(interfaceconfigCommand, [], { appliance: lab.appliance, interactive: false });
+      expect(shown.transcript).toMatch(/AsyncOS API HTTPS: port 0 \(any free port\): the AsyncOS API \(\/esa\/api\/v2\.0\/\)/);
+      const token = await lab.client.login();
+      const port = await freePort();
+      await runScripted(interfaceconfigCommand, [], { appliance: lab.appliance, flags: { apiPort: String(port) } });
+      await consoleSession(lab.appliance).config.commit('move the API');
+      await expect.poll(() => lab.running.api?.url).toBe(`https://127.0.0.1:${port}/esa/api/v2.0/`);
+      const moved = apiClient(`https://127.0.0.1:${port}`, lab.ca);
+      try {
+        expect((await moved.get('/esa/api/v2.0/health', { jwtToken: token })).status).toBe(401);
+        expect((await moved.get('/esa/api/v2.0/health', { authorization: basic('admin', TEST_PASSWORD) })).status).toBe(200);
+        expect(lab.appliance.sessions.list().filter((s) => s.kind === 'api')).toEqual([]);
+        // the web interface's port: taken, so the API cannot move there
+        const held = new URL(lab.running.web!.url).port;
+        await runScripted(interfaceconfigCommand, [], { appliance: lab.appliance, flags: { apiPort: held } });
+        await expect(consoleSession(lab.appliance).config.commit('taken')).rejects.toThrow(new RegExp(`The AsyncOS API cannot listen on 127\\.0\\.0\\.1:${held} \\(EADDRINUSE\\)`));
+        expect(lab.appliance.configuration.current.lab.apiPort).toBe(port);
+      } finally {
+        await moved.close();
+      }
+    } finally {
+      await lab.stop();
+      rmSync(lab.appliance.paths.root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('AsyncOS API: a port taken at start', () => {
+  it('is said in the banner, and the rest of the appliance runs without the API', async () => {
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const held = (holder.address() as AddressInfo).port;
+    const { Appliance } = await import('../../src/engine/appliance.js');
+    const { startAppliance } = await import('../../src/cli/run-appliance.js');
+    const { commandRegistry } = await import('../../src/commands/registry.js');
+    const { labHome } = await import('../helpers/scripted.js');
+    const appliance = new Appliance({ home: labHome((c) => void (c.lab.apiPort = held)) });
+    try {
+      const running = await startAppliance(appliance, commandRegistry());
+      try {
+        expect(running.api).toBeNull();
+        expect(running.web).not.toBeNull();
+        expect(running.describe()).toContain(`  AsyncOS API: not running (https://127.0.0.1:${held}/esa/api/v2.0/): The AsyncOS API cannot listen on 127.0.0.1:${held} (EADDRINUSE).`);
+      } finally {
+        await running.stop();
+      }
+    } finally {
+      holder.close();
+      rmSync(appliance.paths.root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,11 +2,12 @@
 // that what it measures is the appliance's event loop, not its own: Message Tracking searches
 // over HTTPS, SMTP greetings (timed by greeting-probe.mjs, apart from the logins' connections),
 // and 300 concurrent wrong web logins. Prints one JSON object.
-// node test/bench/tracking-load.mjs '{"smtpPort":..,"webUrl":..,"caFile":..,"password":..,"mid":..}'
+// node test/bench/tracking-load.mjs '{"smtpPort":..,"webUrl":..,"apiUrl":..,"caFile":..,"password":..,"mid":..}'
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { apiPage } from './api-page.mjs';
 
 const opts = JSON.parse(process.argv[2]);
 const ca = readFileSync(opts.caFile, 'utf8');
@@ -82,6 +83,8 @@ const session = join(form.cookies, login.cookies);
 const midLookup = await timed(`/monitor/message-tracking?search=1&mid=${opts.mid}`, session);
 const details = await timed(`/monitor/message-tracking/${opts.mid}`, session);
 const broadSearch = await timed('/monitor/message-tracking?search=1&recipient=example.com', session);
+// the AsyncOS API: a page of 100 of the same broad search, and a message's details
+const api = opts.apiUrl ? await apiPage(opts) : null;
 
 // the greeting idle, then under load: 300 wrong logins at once and a broad search beside them
 const idleProbe = await greetings();
@@ -106,6 +109,7 @@ console.log(
     detailsRows: details.rows,
     broadSearchMs: broadSearch.medianMs,
     broadSearchRows: broadSearch.rows,
+    api,
     greetingIdle: { count: idle.length, p50Ms: percentile(idle, 50), p99Ms: percentile(idle, 99) },
     underLoad: {
       wrongLogins: LOGINS,

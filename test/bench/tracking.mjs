@@ -134,7 +134,17 @@ export async function tracking() {
       const loopStallUnderLoadMs = await longestStall(async () => {
         load = await promisify(execFile)(
           process.execPath,
-          [LOAD, JSON.stringify({ smtpPort: running.engine.listenerAddress().port, webUrl: running.web.url, caFile: join(appliance.paths.tls, 'lab-ca.pem'), password: PASSWORD, mid })],
+          [
+            LOAD,
+            JSON.stringify({
+              smtpPort: running.engine.listenerAddress().port,
+              webUrl: running.web.url,
+              apiUrl: running.api?.url,
+              caFile: join(appliance.paths.tls, 'lab-ca.pem'),
+              password: PASSWORD,
+              mid,
+            }),
+          ],
           { maxBuffer: 1 << 20 },
         );
       });
