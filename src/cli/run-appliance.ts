@@ -12,11 +12,14 @@ import { ASYNCOS_VERSION, SEGSIM_VERSION } from '../version.js';
 import { serveControlSocket, type ControlServer } from './control-socket.js';
 import { tuneGarbageCollection } from './gc-tuning.js';
 import { setdStoreOf } from '../setd/appliance-store.js';
+import { intakeDomains } from '../setd/regions.js';
+import { sharedSetdOf, type SharedSetd } from '../engine/cluster/shared-setd.js';
 
 /** A running appliance: its engine, and a stop that undoes everything start did. */
 export interface RunningAppliance {
   engine: MailEngine;
-  setd: SetdEmulator;
+  /** its embedded SETD emulator; null on a member of a lab cluster (it journals to the cluster's one) */
+  setd: SetdEmulator | null;
   /** the web interface and SETD portal; null when it could not start (the rest runs without it) */
   web: WebInterface | null;
   /** what runs where, for the banner of a shell */
@@ -44,22 +47,26 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   // mail_logs never goes backwards: a clock behind the last line (a restart after a compressed lab) catches up
   const lastLogged = lastLineTime(appliance.paths.logs);
   if (lastLogged !== null && appliance.clock instanceof LabClock) appliance.clock.advanceTo(lastLogged);
-  const setd = new SetdEmulator(setdStoreOf(appliance), appliance.paths.tls);
+  // a member of a lab cluster journals to the cluster's one SETD emulator (run by "lab cluster start")
+  const shared = sharedSetdOf(appliance.paths);
+  let setd = shared ? null : new SetdEmulator(setdStoreOf(appliance), appliance.paths.tls);
   // the lab's records: every regional intake domain points at the SETD emulator
   let labHosts = new Map<string, { host: string; port: number }>();
+  const pointAt = (port: number) => (labHosts = new Map(intakeDomains().map((d) => [d, { host: '127.0.0.1', port }])));
   const engine = new MailEngine(appliance, { ...engineOptions, labHosts: () => labHosts });
   let web: WebStart = { web: null, problem: null, firstPassword: null };
   const describe = () => {
-    const text = describeAppliance(appliance, engine, setd, web);
+    const text = describeAppliance(appliance, engine, setd, shared, web);
     web.firstPassword = null; // shown once, in the first banner
     return text;
   };
   let control: ControlServer | null = null;
   let unwatchWeb = () => undefined as void;
+  let unwatchSetd = () => undefined as void;
   let moving = Promise.resolve();
   try {
-    const address = await setd.start({ port: appliance.configuration.current.lab.setdPort });
-    labHosts = new Map(setd.intakeDomains().map((d) => [d, { host: '127.0.0.1', port: address.port }]));
+    if (setd) pointAt((await setd.start({ port: appliance.configuration.current.lab.setdPort })).port);
+    else pointAt(shared!.port);
     await engine.start();
     appliance.live = engine;
     web = await startWeb(appliance);
@@ -74,21 +81,36 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
         })
         .catch(() => undefined);
     });
+    if (setd) {
+      unwatchSetd = watchSetdPort(appliance, () => {
+        moving = moving
+          .then(async () => {
+            const old = setd!;
+            await old.stop();
+            setd = new SetdEmulator(setdStoreOf(appliance), appliance.paths.tls);
+            pointAt((await setd.start({ port: appliance.configuration.current.lab.setdPort })).port);
+          })
+          .catch(() => undefined);
+      });
+    }
     await appliance.cluster.start();
     control = await serveControlSocket(appliance, registry, () => `${describe()}\nAttached to the running appliance (pid ${process.pid}).`, stopRequested);
   } catch (caught) {
     const error = listenProblem(appliance, caught);
     unwatchWeb();
+    unwatchSetd();
     await appliance.cluster.stop().catch(() => undefined);
     await web.web?.stop().catch(() => undefined);
     await engine.stop().catch(() => undefined);
-    await setd.stop().catch(() => undefined);
+    await setd?.stop().catch(() => undefined);
     lock.release();
     throw error;
   }
   return {
     engine,
-    setd,
+    get setd() {
+      return setd;
+    },
     get web() {
       return web.web;
     },
@@ -97,12 +119,13 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
       appliance.live = null;
       appliance.web = null;
       unwatchWeb();
+      unwatchSetd();
       await moving;
       await control?.close();
       await appliance.cluster.stop();
       await web.web?.stop();
       await engine.stop();
-      await setd.stop();
+      await setd?.stop();
       lock.release();
     },
   };
@@ -184,6 +207,27 @@ function watchWebPort(appliance: Appliance, restart: () => void): () => void {
   };
 }
 
+/**
+ * A committed SETD emulator port takes effect: a port that cannot be bound is refused at commit,
+ * and after the commit the embedded SETD emulator moves there (the journals follow it).
+ */
+function watchSetdPort(appliance: Appliance, restart: () => void): () => void {
+  const unguard = appliance.configuration.guard(async (next, previous) => {
+    const port = next.lab.setdPort;
+    if (port === previous.lab.setdPort || port === 0) return;
+    const { bindProblem } = await import('../engine/bind-probe.js');
+    const problem = await bindProblem('127.0.0.1', port);
+    if (problem) throw new UserError(`The SETD emulator cannot listen on 127.0.0.1:${port} (${problem}).`, ErrorCodes.unavailable);
+  });
+  const unlisten = appliance.configuration.onCommit((_, record) => {
+    if (record.changes.some((c) => c.path === 'lab.setdPort')) restart();
+  });
+  return () => {
+    unguard();
+    unlisten();
+  };
+}
+
 /** The banner's web interface line(s). */
 export function describeWeb(web: Pick<WebStart, 'web' | 'problem' | 'firstPassword'>, port: number): string[] {
   if (!web.web) return [`  web interface: not running (https://127.0.0.1:${port}/): ${web.problem ?? 'not started'}`];
@@ -193,16 +237,18 @@ export function describeWeb(web: Pick<WebStart, 'web' | 'problem' | 'firstPasswo
   ];
 }
 
-function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdEmulator, web: WebStart): string {
+function describeAppliance(appliance: Appliance, engine: MailEngine, setd: SetdEmulator | null, shared: SharedSetd | null, web: WebStart): string {
   const listener = engine.listenerAddress();
   const lab = engine.labMailServerAddress();
-  const intake = setd.address();
+  const intake = setd?.address();
   const config = appliance.configuration.current;
   return [
     `segsim ${SEGSIM_VERSION}: Cisco Secure Email Gateway emulator (AsyncOS ${ASYNCOS_VERSION})`,
     `Appliance ${config.hostname}, home ${appliance.paths.root}`,
     `  listener ${config.listener.name} on ${listener.host}:${listener.port}, lab mail server exchange.lab on ${lab.host}:${lab.port}`,
-    `  SETD emulator (intake for ${setd.intakeDomains().length} regional domains) on ${intake.address}:${intake.port}`,
+    intake
+      ? `  SETD emulator (intake for ${intakeDomains().length} regional domains) on ${intake.address}:${intake.port}`
+      : `  SETD emulator: the lab cluster's, on 127.0.0.1:${shared?.port} (${shared?.lab})`,
     ...describeWeb(web, config.lab.webPort ?? WEB_PORT),
     ...appliance.cluster.describe(),
   ].join('\n');

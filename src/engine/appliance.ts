@@ -6,6 +6,7 @@ import { CommittedConfig } from './config/committed.js';
 import { ConfigStore } from './config/store.js';
 import { ensureDir, homePaths, type HomePaths } from './home.js';
 import type { LiveAppliance } from './live.js';
+import { LAB_PORT_PARTS, labPortOf, type LabPort } from './operations/lab-ports.js';
 import { SessionRegistry } from './sessions.js';
 
 export interface ApplianceOptions {
@@ -40,13 +41,22 @@ export class Appliance {
       source: (session) => levelSourceOf(this.cluster, this.configuration, session),
       initialMode: () => (this.cluster.doc ? { level: 'cluster' } : null),
     });
-    // a running engine moves its listener before the commit (MailEngine); stopped, the address is tried
+    // a running engine moves its listener and lab servers before the commit (MailEngine,
+    // run-appliance); stopped, the new address and ports are tried
     this.configuration.guard(async (next, previous) => {
+      if (this.live) return;
       const l = next.listener;
-      if (this.live || (l.bindAddress === previous.listener.bindAddress && l.port === previous.listener.port)) return;
       const { bindProblem } = await import('./bind-probe.js');
-      const problem = await bindProblem(l.bindAddress, l.port);
-      if (problem) throw new UserError(`Listener ${l.name} cannot listen on ${l.bindAddress}:${l.port} (${problem}).`, ErrorCodes.unavailable);
+      if (l.bindAddress !== previous.listener.bindAddress || l.port !== previous.listener.port) {
+        const problem = await bindProblem(l.bindAddress, l.port);
+        if (problem) throw new UserError(`Listener ${l.name} cannot listen on ${l.bindAddress}:${l.port} (${problem}).`, ErrorCodes.unavailable);
+      }
+      for (const part of Object.keys(LAB_PORT_PARTS) as LabPort[]) {
+        const port = labPortOf(next, part);
+        if (port === 0 || port === labPortOf(previous, part)) continue;
+        const problem = await bindProblem('127.0.0.1', port);
+        if (problem) throw new UserError(`${LAB_PORT_PARTS[part]} cannot listen on 127.0.0.1:${port} (${problem}).`, ErrorCodes.unavailable);
+      }
     });
     this.cluster = new ClusterNode(this.paths, this.clock, this.configuration);
   }

@@ -27,6 +27,9 @@ export const SETTING_LABELS = {
   'destination.domain': 'domain',
   'destination.maxConnections': 'max concurrency limit',
   'destination.maxMessagesPerConnection': 'max messages per connection',
+  'lab.webPort': 'HTTPS port',
+  'lab.mailServerPort': 'lab mail server port',
+  'lab.setdPort': 'SETD emulator port',
 } as const;
 
 export type SettingKey = keyof typeof SETTING_LABELS;
