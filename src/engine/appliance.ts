@@ -39,7 +39,13 @@ export class Appliance {
     this.configuration = new CommittedConfig(new ConfigStore(this.paths), () => this.clock.now());
     this.sessions = new SessionRegistry(this.configuration, () => this.clock.now(), {
       source: (session) => levelSourceOf(this.cluster, this.configuration, session),
-      initialMode: () => (this.cluster.doc ? { level: 'cluster' } : null),
+      // a CLI login starts in Machine mode of the machine logged in to, as on AsyncOS; a one-shot
+      // run edits Cluster level unless --mode says otherwise, and a web login starts at Cluster
+      initialMode: (kind) => {
+        const doc = this.cluster.doc;
+        if (!doc) return null;
+        return kind === 'shell' || kind === 'script' ? { level: 'machine', name: doc.self } : { level: 'cluster' };
+      },
     });
     // a running engine moves its listener and lab servers before the commit (MailEngine,
     // run-appliance); stopped, the new address and ports are tried
