@@ -24,6 +24,7 @@ export interface RunningLabCluster {
  */
 function checkedMachines(dir: string): { home: string; hostname: string }[] {
   const manifest = readLabCluster(dir);
+  if (manifest.machines.length === 0) throw new UserError(`The lab cluster ${dir} lists no machines to start.`, ErrorCodes.notFound);
   return manifest.machines.map((m) => {
     const home = join(dir, m.home);
     const where = `Machine ${m.hostname} (${home})`;

@@ -32,7 +32,7 @@ async function runScenario(ctx: CommandContext, scenario: Scenario, file: string
   const { appliance } = own;
   let cluster: Awaited<ReturnType<typeof startLabCluster>> | null = null;
   try {
-    if (scenario.cluster) cluster = await startLabCluster(appliance, scenario.cluster, scenario.name, start, runOn);
+    if (scenario.cluster) cluster = await startLabCluster(own, scenario.cluster, scenario.name, start, runOn);
     const members = cluster?.members ?? [];
     const { state } = await startLab(appliance, scenario, file, runOn(appliance), members);
     const accounts = labAccounts(appliance, state);

@@ -1,11 +1,12 @@
+import { resolve } from 'node:path';
 import type { Appliance } from '../engine/appliance.js';
 import type { Clock } from '../engine/clock.js';
 import { sharedSetdOf } from '../engine/cluster/shared-setd.js';
 import { SetdStore } from './store.js';
 
 const stores = new WeakMap<Appliance, SetdStore>();
-/** the stores of lab clusters' SETDs in this process, by directory: every member there shares one */
-const shared = new Map<string, SetdStore>();
+/** the last store made in this process for each directory: the members of a lab cluster find their SETD's here */
+const byDir = new Map<string, WeakRef<SetdStore>>();
 
 /**
  * The SETD emulator's store of an appliance, one per appliance and on its clock: commands, the web
@@ -19,15 +20,21 @@ export function setdStoreOf(appliance: Appliance): SetdStore {
   let store = stores.get(appliance);
   if (!store) {
     const link = sharedSetdOf(appliance.paths);
-    store = link ? sharedSetdStore(link.store, appliance.clock) : new SetdStore(appliance.paths.setd, appliance.clock);
+    store = link ? sharedSetdStore(link.store, appliance.clock) : remember(appliance.paths.setd, new SetdStore(appliance.paths.setd, appliance.clock));
     stores.set(appliance, store);
   }
   return store;
 }
 
-/** The store of a lab cluster's SETD in `dir`, one per directory in this process (on the clock of the first to use it). */
+/**
+ * The store in `dir` this process already has (the SETD's of a lab cluster, or the embedded one
+ * of the machine whose SETD a lab's cluster shares), else a new one on `clock`.
+ */
 export function sharedSetdStore(dir: string, clock: Clock): SetdStore {
-  let store = shared.get(dir);
-  if (!store) shared.set(dir, (store = new SetdStore(dir, clock)));
+  return byDir.get(resolve(dir))?.deref() ?? remember(dir, new SetdStore(dir, clock));
+}
+
+function remember(dir: string, store: SetdStore): SetdStore {
+  byDir.set(resolve(dir), new WeakRef(store));
   return store;
 }

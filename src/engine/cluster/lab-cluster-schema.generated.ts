@@ -3,7 +3,7 @@
 /* eslint-disable */
 "use strict";
 export const validateLabCluster = validate21;
-const schema6 = {"type":"object","required":["name","machines","setd"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"machines":{"type":"array","minItems":1,"items":{"type":"object","required":["home","hostname"],"additionalProperties":false,"properties":{"home":{"type":"string","pattern":"^[A-Za-z0-9_-]+$"},"hostname":{"type":"string","minLength":1}}}},"setd":{"type":"object","required":["port"],"additionalProperties":false,"properties":{"port":{"type":"integer","minimum":1,"maximum":65535}}}}};
+const schema6 = {"type":"object","required":["name","machines","setd"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"machines":{"type":"array","items":{"type":"object","required":["home","hostname"],"additionalProperties":false,"properties":{"home":{"type":"string","pattern":"^[A-Za-z0-9_-]+$"},"hostname":{"type":"string","minLength":1}}}},"setd":{"type":"object","required":["port"],"additionalProperties":false,"properties":{"port":{"type":"integer","minimum":1,"maximum":65535}}}}};
 const pattern0 = new RegExp("^[A-Za-z0-9_-]+$", "u");
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -80,8 +80,12 @@ errors++;
 if(data.machines !== undefined){
 let data1 = data.machines;
 if(Array.isArray(data1)){
-if(data1.length < 1){
-const err6 = {instancePath:instancePath+"/machines",schemaPath:"#/properties/machines/minItems",keyword:"minItems",params:{limit: 1}};
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.home === undefined){
+const err6 = {instancePath:instancePath+"/machines/" + i0,schemaPath:"#/properties/machines/items/required",keyword:"required",params:{missingProperty: "home"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -90,12 +94,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-const len0 = data1.length;
-for(let i0=0; i0<len0; i0++){
-let data2 = data1[i0];
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.home === undefined){
-const err7 = {instancePath:instancePath+"/machines/" + i0,schemaPath:"#/properties/machines/items/required",keyword:"required",params:{missingProperty: "home"}};
+if(data2.hostname === undefined){
+const err7 = {instancePath:instancePath+"/machines/" + i0,schemaPath:"#/properties/machines/items/required",keyword:"required",params:{missingProperty: "hostname"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -104,8 +104,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data2.hostname === undefined){
-const err8 = {instancePath:instancePath+"/machines/" + i0,schemaPath:"#/properties/machines/items/required",keyword:"required",params:{missingProperty: "hostname"}};
+for(const key1 in data2){
+if(!((key1 === "home") || (key1 === "hostname"))){
+const err8 = {instancePath:instancePath+"/machines/" + i0,schemaPath:"#/properties/machines/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -114,9 +115,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-for(const key1 in data2){
-if(!((key1 === "home") || (key1 === "hostname"))){
-const err9 = {instancePath:instancePath+"/machines/" + i0,schemaPath:"#/properties/machines/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}};
+}
+if(data2.home !== undefined){
+let data3 = data2.home;
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err9 = {instancePath:instancePath+"/machines/" + i0+"/home",schemaPath:"#/properties/machines/items/properties/home/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+$"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -126,11 +130,8 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data2.home !== undefined){
-let data3 = data2.home;
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err10 = {instancePath:instancePath+"/machines/" + i0+"/home",schemaPath:"#/properties/machines/items/properties/home/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+$"}};
+else {
+const err10 = {instancePath:instancePath+"/machines/" + i0+"/home",schemaPath:"#/properties/machines/items/properties/home/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -140,8 +141,11 @@ vErrors.push(err10);
 errors++;
 }
 }
-else {
-const err11 = {instancePath:instancePath+"/machines/" + i0+"/home",schemaPath:"#/properties/machines/items/properties/home/type",keyword:"type",params:{type: "string"}};
+if(data2.hostname !== undefined){
+let data4 = data2.hostname;
+if(typeof data4 === "string"){
+if(data4.length < 1){
+const err11 = {instancePath:instancePath+"/machines/" + i0+"/hostname",schemaPath:"#/properties/machines/items/properties/hostname/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -151,11 +155,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data2.hostname !== undefined){
-let data4 = data2.hostname;
-if(typeof data4 === "string"){
-if(data4.length < 1){
-const err12 = {instancePath:instancePath+"/machines/" + i0+"/hostname",schemaPath:"#/properties/machines/items/properties/hostname/minLength",keyword:"minLength",params:{limit: 1}};
+else {
+const err12 = {instancePath:instancePath+"/machines/" + i0+"/hostname",schemaPath:"#/properties/machines/items/properties/hostname/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -165,8 +166,9 @@ vErrors.push(err12);
 errors++;
 }
 }
+}
 else {
-const err13 = {instancePath:instancePath+"/machines/" + i0+"/hostname",schemaPath:"#/properties/machines/items/properties/hostname/type",keyword:"type",params:{type: "string"}};
+const err13 = {instancePath:instancePath+"/machines/" + i0,schemaPath:"#/properties/machines/items/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -178,7 +180,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/machines/" + i0,schemaPath:"#/properties/machines/items/type",keyword:"type",params:{type: "object"}};
+const err14 = {instancePath:instancePath+"/machines",schemaPath:"#/properties/machines/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -188,9 +190,11 @@ vErrors.push(err14);
 errors++;
 }
 }
-}
-else {
-const err15 = {instancePath:instancePath+"/machines",schemaPath:"#/properties/machines/type",keyword:"type",params:{type: "array"}};
+if(data.setd !== undefined){
+let data5 = data.setd;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.port === undefined){
+const err15 = {instancePath:instancePath+"/setd",schemaPath:"#/properties/setd/required",keyword:"required",params:{missingProperty: "port"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -199,12 +203,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-if(data.setd !== undefined){
-let data5 = data.setd;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.port === undefined){
-const err16 = {instancePath:instancePath+"/setd",schemaPath:"#/properties/setd/required",keyword:"required",params:{missingProperty: "port"}};
+for(const key2 in data5){
+if(!(key2 === "port")){
+const err16 = {instancePath:instancePath+"/setd",schemaPath:"#/properties/setd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -213,9 +214,11 @@ vErrors.push(err16);
 }
 errors++;
 }
-for(const key2 in data5){
-if(!(key2 === "port")){
-const err17 = {instancePath:instancePath+"/setd",schemaPath:"#/properties/setd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}};
+}
+if(data5.port !== undefined){
+let data6 = data5.port;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err17 = {instancePath:instancePath+"/setd/port",schemaPath:"#/properties/setd/properties/port/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -224,11 +227,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-if(data5.port !== undefined){
-let data6 = data5.port;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err18 = {instancePath:instancePath+"/setd/port",schemaPath:"#/properties/setd/properties/port/type",keyword:"type",params:{type: "integer"}};
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 65535 || isNaN(data6)){
+const err18 = {instancePath:instancePath+"/setd/port",schemaPath:"#/properties/setd/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -237,9 +238,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 > 65535 || isNaN(data6)){
-const err19 = {instancePath:instancePath+"/setd/port",schemaPath:"#/properties/setd/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+if(data6 < 1 || isNaN(data6)){
+const err19 = {instancePath:instancePath+"/setd/port",schemaPath:"#/properties/setd/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -248,8 +248,11 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(data6 < 1 || isNaN(data6)){
-const err20 = {instancePath:instancePath+"/setd/port",schemaPath:"#/properties/setd/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/setd",schemaPath:"#/properties/setd/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -260,26 +263,13 @@ errors++;
 }
 }
 }
-}
 else {
-const err21 = {instancePath:instancePath+"/setd",schemaPath:"#/properties/setd/type",keyword:"type",params:{type: "object"}};
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err21];
 }
 else {
 vErrors.push(err21);
-}
-errors++;
-}
-}
-}
-else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
 }
 errors++;
 }

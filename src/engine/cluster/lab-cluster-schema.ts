@@ -5,7 +5,11 @@ import type { JSONSchema } from 'json-schema-to-ts';
  * lab-cluster-schema.generated.ts).
  */
 
-/** DIR/lab-cluster.json: the cluster's name, its machines' homes (directories of DIR) and the one SETD emulator's port. */
+/**
+ * DIR/lab-cluster.json: the cluster's name, its machines' homes (directories of DIR) and the one
+ * SETD emulator's port. A cluster lab of `lab run` lists no machines: its SETD is its first
+ * machine's, whose home is DIR.
+ */
 export const labClusterSchema = {
   type: 'object',
   required: ['name', 'machines', 'setd'],
@@ -14,7 +18,6 @@ export const labClusterSchema = {
     name: { type: 'string', minLength: 1 },
     machines: {
       type: 'array',
-      minItems: 1,
       items: {
         type: 'object',
         required: ['home', 'hostname'],
