@@ -22,7 +22,7 @@ export interface RunningLabCluster {
  * Checks every machine's home before anything starts: a home missing, without a configuration,
  * not pointing at this lab's SETD, or already running is named.
  */
-function checkedMachines(dir: string): { home: string; hostname: string }[] {
+function checkedMachines(dir: string): { home: string; hostname: string; appliance: Appliance }[] {
   const manifest = readLabCluster(dir);
   if (manifest.machines.length === 0) throw new UserError(`The lab cluster ${dir} lists no machines to start.`, ErrorCodes.notFound);
   return manifest.machines.map((m) => {
@@ -35,7 +35,12 @@ function checkedMachines(dir: string): { home: string; hostname: string }[] {
       throw new UserError(`${where}: its home does not journal to this lab cluster's SETD emulator (no shared-setd.json naming ${dir}).`, ErrorCodes.conflict);
     const pid = runningOwner(homePaths(home).lock);
     if (pid !== null) throw new UserError(`${where} is already running (pid ${pid}).`, ErrorCodes.applianceRunning);
-    return { home, hostname: m.hostname };
+    try {
+      // its configuration is read (and checked) here
+      return { home, hostname: m.hostname, appliance: new Appliance({ home }) };
+    } catch (error) {
+      throw error instanceof UserError ? new UserError(`${where} did not start: ${error.message}`, error.code) : error;
+    }
   });
 }
 
@@ -62,12 +67,11 @@ export async function startLabCluster(dirGiven: string, registry: readonly Comma
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new UserError(`The SETD emulator of the lab cluster cannot listen on 127.0.0.1:${link.port} (${code}).`, ErrorCodes.unavailable);
     }
-    for (const m of machines) {
-      const appliance = new Appliance({ home: m.home });
+    for (const { hostname, home, appliance } of machines) {
       try {
-        started.push({ hostname: m.hostname, appliance, running: await startAppliance(appliance, registry, { stopRequested }) });
+        started.push({ hostname, appliance, running: await startAppliance(appliance, registry, { stopRequested }) });
       } catch (error) {
-        throw error instanceof UserError ? new UserError(`Machine ${m.hostname} (${m.home}) did not start: ${error.message}`, error.code) : error;
+        throw error instanceof UserError ? new UserError(`Machine ${hostname} (${home}) did not start: ${error.message}`, error.code) : error;
       }
     }
   } catch (error) {
