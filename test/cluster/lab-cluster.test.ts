@@ -194,5 +194,21 @@ describe.runIf(havePeers)('segsim lab cluster (the real binary)', () => {
     expect(start.stderr).toMatch(new RegExp(`Machine esa2\\.example\\.com \\(${made}/esa2\\) did not start: Configuration file ${made}/esa2/config\\.json is corrupt`));
     expect(existsSync(join(made, 'esa1', 'segsim.pid'))).toBe(false);
     expect(await runBinary(['lab', 'cluster', 'start', join(root, 'nowhere')])).toMatchObject({ code: 1, stderr: expect.stringContaining('is not a lab cluster: it has no lab-cluster.json') });
+
+    // a port taken at start: said by the part and the port, no stack trace
+    const busy = join(root, 'busy');
+    expect((await runBinary(['lab', 'cluster', 'create', busy, '--machines', '2', '--ports', '46600-46700'])).code).toBe(0);
+    const setdPort = (JSON.parse(readFileSync(join(busy, 'lab-cluster.json'), 'utf8')) as { setd: { port: number } }).setd.port;
+    const taker = createServer().listen(setdPort, '127.0.0.1');
+    await new Promise((r) => taker.once('listening', r));
+    try {
+      expect(await runBinary(['lab', 'cluster', 'start', busy])).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `The SETD emulator of the lab cluster cannot listen on 127.0.0.1:${setdPort} (EADDRINUSE).\n`,
+      });
+    } finally {
+      taker.close();
+    }
   }, 60_000);
 });
