@@ -39,6 +39,9 @@ export interface StartOptions extends Pick<MailEngineOptions, 'hotRecords'> {
  * small one puts long queues on disk sooner).
  */
 export async function startAppliance(appliance: Appliance, registry: readonly CommandSpec[], { stopRequested, ...engineOptions }: StartOptions = {}): Promise<RunningAppliance> {
+  // a member of a lab cluster journals to the cluster's one SETD emulator (run by "lab cluster start");
+  // a bad shared-setd.json is said before anything is taken
+  const shared = sharedSetdOf(appliance.paths);
   const lock = new HomeLock(appliance.paths.lock);
   lock.acquire();
   // what a one-shot run committed between this process reading config.json and taking the lock
@@ -47,8 +50,6 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   // mail_logs never goes backwards: a clock behind the last line (a restart after a compressed lab) catches up
   const lastLogged = lastLineTime(appliance.paths.logs);
   if (lastLogged !== null && appliance.clock instanceof LabClock) appliance.clock.advanceTo(lastLogged);
-  // a member of a lab cluster journals to the cluster's one SETD emulator (run by "lab cluster start")
-  const shared = sharedSetdOf(appliance.paths);
   let setd = shared ? null : new SetdEmulator(setdStoreOf(appliance), appliance.paths.tls);
   // the lab's records: every regional intake domain points at the SETD emulator
   let labHosts = new Map<string, { host: string; port: number }>();

@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { startAppliance } from '../../src/cli/run-appliance.js';
 import { interfaceconfigCommand } from '../../src/commands/interfaceconfig.js';
@@ -79,5 +81,23 @@ describe("the lab servers' ports, set by interfaceconfig", () => {
     } finally {
       held.server.close();
     }
+  });
+
+  it('a bad shared-setd.json (the lab cluster SETD a home journals to) is named, and the appliance does not start', async () => {
+    const home = labHome();
+    writeFileSync(join(home, 'shared-setd.json'), '{"lab": 5}');
+    const appliance = new Appliance({ home });
+    await expect(startAppliance(appliance, commandRegistry())).rejects.toThrow(`The file ${home}/shared-setd.json (the lab cluster's SETD this appliance journals to) is not valid`);
+    expect(existsSync(appliance.paths.lock)).toBe(false);
+    writeFileSync(join(home, 'shared-setd.json'), '{"lab": "/nowhere"}');
+    await expect(startAppliance(appliance, commandRegistry())).rejects.toThrow('/nowhere is not a lab cluster: it has no lab-cluster.json');
+  });
+
+  it('the dialog: MAILSERVER asks the port again until the operation takes one', async () => {
+    const appliance = new Appliance({ home: labHome((c) => void (c.listener.port = 2999)) });
+    const { transcript } = await runScripted(interfaceconfigCommand, ['MAILSERVER', '2999', '3001'], { appliance });
+    expect(transcript).toContain('- MAILSERVER - Modify the port of the lab mail server (exchange.lab).');
+    expect(transcript).toContain("That value is not valid: port 2999 is listener IncomingMail's.");
+    expect(consoleSession(appliance).config.pending.lab.mailServerPort).toBe(3001);
   });
 });
