@@ -9,6 +9,9 @@ import type { LiveAppliance } from './live.js';
 import { LAB_PORT_PARTS, labPortOf, type LabPort } from './operations/lab-ports.js';
 import { SessionRegistry } from './sessions.js';
 
+/** The sessions that are a CLI login (a shell, a script on stdin, SSH): on a cluster they start in Machine mode. */
+const CLI_LOGINS: readonly string[] = ['shell', 'script', 'ssh'];
+
 export interface ApplianceOptions {
   home: string;
   clock?: Clock;
@@ -44,7 +47,7 @@ export class Appliance {
       initialMode: (kind) => {
         const doc = this.cluster.doc;
         if (!doc) return null;
-        return kind === 'shell' || kind === 'script' ? { level: 'machine', name: doc.self } : { level: 'cluster' };
+        return CLI_LOGINS.includes(kind) ? { level: 'machine', name: doc.self } : { level: 'cluster' };
       },
     });
     // a running engine moves its listener and lab servers before the commit (MailEngine,
