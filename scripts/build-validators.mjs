@@ -24,6 +24,7 @@ const SCHEMA_MODULES = {
   'src/setd/store-schemas.ts': ['accountsSchema', 'faultsSchema'],
   'src/lab/scenario-schema.ts': ['scenarioSchema'],
   'src/engine/cluster/cluster-schema.ts': ['replicatedClusterSchema', 'clusterDocSchema'],
+  'src/engine/cluster/lab-cluster-schema.ts': ['labClusterSchema', 'sharedSetdSchema'],
   'src/cli/control-schema.ts': ['controlRequestSchema', 'shellMessageSchema'],
 };
 

@@ -60,6 +60,8 @@ export async function main(argv: string[], io: MainIO = PROCESS_IO): Promise<num
       return 0;
     }
     if (line.spec.name === 'stop') return await (await import('./cli/detach.js')).stopAppliance(homePaths(root), io.stdout);
+    // a lab cluster is made and run by this process, never by an appliance
+    if (line.spec.name === 'lab' && line.input.args[0] === 'cluster') return await (await import('./cli/lab-cluster.js')).runLabCluster(line.input.args, line.input.flags, registry, io.stdout);
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);

@@ -78,6 +78,9 @@ async function start<T extends DoorHandle>(spec: DoorSpec<T>, port: number): Pro
   try {
     return { handle: await spec.open(port), problem: null, port };
   } catch (error) {
+    const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    // a port that cannot be taken is the operator's to fix, said by the part that wanted it
+    if (e?.syscall === 'listen' && e.code) return { handle: null, problem: `${spec.part} cannot listen on ${e.address ?? '127.0.0.1'}:${e.port ?? port} (${e.code}).`, port };
     return { handle: null, problem: error instanceof Error ? error.message : String(error), port };
   }
 }

@@ -15,11 +15,14 @@ import { serveControlSocket, type ControlServer } from './control-socket.js';
 import { openDoor, type Door, type DoorSpec } from './front-door.js';
 import { tuneGarbageCollection } from './gc-tuning.js';
 import { setdStoreOf } from '../setd/appliance-store.js';
+import { intakeDomains } from '../setd/regions.js';
+import { sharedSetdOf, type SharedSetd } from '../engine/cluster/shared-setd.js';
 
 /** A running appliance: its engine, and a stop that undoes everything start did. */
 export interface RunningAppliance {
   engine: MailEngine;
-  setd: SetdEmulator;
+  /** its embedded SETD emulator; null on a member of a lab cluster (it journals to the cluster's one) */
+  setd: SetdEmulator | null;
   /** the web interface and SETD portal; null when it could not start (the rest runs without it) */
   web: WebInterface | null;
   /** the AsyncOS API; null when it could not start (the rest runs without it) */
@@ -43,6 +46,9 @@ export interface StartOptions extends Pick<MailEngineOptions, 'hotRecords'> {
  * small one puts long queues on disk sooner).
  */
 export async function startAppliance(appliance: Appliance, registry: readonly CommandSpec[], { stopRequested, ...engineOptions }: StartOptions = {}): Promise<RunningAppliance> {
+  // a member of a lab cluster journals to the cluster's one SETD emulator (run by "lab cluster start");
+  // a bad shared-setd.json is said before anything is taken
+  const shared = sharedSetdOf(appliance.paths);
   const lock = new HomeLock(appliance.paths.lock);
   lock.acquire();
   // what a one-shot run committed between this process reading config.json and taking the lock
@@ -51,9 +57,10 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   // the logs never go backwards: a clock behind the last line (a restart after a compressed lab) catches up
   const lastLogged = appliance.logs.lastLineTime();
   if (lastLogged !== null && appliance.clock instanceof LabClock) appliance.clock.advanceTo(lastLogged);
-  const setd = new SetdEmulator(setdStoreOf(appliance), appliance.paths.tls);
+  let setd: Door<SetdEmulator> | null = null;
   // the lab's records: every regional intake domain points at the SETD emulator
   let labHosts = new Map<string, { host: string; port: number }>();
+  const pointAt = (port: number) => (labHosts = new Map(intakeDomains().map((d) => [d, { host: '127.0.0.1', port }])));
   const engine = new MailEngine(appliance, { ...engineOptions, labHosts: () => labHosts });
   const webNotes: WebNotes = { firstPassword: null, note: null };
   let web: Door<WebInterface> | null = null;
@@ -61,7 +68,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   const sshNotes: SshNotes = { note: null };
   let ssh: Door<SshServer> | null = null;
   const describe = () => {
-    const text = describeAppliance(appliance, engine, setd, web, webNotes, api, ssh, sshNotes);
+    const text = describeAppliance(appliance, engine, setd?.handle ?? null, shared, web, webNotes, api, ssh, sshNotes);
     webNotes.firstPassword = null; // shown once, in the first banner
     return text;
   };
@@ -70,8 +77,12 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
   try {
     // first: the lines of the start are pushed too, by the subscriptions retrieved by syslog push
     syslogPush = runSyslogPush(appliance.logs, appliance.configuration);
-    const address = await setd.start({ port: appliance.configuration.current.lab.setdPort });
-    labHosts = new Map(setd.intakeDomains().map((d) => [d, { host: '127.0.0.1', port: address.port }]));
+    if (shared) pointAt(shared.port);
+    else {
+      // the SETD emulator is no part to run without: a port it cannot take stops the start
+      setd = await openDoor(appliance, setdDoor(appliance, pointAt));
+      if (!setd.handle) throw new UserError(setd.problem ?? 'The SETD emulator did not start.', ErrorCodes.unavailable);
+    }
     await engine.start();
     appliance.live = engine;
     web = await openDoor(appliance, webDoor(appliance, webNotes));
@@ -87,14 +98,16 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
     await ssh?.close().catch(() => undefined);
     await web?.close().catch(() => undefined);
     await engine.stop().catch(() => undefined);
-    await setd.stop().catch(() => undefined);
+    await setd?.close().catch(() => undefined);
     await syslogPush?.stop();
     lock.release();
     throw error;
   }
   return {
     engine,
-    setd,
+    get setd() {
+      return setd?.handle ?? null;
+    },
     get web() {
       return web?.handle ?? null;
     },
@@ -114,7 +127,7 @@ export async function startAppliance(appliance: Appliance, registry: readonly Co
       await ssh?.close();
       await web?.close();
       await engine.stop();
-      await setd.stop();
+      await setd?.close();
       // after the engine: its last lines are pushed too (within a second)
       await syslogPush?.stop();
       lock.release();
@@ -184,13 +197,7 @@ function apiDoor(appliance: Appliance): DoorSpec<ApiServer> {
     port: (config) => config.lab.apiPort ?? API_PORT,
     async open(port) {
       const { startApi } = await import('../api/server.js');
-      try {
-        return await startApi(appliance, { port });
-      } catch (error) {
-        const e = error as NodeJS.ErrnoException;
-        if (e?.syscall === 'listen' && e.code) throw new UserError(`The AsyncOS API cannot listen on 127.0.0.1:${port} (${e.code}).`, ErrorCodes.unavailable);
-        throw error;
-      }
+      return startApi(appliance, { port });
     },
   };
 }
@@ -231,6 +238,23 @@ function describeSsh(ssh: Door<SshServer> | null, notes: SshNotes): string[] {
   return [`  SSH on 127.0.0.1:${port} (ssh -p ${port} admin@127.0.0.1)`, ...(notes.note ? [`  note: ${notes.note}`] : [])];
 }
 
+/**
+ * The embedded SETD emulator (a standalone appliance's): the lab's records point every regional
+ * intake domain at the port it takes, and follow it when a committed port moves it.
+ */
+function setdDoor(appliance: Appliance, pointAt: (port: number) => void): DoorSpec<SetdEmulator> {
+  return {
+    part: 'The SETD emulator',
+    setting: 'lab.setdPort',
+    port: (config) => config.lab.setdPort,
+    async open(port) {
+      const setd = new SetdEmulator(setdStoreOf(appliance), appliance.paths.tls);
+      pointAt((await setd.start({ port })).port);
+      return setd;
+    },
+  };
+}
+
 /** The banner's web interface line(s). */
 function describeWeb(web: Pick<Door<WebInterface>, 'handle' | 'problem' | 'port'> | null, notes: WebNotes): string[] {
   const problem = [notes.note, web?.problem].filter(Boolean).join(' ') || null;
@@ -245,7 +269,8 @@ function describeWeb(web: Pick<Door<WebInterface>, 'handle' | 'problem' | 'port'
 function describeAppliance(
   appliance: Appliance,
   engine: MailEngine,
-  setd: SetdEmulator,
+  setd: SetdEmulator | null,
+  shared: SharedSetd | null,
   web: Door<WebInterface> | null,
   webNotes: WebNotes,
   api: Door<ApiServer> | null,
@@ -254,13 +279,15 @@ function describeAppliance(
 ): string {
   const listener = engine.listenerAddress();
   const lab = engine.labMailServerAddress();
-  const intake = setd.address();
+  const intake = setd?.address();
   const config = appliance.configuration.current;
   return [
     `segsim ${SEGSIM_VERSION}: Cisco Secure Email Gateway emulator (AsyncOS ${ASYNCOS_VERSION})`,
     `Appliance ${config.hostname}, home ${appliance.paths.root}`,
     `  listener ${config.listener.name} on ${listener.host}:${listener.port}, lab mail server exchange.lab on ${lab.host}:${lab.port}`,
-    `  SETD emulator (intake for ${setd.intakeDomains().length} regional domains) on ${intake.address}:${intake.port}`,
+    intake
+      ? `  SETD emulator (intake for ${intakeDomains().length} regional domains) on ${intake.address}:${intake.port}`
+      : `  SETD emulator: the lab cluster's, on 127.0.0.1:${shared?.port} (${shared?.lab})`,
     ...describeWeb(web, webNotes),
     ...describeApi(api),
     ...describeSsh(ssh, sshNotes),

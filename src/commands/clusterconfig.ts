@@ -73,6 +73,8 @@ async function clusterDialog(ctx: CommandContext): Promise<void> {
       { keyword: 'REMOVEMACHINE', description: 'Remove a machine from the cluster.' },
       { keyword: 'LIST', description: 'List the machines in the cluster.' },
       { keyword: 'CONNSTATUS', description: 'Show the status of connections between machines in the cluster.' },
+      { keyword: 'DISCONNECT', description: 'Temporarily detach machines from the cluster.' },
+      { keyword: 'RECONNECT', description: 'Restore connections with machines that were previously detached.' },
     ]);
     if (op === null) return;
     if (op === 'LIST') ctx.io.print(renderClusterList(doc, ctx.appliance.cluster.members()));
@@ -92,6 +94,15 @@ async function clusterDialog(ctx: CommandContext): Promise<void> {
       }
       const to = await ctx.io.list(`Choose the group to move ${machine.name} into.`, groups, { allowBlank: true });
       if (to !== null) await setGroup(ctx, machine.name, groups[to]!);
+    } else if (op === 'DISCONNECT' || op === 'RECONNECT') {
+      const away = op === 'RECONNECT';
+      const names = doc.shared.members.filter((m) => (m.disconnected === true) === away).map((m) => m.name);
+      if (names.length === 0) {
+        ctx.io.print(away ? 'No machine is disconnected.' : 'Every machine is disconnected.');
+        continue;
+      }
+      const index = await ctx.io.list(`Choose the machine to ${away ? 'reconnect to' : 'disconnect from'} the cluster.`, names, { allowBlank: true });
+      if (index !== null) await (away ? reconnect(ctx, names[index]!) : disconnect(ctx, names[index]!));
     } else {
       const names = doc.shared.members.map((m) => m.name);
       const index = await ctx.io.list('Choose the machine to remove from the cluster.', names, { allowBlank: true });
@@ -120,6 +131,18 @@ async function remove(ctx: CommandContext, name: string): Promise<void> {
   ctx.io.print(`Machine ${name} removed from the cluster. The change takes effect immediately, there is no need to commit.`);
 }
 
+async function disconnect(ctx: CommandContext, machine: string): Promise<void> {
+  const name = await ctx.appliance.cluster.disconnect(machine, ctx.session.config.owner);
+  ctx.io.print(
+    `Machine ${name} is disconnected from the cluster: no changes go to it or come from it until "clusterconfig reconnect ${name}". The change takes effect immediately, there is no need to commit.`,
+  );
+}
+
+async function reconnect(ctx: CommandContext, machine: string): Promise<void> {
+  const name = await ctx.appliance.cluster.reconnect(machine, ctx.session.config.owner);
+  ctx.io.print(`Machine ${name} is reconnected to the cluster and has its changes. The change takes effect immediately, there is no need to commit.`);
+}
+
 function requireCluster(ctx: CommandContext) {
   const doc = ctx.appliance.cluster.doc;
   if (!doc) throw new UserError('This command is only available on cluster system: create or join a cluster first ("clusterconfig create", "clusterconfig join").', ErrorCodes.conflict);
@@ -130,12 +153,14 @@ export const clusterconfigCommand: CommandSpec = {
   name: 'clusterconfig',
   summary: 'Configure cluster related settings.',
   help: [
-    'clusterconfig [create|join|list|connstatus|addgroup|setgroup|removemachine]',
+    'clusterconfig [create|join|list|connstatus|addgroup|setgroup|removemachine|disconnect|reconnect]',
     '',
     'Without a subcommand: on a standalone appliance, asks whether to create or join a cluster; on a',
-    'clustered one, offers ADDGROUP, SETGROUP, REMOVEMACHINE, LIST and CONNSTATUS. Members talk over 127.0.0.1 only, on the',
-    'Cluster Communication Service port (AsyncOS default 2222), and prove they know the join secret that',
-    '"create" prints. Creating, joining, removing and group changes take effect at once (no commit).',
+    'clustered one, offers ADDGROUP, SETGROUP, REMOVEMACHINE, LIST, CONNSTATUS, DISCONNECT and RECONNECT.',
+    'Members talk over 127.0.0.1 only, on the Cluster Communication Service port (AsyncOS default 2222),',
+    'and prove they know the join secret that "create" prints. Creating, joining, removing, group changes,',
+    'disconnecting and reconnecting take effect at once (no commit). A disconnected machine gets no',
+    'changes until it is reconnected; then it gets those made meanwhile.',
     "A machine runs on its own group's Group-level settings. Examples:",
     '  clusterconfig create --name Hosted_Cluster --port 2222',
     '  clusterconfig join --address 127.0.0.1:2222 --secret 3f9a... --port 2223',
@@ -143,6 +168,8 @@ export const clusterconfigCommand: CommandSpec = {
     '  clusterconfig addgroup Partners',
     '  clusterconfig setgroup esa2.example.com Partners',
     '  clusterconfig removemachine esa2.example.com',
+    '  clusterconfig disconnect esa2.example.com',
+    '  clusterconfig reconnect esa2.example.com',
   ].join('\n'),
   subcommands: [
     {
@@ -167,6 +194,8 @@ export const clusterconfigCommand: CommandSpec = {
     { name: 'addgroup', summary: 'Add a cluster group.', args: '<group>' },
     { name: 'setgroup', summary: 'Set the group that a machine is a member of.', args: '<machine> <group>' },
     { name: 'removemachine', summary: 'Remove a machine from the cluster.', args: '<machine>' },
+    { name: 'disconnect', summary: 'Temporarily detach a machine from the cluster.', args: '<machine>' },
+    { name: 'reconnect', summary: 'Restore the connection with a machine that was detached.', args: '<machine>' },
   ],
   runsWithoutSubcommand: true,
   async run(ctx, { args, flags }) {
@@ -177,11 +206,13 @@ export const clusterconfigCommand: CommandSpec = {
       ctx.io.print(sub === 'list' ? renderClusterList(doc, members) : renderConnections(doc, members));
       return;
     }
-    if (sub === 'removemachine' || sub === 'addgroup' || sub === 'setgroup') {
+    if (sub === 'removemachine' || sub === 'addgroup' || sub === 'setgroup' || sub === 'disconnect' || sub === 'reconnect') {
       requireCluster(ctx);
       requireLive(ctx, `clusterconfig ${sub}`);
       if (sub === 'addgroup') return addGroup(ctx, args[1]!);
       if (sub === 'setgroup') return setGroup(ctx, args[1]!, args[2]!);
+      if (sub === 'disconnect') return disconnect(ctx, args[1]!);
+      if (sub === 'reconnect') return reconnect(ctx, args[1]!);
       return remove(ctx, args[1]!);
     }
     requireLive(ctx, 'clusterconfig');

@@ -32,7 +32,7 @@ async function runScenario(ctx: CommandContext, scenario: Scenario, file: string
   const { appliance } = own;
   let cluster: Awaited<ReturnType<typeof startLabCluster>> | null = null;
   try {
-    if (scenario.cluster) cluster = await startLabCluster(appliance, scenario.cluster, scenario.name, start, runOn);
+    if (scenario.cluster) cluster = await startLabCluster(own, scenario.cluster, scenario.name, start, runOn);
     const members = cluster?.members ?? [];
     const { state } = await startLab(appliance, scenario, file, runOn(appliance), members);
     const accounts = labAccounts(appliance, state);
@@ -58,6 +58,11 @@ export const labCommand: CommandSpec = {
     '                      sends the traffic (again) when it was not sent since the last commit',
     'lab stop              end the lab: SETD faults cleared, time back to normal',
     'lab run NAME | --all  play scenarios end to end on fresh appliances (instructors, CI)',
+    'lab cluster create DIR --machines N [--name NAME] [--ports FROM-TO]',
+    '                      make N clustered appliances (DIR/esa1 ... esaN, 2 to 8) with ports of',
+    '                      their own, one lab CA and one SETD emulator for all of them',
+    '                      (from a terminal: segsim lab cluster create ...)',
+    '  lab cluster start DIR  run them all and their SETD in one process, until Ctrl-C',
     '',
     'Scenarios are YAML files in fixtures/labs (or give a path to your own). Examples:',
     '  lab start default-intake',
@@ -75,6 +80,16 @@ export const labCommand: CommandSpec = {
       args: '[name]',
       flags: [{ flags: '--all', description: 'every shipped scenario' }],
       json: 'the results',
+    },
+    {
+      name: 'cluster',
+      summary: 'make (create DIR --machines N) or run (start DIR) a lab cluster',
+      args: '<action> <dir>',
+      flags: [
+        { flags: '--machines <n>', description: 'how many machines (2 to 8)' },
+        { flags: '--name <name>', description: 'the cluster name (default Hosted_Cluster)' },
+        { flags: '--ports <from-to>', description: 'take every port from this range' },
+      ],
     },
   ],
   async run(ctx, { args, flags }) {
@@ -176,8 +191,10 @@ export const labCommand: CommandSpec = {
           error: failed.length > 0 ? new UserError(`Labs failed: ${failed.map((f) => f.name).join(', ')}.`, ErrorCodes.labFailed) : undefined,
         };
       }
+      case 'cluster':
+        throw new UserError(`"lab cluster" runs from a terminal as "segsim lab cluster ${args[1] ?? 'create'} DIR": it makes and runs appliances of its own.`, ErrorCodes.usage);
       default:
-        throw new UserError('lab needs a subcommand: list, start, traffic, check, stop or run. Enter "help lab".', ErrorCodes.usage);
+        throw new UserError('lab needs a subcommand: list, start, traffic, check, stop, run or cluster. Enter "help lab".', ErrorCodes.usage);
     }
   },
 };

@@ -73,7 +73,7 @@ export interface CommandHost {
   /** runs another command line in a session of its own on this appliance, as a one-shot run: flags commit at once */
   runLine(appliance: Appliance, line: string, io: Conversation): Promise<void>;
   /** starts a further appliance in this process (lab run uses a fresh home per scenario) */
-  startAppliance(appliance: Appliance): Promise<{ stop(): Promise<void> }>;
+  startAppliance(appliance: Appliance): Promise<{ stop(): Promise<void>; readonly setd: { address(): { port: number } } | null }>;
 }
 
 export interface ShellSession {

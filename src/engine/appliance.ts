@@ -10,7 +10,11 @@ import { ensureDir, homePaths, type HomePaths } from './home.js';
 import type { LiveAppliance } from './live.js';
 import { ApplianceLogs } from './logs/appliance-logs.js';
 import { commitLine } from './logs/system-lines.js';
+import { LAB_PORT_PARTS, labPortOf, type LabPort } from './operations/lab-ports.js';
 import { SessionRegistry } from './sessions.js';
+
+/** The sessions that are a CLI login (a shell, a script on stdin, SSH): on a cluster they start in Machine mode. */
+const CLI_LOGINS: readonly string[] = ['shell', 'script', 'ssh'];
 
 export interface ApplianceOptions {
   home: string;
@@ -43,15 +47,30 @@ export class Appliance {
     this.configuration = new CommittedConfig(new ConfigStore(this.paths), () => this.clock.now());
     this.sessions = new SessionRegistry(this.configuration, () => this.clock.now(), {
       source: (session) => levelSourceOf(this.cluster, this.configuration, session),
-      initialMode: () => (this.cluster.doc ? { level: 'cluster' } : null),
+      // a CLI login starts in Machine mode of the machine logged in to, as on AsyncOS; a one-shot
+      // run edits Cluster level unless --mode says otherwise, and a web login starts at Cluster
+      initialMode: (kind) => {
+        const doc = this.cluster.doc;
+        if (!doc) return null;
+        return CLI_LOGINS.includes(kind) ? { level: 'machine', name: doc.self } : { level: 'cluster' };
+      },
     });
-    // a running engine moves its listener before the commit (MailEngine); stopped, the address is tried
+    // a running engine moves its listener and lab servers before the commit (MailEngine,
+    // run-appliance); stopped, the new address and ports are tried
     this.configuration.guard(async (next, previous) => {
+      if (this.live) return;
       const l = next.listener;
-      if (this.live || (l.bindAddress === previous.listener.bindAddress && l.port === previous.listener.port)) return;
       const { bindProblem } = await import('./bind-probe.js');
-      const problem = await bindProblem(l.bindAddress, l.port);
-      if (problem) throw new UserError(`Listener ${l.name} cannot listen on ${l.bindAddress}:${l.port} (${problem}).`, ErrorCodes.unavailable);
+      if (l.bindAddress !== previous.listener.bindAddress || l.port !== previous.listener.port) {
+        const problem = await bindProblem(l.bindAddress, l.port);
+        if (problem) throw new UserError(`Listener ${l.name} cannot listen on ${l.bindAddress}:${l.port} (${problem}).`, ErrorCodes.unavailable);
+      }
+      for (const part of Object.keys(LAB_PORT_PARTS) as LabPort[]) {
+        const port = labPortOf(next, part);
+        if (port === 0 || port === labPortOf(previous, part)) continue;
+        const problem = await bindProblem('127.0.0.1', port);
+        if (problem) throw new UserError(`${LAB_PORT_PARTS[part]} cannot listen on 127.0.0.1:${port} (${problem}).`, ErrorCodes.unavailable);
+      }
     });
     this.cluster = new ClusterNode(this.paths, this.clock, this.configuration);
     // every commit, from any front end, in system_logs with the session's user (written by this process)

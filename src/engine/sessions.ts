@@ -63,8 +63,8 @@ export class Session {
 /** How sessions of a clustered appliance read and commit their cluster level (src/engine/cluster). */
 export interface SessionLevels {
   source(session: Session): ConfigSource;
-  /** the mode a new session starts in: Cluster on a clustered appliance, as AsyncOS does */
-  initialMode(): ClusterMode | null;
+  /** the mode a new session of this kind starts in on a clustered appliance (null standalone) */
+  initialMode(kind: SessionKind): ClusterMode | null;
 }
 
 /** The sessions attached to one appliance (what `who` lists). */
@@ -83,7 +83,7 @@ export class SessionRegistry {
     const levels = this.levels;
     const source = levels ? (s: Session) => levels.source(s) : this.committed;
     const session = new Session(this.#nextId++, kind, from, this.now(), source, this.now, (s) => this.#open.delete(s.id));
-    session.mode = levels?.initialMode() ?? null;
+    session.mode = levels?.initialMode(kind) ?? null;
     session.config.onCommitted = (record) => {
       for (const listener of this.#commitListeners) listener(session, record);
     };

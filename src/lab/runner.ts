@@ -119,7 +119,8 @@ export async function startLab(appliance: Appliance, scenario: Scenario, file: s
     const name = `${scenario.name}-${a.id}-${Date.now().toString(36)}`;
     const account = store.createAccount({ name, region: a.region, header: a.header });
     accounts.set(a.id, account);
-    for (const m of members) setdStoreOf(m.appliance).adoptAccount(account);
+    // a cluster's members journal to the first machine's SETD (lab-appliances.ts): the accounts are made there once
+    for (const m of members) if (setdStoreOf(m.appliance) !== store) setdStoreOf(m.appliance).adoptAccount(account);
   }
   for (const clock of [appliance, ...members.map((m) => m.appliance)].map((a) => a.clock)) {
     if (clock instanceof LabClock) clock.setFactor(scenario.timeScale);
@@ -191,7 +192,12 @@ function sumSummaries(a: InjectSummary, b: InjectSummary): InjectSummary {
  * beside it does not count, and the counts survive a restart of the appliance), plus the live
  * connection gauges and what its SETD emulator received.
  */
-function observe(appliance: Appliance, range: MidRange | undefined, accounts: LabState['accounts'], peak: Map<string, number>): Observation {
+function observe(
+  appliance: Appliance,
+  range: MidRange | undefined,
+  accounts: LabState['accounts'],
+  peak: Map<string, number>,
+): Observation & { journals: Map<string, { id: string; verdict: string }[]> } {
   const live = appliance.live!;
   const { afterMid, throughMid } = range ?? { afterMid: 0, throughMid: 0 };
   const { events } = readTracking(appliance.paths.tracking);
@@ -210,16 +216,17 @@ function observe(appliance: Appliance, range: MidRange | undefined, accounts: La
   }
   for (const h of live.hosts()) Object.assign(counted(h.host), { activeRecipients: h.activeRecipients, connectionsOut: h.connectionsOut, peakConnectionsOut: peak.get(h.host) ?? h.connectionsOut });
   // SETD names the gateway MID of the original each journal carries
-  const setd = new Map(
+  const journals = new Map(
     Object.entries(accounts).map(([id, real]) => [
       id,
       setdStoreOf(appliance)
         .messages(real)
         .filter((m) => lab.has(Number(m.gatewayMid)))
-        .map((m) => m.verdict),
+        .map((m) => ({ id: m.id, verdict: m.verdict as string })),
     ]),
   );
-  return { hosts, logTexts: mine.flatMap(mailLogLines), trackingLines: mine.flatMap((e) => trackingLine(e) ?? []), setd };
+  const setd = new Map([...journals].map(([id, list]) => [id, list.map((j) => j.verdict)]));
+  return { hosts, logTexts: mine.flatMap(mailLogLines), trackingLines: mine.flatMap((e) => trackingLine(e) ?? []), setd, journals };
 }
 
 /** An appliance the check watches: the lab's own, or a further machine of a cluster lab. */
@@ -259,7 +266,13 @@ function judgeLab(scenario: Scenario, state: LabState, watched: Watched[]): Chec
   const seen = watched.map((w, i) => observe(w.appliance, i === 0 ? state.traffic : state.members?.[w.hostname!], state.accounts, w.peak));
   if (!scenario.cluster) return evaluate(scenario.expect, seen[0]!);
   const machines = scenario.cluster.machines;
-  const setd = new Map(Object.keys(state.accounts).map((id) => [id, seen.flatMap((o) => o.setd.get(id) ?? [])]));
+  // the machines journal to one SETD: each journal counted once, whichever machine's traffic it matched
+  const setd = new Map(
+    Object.keys(state.accounts).map((id) => {
+      const unique = new Map(seen.flatMap((o) => o.journals.get(id) ?? []).map((j) => [j.id, j.verdict]));
+      return [id, [...unique.values()]];
+    }),
+  );
   const nothing = { hosts: {}, logs: [], tracking: [], setd: {} };
   return [
     ...evaluate({ ...scenario.expect, setd: {} }, seen[0]!, machines[0]!.hostname),

@@ -34,7 +34,9 @@ describe('clustermode and the cluster prompt', () => {
     b = await startMember('esa2.example.com');
     await formCluster(a, b);
     const t = shellOn(a.appliance);
-    await t.type('clusterconfig', 'ADDGROUP', 'Partners', 'SETGROUP', '2', '1', 'LIST', '');
+    // a shell on a clustered machine starts in its Machine mode: clusterconfig asks to switch
+    expect(t.shell.prompt).toBe('(Machine esa1.example.com)> ');
+    await t.type('clusterconfig', 'Y', 'ADDGROUP', 'Partners', 'SETGROUP', '2', '1', 'LIST', '');
     expect(b.appliance.cluster.doc!.shared.members.map((m) => m.group)).toEqual(['Main_Group', 'Partners']);
     expectGolden('clusterconfig-groups.txt', t.screen());
   });
@@ -45,6 +47,9 @@ describe('clustermode and the cluster prompt', () => {
     await formCluster(a, b);
     const t = shellOn(a.appliance);
     const other = shellOn(a.appliance);
+    // a CLI session on a clustered machine starts in Machine mode of that machine, as on AsyncOS
+    expect(t.shell.prompt).toBe('(Machine esa1.example.com)> ');
+    await t.type('clustermode cluster');
     expect(t.shell.prompt).toBe('(Cluster Hosted_Cluster)> ');
     await t.type('clustermode', '2', '1');
     expect(t.shell.prompt).toBe('(Group Main_Group)> ');
@@ -52,7 +57,9 @@ describe('clustermode and the cluster prompt', () => {
     expect(t.shell.prompt).toBe('(Machine esa2.example.com)> ');
     await t.type('clustermode', '3', '');
     expect(t.shell.prompt).toBe('(Machine esa1.example.com)> ');
+    await other.type('clustermode cluster');
     expect(other.shell.prompt).toBe('(Cluster Hosted_Cluster)> ');
+    expect(t.shell.prompt).toBe('(Machine esa1.example.com)> ');
     // Machine level holds no TDC settings yet: the NOTICE, and a copy of the cluster's to edit here
     await t.type('tdcconfig --disable', '3');
     await t.type('commit --comment machine-level');

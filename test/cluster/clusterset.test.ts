@@ -35,6 +35,7 @@ describe('CLUSTERSET and CLUSTERSHOW in policyconfig', () => {
     b = await startMember('esa2.example.com');
     await formCluster(a, b);
     const t = shellOn(a.appliance);
+    await t.type('clustermode cluster');
     await t.type('policyconfig', '1', 'CLUSTERSHOW', 'CLUSTERSET', '1', '3', '2', 'Y', 'CLUSTERSHOW', '');
     const machine = a.appliance.cluster.doc!.machines['esa2.example.com']!.settings;
     expect(Object.keys(machine).sort()).toEqual(['incomingPolicies', 'outgoingPolicies']);

@@ -34,6 +34,8 @@ describe('a member killed with SIGKILL (real processes)', () => {
     expect(joined.stdout).toContain('Joined cluster Hosted_Cluster as Machine esa2.example.com');
 
     // A's commit returns once B has it: B acknowledged it, so it is on B's disk when B is killed at once
+    // (the console shell starts in Machine mode of esa1: the change is made at Cluster level)
+    consoleSession(a.appliance).mode = { level: 'cluster' };
     await runScripted(tdcconfigCommand, [], { appliance: a.appliance, flags: { enable: true, intakeAddress: 'acked@beta.cmd.cisco.com' } });
     await consoleSession(a.appliance).config.commit('before the kill');
     child.kill('SIGKILL');

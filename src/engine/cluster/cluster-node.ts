@@ -246,6 +246,52 @@ export class ClusterNode {
     }
   }
 
+  /**
+   * Detaches a machine from the cluster (AsyncOS `clusterconfig disconnect`, for an upgrade, say):
+   * no copy goes to it or comes from it until it is reconnected, and it is shown disconnected.
+   * Takes effect at once on every connected member and on the machine itself (no commit).
+   */
+  async disconnect(machine: string, by: string): Promise<string> {
+    const doc = this.#connectedDoc('disconnect');
+    const member = this.#member(doc, machine);
+    if (member.disconnected) throw new UserError(`Machine ${member.name} is already disconnected from cluster ${doc.name}.`, ErrorCodes.conflict);
+    await this.#changeShared((shared) => void (shared.members.find((m) => m.name === member.name)!.disconnected = true), `clusterconfig: disconnected ${member.name}`, by);
+    // the machine itself is told last, so that it stops exchanging too; a machine that disconnects
+    // itself tells the others (it exchanges with no one afterwards)
+    const after = this.doc!;
+    if (member.name !== doc.self) await this.#exchange(memberOf(after, member.name)!, true);
+    else await Promise.all(after.shared.members.filter((m) => m.name !== doc.self && !m.disconnected).map((m) => this.#exchange(m)));
+    return member.name;
+  }
+
+  /**
+   * Reconnects a machine (AsyncOS `clusterconfig reconnect`): it gets the cluster's copy at once,
+   * with every change made while it was away (no commit).
+   */
+  async reconnect(machine: string, by: string): Promise<string> {
+    const doc = this.#connectedDoc('reconnect');
+    const member = this.#member(doc, machine);
+    if (!member.disconnected) throw new UserError(`Machine ${member.name} is not disconnected from cluster ${doc.name}.`, ErrorCodes.conflict);
+    await this.#changeShared((shared) => void delete shared.members.find((m) => m.name === member.name)!.disconnected, `clusterconfig: reconnected ${member.name}`, by);
+    return member.name;
+  }
+
+  /** The document of a member that takes part in the cluster (not one disconnected itself). */
+  #connectedDoc(operation: string): ClusterDoc {
+    const doc = this.doc;
+    if (!doc) throw new UserError('This machine is not in a cluster.', ErrorCodes.conflict);
+    if (memberOf(doc, doc.self)?.disconnected) {
+      throw new UserError(`This machine (${doc.self}) is disconnected from cluster ${doc.name}: ${operation} machines from one that is connected.`, ErrorCodes.conflict);
+    }
+    return doc;
+  }
+
+  #member(doc: ClusterDoc, machine: string): ClusterMember {
+    const member = doc.shared.members.find((m) => m.name.toLowerCase() === machine.toLowerCase());
+    if (!member) throw new UserError(`There is no machine named "${machine}" in cluster ${doc.name}.`, ErrorCodes.notFound);
+    return member;
+  }
+
   /** Adds a group (AsyncOS ADDGROUP): it holds no settings until a session edits it in Group mode. */
   async addGroup(name: string, by: string): Promise<void> {
     const problem = clusterNameProblem(name, 'group');
@@ -366,6 +412,13 @@ export class ClusterNode {
     }
     const problems = docProblems(request.sync);
     if (problems.length > 0) return { err: `invalid cluster copy: ${problems.join('; ')}` };
+    // a disconnected machine takes no copy but the one that reconnects it (or tells it it is disconnected)
+    const away = memberOf(doc, doc.self)?.disconnected === true;
+    const theirsOfMe = request.sync.shared.members.find((m) => m.name === doc.self);
+    if (away && theirsOfMe && theirsOfMe.disconnected) return { err: `${doc.self} is disconnected from cluster ${doc.name}` };
+    if (!away && memberOf(doc, request.from)?.disconnected && request.sync.shared.stamp.version <= doc.shared.stamp.version) {
+      return { err: `${request.from} is disconnected from cluster ${doc.name}` };
+    }
     await this.#merge(request.sync);
     const after = this.doc;
     if (!after) return { err: 'This machine is no longer in the cluster.' };
@@ -408,14 +461,15 @@ export class ClusterNode {
 
   async #pushAll(except?: string): Promise<void> {
     const doc = this.doc;
-    if (!doc || !this.#server) return;
-    const others = doc.shared.members.filter((m) => m.name !== doc.self && m.name !== except);
+    // a disconnected machine exchanges with no one, and no one with it
+    if (!doc || !this.#server || memberOf(doc, doc.self)?.disconnected) return;
+    const others = doc.shared.members.filter((m) => m.name !== doc.self && m.name !== except && !m.disconnected);
     await Promise.all(others.map((m) => this.#exchange(m)));
   }
 
-  async #exchange(member: ClusterMember): Promise<void> {
+  async #exchange(member: ClusterMember, evenDisconnected = false): Promise<void> {
     const doc = this.doc;
-    if (!doc) return;
+    if (!doc || (member.disconnected && !evenDisconnected)) return;
     try {
       const reply = await askPeer(member, doc.name, doc.secret, doc.self, { sync: replicated(doc), from: doc.self });
       if ('err' in reply) throw new Error(reply.err);
@@ -439,11 +493,16 @@ export class ClusterNode {
     return doc.shared.members.map((m) => {
       const s = this.#status.get(m.name);
       const self = m.name === doc.self;
+      const away = m.disconnected
+        ? `disconnected by clusterconfig disconnect; "clusterconfig reconnect ${m.name}" reconnects it`
+        : memberOf(doc, doc.self)?.disconnected
+          ? 'this machine is disconnected from the cluster'
+          : null;
       return {
         ...m,
         self,
-        connected: self ? null : (s?.connected ?? false),
-        problem: self ? null : (s?.problem ?? (this.#server ? 'not reached yet' : 'this machine is not running')),
+        connected: self ? null : away ? false : (s?.connected ?? false),
+        problem: self ? null : (away ?? s?.problem ?? (this.#server ? 'not reached yet' : 'this machine is not running')),
         lastSeen: s?.lastSeen ?? null,
       };
     });

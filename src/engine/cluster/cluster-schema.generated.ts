@@ -3,7 +3,7 @@
 /* eslint-disable */
 "use strict";
 export const validateReplicatedCluster = validate21;
-const schema6 = {"type":"object","required":["name","shared","machines"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"shared":{"type":"object","required":["stamp","members","groups","cluster","groups_settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"members":{"type":"array","items":{"type":"object","required":["name","group","host","port"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"group":{"type":"string","minLength":1},"host":{"type":"string","enum":["127.0.0.1"]},"port":{"type":"integer","minimum":1,"maximum":65535}}},"minItems":1},"groups":{"type":"array","items":{"type":"string","minLength":1},"minItems":1},"cluster":{"$ref":"#/$defs/s1"},"groups_settings":{"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}}}},"machines":{"type":"object","additionalProperties":{"type":"object","required":["stamp","settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"settings":{"$ref":"#/$defs/s1"}}}}},"$defs":{"s0":{"type":"object","required":["version","at","by"],"additionalProperties":false,"properties":{"version":{"type":"integer","minimum":0},"at":{"type":"number"},"by":{"type":"string"}}},"s2":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"s5":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s6":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s4":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s5"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s6"}}},"s3":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s4"}},"s8":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}},"s7":{"type":"array","items":{"$ref":"#/$defs/s8"}},"s10":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}},"s9":{"type":"array","items":{"$ref":"#/$defs/s10"}},"s11":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"s1":{"type":"object","additionalProperties":false,"properties":{"tdc":{"$ref":"#/$defs/s2"},"incomingPolicies":{"$ref":"#/$defs/s3"},"outgoingPolicies":{"$ref":"#/$defs/s3"},"smtpRoutes":{"$ref":"#/$defs/s7"},"destinationControls":{"$ref":"#/$defs/s9"},"bounceProfile":{"$ref":"#/$defs/s11"}}}}};
+const schema6 = {"type":"object","required":["name","shared","machines"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"shared":{"type":"object","required":["stamp","members","groups","cluster","groups_settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"members":{"type":"array","items":{"type":"object","required":["name","group","host","port"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"group":{"type":"string","minLength":1},"host":{"type":"string","enum":["127.0.0.1"]},"port":{"type":"integer","minimum":1,"maximum":65535},"disconnected":{"type":"boolean"}}},"minItems":1},"groups":{"type":"array","items":{"type":"string","minLength":1},"minItems":1},"cluster":{"$ref":"#/$defs/s1"},"groups_settings":{"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}}}},"machines":{"type":"object","additionalProperties":{"type":"object","required":["stamp","settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"settings":{"$ref":"#/$defs/s1"}}}}},"$defs":{"s0":{"type":"object","required":["version","at","by"],"additionalProperties":false,"properties":{"version":{"type":"integer","minimum":0},"at":{"type":"number"},"by":{"type":"string"}}},"s2":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"s5":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s6":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s4":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s5"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s6"}}},"s3":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s4"}},"s8":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}},"s7":{"type":"array","items":{"$ref":"#/$defs/s8"}},"s10":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}},"s9":{"type":"array","items":{"$ref":"#/$defs/s10"}},"s11":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"s1":{"type":"object","additionalProperties":false,"properties":{"tdc":{"$ref":"#/$defs/s2"},"incomingPolicies":{"$ref":"#/$defs/s3"},"outgoingPolicies":{"$ref":"#/$defs/s3"},"smtpRoutes":{"$ref":"#/$defs/s7"},"destinationControls":{"$ref":"#/$defs/s9"},"bounceProfile":{"$ref":"#/$defs/s11"}}}}};
 const schema7 = {"type":"object","required":["version","at","by"],"additionalProperties":false,"properties":{"version":{"type":"integer","minimum":0},"at":{"type":"number"},"by":{"type":"string"}}};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1333,7 +1333,7 @@ vErrors.push(err16);
 errors++;
 }
 for(const key2 in data4){
-if(!((((key2 === "name") || (key2 === "group")) || (key2 === "host")) || (key2 === "port"))){
+if(!(((((key2 === "name") || (key2 === "group")) || (key2 === "host")) || (key2 === "port")) || (key2 === "disconnected"))){
 const err17 = {instancePath:instancePath+"/shared/members/" + i0,schemaPath:"#/properties/shared/properties/members/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}};
 if(vErrors === null){
 vErrors = [err17];
@@ -1452,9 +1452,9 @@ errors++;
 }
 }
 }
-}
-else {
-const err27 = {instancePath:instancePath+"/shared/members/" + i0,schemaPath:"#/properties/shared/properties/members/items/type",keyword:"type",params:{type: "object"}};
+if(data4.disconnected !== undefined){
+if(typeof data4.disconnected !== "boolean"){
+const err27 = {instancePath:instancePath+"/shared/members/" + i0+"/disconnected",schemaPath:"#/properties/shared/properties/members/items/properties/disconnected/type",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1466,7 +1466,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/shared/members",schemaPath:"#/properties/shared/properties/members/type",keyword:"type",params:{type: "array"}};
+const err28 = {instancePath:instancePath+"/shared/members/" + i0,schemaPath:"#/properties/shared/properties/members/items/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1476,11 +1476,9 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data1.groups !== undefined){
-let data9 = data1.groups;
-if(Array.isArray(data9)){
-if(data9.length < 1){
-const err29 = {instancePath:instancePath+"/shared/groups",schemaPath:"#/properties/shared/properties/groups/minItems",keyword:"minItems",params:{limit: 1}};
+}
+else {
+const err29 = {instancePath:instancePath+"/shared/members",schemaPath:"#/properties/shared/properties/members/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1489,12 +1487,12 @@ vErrors.push(err29);
 }
 errors++;
 }
-const len1 = data9.length;
-for(let i1=0; i1<len1; i1++){
-let data10 = data9[i1];
-if(typeof data10 === "string"){
+}
+if(data1.groups !== undefined){
+let data10 = data1.groups;
+if(Array.isArray(data10)){
 if(data10.length < 1){
-const err30 = {instancePath:instancePath+"/shared/groups/" + i1,schemaPath:"#/properties/shared/properties/groups/items/minLength",keyword:"minLength",params:{limit: 1}};
+const err30 = {instancePath:instancePath+"/shared/groups",schemaPath:"#/properties/shared/properties/groups/minItems",keyword:"minItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1503,9 +1501,12 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-else {
-const err31 = {instancePath:instancePath+"/shared/groups/" + i1,schemaPath:"#/properties/shared/properties/groups/items/type",keyword:"type",params:{type: "string"}};
+const len1 = data10.length;
+for(let i1=0; i1<len1; i1++){
+let data11 = data10[i1];
+if(typeof data11 === "string"){
+if(data11.length < 1){
+const err31 = {instancePath:instancePath+"/shared/groups/" + i1,schemaPath:"#/properties/shared/properties/groups/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1515,14 +1516,25 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
 else {
-const err32 = {instancePath:instancePath+"/shared/groups",schemaPath:"#/properties/shared/properties/groups/type",keyword:"type",params:{type: "array"}};
+const err32 = {instancePath:instancePath+"/shared/groups/" + i1,schemaPath:"#/properties/shared/properties/groups/items/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err32];
 }
 else {
 vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/shared/groups",schemaPath:"#/properties/shared/properties/groups/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
 }
 errors++;
 }
@@ -1534,29 +1546,17 @@ errors = vErrors.length;
 }
 }
 if(data1.groups_settings !== undefined){
-let data12 = data1.groups_settings;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-for(const key3 in data12){
-if(!(validate24(data12[key3], {instancePath:instancePath+"/shared/groups_settings/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data12,parentDataProperty:key3,rootData}))){
+let data13 = data1.groups_settings;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key3 in data13){
+if(!(validate24(data13[key3], {instancePath:instancePath+"/shared/groups_settings/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data13,parentDataProperty:key3,rootData}))){
 vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/shared/groups_settings",schemaPath:"#/properties/shared/properties/groups_settings/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-}
-else {
-const err34 = {instancePath:instancePath+"/shared",schemaPath:"#/properties/shared/type",keyword:"type",params:{type: "object"}};
+const err34 = {instancePath:instancePath+"/shared/groups_settings",schemaPath:"#/properties/shared/properties/groups_settings/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1566,14 +1566,9 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data.machines !== undefined){
-let data14 = data.machines;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-for(const key4 in data14){
-let data15 = data14[key4];
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.stamp === undefined){
-const err35 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/required",keyword:"required",params:{missingProperty: "stamp"}};
+}
+else {
+const err35 = {instancePath:instancePath+"/shared",schemaPath:"#/properties/shared/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1582,8 +1577,15 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(data15.settings === undefined){
-const err36 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/required",keyword:"required",params:{missingProperty: "settings"}};
+}
+if(data.machines !== undefined){
+let data15 = data.machines;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key4 in data15){
+let data16 = data15[key4];
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.stamp === undefined){
+const err36 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/required",keyword:"required",params:{missingProperty: "stamp"}};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1592,9 +1594,8 @@ vErrors.push(err36);
 }
 errors++;
 }
-for(const key5 in data15){
-if(!((key5 === "stamp") || (key5 === "settings"))){
-const err37 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}};
+if(data16.settings === undefined){
+const err37 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/required",keyword:"required",params:{missingProperty: "settings"}};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1603,22 +1604,9 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-if(data15.stamp !== undefined){
-if(!(validate22(data15.stamp, {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/stamp",parentData:data15,parentDataProperty:"stamp",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-if(data15.settings !== undefined){
-if(!(validate24(data15.settings, {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/settings",parentData:data15,parentDataProperty:"settings",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/type",keyword:"type",params:{type: "object"}};
+for(const key5 in data16){
+if(!((key5 === "stamp") || (key5 === "settings"))){
+const err38 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1628,9 +1616,21 @@ vErrors.push(err38);
 errors++;
 }
 }
+if(data16.stamp !== undefined){
+if(!(validate22(data16.stamp, {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/stamp",parentData:data16,parentDataProperty:"stamp",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data16.settings !== undefined){
+if(!(validate24(data16.settings, {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/settings",parentData:data16,parentDataProperty:"settings",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-const err39 = {instancePath:instancePath+"/machines",schemaPath:"#/properties/machines/type",keyword:"type",params:{type: "object"}};
+const err39 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1642,7 +1642,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+const err40 = {instancePath:instancePath+"/machines",schemaPath:"#/properties/machines/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1651,12 +1651,24 @@ vErrors.push(err40);
 }
 errors++;
 }
+}
+}
+else {
+const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
 validate21.errors = vErrors;
 return errors === 0;
 }
 
 export const validateClusterDoc = validate50;
-const schema19 = {"type":"object","required":["name","shared","machines","secret","self"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"shared":{"type":"object","required":["stamp","members","groups","cluster","groups_settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"members":{"type":"array","items":{"type":"object","required":["name","group","host","port"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"group":{"type":"string","minLength":1},"host":{"type":"string","enum":["127.0.0.1"]},"port":{"type":"integer","minimum":1,"maximum":65535}}},"minItems":1},"groups":{"type":"array","items":{"type":"string","minLength":1},"minItems":1},"cluster":{"$ref":"#/$defs/s1"},"groups_settings":{"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}}}},"machines":{"type":"object","additionalProperties":{"type":"object","required":["stamp","settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"settings":{"$ref":"#/$defs/s1"}}}},"secret":{"type":"string","minLength":32},"self":{"type":"string","minLength":1}},"$defs":{"s0":{"type":"object","required":["version","at","by"],"additionalProperties":false,"properties":{"version":{"type":"integer","minimum":0},"at":{"type":"number"},"by":{"type":"string"}}},"s2":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"s5":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s6":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s4":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s5"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s6"}}},"s3":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s4"}},"s8":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}},"s7":{"type":"array","items":{"$ref":"#/$defs/s8"}},"s10":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}},"s9":{"type":"array","items":{"$ref":"#/$defs/s10"}},"s11":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"s1":{"type":"object","additionalProperties":false,"properties":{"tdc":{"$ref":"#/$defs/s2"},"incomingPolicies":{"$ref":"#/$defs/s3"},"outgoingPolicies":{"$ref":"#/$defs/s3"},"smtpRoutes":{"$ref":"#/$defs/s7"},"destinationControls":{"$ref":"#/$defs/s9"},"bounceProfile":{"$ref":"#/$defs/s11"}}}}};
+const schema19 = {"type":"object","required":["name","shared","machines","secret","self"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"shared":{"type":"object","required":["stamp","members","groups","cluster","groups_settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"members":{"type":"array","items":{"type":"object","required":["name","group","host","port"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"group":{"type":"string","minLength":1},"host":{"type":"string","enum":["127.0.0.1"]},"port":{"type":"integer","minimum":1,"maximum":65535},"disconnected":{"type":"boolean"}}},"minItems":1},"groups":{"type":"array","items":{"type":"string","minLength":1},"minItems":1},"cluster":{"$ref":"#/$defs/s1"},"groups_settings":{"type":"object","additionalProperties":{"$ref":"#/$defs/s1"}}}},"machines":{"type":"object","additionalProperties":{"type":"object","required":["stamp","settings"],"additionalProperties":false,"properties":{"stamp":{"$ref":"#/$defs/s0"},"settings":{"$ref":"#/$defs/s1"}}}},"secret":{"type":"string","minLength":32},"self":{"type":"string","minLength":1}},"$defs":{"s0":{"type":"object","required":["version","at","by"],"additionalProperties":false,"properties":{"version":{"type":"integer","minimum":0},"at":{"type":"number"},"by":{"type":"string"}}},"s2":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"s5":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s6":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s4":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s5"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s6"}}},"s3":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s4"}},"s8":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}},"s7":{"type":"array","items":{"$ref":"#/$defs/s8"}},"s10":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}},"s9":{"type":"array","items":{"$ref":"#/$defs/s10"}},"s11":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"s1":{"type":"object","additionalProperties":false,"properties":{"tdc":{"$ref":"#/$defs/s2"},"incomingPolicies":{"$ref":"#/$defs/s3"},"outgoingPolicies":{"$ref":"#/$defs/s3"},"smtpRoutes":{"$ref":"#/$defs/s7"},"destinationControls":{"$ref":"#/$defs/s9"},"bounceProfile":{"$ref":"#/$defs/s11"}}}}};
 const schema20 = {"type":"object","required":["version","at","by"],"additionalProperties":false,"properties":{"version":{"type":"integer","minimum":0},"at":{"type":"number"},"by":{"type":"string"}}};
 
 function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -3005,7 +3017,7 @@ vErrors.push(err18);
 errors++;
 }
 for(const key2 in data4){
-if(!((((key2 === "name") || (key2 === "group")) || (key2 === "host")) || (key2 === "port"))){
+if(!(((((key2 === "name") || (key2 === "group")) || (key2 === "host")) || (key2 === "port")) || (key2 === "disconnected"))){
 const err19 = {instancePath:instancePath+"/shared/members/" + i0,schemaPath:"#/properties/shared/properties/members/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}};
 if(vErrors === null){
 vErrors = [err19];
@@ -3124,9 +3136,9 @@ errors++;
 }
 }
 }
-}
-else {
-const err29 = {instancePath:instancePath+"/shared/members/" + i0,schemaPath:"#/properties/shared/properties/members/items/type",keyword:"type",params:{type: "object"}};
+if(data4.disconnected !== undefined){
+if(typeof data4.disconnected !== "boolean"){
+const err29 = {instancePath:instancePath+"/shared/members/" + i0+"/disconnected",schemaPath:"#/properties/shared/properties/members/items/properties/disconnected/type",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3138,7 +3150,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/shared/members",schemaPath:"#/properties/shared/properties/members/type",keyword:"type",params:{type: "array"}};
+const err30 = {instancePath:instancePath+"/shared/members/" + i0,schemaPath:"#/properties/shared/properties/members/items/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3148,11 +3160,9 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data1.groups !== undefined){
-let data9 = data1.groups;
-if(Array.isArray(data9)){
-if(data9.length < 1){
-const err31 = {instancePath:instancePath+"/shared/groups",schemaPath:"#/properties/shared/properties/groups/minItems",keyword:"minItems",params:{limit: 1}};
+}
+else {
+const err31 = {instancePath:instancePath+"/shared/members",schemaPath:"#/properties/shared/properties/members/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3161,12 +3171,12 @@ vErrors.push(err31);
 }
 errors++;
 }
-const len1 = data9.length;
-for(let i1=0; i1<len1; i1++){
-let data10 = data9[i1];
-if(typeof data10 === "string"){
+}
+if(data1.groups !== undefined){
+let data10 = data1.groups;
+if(Array.isArray(data10)){
 if(data10.length < 1){
-const err32 = {instancePath:instancePath+"/shared/groups/" + i1,schemaPath:"#/properties/shared/properties/groups/items/minLength",keyword:"minLength",params:{limit: 1}};
+const err32 = {instancePath:instancePath+"/shared/groups",schemaPath:"#/properties/shared/properties/groups/minItems",keyword:"minItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3175,9 +3185,12 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/shared/groups/" + i1,schemaPath:"#/properties/shared/properties/groups/items/type",keyword:"type",params:{type: "string"}};
+const len1 = data10.length;
+for(let i1=0; i1<len1; i1++){
+let data11 = data10[i1];
+if(typeof data11 === "string"){
+if(data11.length < 1){
+const err33 = {instancePath:instancePath+"/shared/groups/" + i1,schemaPath:"#/properties/shared/properties/groups/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3187,14 +3200,25 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
 else {
-const err34 = {instancePath:instancePath+"/shared/groups",schemaPath:"#/properties/shared/properties/groups/type",keyword:"type",params:{type: "array"}};
+const err34 = {instancePath:instancePath+"/shared/groups/" + i1,schemaPath:"#/properties/shared/properties/groups/items/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err34];
 }
 else {
 vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/shared/groups",schemaPath:"#/properties/shared/properties/groups/type",keyword:"type",params:{type: "array"}};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
 }
 errors++;
 }
@@ -3206,29 +3230,17 @@ errors = vErrors.length;
 }
 }
 if(data1.groups_settings !== undefined){
-let data12 = data1.groups_settings;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-for(const key3 in data12){
-if(!(validate53(data12[key3], {instancePath:instancePath+"/shared/groups_settings/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data12,parentDataProperty:key3,rootData}))){
+let data13 = data1.groups_settings;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key3 in data13){
+if(!(validate53(data13[key3], {instancePath:instancePath+"/shared/groups_settings/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data13,parentDataProperty:key3,rootData}))){
 vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/shared/groups_settings",schemaPath:"#/properties/shared/properties/groups_settings/type",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/shared",schemaPath:"#/properties/shared/type",keyword:"type",params:{type: "object"}};
+const err36 = {instancePath:instancePath+"/shared/groups_settings",schemaPath:"#/properties/shared/properties/groups_settings/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3238,14 +3250,9 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data.machines !== undefined){
-let data14 = data.machines;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-for(const key4 in data14){
-let data15 = data14[key4];
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.stamp === undefined){
-const err37 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/required",keyword:"required",params:{missingProperty: "stamp"}};
+}
+else {
+const err37 = {instancePath:instancePath+"/shared",schemaPath:"#/properties/shared/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3254,8 +3261,15 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(data15.settings === undefined){
-const err38 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/required",keyword:"required",params:{missingProperty: "settings"}};
+}
+if(data.machines !== undefined){
+let data15 = data.machines;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key4 in data15){
+let data16 = data15[key4];
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.stamp === undefined){
+const err38 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/required",keyword:"required",params:{missingProperty: "stamp"}};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3264,9 +3278,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-for(const key5 in data15){
-if(!((key5 === "stamp") || (key5 === "settings"))){
-const err39 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}};
+if(data16.settings === undefined){
+const err39 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/required",keyword:"required",params:{missingProperty: "settings"}};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3275,22 +3288,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data15.stamp !== undefined){
-if(!(validate51(data15.stamp, {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/stamp",parentData:data15,parentDataProperty:"stamp",rootData}))){
-vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
-errors = vErrors.length;
-}
-}
-if(data15.settings !== undefined){
-if(!(validate53(data15.settings, {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/settings",parentData:data15,parentDataProperty:"settings",rootData}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err40 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/type",keyword:"type",params:{type: "object"}};
+for(const key5 in data16){
+if(!((key5 === "stamp") || (key5 === "settings"))){
+const err40 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5}};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3300,9 +3300,21 @@ vErrors.push(err40);
 errors++;
 }
 }
+if(data16.stamp !== undefined){
+if(!(validate51(data16.stamp, {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/stamp",parentData:data16,parentDataProperty:"stamp",rootData}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+errors = vErrors.length;
+}
+}
+if(data16.settings !== undefined){
+if(!(validate53(data16.settings, {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/settings",parentData:data16,parentDataProperty:"settings",rootData}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-const err41 = {instancePath:instancePath+"/machines",schemaPath:"#/properties/machines/type",keyword:"type",params:{type: "object"}};
+const err41 = {instancePath:instancePath+"/machines/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/machines/additionalProperties/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3312,11 +3324,9 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data.secret !== undefined){
-let data18 = data.secret;
-if(typeof data18 === "string"){
-if(data18.length < 32){
-const err42 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/minLength",keyword:"minLength",params:{limit: 32}};
+}
+else {
+const err42 = {instancePath:instancePath+"/machines",schemaPath:"#/properties/machines/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3326,8 +3336,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-else {
-const err43 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/type",keyword:"type",params:{type: "string"}};
+if(data.secret !== undefined){
+let data19 = data.secret;
+if(typeof data19 === "string"){
+if(data19.length < 32){
+const err43 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/minLength",keyword:"minLength",params:{limit: 32}};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3337,11 +3350,8 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data.self !== undefined){
-let data19 = data.self;
-if(typeof data19 === "string"){
-if(data19.length < 1){
-const err44 = {instancePath:instancePath+"/self",schemaPath:"#/properties/self/minLength",keyword:"minLength",params:{limit: 1}};
+else {
+const err44 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3351,8 +3361,11 @@ vErrors.push(err44);
 errors++;
 }
 }
-else {
-const err45 = {instancePath:instancePath+"/self",schemaPath:"#/properties/self/type",keyword:"type",params:{type: "string"}};
+if(data.self !== undefined){
+let data20 = data.self;
+if(typeof data20 === "string"){
+if(data20.length < 1){
+const err45 = {instancePath:instancePath+"/self",schemaPath:"#/properties/self/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3362,14 +3375,25 @@ vErrors.push(err45);
 errors++;
 }
 }
-}
 else {
-const err46 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+const err46 = {instancePath:instancePath+"/self",schemaPath:"#/properties/self/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err46];
 }
 else {
 vErrors.push(err46);
+}
+errors++;
+}
+}
+}
+else {
+const err47 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
 }
 errors++;
 }

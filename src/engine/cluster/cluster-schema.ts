@@ -29,7 +29,14 @@ const member = {
   type: 'object',
   required: ['name', 'group', 'host', 'port'],
   additionalProperties: false,
-  properties: { name: { type: 'string', minLength: 1 }, group: { type: 'string', minLength: 1 }, host: { type: 'string', enum: ['127.0.0.1'] }, port: { type: 'integer', minimum: 1, maximum: 65535 } },
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    group: { type: 'string', minLength: 1 },
+    host: { type: 'string', enum: ['127.0.0.1'] },
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    // detached by clusterconfig disconnect until clusterconfig reconnect (absent: connected)
+    disconnected: { type: 'boolean' },
+  },
 } as const;
 const replicated = {
   name: { type: 'string', minLength: 1 },

@@ -31,6 +31,8 @@ export interface ClusterMember {
   /** where its Cluster Communication Service listens (always loopback here) */
   host: string;
   port: number;
+  /** detached by `clusterconfig disconnect` until `clusterconfig reconnect`: no copy goes to or comes from it */
+  disconnected?: boolean;
 }
 
 /** What every member has the same copy of once they have synchronised. */

@@ -151,6 +151,7 @@ export class MailEngine implements LiveAppliance {
     this.tracking.start().catch((error: Error) => this.#report(`Message tracking could not be indexed: ${error.message}`));
     this.#labServer = createLabMailServer(ensureDir(this.appliance.paths.mailboxes));
     this.#labAddress = await listen(this.#labServer, config.lab.mailServerPort, '127.0.0.1');
+    this.#labPort = config.lab.mailServerPort;
     this.#delivery.start();
     this.#recover();
     this.#listener = this.#createListener();
@@ -160,7 +161,10 @@ export class MailEngine implements LiveAppliance {
     this.#listenerOn = `${config.listener.bindAddress}:${config.listener.port}`;
     this.events.emit({ type: 'listener.started', name: config.listener.name });
     const configuration = this.appliance.configuration;
-    const unguard = configuration.guard((next) => this.#moveListener(next.listener));
+    const unguard = configuration.guard(async (next) => {
+      await this.#moveListener(next.listener);
+      await this.#moveLabServer(next.lab.mailServerPort);
+    });
     const unlisten = configuration.onCommit((c) => this.#listener && refreshListener(this.#listener, c.listener, c.hostname));
     this.#unsubscribe = () => {
       unguard();
@@ -206,6 +210,30 @@ export class MailEngine implements LiveAppliance {
     this.#listenerOn = wanted;
     this.events.emit({ type: 'listener.started', name: l.name });
   }
+
+  /**
+   * Before a commit: the lab mail server binds its new port, then lets the old one go (a port
+   * that cannot be bound refuses the commit, and it keeps listening where it was).
+   */
+  async #moveLabServer(port: number): Promise<void> {
+    const old = this.#labServer;
+    if (!old || port === this.#labPort) return;
+    const next = createLabMailServer(ensureDir(this.appliance.paths.mailboxes));
+    let address: AddressInfo;
+    try {
+      address = await listen(next, port, '127.0.0.1');
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new UserError(`The lab mail server cannot listen on 127.0.0.1:${port} (${why}); it keeps listening on 127.0.0.1:${this.#labAddress?.port}.`, ErrorCodes.unavailable);
+    }
+    old.close(() => undefined);
+    this.#labServer = next;
+    this.#labAddress = address;
+    this.#labPort = port;
+  }
+
+  /** the lab mail server's configured port (0: the free one it took) */
+  #labPort = -1;
 
   async stop(): Promise<void> {
     this.#unsubscribe?.();

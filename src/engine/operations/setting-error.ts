@@ -41,6 +41,11 @@ export const SETTING_LABELS = {
   'log.syslog.port': 'syslog port',
   'log.syslog.protocol': 'syslog protocol',
   'log.syslog.facility': 'syslog facility',
+  'lab.webPort': 'HTTPS port',
+  'lab.mailServerPort': 'lab mail server port',
+  'lab.setdPort': 'SETD emulator port',
+  'lab.sshPort': 'SSH port',
+  'lab.apiPort': 'AsyncOS API HTTPS port',
 } as const;
 
 export type SettingKey = keyof typeof SETTING_LABELS;
