@@ -27,7 +27,7 @@ export const COMMAND_GROUPS: readonly { title: string; names: readonly string[] 
   },
   { title: 'SETD and labs', names: ['setd', 'inject', 'lab'] },
   { title: 'Centralized management', names: ['clusterconfig', 'clustermode', 'clustercheck'] },
-  { title: 'Sessions and the appliance', names: ['start', 'stop', 'who', 'help', 'quit'] },
+  { title: 'Sessions and the appliance', names: ['start', 'stop', 'who', 'sshconfig', 'help', 'quit'] },
 ];
 
 const flagLines = (flags: readonly FlagSpec[], indent = '  ') => flags.map((f) => `${indent}${f.flags.padEnd(30)} ${f.description}`);

@@ -25,6 +25,7 @@ import { listenerconfigCommand } from './listenerconfig.js';
 import { interfaceconfigCommand } from './interfaceconfig.js';
 import { passwdCommand } from './passwd.js';
 import { smtproutesCommand } from './smtproutes.js';
+import { sshconfigCommand } from './sshconfig.js';
 import { destconfigCommand } from './destconfig.js';
 import { setdCommand } from './setd.js';
 import { setttymodeCommand } from './setttymode.js';
@@ -43,6 +44,7 @@ const COMMANDS: readonly CommandSpec[] = [
   listenerconfigCommand,
   interfaceconfigCommand,
   passwdCommand,
+  sshconfigCommand,
   smtproutesCommand,
   destconfigCommand,
   setdCommand,

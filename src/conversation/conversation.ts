@@ -144,6 +144,16 @@ export class Conversation {
     }
   }
 
+  /**
+   * Pasted text that ends at a blank line (AsyncOS's "Press enter on a blank line to finish."):
+   * the lines before it, trimmed; none when the first line is blank.
+   */
+  async block(prompt: string): Promise<string[]> {
+    const lines: string[] = [];
+    for (let line = (await this.#read(`${prompt}\n`, '[]> ')).trim(); line !== ''; line = (await this.#read('', '')).trim()) lines.push(line);
+    return lines;
+  }
+
   /** A Y/N question: `prompt [Y]> `. */
   async yesno(prompt: string, defaultYes: boolean): Promise<boolean> {
     for (;;) {

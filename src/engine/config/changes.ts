@@ -209,6 +209,7 @@ const SETTING_LABELS: Record<string, string> = {
 /** The name of a setting as an operator reads it, e.g. `Incoming Mail Policy partner: Anti-Spam`. */
 export function settingName(segments: string[]): string {
   const [first, key, ...rest] = segments;
+  if (first === 'sshUserKeys') return key === undefined ? 'SSH user keys' : `SSH user keys of ${key}`;
   const listLabel = LIST_LABELS[first!];
   if (listLabel && key !== undefined) {
     if (key === ORDER) return `${listLabel.replace(/ for$/, '')}: order`;
@@ -217,6 +218,19 @@ export function settingName(segments: string[]): string {
     return inner ? `${listLabel} ${key}: ${label}` : `${listLabel} ${key}`;
   }
   return SETTING_LABELS[segments.join('.')] ?? segments.join('.');
+}
+
+/** User keys by their number, not their text: `2 keys`, `admin: 1 key`. */
+function keyCount(v: unknown): string | undefined {
+  const count = (list: unknown) => (Array.isArray(list) ? `${list.length} ${list.length === 1 ? 'key' : 'keys'}` : undefined);
+  if (Array.isArray(v)) return count(v);
+  if (isObject(v))
+    return (
+      Object.entries(v)
+        .map(([user, list]) => `${user}: ${count(list)}`)
+        .join(', ') || '(none)'
+    );
+  return undefined;
 }
 
 const show = (v: unknown): string => {
@@ -235,7 +249,7 @@ export type ValueWords = (value: unknown, segments: string[]) => string | undefi
 
 /** Describes changes one line each, values in a front end's words. */
 export function changeDescriber(words: ValueWords): (c: ConfigChange) => string {
-  const value = (v: unknown, segments: string[]) => words(v, segments) ?? show(v);
+  const value = (v: unknown, segments: string[]) => words(v, segments) ?? (segments[0] === 'sshUserKeys' ? keyCount(v) : undefined) ?? show(v);
   return (c) => {
     const name = settingName(c.segments);
     if (c.segments.length === 2 && LIST_LABELS[c.segments[0]!] && c.segments[1] !== ORDER) {

@@ -16,6 +16,12 @@ export type ServiceSetting = MailPolicy['antispam'];
 export type SmtpRoute = ApplianceConfig['smtpRoutes'][number];
 export type DestinationControl = ApplianceConfig['destinationControls'][number];
 export type BounceProfile = ApplianceConfig['bounceProfile'];
+/** One public key a user may log in over SSH with: its type, the key blob in base64, the comment (may be empty). */
+export type UserKey = NonNullable<ApplianceConfig['sshUserKeys']>[string][number];
+
+/** The key types the appliance accepts for a login (DSA is gone from OpenSSH; certificates and FIDO keys are not supported). */
+export const USER_KEY_TYPES = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa'] as const;
+export type UserKeyType = (typeof USER_KEY_TYPES)[number];
 
 export const DEFAULT_POLICY = 'DEFAULT';
 /**

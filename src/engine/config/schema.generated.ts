@@ -3,10 +3,11 @@
 /* eslint-disable */
 "use strict";
 export const validateConfig = validate21;
-const schema6 = {"type":"object","required":["hostname","listener","tdc","incomingPolicies","outgoingPolicies","smtpRoutes","destinationControls","bounceProfile","lab"],"additionalProperties":false,"properties":{"hostname":{"type":"string","pattern":"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$","description":"enter a host name such as esa1.example.com"},"listener":{"type":"object","required":["name","bindAddress","port","acceptDomains","maxMessageSize"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"},"bindAddress":{"type":"string","minLength":1},"port":{"type":"integer","minimum":0,"maximum":65535},"acceptDomains":{"type":"array","items":{"type":"string"}},"maxMessageSize":{"type":"integer","minimum":1024},"hostAccess":{"type":"object","required":["entries","defaultBehavior"],"additionalProperties":false,"properties":{"entries":{"type":"array","items":{"type":"object","required":["sender","behavior"],"additionalProperties":false,"properties":{"sender":{"type":"string","minLength":1},"behavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}},"defaultBehavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}}},"tdc":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"incomingPolicies":{"$ref":"#/$defs/s0"},"outgoingPolicies":{"$ref":"#/$defs/s0"},"smtpRoutes":{"type":"array","items":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}}},"destinationControls":{"type":"array","items":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}}},"bounceProfile":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"lab":{"type":"object","required":["mailServerPort","setdPort"],"additionalProperties":false,"properties":{"mailServerPort":{"type":"integer","minimum":0,"maximum":65535},"setdPort":{"type":"integer","minimum":0,"maximum":65535},"webPort":{"type":"integer","minimum":0,"maximum":65535},"sshPort":{"type":"integer","minimum":0,"maximum":65535},"apiPort":{"type":"integer","minimum":0,"maximum":65535}}}},"$defs":{"s2":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s3":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s1":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s3"}}},"s0":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}}}};
+const schema6 = {"type":"object","required":["hostname","listener","tdc","incomingPolicies","outgoingPolicies","smtpRoutes","destinationControls","bounceProfile","lab"],"additionalProperties":false,"properties":{"hostname":{"type":"string","pattern":"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$","description":"enter a host name such as esa1.example.com"},"listener":{"type":"object","required":["name","bindAddress","port","acceptDomains","maxMessageSize"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$","description":"use 1-64 letters, digits, '_' or '-'"},"bindAddress":{"type":"string","minLength":1},"port":{"type":"integer","minimum":0,"maximum":65535},"acceptDomains":{"type":"array","items":{"type":"string"}},"maxMessageSize":{"type":"integer","minimum":1024},"hostAccess":{"type":"object","required":["entries","defaultBehavior"],"additionalProperties":false,"properties":{"entries":{"type":"array","items":{"type":"object","required":["sender","behavior"],"additionalProperties":false,"properties":{"sender":{"type":"string","minLength":1},"behavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}},"defaultBehavior":{"enum":["ACCEPT","RELAY","REJECT","TCPREFUSE"]}}}}},"tdc":{"type":"object","required":["enabled","intakeAddress"],"additionalProperties":false,"properties":{"enabled":{"type":"boolean"},"intakeAddress":{"type":["string","null"]}}},"incomingPolicies":{"$ref":"#/$defs/s0"},"outgoingPolicies":{"$ref":"#/$defs/s0"},"smtpRoutes":{"type":"array","items":{"type":"object","required":["domain","destinations"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"destinations":{"type":"array","items":{"type":"string"},"minItems":1}}}},"destinationControls":{"type":"array","items":{"type":"object","required":["domain","maxConnections","maxMessagesPerConnection"],"additionalProperties":false,"properties":{"domain":{"type":"string","minLength":1},"maxConnections":{"type":"integer","minimum":1,"maximum":1000},"maxMessagesPerConnection":{"type":"integer","minimum":1,"maximum":1000}}}},"bounceProfile":{"type":"object","required":["maxRetries","maxTimeInQueueSeconds","initialRetrySeconds","maxRetrySeconds"],"additionalProperties":false,"properties":{"maxRetries":{"type":"integer","minimum":0,"maximum":10000},"maxTimeInQueueSeconds":{"type":"integer","minimum":0,"maximum":3000000},"initialRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400},"maxRetrySeconds":{"type":"number","minimum":0.01,"maximum":86400}}},"sshUserKeys":{"type":"object","additionalProperties":{"type":"array","maxItems":100,"items":{"type":"object","required":["type","key","comment"],"additionalProperties":false,"properties":{"type":{"enum":["ssh-ed25519","ecdsa-sha2-nistp256","ecdsa-sha2-nistp384","ecdsa-sha2-nistp521","ssh-rsa"]},"key":{"type":"string","minLength":4,"maxLength":8192,"pattern":"^[A-Za-z0-9+/]+={0,2}$"},"comment":{"type":"string","maxLength":256}}}}},"lab":{"type":"object","required":["mailServerPort","setdPort"],"additionalProperties":false,"properties":{"mailServerPort":{"type":"integer","minimum":0,"maximum":65535},"setdPort":{"type":"integer","minimum":0,"maximum":65535},"webPort":{"type":"integer","minimum":0,"maximum":65535},"sshPort":{"type":"integer","minimum":0,"maximum":65535},"apiPort":{"type":"integer","minimum":0,"maximum":65535}}}},"$defs":{"s2":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"},"s3":{"type":"object","required":["mode"],"additionalProperties":false,"properties":{"mode":{"enum":["use-default","global","custom","no"]},"intakeAddress":{"type":"string"}}},"s1":{"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s3"}}},"s0":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$", "u");
 const pattern1 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
+const pattern3 = new RegExp("^[A-Za-z0-9+/]+={0,2}$", "u");
 const schema7 = {"type":"array","minItems":1,"items":{"$ref":"#/$defs/s1"}};
 const schema8 = {"type":"object","required":["name","senders","recipients","antispam","antivirus","tdc"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/s2"},"senders":{"type":"array","items":{"type":"string"}},"recipients":{"type":"array","items":{"type":"string"}},"antispam":{"enum":["on","off","use-default"]},"antivirus":{"enum":["on","off","use-default"]},"tdc":{"$ref":"#/$defs/s3"}}};
 const schema9 = {"type":"string","pattern":"^[A-Za-z0-9_.-]{1,64}$","description":"use 1-64 letters, digits, '_', '-' or '.'"};
@@ -1425,11 +1426,14 @@ vErrors.push(err90);
 errors++;
 }
 }
-if(data.lab !== undefined){
-let data34 = data.lab;
+if(data.sshUserKeys !== undefined){
+let data34 = data.sshUserKeys;
 if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.mailServerPort === undefined){
-const err91 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/required",keyword:"required",params:{missingProperty: "mailServerPort"}};
+for(const key8 in data34){
+let data35 = data34[key8];
+if(Array.isArray(data35)){
+if(data35.length > 100){
+const err91 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sshUserKeys/additionalProperties/maxItems",keyword:"maxItems",params:{limit: 100}};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1438,8 +1442,12 @@ vErrors.push(err91);
 }
 errors++;
 }
-if(data34.setdPort === undefined){
-const err92 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/required",keyword:"required",params:{missingProperty: "setdPort"}};
+const len5 = data35.length;
+for(let i5=0; i5<len5; i5++){
+let data36 = data35[i5];
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(data36.type === undefined){
+const err92 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/required",keyword:"required",params:{missingProperty: "type"}};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1448,9 +1456,8 @@ vErrors.push(err92);
 }
 errors++;
 }
-for(const key8 in data34){
-if(!(((((key8 === "mailServerPort") || (key8 === "setdPort")) || (key8 === "webPort")) || (key8 === "sshPort")) || (key8 === "apiPort"))){
-const err93 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8}};
+if(data36.key === undefined){
+const err93 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/required",keyword:"required",params:{missingProperty: "key"}};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1459,11 +1466,8 @@ vErrors.push(err93);
 }
 errors++;
 }
-}
-if(data34.mailServerPort !== undefined){
-let data35 = data34.mailServerPort;
-if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
-const err94 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/type",keyword:"type",params:{type: "integer"}};
+if(data36.comment === undefined){
+const err94 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/required",keyword:"required",params:{missingProperty: "comment"}};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1472,9 +1476,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-if((typeof data35 == "number") && (isFinite(data35))){
-if(data35 > 65535 || isNaN(data35)){
-const err95 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+for(const key9 in data36){
+if(!(((key9 === "type") || (key9 === "key")) || (key9 === "comment"))){
+const err95 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1483,8 +1487,11 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(data35 < 0 || isNaN(data35)){
-const err96 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+}
+if(data36.type !== undefined){
+let data37 = data36.type;
+if(!(((((data37 === "ssh-ed25519") || (data37 === "ecdsa-sha2-nistp256")) || (data37 === "ecdsa-sha2-nistp384")) || (data37 === "ecdsa-sha2-nistp521")) || (data37 === "ssh-rsa"))){
+const err96 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/type",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema6.properties.sshUserKeys.additionalProperties.items.properties.type.enum}};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1494,11 +1501,11 @@ vErrors.push(err96);
 errors++;
 }
 }
-}
-if(data34.setdPort !== undefined){
-let data36 = data34.setdPort;
-if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
-const err97 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/type",keyword:"type",params:{type: "integer"}};
+if(data36.key !== undefined){
+let data38 = data36.key;
+if(typeof data38 === "string"){
+if(data38.length > 8192){
+const err97 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/key",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/key/maxLength",keyword:"maxLength",params:{limit: 8192}};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1507,9 +1514,8 @@ vErrors.push(err97);
 }
 errors++;
 }
-if((typeof data36 == "number") && (isFinite(data36))){
-if(data36 > 65535 || isNaN(data36)){
-const err98 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+if(data38.length < 4){
+const err98 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/key",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/key/minLength",keyword:"minLength",params:{limit: 4}};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1518,8 +1524,8 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(data36 < 0 || isNaN(data36)){
-const err99 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if(!pattern3.test(data38)){
+const err99 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/key",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]+={0,2}$"}};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1529,11 +1535,8 @@ vErrors.push(err99);
 errors++;
 }
 }
-}
-if(data34.webPort !== undefined){
-let data37 = data34.webPort;
-if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
-const err100 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/type",keyword:"type",params:{type: "integer"}};
+else {
+const err100 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/key",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/key/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1542,9 +1545,12 @@ vErrors.push(err100);
 }
 errors++;
 }
-if((typeof data37 == "number") && (isFinite(data37))){
-if(data37 > 65535 || isNaN(data37)){
-const err101 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+}
+if(data36.comment !== undefined){
+let data39 = data36.comment;
+if(typeof data39 === "string"){
+if(data39.length > 256){
+const err101 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/comment",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/comment/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1553,8 +1559,9 @@ vErrors.push(err101);
 }
 errors++;
 }
-if(data37 < 0 || isNaN(data37)){
-const err102 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+}
+else {
+const err102 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5+"/comment",schemaPath:"#/properties/sshUserKeys/additionalProperties/items/properties/comment/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1565,10 +1572,8 @@ errors++;
 }
 }
 }
-if(data34.sshPort !== undefined){
-let data38 = data34.sshPort;
-if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
-const err103 = {instancePath:instancePath+"/lab/sshPort",schemaPath:"#/properties/lab/properties/sshPort/type",keyword:"type",params:{type: "integer"}};
+else {
+const err103 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/sshUserKeys/additionalProperties/items/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1577,9 +1582,10 @@ vErrors.push(err103);
 }
 errors++;
 }
-if((typeof data38 == "number") && (isFinite(data38))){
-if(data38 > 65535 || isNaN(data38)){
-const err104 = {instancePath:instancePath+"/lab/sshPort",schemaPath:"#/properties/lab/properties/sshPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+}
+}
+else {
+const err104 = {instancePath:instancePath+"/sshUserKeys/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sshUserKeys/additionalProperties/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1588,8 +1594,10 @@ vErrors.push(err104);
 }
 errors++;
 }
-if(data38 < 0 || isNaN(data38)){
-const err105 = {instancePath:instancePath+"/lab/sshPort",schemaPath:"#/properties/lab/properties/sshPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+}
+}
+else {
+const err105 = {instancePath:instancePath+"/sshUserKeys",schemaPath:"#/properties/sshUserKeys/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1599,11 +1607,11 @@ vErrors.push(err105);
 errors++;
 }
 }
-}
-if(data34.apiPort !== undefined){
-let data39 = data34.apiPort;
-if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
-const err106 = {instancePath:instancePath+"/lab/apiPort",schemaPath:"#/properties/lab/properties/apiPort/type",keyword:"type",params:{type: "integer"}};
+if(data.lab !== undefined){
+let data40 = data.lab;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.mailServerPort === undefined){
+const err106 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/required",keyword:"required",params:{missingProperty: "mailServerPort"}};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1612,9 +1620,8 @@ vErrors.push(err106);
 }
 errors++;
 }
-if((typeof data39 == "number") && (isFinite(data39))){
-if(data39 > 65535 || isNaN(data39)){
-const err107 = {instancePath:instancePath+"/lab/apiPort",schemaPath:"#/properties/lab/properties/apiPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+if(data40.setdPort === undefined){
+const err107 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/required",keyword:"required",params:{missingProperty: "setdPort"}};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1623,8 +1630,9 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(data39 < 0 || isNaN(data39)){
-const err108 = {instancePath:instancePath+"/lab/apiPort",schemaPath:"#/properties/lab/properties/apiPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+for(const key10 in data40){
+if(!(((((key10 === "mailServerPort") || (key10 === "setdPort")) || (key10 === "webPort")) || (key10 === "sshPort")) || (key10 === "apiPort"))){
+const err108 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10}};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1634,10 +1642,10 @@ vErrors.push(err108);
 errors++;
 }
 }
-}
-}
-else {
-const err109 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/type",keyword:"type",params:{type: "object"}};
+if(data40.mailServerPort !== undefined){
+let data41 = data40.mailServerPort;
+if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
+const err109 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1646,15 +1654,189 @@ vErrors.push(err109);
 }
 errors++;
 }
-}
-}
-else {
-const err110 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if((typeof data41 == "number") && (isFinite(data41))){
+if(data41 > 65535 || isNaN(data41)){
+const err110 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err110];
 }
 else {
 vErrors.push(err110);
+}
+errors++;
+}
+if(data41 < 0 || isNaN(data41)){
+const err111 = {instancePath:instancePath+"/lab/mailServerPort",schemaPath:"#/properties/lab/properties/mailServerPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+}
+if(data40.setdPort !== undefined){
+let data42 = data40.setdPort;
+if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
+const err112 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/type",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+if((typeof data42 == "number") && (isFinite(data42))){
+if(data42 > 65535 || isNaN(data42)){
+const err113 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+if(data42 < 0 || isNaN(data42)){
+const err114 = {instancePath:instancePath+"/lab/setdPort",schemaPath:"#/properties/lab/properties/setdPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+}
+if(data40.webPort !== undefined){
+let data43 = data40.webPort;
+if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
+const err115 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/type",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 > 65535 || isNaN(data43)){
+const err116 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+if(data43 < 0 || isNaN(data43)){
+const err117 = {instancePath:instancePath+"/lab/webPort",schemaPath:"#/properties/lab/properties/webPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+}
+if(data40.sshPort !== undefined){
+let data44 = data40.sshPort;
+if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
+const err118 = {instancePath:instancePath+"/lab/sshPort",schemaPath:"#/properties/lab/properties/sshPort/type",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+if((typeof data44 == "number") && (isFinite(data44))){
+if(data44 > 65535 || isNaN(data44)){
+const err119 = {instancePath:instancePath+"/lab/sshPort",schemaPath:"#/properties/lab/properties/sshPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+if(data44 < 0 || isNaN(data44)){
+const err120 = {instancePath:instancePath+"/lab/sshPort",schemaPath:"#/properties/lab/properties/sshPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+}
+}
+if(data40.apiPort !== undefined){
+let data45 = data40.apiPort;
+if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
+const err121 = {instancePath:instancePath+"/lab/apiPort",schemaPath:"#/properties/lab/properties/apiPort/type",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+if((typeof data45 == "number") && (isFinite(data45))){
+if(data45 > 65535 || isNaN(data45)){
+const err122 = {instancePath:instancePath+"/lab/apiPort",schemaPath:"#/properties/lab/properties/apiPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+if(data45 < 0 || isNaN(data45)){
+const err123 = {instancePath:instancePath+"/lab/apiPort",schemaPath:"#/properties/lab/properties/apiPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err124 = {instancePath:instancePath+"/lab",schemaPath:"#/properties/lab/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+}
+}
+else {
+const err125 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
 }
 errors++;
 }

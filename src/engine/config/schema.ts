@@ -3,7 +3,7 @@ import { HAT_BEHAVIORS } from '../host-access.js';
 // names and ports follow the rules the commands use (validate.ts)
 import { HOSTNAME, LISTENER_NAME, POLICY_NAME, PORT, ruledString } from './validate.js';
 // a value import of model.ts, which imports only types from here
-import { USE_DEFAULT } from './model.js';
+import { USE_DEFAULT, USER_KEY_TYPES } from './model.js';
 
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 const service = { enum: ['on', 'off', USE_DEFAULT] } as const;
@@ -125,6 +125,26 @@ export const configSchema = {
         maxTimeInQueueSeconds: { type: 'integer', minimum: 0, maximum: 3000000 },
         initialRetrySeconds: { type: 'number', minimum: 0.01, maximum: 86400 },
         maxRetrySeconds: { type: 'number', minimum: 0.01, maximum: 86400 },
+      },
+    },
+    // the public keys each user may log in over SSH with (sshconfig > USERKEY), in the order added;
+    // absent in homes made before them: none. A key is checked when it is added (ssh-keys.ts).
+    sshUserKeys: {
+      type: 'object',
+      additionalProperties: {
+        type: 'array',
+        maxItems: 100,
+        items: {
+          type: 'object',
+          required: ['type', 'key', 'comment'],
+          additionalProperties: false,
+          properties: {
+            type: { enum: USER_KEY_TYPES },
+            // the key blob, base64 (the second word of the .pub line)
+            key: { type: 'string', minLength: 4, maxLength: 8192, pattern: '^[A-Za-z0-9+/]+={0,2}$' },
+            comment: { type: 'string', maxLength: 256 },
+          },
+        },
       },
     },
     // ports of the lab's in-process servers (0 = any free port); webPort is the HTTPS port of the

@@ -27,6 +27,9 @@ export const SETTING_LABELS = {
   'destination.domain': 'domain',
   'destination.maxConnections': 'max concurrency limit',
   'destination.maxMessagesPerConnection': 'max messages per connection',
+  'sshkey.user': 'user',
+  'sshkey.key': 'public SSH key',
+  'sshkey.number': 'key number',
 } as const;
 
 export type SettingKey = keyof typeof SETTING_LABELS;
