@@ -14,8 +14,11 @@ import { TEST_PASSWORD } from './web.js';
 export { TEST_PASSWORD };
 
 /** A running appliance on a temp home (free ports), the admin password set, its SSH port. */
-export async function sshAppliance(edit: (c: ApplianceConfig) => void = () => undefined): Promise<{ appliance: Appliance; running: RunningAppliance; port: number; stop(): Promise<void> }> {
-  const appliance = new Appliance({ home: labHome(edit) });
+export async function sshAppliance(
+  edit: (c: ApplianceConfig) => void = () => undefined,
+  home = labHome(edit),
+): Promise<{ appliance: Appliance; running: RunningAppliance; port: number; stop(): Promise<void> }> {
+  const appliance = new Appliance({ home });
   await setAdminPassword(appliance.paths, TEST_PASSWORD);
   const running = await startAppliance(appliance, commandRegistry());
   if (!running.ssh) {
