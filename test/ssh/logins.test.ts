@@ -74,6 +74,14 @@ describe('SSH logins', () => {
     await expect.poll(authLog).toMatch(/User admin logged out of SSH session 127\.0\.0\.1/);
   });
 
+  it('passwd changes the one account: the new password logs in over SSH, the old one no longer', async () => {
+    expect((await sshExec(lab.port, 'passwd --password "changed-over-ssh"')).code).toBe(0);
+    expect((await sshExec(lab.port, 'who', { password: 'changed-over-ssh' })).code).toBe(0);
+    expect((await sshExec(lab.port, 'who')).code).toBe(5);
+    expect((await sshExec(lab.port, `passwd --password "${TEST_PASSWORD}"`, { password: 'changed-over-ssh' })).code).toBe(0);
+    expect((await sshExec(lab.port, 'who')).code).toBe(0);
+  });
+
   it('a user key added with sshconfig logs in without a password; a key not on the list is refused', async () => {
     for (const name of ['listed', 'other']) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(sshHome, name)]);
     const pub = readFileSync(join(sshHome, 'listed.pub'), 'utf8').trim();
