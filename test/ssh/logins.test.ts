@@ -2,7 +2,10 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/peers.js';
 import { smtpGreeting } from '../helpers/headless.js';
 import { sshAppliance, sshExec, sshHome, sshOptions, TEST_PASSWORD } from '../helpers/ssh.js';
 
@@ -139,4 +142,24 @@ describe('SSH logins', () => {
     expect(greetingMs).toBeLessThan(2000);
     await expect.poll(() => lab.appliance.sessions.list().filter((s) => s.kind === 'ssh')).toEqual([]);
   }, 160_000);
+
+  it('interfaceconfig lists the SSH port; a committed --ssh-port moves the server, a port in use is refused at commit', async () => {
+    expect((await sshExec(lab.port, 'interfaceconfig')).stdout).toContain(`SSH: port 0 (any free port): the command line over SSH`);
+    const held = createServer().listen(0, '127.0.0.1');
+    await once(held, 'listening');
+    try {
+      const busy = (held.address() as AddressInfo).port;
+      const refused = await sshExec(lab.port, `interfaceconfig --ssh-port ${busy}; commit "move ssh"`);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`The SSH server cannot listen on 127.0.0.1:${busy} (EADDRINUSE).`);
+    } finally {
+      held.close();
+    }
+    const port = await freePort();
+    // the commit moves the server under this very login: it ends with it
+    await sshExec(lab.port, `interfaceconfig --ssh-port ${port}; commit "move ssh"`);
+    await expect.poll(() => lab.running.ssh?.port).toBe(port);
+    expect((await sshExec(port, 'who')).code).toBe(0);
+    expect((await sshExec(lab.port, 'who')).code).toBe(255);
+  });
 });
