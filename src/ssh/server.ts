@@ -63,6 +63,8 @@ const METHODS: AuthContext['method'][] = ['publickey', 'password', 'keyboard-int
 /** The longest exec command taken: a batch of commands is far shorter. */
 export const MAX_EXEC_COMMAND = 16_384;
 const LOGIN_GRACE_MS = 120_000;
+/** Sessions (shells, exec commands) one connection may hold open at once, as OpenSSH's MaxSessions. */
+const MAX_SESSIONS = 10;
 
 /**
  * What is wrong with an exec command before any of it runs: too long, or holding control
@@ -158,8 +160,12 @@ export async function startSshServer(appliance: Appliance, options: SshServerOpt
     });
     client.on('ready', () => {
       clearTimeout(grace);
-      client.on('session', (accept) => {
+      let open = 0;
+      client.on('session', (accept, reject) => {
+        if (open >= MAX_SESSIONS) return reject();
+        open++;
         const channelSession = accept();
+        channelSession.once('close', () => open--);
         let pty: TerminalSize | null = null;
         let terminal: ChannelTerminal | null = null;
         let interrupt = () => undefined as void;

@@ -61,13 +61,14 @@ export interface SshResult {
 
 /**
  * OpenSSH's `ssh` (with `sshpass` typing the password) running `command` as an exec request, as
- * `ssh admin@esa "status"` does; `extra` adds ssh options (`-tt` for a PTY). Bounded in time.
+ * `ssh admin@esa "status"` does; `extra` adds ssh options (`-tt` for a PTY). A null command asks
+ * for a shell (with `-T`: one without a PTY, fed by `input`). Bounded in time.
  */
-export function sshExec(port: number, command: string, { password = TEST_PASSWORD, user = 'admin', extra = [] as string[], input = '', timeoutMs = 30_000 } = {}): Promise<SshResult> {
+export function sshExec(port: number, command: string | null, { password = TEST_PASSWORD, user = 'admin', extra = [] as string[], input = '', timeoutMs = 30_000 } = {}): Promise<SshResult> {
   return new Promise((resolve) => {
     const child = execFile(
       'sshpass',
-      ['-e', 'ssh', ...sshOptions(port), ...extra, `${user}@127.0.0.1`, command],
+      ['-e', 'ssh', ...sshOptions(port), ...extra, `${user}@127.0.0.1`, ...(command === null ? [] : [command])],
       { env: { ...process.env, HOME: sshHome, SSHPASS: password }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     );
