@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { Server, utils, type AuthContext, type Connection, type PublicKeyAuthContext, type ServerChannel } from 'ssh2';
+// ssh2 is CommonJS whose exports Node's ESM loader cannot name: taken from its default export
+import ssh2, { type AuthContext, type Connection, type PublicKeyAuthContext, type ServerChannel } from 'ssh2';
 import { History } from '../conversation/history.js';
 import type { LineIO } from '../conversation/line-io.js';
 import { Pager, pagedLineIO } from '../conversation/pager.js';
@@ -11,6 +12,8 @@ import { splitBatch } from './batch.js';
 import { loginText, SSH_IDLE_MINUTES } from './login-text.js';
 import { runScp } from './scp.js';
 import { ChannelTerminal, type TerminalSize } from './terminal.js';
+
+const { Server, utils } = ssh2;
 
 /** The command loop an SSH channel runs: the shell of src/cli/execute.ts, built by the composition root. */
 export interface SshShell {
