@@ -1,8 +1,11 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
+// ssh2 is CommonJS whose exports Node's ESM loader cannot name: taken from its default export
+import ssh2 from 'ssh2';
 import { writeTextAtomic } from '../engine/atomic-file.js';
 import { ensureDir } from '../engine/home.js';
+
+const { utils } = ssh2;
 
 /** The file of the appliance's SSH host key in the home (OpenSSH's name for it). */
 export const HOST_KEY_FILE = 'ssh_host_ed25519_key';

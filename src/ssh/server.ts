@@ -1,14 +1,19 @@
 import type { AddressInfo } from 'node:net';
-import { Server, type AuthContext, type Connection, type ServerChannel } from 'ssh2';
+// ssh2 is CommonJS whose exports Node's ESM loader cannot name: taken from its default export
+import ssh2, { type AuthContext, type Connection, type PublicKeyAuthContext, type ServerChannel } from 'ssh2';
 import { History } from '../conversation/history.js';
 import type { LineIO } from '../conversation/line-io.js';
 import { Pager, pagedLineIO } from '../conversation/pager.js';
 import type { Appliance } from '../engine/appliance.js';
 import { loginGuardOf } from '../engine/login-guard.js';
+import { authorizedKeyFor } from '../engine/ssh-keys.js';
 import type { Session } from '../engine/sessions.js';
 import { splitBatch } from './batch.js';
 import { loginText, SSH_IDLE_MINUTES } from './login-text.js';
+import { runScp } from './scp.js';
 import { ChannelTerminal, type TerminalSize } from './terminal.js';
+
+const { Server, utils } = ssh2;
 
 /** The command loop an SSH channel runs: the shell of src/cli/execute.ts, built by the composition root. */
 export interface SshShell {
@@ -56,11 +61,13 @@ export interface SshServer {
   stop(): Promise<void>;
 }
 
-/** The login methods offered: a password typed either way OpenSSH and paramiko send it. */
-const METHODS: AuthContext['method'][] = ['password', 'keyboard-interactive'];
+/** The login methods offered: a user key (sshconfig), a password typed either way OpenSSH and paramiko send it. */
+const METHODS: AuthContext['method'][] = ['publickey', 'password', 'keyboard-interactive'];
 /** The longest exec command taken: a batch of commands is far shorter. */
 export const MAX_EXEC_COMMAND = 16_384;
 const LOGIN_GRACE_MS = 120_000;
+/** Sessions (shells, exec commands) one connection may hold open at once, as OpenSSH's MaxSessions. */
+const MAX_SESSIONS = 10;
 
 /**
  * What is wrong with an exec command before any of it runs: too long, or holding control
@@ -103,15 +110,19 @@ export async function startSshServer(appliance: Appliance, options: SshServerOpt
     const grace = setTimeout(() => client.end(), options.loginGraceMs ?? LOGIN_GRACE_MS);
     grace.unref();
 
+    const loggedIn = (name: string) => {
+      user = name;
+      previousLogin = lastLogin;
+      lastLogin = { at: appliance.clock.now(), from };
+    };
+
     const decide = async (ctx: AuthContext, password: string) => {
       let accepted = false;
       try {
         const result = await guard.check({ user: ctx.username, password, from, frontEnd: 'ssh' });
         if (result.ok) {
           accepted = true;
-          user = result.user;
-          previousLogin = lastLogin;
-          lastLogin = { at: appliance.clock.now(), from };
+          loggedIn(result.user);
         }
       } catch {
         // a bad password file (set aside): refused as a failed login
@@ -124,16 +135,40 @@ export async function startSshServer(appliance: Appliance, options: SshServerOpt
       }
     };
 
+    /**
+     * A user key: a key on the user's list (sshconfig) is first only asked about (no signature: the
+     * client learns it may use it), then signed; the signature is checked with that key. A signed
+     * login with a key not on the list, or a bad signature, is a failed login in the log.
+     */
+    const publicKey = (ctx: PublicKeyAuthContext) => {
+      const listed = authorizedKeyFor(appliance, ctx.username, ctx.key.algo, ctx.key.data);
+      if (!ctx.signature || !ctx.blob) return listed ? ctx.accept() : ctx.reject(METHODS);
+      const key = listed ? utils.parseKey(ctx.key.data) : null;
+      const verified = key !== null && !(key instanceof Error) && key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true;
+      if (!verified) {
+        guard.log.failed(ctx.username, 'ssh', from);
+        return ctx.reject(METHODS);
+      }
+      guard.log.loggedOn(ctx.username, 'ssh', from);
+      loggedIn(ctx.username);
+      ctx.accept();
+    };
+
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
       if (ctx.method === 'password') void decide(ctx, ctx.password);
       else if (ctx.method === 'keyboard-interactive') ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => void decide(ctx, answers[0] ?? ''));
+      else if (ctx.method === 'publickey') publicKey(ctx);
       else ctx.reject(METHODS);
     });
     client.on('ready', () => {
       clearTimeout(grace);
-      client.on('session', (accept) => {
+      let open = 0;
+      client.on('session', (accept, reject) => {
+        if (open >= MAX_SESSIONS) return reject();
+        open++;
         const channelSession = accept();
+        channelSession.once('close', () => open--);
         let pty: TerminalSize | null = null;
         let terminal: ChannelTerminal | null = null;
         let interrupt = () => undefined as void;
@@ -158,15 +193,12 @@ export async function startSshServer(appliance: Appliance, options: SshServerOpt
           const run = runShell(channel, pty, from, last);
           terminal = run.terminal;
           interrupt = run.interrupt;
-          void run.done.then((expired) => {
-            if (!expired) return;
-            idleExpired = true;
-            client.end();
-          });
+          // the channel closes; the client then leaves, and its logout is logged as an idle one
+          void run.done.then((expired) => void (idleExpired ||= expired));
         });
         channelSession.on('exec', (acceptExec, _reject, exec) => {
           const channel = acceptExec();
-          const run = runExec(channel, pty, exec.command, from);
+          const run = /^scp\s/.test(exec.command) ? runFileTransfer(channel, exec.command) : runExec(channel, pty, exec.command, from);
           terminal = run.terminal;
           interrupt = run.interrupt;
         });
@@ -205,6 +237,19 @@ export async function startSshServer(appliance: Appliance, options: SshServerOpt
       channel.end();
     };
     return { session, terminal, pager, shell, io, finish, isClosed: () => closed };
+  };
+
+  /** `scp -f PATH` / `scp -t PATH`: the legacy file transfer (src/ssh/scp.ts), not a command line. */
+  const runFileTransfer = (channel: ServerChannel, command: string) => {
+    channel.on('error', () => undefined);
+    const done = runScp(command, channel, appliance)
+      .catch(() => 1)
+      .then((status) => {
+        if (channel.destroyed) return;
+        channel.exit(status);
+        channel.end();
+      });
+    return { terminal: null, interrupt: () => undefined, done };
   };
 
   const runExec = (channel: ServerChannel, pty: TerminalSize | null, command: string, from: string) => {

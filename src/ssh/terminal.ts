@@ -17,6 +17,11 @@ export interface ChannelOutput {
   write(data: string): unknown;
 }
 
+/** The longest line taken (as an exec command): what is typed beyond it is dropped. */
+export const MAX_LINE = 16_384;
+/** Keys typed ahead while a command runs, at most: more are dropped, never queued without end. */
+const MAX_TYPED_AHEAD = 4096;
+
 const CLEAR_SCREEN = '\u001b[H\u001b[2J';
 const CLEAR_TO_END = '\u001b[K';
 const CLEAR_LINE = '\r\u001b[2K';
@@ -114,10 +119,13 @@ export class ChannelTerminal implements LineIO, PagerTerminal {
     if (this.#closed) return;
     if (!this.size) {
       this.#raw += data;
+      // a line without end is cut where a line may end: memory stays bounded whatever is sent
+      if (this.#raw.length > MAX_LINE && !this.#raw.includes('\n')) this.#raw = `${this.#raw.slice(0, MAX_LINE)}\n`;
       this.#pumpLines();
       return;
     }
-    this.#keys.push(...keysOf(data));
+    const keys = keysOf(data);
+    this.#keys.push(...keys.slice(0, Math.max(0, MAX_TYPED_AHEAD - this.#keys.length)));
     this.#pumpKeys();
   }
 
@@ -242,8 +250,11 @@ export class ChannelTerminal implements LineIO, PagerTerminal {
   #onLineKey(reader: Extract<Reader, { kind: 'line' }>, event: KeyEvent): void {
     const before = reader.line;
     if ('text' in event) {
-      reader.line = insert(before, event.text);
-      if (before.cursor === before.text.length) this.output.write(event.text);
+      const room = MAX_LINE - before.text.length;
+      if (room <= 0) return;
+      const typed = event.text.slice(0, room);
+      reader.line = insert(before, typed);
+      if (before.cursor === before.text.length) this.output.write(typed);
       else this.#redraw(reader);
       return;
     }

@@ -14,8 +14,11 @@ import { TEST_PASSWORD } from './web.js';
 export { TEST_PASSWORD };
 
 /** A running appliance on a temp home (free ports), the admin password set, its SSH port. */
-export async function sshAppliance(edit: (c: ApplianceConfig) => void = () => undefined): Promise<{ appliance: Appliance; running: RunningAppliance; port: number; stop(): Promise<void> }> {
-  const appliance = new Appliance({ home: labHome(edit) });
+export async function sshAppliance(
+  edit: (c: ApplianceConfig) => void = () => undefined,
+  home = labHome(edit),
+): Promise<{ appliance: Appliance; running: RunningAppliance; port: number; stop(): Promise<void> }> {
+  const appliance = new Appliance({ home });
   await setAdminPassword(appliance.paths, TEST_PASSWORD);
   const running = await startAppliance(appliance, commandRegistry());
   if (!running.ssh) {
@@ -58,13 +61,14 @@ export interface SshResult {
 
 /**
  * OpenSSH's `ssh` (with `sshpass` typing the password) running `command` as an exec request, as
- * `ssh admin@esa "status"` does; `extra` adds ssh options (`-tt` for a PTY). Bounded in time.
+ * `ssh admin@esa "status"` does; `extra` adds ssh options (`-tt` for a PTY). A null command asks
+ * for a shell (with `-T`: one without a PTY, fed by `input`). Bounded in time.
  */
-export function sshExec(port: number, command: string, { password = TEST_PASSWORD, user = 'admin', extra = [] as string[], input = '', timeoutMs = 30_000 } = {}): Promise<SshResult> {
+export function sshExec(port: number, command: string | null, { password = TEST_PASSWORD, user = 'admin', extra = [] as string[], input = '', timeoutMs = 30_000 } = {}): Promise<SshResult> {
   return new Promise((resolve) => {
     const child = execFile(
       'sshpass',
-      ['-e', 'ssh', ...sshOptions(port), ...extra, `${user}@127.0.0.1`, command],
+      ['-e', 'ssh', ...sshOptions(port), ...extra, `${user}@127.0.0.1`, ...(command === null ? [] : [command])],
       { env: { ...process.env, HOME: sshHome, SSHPASS: password }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     );

@@ -60,4 +60,12 @@ describe('SSH exec requests (OpenSSH ssh with sshpass)', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/nosuchcommand.*\r\n/);
   });
+
+  it('a shell without a PTY reads its input line by line, unechoed; a line without end is cut, not kept without bound', async () => {
+    const r = await sshExec(lab.port, null, { extra: ['-T'], input: `${'x'.repeat(200_000)}\nwho\nquit\n` });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Welcome to the Cisco C100V Email Security Virtual Appliance');
+    expect(r.stdout).toMatch(/Unknown command[\s\S]*Username[\s\S]*\badmin\b.* 127\.0\.0\.1 /);
+    expect(r.stdout).not.toContain('x'.repeat(20_000));
+  });
 });

@@ -96,4 +96,20 @@ describeTerminal('an interactive SSH login (ssh -tt in a pseudo-terminal)', () =
     term.type('quit');
     expect(await term.exited).toBe(0);
   });
+
+  it('a live view (tail) says its keys and ends on q, or on Ctrl-C', async () => {
+    const term = await sshTerminal(lab.port, { rows: 30, cols: 90 });
+    // the prompt has the hostname the test before committed
+    await term.expectText(/[\w.]+> $/);
+    term.type('tail mail_logs');
+    await term.expectText('Press q, Esc, Enter or Ctrl-C to stop.');
+    term.key('q');
+    await term.expectText(/Press q, Esc, Enter or Ctrl-C to stop\.[\s\S]*[\w.]+> $/);
+    term.type('tail mail_logs');
+    await expect.poll(() => term.count('Press q, Esc, Enter or Ctrl-C to stop.')).toBe(2);
+    term.key('\u0003');
+    await term.expectText(/stop\.[\s\S]*stop\.[\s\S]*[\w.]+> $/);
+    term.type('quit');
+    expect(await term.exited).toBe(0);
+  });
 });
