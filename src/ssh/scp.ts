@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants, createReadStream, type Stats } from 'node:fs';
-import { lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Appliance } from '../engine/appliance.js';
@@ -258,45 +258,80 @@ async function sendFiles(paths: string[], times: boolean, reader: ChannelReader,
   // the client starts: a zero byte says it is ready
   if (!(await acknowledged(reader))) return 1;
   let status = 0;
-  for (const remote of paths) {
-    let handle: FileHandle | null = null;
+  for (const pattern of paths) {
+    let matches: string[];
     try {
-      const place = await placeOf(appliance, remote);
-      if (place.name === null) throw new ScpRefusal(`${remote}: not a regular file`);
-      await checkedDir(place, remote);
-      // O_NOFOLLOW: a link in a log or configuration directory leads nowhere
-      handle = await open(join(place.dir, place.name), constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
-        throw new ScpRefusal(`${remote}: ${error.code === 'ENOENT' ? 'No such file or directory' : error.code === 'ELOOP' ? 'Permission denied' : 'cannot be read'}`);
-      });
-      const stats: Stats = await handle.stat();
-      if (!stats.isFile()) throw new ScpRefusal(`${remote}: not a regular file`);
-      if (times) {
-        await send(`T${Math.floor(stats.mtimeMs / 1000)} 0 ${Math.floor(stats.atimeMs / 1000)} 0\n`);
-        if (!(await acknowledged(reader))) return 1;
-      }
-      // the size when opened: a log that grows meanwhile is sent as it was
-      const size = stats.size;
-      const asked = remote.split('/').filter(Boolean).at(-1)!;
-      // the name asked for, whatever file stands for it: OpenSSH's scp refuses any other
-      await send(`C0644 ${size} ${asked}\n`);
-      if (!(await acknowledged(reader))) {
-        status = 1;
-        continue;
-      }
-      if (size > 0) {
-        for await (const chunk of createReadStream('', { fd: handle, start: 0, end: size - 1, autoClose: false })) await send(chunk as Buffer);
-      }
-      await send(Buffer.from([0]));
-      if (!(await acknowledged(reader))) status = 1;
+      matches = await expandPattern(appliance, pattern);
     } catch (error) {
       if (!(error instanceof ScpRefusal)) throw error;
       status = 1;
       await send(`\x01scp: ${error.message}\n`);
-    } finally {
-      await handle?.close();
+      continue;
+    }
+    for (const remote of matches) {
+      let handle: FileHandle | null = null;
+      try {
+        const place = await placeOf(appliance, remote);
+        if (place.name === null) throw new ScpRefusal(`${remote}: not a regular file`);
+        await checkedDir(place, remote);
+        // O_NOFOLLOW: a link in a log or configuration directory leads nowhere
+        handle = await open(join(place.dir, place.name), constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
+          throw new ScpRefusal(`${remote}: ${error.code === 'ENOENT' ? 'No such file or directory' : error.code === 'ELOOP' ? 'Permission denied' : 'cannot be read'}`);
+        });
+        const stats: Stats = await handle.stat();
+        if (!stats.isFile()) throw new ScpRefusal(`${remote}: not a regular file`);
+        if (times) {
+          await send(`T${Math.floor(stats.mtimeMs / 1000)} 0 ${Math.floor(stats.atimeMs / 1000)} 0\n`);
+          if (!(await acknowledged(reader))) return 1;
+        }
+        // the size when opened: a log that grows meanwhile is sent as it was
+        const size = stats.size;
+        const asked = remote.split('/').filter(Boolean).at(-1)!;
+        // the name asked for, whatever file stands for it: OpenSSH's scp refuses any other
+        await send(`C0644 ${size} ${asked}\n`);
+        if (!(await acknowledged(reader))) {
+          status = 1;
+          continue;
+        }
+        if (size > 0) {
+          for await (const chunk of createReadStream('', { fd: handle, start: 0, end: size - 1, autoClose: false })) await send(chunk as Buffer);
+        }
+        await send(Buffer.from([0]));
+        if (!(await acknowledged(reader))) status = 1;
+      } catch (error) {
+        if (!(error instanceof ScpRefusal)) throw error;
+        status = 1;
+        await send(`\x01scp: ${error.message}\n`);
+      } finally {
+        await handle?.close();
+      }
     }
   }
   return status;
+}
+
+/**
+ * A download's path with `*` or `?` in its file name (`/mail_logs/mail.@*.s`, which a shell on the
+ * appliance would expand) as the paths of the plain files it matches, in name order; any other
+ * path as it is. OpenSSH's scp takes each name the pattern matches.
+ */
+async function expandPattern(appliance: Pick<Appliance, 'paths'>, remote: string): Promise<string[]> {
+  const slash = remote.lastIndexOf('/');
+  const last = remote.slice(slash + 1);
+  if (!/[*?]/.test(last)) return [remote];
+  const parent = remote.slice(0, slash + 1);
+  const place = await placeOf(appliance, parent);
+  await checkedDir(place, remote);
+  const pattern = new RegExp(
+    `^${last
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replaceAll('*', '.*')
+      .replaceAll('?', '.')}$`,
+  );
+  const names: string[] = [];
+  for (const entry of await readdir(place.dir, { withFileTypes: true })) if (entry.isFile() && FILE_NAME.test(entry.name) && pattern.test(entry.name)) names.push(entry.name);
+  if (names.length === 0) throw new ScpRefusal(`${remote}: No such file or directory`);
+  return names.sort().map((name) => `${parent}${name}`);
 }
 
 /** Where an upload of `name` (from the client's control line) is written, or a refusal. */

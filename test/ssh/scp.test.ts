@@ -72,6 +72,16 @@ describe('scp -O against the appliance (OpenSSH scp as the client)', () => {
     expect(readFileSync(join(local, 'mail.@20261207T170000.s'), 'utf8')).toBe('rolled\n');
   });
 
+  it('expands * in a download as a shell on the appliance would: the rolled files of a subscription, by name', async () => {
+    const home = homeWithLogs();
+    writeFileSync(join(home, 'logs', 'mail_logs', 'mail.@20261206T170000.s'), 'older\n');
+    const local = tempHome();
+    expect(await scp(home, 'admin@esa:/mail_logs/mail.@*.s', `${local}/`)).toMatchObject({ code: 0, stderr: '' });
+    expect(readdirSync(local).sort()).toEqual(['mail.@20261206T170000.s', 'mail.@20261207T170000.s']);
+    const none = await scp(home, 'admin@esa:/mail_logs/nothing*', `${local}/`);
+    expect({ code: none.code, stderr: none.stderr.trim() }).toEqual({ code: 1, stderr: 'scp: /mail_logs/nothing*: No such file or directory' });
+  });
+
   it("downloads today's layout too (logs/mail_logs a file): /mail_logs/mail.current is its current file", async () => {
     const home = tempHome();
     mkdirSync(join(home, 'logs'));
