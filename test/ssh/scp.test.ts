@@ -149,6 +149,26 @@ describe('scp -O against the appliance (OpenSSH scp as the client)', () => {
     expect(readdirSync(join(home, 'configuration'))).toEqual(['small.xml']);
   });
 
+  it('bad input from a client: garbage, a path or a hidden name in the control line, a directory, a bad command; nothing written', async () => {
+    const home = homeWithLogs();
+    const upload = (bytes: string) => run(remoteProgram(home), ['--', 'esa', 'scp -t /configuration/'], Buffer.from(bytes, 'latin1'));
+    const cases: [string, string][] = [
+      ['\x00\x03garbage\n', '\0\x02scp: protocol error: unexpected control line "\\u0000\\u0003garbage"\n'],
+      ['C0644 5 ../evil\nabcde\0', '\0\x02scp: protocol error: unexpected control line "C0644 5 ../evil"\n'],
+      ['C0644 5 .hidden\n', '\0\x01scp: .hidden: invalid file name (letters, digits and ._@+- only, not starting with a dot)\n'],
+      ['D0755 0 dir\n', '\0\x02scp: /configuration/: directories cannot be uploaded\n'],
+      [`C0644 5 x\n${'A'.repeat(5000)}`, '\0\0\x02scp: x: the transfer broke off; nothing was written\n'],
+      [`${'C'.repeat(5000)}`, '\0\x02scp: protocol error: a control line is too long\n'],
+    ];
+    for (const [input, output] of cases) {
+      const r = await upload(input);
+      expect({ input: input.slice(0, 20), code: r.code, stdout: r.stdout }).toEqual({ input: input.slice(0, 20), code: 1, stdout: output });
+    }
+    const usage = await run(remoteProgram(home), ['--', 'esa', 'scp -x /configuration/']);
+    expect(usage).toMatchObject({ code: 1, stdout: '', stderr: 'scp: usage: scp -f PATH... | scp -t PATH (the appliance offers the legacy protocol: scp -O)\n' });
+    expect(readdirSync(join(home, 'configuration'))).toEqual([]);
+  });
+
   it('an upload that breaks off or stalls leaves nothing, not half a file', async () => {
     const home = homeWithLogs();
     const dir = join(home, 'configuration');
