@@ -6,6 +6,7 @@ import { Appliance } from '../../src/engine/appliance.js';
 import { describeChange } from '../../src/engine/config/changes.js';
 import { authorizedKeyFor } from '../../src/engine/ssh-keys.js';
 import { consoleSession, runScripted, tempHome } from '../helpers/scripted.js';
+import { expectGolden } from '../helpers/golden.js';
 import { runMain } from '../helpers/run-main.js';
 
 /** The .pub line and the private key of a key pair made by OpenSSH's ssh-keygen. */
@@ -65,6 +66,14 @@ describe('sshconfig: the user keys, by dialog and by flags', () => {
     expect(authorizedKeyFor(new Appliance({ home: appliance.paths.root }), 'admin', 'ssh-ed25519', blob(ed.pub))).toBe(true);
     await run(appliance, { addKey: rsa.pub });
     expect(session.config.changes().map(describeChange)).toEqual(['SSH user keys of admin: 1 key -> 2 keys']);
+  });
+
+  it('the screens of USERKEY: the list, NEW, PRINT, DELETE (golden transcript)', async () => {
+    const appliance = new Appliance({ home: tempHome() });
+    const operator = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDgBNjQTLRUZtBmxZ5/IyUYO1MrlugEeiFJEbgZ+2fBu ops@example.com';
+    const laptop = 'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBM6KYpJU7PZ57mLftLBo+og6jSEFssgn5WVt2OdecQqTAohOPZ2hEBlj0WUEcYuOsg3bkLe9RFiPOu3BFkcMkjQ= laptop';
+    const { transcript } = await runScripted(sshconfigCommand, ['userkey', 'new', operator, '', 'new', laptop, '', 'print', '2', 'delete', '1', '', ''], { appliance });
+    expectGolden('sshconfig.txt', transcript);
   });
 
   it('the dialog refuses a private key (without echoing it), garbage and a duplicate, and goes on', async () => {
