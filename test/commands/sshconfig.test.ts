@@ -44,7 +44,7 @@ describe('sshconfig: the user keys, by dialog and by flags', () => {
         'Please enter the public SSH key for authorization.',
         'Press enter on a blank line to finish.',
         `[]> ${ed.pub}`,
-        '',
+        '[]> ',
         '',
         'Currently installed keys for admin:',
         `1. ssh-ed25519 ${ed.pub.split(' ')[1]!.slice(0, 25)}...${ed.pub.split(' ')[1]!.slice(-12)} (ed@example.com)`,
@@ -89,11 +89,13 @@ describe('sshconfig: the user keys, by dialog and by flags', () => {
     expect(consoleSession(appliance).config.pending.sshUserKeys).toEqual({ admin: [{ type: 'ssh-ed25519', key: ed.pub.split(' ')[1], comment: 'ed@example.com' }] });
   });
 
-  it('EDIT replaces, PRINT shows the whole line, DELETE removes (numbers checked), USER lists the accounts', async () => {
+  it('EDIT replaces (a key broken over two lines is joined), PRINT shows the whole line, DELETE removes (numbers checked), USER lists the accounts', async () => {
     const appliance = new Appliance({ home: tempHome() });
     await run(appliance, { addKey: ed.pub });
     await run(appliance, { addKey: ec.pub });
-    const { transcript } = await runScripted(sshconfigCommand, ['userkey', 'edit', '1', rsa.pub, '', 'print', '3', '1', 'delete', '2', 'user', '', '', ''], { appliance });
+    const { transcript } = await runScripted(sshconfigCommand, ['userkey', 'edit', '1', rsa.pub.slice(0, 100), rsa.pub.slice(100), '', 'print', '3', '1', 'delete', '2', 'user', '', '', ''], {
+      appliance,
+    });
     expect(transcript).toContain(`\n${rsa.pub}\n`);
     expect(transcript).toContain('The value must be a whole number from 1 to 2.');
     expect(transcript).toContain('Choose the user to edit:\n1. admin\n[1]> ');
