@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
@@ -7,13 +7,14 @@ import { Appliance } from '../../src/engine/appliance.js';
 import type { UserKey } from '../../src/engine/config/model.js';
 import { parseUserKey } from '../../src/engine/ssh-keys.js';
 import { publicKeyLoginAllowed } from '../../src/ssh/public-key-auth.js';
+import { runScp } from '../../src/ssh/scp.js';
 import { stopAfterFile } from '../helpers/cleanup.js';
 import { commitEdit, tempHome } from '../helpers/scripted.js';
 
 /*
  * A public-key login as the SSH server decides it, against OpenSSH's ssh: a bare ssh2 server
- * whose only rule is publicKeyLoginAllowed (the appliance's server adds the shell, the login
- * guard and the rest).
+ * whose only rule is publicKeyLoginAllowed and whose exec runs runScp (the appliance's server adds
+ * the shell, the login guard and the rest).
  */
 
 /** A key pair made by OpenSSH's ssh-keygen: the private key file and the parsed public key. */
@@ -32,10 +33,14 @@ async function keyOnlyServer(appliance: Appliance): Promise<number> {
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => (ctx.method === 'publickey' && publicKeyLoginAllowed(appliance, ctx) ? ctx.accept() : ctx.reject(['publickey'])));
     client.on('session', (accept) =>
-      accept().on('exec', (acceptExec) => {
+      accept().on('exec', (acceptExec, _reject, info) => {
         const channel = acceptExec();
-        channel.exit(0);
-        channel.end();
+        // scp's remote side, as the appliance's exec handler runs it; anything else exits 0
+        const status = info.command.startsWith('scp ') ? runScp(info.command, channel, appliance) : Promise.resolve(0);
+        void status.then((code) => {
+          channel.exit(code);
+          channel.end();
+        });
       }),
     );
   });
@@ -44,15 +49,32 @@ async function keyOnlyServer(appliance: Appliance): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/** OpenSSH's ssh with one identity and nothing else: resolves the exit status and stderr. */
-function sshWith(port: number, identity: string, user = 'admin'): Promise<{ code: number; stderr: string }> {
-  const args = ['-F', '/dev/null', '-i', identity, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR'];
+const clientOptions = (identity: string) => [
+  '-F',
+  '/dev/null',
+  '-i',
+  identity,
+  '-o',
+  'IdentitiesOnly=yes',
+  '-o',
+  'BatchMode=yes',
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'LogLevel=ERROR',
+];
+
+/** Runs an OpenSSH program: resolves the exit status and stderr. */
+function openssh(program: string, args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('ssh', [...args, '-p', String(port), `${user}@127.0.0.1`, 'true'], { timeout: 15_000 }, (error, _stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stderr }),
-    );
+    execFile(program, args, { timeout: 15_000 }, (error, _stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stderr }));
   });
 }
+
+/** OpenSSH's ssh with one identity and nothing else. */
+const sshWith = (port: number, identity: string, user = 'admin') => openssh('ssh', [...clientOptions(identity), '-p', String(port), `${user}@127.0.0.1`, 'true']);
 
 describe('public-key login: the committed keys, and a signature that verifies', () => {
   const dir = tempHome();
@@ -71,6 +93,24 @@ describe('public-key login: the committed keys, and a signature that verifies', 
     expect(unlisted.code).toBe(255);
     expect(unlisted.stderr).toContain('Permission denied (publickey)');
     expect((await sshWith(port, ed.file, 'operator')).code).toBe(255);
+  });
+
+  it('scp -O over a real SSH channel (ssh2 server, OpenSSH client, key login): a log file down, a file up into /configuration/', async () => {
+    const appliance = new Appliance({ home: tempHome() });
+    await commitEdit(appliance, (c) => void (c.sshUserKeys = { admin: [ed.key] }));
+    mkdirSync(join(appliance.paths.logs, 'mail_logs'), { recursive: true });
+    writeFileSync(join(appliance.paths.logs, 'mail_logs', 'mail.current'), 'a line of mail_logs\n'.repeat(50_000));
+    const port = await keyOnlyServer(appliance);
+    const local = tempHome();
+    const scp = (...args: string[]) => openssh('scp', ['-O', '-q', ...clientOptions(ed.file), '-P', String(port), ...args]);
+    expect(await scp('admin@127.0.0.1:/mail_logs/mail.current', `${local}/`)).toEqual({ code: 0, stderr: '' });
+    // Buffer.equals: vitest's deep equality takes seconds over a megabyte
+    expect(readFileSync(join(local, 'mail.current')).equals(readFileSync(join(appliance.paths.logs, 'mail_logs', 'mail.current')))).toBe(true);
+    writeFileSync(join(local, 'cert.pfx'), Buffer.alloc(300_000, 7));
+    expect(await scp(join(local, 'cert.pfx'), 'admin@127.0.0.1:/configuration/')).toEqual({ code: 0, stderr: '' });
+    expect(readFileSync(join(appliance.paths.root, 'configuration', 'cert.pfx')).equals(Buffer.alloc(300_000, 7))).toBe(true);
+    const refused = await scp('admin@127.0.0.1:/config.json', `${local}/`);
+    expect({ code: refused.code, stderr: refused.stderr.trim() }).toEqual({ code: 1, stderr: 'scp: /config.json: Permission denied' });
   });
 
   it('a client that offers a listed public key but signs with another private key is refused', async () => {

@@ -68,7 +68,7 @@ describe('scp -O against the appliance (OpenSSH scp as the client)', () => {
     const local = tempHome();
     const r = await scp(home, 'admin@esa:/mail_logs/mail.current', 'admin@esa:/mail_logs/mail.@20261207T170000.s', `${local}/`);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(readFileSync(join(local, 'mail.current'))).toEqual(readFileSync(join(home, 'logs', 'mail_logs', 'mail.current')));
+    expect(readFileSync(join(local, 'mail.current')).equals(readFileSync(join(home, 'logs', 'mail_logs', 'mail.current')))).toBe(true);
     expect(readFileSync(join(local, 'mail.@20261207T170000.s'), 'utf8')).toBe('rolled\n');
   });
 
