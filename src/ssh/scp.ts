@@ -222,8 +222,8 @@ export function parseScpCommand(command: string): { mode: 'from' | 'to'; recursi
 /**
  * Runs the remote side of a legacy scp transfer (`scp -f PATH...` for a download, `scp -t PATH`
  * for an upload) over an SSH exec channel's streams, for the SSH server's exec handler. Resolves
- * the exit status for the channel: 0 when every file went over, 1 when one was refused or the
- * client broke off (the reason on the protocol stream, as scp shows it, and on stderr).
+ * the exit status for the channel (it never rejects): 0 when every file went over, 1 when one was
+ * refused or the transfer failed (the reason on the protocol stream, as scp shows it, and on stderr).
  * Downloads: /<log subscription>/<file> and /configuration/<file>; uploads: into
  * /configuration/ (a file of at most SCP_MAX_UPLOAD_BYTES, written whole or not at all).
  */
@@ -238,10 +238,11 @@ export async function runScp(command: string, channel: Duplex & { stderr: Writab
   try {
     return request.mode === 'from' ? await sendFiles(request.paths, request.times, reader, send, appliance) : await receiveFiles(request.paths[0]!, request.targetIsDir, reader, send, appliance);
   } catch (error) {
-    if (!(error instanceof ScpRefusal)) throw error;
-    // the transfer cannot go on (the client broke the protocol or went quiet): said once, fatal
-    await send(`\x02scp: ${error.message}\n`).catch(() => undefined);
-    channel.stderr.write(`scp: ${error.message}\n`);
+    // the transfer cannot go on (the client broke the protocol or went quiet, the disk is full, the
+    // channel failed): said once, fatal; never a rejection, so that the channel is always closed
+    const text = error instanceof ScpRefusal ? error.message : `${request.paths.join(' ')}: ${(error as Error).message}`;
+    await send(`\x02scp: ${text}\n`).catch(() => undefined);
+    if (!channel.stderr.destroyed) channel.stderr.write(`scp: ${text}\n`);
     return 1;
   }
 }

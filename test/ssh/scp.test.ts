@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SCP_MAX_UPLOAD_BYTES } from '../../src/ssh/scp.js';
 import { killAfterFile } from '../helpers/cleanup.js';
+import { canMountDisk, smallDisk } from '../helpers/small-disk.js';
 import { tempHome } from '../helpers/scripted.js';
 
 /*
@@ -167,6 +168,20 @@ describe('scp -O against the appliance (OpenSSH scp as the client)', () => {
     const usage = await run(remoteProgram(home), ['--', 'esa', 'scp -x /configuration/']);
     expect(usage).toMatchObject({ code: 1, stdout: '', stderr: 'scp: usage: scp -f PATH... | scp -t PATH (the appliance offers the legacy protocol: scp -O)\n' });
     expect(readdirSync(join(home, 'configuration'))).toEqual([]);
+  });
+
+  it.skipIf(!canMountDisk)('an upload that fills the disk fails with the reason and leaves nothing; the next one that fits goes', async () => {
+    const home = homeWithLogs();
+    const disk = smallDisk(join(home, 'configuration'), 64);
+    const local = tempHome();
+    writeFileSync(join(local, 'big.pfx'), Buffer.alloc(200 * 1024, 1));
+    writeFileSync(join(local, 'small.xml'), '<config/>\n');
+    const full = await scp(home, join(local, 'big.pfx'), 'admin@esa:/configuration/');
+    expect(full.code).toBe(1);
+    expect(full.stderr).toMatch(/^scp: \/configuration\/: ENOSPC: no space left on device/);
+    expect(readdirSync(disk.dir)).toEqual([]);
+    expect(await scp(home, join(local, 'small.xml'), 'admin@esa:/configuration/')).toMatchObject({ code: 0, stderr: '' });
+    expect(readdirSync(disk.dir)).toEqual(['small.xml']);
   });
 
   it('an upload that breaks off or stalls leaves nothing, not half a file', async () => {
