@@ -146,11 +146,12 @@ export class Conversation {
 
   /**
    * Pasted text that ends at a blank line (AsyncOS's "Press enter on a blank line to finish."):
-   * the lines before it, trimmed; none when the first line is blank.
+   * the lines before it, trimmed; none when the first line is blank. Each line is asked with
+   * `[]> `, a dialog's prompt (the shell keeps no history of it and completes no command in it).
    */
   async block(prompt: string): Promise<string[]> {
     const lines: string[] = [];
-    for (let line = (await this.#read(`${prompt}\n`, '[]> ')).trim(); line !== ''; line = (await this.#read('', '')).trim()) lines.push(line);
+    for (let line = (await this.#read(`${prompt}\n`, '[]> ')).trim(); line !== ''; line = (await this.#read('', '[]> ')).trim()) lines.push(line);
     return lines;
   }
 

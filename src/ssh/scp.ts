@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants, createReadStream, type Stats } from 'node:fs';
-import { lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Appliance } from '../engine/appliance.js';
@@ -222,8 +222,8 @@ export function parseScpCommand(command: string): { mode: 'from' | 'to'; recursi
 /**
  * Runs the remote side of a legacy scp transfer (`scp -f PATH...` for a download, `scp -t PATH`
  * for an upload) over an SSH exec channel's streams, for the SSH server's exec handler. Resolves
- * the exit status for the channel: 0 when every file went over, 1 when one was refused or the
- * client broke off (the reason on the protocol stream, as scp shows it, and on stderr).
+ * the exit status for the channel (it never rejects): 0 when every file went over, 1 when one was
+ * refused or the transfer failed (the reason on the protocol stream, as scp shows it, and on stderr).
  * Downloads: /<log subscription>/<file> and /configuration/<file>; uploads: into
  * /configuration/ (a file of at most SCP_MAX_UPLOAD_BYTES, written whole or not at all).
  */
@@ -238,10 +238,11 @@ export async function runScp(command: string, channel: Duplex & { stderr: Writab
   try {
     return request.mode === 'from' ? await sendFiles(request.paths, request.times, reader, send, appliance) : await receiveFiles(request.paths[0]!, request.targetIsDir, reader, send, appliance);
   } catch (error) {
-    if (!(error instanceof ScpRefusal)) throw error;
-    // the transfer cannot go on (the client broke the protocol or went quiet): said once, fatal
-    await send(`\x02scp: ${error.message}\n`).catch(() => undefined);
-    channel.stderr.write(`scp: ${error.message}\n`);
+    // the transfer cannot go on (the client broke the protocol or went quiet, the disk is full, the
+    // channel failed): said once, fatal; never a rejection, so that the channel is always closed
+    const text = error instanceof ScpRefusal ? error.message : `${request.paths.join(' ')}: ${(error as Error).message}`;
+    await send(`\x02scp: ${text}\n`).catch(() => undefined);
+    if (!channel.stderr.destroyed) channel.stderr.write(`scp: ${text}\n`);
     return 1;
   }
 }
@@ -258,45 +259,80 @@ async function sendFiles(paths: string[], times: boolean, reader: ChannelReader,
   // the client starts: a zero byte says it is ready
   if (!(await acknowledged(reader))) return 1;
   let status = 0;
-  for (const remote of paths) {
-    let handle: FileHandle | null = null;
+  for (const pattern of paths) {
+    let matches: string[];
     try {
-      const place = await placeOf(appliance, remote);
-      if (place.name === null) throw new ScpRefusal(`${remote}: not a regular file`);
-      await checkedDir(place, remote);
-      // O_NOFOLLOW: a link in a log or configuration directory leads nowhere
-      handle = await open(join(place.dir, place.name), constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
-        throw new ScpRefusal(`${remote}: ${error.code === 'ENOENT' ? 'No such file or directory' : error.code === 'ELOOP' ? 'Permission denied' : 'cannot be read'}`);
-      });
-      const stats: Stats = await handle.stat();
-      if (!stats.isFile()) throw new ScpRefusal(`${remote}: not a regular file`);
-      if (times) {
-        await send(`T${Math.floor(stats.mtimeMs / 1000)} 0 ${Math.floor(stats.atimeMs / 1000)} 0\n`);
-        if (!(await acknowledged(reader))) return 1;
-      }
-      // the size when opened: a log that grows meanwhile is sent as it was
-      const size = stats.size;
-      const asked = remote.split('/').filter(Boolean).at(-1)!;
-      // the name asked for, whatever file stands for it: OpenSSH's scp refuses any other
-      await send(`C0644 ${size} ${asked}\n`);
-      if (!(await acknowledged(reader))) {
-        status = 1;
-        continue;
-      }
-      if (size > 0) {
-        for await (const chunk of createReadStream('', { fd: handle, start: 0, end: size - 1, autoClose: false })) await send(chunk as Buffer);
-      }
-      await send(Buffer.from([0]));
-      if (!(await acknowledged(reader))) status = 1;
+      matches = await expandPattern(appliance, pattern);
     } catch (error) {
       if (!(error instanceof ScpRefusal)) throw error;
       status = 1;
       await send(`\x01scp: ${error.message}\n`);
-    } finally {
-      await handle?.close();
+      continue;
+    }
+    for (const remote of matches) {
+      let handle: FileHandle | null = null;
+      try {
+        const place = await placeOf(appliance, remote);
+        if (place.name === null) throw new ScpRefusal(`${remote}: not a regular file`);
+        await checkedDir(place, remote);
+        // O_NOFOLLOW: a link in a log or configuration directory leads nowhere
+        handle = await open(join(place.dir, place.name), constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
+          throw new ScpRefusal(`${remote}: ${error.code === 'ENOENT' ? 'No such file or directory' : error.code === 'ELOOP' ? 'Permission denied' : 'cannot be read'}`);
+        });
+        const stats: Stats = await handle.stat();
+        if (!stats.isFile()) throw new ScpRefusal(`${remote}: not a regular file`);
+        if (times) {
+          await send(`T${Math.floor(stats.mtimeMs / 1000)} 0 ${Math.floor(stats.atimeMs / 1000)} 0\n`);
+          if (!(await acknowledged(reader))) return 1;
+        }
+        // the size when opened: a log that grows meanwhile is sent as it was
+        const size = stats.size;
+        const asked = remote.split('/').filter(Boolean).at(-1)!;
+        // the name asked for, whatever file stands for it: OpenSSH's scp refuses any other
+        await send(`C0644 ${size} ${asked}\n`);
+        if (!(await acknowledged(reader))) {
+          status = 1;
+          continue;
+        }
+        if (size > 0) {
+          for await (const chunk of createReadStream('', { fd: handle, start: 0, end: size - 1, autoClose: false })) await send(chunk as Buffer);
+        }
+        await send(Buffer.from([0]));
+        if (!(await acknowledged(reader))) status = 1;
+      } catch (error) {
+        if (!(error instanceof ScpRefusal)) throw error;
+        status = 1;
+        await send(`\x01scp: ${error.message}\n`);
+      } finally {
+        await handle?.close();
+      }
     }
   }
   return status;
+}
+
+/**
+ * A download's path with `*` or `?` in its file name (`/mail_logs/mail.@*.s`, which a shell on the
+ * appliance would expand) as the paths of the plain files it matches, in name order; any other
+ * path as it is. OpenSSH's scp takes each name the pattern matches.
+ */
+async function expandPattern(appliance: Pick<Appliance, 'paths'>, remote: string): Promise<string[]> {
+  const slash = remote.lastIndexOf('/');
+  const last = remote.slice(slash + 1);
+  if (!/[*?]/.test(last)) return [remote];
+  const parent = remote.slice(0, slash + 1);
+  const place = await placeOf(appliance, parent);
+  await checkedDir(place, remote);
+  const pattern = new RegExp(
+    `^${last
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replaceAll('*', '.*')
+      .replaceAll('?', '.')}$`,
+  );
+  const names: string[] = [];
+  for (const entry of await readdir(place.dir, { withFileTypes: true })) if (entry.isFile() && FILE_NAME.test(entry.name) && pattern.test(entry.name)) names.push(entry.name);
+  if (names.length === 0) throw new ScpRefusal(`${remote}: No such file or directory`);
+  return names.sort().map((name) => `${parent}${name}`);
 }
 
 /** Where an upload of `name` (from the client's control line) is written, or a refusal. */

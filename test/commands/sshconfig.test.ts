@@ -6,6 +6,7 @@ import { Appliance } from '../../src/engine/appliance.js';
 import { describeChange } from '../../src/engine/config/changes.js';
 import { authorizedKeyFor } from '../../src/engine/ssh-keys.js';
 import { consoleSession, runScripted, tempHome } from '../helpers/scripted.js';
+import { expectGolden } from '../helpers/golden.js';
 import { runMain } from '../helpers/run-main.js';
 
 /** The .pub line and the private key of a key pair made by OpenSSH's ssh-keygen. */
@@ -43,7 +44,7 @@ describe('sshconfig: the user keys, by dialog and by flags', () => {
         'Please enter the public SSH key for authorization.',
         'Press enter on a blank line to finish.',
         `[]> ${ed.pub}`,
-        '',
+        '[]> ',
         '',
         'Currently installed keys for admin:',
         `1. ssh-ed25519 ${ed.pub.split(' ')[1]!.slice(0, 25)}...${ed.pub.split(' ')[1]!.slice(-12)} (ed@example.com)`,
@@ -67,6 +68,14 @@ describe('sshconfig: the user keys, by dialog and by flags', () => {
     expect(session.config.changes().map(describeChange)).toEqual(['SSH user keys of admin: 1 key -> 2 keys']);
   });
 
+  it('the screens of USERKEY: the list, NEW, PRINT, DELETE (golden transcript)', async () => {
+    const appliance = new Appliance({ home: tempHome() });
+    const operator = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDgBNjQTLRUZtBmxZ5/IyUYO1MrlugEeiFJEbgZ+2fBu ops@example.com';
+    const laptop = 'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBM6KYpJU7PZ57mLftLBo+og6jSEFssgn5WVt2OdecQqTAohOPZ2hEBlj0WUEcYuOsg3bkLe9RFiPOu3BFkcMkjQ= laptop';
+    const { transcript } = await runScripted(sshconfigCommand, ['userkey', 'new', operator, '', 'new', laptop, '', 'print', '2', 'delete', '1', '', ''], { appliance });
+    expectGolden('sshconfig.txt', transcript);
+  });
+
   it('the dialog refuses a private key (without echoing it), garbage and a duplicate, and goes on', async () => {
     const appliance = new Appliance({ home: tempHome() });
     const { transcript } = await runScripted(sshconfigCommand, ['userkey', 'new', ed.pub, '', 'new', ...ed.priv.trim().split('\n'), '', 'new', 'not a key', '', 'new', ed.pub, '', '', ''], {
@@ -80,11 +89,13 @@ describe('sshconfig: the user keys, by dialog and by flags', () => {
     expect(consoleSession(appliance).config.pending.sshUserKeys).toEqual({ admin: [{ type: 'ssh-ed25519', key: ed.pub.split(' ')[1], comment: 'ed@example.com' }] });
   });
 
-  it('EDIT replaces, PRINT shows the whole line, DELETE removes (numbers checked), USER lists the accounts', async () => {
+  it('EDIT replaces (a key broken over two lines is joined), PRINT shows the whole line, DELETE removes (numbers checked), USER lists the accounts', async () => {
     const appliance = new Appliance({ home: tempHome() });
     await run(appliance, { addKey: ed.pub });
     await run(appliance, { addKey: ec.pub });
-    const { transcript } = await runScripted(sshconfigCommand, ['userkey', 'edit', '1', rsa.pub, '', 'print', '3', '1', 'delete', '2', 'user', '', '', ''], { appliance });
+    const { transcript } = await runScripted(sshconfigCommand, ['userkey', 'edit', '1', rsa.pub.slice(0, 100), rsa.pub.slice(100), '', 'print', '3', '1', 'delete', '2', 'user', '', '', ''], {
+      appliance,
+    });
     expect(transcript).toContain(`\n${rsa.pub}\n`);
     expect(transcript).toContain('The value must be a whole number from 1 to 2.');
     expect(transcript).toContain('Choose the user to edit:\n1. admin\n[1]> ');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Appliance } from '../../src/engine/appliance.js';
 import { authorizedKeyFor, keyFingerprint, parseUserKey } from '../../src/engine/ssh-keys.js';
@@ -53,6 +53,28 @@ describe('user SSH keys: what sshconfig accepts', () => {
     const p = Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]);
     const parts = [Buffer.from('ecdsa-sha2-nistp256'), Buffer.from('nistp256'), p].map((b) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]));
     expect(problemOf(`ecdsa-sha2-nistp256 ${Buffer.concat(parts).toString('base64')}`)).toMatch(/^the ecdsa-sha2-nistp256 key is not valid/);
+  });
+
+  it('config.json with a key of the wrong shape is refused at load, naming the file and the place; it is not rewritten', () => {
+    const home = tempHome();
+    new Appliance({ home });
+    const file = join(home, 'config.json');
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...stored,
+        sshUserKeys: {
+          admin: [
+            { type: 'ssh-dss', key: 'AAAA', comment: '' },
+            { type: 'ssh-ed25519', key: 'not base64!', comment: '' },
+          ],
+        },
+      }),
+    );
+    const before = readFileSync(file, 'utf8');
+    expect(() => new Appliance({ home })).toThrow(/^Configuration file .*config\.json is not valid: sshUserKeys\.admin\[0\]\.type must be one of .*ssh-ed25519/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
   it('authorizedKeyFor: a committed key of the user, by type and blob; not another user, type or key', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SCP_MAX_UPLOAD_BYTES } from '../../src/ssh/scp.js';
 import { killAfterFile } from '../helpers/cleanup.js';
+import { canMountDisk, smallDisk } from '../helpers/small-disk.js';
 import { tempHome } from '../helpers/scripted.js';
 
 /*
@@ -68,8 +69,18 @@ describe('scp -O against the appliance (OpenSSH scp as the client)', () => {
     const local = tempHome();
     const r = await scp(home, 'admin@esa:/mail_logs/mail.current', 'admin@esa:/mail_logs/mail.@20261207T170000.s', `${local}/`);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(readFileSync(join(local, 'mail.current'))).toEqual(readFileSync(join(home, 'logs', 'mail_logs', 'mail.current')));
+    expect(readFileSync(join(local, 'mail.current')).equals(readFileSync(join(home, 'logs', 'mail_logs', 'mail.current')))).toBe(true);
     expect(readFileSync(join(local, 'mail.@20261207T170000.s'), 'utf8')).toBe('rolled\n');
+  });
+
+  it('expands * in a download as a shell on the appliance would: the rolled files of a subscription, by name', async () => {
+    const home = homeWithLogs();
+    writeFileSync(join(home, 'logs', 'mail_logs', 'mail.@20261206T170000.s'), 'older\n');
+    const local = tempHome();
+    expect(await scp(home, 'admin@esa:/mail_logs/mail.@*.s', `${local}/`)).toMatchObject({ code: 0, stderr: '' });
+    expect(readdirSync(local).sort()).toEqual(['mail.@20261206T170000.s', 'mail.@20261207T170000.s']);
+    const none = await scp(home, 'admin@esa:/mail_logs/nothing*', `${local}/`);
+    expect({ code: none.code, stderr: none.stderr.trim() }).toEqual({ code: 1, stderr: 'scp: /mail_logs/nothing*: No such file or directory' });
   });
 
   it("downloads today's layout too (logs/mail_logs a file): /mail_logs/mail.current is its current file", async () => {
@@ -137,6 +148,40 @@ describe('scp -O against the appliance (OpenSSH scp as the client)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(`scp: big.xml: file too large (${SCP_MAX_UPLOAD_BYTES + 1} bytes; the limit is ${SCP_MAX_UPLOAD_BYTES} bytes)`);
     expect(readdirSync(join(home, 'configuration'))).toEqual(['small.xml']);
+  });
+
+  it('bad input from a client: garbage, a path or a hidden name in the control line, a directory, a bad command; nothing written', async () => {
+    const home = homeWithLogs();
+    const upload = (bytes: string) => run(remoteProgram(home), ['--', 'esa', 'scp -t /configuration/'], Buffer.from(bytes, 'latin1'));
+    const cases: [string, string][] = [
+      ['\x00\x03garbage\n', '\0\x02scp: protocol error: unexpected control line "\\u0000\\u0003garbage"\n'],
+      ['C0644 5 ../evil\nabcde\0', '\0\x02scp: protocol error: unexpected control line "C0644 5 ../evil"\n'],
+      ['C0644 5 .hidden\n', '\0\x01scp: .hidden: invalid file name (letters, digits and ._@+- only, not starting with a dot)\n'],
+      ['D0755 0 dir\n', '\0\x02scp: /configuration/: directories cannot be uploaded\n'],
+      [`C0644 5 x\n${'A'.repeat(5000)}`, '\0\0\x02scp: x: the transfer broke off; nothing was written\n'],
+      [`${'C'.repeat(5000)}`, '\0\x02scp: protocol error: a control line is too long\n'],
+    ];
+    for (const [input, output] of cases) {
+      const r = await upload(input);
+      expect({ input: input.slice(0, 20), code: r.code, stdout: r.stdout }).toEqual({ input: input.slice(0, 20), code: 1, stdout: output });
+    }
+    const usage = await run(remoteProgram(home), ['--', 'esa', 'scp -x /configuration/']);
+    expect(usage).toMatchObject({ code: 1, stdout: '', stderr: 'scp: usage: scp -f PATH... | scp -t PATH (the appliance offers the legacy protocol: scp -O)\n' });
+    expect(readdirSync(join(home, 'configuration'))).toEqual([]);
+  });
+
+  it.skipIf(!canMountDisk)('an upload that fills the disk fails with the reason and leaves nothing; the next one that fits goes', async () => {
+    const home = homeWithLogs();
+    const disk = smallDisk(join(home, 'configuration'), 64);
+    const local = tempHome();
+    writeFileSync(join(local, 'big.pfx'), Buffer.alloc(200 * 1024, 1));
+    writeFileSync(join(local, 'small.xml'), '<config/>\n');
+    const full = await scp(home, join(local, 'big.pfx'), 'admin@esa:/configuration/');
+    expect(full.code).toBe(1);
+    expect(full.stderr).toMatch(/^scp: \/configuration\/: ENOSPC: no space left on device/);
+    expect(readdirSync(disk.dir)).toEqual([]);
+    expect(await scp(home, join(local, 'small.xml'), 'admin@esa:/configuration/')).toMatchObject({ code: 0, stderr: '' });
+    expect(readdirSync(disk.dir)).toEqual(['small.xml']);
   });
 
   it('an upload that breaks off or stalls leaves nothing, not half a file', async () => {
