@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { Appliance } from '../engine/appliance.js';
 import { statusDocument, type StatusDocument } from '../engine/status-document.js';
+import { elapsedText } from '../engine/time-format.js';
 import { ErrorCodes, UserError } from '../errors.js';
 
 /** The preHandler the API server supplies: it lets an authenticated request through, or replies 401 itself. */
@@ -38,17 +39,6 @@ export function xmlTimestamp(ms: number): string {
   return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
 }
 
-/** `169d 1h 39m 8s`, as birth_time follows its timestamp (and `status` its Up since). */
-function uptime(ms: number): string {
-  let s = Math.max(0, Math.floor(ms / 1000));
-  const d = Math.floor(s / 86400);
-  s -= d * 86400;
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  return `${d}d ${h}h ${m}m ${s - m * 60}s`;
-}
-
 /** One empty element with its attributes, in the given order. */
 function element(indent: string, name: string, attributes: [string, string | number][]): string {
   return `${indent}<${name}${attributes.map(([k, v]) => ` ${k}="${xmlAttribute(v)}"`).join('')} />`;
@@ -61,7 +51,7 @@ export function renderXmlStatus(doc: StatusDocument): string {
     '<?xml version="1.0" encoding="ISO-8859-1" standalone="yes"?>',
     '',
     `<status build="${xmlAttribute(doc.build)}" hostname="${xmlAttribute(doc.hostname)}" timestamp="${xmlTimestamp(doc.now)}">`,
-    element('  ', 'birth_time', [['timestamp', `${xmlTimestamp(doc.upSince)} (${uptime(doc.now - doc.upSince)})`]]),
+    element('  ', 'birth_time', [['timestamp', `${xmlTimestamp(doc.upSince)} (${elapsedText(doc.now - doc.upSince)})`]]),
     element('  ', 'last_counter_reset', [['timestamp', doc.lastCounterReset === null ? '' : xmlTimestamp(doc.lastCounterReset)]]),
     element('  ', 'system', [['status', doc.systemStatus]]),
     element('  ', 'oldest_message', [

@@ -56,3 +56,14 @@ export function trackingDate(ms: number): string {
   const zone = `GMT ${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
   return `${pad(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} (${zone})`;
 }
+
+/** A time span as the appliance writes it: `169d 1h 39m 8s` (status's Up since, /xml/status's birth_time). */
+export function elapsedText(ms: number): string {
+  let s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86400);
+  s -= d * 86400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  return `${d}d ${h}h ${m}m ${s - m * 60}s`;
+}

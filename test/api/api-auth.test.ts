@@ -22,7 +22,7 @@ describe('AsyncOS API: the server, login, tokens and Basic', () => {
   beforeAll(async () => {
     lab = await apiAppliance();
   });
-  const authLog = () => readFileSync(join(lab.appliance.paths.logs, 'authentication'), 'utf8');
+  const authLog = () => readFileSync(join(lab.appliance.paths.logs, 'authentication', 'authentication.current'), 'utf8');
   afterAll(async () => {
     await lab.stop();
     rmSync(lab.appliance.paths.root, { recursive: true, force: true });

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 const authLog = () => {
-  const file = join(appliance.paths.logs, 'authentication');
+  const file = join(appliance.paths.logs, 'authentication', 'authentication.current');
   return existsSync(file) && statSync(file).isFile() ? readFileSync(file, 'utf8') : '';
 };
 

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 const authLog = () => {
-  const file = join(lab.appliance.paths.logs, 'authentication');
+  const file = join(lab.appliance.paths.logs, 'authentication', 'authentication.current');
   return existsSync(file) && statSync(file).isFile() ? readFileSync(file, 'utf8') : '';
 };
 

@@ -1,5 +1,5 @@
 import type { ApplianceStatus, MailCounters } from '../../engine/appliance-status.js';
-import { zonedDate } from '../../engine/time-format.js';
+import { elapsedText, zonedDate } from '../../engine/time-format.js';
 import { count } from './numbers.js';
 
 /** A group of rows under a heading (`Receiving`, `Queue` ...); a row's depth indents it within the group. */
@@ -143,16 +143,6 @@ function section<T>(title: string, columns: string[], groups: Group<T>[], ...val
   ];
 }
 
-function duration(ms: number): string {
-  let s = Math.max(0, Math.floor(ms / 1000));
-  const d = Math.floor(s / 86400);
-  s -= d * 86400;
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  return `${d}d ${h}h ${m}m ${s - m * 60}s`;
-}
-
 /**
  * `status` and `status detail` as on the appliance, from the blank line after the command on.
  * Plain `status` first points at the detail, as the appliance does (fidelity-sources C1, C2).
@@ -163,10 +153,10 @@ export function renderStatus(s: ApplianceStatus, detail: boolean): string {
     '',
     ...(detail ? [] : ['Enter "status detail" for more information.', '']),
     `Status as of:                  ${zonedDate(s.now)}`,
-    `Up since:                      ${zonedDate(s.upSince)} (${duration(s.now - s.upSince)})`,
+    `Up since:                      ${zonedDate(s.upSince)} (${elapsedText(s.now - s.upSince)})`,
     `Last counter reset:            ${s.lastCounterReset === null ? 'Never' : zonedDate(s.lastCounterReset)}`,
     `System status:                 ${s.gauges.workQueuePaused ? 'Online (work queue paused)' : 'Online'}`,
-    `Oldest Message:                ${s.oldestMessage === null ? 'No Messages' : duration(s.now - s.oldestMessage)}`,
+    `Oldest Message:                ${s.oldestMessage === null ? 'No Messages' : elapsedText(s.now - s.oldestMessage)}`,
     // segsim's own line (AsyncOS has no spool quarantine), shown only when it holds something
     ...(s.quarantinedMessages > 0 ? [`Messages in spool quarantine:  ${count(s.quarantinedMessages)}`] : []),
     '',
