@@ -83,6 +83,8 @@ export class ChannelTerminal implements LineIO, PagerTerminal {
   readonly #keys: KeyEvent[] = [];
   /** without a PTY: input not yet read, up to its next line break */
   #raw = '';
+  /** the rest of a line longer than MAX_LINE is being dropped, until its end */
+  #dropping = false;
   #reader: Reader | null = null;
   #live = false;
   #progressShown = false;
@@ -118,15 +120,36 @@ export class ChannelTerminal implements LineIO, PagerTerminal {
   feed(data: string): void {
     if (this.#closed) return;
     if (!this.size) {
-      this.#raw += data;
-      // a line without end is cut where a line may end: memory stays bounded whatever is sent
-      if (this.#raw.length > MAX_LINE && !this.#raw.includes('\n')) this.#raw = `${this.#raw.slice(0, MAX_LINE)}\n`;
+      this.#takeLines(data);
       this.#pumpLines();
       return;
     }
     const keys = keysOf(data);
     this.#keys.push(...keys.slice(0, Math.max(0, MAX_TYPED_AHEAD - this.#keys.length)));
     this.#pumpKeys();
+  }
+
+  /**
+   * Input without a PTY, line by line. A line longer than MAX_LINE is cut there: its first
+   * MAX_LINE characters are the line, the rest until its end is dropped, so memory stays bounded
+   * whatever is sent and no tail of it becomes a line of its own.
+   */
+  #takeLines(data: string): void {
+    let text = data;
+    if (this.#dropping) {
+      const end = text.indexOf('\n');
+      if (end < 0) return;
+      text = text.slice(end + 1);
+      this.#dropping = false;
+    }
+    const lines = (this.#raw + text).split('\n');
+    let rest = lines.pop()!;
+    if (rest.length > MAX_LINE) {
+      lines.push(rest);
+      rest = '';
+      this.#dropping = true;
+    }
+    this.#raw = [...lines.map((line) => line.slice(0, MAX_LINE)), rest].join('\n');
   }
 
   /** The client sent end of input (EOF on the channel). */
