@@ -148,7 +148,7 @@ export class MessageTracking {
    */
   async page(criteria: TrackingCriteria, offset: number, limit: number): Promise<{ total: number; messages: TrackedMessage[] }> {
     await this.start();
-    const found = this.#index.search(criteria);
+    const found = await this.#index.searchEvery(criteria);
     return { total: found.length, messages: found.slice(offset, offset + limit).map((e) => this.#message(e)) };
   }
 

@@ -302,4 +302,26 @@ export class TrackingIndex {
     for (const entry of this.#late.values()) if (found.length < limit && this.#matches(entry, c)) found.push(entry);
     return found;
   }
+
+  /**
+   * Every match, newest first, as `search` finds them, walked in slices of at most `sliceMs` with
+   * a turn of the event loop between them: a count over every message (the API's
+   * `meta.totalCount` over 100,000 messages) would otherwise hold up mail for as long as it walks.
+   * Messages indexed meanwhile are not in it.
+   */
+  async searchEvery(c: TrackingCriteria, sliceMs = 8): Promise<TrackedEntry[]> {
+    if (c.mid !== undefined) return this.search(c);
+    const found: TrackedEntry[] = [];
+    let sliceStart = performance.now();
+    for (let i = this.#ordered.length - 1; i >= 0; i--) {
+      if (i % 1024 === 0 && performance.now() - sliceStart > sliceMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+      const entry = this.#ordered[i];
+      if (entry && this.#matches(entry, c)) found.push(entry);
+    }
+    for (const entry of this.#late.values()) if (this.#matches(entry, c)) found.push(entry);
+    return found;
+  }
 }
