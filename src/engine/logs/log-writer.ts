@@ -1,5 +1,5 @@
 import { accessSync, appendFileSync, constants, existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { LogSubscription } from '../config/model.js';
 import { logFilePrefix } from '../config/model.js';
 import { ensureDir } from '../home.js';
@@ -73,7 +73,7 @@ export class LogWriter {
     this.#begunAt = options.now();
     try {
       this.#setAsideIfBad(this.dir, (st) => (st.isDirectory() ? null : 'is not a directory'));
-      ensureDir(this.dir);
+      if (this.#homeExists()) ensureDir(this.dir);
       this.#setAsideIfBad(this.file, (st) => (st.isDirectory() ? 'is a directory' : st.isFile() ? null : 'is not a file'));
       this.#size = existsSync(this.file) ? statSync(this.file).size : 0;
     } catch {
@@ -206,6 +206,7 @@ export class LogWriter {
       } catch (error) {
         // its directory removed (an operator cleaning logs/): made again, and the lines written
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || existsSync(this.dir)) throw error;
+        if (!this.#homeExists()) return this.#homeGone();
         ensureDir(this.dir);
         this.#size = 0;
         this.#buffer.unshift(...this.#beginLines());
@@ -222,6 +223,23 @@ export class LogWriter {
       this.#failing = null;
       this.#lost = 0;
     }
+  }
+
+  /** The appliance's home, whose logs/ this writer writes in: a writer makes logs/<name>, never a home. */
+  #homeExists(): boolean {
+    return existsSync(dirname(this.options.logsDir));
+  }
+
+  /**
+   * The home was removed under the appliance (a lab's home deleted while it ran, a test's at its
+   * end): there is nowhere to write, and making the home again would leave a stray one behind. The
+   * lines are dropped, said once, and the writer takes no more.
+   */
+  #homeGone(): void {
+    const lines = this.#buffer.length;
+    this.#buffer = [];
+    this.#closed = true;
+    this.#warn(`${this.file}: the home directory ${dirname(this.options.logsDir)} is gone; ${lines} log lines were not written.`);
   }
 
   /**

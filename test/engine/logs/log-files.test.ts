@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { commitCommand } from '../../../src/commands/commit.js';
 import { grepCommand } from '../../../src/commands/grep.js';
@@ -44,6 +44,35 @@ describe('a log subscription on disk', () => {
     own.log.info('x');
     own.log.flush();
     expect(readdirSync(own.dir)).toEqual(['siem_mail.current']);
+  });
+
+  it('makes its directory again when logs/ was cleaned, but never the home: a home removed under it stays removed', () => {
+    const warnings: string[] = [];
+    const home = tempHome();
+    const logsDir = join(home, 'logs');
+    const log = new LogWriter({
+      logsDir,
+      subscription: defaultLogSubscription('system_logs'),
+      now: () => Date.now(),
+      header: () => ['Version: 15.5.1-055 SN: TEST'],
+      lines: new LogLines(),
+      warn: () => (text) => warnings.push(text),
+    });
+    log.info('PID 1: User admin commit changes: one');
+    log.flush();
+    rmSync(logsDir, { recursive: true });
+    log.info('PID 1: User admin commit changes: two');
+    log.flush();
+    expect(read(join(logsDir, 'system_logs', 'system.current')).at(-1)).toMatch(/commit changes: two$/);
+    // the home itself removed (a test's at its end, with a commit line still buffered)
+    log.info('PID 1: User admin commit changes: three');
+    rmSync(home, { recursive: true });
+    log.flush();
+    expect(existsSync(home)).toBe(false);
+    expect(warnings).toEqual([expect.stringMatching(/the home directory .* is gone; 1 log lines were not written/)]);
+    log.info('PID 1: User admin commit changes: four');
+    log.flush();
+    expect(existsSync(home)).toBe(false);
   });
 
   it('rolls over by size into <prefix>.@<time the file began>.s, each file begun and ended as AsyncOS does, no line lost', () => {
