@@ -17,6 +17,7 @@ import { tuneGarbageCollection } from './gc-tuning.js';
 import { setdStoreOf } from '../setd/appliance-store.js';
 import { intakeDomains } from '../setd/regions.js';
 import { sharedSetdOf, type SharedSetd } from '../engine/cluster/shared-setd.js';
+import { LAB_PORT_PARTS, labPortOf, type LabPort } from '../engine/operations/lab-ports.js';
 
 /** A running appliance: its engine, and a stop that undoes everything start did. */
 export interface RunningAppliance {
@@ -143,14 +144,9 @@ function listenProblem(appliance: Appliance, error: unknown): unknown {
   const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
   if (e?.syscall !== 'listen' || !e.code) return error;
   const config = appliance.configuration.current;
-  const part =
-    e.port === config.listener.port
-      ? `Listener ${config.listener.name}`
-      : e.port === config.lab.mailServerPort
-        ? 'The lab mail server'
-        : e.port === config.lab.setdPort
-          ? 'The SETD emulator'
-          : 'The appliance';
+  // the parts' names are the port operation's (a door words its own port: the engine's are said here)
+  const lab = (Object.keys(LAB_PORT_PARTS) as LabPort[]).find((p) => labPortOf(config, p) === e.port);
+  const part = e.port === config.listener.port ? `Listener ${config.listener.name}` : lab ? LAB_PORT_PARTS[lab] : 'The appliance';
   return new UserError(`${part} cannot listen on ${e.address}:${e.port} (${e.code}).`, ErrorCodes.unavailable);
 }
 
