@@ -1,6 +1,8 @@
 import fastifySwagger from '@fastify/swagger';
+import type { Server as TlsServer } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Appliance } from '../engine/appliance.js';
+import { GATED_SERVER_OPTIONS, gateHandshakes } from '../engine/handshake-gate.js';
 import { ensureLabPki } from '../engine/tls.js';
 import { UserError } from '../errors.js';
 import { ApiLogins, authenticator, type ApiPluginOptions } from './auth.js';
@@ -45,7 +47,7 @@ const BODY_LIMIT = 64 * 1024;
 export async function startApi(appliance: Appliance, options: ApiOptions, plugins: readonly ApiPlugin[] = []): Promise<ApiServer> {
   const pki = ensureLabPki(appliance.paths.tls, ['localhost', 'exchange.lab']);
   const app = Fastify({
-    https: { key: pki.key, cert: pki.cert, minVersion: 'TLSv1.2' },
+    https: { key: pki.key, cert: pki.cert, minVersion: 'TLSv1.2', ...GATED_SERVER_OPTIONS },
     logger: false,
     bodyLimit: BODY_LIMIT,
     // a client that opens a request and never ends it does not hold a socket for ever
@@ -60,6 +62,8 @@ export async function startApi(appliance: Appliance, options: ApiOptions, plugin
       socket.end(rawErrorResponse(status, message));
     },
   });
+  // a burst of scripts must not hold up mail: handshakes a few at a time
+  gateHandshakes(app.server as unknown as TlsServer);
   const logins = new ApiLogins(appliance, options.timeoutMs);
   const authenticate = authenticator(appliance, logins);
   app.decorateRequest('apiCaller', null);

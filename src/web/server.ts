@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { Server as TlsServer } from 'node:tls';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Appliance } from '../engine/appliance.js';
+import { GATED_SERVER_OPTIONS, gateHandshakes } from '../engine/handshake-gate.js';
 import { guiRequestLine } from '../engine/logs/system-lines.js';
 import { ensureLabPki } from '../engine/tls.js';
 import { UserError } from '../errors.js';
@@ -50,7 +52,9 @@ const PUBLIC = new Set(['/login', '/static/segsim.css', '/static/htmx.min.js', M
  */
 export async function startWebInterface(appliance: Appliance, options: WebOptions): Promise<WebInterface> {
   const pki = ensureLabPki(appliance.paths.tls, ['localhost', 'exchange.lab']);
-  const app = Fastify({ https: { key: pki.key, cert: pki.cert, minVersion: 'TLSv1.2' }, logger: false, bodyLimit: 256 * 1024 });
+  const app = Fastify({ https: { key: pki.key, cert: pki.cert, minVersion: 'TLSv1.2', ...GATED_SERVER_OPTIONS }, logger: false, bodyLimit: 256 * 1024 });
+  // a burst of logins must not hold up mail: handshakes a few at a time
+  gateHandshakes(app.server as unknown as TlsServer);
   const logins = new WebLogins(appliance, options.idleMs);
   const cookieOpts = { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: true };
   await app.register(fastifyCookie, { secret: randomBytes(32).toString('hex') });
