@@ -283,12 +283,9 @@ const checks = [
   ['one-shot CPU / node -e 0', oneShot.ratio, '<=', 2],
   [`Message Tracking MID lookup, ${tracked.messages} tracked (ms)`, tracked.midLookupMs, '<', 1000],
   [`Message Tracking broad search, ${tracked.messages} tracked (ms)`, tracked.broadSearchMs, '<', 1000],
-  [
-    `SMTP greeting p99 (beyond smtp-server's 100 ms early-talker wait) during ${tracked.underLoad.wrongLogins} wrong web logins and a broad search (ms)`,
-    tracked.underLoad.greetingP99BeyondWaitMs,
-    '<',
-    100,
-  ],
+  [`SMTP greeting p99 during ${tracked.underLoad.wrongLogins} wrong web logins and a broad search (ms)`, tracked.underLoad.greetingP99Ms, '<', 100],
+  // stricter than the issue's p99: the burst of handshakes is a small part of the run, the longest greeting shows it
+  [`longest SMTP greeting during ${tracked.underLoad.wrongLogins} wrong web logins and a broad search (ms)`, tracked.underLoad.greetingMaxMs, '<', 100],
 ].map(([figure, value, op, target]) => ({ figure, value, target: `${op} ${target}`, met: op === '>=' ? value >= target : op === '<' ? value < target : value <= target }));
 const report = {
   date: new Date().toISOString(),

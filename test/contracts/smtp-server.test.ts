@@ -1,5 +1,6 @@
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { greetAtOnce } from '../../src/engine/mail/smtp-adapter.js';
 import { dialogue } from '../helpers/smtp-dialogue.js';
 
 /**
@@ -9,7 +10,8 @@ import { dialogue } from '../helpers/smtp-dialogue.js';
  * `server.options` for the next connection; gateConnections (listener.ts) and the SETD intake
  * (setd/intake-server.ts) hand sockets to smtp-server through its net.Server's 'connection'
  * listener; speakAs also replaces a connection's handler_HELP and handler_VRFY and rewords (and
- * counts) the 500 of an unknown command, which smtp-server sends with the command as context.
+ * counts) the 500 of an unknown command, which smtp-server sends with the command as context;
+ * greetAtOnce (smtp-adapter.ts) replaces a connection's `init`, whose 100 ms timer holds the 220.
  * An upgrade that changes one of these fails here, not in a lab.
  */
 
@@ -157,5 +159,44 @@ describe('smtp-server: the internals segsim relies on', () => {
     });
     socket.destroy();
     expect(text).toContain('421 going\r\n');
+  });
+
+  describe('the greeting', () => {
+    const setRealTimeout = globalThis.setTimeout;
+    const clearRealTimeout = globalThis.clearTimeout;
+    afterEach(() => vi.useRealTimers());
+
+    /** The first line the server sends, or null if none came in `ms` of real time. */
+    async function firstLine(port: number, ms: number): Promise<string | null> {
+      const socket = connect(port, '127.0.0.1');
+      try {
+        return await new Promise<string | null>((resolve, reject) => {
+          const timer = setRealTimeout(() => resolve(null), ms);
+          socket.once('data', (d: Buffer) => (clearRealTimeout(timer), resolve(d.toString().split('\r\n')[0]!)));
+          socket.on('error', reject);
+        });
+      } finally {
+        socket.destroy();
+      }
+    }
+    it("is held by a 100 ms timer of the connection's (what greetAtOnce takes away): with timers stopped, no 220 comes", async () => {
+      const { port } = await listen({ name: 'mx.test' });
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      expect(await firstLine(port, 500)).toBeNull();
+    });
+
+    it('comes at once with greetAtOnce, timers stopped, after the onConnect hook', async () => {
+      const connected: string[] = [];
+      const { server, port } = await listen({ name: 'mx.test', onConnect: (session, cb) => (connected.push(session.id), cb()) });
+      greetAtOnce(server);
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      expect(await firstLine(port, 5_000)).toMatch(/^220 mx\.test /);
+      expect(connected).toHaveLength(1);
+    });
+
+    it('is refused to a server with a connection limit (checked in the init greetAtOnce replaces)', async () => {
+      const { server } = await listen({ maxClients: 10 });
+      expect(() => greetAtOnce(server)).toThrow(/maxClients/);
+    });
   });
 });

@@ -153,6 +153,8 @@ describe('a running appliance with bad SETD files', () => {
       const good = readFileSync(`${a.paths.setd}/accounts.json`, 'utf8');
       writeFileSync(`${a.paths.setd}/accounts.json`, '[{"id": ');
       writeFileSync(`${a.paths.setd}/faults.json`, '{"mode": "refuse"}');
+      // (seen by the running SETD within 250 ms: it looks at its files no more often)
+      await waitFor(() => setdStoreOf(a).problems().length === 2, 5_000, 'the bad files seen');
 
       // Then ordinary mail is still accepted and delivered; the journals meet a temporary error
       expect((await send('while-bad')).accepted).toBe(3);

@@ -4,7 +4,7 @@ import type { ListenerConfig } from '../config/model.js';
 import { memberMatches } from '../policy-match.js';
 import { tlsSummary, type LabPki } from '../tls.js';
 import { readHeaders } from './headers.js';
-import { readMessage, remoteIp, smtpCallbacks, SmtpReply, speakAs, type SmtpReplyTexts } from './smtp-adapter.js';
+import { greetAtOnce, readMessage, remoteIp, smtpCallbacks, SmtpReply, speakAs, type SmtpReplyTexts } from './smtp-adapter.js';
 
 export interface AcceptedMessage {
   icid: number;
@@ -182,5 +182,5 @@ export function createListener(config: () => ListenerConfig, pki: LabPki, hostna
     }),
   });
   gateConnections(server, (ip, localIp) => hooks.refusesTcp(ip, localIp));
-  return speakAs(server, ESA_REPLIES);
+  return speakAs(greetAtOnce(server), ESA_REPLIES);
 }

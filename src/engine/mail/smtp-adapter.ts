@@ -165,6 +165,27 @@ export function speakAs(server: SMTPServer, texts: SmtpReplyTexts): SMTPServer {
   return server;
 }
 
+/**
+ * Makes `server` greet a client as soon as it connects, as AsyncOS does: smtp-server holds every
+ * greeting 100 ms to catch clients that talk first (a fixed timer in its connection's `init`, with
+ * no option), and an ESA has no such wait. As the server adds a connection, its `init` is replaced
+ * by the same steps without the timer: the socket's listeners (`_setListeners`), then
+ * `connectionReady`, which asks the onConnect hook and sends the 220. A client that talks before
+ * the 220 is still refused by smtp-server. The connection limit that `init` checks (`maxClients`)
+ * is not kept, so a server with one is refused here. Pinned with speakAs; see
+ * test/contracts/smtp-server.test.ts.
+ */
+export function greetAtOnce(server: SMTPServer): SMTPServer {
+  if (server.options.maxClients) throw new Error('greetAtOnce: smtp-server checks maxClients in the init this replaces');
+  const connections = server.connections;
+  const add = connections.add.bind(connections);
+  connections.add = (connection) => {
+    connection.init = () => connection._setListeners(() => connection.connectionReady());
+    return add(connection);
+  };
+  return server;
+}
+
 /** An error as smtp-server's reply: a refusal as it is, anything else a temporary local error. */
 function asSmtpReply(error: unknown, localError: (message: string) => string): Error {
   if (error instanceof Error && typeof (error as { responseCode?: unknown }).responseCode === 'number') return error;
