@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitCommand } from '../../src/commands/commit.js';
 import { Appliance } from '../../src/engine/appliance.js';
@@ -8,15 +8,9 @@ import { Conversation } from '../../src/conversation/conversation.js';
 import { consoleSession, runScripted, scriptedIO, tempHome, testHost } from '../helpers/scripted.js';
 
 const NOW = Date.UTC(2024, 1, 16, 21, 19, 22);
-const homes: string[] = [];
-afterEach(() => {
-  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
-});
-
 /** An appliance on a fixed clock with one pending change in the console session. */
 function pending(hostname = 'esa2.example.com') {
   const home = tempHome();
-  homes.push(home);
   let now = NOW;
   const appliance = new Appliance({ home, clock: { now: () => now++, setTimeout: () => ({ cancel() {} }) } });
   consoleSession(appliance).config.edit((c) => void (c.hostname = hostname));
@@ -90,7 +84,6 @@ describe('commit', () => {
 
   it('says when there is nothing to commit', async () => {
     const appliance = new Appliance({ home: tempHome() });
-    homes.push(appliance.paths.root);
     expect((await runScripted(commitCommand, [], { appliance })).transcript).toBe('There is no data to commit.\n');
   });
 });

@@ -1,5 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Appliance } from '../../src/engine/appliance.js';
@@ -9,15 +8,15 @@ import { intakeFor } from '../../src/engine/mail/work-queue.js';
 import { defaultPolicyOf, matchPolicy } from '../../src/engine/policy-match.js';
 import { UserError } from '../../src/errors.js';
 import { runMain } from '../helpers/run-main.js';
+import { tempHome } from '../helpers/scripted.js';
 
 /** config.json exactly as segsim 0.1.0 (before versions) wrote it, after a few commits. */
 const OLD_FILE = fileURLToPath(new URL('../../fixtures/homes/config-0.1.0.json', import.meta.url));
 
 let home: string;
 beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), 'segsim-migrations-'));
+  home = tempHome();
 });
-afterEach(() => rmSync(home, { recursive: true, force: true }));
 
 const file = () => join(home, 'config.json');
 

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { FLUSH_MS } from '../../src/engine/logs/log-writer.js';
 
 /**
  * What a test file leaves behind, removed after the file (test/setup.ts): the processes it started
@@ -39,6 +40,8 @@ export async function cleanUpAfterFile(): Promise<void> {
   const pending = [...stops];
   stops.clear();
   await Promise.allSettled(pending.map((stop) => stop()));
+  // log lines a test's last commit buffered are written before their home goes (else the writer says it is gone)
+  if (dirs.size > 0) await new Promise((resolve) => setTimeout(resolve, FLUSH_MS + 20));
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   dirs.clear();
 }

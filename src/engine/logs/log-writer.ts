@@ -13,7 +13,7 @@ const MAX_KEPT_LINES = 100_000;
 /** How often a log file that cannot be written is tried again. */
 const RETRY_MS = 1000;
 /** How long a written line waits in the buffer at most. */
-const FLUSH_MS = 50;
+export const FLUSH_MS = 50;
 
 export interface LogWriterOptions {
   /** the home's logs/ directory: the subscription's files are in logs/<name>/ */
