@@ -8,10 +8,11 @@ export interface HandshakeLimits {
 }
 
 /**
- * Four at a time, as measured with the bench's burst of 300 logins (docs/performance.md: 4, 8 and
- * 16 tried); a browser's connections to a page are each through theirs in a few milliseconds.
+ * Four at a time, a place held 25 ms at most, as measured with the bench's burst of 300 logins
+ * (docs/performance.md: 4, 8 and 16 places, 25 and 100 ms tried); a browser's connections to a
+ * page are each through their handshake in a few milliseconds.
  */
-export const HANDSHAKE_LIMITS: HandshakeLimits = { inProgress: 4, holdMs: 100 };
+export const HANDSHAKE_LIMITS: HandshakeLimits = { inProgress: 4, holdMs: 25 };
 
 /** What a server to be gated is made with: its accepted sockets wait unread until their turn. */
 export const GATED_SERVER_OPTIONS = { pauseOnConnect: true } as const;
