@@ -84,7 +84,7 @@ export function refreshListener(server: SMTPServer, listener: Readonly<ListenerC
  * is reset at once, with no reply, as the HAT's TCPREFUSE does on the appliance. smtp-server
  * takes its sockets through the one 'connection' listener of its net.Server (net.createServer's
  * documented listener); that listener is moved behind the gate, so that a refused socket never
- * reaches it (nor its greeting delay or reverse lookup). That smtp-server takes sockets so, and
+ * reaches it (nor its reverse lookup). That smtp-server takes sockets so, and
  * reads `options` per connection (refreshListener), is checked in test/contracts/smtp-server.test.ts.
  */
 function gateConnections(server: SMTPServer, refuses: (remoteIp: string, localIp: string) => boolean): void {
