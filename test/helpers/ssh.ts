@@ -28,6 +28,26 @@ export async function sshAppliance(
   return { appliance, running, port: running.ssh.port, stop: () => running.stop() };
 }
 
+export type SshLab = Awaited<ReturnType<typeof sshAppliance>>;
+
+/**
+ * One SSH lab appliance for a test file: started before its tests and stopped after them, handed
+ * to the file through `set` (`let lab: SshLab; sshLabForFile((l) => (lab = l));`). A test that
+ * restarts it passes the new one to the function returned, so that the one running is stopped.
+ */
+export function sshLabForFile(set: (lab: SshLab) => void): (restarted: SshLab) => void {
+  let current: SshLab | undefined;
+  const take = (lab: SshLab) => {
+    current = lab;
+    set(lab);
+  };
+  beforeAll(async () => take(await sshAppliance()), 60_000);
+  afterAll(async () => {
+    await current?.stop();
+  });
+  return take;
+}
+
 /** A HOME of its own for OpenSSH (no user configuration, keys or known hosts of the machine). */
 export const sshHome = removeAfterFile(mkdtempSync(join(tmpdir(), 'segsim-ssh-home-')));
 

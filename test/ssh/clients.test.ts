@@ -1,21 +1,14 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { describeTerminal } from '../helpers/pty.js';
-import { sshAppliance, sshHome, sshTerminal, TEST_PASSWORD } from '../helpers/ssh.js';
+import { sshHome, sshTerminal, TEST_PASSWORD, sshLabForFile, type SshLab } from '../helpers/ssh.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/ssh/', import.meta.url));
 const MORE = '-Press Any Key For More-';
 
-let lab: Awaited<ReturnType<typeof sshAppliance>>;
-
-beforeAll(async () => {
-  lab = await sshAppliance();
-}, 60_000);
-
-afterAll(async () => {
-  await lab?.stop();
-});
+let lab: SshLab;
+sshLabForFile((started) => (lab = started));
 
 // each client renames the appliance: the next one starts from the same prompt
 afterEach(async () => {

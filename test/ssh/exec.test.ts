@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sshAppliance, sshExec } from '../helpers/ssh.js';
+import { describe, expect, it } from 'vitest';
+import { sshExec, sshLabForFile, type SshLab } from '../helpers/ssh.js';
 
-let lab: Awaited<ReturnType<typeof sshAppliance>>;
-
-beforeAll(async () => {
-  lab = await sshAppliance();
-}, 60_000);
-
-afterAll(async () => {
-  await lab?.stop();
-});
+let lab: SshLab;
+sshLabForFile((started) => (lab = started));
 
 describe('SSH exec requests (OpenSSH ssh with sshpass)', () => {
   it('runs one command and exits 0 with its output', async () => {

@@ -4,22 +4,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/peers.js';
 import { smtpGreeting } from '../helpers/headless.js';
-import { sshAppliance, sshExec, sshHome, sshOptions, TEST_PASSWORD } from '../helpers/ssh.js';
+import { sshAppliance, sshExec, sshHome, sshOptions, TEST_PASSWORD, sshLabForFile, type SshLab } from '../helpers/ssh.js';
 
 const LOGINS = fileURLToPath(new URL('../fixtures/ssh-logins.mjs', import.meta.url));
 
-let lab: Awaited<ReturnType<typeof sshAppliance>>;
-
-beforeAll(async () => {
-  lab = await sshAppliance();
-}, 60_000);
-
-afterAll(async () => {
-  await lab?.stop();
-});
+let lab: SshLab;
+const restarted = sshLabForFile((started) => (lab = started));
 
 const authLog = () => {
   const file = join(lab.appliance.paths.logs, 'authentication', 'authentication.current');
@@ -49,11 +42,11 @@ describe('SSH logins', () => {
     expect(key).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----/);
     expect(lab.running.describe()).toContain(`  SSH on 127.0.0.1:${lab.port} (ssh -p ${lab.port} admin@127.0.0.1)`);
     await lab.stop();
-    lab = await sshAppliance(undefined, lab.appliance.paths.root);
+    restarted(await sshAppliance(undefined, lab.appliance.paths.root));
     expect(readFileSync(file, 'utf8')).toBe(key);
     await lab.stop();
     writeFileSync(file, 'not a key');
-    lab = await sshAppliance(undefined, lab.appliance.paths.root);
+    restarted(await sshAppliance(undefined, lab.appliance.paths.root));
     expect(lab.running.describe()).toMatch(
       /note: The SSH host key .*ssh_host_ed25519_key is not a valid private key \(.*\); it was set aside as .*ssh_host_ed25519_key\.bad-\d+ and a new host key made\./,
     );

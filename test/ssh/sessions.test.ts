@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { clusterconfigCommand } from '../../src/commands/clusterconfig.js';
 import { describeTerminal, openTerminal } from '../helpers/pty.js';
 import { runScripted } from '../helpers/scripted.js';
-import { sshAppliance, sshExec, sshTerminal } from '../helpers/ssh.js';
+import { sshExec, sshTerminal, sshLabForFile, type SshLab } from '../helpers/ssh.js';
 
-let lab: Awaited<ReturnType<typeof sshAppliance>>;
-
-beforeAll(async () => {
-  lab = await sshAppliance();
-}, 60_000);
-
-afterAll(async () => {
-  await lab?.stop();
-});
+let lab: SshLab;
+sshLabForFile((started) => (lab = started));
 
 const PROMPT = /esa1\.example\.com> $/;
 

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeTerminal } from '../helpers/pty.js';
-import { sshAppliance, sshTerminal } from '../helpers/ssh.js';
+import { sshTerminal, sshLabForFile, type SshLab } from '../helpers/ssh.js';
 
-let lab: Awaited<ReturnType<typeof sshAppliance>>;
-
-beforeAll(async () => {
-  lab = await sshAppliance();
-}, 60_000);
-
-afterAll(async () => {
-  await lab?.stop();
-});
+let lab: SshLab;
+sshLabForFile((started) => (lab = started));
 
 describeTerminal('an interactive SSH login (ssh -tt in a pseudo-terminal)', () => {
   it('shows the login text and the prompt, runs commands, and leaves with quit', async () => {
